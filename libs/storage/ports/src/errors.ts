@@ -1,0 +1,54 @@
+import { RegistryError } from '@cargohold/oci';
+
+/** The bytes a client sent do not hash to the digest it claimed. Nothing was made addressable. */
+export class DigestMismatchError extends RegistryError {
+  constructor(claimed: string, computed: string) {
+    super('DIGEST_INVALID', `digest did not match content: claimed ${claimed}, computed ${computed}`, {
+      detail: { claimed, computed },
+    });
+  }
+}
+
+/** An append started somewhere other than the end of the staged data (an out-of-order chunk). */
+export class UploadOffsetMismatchError extends RegistryError {
+  readonly currentSize: number;
+  constructor(expected: number, currentSize: number) {
+    super('RANGE_INVALID', `chunk starts at ${expected} but the upload holds ${currentSize} bytes`, {
+      status: 416,
+      headers: { Range: `0-${Math.max(currentSize - 1, 0)}` },
+      detail: { expected, currentSize },
+    });
+    this.currentSize = currentSize;
+  }
+}
+
+/** No staging area (or session) exists under that id: never created, completed, cancelled or purged. */
+export class UploadUnknownError extends RegistryError {
+  constructor(id: string) {
+    super('BLOB_UPLOAD_UNKNOWN', `upload ${id} is unknown to the registry`);
+  }
+}
+
+/** A body exceeded a configured cap; the partial data was discarded. */
+export class SizeLimitError extends RegistryError {
+  constructor(what: string, limit: number) {
+    super('SIZE_INVALID', `${what} exceeds the limit of ${limit} bytes`, { status: 413, detail: { limit } });
+  }
+}
+
+/** A body ended before the length the client declared (Content-Length / Content-Range). */
+export class SizeMismatchError extends RegistryError {
+  constructor(declared: number, received: number) {
+    super('SIZE_INVALID', `declared ${declared} bytes but received ${received}`, { detail: { declared, received } });
+  }
+}
+
+/** Deleting a manifest that an image index in the same repository still references. */
+export class ManifestReferencedError extends RegistryError {
+  constructor(digest: string, parents: readonly string[]) {
+    super('DENIED', `manifest ${digest} is referenced by image index ${parents.join(', ')}`, {
+      status: 409,
+      detail: { digest, referencedBy: parents },
+    });
+  }
+}

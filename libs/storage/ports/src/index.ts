@@ -1,0 +1,27 @@
+export * from './refs';
+export * from './errors';
+export * from './blob-store';
+export * from './blob-uploads';
+export * from './repository-store';
+export * from './manifest-store';
+export * from './blob-link-store';
+export * from './upload-session-store';
+
+import type { BlobLinkStore } from './blob-link-store';
+import type { BlobStore } from './blob-store';
+import type { BlobUploads } from './blob-uploads';
+import type { ManifestStore } from './manifest-store';
+import type { RepositoryStore } from './repository-store';
+import type { UploadSessionStore } from './upload-session-store';
+
+/** Everything the registry core needs from storage, as one bundle an app's factory assembles. */
+export interface RegistryStorage {
+  readonly blobs: BlobStore;
+  readonly uploads: BlobUploads;
+  readonly repositories: RepositoryStore;
+  readonly manifests: ManifestStore;
+  readonly links: BlobLinkStore;
+  readonly sessions: UploadSessionStore;
+  /** Releases handles (database connections); idempotent. */
+  close(): Promise<void>;
+}

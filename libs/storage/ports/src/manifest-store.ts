@@ -1,0 +1,42 @@
+import type { Digest, Page, RepoRef } from './refs';
+
+/** What a repository knows about one manifest; the bytes themselves live in the BlobStore. */
+export interface ManifestRecord {
+  readonly digest: Digest;
+  readonly mediaType: string;
+  readonly size: number;
+  /** `artifactType`, else the config's media type: what the referrers API reports. */
+  readonly artifactType?: string;
+  readonly subject?: Digest;
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** Blobs (config, layers) and child manifests this manifest needs; kept for reference checks and GC. */
+  readonly blobs: readonly Digest[];
+  readonly children: readonly Digest[];
+  readonly pushedAt: Date;
+  readonly lastPulledAt?: Date;
+}
+
+/**
+ * Manifests and tags of a repository.
+ *
+ * Contract:
+ * - `put` records the manifest (idempotent by digest: an existing record keeps its `pushedAt`) and points
+ *   each of `tags` at it, all in one atomic step: a reader sees every tag at its old or its new digest,
+ *   never missing (invariant 3). It returns, per moved tag, the digest it pointed at before.
+ * - `listTags` is byte-ordered keyset pagination; `tagsOf` lists the tags on one digest, sorted.
+ * - `delete` removes a manifest and every tag on it atomically, but throws ManifestReferencedError when
+ *   another manifest (an index) in the repository lists it among its `children`. False when absent.
+ * - `referrers` lists the manifests whose `subject` is the digest, ordered by digest; the subject itself
+ *   need not exist.
+ */
+export interface ManifestStore {
+  put(repo: RepoRef, record: ManifestRecord, tags: readonly string[]): Promise<{ previous: Record<string, Digest> }>;
+  get(repo: RepoRef, digest: Digest): Promise<ManifestRecord | undefined>;
+  resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined>;
+  listTags(repo: RepoRef, page: Page): Promise<string[]>;
+  tagsOf(repo: RepoRef, digest: Digest): Promise<string[]>;
+  deleteTag(repo: RepoRef, tag: string): Promise<boolean>;
+  delete(repo: RepoRef, digest: Digest): Promise<boolean>;
+  referrers(repo: RepoRef, subject: Digest): Promise<ManifestRecord[]>;
+  recordPull(repo: RepoRef, digest: Digest, at: Date): Promise<void>;
+}
