@@ -11,6 +11,35 @@ const nodeFs = [
   { name: 'better-sqlite3', message: 'SQLite belongs in libs/storage/sqlite' },
 ];
 
+const HOSTED_APPS = ['@cargohold/distribution-api'];
+
+/** Who may import whom. Specs additionally may use adapters and contract suites to arrange scenarios. */
+function constraints(specs) {
+  const extra = specs ? ['type:adapter', 'type:testing'] : [];
+  return [
+    { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: infrastructure },
+    { sourceTag: 'type:port', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: infrastructure },
+    {
+      sourceTag: 'type:core',
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port', ...extra],
+      bannedExternalImports: infrastructure,
+    },
+    { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:port', ...extra] },
+    { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:port'] },
+    { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:domain'] },
+    {
+      sourceTag: 'type:app',
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime'],
+    },
+    {
+      sourceTag: 'type:host',
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime', 'type:app'],
+    },
+    { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
+    { sourceTag: 'platform:any', onlyDependOnLibsWithTags: ['platform:any'] },
+  ];
+}
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -23,29 +52,20 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: infrastructure },
-            { sourceTag: 'type:port', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: infrastructure },
-            {
-              sourceTag: 'type:core',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:port'],
-              bannedExternalImports: infrastructure,
-            },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:testing'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:port'] },
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime'],
-            },
-            {
-              sourceTag: 'type:host',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime', 'type:app'],
-            },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
-            { sourceTag: 'platform:any', onlyDependOnLibsWithTags: ['platform:any'] },
-          ],
+          // The host composes apps: each app's plain entry point is its public surface.
+          allow: HOSTED_APPS,
+          depConstraints: constraints(false),
         },
+      ],
+    },
+  },
+  {
+    // Specs may arrange the real thing: a core spec runs over the in-memory adapters and contract helpers.
+    files: ['**/*.spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allow: HOSTED_APPS, depConstraints: constraints(true) },
       ],
     },
   },

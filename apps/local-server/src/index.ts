@@ -1,1 +1,2 @@
-export {};
+export { startServer, type RunningServer, type ServerOptions } from './server';
+export { parseCommand, USAGE } from './cli';

@@ -1,2 +1,4 @@
 export * from './errors';
 export * from './digest';
+export * from './names';
+export * from './media-types';

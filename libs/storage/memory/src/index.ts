@@ -1,1 +1,32 @@
-export {};
+import type { RegistryStorage } from '@cargohold/storage-ports';
+import { MemoryBlobStore } from './memory-blob-store';
+import { MemoryBlobUploads } from './memory-blob-uploads';
+import {
+  MemoryBlobLinkStore,
+  MemoryManifestStore,
+  MemoryRepositoryStore,
+  MemoryUploadSessionStore,
+} from './memory-metadata';
+import { MemoryMetadataState } from './memory-state';
+
+export { MemoryBlobStore } from './memory-blob-store';
+export { MemoryBlobUploads } from './memory-blob-uploads';
+export { MemoryBlobLinkStore, MemoryManifestStore, MemoryRepositoryStore, MemoryUploadSessionStore } from './memory-metadata';
+
+/**
+ * Every storage port in memory, for fast core unit tests. Same verification, errors and ordering as the
+ * durable adapters (it runs the same contract suites); nothing survives the process.
+ */
+export function createMemoryStorage(): RegistryStorage {
+  const blobs = new MemoryBlobStore();
+  const state = new MemoryMetadataState();
+  return {
+    blobs,
+    uploads: new MemoryBlobUploads(blobs),
+    repositories: new MemoryRepositoryStore(state),
+    manifests: new MemoryManifestStore(state),
+    links: new MemoryBlobLinkStore(state),
+    sessions: new MemoryUploadSessionStore(state),
+    close: async () => undefined,
+  };
+}

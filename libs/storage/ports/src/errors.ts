@@ -13,7 +13,7 @@ export class DigestMismatchError extends RegistryError {
 export class UploadOffsetMismatchError extends RegistryError {
   readonly currentSize: number;
   constructor(expected: number, currentSize: number) {
-    super('RANGE_INVALID', `chunk starts at ${expected} but the upload holds ${currentSize} bytes`, {
+    super('BLOB_UPLOAD_INVALID', `chunk starts at ${expected} but the upload holds ${currentSize} bytes`, {
       status: 416,
       headers: { Range: `0-${Math.max(currentSize - 1, 0)}` },
       detail: { expected, currentSize },

@@ -1,1 +1,38 @@
-export {};
+import type { BlobLinkStore, ManifestStore, RepositoryStore, UploadSessionStore } from '@cargohold/storage-ports';
+import { openDatabase } from './schema';
+import { SqliteBlobLinkStore } from './sqlite-blob-link-store';
+import { SqliteManifestStore } from './sqlite-manifest-store';
+import { SqliteRepositoryStore } from './sqlite-repository-store';
+import { SqliteUploadSessionStore } from './sqlite-upload-session-store';
+
+export { SCHEMA_VERSION } from './schema';
+export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
+export { SqliteManifestStore } from './sqlite-manifest-store';
+export { SqliteRepositoryStore } from './sqlite-repository-store';
+export { SqliteUploadSessionStore } from './sqlite-upload-session-store';
+
+export interface SqliteMetadata {
+  readonly repositories: RepositoryStore;
+  readonly manifests: ManifestStore;
+  readonly links: BlobLinkStore;
+  readonly sessions: UploadSessionStore;
+  /** Closes the database; idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The metadata ports over one SQLite file (created and migrated on open; WAL, synchronous=FULL). One
+ * process should own the file: it is the single writer the design assumes.
+ */
+export function openSqliteMetadata(file: string): SqliteMetadata {
+  const db = openDatabase(file);
+  return {
+    repositories: new SqliteRepositoryStore(db),
+    manifests: new SqliteManifestStore(db),
+    links: new SqliteBlobLinkStore(db),
+    sessions: new SqliteUploadSessionStore(db),
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,1 +1,5 @@
-export {};
+export { describeBlobStoreContract } from './blob-contract';
+export type { BlobPorts, BlobStoreContractOptions, BlobStoreFixture, MakeBlobStore } from './blob-fixture';
+export { describeMetadataContract } from './metadata-contract';
+export type { MakeMetadata, MetadataFixture } from './metadata-fixture';
+export { bodyOf, bytesOf, failingBody, readAll, slowBody, tracked } from './streams';

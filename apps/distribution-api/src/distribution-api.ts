@@ -1,0 +1,130 @@
+import type { AccessDecision, Authorizer, EcrAction } from '@cargohold/auth';
+import type { HttpHandler, HttpRequest, HttpResponse } from '@cargohold/lambda-kit';
+import { RegistryError, validateRepositoryName } from '@cargohold/oci';
+import type { Registry } from '@cargohold/registry-core';
+import type { RepoRef } from '@cargohold/storage-ports';
+import type { Logger } from 'pino';
+import { deleteBlob, getBlob, headBlob } from './blob-routes';
+import { catalog, listTags } from './listing-routes';
+import { deleteManifest, getManifest, getReferrers, headManifest, putManifest } from './manifest-routes';
+import { errorResponse, json, withoutBody } from './responses';
+import type { Route } from './route-table';
+import { cancelUpload, completeUpload, patchUpload, startUpload, uploadStatus } from './upload-routes';
+
+const NAME = '(.+)';
+const MANIFEST = new RegExp(`^/v2/${NAME}/manifests/([^/]+)$`);
+const UPLOADS = new RegExp(`^/v2/${NAME}/blobs/uploads/?()$`);
+const UPLOAD = new RegExp(`^/v2/${NAME}/blobs/uploads/([^/]+)$`);
+const BLOB = new RegExp(`^/v2/${NAME}/blobs/([^/]+)$`);
+const TAGS = new RegExp(`^/v2/${NAME}/tags/list()$`);
+const REFERRERS = new RegExp(`^/v2/${NAME}/referrers/([^/]+)$`);
+
+/** The OCI Distribution Spec v1.1 endpoints, each with the ECR action it needs. Order matters. */
+const ROUTES: readonly Route[] = [
+  { method: 'GET', pattern: TAGS, action: 'ecr:ListImages', handler: listTags },
+  { method: 'GET', pattern: MANIFEST, action: 'ecr:BatchGetImage', handler: getManifest },
+  { method: 'HEAD', pattern: MANIFEST, action: 'ecr:BatchGetImage', handler: headManifest },
+  { method: 'PUT', pattern: MANIFEST, action: 'ecr:PutImage', handler: putManifest },
+  { method: 'DELETE', pattern: MANIFEST, action: 'ecr:BatchDeleteImage', handler: deleteManifest },
+  { method: 'GET', pattern: REFERRERS, action: 'ecr:BatchGetImage', handler: getReferrers },
+  { method: 'POST', pattern: UPLOADS, action: 'ecr:InitiateLayerUpload', handler: startUpload },
+  { method: 'GET', pattern: UPLOAD, action: 'ecr:UploadLayerPart', handler: uploadStatus },
+  { method: 'PATCH', pattern: UPLOAD, action: 'ecr:UploadLayerPart', handler: patchUpload },
+  { method: 'PUT', pattern: UPLOAD, action: 'ecr:CompleteLayerUpload', handler: completeUpload },
+  { method: 'DELETE', pattern: UPLOAD, action: 'ecr:UploadLayerPart', handler: cancelUpload },
+  { method: 'GET', pattern: BLOB, action: 'ecr:GetDownloadUrlForLayer', handler: getBlob },
+  { method: 'HEAD', pattern: BLOB, action: 'ecr:BatchCheckLayerAvailability', handler: headBlob },
+  { method: 'DELETE', pattern: BLOB, action: 'ecr:BatchDeleteImage', handler: deleteBlob },
+];
+
+export interface DistributionApiDeps {
+  readonly registry: Registry;
+  readonly authorizer: Authorizer;
+  /** Picks the registry (account, region) a request addresses, from its Host header. */
+  readonly registryFor: (host: string | undefined) => string;
+  readonly logger?: Logger;
+}
+
+class RouteNotFoundError extends RegistryError {
+  constructor(path: string) {
+    super('UNSUPPORTED', `no such endpoint: ${path.slice(0, 200)}`, { status: 404 });
+  }
+}
+
+class MethodNotAllowedError extends RegistryError {
+  constructor(method: string, allowed: string[]) {
+    super('UNSUPPORTED', `${method} is not supported here`, { headers: { Allow: allowed.join(', ') } });
+  }
+}
+
+class NotAuthorizedError extends RegistryError {
+  constructor(decision: Extract<AccessDecision, { allowed: false }>, realm: string) {
+    super(decision.reason === 'unauthenticated' ? 'UNAUTHORIZED' : 'DENIED', decision.message, {
+      headers: decision.reason === 'unauthenticated' ? { 'WWW-Authenticate': `Basic realm="${realm}",service="ecr.amazonaws.com"` } : {},
+    });
+  }
+}
+
+/** The `/v2/` API as a transport-neutral handler: route, authorize, call the core, serialize errors once. */
+export function createDistributionApi(deps: DistributionApiDeps): HttpHandler {
+  return async (request) => {
+    let response: HttpResponse;
+    try {
+      response = await dispatch(deps, request);
+    } catch (error) {
+      const { response: failure, expected } = errorResponse(error);
+      if (!expected) deps.logger?.error({ err: error, method: request.method, path: request.path }, 'request failed');
+      response = failure;
+    }
+    return request.method === 'HEAD' ? withoutBody(response) : response;
+  };
+}
+
+async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promise<HttpResponse> {
+  const { path, method } = request;
+  const registryId = deps.registryFor(request.headers['host']);
+  const realm = `http://${request.headers['host'] ?? 'localhost'}/`;
+  const authorize = async (action: EcrAction | null, repository?: string) => {
+    const decision = await deps.authorizer.authorize({
+      action,
+      registry: registryId,
+      ...(repository !== undefined ? { repository } : {}),
+      ...(request.headers['authorization'] !== undefined ? { authorization: request.headers['authorization'] } : {}),
+      ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
+    });
+    if (!decision.allowed) throw new NotAuthorizedError(decision, realm);
+  };
+
+  if (path === '/v2/' || path === '/v2') {
+    if (method !== 'GET' && method !== 'HEAD') throw new MethodNotAllowedError(method, ['GET', 'HEAD']);
+    await authorize(null);
+    return json(200, {});
+  }
+  if (path === '/v2/_catalog') {
+    if (method !== 'GET') throw new MethodNotAllowedError(method, ['GET']);
+    await authorize('ecr:DescribeRepositories');
+    return catalog(deps.registry, registryId, request);
+  }
+
+  const candidates = ROUTES.filter((route) => route.pattern.test(path));
+  if (candidates.length === 0) throw new RouteNotFoundError(path);
+  const route = candidates.find((candidate) => candidate.method === method);
+  if (!route) throw new MethodNotAllowedError(method, [...new Set(candidates.map((c) => c.method))]);
+  const [, name = '', param = ''] = route.pattern.exec(path) ?? [];
+  validateRepositoryName(name);
+  await authorize(route.action, name);
+
+  const repo: RepoRef = { registry: registryId, name };
+  const canRead = async (source: RepoRef, action: EcrAction) => {
+    const decision = await deps.authorizer.authorize({
+      action,
+      registry: source.registry,
+      repository: source.name,
+      ...(request.headers['authorization'] !== undefined ? { authorization: request.headers['authorization'] } : {}),
+    });
+    return decision.allowed;
+  };
+  return route.handler({ request, registry: deps.registry, registryId, repo, param, canRead });
+}
+
+

@@ -1,0 +1,32 @@
+import { parseCommand, USAGE } from './cli';
+
+describe('parseCommand', () => {
+  it('defaults to 127.0.0.1:5000 with data in ./.cargohold', () => {
+    expect(parseCommand(['serve'])).toEqual({ kind: 'serve', host: '127.0.0.1', port: 5000, dataDir: './.cargohold', logLevel: 'info' });
+  });
+
+  it('takes every documented option', () => {
+    expect(
+      parseCommand(['serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', '/d', '--config', 'c.json', '--log-level', 'debug']),
+    ).toEqual({ kind: 'serve', host: '0.0.0.0', port: 0, dataDir: '/d', configFile: 'c.json', logLevel: 'debug' });
+  });
+
+  it('answers --help and -h with the usage', () => {
+    expect(parseCommand(['--help'])).toEqual({ kind: 'help' });
+    expect(parseCommand(['serve', '-h'])).toEqual({ kind: 'help' });
+    expect(USAGE).toContain('--data-dir');
+  });
+
+  it.each([
+    [['serve', '--port', '70000'], 'invalid --port'],
+    [['serve', '--port', 'x'], 'invalid --port'],
+    [['serve', '--bogus'], 'Unknown option'],
+    [[], 'missing command'],
+    [['deploy'], 'unknown command'],
+    [['serve', '--log-level', 'loud'], 'invalid --log-level'],
+  ])('refuses %j', (argv, message) => {
+    const command = parseCommand(argv);
+    expect(command.kind).toBe('error');
+    expect(command.kind === 'error' && command.message).toContain(message);
+  });
+});

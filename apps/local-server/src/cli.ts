@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+
+export const USAGE = `Usage: cargohold serve [options]
+
+An Amazon ECR-compatible container registry in one process: OCI Distribution on /v2/,
+blobs on the filesystem and metadata in SQLite under --data-dir.
+
+Options:
+  --host HOST          address to listen on (default 127.0.0.1)
+  --port PORT          port to listen on (default 5000; 0 picks a free one)
+  --data-dir DIR       where blobs and metadata live (default ./.cargohold)
+  --config FILE        JSON config file (account, region, limits)
+  --log-level LEVEL    trace|debug|info|warn|error (default info)
+  -h, --help           show this help
+`;
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'serve'; host: string; port: number; dataDir: string; configFile?: string; logLevel: string }
+  | { kind: 'error'; message: string };
+
+const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+
+export function parseCommand(argv: readonly string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '5000' },
+        'data-dir': { type: 'string', default: './.cargohold' },
+        config: { type: 'string' },
+        'log-level': { type: 'string', default: 'info' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    return { kind: 'error', message: (error as Error).message };
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals[0] === 'help') return { kind: 'help' };
+  if (positionals.length !== 1 || positionals[0] !== 'serve') {
+    return { kind: 'error', message: positionals.length === 0 ? 'missing command' : `unknown command: ${positionals.join(' ')}` };
+  }
+  const port = Number(values.port);
+  if (!/^\d{1,5}$/.test(values.port) || port > 65535) return { kind: 'error', message: `invalid --port ${values.port}` };
+  if (!LEVELS.has(values['log-level'])) return { kind: 'error', message: `invalid --log-level ${values['log-level']}` };
+  return {
+    kind: 'serve',
+    host: values.host,
+    port,
+    dataDir: values['data-dir'],
+    logLevel: values['log-level'],
+    ...(values.config !== undefined ? { configFile: values.config } : {}),
+  };
+}

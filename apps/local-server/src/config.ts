@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The config file (`--config FILE`, JSON). Everything is optional; the embedded defaults give a
+ * registry for account 000000000000 in us-east-1. Later issues add identities and token keys here.
+ */
+export const ConfigFileSchema = z
+  .object({
+    accountId: z.string().regex(/^\d{12}$/).optional(),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/).optional(),
+    createRepositoryOnPush: z.boolean().optional(),
+    limits: z
+      .object({
+        maxBlobBytes: z.number().int().positive().optional(),
+        maxManifestBytes: z.number().int().positive().max(32 * 1024 * 1024).optional(),
+        maxPageSize: z.number().int().positive().max(10_000).optional(),
+        uploadIdleTimeoutSeconds: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+
+export function loadConfigFile(path: string | undefined): ConfigFile {
+  if (path === undefined) return {};
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = ConfigFileSchema.safeParse(value);
+  if (!parsed.success) throw new Error(`config file ${path} is invalid: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}

@@ -1,0 +1,36 @@
+import { parseCommand, USAGE } from './cli';
+import { startServer } from './server';
+
+/** `cargohold serve`: runs until SIGINT/SIGTERM, then drains in-flight requests and exits. */
+async function main(argv: string[]): Promise<number> {
+  const command = parseCommand(argv);
+  if (command.kind === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command.kind === 'error') {
+    process.stderr.write(`cargohold: ${command.message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { kind: _kind, ...options } = command;
+  const server = await startServer(options);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  // A second signal means "now": skip the drain.
+  const force = () => process.exit(130);
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  process.stderr.write(`cargohold: ${signal}: finishing in-flight requests\n`);
+  await server.close();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`cargohold: ${(error as Error).message ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

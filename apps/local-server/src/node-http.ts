@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { HttpHandler, HttpRequest } from '@cargohold/lambda-kit';
+import type { Logger } from 'pino';
+
+/** The raw path as the client sent it: WHATWG URL parsing would resolve `..` and `%2e%2e` first. */
+function splitTarget(target: string): { path: string; query: URLSearchParams } {
+  const q = target.indexOf('?');
+  return q < 0 ? { path: target, query: new URLSearchParams() } : { path: target.slice(0, q), query: new URLSearchParams(target.slice(q + 1)) };
+}
+
+export function toHttpRequest(req: IncomingMessage): HttpRequest {
+  const { path, query } = splitTarget(req.url ?? '/');
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return {
+    method: req.method ?? 'GET',
+    path,
+    query,
+    headers,
+    body: req,
+    ...(req.socket.remoteAddress ? { sourceIp: req.socket.remoteAddress } : {}),
+  };
+}
+
+/**
+ * Serves a transport-neutral handler over node:http. Bodies stream both ways; a response sent before
+ * the request body was read (an early error) closes the connection instead of draining a large upload.
+ */
+export function nodeListener(handler: HttpHandler, logger: Logger) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    void serve(handler, logger, req, res);
+  };
+}
+
+async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = process.hrtime.bigint();
+  try {
+    const response = await handler(toHttpRequest(req));
+    if (!req.complete) res.setHeader('Connection', 'close');
+    res.writeHead(response.status, response.headers as Record<string, string | number>);
+    const { body } = response;
+    if (body === undefined || req.method === 'HEAD') {
+      if (body instanceof Readable) body.destroy();
+      res.end();
+    } else if (body instanceof Readable) {
+      await pipeline(body, res);
+    } else {
+      res.end(body);
+    }
+  } catch (error) {
+    logger.warn({ err: error, method: req.method, url: req.url }, 'response aborted');
+    if (!res.headersSent) {
+      res.writeHead(500, { 'Content-Type': 'application/json', Connection: 'close' });
+      res.end('{"errors":[{"code":"UNKNOWN","message":"internal server error"}]}');
+    } else {
+      res.destroy();
+    }
+  } finally {
+    if (!req.complete) req.socket.destroySoon?.();
+    if (logger.isLevelEnabled('debug')) {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.debug({ method: req.method, url: req.url, status: res.statusCode, ms }, 'request');
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AllowAllAuthorizer } from '@cargohold/auth';
+import { createDistributionApi } from '@cargohold/distribution-api';
+import { createRegistry } from '@cargohold/registry-core';
+import pino, { type Logger } from 'pino';
+import { loadConfigFile, type ConfigFile } from './config';
+import { openLocalStorage } from './deps.local';
+import { nodeListener } from './node-http';
+
+export interface ServerOptions {
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  readonly dataDir: string;
+  readonly configFile?: string;
+  readonly config?: ConfigFile;
+  readonly logLevel?: string;
+  readonly logger?: Logger;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes storage. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const PURGE_INTERVAL_MS = 5 * 60 * 1000;
+
+/** Hosts every app in one process over the embedded adapters (filesystem blobs + SQLite metadata). */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const config = options.config ?? loadConfigFile(options.configFile);
+  const logger = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'cargohold' } });
+  const storage = openLocalStorage(options.dataDir);
+  const limits = config.limits ?? {};
+  const registry = createRegistry({
+    storage,
+    settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
+    limits: {
+      ...(limits.maxBlobBytes ? { maxBlobBytes: limits.maxBlobBytes } : {}),
+      ...(limits.maxManifestBytes ? { maxManifestBytes: limits.maxManifestBytes } : {}),
+      ...(limits.maxPageSize ? { maxPageSize: limits.maxPageSize } : {}),
+      ...(limits.uploadIdleTimeoutSeconds ? { uploadIdleTimeoutMs: limits.uploadIdleTimeoutSeconds * 1000 } : {}),
+    },
+  });
+  const registryId = `${config.accountId ?? '000000000000'}:${config.region ?? 'us-east-1'}`;
+  const api = createDistributionApi({
+    registry,
+    authorizer: new AllowAllAuthorizer(),
+    registryFor: () => registryId,
+    logger,
+  });
+
+  const orphans = await registry.uploads.purgeOrphans();
+  const expired = await registry.uploads.purgeIdle();
+  if (orphans + expired > 0) logger.info({ orphans, expired }, 'purged abandoned uploads');
+  const purge = setInterval(() => {
+    registry.uploads.purgeIdle().catch((err: unknown) => logger.error({ err }, 'upload purge failed'));
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+
+  const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, nodeListener(api, logger));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 5000, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ url, dataDir: options.dataDir, registry: registryId }, 'cargohold is serving /v2/');
+
+  let closing: Promise<void> | undefined;
+  const close = (graceMs = 30_000) =>
+    (closing ??= (async () => {
+      clearInterval(purge);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+      await storage.close();
+    })());
+  return { url, port, host, close };
+}

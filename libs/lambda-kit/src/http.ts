@@ -1,0 +1,42 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * The transport-neutral HTTP exchange every API app speaks. The embedded server adapts node:http to it;
+ * the Lambda stacks adapt API Gateway HTTP API (payload 2.0) events to it. Apps never see either.
+ */
+export interface HttpRequest {
+  readonly method: string;
+  /** The raw, undecoded path exactly as sent (no dot-segment normalization, no percent-decoding). */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Lower-cased header names; repeated headers joined with ", ". */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The request body as a stream of chunks; may be consumed at most once. */
+  readonly body: AsyncIterable<Uint8Array>;
+  readonly sourceIp?: string;
+}
+
+export type HttpBody = string | Uint8Array | Readable;
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | number>>;
+  readonly body?: HttpBody;
+}
+
+export type HttpHandler = (request: HttpRequest) => Promise<HttpResponse>;
+
+/** Reads a body into memory, refusing more than `limit` bytes (callers map the overflow to their error). */
+export async function readBody(
+  body: AsyncIterable<Uint8Array>,
+  limit: number,
+): Promise<{ ok: true; bytes: Buffer } | { ok: false }> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.length;
+    if (total > limit) return { ok: false };
+    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+  return { ok: true, bytes: Buffer.concat(chunks, total) };
+}

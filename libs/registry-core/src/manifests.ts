@@ -1,0 +1,191 @@
+import {
+  acceptsMediaType,
+  blobReferences,
+  childManifests,
+  ManifestInvalidError,
+  ManifestTooLargeError,
+  parseManifest,
+  referrerDescriptor,
+  type Descriptor,
+  type ParsedManifest,
+} from '@cargohold/manifests';
+import { createDigester, parseReference, validateTag, type Digest } from '@cargohold/oci';
+import {
+  DigestMismatchError,
+  type BlobLinkStore,
+  type BlobStore,
+  type ManifestRecord,
+  type ManifestStore,
+  type RepoRef,
+} from '@cargohold/storage-ports';
+import { ByteCache } from './byte-cache';
+import type { Clock, RegistryLimits } from './config';
+import { ManifestBlobUnknownError, ManifestUnknownError } from './errors';
+import type { RepositoryResolver } from './repositories';
+
+export interface ManifestPorts {
+  readonly blobs: BlobStore;
+  readonly manifests: ManifestStore;
+  readonly links: BlobLinkStore;
+}
+
+export interface StoredManifest {
+  readonly digest: Digest;
+  readonly mediaType: string;
+  readonly size: number;
+}
+
+export interface PushedManifest extends StoredManifest {
+  readonly tags: readonly string[];
+  readonly subject?: Digest;
+}
+
+async function* once(bytes: Buffer): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
+
+const INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
+
+/** Manifest pull, push, delete and the referrers index, over the exact bytes clients sent. */
+export class ManifestService {
+  private readonly cache = new ByteCache(64 * 1024 * 1024, 1024 * 1024);
+  private readonly pullsRecorded = new Map<string, number>();
+
+  constructor(
+    private readonly repositories: RepositoryResolver,
+    private readonly ports: ManifestPorts,
+    private readonly limits: RegistryLimits,
+    private readonly clock: Clock,
+  ) {}
+
+  /** HEAD: what GET would return, without reading the bytes. */
+  async stat(repo: RepoRef, reference: string, accept: string | undefined): Promise<StoredManifest> {
+    await this.repositories.require(repo);
+    const record = await this.resolve(repo, reference);
+    if (!acceptsMediaType(record.mediaType, accept)) {
+      throw new ManifestUnknownError(reference, `stored media type ${record.mediaType} is not in Accept`);
+    }
+    return { digest: record.digest, mediaType: record.mediaType, size: record.size };
+  }
+
+  async get(repo: RepoRef, reference: string, accept: string | undefined): Promise<StoredManifest & { bytes: Buffer }> {
+    const manifest = await this.stat(repo, reference, accept);
+    const bytes = await this.bytesOf(manifest.digest);
+    await this.recordPull(repo, manifest.digest);
+    return { ...manifest, bytes };
+  }
+
+  /** PUT by tag or digest, plus `?tag=` extras. Validates the closure before anything is recorded. */
+  async put(
+    repo: RepoRef,
+    reference: string,
+    bytes: Buffer,
+    contentType: string | undefined,
+    extraTags: readonly string[] = [],
+  ): Promise<PushedManifest> {
+    const ref = parseReference(reference);
+    extraTags.forEach((tag) => validateTag(tag));
+    if (bytes.length > this.limits.maxManifestBytes) throw new ManifestTooLargeError(bytes.length, this.limits.maxManifestBytes);
+    await this.repositories.forPush(repo);
+    const parsed = parseManifest(bytes, contentType);
+
+    const digester = createDigester(ref.kind === 'digest' ? (ref.digest.split(':')[0] as 'sha256' | 'sha512') : 'sha256');
+    digester.update(bytes);
+    const digest = digester.digest();
+    if (ref.kind === 'digest' && ref.digest !== digest) {
+      throw new DigestMismatchError(ref.digest, digest);
+    }
+    await this.checkClosure(repo, parsed);
+
+    await this.ports.blobs.put(digest, once(bytes), { maxBytes: this.limits.maxManifestBytes, expectedSize: bytes.length });
+    this.cache.set(digest, bytes);
+    const tags = [...new Set([...(ref.kind === 'tag' ? [ref.tag] : []), ...extraTags])];
+    await this.ports.manifests.put(repo, this.recordOf(parsed, digest, bytes.length), tags);
+    return { digest, mediaType: parsed.mediaType, size: bytes.length, tags, ...(parsed.subject ? { subject: parsed.subject.digest } : {}) };
+  }
+
+  /** DELETE by digest removes the manifest and its tags; DELETE by tag removes only the tag. */
+  async delete(repo: RepoRef, reference: string): Promise<void> {
+    const ref = parseReference(reference);
+    await this.repositories.require(repo);
+    const deleted =
+      ref.kind === 'digest' ? await this.ports.manifests.delete(repo, ref.digest) : await this.ports.manifests.deleteTag(repo, ref.tag);
+    if (!deleted) throw new ManifestUnknownError(reference);
+  }
+
+  /** The referrers API: an OCI index of the manifests whose subject is `digest`; never 404. */
+  async referrers(repo: RepoRef, subject: Digest, artifactType?: string): Promise<{ body: Buffer; filtered: boolean }> {
+    const exists = await this.repositories.exists(repo);
+    const records = exists ? await this.ports.manifests.referrers(repo, subject) : [];
+    const descriptors: Descriptor[] = records
+      .filter((record) => artifactType === undefined || record.artifactType === artifactType)
+      .map((record) => ({
+        mediaType: record.mediaType,
+        digest: record.digest,
+        size: record.size,
+        ...(record.artifactType ? { artifactType: record.artifactType } : {}),
+        ...(record.annotations ? { annotations: { ...record.annotations } } : {}),
+      }));
+    const index = { schemaVersion: 2, mediaType: INDEX_MEDIA_TYPE, manifests: descriptors };
+    return { body: Buffer.from(JSON.stringify(index)), filtered: artifactType !== undefined };
+  }
+
+  private async resolve(repo: RepoRef, reference: string): Promise<ManifestRecord> {
+    const ref = parseReference(reference);
+    const digest = ref.kind === 'digest' ? ref.digest : await this.ports.manifests.resolveTag(repo, ref.tag);
+    const record = digest && (await this.ports.manifests.get(repo, digest));
+    if (!record) throw new ManifestUnknownError(reference);
+    return record;
+  }
+
+  private async checkClosure(repo: RepoRef, parsed: ParsedManifest): Promise<void> {
+    for (const blob of blobReferences(parsed)) {
+      const link = await this.ports.links.stat(repo, blob.digest);
+      if (!link.found) throw new ManifestBlobUnknownError(blob.digest, 'blob');
+      if (link.size !== blob.size) {
+        throw new ManifestInvalidError(`descriptor of ${blob.digest} says ${blob.size} bytes, the blob has ${link.size}`);
+      }
+    }
+    for (const child of childManifests(parsed)) {
+      if (!(await this.ports.manifests.get(repo, child.digest))) throw new ManifestBlobUnknownError(child.digest, 'manifest');
+    }
+  }
+
+  private recordOf(parsed: ParsedManifest, digest: Digest, size: number): ManifestRecord {
+    const referrer = referrerDescriptor(parsed, digest, size);
+    return {
+      digest,
+      mediaType: parsed.mediaType,
+      size,
+      ...(referrer.artifactType ? { artifactType: referrer.artifactType } : {}),
+      ...(parsed.subject ? { subject: parsed.subject.digest } : {}),
+      ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
+      blobs: blobReferences(parsed).map((d) => d.digest),
+      children: childManifests(parsed).map((d) => d.digest),
+      pushedAt: this.clock.now(),
+    };
+  }
+
+  private async bytesOf(digest: Digest): Promise<Buffer> {
+    const cached = this.cache.get(digest);
+    if (cached) return cached;
+    const opened = await this.ports.blobs.open(digest);
+    if (!opened.found) throw new ManifestUnknownError(digest);
+    const chunks: Buffer[] = [];
+    for await (const chunk of opened.body) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
+    this.cache.set(digest, bytes);
+    return bytes;
+  }
+
+  /** Pulls refresh lastRecordedPullTime at most once per interval per image (ECR records it daily). */
+  private async recordPull(repo: RepoRef, digest: Digest): Promise<void> {
+    const key = `${repo.registry}/${repo.name}@${digest}`;
+    const now = this.clock.now();
+    const last = this.pullsRecorded.get(key);
+    if (last !== undefined && now.getTime() - last < this.limits.pullRecordIntervalMs) return;
+    if (this.pullsRecorded.size > 100_000) this.pullsRecorded.clear();
+    this.pullsRecorded.set(key, now.getTime());
+    await this.ports.manifests.recordPull(repo, digest, now);
+  }
+}

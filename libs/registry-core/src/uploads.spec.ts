@@ -1,0 +1,117 @@
+import { createMemoryStorage } from '@cargohold/storage-memory';
+import { bodyOf } from '@cargohold/storage-testing';
+import { digestOf } from '@cargohold/oci';
+import type { RegistryStorage } from '@cargohold/storage-ports';
+import { createRegistry, type Registry } from './registry';
+
+const repo = { registry: '000000000000:us-east-1', name: 'team/app' };
+
+function setup(settings: { createRepositoryOnPush?: boolean } = {}) {
+  let now = new Date('2026-01-01T00:00:00Z');
+  const storage: RegistryStorage = createMemoryStorage();
+  const registry: Registry = createRegistry({
+    storage,
+    settings,
+    limits: { uploadIdleTimeoutMs: 60_000, maxBlobBytes: 1024 },
+    clock: { now: () => now },
+  });
+  return { storage, registry, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
+}
+
+describe('UploadService', () => {
+  describe('start', () => {
+    it('creates the repository on first push when create-on-push is on', async () => {
+      const { registry, storage } = setup();
+      const upload = await registry.uploads.start(repo);
+      expect(upload.size).toBe(0);
+      expect(await storage.repositories.get(repo)).toBeDefined();
+    });
+
+    it('answers NAME_UNKNOWN for a missing repository when create-on-push is off', async () => {
+      const { registry } = setup({ createRepositoryOnPush: false });
+      await expect(registry.uploads.start(repo)).rejects.toMatchObject({ code: 'NAME_UNKNOWN' });
+    });
+  });
+
+  describe('append and complete', () => {
+    it('commits chunks into a blob linked to the repository only', async () => {
+      const { registry } = setup();
+      const bytes = Buffer.from('abcdefghij');
+      const { id } = await registry.uploads.start(repo);
+      await registry.uploads.append(repo, id, bodyOf(bytes.subarray(0, 4)), { range: { start: 0, end: 3 }, length: 4 });
+      const done = await registry.uploads.complete(repo, id, digestOf(bytes), bodyOf(bytes.subarray(4)), {});
+      expect(done).toEqual({ digest: digestOf(bytes), size: 10 });
+      await expect(registry.blobs.stat(repo, digestOf(bytes))).resolves.toMatchObject({ size: 10 });
+      await registry.uploads.start({ ...repo, name: 'other/app' });
+      await expect(registry.blobs.stat({ ...repo, name: 'other/app' }, digestOf(bytes))).rejects.toMatchObject({ code: 'BLOB_UNKNOWN' });
+    });
+
+    it('rejects a Content-Range whose length disagrees with Content-Length', async () => {
+      const { registry } = setup();
+      const { id } = await registry.uploads.start(repo);
+      await expect(
+        registry.uploads.append(repo, id, bodyOf(Buffer.from('abcd')), { range: { start: 0, end: 3 }, length: 5 }),
+      ).rejects.toMatchObject({ code: 'BLOB_UPLOAD_INVALID', status: 416 });
+    });
+
+    it('refuses blobs over the size cap', async () => {
+      const { registry } = setup();
+      const { id } = await registry.uploads.start(repo);
+      await expect(registry.uploads.append(repo, id, bodyOf(Buffer.alloc(2048)), {})).rejects.toMatchObject({ status: 413 });
+    });
+
+    it('keeps the session on a digest mismatch so the client can retry', async () => {
+      const { registry } = setup();
+      const { id } = await registry.uploads.start(repo);
+      await registry.uploads.append(repo, id, bodyOf(Buffer.from('data')), {});
+      await expect(registry.uploads.complete(repo, id, digestOf(Buffer.from('other')), undefined, {})).rejects.toMatchObject({
+        code: 'DIGEST_INVALID',
+      });
+      await expect(registry.uploads.status(repo, id)).resolves.toEqual({ id, size: 4 });
+    });
+  });
+
+  describe('session scoping', () => {
+    it('treats an upload id used under another repository, or malformed, as unknown', async () => {
+      const { registry } = setup();
+      const { id } = await registry.uploads.start(repo);
+      await expect(registry.uploads.status({ ...repo, name: 'thief/app' }, id)).rejects.toMatchObject({ code: 'BLOB_UPLOAD_UNKNOWN' });
+      await expect(registry.uploads.status(repo, '../../etc/passwd')).rejects.toMatchObject({ code: 'BLOB_UPLOAD_UNKNOWN' });
+    });
+  });
+
+  describe('expiry', () => {
+    it('expires idle sessions on access and purges them in the background', async () => {
+      const { registry, advance, storage } = setup();
+      const idle = await registry.uploads.start(repo);
+      const active = await registry.uploads.start(repo);
+      advance(40_000);
+      await registry.uploads.append(repo, active.id, bodyOf(Buffer.from('x')), {});
+      advance(30_000);
+      expect(await registry.uploads.purgeIdle()).toBe(1);
+      expect((await storage.uploads.size(idle.id)).found).toBe(false);
+      await expect(registry.uploads.status(repo, active.id)).resolves.toEqual({ id: active.id, size: 1 });
+      advance(61_000);
+      await expect(registry.uploads.status(repo, active.id)).rejects.toMatchObject({ code: 'BLOB_UPLOAD_UNKNOWN' });
+    });
+
+    it('frees staging areas that lost their session', async () => {
+      const { registry, storage } = setup();
+      await storage.uploads.create('00000000-0000-4000-8000-000000000000');
+      expect(await registry.uploads.purgeOrphans()).toBe(1);
+    });
+  });
+
+  describe('mount', () => {
+    it('links from a readable source and falls back to an upload when the source is not readable', async () => {
+      const { registry } = setup();
+      const source = { ...repo, name: 'base/image' };
+      const bytes = Buffer.from('layer');
+      await registry.uploads.putMonolithic(source, digestOf(bytes), bodyOf(bytes));
+      const allowed = await registry.uploads.mount(repo, digestOf(bytes), 'base/image', async () => true);
+      expect(allowed).toMatchObject({ mounted: true, size: 5 });
+      const denied = await registry.uploads.mount({ ...repo, name: 'x/y' }, digestOf(bytes), 'base/image', async () => false);
+      expect(denied.mounted).toBe(false);
+    });
+  });
+});

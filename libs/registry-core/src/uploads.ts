@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { isRepositoryName, parseDigest, type Digest } from '@cargohold/oci';
+import {
+  UploadUnknownError,
+  type BlobLinkStore,
+  type BlobStore,
+  type BlobUploads,
+  type RepoRef,
+  type UploadSession,
+  type UploadSessionStore,
+} from '@cargohold/storage-ports';
+import type { Clock, RegistryLimits } from './config';
+import { UploadInvalidError } from './errors';
+import type { RepositoryResolver } from './repositories';
+
+const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A chunk as the client described it: `Content-Range` (inclusive) and `Content-Length`. */
+export interface ChunkSpec {
+  readonly range?: { start: number; end: number };
+  readonly length?: number;
+}
+
+export interface UploadState {
+  readonly id: string;
+  readonly size: number;
+}
+
+export interface UploadPorts {
+  readonly blobs: BlobStore;
+  readonly uploads: BlobUploads;
+  readonly sessions: UploadSessionStore;
+  readonly links: BlobLinkStore;
+}
+
+/**
+ * Blob pushes: monolithic (one request), resumable (POST, PATCH…, PUT) and cross-repository mounts.
+ * Upload ids are server-generated UUIDs whose session records the repository, so a location cannot
+ * be forged into another repository's upload. Bytes become addressable only in `commit`/`put`, after the
+ * storage layer verified the digest (invariant 2).
+ */
+export class UploadService {
+  constructor(
+    private readonly repositories: RepositoryResolver,
+    private readonly ports: UploadPorts,
+    private readonly limits: RegistryLimits,
+    private readonly clock: Clock,
+  ) {}
+
+  async start(repo: RepoRef): Promise<UploadState> {
+    await this.repositories.forPush(repo);
+    const id = randomUUID();
+    const now = this.clock.now();
+    await this.ports.uploads.create(id);
+    await this.ports.sessions.create({ id, repo, startedAt: now, updatedAt: now });
+    return { id, size: 0 };
+  }
+
+  /** POST `?digest=` with the whole blob as body. */
+  async putMonolithic(repo: RepoRef, digestText: string, body: AsyncIterable<Uint8Array>, length?: number) {
+    const { digest } = parseDigest(digestText);
+    await this.repositories.forPush(repo);
+    const options = length === undefined ? { maxBytes: this.limits.maxBlobBytes } : { maxBytes: this.limits.maxBlobBytes, expectedSize: length };
+    const { size } = await this.ports.blobs.put(digest, body, options);
+    await this.ports.links.link(repo, digest, size, this.clock.now());
+    return { digest, size };
+  }
+
+  /**
+   * POST `?mount=&from=`: links the blob when `from` holds it, else starts an ordinary upload
+   * (the caller answers 202 then, as the spec allows). `canReadSource` is the edge's access check.
+   */
+  async mount(
+    repo: RepoRef,
+    digestText: string,
+    from: string | undefined,
+    canReadSource: (source: RepoRef) => Promise<boolean>,
+  ): Promise<{ mounted: true; digest: Digest; size: number } | { mounted: false; upload: UploadState }> {
+    const { digest } = parseDigest(digestText);
+    await this.repositories.forPush(repo);
+    if (from !== undefined && isRepositoryName(from)) {
+      const source = { registry: repo.registry, name: from };
+      const link = await this.ports.links.stat(source, digest);
+      if (link.found && (await canReadSource(source))) {
+        await this.ports.links.link(repo, digest, link.size, this.clock.now());
+        return { mounted: true, digest, size: link.size };
+      }
+    }
+    return { mounted: false, upload: await this.start(repo) };
+  }
+
+  async status(repo: RepoRef, id: string): Promise<UploadState> {
+    await this.session(repo, id);
+    return { id, size: await this.stagedSize(id) };
+  }
+
+  /** PATCH: appends at the chunk's declared start (out of order → 416), or at the end when streamed. */
+  async append(repo: RepoRef, id: string, body: AsyncIterable<Uint8Array>, chunk: ChunkSpec): Promise<UploadState> {
+    await this.session(repo, id);
+    let offset: number;
+    let expectedSize = chunk.length;
+    if (chunk.range) {
+      const declared = chunk.range.end - chunk.range.start + 1;
+      if (chunk.length !== undefined && chunk.length !== declared) {
+        throw new UploadInvalidError(`Content-Range covers ${declared} bytes but Content-Length is ${chunk.length}`, 416);
+      }
+      offset = chunk.range.start;
+      expectedSize = declared;
+    } else {
+      offset = await this.stagedSize(id);
+    }
+    const options = expectedSize === undefined ? { maxBytes: this.limits.maxBlobBytes } : { maxBytes: this.limits.maxBlobBytes, expectedSize };
+    const { size } = await this.ports.uploads.append(id, offset, body, options);
+    await this.ports.sessions.touch(id, this.clock.now());
+    return { id, size };
+  }
+
+  /** PUT `?digest=`: appends the optional last chunk, verifies, links, and ends the session. */
+  async complete(
+    repo: RepoRef,
+    id: string,
+    digestText: string,
+    body: AsyncIterable<Uint8Array> | undefined,
+    chunk: ChunkSpec,
+  ): Promise<{ digest: Digest; size: number }> {
+    const { digest } = parseDigest(digestText);
+    await this.session(repo, id);
+    if (body) await this.append(repo, id, body, chunk);
+    const { size } = await this.ports.uploads.commit(id, digest);
+    await this.ports.links.link(repo, digest, size, this.clock.now());
+    await this.ports.sessions.delete(id);
+    return { digest, size };
+  }
+
+  async cancel(repo: RepoRef, id: string): Promise<void> {
+    await this.session(repo, id);
+    await this.discard(id);
+  }
+
+  /** Expires sessions idle longer than the limit, with their staged bytes. Returns how many. */
+  async purgeIdle(): Promise<number> {
+    const before = new Date(this.clock.now().getTime() - this.limits.uploadIdleTimeoutMs);
+    let purged = 0;
+    for (;;) {
+      const idle = await this.ports.sessions.listIdle(before, 100);
+      for (const session of idle) await this.discard(session.id);
+      purged += idle.length;
+      if (idle.length < 100) return purged;
+    }
+  }
+
+  /** Frees staging areas that have no session (left by a crash between the two writes of `start`). */
+  async purgeOrphans(): Promise<number> {
+    let purged = 0;
+    for await (const id of this.ports.uploads.list()) {
+      if (!(await this.ports.sessions.get(id))) {
+        await this.ports.uploads.abort(id);
+        purged++;
+      }
+    }
+    return purged;
+  }
+
+  private async discard(id: string): Promise<void> {
+    await this.ports.uploads.abort(id);
+    await this.ports.sessions.delete(id);
+  }
+
+  private async session(repo: RepoRef, id: string): Promise<UploadSession> {
+    if (!UPLOAD_ID.test(id)) throw new UploadUnknownError(id.slice(0, 64));
+    const session = await this.ports.sessions.get(id);
+    if (!session || session.repo.registry !== repo.registry || session.repo.name !== repo.name) {
+      throw new UploadUnknownError(id);
+    }
+    if (this.clock.now().getTime() - session.updatedAt.getTime() > this.limits.uploadIdleTimeoutMs) {
+      await this.discard(id);
+      throw new UploadUnknownError(id);
+    }
+    return session;
+  }
+
+  private async stagedSize(id: string): Promise<number> {
+    const staged = await this.ports.uploads.size(id);
+    if (!staged.found) throw new UploadUnknownError(id);
+    return staged.size;
+  }
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createDigester, parseDigest, type Digest } from '@cargohold/oci';
+import { DigestMismatchError } from '@cargohold/storage-ports';
+import type { BlobStore, ByteRange, Found, PutBlobOptions } from '@cargohold/storage-ports';
+import { ensureDir, fsyncDir, isNotFound, type FsLayout } from './fs-layout';
+import { CHUNK, drainMetered, writeMetered } from './metered-write';
+
+/** Content-addressed blobs as files under `<root>/blobs` (layout in fs-layout.ts). */
+export class FsBlobStore implements BlobStore {
+  constructor(private readonly layout: FsLayout) {}
+
+  async stat(digest: Digest): Promise<Found<{ size: number }>> {
+    const { algorithm, hex } = parseDigest(digest);
+    try {
+      return { found: true, size: (await stat(this.layout.blobPath(algorithm, hex))).size };
+    } catch (error) {
+      if (isNotFound(error)) return { found: false };
+      throw error;
+    }
+  }
+
+  /** Opens the file first and streams from that handle, so a concurrent delete cannot cut a read short. */
+  async open(digest: Digest, range?: ByteRange): Promise<Found<{ size: number; body: Readable }>> {
+    const { algorithm, hex } = parseDigest(digest);
+    let handle;
+    try {
+      handle = await open(this.layout.blobPath(algorithm, hex), 'r');
+    } catch (error) {
+      if (isNotFound(error)) return { found: false };
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      const window = range ? { start: range.start, end: range.end } : {};
+      return { found: true, size, body: handle.createReadStream({ ...window, highWaterMark: CHUNK }) };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  /** Writes to tmp/ while hashing, verifies, fsyncs, then renames into blobs/ and fsyncs the directory. */
+  async put(digest: Digest, body: AsyncIterable<Uint8Array>, options: PutBlobOptions): Promise<{ size: number }> {
+    const { algorithm, hex } = parseDigest(digest);
+    const target = this.layout.blobPath(algorithm, hex);
+    const digester = createDigester(algorithm);
+    const limits = { base: 0, what: 'blob', ...options };
+
+    if ((await this.stat(digest)).found) {
+      const size = await drainMetered(body, limits, digester);
+      verify(digest, digester.digest());
+      return { size };
+    }
+
+    const tmp = this.layout.tmpPath(randomUUID());
+    try {
+      const { received } = await writeMetered(tmp, 'wx', 0, body, limits, digester);
+      verify(digest, digester.digest());
+      await ensureDir(dirname(target));
+      await rename(tmp, target);
+      await fsyncDir(dirname(target));
+      return { size: received };
+    } catch (error) {
+      await unlink(tmp).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async delete(digest: Digest): Promise<void> {
+    const { algorithm, hex } = parseDigest(digest);
+    const path = this.layout.blobPath(algorithm, hex);
+    try {
+      await unlink(path);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    await fsyncDir(dirname(path));
+  }
+}
+
+export function verify(claimed: Digest, computed: Digest): void {
+  if (computed !== claimed) throw new DigestMismatchError(claimed, computed);
+}

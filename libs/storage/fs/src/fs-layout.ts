@@ -1,0 +1,83 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { DigestAlgorithm } from '@cargohold/oci';
+
+/**
+ * On-disk layout of the fs blob adapter, all under one root on one filesystem (so `rename` is atomic):
+ *
+ *   <root>/
+ *   ├── blobs/                       verified, addressable bytes; a file appears here only by rename,
+ *   │   ├── sha256/                  after its digest was computed and matched (invariant 2)
+ *   │   │   └── <hex[0:2]>/<hex>     e.g. blobs/sha256/ab/ab12…ef
+ *   │   └── sha512/<hex[0:2]>/<hex>
+ *   ├── uploads/                     resumable uploads, one directory per (UUID) upload id
+ *   │   └── <id>/data                staged bytes; `uploads.list()` + `abort` purge orphans
+ *   └── tmp/<uuid>                   monolithic puts in flight; wiped when an adapter is constructed
+ *
+ * Durability: bytes are fsynced before the rename that publishes them, and the directory after it.
+ * A process killed at any point leaves only tmp/ or uploads/ behind, never a partial blob.
+ */
+export class FsLayout {
+  readonly blobsDir: string;
+  readonly uploadsDir: string;
+  readonly tmpDir: string;
+
+  constructor(readonly root: string) {
+    this.blobsDir = join(root, 'blobs');
+    this.uploadsDir = join(root, 'uploads');
+    this.tmpDir = join(root, 'tmp');
+  }
+
+  /** Creates the tree and discards tmp files left by a previous process (synchronous: runs at startup). */
+  prepare(): void {
+    mkdirSync(this.blobsDir, { recursive: true });
+    mkdirSync(this.uploadsDir, { recursive: true });
+    rmSync(this.tmpDir, { recursive: true, force: true });
+    mkdirSync(this.tmpDir, { recursive: true });
+  }
+
+  /** Callers pass a hex already validated by parseDigest, so it can only be [0-9a-f]. */
+  blobPath(algorithm: DigestAlgorithm, hex: string): string {
+    return join(this.blobsDir, algorithm, hex.slice(0, 2), hex);
+  }
+
+  /** Callers pass an id already validated by UPLOAD_ID. */
+  uploadDir(id: string): string {
+    return join(this.uploadsDir, id);
+  }
+
+  uploadData(id: string): string {
+    return join(this.uploadsDir, id, 'data');
+  }
+
+  tmpPath(name: string): string {
+    return join(this.tmpDir, name);
+  }
+}
+
+/** Upload ids are server-generated UUIDs; anything else is refused before it can become a path. */
+export const UPLOAD_ID = /^[0-9a-f-]{36}$/;
+
+/** fsync on a directory makes the entries created, renamed or removed in it durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** mkdir -p, then fsync the parent of every directory it created so the new entries survive a crash. */
+export async function ensureDir(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  const stop = dirname(first);
+  for (let at = dirname(dir); ; at = dirname(at)) {
+    await fsyncDir(at);
+    if (at === stop || at === dirname(at)) return;
+  }
+}
+
+export const isNotFound = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';

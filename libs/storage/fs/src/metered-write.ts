@@ -1,0 +1,88 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { once } from 'node:events';
+import { Transform, Writable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Digester } from '@cargohold/oci';
+import { SizeLimitError, SizeMismatchError } from '@cargohold/storage-ports';
+
+export const CHUNK = 1024 * 1024;
+
+export interface Limits {
+  /** Bytes already held before this body (an upload's offset). */
+  readonly base: number;
+  readonly maxBytes: number;
+  readonly expectedSize?: number;
+  /** What the cap applies to, for the error message. */
+  readonly what: string;
+}
+
+/** Counts and hashes the bytes flowing through, failing the stream as soon as a limit is broken. */
+class Meter extends Transform {
+  received = 0;
+
+  constructor(
+    private readonly limits: Limits,
+    private readonly digester: Digester | undefined,
+  ) {
+    super({ highWaterMark: CHUNK });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.received += chunk.length;
+    const { base, maxBytes, expectedSize, what } = this.limits;
+    if (base + this.received > maxBytes) return callback(new SizeLimitError(what, maxBytes));
+    if (expectedSize !== undefined && this.received > expectedSize) {
+      return callback(new SizeMismatchError(expectedSize, this.received));
+    }
+    this.digester?.update(chunk);
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const { expectedSize } = this.limits;
+    if (expectedSize !== undefined && this.received !== expectedSize) {
+      return callback(new SizeMismatchError(expectedSize, this.received));
+    }
+    callback();
+  }
+}
+
+/**
+ * Streams `body` into `path` at `start` (hashing into `digester` on the way), then fsyncs the file.
+ * Backpressure is the pipeline's; no chunk is held beyond the stream buffers. On failure the write
+ * stream is fully closed (no write still in flight) before the error is rethrown, so the caller can
+ * roll back safely. Resolves with the byte count and the file's mtime after the fsync.
+ */
+export async function writeMetered(
+  path: string,
+  flags: 'wx' | 'r+',
+  start: number,
+  body: AsyncIterable<Uint8Array>,
+  limits: Limits,
+  digester: Digester | undefined,
+): Promise<{ received: number; mtimeMs: number }> {
+  const meter = new Meter(limits, digester);
+  const file: WriteStream = createWriteStream(path, { flags, start, highWaterMark: CHUNK });
+  try {
+    await pipeline(body, meter, file);
+  } catch (error) {
+    if (!file.closed) await once(file, 'close').catch(() => undefined);
+    throw error;
+  }
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+    return { received: meter.received, mtimeMs: (await handle.stat()).mtimeMs };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads `body` to the end through the same checks, keeping nothing (a put of a blob that exists). */
+export async function drainMetered(body: AsyncIterable<Uint8Array>, limits: Limits, digester: Digester): Promise<number> {
+  const meter = new Meter(limits, digester);
+  const sink = new Writable({ highWaterMark: CHUNK, write: (_chunk, _encoding, callback) => callback() });
+  await pipeline(body, meter, sink);
+  return meter.received;
+}

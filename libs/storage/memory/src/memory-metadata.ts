@@ -1,0 +1,155 @@
+import type { Digest } from '@cargohold/oci';
+import { ManifestReferencedError } from '@cargohold/storage-ports';
+import type {
+  BlobLinkStore,
+  Found,
+  ManifestRecord,
+  ManifestStore,
+  Page,
+  RepoRef,
+  Repository,
+  RepositoryStore,
+  UploadSession,
+  UploadSessionStore,
+} from '@cargohold/storage-ports';
+import { byteCompare } from './bytes';
+import { copyRecord, copyRepository, copySession, page, repoKey, type MemoryMetadataState } from './memory-state';
+
+// Every method runs synchronously to completion (no await inside), which is what makes each one atomic.
+
+export class MemoryRepositoryStore implements RepositoryStore {
+  constructor(private readonly state: MemoryMetadataState) {}
+
+  async create(ref: RepoRef, at: Date): Promise<{ created: boolean; repository: Repository }> {
+    const existing = this.state.repositories.get(repoKey(ref));
+    if (existing) return { created: false, repository: copyRepository(existing) };
+    const repository = { registry: ref.registry, name: ref.name, createdAt: new Date(at.getTime()) };
+    this.state.repositories.set(repoKey(ref), repository);
+    return { created: true, repository: copyRepository(repository) };
+  }
+
+  async get(ref: RepoRef): Promise<Repository | undefined> {
+    const repository = this.state.repositories.get(repoKey(ref));
+    return repository && copyRepository(repository);
+  }
+
+  async list(registry: string, p: Page): Promise<string[]> {
+    const names = [...this.state.repositories.values()].filter((r) => r.registry === registry).map((r) => r.name);
+    return page(names, p);
+  }
+
+  async delete(ref: RepoRef): Promise<boolean> {
+    const existed = this.state.repositories.delete(repoKey(ref));
+    this.state.drop(ref);
+    return existed;
+  }
+}
+
+export class MemoryManifestStore implements ManifestStore {
+  constructor(private readonly state: MemoryMetadataState) {}
+
+  async put(repo: RepoRef, record: ManifestRecord, tags: readonly string[]): Promise<{ previous: Record<string, Digest> }> {
+    const data = this.state.write(repo);
+    if (!data.manifests.has(record.digest)) data.manifests.set(record.digest, copyRecord(record));
+    const previous: Record<string, Digest> = {};
+    for (const tag of tags) {
+      const before = data.tags.get(tag);
+      if (before !== undefined && before !== record.digest) previous[tag] = before;
+      data.tags.set(tag, record.digest);
+    }
+    return { previous };
+  }
+
+  async get(repo: RepoRef, digest: Digest): Promise<ManifestRecord | undefined> {
+    const record = this.state.read(repo)?.manifests.get(digest);
+    return record && copyRecord(record);
+  }
+
+  async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {
+    return this.state.read(repo)?.tags.get(tag);
+  }
+
+  async listTags(repo: RepoRef, p: Page): Promise<string[]> {
+    return page(this.state.read(repo)?.tags.keys() ?? [], p);
+  }
+
+  async tagsOf(repo: RepoRef, digest: Digest): Promise<string[]> {
+    const tags = [...(this.state.read(repo)?.tags ?? [])].filter(([, target]) => target === digest).map(([tag]) => tag);
+    return tags.sort(byteCompare);
+  }
+
+  async deleteTag(repo: RepoRef, tag: string): Promise<boolean> {
+    return this.state.read(repo)?.tags.delete(tag) ?? false;
+  }
+
+  async delete(repo: RepoRef, digest: Digest): Promise<boolean> {
+    const data = this.state.read(repo);
+    if (!data?.manifests.has(digest)) return false;
+    const parents = [...data.manifests.values()]
+      .filter((m) => m.digest !== digest && m.children.includes(digest))
+      .map((m) => m.digest)
+      .sort(byteCompare);
+    if (parents.length > 0) throw new ManifestReferencedError(digest, parents);
+    data.manifests.delete(digest);
+    for (const [tag, target] of data.tags) if (target === digest) data.tags.delete(tag);
+    return true;
+  }
+
+  async referrers(repo: RepoRef, subject: Digest): Promise<ManifestRecord[]> {
+    const records = [...(this.state.read(repo)?.manifests.values() ?? [])].filter((m) => m.subject === subject);
+    return records.sort((a, b) => byteCompare(a.digest, b.digest)).map(copyRecord);
+  }
+
+  async recordPull(repo: RepoRef, digest: Digest, at: Date): Promise<void> {
+    const data = this.state.read(repo);
+    const record = data?.manifests.get(digest);
+    if (data && record) data.manifests.set(digest, { ...record, lastPulledAt: new Date(at.getTime()) });
+  }
+}
+
+export class MemoryBlobLinkStore implements BlobLinkStore {
+  constructor(private readonly state: MemoryMetadataState) {}
+
+  async link(repo: RepoRef, digest: Digest, size: number): Promise<void> {
+    const links = this.state.write(repo).links;
+    if (!links.has(digest)) links.set(digest, size);
+  }
+
+  async stat(repo: RepoRef, digest: Digest): Promise<Found<{ size: number }>> {
+    const size = this.state.read(repo)?.links.get(digest);
+    return size === undefined ? { found: false } : { found: true, size };
+  }
+
+  async unlink(repo: RepoRef, digest: Digest): Promise<boolean> {
+    return this.state.read(repo)?.links.delete(digest) ?? false;
+  }
+}
+
+export class MemoryUploadSessionStore implements UploadSessionStore {
+  constructor(private readonly state: MemoryMetadataState) {}
+
+  async create(session: UploadSession): Promise<void> {
+    if (this.state.sessions.has(session.id)) throw new Error(`upload session ${session.id} already exists`);
+    this.state.sessions.set(session.id, copySession(session));
+  }
+
+  async get(id: string): Promise<UploadSession | undefined> {
+    const session = this.state.sessions.get(id);
+    return session && copySession(session);
+  }
+
+  async touch(id: string, at: Date): Promise<void> {
+    const session = this.state.sessions.get(id);
+    if (session) this.state.sessions.set(id, { ...session, updatedAt: new Date(at.getTime()) });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.state.sessions.delete(id);
+  }
+
+  async listIdle(before: Date, limit: number): Promise<UploadSession[]> {
+    const idle = [...this.state.sessions.values()].filter((s) => s.updatedAt.getTime() < before.getTime());
+    idle.sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || byteCompare(a.id, b.id));
+    return idle.slice(0, Math.max(0, limit)).map(copySession);
+  }
+}

@@ -1,0 +1,5 @@
+import { describeBlobStoreContract, describeMetadataContract } from '@cargohold/storage-testing';
+import { createMemoryStorage } from './index';
+
+describeBlobStoreContract('memory', async () => ({ ...createMemoryStorage(), cleanup: async () => undefined }));
+describeMetadataContract('memory', async () => ({ ...createMemoryStorage(), cleanup: async () => undefined }));

@@ -1,0 +1,131 @@
+import Database from 'better-sqlite3';
+
+/**
+ * Metadata schema (SQLite, one writer). Everything is keyed by (registry, repository, …) with registry the
+ * opaque `<account>:<region>` key; text compares with BINARY collation, i.e. byte order, which is the
+ * order the ports' keyset pagination promises. Dates are epoch milliseconds.
+ *
+ *   repositories       (registry, name) → created_at
+ *   manifests          (registry, repository, digest) → media_type, size, artifact_type, subject,
+ *                      annotations (JSON), pushed_at, last_pulled_at
+ *   ├─ manifest_blobs     (…, manifest, position) → digest     config + layers, in manifest order
+ *   ├─ manifest_children  (…, manifest, position) → child      manifests an index lists
+ *   └─ tags               (registry, repository, tag) → digest  a tag always names an existing manifest
+ *   blob_links         (registry, repository, digest) → size, linked_at
+ *   upload_sessions    id → registry, repository, started_at, updated_at
+ *
+ * manifest_blobs, manifest_children and tags cascade from their manifest (ON DELETE CASCADE), so deleting a
+ * manifest removes its tags in the same statement. Nothing references `repositories` by foreign key: a
+ * repository delete removes its rows explicitly, in one transaction.
+ *
+ * Migrations: MIGRATIONS[i] moves the schema from user_version i to i + 1; each runs in a transaction.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE repositories (
+    registry   TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (registry, name)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE manifests (
+    registry       TEXT NOT NULL,
+    repository     TEXT NOT NULL,
+    digest         TEXT NOT NULL,
+    media_type     TEXT NOT NULL,
+    size           INTEGER NOT NULL,
+    artifact_type  TEXT,
+    subject        TEXT,
+    annotations    TEXT,
+    pushed_at      INTEGER NOT NULL,
+    last_pulled_at INTEGER,
+    PRIMARY KEY (registry, repository, digest)
+  ) WITHOUT ROWID;
+  CREATE INDEX manifests_by_subject ON manifests (registry, repository, subject, digest) WHERE subject IS NOT NULL;
+
+  CREATE TABLE manifest_blobs (
+    registry   TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    manifest   TEXT NOT NULL,
+    position   INTEGER NOT NULL,
+    digest     TEXT NOT NULL,
+    PRIMARY KEY (registry, repository, manifest, position),
+    FOREIGN KEY (registry, repository, manifest) REFERENCES manifests (registry, repository, digest) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  -- garbage collection asks which manifests, anywhere, still need a blob
+  CREATE INDEX manifest_blobs_by_digest ON manifest_blobs (digest);
+
+  CREATE TABLE manifest_children (
+    registry   TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    manifest   TEXT NOT NULL,
+    position   INTEGER NOT NULL,
+    child      TEXT NOT NULL,
+    PRIMARY KEY (registry, repository, manifest, position),
+    FOREIGN KEY (registry, repository, manifest) REFERENCES manifests (registry, repository, digest) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  CREATE INDEX manifest_children_by_child ON manifest_children (registry, repository, child);
+
+  CREATE TABLE tags (
+    registry   TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    tag        TEXT NOT NULL,
+    digest     TEXT NOT NULL,
+    PRIMARY KEY (registry, repository, tag),
+    FOREIGN KEY (registry, repository, digest) REFERENCES manifests (registry, repository, digest) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  CREATE INDEX tags_by_digest ON tags (registry, repository, digest, tag);
+
+  CREATE TABLE blob_links (
+    registry   TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    digest     TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    linked_at  INTEGER NOT NULL,
+    PRIMARY KEY (registry, repository, digest)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE upload_sessions (
+    id         TEXT PRIMARY KEY,
+    registry   TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX upload_sessions_by_idle ON upload_sessions (updated_at, id);
+  CREATE INDEX upload_sessions_by_repository ON upload_sessions (registry, repository);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Opens (creating if needed) and migrates the database, with the pragmas durability depends on. */
+export function openDatabase(file: string): Database.Database {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    // FULL: a committed transaction survives power loss, so an acknowledged write is durable (invariant 1).
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`metadata database is at schema version ${version}; this build knows up to ${SCHEMA_VERSION}`);
+  }
+  for (let next = version; next < SCHEMA_VERSION; next++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[next] as string);
+      db.pragma(`user_version = ${next + 1}`);
+    }).immediate();
+  }
+}

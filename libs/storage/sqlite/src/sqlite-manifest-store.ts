@@ -1,0 +1,160 @@
+import type Database from 'better-sqlite3';
+import type { Digest } from '@cargohold/oci';
+import { ManifestReferencedError } from '@cargohold/storage-ports';
+import type { ManifestRecord, ManifestStore, Page, RepoRef } from '@cargohold/storage-ports';
+
+interface ManifestRow {
+  digest: string;
+  media_type: string;
+  size: number;
+  artifact_type: string | null;
+  subject: string | null;
+  annotations: string | null;
+  pushed_at: number;
+  last_pulled_at: number | null;
+}
+type Repo = { registry: string; repository: string };
+type Key = Repo & { digest: string };
+
+const repoOf = (ref: RepoRef): Repo => ({ registry: ref.registry, repository: ref.name });
+const IN_REPO = 'registry = @registry AND repository = @repository';
+const COLUMNS = 'digest, media_type, size, artifact_type, subject, annotations, pushed_at, last_pulled_at';
+
+export class SqliteManifestStore implements ManifestStore {
+  private readonly select: Database.Statement<[Key], ManifestRow>;
+  private readonly blobsOf: Database.Statement<[Key], { digest: Digest }>;
+  private readonly childrenOf: Database.Statement<[Key], { child: Digest }>;
+  private readonly resolve: Database.Statement<[Repo & { tag: string }], { digest: Digest }>;
+  private readonly tagPage: Database.Statement<[Repo & { last: string; limit: number }], { tag: string }>;
+  private readonly tagsOfDigest: Database.Statement<[Key], { tag: string }>;
+  private readonly removeTag: Database.Statement<[Repo & { tag: string }]>;
+  private readonly referrersOf: Database.Statement<[Repo & { subject: string }], ManifestRow>;
+  private readonly pulled: Database.Statement<[Key & { at: number }]>;
+  private readonly putTx: Database.Transaction<(repo: Repo, record: ManifestRecord, tags: readonly string[]) => Record<string, Digest>>;
+  private readonly deleteTx: Database.Transaction<(key: Key) => boolean>;
+
+  constructor(db: Database.Database) {
+    const where = `${IN_REPO} AND digest = @digest`;
+    this.select = db.prepare(`SELECT ${COLUMNS} FROM manifests WHERE ${where}`);
+    this.blobsOf = db.prepare(`SELECT digest FROM manifest_blobs WHERE ${IN_REPO} AND manifest = @digest ORDER BY position`);
+    this.childrenOf = db.prepare(`SELECT child FROM manifest_children WHERE ${IN_REPO} AND manifest = @digest ORDER BY position`);
+    this.resolve = db.prepare(`SELECT digest FROM tags WHERE ${IN_REPO} AND tag = @tag`);
+    this.tagPage = db.prepare(`SELECT tag FROM tags WHERE ${IN_REPO} AND tag > @last ORDER BY tag LIMIT @limit`);
+    this.tagsOfDigest = db.prepare(`SELECT tag FROM tags WHERE ${where} ORDER BY tag`);
+    this.removeTag = db.prepare(`DELETE FROM tags WHERE ${IN_REPO} AND tag = @tag`);
+    this.referrersOf = db.prepare(`SELECT ${COLUMNS} FROM manifests WHERE ${IN_REPO} AND subject = @subject ORDER BY digest`);
+    this.pulled = db.prepare(`UPDATE manifests SET last_pulled_at = @at WHERE ${where}`);
+
+    const insertManifest = db.prepare<[Key & Omit<ManifestRow, 'digest'>]>(
+      `INSERT INTO manifests (registry, repository, ${COLUMNS})
+       VALUES (@registry, @repository, @digest, @media_type, @size, @artifact_type, @subject, @annotations, @pushed_at, @last_pulled_at)
+       ON CONFLICT DO NOTHING`,
+    );
+    const insertBlob = db.prepare<[Key & { position: number; blob: string }]>(
+      'INSERT INTO manifest_blobs (registry, repository, manifest, position, digest) VALUES (@registry, @repository, @digest, @position, @blob)',
+    );
+    const insertChild = db.prepare<[Key & { position: number; child: string }]>(
+      'INSERT INTO manifest_children (registry, repository, manifest, position, child) VALUES (@registry, @repository, @digest, @position, @child)',
+    );
+    const upsertTag = db.prepare<[Key & { tag: string }]>(
+      `INSERT INTO tags (registry, repository, tag, digest) VALUES (@registry, @repository, @tag, @digest)
+       ON CONFLICT DO UPDATE SET digest = excluded.digest`,
+    );
+    // Record and tags in one transaction: readers see every tag at its old or its new digest (invariant 3).
+    this.putTx = db.transaction((repo: Repo, record: ManifestRecord, tags: readonly string[]) => {
+      const key = { ...repo, digest: record.digest };
+      if (insertManifest.run({ ...key, ...toRow(record) }).changes > 0) {
+        record.blobs.forEach((blob, position) => insertBlob.run({ ...key, position, blob }));
+        record.children.forEach((child, position) => insertChild.run({ ...key, position, child }));
+      }
+      const previous: Record<string, Digest> = {};
+      for (const tag of new Set(tags)) {
+        const before = this.resolve.get({ ...repo, tag })?.digest;
+        if (before === record.digest) continue;
+        upsertTag.run({ ...key, tag });
+        if (before !== undefined) previous[tag] = before;
+      }
+      return previous;
+    });
+
+    const exists = db.prepare<[Key], { found: 1 }>(`SELECT 1 AS found FROM manifests WHERE ${where}`);
+    const parentsOf = db.prepare<[Key], { manifest: string }>(
+      `SELECT DISTINCT manifest FROM manifest_children WHERE ${IN_REPO} AND child = @digest AND manifest <> @digest ORDER BY manifest`,
+    );
+    const deleteManifest = db.prepare<[Key]>(`DELETE FROM manifests WHERE ${where}`);
+    // The reference check and the delete (which cascades to tags, blobs, children) commit together.
+    this.deleteTx = db.transaction((key: Key) => {
+      if (!exists.get(key)) return false;
+      const parents = parentsOf.all(key).map((row) => row.manifest);
+      if (parents.length > 0) throw new ManifestReferencedError(key.digest, parents);
+      return deleteManifest.run(key).changes > 0;
+    });
+  }
+
+  async put(repo: RepoRef, record: ManifestRecord, tags: readonly string[]): Promise<{ previous: Record<string, Digest> }> {
+    return { previous: this.putTx.immediate(repoOf(repo), record, tags) };
+  }
+
+  async get(repo: RepoRef, digest: Digest): Promise<ManifestRecord | undefined> {
+    const key = { ...repoOf(repo), digest };
+    const row = this.select.get(key);
+    return row && this.hydrate(key, row);
+  }
+
+  async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {
+    return this.resolve.get({ ...repoOf(repo), tag })?.digest;
+  }
+
+  async listTags(repo: RepoRef, page: Page): Promise<string[]> {
+    const rows = this.tagPage.all({ ...repoOf(repo), last: page.last ?? '', limit: Math.max(0, page.limit) });
+    return rows.map((row) => row.tag);
+  }
+
+  async tagsOf(repo: RepoRef, digest: Digest): Promise<string[]> {
+    return this.tagsOfDigest.all({ ...repoOf(repo), digest }).map((row) => row.tag);
+  }
+
+  async deleteTag(repo: RepoRef, tag: string): Promise<boolean> {
+    return this.removeTag.run({ ...repoOf(repo), tag }).changes > 0;
+  }
+
+  async delete(repo: RepoRef, digest: Digest): Promise<boolean> {
+    return this.deleteTx.immediate({ ...repoOf(repo), digest });
+  }
+
+  async referrers(repo: RepoRef, subject: Digest): Promise<ManifestRecord[]> {
+    const r = repoOf(repo);
+    return this.referrersOf.all({ ...r, subject }).map((row) => this.hydrate({ ...r, digest: row.digest }, row));
+  }
+
+  async recordPull(repo: RepoRef, digest: Digest, at: Date): Promise<void> {
+    this.pulled.run({ ...repoOf(repo), digest, at: at.getTime() });
+  }
+
+  private hydrate(key: Key, row: ManifestRow): ManifestRecord {
+    return {
+      digest: row.digest as Digest,
+      mediaType: row.media_type,
+      size: row.size,
+      ...(row.artifact_type !== null && { artifactType: row.artifact_type }),
+      ...(row.subject !== null && { subject: row.subject as Digest }),
+      ...(row.annotations !== null && { annotations: JSON.parse(row.annotations) as Record<string, string> }),
+      blobs: this.blobsOf.all(key).map((b) => b.digest),
+      children: this.childrenOf.all(key).map((c) => c.child),
+      pushedAt: new Date(row.pushed_at),
+      ...(row.last_pulled_at !== null && { lastPulledAt: new Date(row.last_pulled_at) }),
+    };
+  }
+}
+
+function toRow(record: ManifestRecord): Omit<ManifestRow, 'digest'> {
+  return {
+    media_type: record.mediaType,
+    size: record.size,
+    artifact_type: record.artifactType ?? null,
+    subject: record.subject ?? null,
+    annotations: record.annotations === undefined ? null : JSON.stringify(record.annotations),
+    pushed_at: record.pushedAt.getTime(),
+    last_pulled_at: record.lastPulledAt?.getTime() ?? null,
+  };
+}

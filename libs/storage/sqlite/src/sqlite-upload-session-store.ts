@@ -1,0 +1,73 @@
+import type Database from 'better-sqlite3';
+import type { UploadSession, UploadSessionStore } from '@cargohold/storage-ports';
+
+interface SessionRow {
+  id: string;
+  registry: string;
+  repository: string;
+  started_at: number;
+  updated_at: number;
+}
+
+const toSession = (row: SessionRow): UploadSession => ({
+  id: row.id,
+  repo: { registry: row.registry, name: row.repository },
+  startedAt: new Date(row.started_at),
+  updatedAt: new Date(row.updated_at),
+});
+
+const COLUMNS = 'id, registry, repository, started_at, updated_at';
+
+export class SqliteUploadSessionStore implements UploadSessionStore {
+  private readonly insert: Database.Statement<[SessionRow]>;
+  private readonly select: Database.Statement<[string], SessionRow>;
+  private readonly update: Database.Statement<[{ id: string; at: number }]>;
+  private readonly remove: Database.Statement<[string]>;
+  private readonly idle: Database.Statement<[{ before: number; limit: number }], SessionRow>;
+
+  constructor(db: Database.Database) {
+    this.insert = db.prepare(
+      `INSERT INTO upload_sessions (${COLUMNS}) VALUES (@id, @registry, @repository, @started_at, @updated_at)`,
+    );
+    this.select = db.prepare(`SELECT ${COLUMNS} FROM upload_sessions WHERE id = ?`);
+    this.update = db.prepare('UPDATE upload_sessions SET updated_at = @at WHERE id = @id');
+    this.remove = db.prepare('DELETE FROM upload_sessions WHERE id = ?');
+    this.idle = db.prepare(
+      `SELECT ${COLUMNS} FROM upload_sessions WHERE updated_at < @before ORDER BY updated_at, id LIMIT @limit`,
+    );
+  }
+
+  async create(session: UploadSession): Promise<void> {
+    try {
+      this.insert.run({
+        id: session.id,
+        registry: session.repo.registry,
+        repository: session.repo.name,
+        started_at: session.startedAt.getTime(),
+        updated_at: session.updatedAt.getTime(),
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new Error(`upload session ${session.id} already exists`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<UploadSession | undefined> {
+    const row = this.select.get(id);
+    return row && toSession(row);
+  }
+
+  async touch(id: string, at: Date): Promise<void> {
+    this.update.run({ id, at: at.getTime() });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.remove.run(id).changes > 0;
+  }
+
+  async listIdle(before: Date, limit: number): Promise<UploadSession[]> {
+    return this.idle.all({ before: before.getTime(), limit: Math.max(0, limit) }).map(toSession);
+  }
+}

@@ -1,0 +1,178 @@
+import { digestOf } from '@cargohold/oci';
+import { DigestMismatchError, SizeLimitError, SizeMismatchError } from '@cargohold/storage-ports';
+import type { BlobStoreFixture, MakeBlobStore } from './blob-fixture';
+import { bodyOf, bytesOf, readAll, tracked } from './streams';
+
+const MiB = 1024 * 1024;
+const NO_LIMIT = { maxBytes: 64 * MiB };
+
+/** BlobStore: content-addressed, verified, durable bytes. */
+export function describeBlobStoreSpec(make: MakeBlobStore): void {
+  describe('BlobStore', () => {
+    let fx: BlobStoreFixture;
+    beforeEach(async () => {
+      fx = await make();
+    });
+    afterEach(async () => {
+      await fx.cleanup();
+    });
+
+    describe('put', () => {
+      it('stores a blob whose bytes match its digest and reports its size', async () => {
+        const bytes = bytesOf(1000);
+        const digest = digestOf(bytes);
+        await expect(fx.blobs.put(digest, bodyOf(bytes, 100), NO_LIMIT)).resolves.toEqual({ size: 1000 });
+        expect(await fx.blobs.stat(digest)).toEqual({ found: true, size: 1000 });
+        const opened = await fx.blobs.open(digest);
+        if (!opened.found) throw new Error('blob not found');
+        expect(opened.size).toBe(1000);
+        expect((await readAll(opened.body)).equals(bytes)).toBe(true);
+      });
+
+      it('accepts plain Uint8Array chunks, not only Buffers', async () => {
+        const bytes = new Uint8Array([1, 2, 3, 4, 5]);
+        const digest = digestOf(bytes);
+        async function* plain() {
+          yield bytes.slice(0, 2);
+          yield bytes.slice(2);
+        }
+        await expect(fx.blobs.put(digest, plain(), NO_LIMIT)).resolves.toEqual({ size: 5 });
+        expect(await fx.blobs.stat(digest)).toEqual({ found: true, size: 5 });
+      });
+
+      it('stores an empty blob', async () => {
+        const digest = digestOf(new Uint8Array(0));
+        await expect(fx.blobs.put(digest, bodyOf(new Uint8Array(0)), NO_LIMIT)).resolves.toEqual({ size: 0 });
+        const opened = await fx.blobs.open(digest);
+        if (!opened.found) throw new Error('blob not found');
+        expect((await readAll(opened.body)).length).toBe(0);
+      });
+
+      it('streams a multi-megabyte blob through in many chunks', async () => {
+        const bytes = bytesOf(5 * MiB + 123, 7);
+        const digest = digestOf(bytes);
+        await fx.blobs.put(digest, bodyOf(bytes, 64 * 1024), NO_LIMIT);
+        const opened = await fx.blobs.open(digest);
+        if (!opened.found) throw new Error('blob not found');
+        expect((await readAll(opened.body)).equals(bytes)).toBe(true);
+      });
+
+      it('stores and serves sha512 blobs', async () => {
+        const bytes = bytesOf(3000, 3);
+        const digest = digestOf(bytes, 'sha512');
+        await expect(fx.blobs.put(digest, bodyOf(bytes), NO_LIMIT)).resolves.toEqual({ size: 3000 });
+        expect(await fx.blobs.stat(digest)).toEqual({ found: true, size: 3000 });
+        expect(await fx.blobs.stat(digestOf(bytes))).toEqual({ found: false });
+      });
+
+      it('rejects a digest mismatch and stores nothing', async () => {
+        const bytes = bytesOf(500);
+        const claimed = digestOf(bytesOf(500, 2));
+        await expect(fx.blobs.put(claimed, bodyOf(bytes), NO_LIMIT)).rejects.toBeInstanceOf(DigestMismatchError);
+        expect(await fx.blobs.stat(claimed)).toEqual({ found: false });
+        expect(await fx.blobs.stat(digestOf(bytes))).toEqual({ found: false });
+        expect(await fx.blobs.open(claimed)).toEqual({ found: false });
+      });
+
+      it('treats a put of an existing digest as a no-op that still drains and verifies the body', async () => {
+        const bytes = bytesOf(800);
+        const digest = digestOf(bytes);
+        await fx.blobs.put(digest, bodyOf(bytes), NO_LIMIT);
+        const again = tracked(bodyOf(bytes));
+        await expect(fx.blobs.put(digest, again.body, NO_LIMIT)).resolves.toEqual({ size: 800 });
+        expect(again.drained()).toBe(true);
+
+        await expect(fx.blobs.put(digest, bodyOf(bytesOf(800, 9)), NO_LIMIT)).rejects.toBeInstanceOf(DigestMismatchError);
+        const opened = await fx.blobs.open(digest);
+        if (!opened.found) throw new Error('blob not found');
+        expect((await readAll(opened.body)).equals(bytes)).toBe(true);
+      });
+
+      it('accepts a body of exactly maxBytes', async () => {
+        const bytes = bytesOf(100);
+        await expect(fx.blobs.put(digestOf(bytes), bodyOf(bytes, 7), { maxBytes: 100 })).resolves.toEqual({ size: 100 });
+      });
+
+      it('throws SizeLimitError past maxBytes and stores nothing', async () => {
+        const bytes = bytesOf(101);
+        const digest = digestOf(bytes);
+        await expect(fx.blobs.put(digest, bodyOf(bytes, 7), { maxBytes: 100 })).rejects.toBeInstanceOf(SizeLimitError);
+        expect(await fx.blobs.stat(digest)).toEqual({ found: false });
+      });
+
+      it('throws SizeMismatchError for a body shorter than declared and stores nothing', async () => {
+        const bytes = bytesOf(100);
+        const digest = digestOf(bytes);
+        await expect(fx.blobs.put(digest, bodyOf(bytes), { ...NO_LIMIT, expectedSize: 101 })).rejects.toBeInstanceOf(
+          SizeMismatchError,
+        );
+        expect(await fx.blobs.stat(digest)).toEqual({ found: false });
+      });
+
+      it('throws SizeMismatchError for a body longer than declared and stores nothing', async () => {
+        const bytes = bytesOf(100);
+        const digest = digestOf(bytes);
+        await expect(fx.blobs.put(digest, bodyOf(bytes, 10), { ...NO_LIMIT, expectedSize: 99 })).rejects.toBeInstanceOf(
+          SizeMismatchError,
+        );
+        expect(await fx.blobs.stat(digest)).toEqual({ found: false });
+      });
+
+      it('stores nothing when the body fails midway', async () => {
+        const bytes = bytesOf(100);
+        const digest = digestOf(bytes);
+        async function* broken() {
+          yield bytes.subarray(0, 50);
+          throw new Error('client disconnected');
+        }
+        await expect(fx.blobs.put(digest, broken(), NO_LIMIT)).rejects.toThrow('client disconnected');
+        expect(await fx.blobs.stat(digest)).toEqual({ found: false });
+      });
+    });
+
+    describe('open', () => {
+      const bytes = bytesOf(1000, 5);
+      const digest = digestOf(bytes);
+      beforeEach(async () => {
+        await fx.blobs.put(digest, bodyOf(bytes), NO_LIMIT);
+      });
+      const read = async (start: number, end: number) => {
+        const opened = await fx.blobs.open(digest, { start, end });
+        if (!opened.found) throw new Error('blob not found');
+        return { size: opened.size, bytes: await readAll(opened.body) };
+      };
+
+      it('reads the first byte of a range', async () => {
+        const got = await read(0, 0);
+        expect(got.bytes.equals(bytes.subarray(0, 1))).toBe(true);
+      });
+
+      it('reads the last byte of a range', async () => {
+        const got = await read(999, 999);
+        expect(got.bytes.equals(bytes.subarray(999))).toBe(true);
+      });
+
+      it('reads an inclusive range from the middle and reports the whole blob size', async () => {
+        const got = await read(100, 299);
+        expect(got.bytes.equals(bytes.subarray(100, 300))).toBe(true);
+        expect(got.size).toBe(1000);
+      });
+
+      it('answers found:false for an unknown digest', async () => {
+        expect(await fx.blobs.open(digestOf(bytesOf(1, 42)))).toEqual({ found: false });
+        expect(await fx.blobs.stat(digestOf(bytesOf(1, 42)))).toEqual({ found: false });
+      });
+    });
+
+    describe('delete', () => {
+      it('removes a blob and is idempotent', async () => {
+        const bytes = bytesOf(10);
+        const digest = digestOf(bytes);
+        await fx.blobs.put(digest, bodyOf(bytes), NO_LIMIT);
+        await fx.blobs.delete(digest);
+        expect(await fx.blobs.stat(digest)).toEqual({ found: false });
+        await expect(fx.blobs.delete(digest)).resolves.toBeUndefined();
+      });
+    });
+  });
+}
