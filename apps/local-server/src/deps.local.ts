@@ -10,7 +10,7 @@ import { openSqliteMetadata } from '@cargohold/storage-sqlite';
  *   <data-dir>/
  *     blobs/…          content-addressed bytes (FsBlobStore; layout documented there)
  *     uploads/…        staging areas of uploads in progress (FsBlobUploads)
- *     metadata.db      SQLite (WAL): repositories, manifests, tags, links, upload sessions
+ *     metadata.db      SQLite (WAL): repositories, manifests, tags, links, upload sessions, registries
  */
 export function openLocalStorage(dataDir: string): RegistryStorage {
   mkdirSync(dataDir, { recursive: true });
@@ -23,6 +23,7 @@ export function openLocalStorage(dataDir: string): RegistryStorage {
     manifests: metadata.manifests,
     links: metadata.links,
     sessions: metadata.sessions,
+    registries: metadata.registries,
     close: () => metadata.close(),
   };
 }

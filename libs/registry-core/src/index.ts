@@ -5,3 +5,8 @@ export * from './uploads';
 export * from './manifests';
 export * from './listing';
 export * from './registry';
+export * from './ecr-errors';
+export * from './images';
+export * from './repository-admin';
+export * from './registry-admin';
+export * from './tag-mutability';

@@ -9,7 +9,7 @@ import {
   type Descriptor,
   type ParsedManifest,
 } from '@cargohold/manifests';
-import { createDigester, parseReference, validateTag, type Digest } from '@cargohold/oci';
+import { createDigester, parseDigest, parseReference, validateTag, type Digest } from '@cargohold/oci';
 import {
   DigestMismatchError,
   type BlobLinkStore,
@@ -17,10 +17,13 @@ import {
   type ManifestRecord,
   type ManifestStore,
   type RepoRef,
+  type Repository,
 } from '@cargohold/storage-ports';
 import { ByteCache } from './byte-cache';
 import type { Clock, RegistryLimits } from './config';
+import { ImageTagImmutableError } from './ecr-errors';
 import { ManifestBlobUnknownError, ManifestUnknownError } from './errors';
+import { isTagImmutable } from './tag-mutability';
 import type { RepositoryResolver } from './repositories';
 
 export interface ManifestPorts {
@@ -86,7 +89,7 @@ export class ManifestService {
     const ref = parseReference(reference);
     extraTags.forEach((tag) => validateTag(tag));
     if (bytes.length > this.limits.maxManifestBytes) throw new ManifestTooLargeError(bytes.length, this.limits.maxManifestBytes);
-    await this.repositories.forPush(repo);
+    const repository = await this.repositories.forPush(repo);
     const parsed = parseManifest(bytes, contentType);
 
     const digester = createDigester(ref.kind === 'digest' ? (ref.digest.split(':')[0] as 'sha256' | 'sha512') : 'sha256');
@@ -95,12 +98,13 @@ export class ManifestService {
     if (ref.kind === 'digest' && ref.digest !== digest) {
       throw new DigestMismatchError(ref.digest, digest);
     }
-    await this.checkClosure(repo, parsed);
+    const children = await this.checkClosure(repo, parsed);
+    const tags = [...new Set([...(ref.kind === 'tag' ? [ref.tag] : []), ...extraTags])];
+    await this.checkTagMutability(repo, repository, tags, digest);
 
     await this.ports.blobs.put(digest, once(bytes), { maxBytes: this.limits.maxManifestBytes, expectedSize: bytes.length });
     this.cache.set(digest, bytes);
-    const tags = [...new Set([...(ref.kind === 'tag' ? [ref.tag] : []), ...extraTags])];
-    await this.ports.manifests.put(repo, this.recordOf(parsed, digest, bytes.length), tags);
+    await this.ports.manifests.put(repo, this.recordOf(parsed, digest, bytes.length, children), tags);
     return { digest, mediaType: parsed.mediaType, size: bytes.length, tags, ...(parsed.subject ? { subject: parsed.subject.digest } : {}) };
   }
 
@@ -130,6 +134,13 @@ export class ManifestService {
     return { body: Buffer.from(JSON.stringify(index)), filtered: artifactType !== undefined };
   }
 
+  /** The referrers of `subject` in a repository that must exist (ECR's ListImageReferrers). */
+  async referrerRecords(repo: RepoRef, subjectText: string): Promise<ManifestRecord[]> {
+    const { digest } = parseDigest(subjectText);
+    await this.repositories.require(repo);
+    return this.ports.manifests.referrers(repo, digest);
+  }
+
   private async resolve(repo: RepoRef, reference: string): Promise<ManifestRecord> {
     const ref = parseReference(reference);
     const digest = ref.kind === 'digest' ? ref.digest : await this.ports.manifests.resolveTag(repo, ref.tag);
@@ -138,7 +149,17 @@ export class ManifestService {
     return record;
   }
 
-  private async checkClosure(repo: RepoRef, parsed: ParsedManifest): Promise<void> {
+  /** Immutable tags may be re-pushed to the same image, never moved to another (ECR semantics). */
+  private async checkTagMutability(repo: RepoRef, repository: Repository, tags: readonly string[], digest: Digest): Promise<void> {
+    for (const tag of tags) {
+      if (!isTagImmutable(repository.settings, tag)) continue;
+      const current = await this.ports.manifests.resolveTag(repo, tag);
+      if (current !== undefined && current !== digest) throw new ImageTagImmutableError(tag, repo.name);
+    }
+  }
+
+  /** Every blob and child the manifest names must be in this repository; returns the children. */
+  private async checkClosure(repo: RepoRef, parsed: ParsedManifest): Promise<ManifestRecord[]> {
     for (const blob of blobReferences(parsed)) {
       const link = await this.ports.links.stat(repo, blob.digest);
       if (!link.found) throw new ManifestBlobUnknownError(blob.digest, 'blob');
@@ -146,13 +167,21 @@ export class ManifestService {
         throw new ManifestInvalidError(`descriptor of ${blob.digest} says ${blob.size} bytes, the blob has ${link.size}`);
       }
     }
+    const children: ManifestRecord[] = [];
     for (const child of childManifests(parsed)) {
-      if (!(await this.ports.manifests.get(repo, child.digest))) throw new ManifestBlobUnknownError(child.digest, 'manifest');
+      const record = await this.ports.manifests.get(repo, child.digest);
+      if (!record) throw new ManifestBlobUnknownError(child.digest, 'manifest');
+      children.push(record);
     }
+    return children;
   }
 
-  private recordOf(parsed: ParsedManifest, digest: Digest, size: number): ManifestRecord {
+  private recordOf(parsed: ParsedManifest, digest: Digest, size: number, children: readonly ManifestRecord[]): ManifestRecord {
     const referrer = referrerDescriptor(parsed, digest, size);
+    const imageSizeBytes =
+      parsed.kind === 'image'
+        ? parsed.layers.reduce((total, layer) => total + layer.size, 0)
+        : children.reduce((largest, child) => Math.max(largest, child.imageSizeBytes), 0);
     return {
       digest,
       mediaType: parsed.mediaType,
@@ -162,6 +191,8 @@ export class ManifestService {
       ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
       blobs: blobReferences(parsed).map((d) => d.digest),
       children: childManifests(parsed).map((d) => d.digest),
+      ...(parsed.kind === 'image' ? { configMediaType: parsed.config.mediaType } : {}),
+      imageSizeBytes,
       pushedAt: this.clock.now(),
     };
   }

@@ -1,7 +1,10 @@
 import type { RegistryStorage } from '@cargohold/storage-ports';
 import { BlobService } from './blobs';
 import { DEFAULT_LIMITS, systemClock, type Clock, type RegistryLimits, type RegistrySettings } from './config';
+import { ImageService } from './images';
 import { ListingService } from './listing';
+import { RegistryAdmin } from './registry-admin';
+import { RepositoryAdmin } from './repository-admin';
 import { ManifestService } from './manifests';
 import { RepositoryResolver } from './repositories';
 import { UploadService } from './uploads';
@@ -19,6 +22,9 @@ export interface Registry {
   readonly uploads: UploadService;
   readonly manifests: ManifestService;
   readonly listing: ListingService;
+  readonly images: ImageService;
+  readonly repositoryAdmin: RepositoryAdmin;
+  readonly registryAdmin: RegistryAdmin;
   readonly limits: RegistryLimits;
 }
 
@@ -28,11 +34,16 @@ export function createRegistry(deps: RegistryDeps): Registry {
   const clock = deps.clock ?? systemClock;
   const { storage } = deps;
   const repositories = new RepositoryResolver(storage.repositories, settings, clock);
+  const registryAdmin = new RegistryAdmin(storage.registries);
+  const manifests = new ManifestService(repositories, storage, limits, clock);
   return {
     limits,
     blobs: new BlobService(repositories, storage.links, storage.blobs),
-    uploads: new UploadService(repositories, storage, limits, clock),
-    manifests: new ManifestService(repositories, storage, limits, clock),
+    uploads: new UploadService(repositories, storage, limits, clock, registryAdmin),
+    manifests,
     listing: new ListingService(repositories, storage.repositories, storage.manifests, limits),
+    images: new ImageService(repositories, storage.manifests, manifests),
+    repositoryAdmin: new RepositoryAdmin(storage.repositories, storage.manifests, clock),
+    registryAdmin,
   };
 }

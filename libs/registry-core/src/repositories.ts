@@ -1,5 +1,5 @@
 import { validateRepositoryName } from '@cargohold/oci';
-import type { RepoRef, RepositoryStore } from '@cargohold/storage-ports';
+import type { RepoRef, Repository, RepositoryStore } from '@cargohold/storage-ports';
 import type { Clock, RegistrySettings } from './config';
 import { NameUnknownError } from './errors';
 
@@ -11,20 +11,27 @@ export class RepositoryResolver {
     private readonly clock: Clock,
   ) {}
 
-  /** Validates the name and answers whether the repository exists. */
-  async exists(ref: RepoRef): Promise<boolean> {
+  /** Validates the name and returns the repository, if it exists. */
+  async find(ref: RepoRef): Promise<Repository | undefined> {
     validateRepositoryName(ref.name);
-    return (await this.store.get(ref)) !== undefined;
+    return this.store.get(ref);
   }
 
-  async require(ref: RepoRef): Promise<void> {
-    if (!(await this.exists(ref))) throw new NameUnknownError(ref.name);
+  async exists(ref: RepoRef): Promise<boolean> {
+    return (await this.find(ref)) !== undefined;
+  }
+
+  async require(ref: RepoRef): Promise<Repository> {
+    const repository = await this.find(ref);
+    if (!repository) throw new NameUnknownError(ref.name);
+    return repository;
   }
 
   /** For pushes: the repository must exist, or be created when create-on-push is on. */
-  async forPush(ref: RepoRef): Promise<void> {
-    if (await this.exists(ref)) return;
+  async forPush(ref: RepoRef): Promise<Repository> {
+    const repository = await this.find(ref);
+    if (repository) return repository;
     if (!this.settings.createRepositoryOnPush) throw new NameUnknownError(ref.name);
-    await this.store.create(ref, this.clock.now());
+    return (await this.store.create(ref, this.clock.now())).repository;
   }
 }

@@ -11,6 +11,7 @@ import {
 } from '@cargohold/storage-ports';
 import type { Clock, RegistryLimits } from './config';
 import { UploadInvalidError } from './errors';
+import type { RegistryAdmin } from './registry-admin';
 import type { RepositoryResolver } from './repositories';
 
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -45,6 +46,7 @@ export class UploadService {
     private readonly ports: UploadPorts,
     private readonly limits: RegistryLimits,
     private readonly clock: Clock,
+    private readonly registryAdmin: RegistryAdmin,
   ) {}
 
   async start(repo: RepoRef): Promise<UploadState> {
@@ -68,7 +70,8 @@ export class UploadService {
 
   /**
    * POST `?mount=&from=`: links the blob when `from` holds it, else starts an ordinary upload
-   * (the caller answers 202 then, as the spec allows). `canReadSource` is the edge's access check.
+   * (the caller answers 202 then, as the spec allows). The registry's BLOB_MOUNTING account setting
+   * must be ENABLED; `canReadSource` is the edge's access check on the source repository.
    */
   async mount(
     repo: RepoRef,
@@ -78,7 +81,8 @@ export class UploadService {
   ): Promise<{ mounted: true; digest: Digest; size: number } | { mounted: false; upload: UploadState }> {
     const { digest } = parseDigest(digestText);
     await this.repositories.forPush(repo);
-    if (from !== undefined && isRepositoryName(from)) {
+    const mounting = await this.registryAdmin.getAccountSetting(repo.registry, 'BLOB_MOUNTING');
+    if (mounting === 'ENABLED' && from !== undefined && isRepositoryName(from)) {
       const source = { registry: repo.registry, name: from };
       const link = await this.ports.links.stat(source, digest);
       if (link.found && (await canReadSource(source))) {

@@ -4,6 +4,7 @@ import { MemoryBlobUploads } from './memory-blob-uploads';
 import {
   MemoryBlobLinkStore,
   MemoryManifestStore,
+  MemoryRegistrySettingsStore,
   MemoryRepositoryStore,
   MemoryUploadSessionStore,
 } from './memory-metadata';
@@ -11,7 +12,13 @@ import { MemoryMetadataState } from './memory-state';
 
 export { MemoryBlobStore } from './memory-blob-store';
 export { MemoryBlobUploads } from './memory-blob-uploads';
-export { MemoryBlobLinkStore, MemoryManifestStore, MemoryRepositoryStore, MemoryUploadSessionStore } from './memory-metadata';
+export {
+  MemoryBlobLinkStore,
+  MemoryManifestStore,
+  MemoryRegistrySettingsStore,
+  MemoryRepositoryStore,
+  MemoryUploadSessionStore,
+} from './memory-metadata';
 
 /**
  * Every storage port in memory, for fast core unit tests. Same verification, errors and ordering as the
@@ -27,6 +34,7 @@ export function createMemoryStorage(): RegistryStorage {
     manifests: new MemoryManifestStore(state),
     links: new MemoryBlobLinkStore(state),
     sessions: new MemoryUploadSessionStore(state),
+    registries: new MemoryRegistrySettingsStore(state),
     close: async () => undefined,
   };
 }

@@ -1,36 +1,60 @@
 import type { Digest } from '@cargohold/oci';
-import { ManifestReferencedError } from '@cargohold/storage-ports';
+import { DEFAULT_REGISTRY_SETTINGS, DEFAULT_REPOSITORY_SETTINGS, ManifestReferencedError } from '@cargohold/storage-ports';
 import type {
   BlobLinkStore,
   Found,
   ManifestRecord,
   ManifestStore,
   Page,
+  RegistrySettings,
+  RegistrySettingsStore,
   RepoRef,
   Repository,
+  RepositorySettings,
   RepositoryStore,
   UploadSession,
   UploadSessionStore,
 } from '@cargohold/storage-ports';
 import { byteCompare } from './bytes';
-import { copyRecord, copyRepository, copySession, page, repoKey, type MemoryMetadataState } from './memory-state';
+import {
+  copyDocument,
+  copyRecord,
+  copyRepository,
+  copySession,
+  page,
+  repoKey,
+  type MemoryMetadataState,
+} from './memory-state';
 
 // Every method runs synchronously to completion (no await inside), which is what makes each one atomic.
 
 export class MemoryRepositoryStore implements RepositoryStore {
   constructor(private readonly state: MemoryMetadataState) {}
 
-  async create(ref: RepoRef, at: Date): Promise<{ created: boolean; repository: Repository }> {
+  async create(
+    ref: RepoRef,
+    at: Date,
+    settings: RepositorySettings = DEFAULT_REPOSITORY_SETTINGS,
+  ): Promise<{ created: boolean; repository: Repository }> {
     const existing = this.state.repositories.get(repoKey(ref));
     if (existing) return { created: false, repository: copyRepository(existing) };
-    const repository = { registry: ref.registry, name: ref.name, createdAt: new Date(at.getTime()) };
-    this.state.repositories.set(repoKey(ref), repository);
+    const repository = { registry: ref.registry, name: ref.name, createdAt: new Date(at.getTime()), settings };
+    this.state.repositories.set(repoKey(ref), copyRepository(repository));
     return { created: true, repository: copyRepository(repository) };
   }
 
   async get(ref: RepoRef): Promise<Repository | undefined> {
     const repository = this.state.repositories.get(repoKey(ref));
     return repository && copyRepository(repository);
+  }
+
+  async update(ref: RepoRef, mutate: (current: RepositorySettings) => RepositorySettings): Promise<Repository | undefined> {
+    const existing = this.state.repositories.get(repoKey(ref));
+    if (!existing) return undefined;
+    // mutate works on a copy, so one that edits its argument and then throws leaves the state untouched.
+    const updated = copyRepository({ ...existing, settings: mutate(copyDocument(existing.settings)) });
+    this.state.repositories.set(repoKey(ref), updated);
+    return copyRepository(updated);
   }
 
   async list(registry: string, p: Page): Promise<string[]> {
@@ -63,6 +87,12 @@ export class MemoryManifestStore implements ManifestStore {
   async get(repo: RepoRef, digest: Digest): Promise<ManifestRecord | undefined> {
     const record = this.state.read(repo)?.manifests.get(digest);
     return record && copyRecord(record);
+  }
+
+  async list(repo: RepoRef, p: Page): Promise<ManifestRecord[]> {
+    const data = this.state.read(repo);
+    if (!data) return [];
+    return page(data.manifests.keys(), p).map((digest) => copyRecord(data.manifests.get(digest as Digest) as ManifestRecord));
   }
 
   async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {
@@ -103,7 +133,9 @@ export class MemoryManifestStore implements ManifestStore {
   async recordPull(repo: RepoRef, digest: Digest, at: Date): Promise<void> {
     const data = this.state.read(repo);
     const record = data?.manifests.get(digest);
-    if (data && record) data.manifests.set(digest, { ...record, lastPulledAt: new Date(at.getTime()) });
+    if (!data || !record) return;
+    if (record.lastPulledAt && record.lastPulledAt.getTime() >= at.getTime()) return;
+    data.manifests.set(digest, { ...record, lastPulledAt: new Date(at.getTime()) });
   }
 }
 
@@ -151,5 +183,20 @@ export class MemoryUploadSessionStore implements UploadSessionStore {
     const idle = [...this.state.sessions.values()].filter((s) => s.updatedAt.getTime() < before.getTime());
     idle.sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || byteCompare(a.id, b.id));
     return idle.slice(0, Math.max(0, limit)).map(copySession);
+  }
+}
+
+export class MemoryRegistrySettingsStore implements RegistrySettingsStore {
+  constructor(private readonly state: MemoryMetadataState) {}
+
+  async get(registry: string): Promise<RegistrySettings> {
+    return copyDocument(this.state.registries.get(registry) ?? DEFAULT_REGISTRY_SETTINGS);
+  }
+
+  async update(registry: string, mutate: (current: RegistrySettings) => RegistrySettings): Promise<RegistrySettings> {
+    const current = this.state.registries.get(registry) ?? DEFAULT_REGISTRY_SETTINGS;
+    const updated = copyDocument(mutate(copyDocument(current)));
+    this.state.registries.set(registry, updated);
+    return copyDocument(updated);
   }
 }

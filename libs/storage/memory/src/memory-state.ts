@@ -1,5 +1,13 @@
 import type { Digest } from '@cargohold/oci';
-import type { ManifestRecord, Page, RepoRef, Repository, UploadSession } from '@cargohold/storage-ports';
+import type {
+  ManifestRecord,
+  Page,
+  RegistrySettings,
+  RepoRef,
+  Repository,
+  RepositorySettings,
+  UploadSession,
+} from '@cargohold/storage-ports';
 import { byteCompare } from './bytes';
 
 /** Everything recorded under one repository; dropping it is the repository delete's cascade. */
@@ -13,6 +21,7 @@ export interface RepoData {
 export class MemoryMetadataState {
   readonly repositories = new Map<string, Repository>();
   readonly sessions = new Map<string, UploadSession>();
+  readonly registries = new Map<string, RegistrySettings>();
   private readonly data = new Map<string, RepoData>();
 
   /** The repository's data, created on first write. */
@@ -58,12 +67,26 @@ export function copyRecord(record: ManifestRecord): ManifestRecord {
     ...(record.annotations !== undefined && { annotations: { ...record.annotations } }),
     blobs: [...record.blobs],
     children: [...record.children],
+    ...(record.configMediaType !== undefined && { configMediaType: record.configMediaType }),
+    imageSizeBytes: record.imageSizeBytes,
     pushedAt: copyDate(record.pushedAt),
     ...(record.lastPulledAt !== undefined && { lastPulledAt: copyDate(record.lastPulledAt) }),
   };
 }
 
-export const copyRepository = (repo: Repository): Repository => ({ ...repo, createdAt: copyDate(repo.createdAt) });
+export const copyRepository = (repo: Repository): Repository => ({
+  ...repo,
+  createdAt: copyDate(repo.createdAt),
+  settings: copyDocument(repo.settings),
+});
+
+/**
+ * Settings documents go through JSON, as the durable adapters store them: the copy shares nothing with the
+ * caller, and a value JSON cannot carry (a Date, an undefined field) comes back as it would from SQLite.
+ */
+export function copyDocument<T extends RepositorySettings | RegistrySettings>(document: T): T {
+  return JSON.parse(JSON.stringify(document)) as T;
+}
 
 export const copySession = (session: UploadSession): UploadSession => ({
   id: session.id,

@@ -11,6 +11,8 @@ export interface AppendOptions {
  * Staging areas for resumable (chunked) uploads: the write side of BlobStore.
  *
  * Contract:
+ * - Ids are lowercase UUIDs (the core generates them); any other id is UploadUnknownError from every
+ *   method and never reaches a path or key.
  * - `create(id)` makes an empty staging area; creating an existing id is a no-op.
  * - `append(id, offset, body)` succeeds only when `offset` equals the staged size
  *   (UploadOffsetMismatchError otherwise, carrying the current size); appends to one id are serialized.

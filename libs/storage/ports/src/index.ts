@@ -6,12 +6,14 @@ export * from './repository-store';
 export * from './manifest-store';
 export * from './blob-link-store';
 export * from './upload-session-store';
+export * from './registry-settings-store';
 
 import type { BlobLinkStore } from './blob-link-store';
 import type { BlobStore } from './blob-store';
 import type { BlobUploads } from './blob-uploads';
 import type { ManifestStore } from './manifest-store';
 import type { RepositoryStore } from './repository-store';
+import type { RegistrySettingsStore } from './registry-settings-store';
 import type { UploadSessionStore } from './upload-session-store';
 
 /** Everything the registry core needs from storage, as one bundle an app's factory assembles. */
@@ -22,6 +24,7 @@ export interface RegistryStorage {
   readonly manifests: ManifestStore;
   readonly links: BlobLinkStore;
   readonly sessions: UploadSessionStore;
+  readonly registries: RegistrySettingsStore;
   /** Releases handles (database connections); idempotent. */
   close(): Promise<void>;
 }

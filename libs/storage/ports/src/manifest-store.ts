@@ -12,6 +12,10 @@ export interface ManifestRecord {
   /** Blobs (config, layers) and child manifests this manifest needs; kept for reference checks and GC. */
   readonly blobs: readonly Digest[];
   readonly children: readonly Digest[];
+  /** The config's media type (ECR's artifactMediaType); absent for indexes. */
+  readonly configMediaType?: string;
+  /** ECR's imageSizeInBytes: the layers' sizes summed; for an index, its largest child's. */
+  readonly imageSizeBytes: number;
   readonly pushedAt: Date;
   readonly lastPulledAt?: Date;
 }
@@ -26,12 +30,15 @@ export interface ManifestRecord {
  * - `listTags` is byte-ordered keyset pagination; `tagsOf` lists the tags on one digest, sorted.
  * - `delete` removes a manifest and every tag on it atomically, but throws ManifestReferencedError when
  *   another manifest (an index) in the repository lists it among its `children`. False when absent.
+ * - `list` pages through every manifest of a repository (tagged or not) by digest, byte order.
+ * - `recordPull` keeps the later of the stored and the given time (pulls may be recorded out of order).
  * - `referrers` lists the manifests whose `subject` is the digest, ordered by digest; the subject itself
  *   need not exist.
  */
 export interface ManifestStore {
   put(repo: RepoRef, record: ManifestRecord, tags: readonly string[]): Promise<{ previous: Record<string, Digest> }>;
   get(repo: RepoRef, digest: Digest): Promise<ManifestRecord | undefined>;
+  list(repo: RepoRef, page: Page): Promise<ManifestRecord[]>;
   resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined>;
   listTags(repo: RepoRef, page: Page): Promise<string[]>;
   tagsOf(repo: RepoRef, digest: Digest): Promise<string[]>;

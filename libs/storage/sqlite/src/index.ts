@@ -1,13 +1,21 @@
-import type { BlobLinkStore, ManifestStore, RepositoryStore, UploadSessionStore } from '@cargohold/storage-ports';
+import type {
+  BlobLinkStore,
+  ManifestStore,
+  RegistrySettingsStore,
+  RepositoryStore,
+  UploadSessionStore,
+} from '@cargohold/storage-ports';
 import { openDatabase } from './schema';
 import { SqliteBlobLinkStore } from './sqlite-blob-link-store';
 import { SqliteManifestStore } from './sqlite-manifest-store';
+import { SqliteRegistrySettingsStore } from './sqlite-registry-settings-store';
 import { SqliteRepositoryStore } from './sqlite-repository-store';
 import { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 
 export { SCHEMA_VERSION } from './schema';
 export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
 export { SqliteManifestStore } from './sqlite-manifest-store';
+export { SqliteRegistrySettingsStore } from './sqlite-registry-settings-store';
 export { SqliteRepositoryStore } from './sqlite-repository-store';
 export { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 
@@ -16,6 +24,7 @@ export interface SqliteMetadata {
   readonly manifests: ManifestStore;
   readonly links: BlobLinkStore;
   readonly sessions: UploadSessionStore;
+  readonly registries: RegistrySettingsStore;
   /** Closes the database; idempotent. */
   close(): Promise<void>;
 }
@@ -31,6 +40,7 @@ export function openSqliteMetadata(file: string): SqliteMetadata {
     manifests: new SqliteManifestStore(db),
     links: new SqliteBlobLinkStore(db),
     sessions: new SqliteUploadSessionStore(db),
+    registries: new SqliteRegistrySettingsStore(db),
     close: async () => {
       if (db.open) db.close();
     },

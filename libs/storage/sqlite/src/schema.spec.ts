@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Digest } from '@cargohold/oci';
+import { DEFAULT_REGISTRY_SETTINGS, DEFAULT_REPOSITORY_SETTINGS } from '@cargohold/storage-ports';
 import { openSqliteMetadata, SCHEMA_VERSION } from './index';
 import { openDatabase } from './schema';
 
@@ -33,14 +34,14 @@ describe('SQLite metadata database', () => {
     await first.repositories.create(repo, new Date(1000));
     await first.manifests.put(
       repo,
-      { digest: 'sha256:aa' as Digest, mediaType: 'm', size: 1, blobs: [], children: [], pushedAt: new Date(2000) },
+      { digest: 'sha256:aa' as Digest, mediaType: 'm', size: 1, blobs: [], children: [], imageSizeBytes: 1, pushedAt: new Date(2000) },
       ['latest'],
     );
     await first.close();
     await first.close();
 
     const second = openSqliteMetadata(file);
-    expect(await second.repositories.get(repo)).toEqual({ ...repo, createdAt: new Date(1000) });
+    expect(await second.repositories.get(repo)).toEqual({ ...repo, createdAt: new Date(1000), settings: DEFAULT_REPOSITORY_SETTINGS });
     expect(await second.manifests.resolveTag(repo, 'latest')).toBe('sha256:aa');
     await second.close();
   });
@@ -50,6 +51,100 @@ describe('SQLite metadata database', () => {
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     expect(() => openSqliteMetadata(file)).toThrow(/schema version/);
+  });
+
+  describe('migration from schema version 1', () => {
+    const repo = { registry: 'r', name: 'app' };
+    const digest = `sha256:${'a'.repeat(64)}` as Digest;
+    const layer = `sha256:${'b'.repeat(64)}` as Digest;
+    const sessionId = '00000000-0000-4000-8000-000000000001';
+
+    /** A database exactly as the v1 build left it (schema frozen in fixtures/schema-v1.sql), with data. */
+    async function writeV1Database(): Promise<void> {
+      const db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.exec(await readFile(join(__dirname, 'fixtures', 'schema-v1.sql'), 'utf8'));
+      db.pragma('user_version = 1');
+      const row = { registry: 'r', repository: 'app', digest, layer, id: sessionId };
+      db.prepare("INSERT INTO repositories (registry, name, created_at) VALUES (@registry, @repository, 1000)").run(row);
+      db.prepare(
+        `INSERT INTO manifests (registry, repository, digest, media_type, size, artifact_type, subject, annotations, pushed_at, last_pulled_at)
+         VALUES (@registry, @repository, @digest, 'application/vnd.oci.image.manifest.v1+json', 321, NULL, NULL, '{"a":"b"}', 2000, 3000)`,
+      ).run(row);
+      db.prepare(
+        'INSERT INTO manifest_blobs (registry, repository, manifest, position, digest) VALUES (@registry, @repository, @digest, 0, @layer)',
+      ).run(row);
+      db.prepare("INSERT INTO tags (registry, repository, tag, digest) VALUES (@registry, @repository, 'latest', @digest)").run(row);
+      db.prepare('INSERT INTO blob_links (registry, repository, digest, size, linked_at) VALUES (@registry, @repository, @layer, 7, 1500)').run(row);
+      db.prepare(
+        'INSERT INTO upload_sessions (id, registry, repository, started_at, updated_at) VALUES (@id, @registry, @repository, 4000, 5000)',
+      ).run(row);
+      db.close();
+    }
+
+    it('upgrades an existing v1 file in place, keeping every row and reading new fields as defaults', async () => {
+      await writeV1Database();
+
+      const metadata = openSqliteMetadata(file);
+
+      expect(await metadata.repositories.get(repo)).toEqual({ ...repo, createdAt: new Date(1000), settings: DEFAULT_REPOSITORY_SETTINGS });
+      const record = {
+        digest,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        size: 321,
+        annotations: { a: 'b' },
+        blobs: [layer],
+        children: [],
+        imageSizeBytes: 0,
+        pushedAt: new Date(2000),
+        lastPulledAt: new Date(3000),
+      };
+      expect(await metadata.manifests.get(repo, digest)).toEqual(record);
+      expect(await metadata.manifests.list(repo, { limit: 10 })).toEqual([record]);
+      expect(await metadata.manifests.resolveTag(repo, 'latest')).toBe(digest);
+      expect(await metadata.links.stat(repo, layer)).toEqual({ found: true, size: 7 });
+      expect(await metadata.sessions.get(sessionId)).toEqual({
+        id: sessionId,
+        repo,
+        startedAt: new Date(4000),
+        updatedAt: new Date(5000),
+      });
+      expect(await metadata.registries.get('r')).toEqual(DEFAULT_REGISTRY_SETTINGS);
+      await metadata.close();
+      const db = new Database(file);
+      expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      db.close();
+    });
+
+    it('takes writes to the new columns and table after the upgrade', async () => {
+      await writeV1Database();
+      const metadata = openSqliteMetadata(file);
+
+      const updated = await metadata.repositories.update(repo, (settings) => ({ ...settings, scanOnPush: true }));
+      await metadata.registries.update('r', (settings) => ({ ...settings, accountSettings: { BLOB_MOUNTING: 'ENABLED' } }));
+      await metadata.manifests.recordPull(repo, digest, new Date(2500));
+      await metadata.close();
+
+      const reopened = openSqliteMetadata(file);
+      expect(updated?.settings).toEqual({ ...DEFAULT_REPOSITORY_SETTINGS, scanOnPush: true });
+      expect(await reopened.repositories.get(repo)).toEqual(updated);
+      expect(await reopened.registries.get('r')).toEqual({ accountSettings: { BLOB_MOUNTING: 'ENABLED' } });
+      expect((await reopened.manifests.get(repo, digest))?.lastPulledAt).toEqual(new Date(3000));
+      await reopened.close();
+    });
+
+    it('reads a settings document that lacks fields as the defaults for those fields', async () => {
+      const metadata = openSqliteMetadata(file);
+      await metadata.repositories.create(repo, new Date(1000));
+      await metadata.close();
+      const db = new Database(file);
+      db.prepare(`UPDATE repositories SET settings = '{"scanOnPush":true}'`).run();
+      db.close();
+
+      const reopened = openSqliteMetadata(file);
+      expect((await reopened.repositories.get(repo))?.settings).toEqual({ ...DEFAULT_REPOSITORY_SETTINGS, scanOnPush: true });
+      await reopened.close();
+    });
   });
 
   it('never leaves a tag pointing at a missing manifest (foreign key)', () => {

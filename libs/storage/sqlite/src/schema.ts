@@ -5,20 +5,23 @@ import Database from 'better-sqlite3';
  * opaque `<account>:<region>` key; text compares with BINARY collation, i.e. byte order, which is the
  * order the ports' keyset pagination promises. Dates are epoch milliseconds.
  *
- *   repositories       (registry, name) → created_at
+ *   repositories       (registry, name) → created_at, settings (JSON document; '{}' or a missing field
+ *                      reads as DEFAULT_REPOSITORY_SETTINGS, so rows from before v2 need no backfill)
  *   manifests          (registry, repository, digest) → media_type, size, artifact_type, subject,
- *                      annotations (JSON), pushed_at, last_pulled_at
+ *                      annotations (JSON), config_media_type, image_size_bytes, pushed_at, last_pulled_at
  *   ├─ manifest_blobs     (…, manifest, position) → digest     config + layers, in manifest order
  *   ├─ manifest_children  (…, manifest, position) → child      manifests an index lists
  *   └─ tags               (registry, repository, tag) → digest  a tag always names an existing manifest
  *   blob_links         (registry, repository, digest) → size, linked_at
  *   upload_sessions    id → registry, repository, started_at, updated_at
+ *   registries         registry → document (JSON RegistrySettings, stored whole; absent = defaults)
  *
  * manifest_blobs, manifest_children and tags cascade from their manifest (ON DELETE CASCADE), so deleting a
  * manifest removes its tags in the same statement. Nothing references `repositories` by foreign key: a
  * repository delete removes its rows explicitly, in one transaction.
  *
  * Migrations: MIGRATIONS[i] moves the schema from user_version i to i + 1; each runs in a transaction.
+ * A shipped migration is never edited: it is how existing files got to where they are.
  */
 const MIGRATIONS: readonly string[] = [
   `
@@ -95,6 +98,19 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX upload_sessions_by_idle ON upload_sessions (updated_at, id);
   CREATE INDEX upload_sessions_by_repository ON upload_sessions (registry, repository);
+  `,
+  // v2: ECR settings. image_size_bytes of manifests pushed before v2 reads as 0 (their layer sizes
+  // were not recorded); re-pushing the manifest does not change it, as put keeps an existing record.
+  `
+  ALTER TABLE repositories ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+
+  ALTER TABLE manifests ADD COLUMN config_media_type TEXT;
+  ALTER TABLE manifests ADD COLUMN image_size_bytes INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TABLE registries (
+    registry TEXT PRIMARY KEY,
+    document TEXT NOT NULL
+  ) WITHOUT ROWID;
   `,
 ];
 

@@ -10,6 +10,8 @@ interface ManifestRow {
   artifact_type: string | null;
   subject: string | null;
   annotations: string | null;
+  config_media_type: string | null;
+  image_size_bytes: number;
   pushed_at: number;
   last_pulled_at: number | null;
 }
@@ -18,10 +20,12 @@ type Key = Repo & { digest: string };
 
 const repoOf = (ref: RepoRef): Repo => ({ registry: ref.registry, repository: ref.name });
 const IN_REPO = 'registry = @registry AND repository = @repository';
-const COLUMNS = 'digest, media_type, size, artifact_type, subject, annotations, pushed_at, last_pulled_at';
+const COLUMNS =
+  'digest, media_type, size, artifact_type, subject, annotations, config_media_type, image_size_bytes, pushed_at, last_pulled_at';
 
 export class SqliteManifestStore implements ManifestStore {
   private readonly select: Database.Statement<[Key], ManifestRow>;
+  private readonly manifestPage: Database.Statement<[Repo & { last: string; limit: number }], ManifestRow>;
   private readonly blobsOf: Database.Statement<[Key], { digest: Digest }>;
   private readonly childrenOf: Database.Statement<[Key], { child: Digest }>;
   private readonly resolve: Database.Statement<[Repo & { tag: string }], { digest: Digest }>;
@@ -36,6 +40,7 @@ export class SqliteManifestStore implements ManifestStore {
   constructor(db: Database.Database) {
     const where = `${IN_REPO} AND digest = @digest`;
     this.select = db.prepare(`SELECT ${COLUMNS} FROM manifests WHERE ${where}`);
+    this.manifestPage = db.prepare(`SELECT ${COLUMNS} FROM manifests WHERE ${IN_REPO} AND digest > @last ORDER BY digest LIMIT @limit`);
     this.blobsOf = db.prepare(`SELECT digest FROM manifest_blobs WHERE ${IN_REPO} AND manifest = @digest ORDER BY position`);
     this.childrenOf = db.prepare(`SELECT child FROM manifest_children WHERE ${IN_REPO} AND manifest = @digest ORDER BY position`);
     this.resolve = db.prepare(`SELECT digest FROM tags WHERE ${IN_REPO} AND tag = @tag`);
@@ -43,11 +48,13 @@ export class SqliteManifestStore implements ManifestStore {
     this.tagsOfDigest = db.prepare(`SELECT tag FROM tags WHERE ${where} ORDER BY tag`);
     this.removeTag = db.prepare(`DELETE FROM tags WHERE ${IN_REPO} AND tag = @tag`);
     this.referrersOf = db.prepare(`SELECT ${COLUMNS} FROM manifests WHERE ${IN_REPO} AND subject = @subject ORDER BY digest`);
-    this.pulled = db.prepare(`UPDATE manifests SET last_pulled_at = @at WHERE ${where}`);
+    // Pulls may be recorded out of order: keep the later time. (SQLite's max() of a NULL is NULL.)
+    this.pulled = db.prepare(`UPDATE manifests SET last_pulled_at = max(coalesce(last_pulled_at, @at), @at) WHERE ${where}`);
 
     const insertManifest = db.prepare<[Key & Omit<ManifestRow, 'digest'>]>(
       `INSERT INTO manifests (registry, repository, ${COLUMNS})
-       VALUES (@registry, @repository, @digest, @media_type, @size, @artifact_type, @subject, @annotations, @pushed_at, @last_pulled_at)
+       VALUES (@registry, @repository, @digest, @media_type, @size, @artifact_type, @subject, @annotations,
+               @config_media_type, @image_size_bytes, @pushed_at, @last_pulled_at)
        ON CONFLICT DO NOTHING`,
     );
     const insertBlob = db.prepare<[Key & { position: number; blob: string }]>(
@@ -101,6 +108,12 @@ export class SqliteManifestStore implements ManifestStore {
     return row && this.hydrate(key, row);
   }
 
+  async list(repo: RepoRef, page: Page): Promise<ManifestRecord[]> {
+    const r = repoOf(repo);
+    const rows = this.manifestPage.all({ ...r, last: page.last ?? '', limit: Math.max(0, page.limit) });
+    return rows.map((row) => this.hydrate({ ...r, digest: row.digest }, row));
+  }
+
   async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {
     return this.resolve.get({ ...repoOf(repo), tag })?.digest;
   }
@@ -141,6 +154,8 @@ export class SqliteManifestStore implements ManifestStore {
       ...(row.annotations !== null && { annotations: JSON.parse(row.annotations) as Record<string, string> }),
       blobs: this.blobsOf.all(key).map((b) => b.digest),
       children: this.childrenOf.all(key).map((c) => c.child),
+      ...(row.config_media_type !== null && { configMediaType: row.config_media_type }),
+      imageSizeBytes: row.image_size_bytes,
       pushedAt: new Date(row.pushed_at),
       ...(row.last_pulled_at !== null && { lastPulledAt: new Date(row.last_pulled_at) }),
     };
@@ -154,6 +169,8 @@ function toRow(record: ManifestRecord): Omit<ManifestRow, 'digest'> {
     artifact_type: record.artifactType ?? null,
     subject: record.subject ?? null,
     annotations: record.annotations === undefined ? null : JSON.stringify(record.annotations),
+    config_media_type: record.configMediaType ?? null,
+    image_size_bytes: record.imageSizeBytes,
     pushed_at: record.pushedAt.getTime(),
     last_pulled_at: record.lastPulledAt?.getTime() ?? null,
   };

@@ -1,30 +1,47 @@
 import type Database from 'better-sqlite3';
-import type { Page, RepoRef, Repository, RepositoryStore } from '@cargohold/storage-ports';
+import { DEFAULT_REPOSITORY_SETTINGS } from '@cargohold/storage-ports';
+import type { Page, RepoRef, Repository, RepositorySettings, RepositoryStore } from '@cargohold/storage-ports';
 
 interface RepositoryRow {
   registry: string;
   name: string;
   created_at: number;
+  settings: string;
 }
 type Key = { registry: string; name: string };
+type Mutate = (current: RepositorySettings) => RepositorySettings;
+
+/**
+ * '{}' (every row migrated from v1) and any field a document lacks read as the default. The defaults are
+ * cloned: mutate may edit its argument, and must never reach the shared constant.
+ */
+const parseSettings = (document: string): RepositorySettings => ({
+  ...structuredClone(DEFAULT_REPOSITORY_SETTINGS),
+  ...(JSON.parse(document) as Partial<RepositorySettings>),
+});
 
 const toRepository = (row: RepositoryRow): Repository => ({
   registry: row.registry,
   name: row.name,
   createdAt: new Date(row.created_at),
+  settings: parseSettings(row.settings),
 });
 
 export class SqliteRepositoryStore implements RepositoryStore {
-  private readonly insert: Database.Statement<[Key & { createdAt: number }]>;
+  private readonly insert: Database.Statement<[Key & { createdAt: number; settings: string }]>;
   private readonly select: Database.Statement<[Key], RepositoryRow>;
   private readonly page: Database.Statement<[{ registry: string; last: string; limit: number }], { name: string }>;
   private readonly remove: Database.Transaction<(key: Key) => boolean>;
+  private readonly updateTx: Database.Transaction<(key: Key, mutate: Mutate) => Repository | undefined>;
 
   constructor(db: Database.Database) {
     this.insert = db.prepare(
-      'INSERT INTO repositories (registry, name, created_at) VALUES (@registry, @name, @createdAt) ON CONFLICT DO NOTHING',
+      `INSERT INTO repositories (registry, name, created_at, settings) VALUES (@registry, @name, @createdAt, @settings)
+       ON CONFLICT DO NOTHING`,
     );
-    this.select = db.prepare('SELECT registry, name, created_at FROM repositories WHERE registry = @registry AND name = @name');
+    this.select = db.prepare(
+      'SELECT registry, name, created_at, settings FROM repositories WHERE registry = @registry AND name = @name',
+    );
     this.page = db.prepare('SELECT name FROM repositories WHERE registry = @registry AND name > @last ORDER BY name LIMIT @limit');
 
     const where = 'WHERE registry = @registry AND repository = @name';
@@ -39,17 +56,38 @@ export class SqliteRepositoryStore implements RepositoryStore {
       for (const statement of cascade) statement.run(key);
       return deleteRepository.run(key).changes > 0;
     });
+
+    const store = db.prepare<[Key & { settings: string }]>(
+      'UPDATE repositories SET settings = @settings WHERE registry = @registry AND name = @name',
+    );
+    // Run with .immediate(): the write lock is taken before the read, so no other connection can update
+    // in between (no lost update). A throwing mutate rolls the transaction back and the error propagates.
+    this.updateTx = db.transaction((key: Key, mutate: Mutate) => {
+      const row = this.select.get(key);
+      if (!row) return undefined;
+      const settings = JSON.stringify(mutate(parseSettings(row.settings)));
+      store.run({ ...key, settings });
+      return toRepository({ ...row, settings });
+    });
   }
 
-  async create(ref: RepoRef, at: Date): Promise<{ created: boolean; repository: Repository }> {
+  async create(
+    ref: RepoRef,
+    at: Date,
+    settings: RepositorySettings = DEFAULT_REPOSITORY_SETTINGS,
+  ): Promise<{ created: boolean; repository: Repository }> {
     const key = { registry: ref.registry, name: ref.name };
-    const created = this.insert.run({ ...key, createdAt: at.getTime() }).changes > 0;
+    const created = this.insert.run({ ...key, createdAt: at.getTime(), settings: JSON.stringify(settings) }).changes > 0;
     return { created, repository: toRepository(this.select.get(key) as RepositoryRow) };
   }
 
   async get(ref: RepoRef): Promise<Repository | undefined> {
     const row = this.select.get({ registry: ref.registry, name: ref.name });
     return row && toRepository(row);
+  }
+
+  async update(ref: RepoRef, mutate: Mutate): Promise<Repository | undefined> {
+    return this.updateTx.immediate({ registry: ref.registry, name: ref.name }, mutate);
   }
 
   async list(registry: string, page: Page): Promise<string[]> {

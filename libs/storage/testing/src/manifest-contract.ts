@@ -19,9 +19,24 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
           subject: digestFor('subject'),
           annotations: { 'org.opencontainers.image.created': '2025-01-01', b: '', a: 'x' },
           blobs: [digestFor('z'), digestFor('a'), digestFor('z')],
+          configMediaType: 'application/vnd.oci.image.config.v1+json',
+          // beyond 32 bits: ECR reports multi-gigabyte images
+          imageSizeBytes: 12_345_678_901,
         });
         await manifests.put(app, record, []);
         expect(await manifests.get(app, record.digest)).toEqual(record);
+      });
+
+      it('round-trips an index: no configMediaType, its own imageSizeBytes', async () => {
+        const { manifests } = fixture();
+        const child = manifestRecord('child', { configMediaType: 'application/vnd.oci.image.config.v1+json' });
+        const index = indexRecord('index', [child]);
+        await manifests.put(app, child, []);
+        await manifests.put(app, { ...index, imageSizeBytes: 0 }, []);
+        const got = await manifests.get(app, index.digest);
+        expect(got).toEqual({ ...index, imageSizeBytes: 0 });
+        expect(got?.configMediaType).toBeUndefined();
+        expect((await manifests.get(app, child.digest))?.configMediaType).toBe('application/vnd.oci.image.config.v1+json');
       });
 
       it('answers undefined for an unknown digest, scoped by repository', async () => {
@@ -72,6 +87,60 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
         await manifests.recordPull(app, digestFor('m1'), at(9));
         expect((await manifests.get(app, digestFor('m1')))?.lastPulledAt).toEqual(at(9));
         await expect(manifests.recordPull(app, digestFor('nope'), at(5))).resolves.toBeUndefined();
+        expect(await manifests.get(app, digestFor('nope'))).toBeUndefined();
+      });
+
+      it('keeps the later time when pulls are recorded out of order', async () => {
+        const { manifests } = fixture();
+        await manifests.put(app, manifestRecord('m1'), []);
+        await manifests.recordPull(app, digestFor('m1'), at(9));
+        await manifests.recordPull(app, digestFor('m1'), at(5));
+        expect((await manifests.get(app, digestFor('m1')))?.lastPulledAt).toEqual(at(9));
+        await manifests.recordPull(app, digestFor('m1'), at(9));
+        await manifests.recordPull(app, digestFor('m1'), at(12));
+        expect((await manifests.get(app, digestFor('m1')))?.lastPulledAt).toEqual(at(12));
+      });
+    });
+
+    describe('list', () => {
+      it('pages through every manifest, tagged or not, in digest byte order', async () => {
+        const { manifests } = fixture();
+        const child = manifestRecord('child');
+        const records = [manifestRecord('tagged'), manifestRecord('untagged'), child, indexRecord('index', [child])];
+        await manifests.put(app, records[0] as ManifestRecord, ['latest']);
+        for (const record of records.slice(1)) await manifests.put(app, record, []);
+        await manifests.deleteTag(app, 'latest');
+        await manifests.put(app, manifestRecord('retagged'), ['latest']);
+        records.push(manifestRecord('retagged'));
+        const sorted = [...records].sort((a, b) => (a.digest < b.digest ? -1 : 1));
+
+        expect(await manifests.list(app, { limit: 100 })).toEqual(sorted);
+        expect(await manifests.list(app, { limit: 2 })).toEqual(sorted.slice(0, 2));
+        expect(await manifests.list(app, { last: sorted[1]?.digest, limit: 2 })).toEqual(sorted.slice(2, 4));
+        expect(await manifests.list(app, { last: sorted[3]?.digest, limit: 2 })).toEqual(sorted.slice(4));
+        expect(await manifests.list(app, { last: sorted[4]?.digest, limit: 2 })).toEqual([]);
+      });
+
+      it('pages from a last that names no manifest, and honours limit 0', async () => {
+        const { manifests } = fixture();
+        const records = ['a', 'b', 'c'].map((label) => manifestRecord(label));
+        for (const record of records) await manifests.put(app, record, []);
+        const digests = records.map((r) => r.digest).sort();
+        expect((await manifests.list(app, { last: 'sha256:', limit: 10 })).map((r) => r.digest)).toEqual(digests);
+        expect((await manifests.list(app, { last: `${digests[0]}~`, limit: 10 })).map((r) => r.digest)).toEqual(digests.slice(1));
+        expect(await manifests.list(app, { last: 'sha256:~', limit: 10 })).toEqual([]);
+        expect(await manifests.list(app, { limit: 0 })).toEqual([]);
+      });
+
+      it('lists the manifests of one repository only', async () => {
+        const { manifests, repositories } = fixture();
+        const other = repoRef('other');
+        await repositories.create(other, T0);
+        await manifests.put(other, manifestRecord('elsewhere'), ['latest']);
+        expect(await manifests.list(app, { limit: 10 })).toEqual([]);
+        await manifests.put(app, manifestRecord('here'), []);
+        expect(await manifests.list(app, { limit: 10 })).toEqual([manifestRecord('here')]);
+        expect(await manifests.list(repoRef('nothing'), { limit: 10 })).toEqual([]);
       });
     });
 

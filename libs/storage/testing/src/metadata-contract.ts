@@ -1,12 +1,14 @@
 import { describeBlobLinkStoreSpec } from './link-contract';
 import { describeManifestStoreSpec } from './manifest-contract';
 import type { MakeMetadata, MetadataFixture } from './metadata-fixture';
+import { describeRegistrySettingsStoreSpec } from './registry-settings-contract';
 import { describeRepositoryStoreSpec } from './repository-contract';
+import { describeRepositorySettingsSpec } from './repository-settings-contract';
 import { describeUploadSessionStoreSpec } from './session-contract';
 
 /**
- * The contract of the metadata ports (RepositoryStore, ManifestStore, BlobLinkStore, UploadSessionStore)
- * that every adapter's spec runs. `make` returns a fresh, empty store per test.
+ * The contract of the metadata ports (RepositoryStore, ManifestStore, BlobLinkStore, UploadSessionStore,
+ * RegistrySettingsStore) that every adapter's spec runs. `make` returns a fresh, empty store per test.
  */
 export function describeMetadataContract(name: string, make: MakeMetadata): void {
   describe(`${name} (metadata contract)`, () => {
@@ -24,8 +26,10 @@ export function describeMetadataContract(name: string, make: MakeMetadata): void
     });
 
     describeRepositoryStoreSpec(fixture);
+    describeRepositorySettingsSpec(fixture);
     describeManifestStoreSpec(fixture);
     describeBlobLinkStoreSpec(fixture);
     describeUploadSessionStoreSpec(fixture);
+    describeRegistrySettingsStoreSpec(fixture);
   });
 }

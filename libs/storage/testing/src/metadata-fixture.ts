@@ -3,6 +3,7 @@ import type {
   BlobLinkStore,
   ManifestRecord,
   ManifestStore,
+  RegistrySettingsStore,
   RepoRef,
   RepositoryStore,
   UploadSessionStore,
@@ -14,6 +15,7 @@ export interface MetadataFixture {
   readonly manifests: ManifestStore;
   readonly links: BlobLinkStore;
   readonly sessions: UploadSessionStore;
+  readonly registries: RegistrySettingsStore;
   cleanup(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export function manifestRecord(label: string, extra: Partial<ManifestRecord> = {
     size: 100 + label.length,
     blobs: [digestFor(`${label}/config`), digestFor(`${label}/layer`)],
     children: [],
+    imageSizeBytes: 1000 + label.length,
     pushedAt: T0,
     ...extra,
   };
@@ -47,3 +50,11 @@ export function manifestRecord(label: string, extra: Partial<ManifestRecord> = {
 export function indexRecord(label: string, children: readonly ManifestRecord[]): ManifestRecord {
   return manifestRecord(label, { mediaType: IMAGE_INDEX, blobs: [], children: children.map((c) => c.digest) });
 }
+
+/**
+ * A policy document as a user might send it: odd indentation, CRLF, tabs, trailing spaces, escaped and
+ * literal non-ASCII (including U+2028 and an astral emoji). Stores must give back exactly these bytes.
+ */
+export const POLICY_TEXT =
+  '{\r\n\t"Version" :"2012-10-17",  \n  "Statement":[{"Sid":"caf\\u00e9 ☕ 🐳","Effect":"Allow",' +
+  '"Principal":"*","Action":["ecr:BatchGetImage"]}]\u2028}\n\n  ';

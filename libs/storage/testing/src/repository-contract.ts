@@ -1,5 +1,8 @@
+import { DEFAULT_REPOSITORY_SETTINGS } from '@cargohold/storage-ports';
 import type { MetadataFixture } from './metadata-fixture';
 import { at, digestFor, manifestRecord, OTHER_REGISTRY, REGISTRY, repoRef, T0 } from './metadata-fixture';
+
+const created = (name: string, createdAt = T0) => ({ registry: REGISTRY, name, createdAt, settings: DEFAULT_REPOSITORY_SETTINGS });
 
 /** RepositoryStore: idempotent create, byte-ordered listing, cascading delete. */
 export function describeRepositoryStoreSpec(fixture: () => MetadataFixture): void {
@@ -7,15 +10,15 @@ export function describeRepositoryStoreSpec(fixture: () => MetadataFixture): voi
     it('creates a repository and reads it back', async () => {
       const { repositories } = fixture();
       const made = await repositories.create(repoRef('app'), T0);
-      expect(made).toEqual({ created: true, repository: { registry: REGISTRY, name: 'app', createdAt: T0 } });
-      expect(await repositories.get(repoRef('app'))).toEqual({ registry: REGISTRY, name: 'app', createdAt: T0 });
+      expect(made).toEqual({ created: true, repository: created('app') });
+      expect(await repositories.get(repoRef('app'))).toEqual(created('app'));
     });
 
     it('returns an existing repository unchanged with created:false', async () => {
       const { repositories } = fixture();
       await repositories.create(repoRef('app'), T0);
       const again = await repositories.create(repoRef('app'), at(60));
-      expect(again).toEqual({ created: false, repository: { registry: REGISTRY, name: 'app', createdAt: T0 } });
+      expect(again).toEqual({ created: false, repository: created('app') });
     });
 
     it('answers undefined for an unknown repository, scoped by registry', async () => {

@@ -1,0 +1,88 @@
+import { validateRepositoryName } from '@cargohold/oci';
+import {
+  DEFAULT_REPOSITORY_SETTINGS,
+  type ManifestStore,
+  type RepoRef,
+  type Repository,
+  type RepositorySettings,
+  type RepositoryStore,
+} from '@cargohold/storage-ports';
+import type { Clock } from './config';
+import { RepositoryAlreadyExistsError, RepositoryNotEmptyError, RepositoryPolicyNotFoundError } from './ecr-errors';
+import { NameUnknownError } from './errors';
+
+export type PolicyValidator = (text: string) => void;
+
+/** Repository lifecycle and settings, as ECR's control plane manages them. */
+export class RepositoryAdmin {
+  constructor(
+    private readonly repositories: RepositoryStore,
+    private readonly manifests: ManifestStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(ref: RepoRef, settings: Partial<RepositorySettings> = {}): Promise<Repository> {
+    validateRepositoryName(ref.name);
+    const { created, repository } = await this.repositories.create(ref, this.clock.now(), { ...DEFAULT_REPOSITORY_SETTINGS, ...settings });
+    if (!created) throw new RepositoryAlreadyExistsError(ref.name, accountOf(ref.registry));
+    return repository;
+  }
+
+  async get(ref: RepoRef): Promise<Repository> {
+    validateRepositoryName(ref.name);
+    const repository = await this.repositories.get(ref);
+    if (!repository) throw new NameUnknownError(ref.name);
+    return repository;
+  }
+
+  /** One page of a registry's repositories in name order. */
+  async list(registry: string, limit: number, after?: string): Promise<{ repositories: Repository[]; next?: string }> {
+    const names = await this.repositories.list(registry, after === undefined ? { limit: limit + 1 } : { last: after, limit: limit + 1 });
+    const page = names.slice(0, limit);
+    const repositories: Repository[] = [];
+    for (const name of page) {
+      const repository = await this.repositories.get({ registry, name });
+      if (repository) repositories.push(repository);
+    }
+    return names.length > limit ? { repositories, next: page[page.length - 1] as string } : { repositories };
+  }
+
+  /** Without `force`, only an empty repository may be deleted (RepositoryNotEmptyException). */
+  async delete(ref: RepoRef, force: boolean): Promise<Repository> {
+    const repository = await this.get(ref);
+    if (!force && (await this.manifests.list(ref, { limit: 1 })).length > 0) {
+      throw new RepositoryNotEmptyError(ref.name, accountOf(ref.registry));
+    }
+    await this.repositories.delete(ref);
+    return repository;
+  }
+
+  async update(ref: RepoRef, mutate: (current: RepositorySettings) => RepositorySettings): Promise<Repository> {
+    validateRepositoryName(ref.name);
+    const updated = await this.repositories.update(ref, mutate);
+    if (!updated) throw new NameUnknownError(ref.name);
+    return updated;
+  }
+
+  async setPolicy(ref: RepoRef, policyText: string, validate: PolicyValidator): Promise<Repository> {
+    validate(policyText);
+    return this.update(ref, (current) => ({ ...current, policyText }));
+  }
+
+  async getPolicy(ref: RepoRef): Promise<string> {
+    const { settings } = await this.get(ref);
+    if (settings.policyText === undefined) throw new RepositoryPolicyNotFoundError(ref.name, accountOf(ref.registry));
+    return settings.policyText;
+  }
+
+  async deletePolicy(ref: RepoRef): Promise<string> {
+    const policyText = await this.getPolicy(ref);
+    await this.update(ref, ({ policyText: _removed, ...rest }) => rest);
+    return policyText;
+  }
+}
+
+/** Registry keys are `<account>:<region>`; ECR's messages name the account (the registry id). */
+export function accountOf(registry: string): string {
+  return registry.split(':')[0] ?? registry;
+}

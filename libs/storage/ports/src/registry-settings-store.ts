@@ -1,0 +1,21 @@
+/**
+ * Registry-wide (per account and region) configuration, as one document per registry: the registry
+ * policy (stored byte-for-byte) and account settings such as BLOB_MOUNTING. Later features add fields
+ * to the document; adapters store it whole, so they need no migration for that.
+ */
+export interface RegistrySettings {
+  readonly policyText?: string;
+  /** ECR account settings by name, e.g. `BLOB_MOUNTING` → `ENABLED` | `DISABLED`. */
+  readonly accountSettings: Readonly<Record<string, string>>;
+}
+
+export const DEFAULT_REGISTRY_SETTINGS: RegistrySettings = { accountSettings: {} };
+
+/**
+ * Contract: `get` answers DEFAULT_REGISTRY_SETTINGS for a registry never written; `update` applies
+ * `mutate` atomically (no lost update) and stores the result whole; `mutate` may throw to abort.
+ */
+export interface RegistrySettingsStore {
+  get(registry: string): Promise<RegistrySettings>;
+  update(registry: string, mutate: (current: RegistrySettings) => RegistrySettings): Promise<RegistrySettings>;
+}

@@ -1,0 +1,183 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { terminateOnExit } from './exec';
+
+/**
+ * The registry the client specs run against, chosen by E2E_TARGET:
+ *
+ * - `cargohold` (default): the embedded server from @cargohold/local-server, in-process, on an
+ *   ephemeral port with a fresh data dir.
+ * - `distribution`: CNCF distribution (/usr/bin/docker-registry) as a reference implementation, to prove
+ *   the harness and the specs themselves: a spec that fails against distribution is a wrong spec.
+ */
+
+export type RegistryTarget = 'cargohold' | 'distribution';
+
+export interface RegistryUnderTest {
+  target: RegistryTarget;
+  /** `127.0.0.1:PORT`: what goes in image references (`${host}/repo:tag`). */
+  host: string;
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** When the registry requires auth: pass to `docker login` / skopeo `--creds user:password`. */
+  credentials?: { username: string; password: string };
+  stop(): Promise<void>;
+}
+
+/** What the specs expect @cargohold/local-server to export. */
+interface LocalServerModule {
+  startServer(options: { host?: string; port?: number; dataDir: string; logLevel?: string }): Promise<{
+    url: string;
+    port: number;
+    close(graceMs?: number): Promise<void>;
+  }>;
+}
+
+export function registryTarget(): RegistryTarget {
+  const target = process.env['E2E_TARGET'] ?? 'cargohold';
+  if (target !== 'cargohold' && target !== 'distribution') {
+    throw new Error(`E2E_TARGET must be cargohold or distribution, not ${JSON.stringify(target)}`);
+  }
+  return target;
+}
+
+export async function startRegistryUnderTest(target: RegistryTarget = registryTarget()): Promise<RegistryUnderTest> {
+  return target === 'distribution' ? startDistribution() : startCargohold();
+}
+
+async function startCargohold(): Promise<RegistryUnderTest> {
+  // Resolved at run time (jest maps the alias to apps/local-server/src), so this tool does not depend on
+  // the server at compile time.
+  const moduleName = '@cargohold/local-server';
+  const server = (await import(moduleName)) as Partial<LocalServerModule>;
+  if (typeof server.startServer !== 'function') {
+    throw new Error(`${moduleName} does not export startServer yet; run the client specs with E2E_TARGET=distribution`);
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'cargohold-e2e-data-'));
+  try {
+    const started = await server.startServer({ host: '127.0.0.1', port: 0, dataDir, logLevel: process.env['E2E_LOG_LEVEL'] ?? 'error' });
+    const url = new URL(started.url);
+    return {
+      target: 'cargohold',
+      host: url.host,
+      url: url.origin,
+      stop: async () => {
+        await started.close(2_000); // clients are done by now; do not wait out idle keep-alives
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+const DISTRIBUTION_BINARY = '/usr/bin/docker-registry';
+
+async function startDistribution(): Promise<RegistryUnderTest> {
+  const root = await mkdtemp(join(tmpdir(), 'cargohold-e2e-distribution-'));
+  // distribution cannot report an ephemeral port, so take a free one and retry if another process wins it.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await launchDistribution(root, port);
+    } catch (error) {
+      if (attempt >= 3) {
+        await rm(root, { recursive: true, force: true });
+        throw error;
+      }
+    }
+  }
+}
+
+async function launchDistribution(root: string, port: number): Promise<RegistryUnderTest> {
+  const host = `127.0.0.1:${port}`;
+  const config = join(root, 'config.yml');
+  await writeFile(
+    config,
+    [
+      'version: 0.1',
+      'log:',
+      '  level: warn',
+      '  accesslog:',
+      '    disabled: true',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${join(root, 'data')}`,
+      '  delete:',
+      '    enabled: true',
+      '  maintenance:',
+      '    uploadpurging:',
+      '      enabled: false',
+      'http:',
+      `  addr: ${host}`,
+      `  secret: ${randomBytes(16).toString('hex')}`,
+      '',
+    ].join('\n'),
+  );
+  // REGISTRY_* variables override the config file: keep the caller's out.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('REGISTRY_')));
+  const logFile = join(root, `registry-${port}.log`);
+  const log = openSync(logFile, 'a');
+  const child = spawn(DISTRIBUTION_BINARY, ['serve', config], { env, stdio: ['ignore', log, log] });
+  closeSync(log);
+  const release = terminateOnExit(child);
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  const stopChild = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    release();
+  };
+  try {
+    await waitForV2(`http://${host}/v2/`, exited, 15_000);
+  } catch (error) {
+    await stopChild();
+    const logTail = await readFile(logFile, 'utf8').catch(() => '');
+    throw new Error(`${(error as Error).message}\n--- ${logFile} ---\n${logTail.slice(-3000)}`);
+  }
+  return {
+    target: 'distribution',
+    host,
+    url: `http://${host}`,
+    stop: async () => {
+      await stopChild();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForV2(url: string, exited: Promise<void>, timeoutMs: number): Promise<void> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (gone) throw new Error('the registry exited during startup');
+    try {
+      const response = await fetch(url);
+      if (response.status === 200 || response.status === 401) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
