@@ -84,12 +84,13 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
   const { path, method } = request;
   const registryId = deps.registryFor(request.headers['host']);
   const realm = `http://${request.headers['host'] ?? 'localhost'}/`;
+  const authorization = credentialsOf(request);
   const authorize = async (action: EcrAction | null, repository?: string) => {
     const decision = await deps.authorizer.authorize({
       action,
       registry: registryId,
       ...(repository !== undefined ? { repository } : {}),
-      ...(request.headers['authorization'] !== undefined ? { authorization: request.headers['authorization'] } : {}),
+      ...(authorization !== undefined ? { authorization } : {}),
       ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
     });
     if (!decision.allowed) throw new NotAuthorizedError(decision, realm);
@@ -120,7 +121,7 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
       action,
       registry: source.registry,
       repository: source.name,
-      ...(request.headers['authorization'] !== undefined ? { authorization: request.headers['authorization'] } : {}),
+      ...(authorization !== undefined ? { authorization } : {}),
     });
     return decision.allowed;
   };
@@ -128,3 +129,15 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
 }
 
 
+
+/**
+ * The request's credentials: the Authorization header, or for downloads the short-lived token that
+ * GetDownloadUrlForLayer put in the URL (the same token format, so the same checks apply).
+ */
+function credentialsOf(request: HttpRequest): string | undefined {
+  const header = request.headers['authorization'];
+  if (header !== undefined) return header;
+  const token = request.query.get('X-Cargohold-Token');
+  if (token === null || (request.method !== 'GET' && request.method !== 'HEAD')) return undefined;
+  return `Basic ${Buffer.from(`AWS:${token}`).toString('base64')}`;
+}

@@ -2,13 +2,20 @@ import { parseCommand, USAGE } from './cli';
 
 describe('parseCommand', () => {
   it('defaults to 127.0.0.1:5000 with data in ./.cargohold', () => {
-    expect(parseCommand(['serve'])).toEqual({ kind: 'serve', host: '127.0.0.1', port: 5000, dataDir: './.cargohold', logLevel: 'info' });
+    expect(parseCommand(['serve'])).toEqual({
+      kind: 'serve',
+      host: '127.0.0.1',
+      port: 5000,
+      dataDir: './.cargohold',
+      logLevel: 'info',
+      allowAnonymous: false,
+    });
   });
 
   it('takes every documented option', () => {
     expect(
-      parseCommand(['serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', '/d', '--config', 'c.json', '--log-level', 'debug']),
-    ).toEqual({ kind: 'serve', host: '0.0.0.0', port: 0, dataDir: '/d', configFile: 'c.json', logLevel: 'debug' });
+      parseCommand(['serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', '/d', '--config', 'c.json', '--log-level', 'debug', '--allow-anonymous']),
+    ).toEqual({ kind: 'serve', host: '0.0.0.0', port: 0, dataDir: '/d', configFile: 'c.json', logLevel: 'debug', allowAnonymous: true });
   });
 
   it('answers --help and -h with the usage', () => {

@@ -2,8 +2,10 @@ import { parseArgs } from 'node:util';
 
 export const USAGE = `Usage: cargohold serve [options]
 
-An Amazon ECR-compatible container registry in one process: OCI Distribution on /v2/,
-blobs on the filesystem and metadata in SQLite under --data-dir.
+An Amazon ECR-compatible container registry in one process: OCI Distribution on /v2/ and
+the ECR API (AWS JSON 1.1, SigV4) on the same port; blobs on the filesystem and metadata
+in SQLite under --data-dir. Default credentials: access key test / secret test
+(account 000000000000, region us-east-1); docker login with aws ecr get-login-password.
 
 Options:
   --host HOST          address to listen on (default 127.0.0.1)
@@ -11,12 +13,13 @@ Options:
   --data-dir DIR       where blobs and metadata live (default ./.cargohold)
   --config FILE        JSON config file (account, region, limits)
   --log-level LEVEL    trace|debug|info|warn|error (default info)
+  --allow-anonymous    let every /v2/ request through without a token (throwaway use only)
   -h, --help           show this help
 `;
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'serve'; host: string; port: number; dataDir: string; configFile?: string; logLevel: string }
+  | { kind: 'serve'; host: string; port: number; dataDir: string; configFile?: string; logLevel: string; allowAnonymous: boolean }
   | { kind: 'error'; message: string };
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -35,6 +38,7 @@ export function parseCommand(argv: readonly string[]): Command {
         config: { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
         help: { type: 'boolean', short: 'h', default: false },
+        'allow-anonymous': { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -54,6 +58,7 @@ export function parseCommand(argv: readonly string[]): Command {
     port,
     dataDir: values['data-dir'],
     logLevel: values['log-level'],
+    allowAnonymous: values['allow-anonymous'],
     ...(values.config !== undefined ? { configFile: values.config } : {}),
   };
 }

@@ -1,15 +1,22 @@
 import { readFileSync } from 'node:fs';
+import { IdentityConfigSchema } from '@cargohold/auth';
 import { z } from 'zod';
 
 /**
  * The config file (`--config FILE`, JSON). Everything is optional; the embedded defaults give a
- * registry for account 000000000000 in us-east-1. Later issues add identities and token keys here.
+ * registry for account 000000000000 in us-east-1 with the LocalStack-style admin `test`/`test`.
  */
 export const ConfigFileSchema = z
   .object({
     accountId: z.string().regex(/^\d{12}$/).optional(),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/).optional(),
     createRepositoryOnPush: z.boolean().optional(),
+    /** Domain of `<account>.dkr.ecr.<region>.<domain>` hosts for non-default registries. */
+    registryDomain: z.string().regex(/^[a-z0-9.-]+$/).optional(),
+    /** IAM-lite accounts, users, roles, access keys and identity policies (default: test/test admin). */
+    identities: IdentityConfigSchema.optional(),
+    /** File holding the token-signing key (≥ 32 bytes); default `<data-dir>/token.key`, generated. */
+    tokenKeyFile: z.string().optional(),
     limits: z
       .object({
         maxBlobBytes: z.number().int().positive().optional(),

@@ -1,10 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AllowAllAuthorizer } from '@cargohold/auth';
 import { createDistributionApi } from '@cargohold/distribution-api';
+import { createEcrApi, isEcrApiRequest, registryFromHost } from '@cargohold/ecr-api';
+import type { HttpHandler } from '@cargohold/lambda-kit';
 import { createRegistry } from '@cargohold/registry-core';
 import pino, { type Logger } from 'pino';
 import { loadConfigFile, type ConfigFile } from './config';
+import { createAuth, loadTokenKey } from './deps.auth';
 import { openLocalStorage } from './deps.local';
 import { nodeListener } from './node-http';
 
@@ -17,6 +19,8 @@ export interface ServerOptions {
   readonly config?: ConfigFile;
   readonly logLevel?: string;
   readonly logger?: Logger;
+  /** `/v2/` without tokens: every request allowed (throwaway registries). The ECR API still needs SigV4. */
+  readonly allowAnonymous?: boolean;
 }
 
 export interface RunningServer {
@@ -46,12 +50,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
   const registryId = `${config.accountId ?? '000000000000'}:${config.region ?? 'us-east-1'}`;
-  const api = createDistributionApi({
+  const auth = createAuth(config, storage, loadTokenKey(config, options.dataDir), options.allowAnonymous ?? false);
+  const distribution = createDistributionApi({
     registry,
-    authorizer: new AllowAllAuthorizer(),
-    registryFor: () => registryId,
+    authorizer: auth.authorizer,
+    registryFor: (host) => registryFromHost(host, registryId),
     logger,
   });
+  const ecr = createEcrApi({
+    registry,
+    ...auth.ecr,
+    registryDomain: config.registryDomain ?? 'localhost',
+    defaultRegistry: registryId,
+    logger,
+  });
+  const api: HttpHandler = (request) => (isEcrApiRequest(request) ? ecr(request) : distribution(request));
 
   const orphans = await registry.uploads.purgeOrphans();
   const expired = await registry.uploads.purgeIdle();
@@ -69,7 +82,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.info({ url, dataDir: options.dataDir, registry: registryId }, 'cargohold is serving /v2/');
+  logger.info(
+    { url, dataDir: options.dataDir, registry: registryId, anonymous: options.allowAnonymous ?? false },
+    'cargohold is serving /v2/ and the ECR API',
+  );
 
   let closing: Promise<void> | undefined;
   const close = (graceMs = 30_000) =>

@@ -10,3 +10,4 @@ export * from './images';
 export * from './repository-admin';
 export * from './registry-admin';
 export * from './tag-mutability';
+export * from './access';

@@ -14,6 +14,24 @@ export function isCi(): boolean {
   return process.env['CI'] === 'true';
 }
 
+/**
+ * Clients used from a fixed path rather than PATH: the `aws` on PATH may be an old shim (pyenv, v1),
+ * while the specs need the real AWS CLI v2.
+ */
+/** The AWS CLI v2 binary the specs drive. */
+export const AWS_CLI = '/usr/bin/aws';
+
+const FIXED_PATHS: Partial<Record<ClientName, string>> = { aws: AWS_CLI };
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The absolute path of `name` on PATH, or undefined. */
 export function findClient(name: string): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
@@ -34,7 +52,9 @@ export function findClient(name: string): string | undefined {
  * `dockerd` also needs root (it mounts, and manages its own containerd).
  */
 export function requireClient(name: ClientName): boolean {
-  const problem = findClient(name) === undefined ? `${name} is not on PATH` : name === 'dockerd' && process.getuid?.() !== 0 ? 'dockerd needs root' : undefined;
+  const fixed = FIXED_PATHS[name];
+  const missing = fixed === undefined ? findClient(name) === undefined : !isExecutable(fixed);
+  const problem = missing ? (fixed === undefined ? `${name} is not on PATH` : `${fixed} is missing`) : name === 'dockerd' && process.getuid?.() !== 0 ? 'dockerd needs root' : undefined;
   if (problem === undefined) return true;
   if (isCi()) throw new Error(`${problem}: CI must provide every client (see .ci/run)`);
   const bar = '!'.repeat(78);
@@ -84,3 +104,46 @@ export function skopeoArgs(args: string[], options: Pick<SkopeoOptions, 'creds' 
 }
 
 const SKOPEO_SUBCOMMANDS = new Set(['copy', 'delete', 'inspect', 'list-tags', 'sync', 'login', 'logout', 'manifest-digest']);
+
+export interface AwsCliOptions extends Omit<RunOptions, 'env'> {
+  /** `http://127.0.0.1:PORT`, passed as --endpoint-url. */
+  endpoint: string;
+  /** Default test/test (the embedded admin). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Default us-east-1. */
+  region?: string;
+  /** Extra variables on top of the isolated AWS environment. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The environment for the AWS CLI: process.env without any AWS_* variable of the caller (profiles,
+ * session tokens, …), no config or credentials files, no pager, no instance metadata lookups.
+ */
+export function awsCliEnv(
+  credentials: { accessKeyId: string; secretAccessKey: string } = { accessKeyId: 'test', secretAccessKey: 'test' },
+  region = 'us-east-1',
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(base).filter(([key]) => !key.startsWith('AWS_')));
+  return {
+    ...env,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_DEFAULT_REGION: region,
+    AWS_PAGER: '',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+/** Runs `/usr/bin/aws <args> --endpoint-url <endpoint> --output json` in the isolated AWS environment. */
+export function awsCli(args: string[], options: AwsCliOptions): Promise<RunResult> {
+  const { endpoint, credentials, region, env, ...runOptions } = options;
+  return run(AWS_CLI, [...args, '--endpoint-url', endpoint, '--output', 'json'], {
+    timeoutMs: 60_000,
+    ...runOptions,
+    env: { ...awsCliEnv(credentials, region), ...env },
+  });
+}

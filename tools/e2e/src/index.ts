@@ -17,7 +17,20 @@ export {
   type MultiArchOptions,
 } from './images';
 export { readDirTransport, readLayoutBlob, readOciLayout, type PulledDir, type PulledLayout } from './layout-reader';
-export { describeWithClients, findClient, isCi, requireClient, skopeo, skopeoArgs, type ClientName, type SkopeoOptions } from './clients';
+export {
+  AWS_CLI,
+  awsCli,
+  awsCliEnv,
+  describeWithClients,
+  findClient,
+  isCi,
+  requireClient,
+  skopeo,
+  skopeoArgs,
+  type AwsCliOptions,
+  type ClientName,
+  type SkopeoOptions,
+} from './clients';
 export { CommandFailedError, run, type RunOptions, type RunResult } from './exec';
 export { startDockerd, type Dockerd, type DockerdOptions } from './dockerd';
 export { registryTarget, startRegistryUnderTest, type RegistryTarget, type RegistryUnderTest } from './registry-under-test';

@@ -5,6 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { startServer } from '@cargohold/local-server';
 import { terminateOnExit } from './exec';
 
 /**
@@ -29,15 +31,6 @@ export interface RegistryUnderTest {
   stop(): Promise<void>;
 }
 
-/** What the specs expect @cargohold/local-server to export. */
-interface LocalServerModule {
-  startServer(options: { host?: string; port?: number; dataDir: string; logLevel?: string }): Promise<{
-    url: string;
-    port: number;
-    close(graceMs?: number): Promise<void>;
-  }>;
-}
-
 export function registryTarget(): RegistryTarget {
   const target = process.env['E2E_TARGET'] ?? 'cargohold';
   if (target !== 'cargohold' && target !== 'distribution') {
@@ -51,21 +44,15 @@ export async function startRegistryUnderTest(target: RegistryTarget = registryTa
 }
 
 async function startCargohold(): Promise<RegistryUnderTest> {
-  // Resolved at run time (jest maps the alias to apps/local-server/src), so this tool does not depend on
-  // the server at compile time.
-  const moduleName = '@cargohold/local-server';
-  const server = (await import(moduleName)) as Partial<LocalServerModule>;
-  if (typeof server.startServer !== 'function') {
-    throw new Error(`${moduleName} does not export startServer yet; run the client specs with E2E_TARGET=distribution`);
-  }
   const dataDir = await mkdtemp(join(tmpdir(), 'cargohold-e2e-data-'));
   try {
-    const started = await server.startServer({ host: '127.0.0.1', port: 0, dataDir, logLevel: process.env['E2E_LOG_LEVEL'] ?? 'error' });
+    const started = await startServer({ host: '127.0.0.1', port: 0, dataDir, logLevel: process.env['E2E_LOG_LEVEL'] ?? 'error' });
     const url = new URL(started.url);
     return {
       target: 'cargohold',
       host: url.host,
       url: url.origin,
+      credentials: await ecrLogin(started.url),
       stop: async () => {
         await started.close(2_000); // clients are done by now; do not wait out idle keep-alives
         await rm(dataDir, { recursive: true, force: true });
@@ -74,6 +61,19 @@ async function startCargohold(): Promise<RegistryUnderTest> {
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** `aws ecr get-login-password`, through the SDK with the default test/test credentials. */
+export async function ecrLogin(endpoint: string, credentials = { accessKeyId: 'test', secretAccessKey: 'test' }) {
+  const client = new ECRClient({ endpoint, region: 'us-east-1', credentials });
+  try {
+    const { authorizationData } = await client.send(new GetAuthorizationTokenCommand({}));
+    const decoded = Buffer.from(authorizationData?.[0]?.authorizationToken ?? '', 'base64').toString('utf8');
+    const [username = '', password = ''] = decoded.split(/:(.*)/s);
+    return { username, password };
+  } finally {
+    client.destroy();
   }
 }
 

@@ -23,7 +23,7 @@ export function bundleCli(outDir: string): string {
 
 /** Runs `cargohold serve` in a child process and resolves once it logged its URL. */
 export function spawnServer(cli: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dataDir, '--allow-anonymous'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') },
   });

@@ -49,10 +49,19 @@ export function raw(
 
 /** Just enough of a registry client to arrange scenarios (push blobs and manifests). */
 export class RegistryClient {
-  constructor(readonly base: string) {}
+  constructor(
+    readonly base: string,
+    readonly authorization?: string,
+  ) {}
+
+  /** The same client, sending `Authorization: Basic base64(AWS:<token>)` as docker does after login. */
+  withToken(token: string): RegistryClient {
+    return new RegistryClient(this.base, `Basic ${Buffer.from(`AWS:${token}`).toString('base64')}`);
+  }
 
   send(method: string, path: string, options: { headers?: Record<string, string | number>; body?: Buffer | string } = {}) {
-    return raw(this.base, method, path, options);
+    const headers = this.authorization ? { Authorization: this.authorization, ...options.headers } : options.headers;
+    return raw(this.base, method, path, headers ? { ...options, headers } : options);
   }
 
   async pushBlob(repo: string, bytes: Buffer | string, digest = sha256(bytes)): Promise<string> {

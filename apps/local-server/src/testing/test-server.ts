@@ -13,10 +13,19 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** A real cargohold on an ephemeral port over a temporary data directory. */
-export async function startTestServer(config: ConfigFile = {}): Promise<TestServer> {
+/**
+ * A real cargohold on an ephemeral port over a temporary data directory. The OCI protocol specs run
+ * it anonymous (`--allow-anonymous`); the auth specs turn tokens on.
+ */
+export async function startTestServer(config: ConfigFile = {}, options: { allowAnonymous?: boolean } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cargohold-test-'));
-  const server = await startServer({ port: 0, dataDir, config, logger: pino({ level: 'silent' }) });
+  const server = await startServer({
+    port: 0,
+    dataDir,
+    config,
+    logger: pino({ level: 'silent' }),
+    allowAnonymous: options.allowAnonymous ?? true,
+  });
   return {
     server,
     client: new RegistryClient(server.url),

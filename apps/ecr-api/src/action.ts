@@ -1,0 +1,66 @@
+import type { Principal } from '@cargohold/auth';
+import type { Registry } from '@cargohold/registry-core';
+import type { RepoRef } from '@cargohold/storage-ports';
+import type { z } from 'zod';
+import type { ErrorOverrides } from './aws-errors';
+
+/** Who is calling and where: resolved by the dispatcher before an action runs. */
+export interface CallerContext {
+  readonly principal: Principal;
+  /** Region from the SigV4 credential scope. */
+  readonly region: string;
+  /** The Host the client addressed, for repository URIs and proxy endpoints. */
+  readonly host: string;
+  readonly now: Date;
+  readonly sourceIp?: string;
+}
+
+export interface ActionContext extends CallerContext {
+  readonly registry: Registry;
+  /** `registryId` (an account id) or the caller's account, in the caller's region. */
+  registryKey(registryId?: string): string;
+  repo(repositoryName: string, registryId?: string): RepoRef;
+  /** The host a docker client uses for a registry (`localhost:5000`, `<acct>.dkr.ecr.<region>.<domain>`). */
+  registryHost(registryKey: string): string;
+  /** The repository URI a docker client can push to, as given. */
+  repositoryUri(registryKey: string, name: string): string;
+  repositoryArn(registryKey: string, name: string): string;
+  /** Extra services some actions need (tokens, download URLs), injected by the composition root. */
+  readonly services: ActionServices;
+}
+
+export interface ActionServices {
+  /** GetAuthorizationToken: a signed 12-hour token for the caller. */
+  issueToken(principal: Principal, registryKey: string): { token: string; expiresAt: Date };
+  /** A short-lived URL, on the registry's `host`, that downloads a layer without further credentials. */
+  downloadUrl(host: string, repo: RepoRef, digest: string, principal: Principal): string;
+  /** Validates a policy document before it is stored (throws InvalidParameterError). */
+  validatePolicy(text: string, kind: 'repository' | 'registry'): void;
+}
+
+/**
+ * One ECR action: its input schema, the IAM action and resource it is authorized against, and the
+ * handler that calls the core. Handlers never catch errors: the dispatcher maps them once.
+ */
+export interface EcrAction<S extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly input: S;
+  /** The repository the IAM check targets; undefined for registry-wide actions (resource `*`). */
+  readonly resource?: (input: z.infer<S>) => { repositoryName: string; registryId?: string | undefined } | undefined;
+  /** IAM action, when it differs from `ecr:<name>`. */
+  readonly iamAction?: string;
+  readonly errors?: ErrorOverrides;
+  handle(input: z.infer<S>, context: ActionContext): Promise<unknown>;
+}
+
+export function defineAction<S extends z.ZodType>(action: EcrAction<S>): EcrAction<S> {
+  return action;
+}
+
+/** Opaque pagination tokens: base64url of the last key seen. */
+export const nextToken = {
+  encode: (key: string | undefined): string | undefined => (key === undefined ? undefined : Buffer.from(key).toString('base64url')),
+  decode: (token: string | undefined): string | undefined => (token === undefined ? undefined : Buffer.from(token, 'base64url').toString('utf8')),
+};
+
+export const epochSeconds = (date: Date | undefined): number | undefined => (date === undefined ? undefined : date.getTime() / 1000);

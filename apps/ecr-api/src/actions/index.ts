@@ -1,0 +1,62 @@
+import type { EcrAction } from '../action';
+import { batchDeleteImage, batchGetImage, describeImages, listImageReferrers, listImages, putImage } from './image-actions';
+import {
+  batchCheckLayerAvailability,
+  completeLayerUpload,
+  getDownloadUrlForLayer,
+  initiateLayerUpload,
+  uploadLayerPart,
+} from './layer-actions';
+import {
+  deleteRegistryPolicy,
+  describeRegistry,
+  getAccountSetting,
+  getAuthorizationToken,
+  getRegistryPolicy,
+  putAccountSetting,
+  putRegistryPolicy,
+} from './registry-actions';
+import {
+  createRepository,
+  deleteRepository,
+  deleteRepositoryPolicy,
+  describeRepositories,
+  getRepositoryPolicy,
+  putImageTagMutability,
+  setRepositoryPolicy,
+} from './repository-actions';
+import { listTagsForResource, tagResource, untagResource } from './tag-actions';
+
+const ALL: EcrAction[] = [
+  createRepository,
+  describeRepositories,
+  deleteRepository,
+  putImageTagMutability,
+  setRepositoryPolicy,
+  getRepositoryPolicy,
+  deleteRepositoryPolicy,
+  tagResource,
+  untagResource,
+  listTagsForResource,
+  listImages,
+  describeImages,
+  batchGetImage,
+  batchDeleteImage,
+  putImage,
+  listImageReferrers,
+  batchCheckLayerAvailability,
+  initiateLayerUpload,
+  uploadLayerPart,
+  completeLayerUpload,
+  getDownloadUrlForLayer,
+  getAuthorizationToken,
+  getRegistryPolicy,
+  putRegistryPolicy,
+  deleteRegistryPolicy,
+  describeRegistry,
+  getAccountSetting,
+  putAccountSetting,
+] as EcrAction[];
+
+/** Every ECR action cargohold answers, by its X-Amz-Target operation name. */
+export const ACTIONS: ReadonlyMap<string, EcrAction> = new Map(ALL.map((action) => [action.name, action]));

@@ -1,0 +1,148 @@
+import type { Repository, RepositorySettings } from '@cargohold/storage-ports';
+import { z } from 'zod';
+import { defineAction, epochSeconds, nextToken, type ActionContext } from '../action';
+import { invalidParameter } from '../aws-errors';
+import { MaxResults, MutabilityFilters, NextToken, PolicyText, RegistryId, RepositoryName, TagList, TagMutability } from '../shapes';
+
+/** The Repository shape ECR returns. */
+export function repositoryShape(context: ActionContext, repository: Repository) {
+  const { settings } = repository;
+  return {
+    repositoryArn: context.repositoryArn(repository.registry, repository.name),
+    registryId: repository.registry.split(':')[0],
+    repositoryName: repository.name,
+    repositoryUri: context.repositoryUri(repository.registry, repository.name),
+    createdAt: epochSeconds(repository.createdAt),
+    imageTagMutability: settings.imageTagMutability,
+    ...(settings.imageTagMutabilityExclusionFilters.length > 0
+      ? { imageTagMutabilityExclusionFilters: settings.imageTagMutabilityExclusionFilters }
+      : {}),
+    imageScanningConfiguration: { scanOnPush: settings.scanOnPush },
+    encryptionConfiguration: settings.encryption,
+  };
+}
+
+/** Exclusion filters go with the *_WITH_EXCLUSION modes and only with them (ECR's rule). */
+function mutability(mode: RepositorySettings['imageTagMutability'], filters: RepositorySettings['imageTagMutabilityExclusionFilters'] | undefined) {
+  const withExclusion = mode.endsWith('_WITH_EXCLUSION');
+  if (withExclusion && !filters?.length) throw invalidParameter(`imageTagMutabilityExclusionFilters are required when imageTagMutability is ${mode}`);
+  if (!withExclusion && filters?.length) throw invalidParameter(`imageTagMutabilityExclusionFilters are only allowed with the *_WITH_EXCLUSION modes`);
+  return { imageTagMutability: mode, imageTagMutabilityExclusionFilters: filters ?? [] };
+}
+
+const repo = (input: { repositoryName: string; registryId?: string | undefined }) => input;
+
+export const createRepository = defineAction({
+  name: 'CreateRepository',
+  input: z.object({
+    registryId: RegistryId.optional(),
+    repositoryName: RepositoryName,
+    tags: TagList.optional(),
+    imageTagMutability: TagMutability.optional(),
+    imageTagMutabilityExclusionFilters: MutabilityFilters.optional(),
+    imageScanningConfiguration: z.object({ scanOnPush: z.boolean().optional() }).optional(),
+    encryptionConfiguration: z
+      .object({ encryptionType: z.enum(['AES256', 'KMS', 'KMS_DSSE']), kmsKey: z.string().min(1).max(2048).optional() })
+      .optional(),
+  }),
+  resource: repo,
+  async handle(input, context) {
+    const encryption = input.encryptionConfiguration ?? { encryptionType: 'AES256' as const };
+    if (encryption.encryptionType === 'AES256' && encryption.kmsKey) throw invalidParameter('kmsKey can only be specified with KMS encryption');
+    const repository = await context.registry.repositoryAdmin.create(context.repo(input.repositoryName, input.registryId), {
+      ...mutability(input.imageTagMutability ?? 'MUTABLE', input.imageTagMutabilityExclusionFilters),
+      scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false,
+      encryption,
+      tags: input.tags ?? [],
+    });
+    return { repository: repositoryShape(context, repository) };
+  },
+});
+
+export const describeRepositories = defineAction({
+  name: 'DescribeRepositories',
+  input: z.object({
+    registryId: RegistryId.optional(),
+    repositoryNames: z.array(RepositoryName).min(1).max(100).optional(),
+    nextToken: NextToken.optional(),
+    maxResults: MaxResults(1000).optional(),
+  }),
+  async handle(input, context) {
+    const admin = context.registry.repositoryAdmin;
+    if (input.repositoryNames) {
+      if (input.nextToken || input.maxResults) throw invalidParameter('maxResults and nextToken cannot be used with repositoryNames');
+      const repositories = [];
+      for (const name of input.repositoryNames) repositories.push(repositoryShape(context, await admin.get(context.repo(name, input.registryId))));
+      return { repositories };
+    }
+    const page = await admin.list(context.registryKey(input.registryId), input.maxResults ?? 100, nextToken.decode(input.nextToken));
+    return { repositories: page.repositories.map((r) => repositoryShape(context, r)), nextToken: nextToken.encode(page.next) };
+  },
+});
+
+export const deleteRepository = defineAction({
+  name: 'DeleteRepository',
+  input: z.object({ registryId: RegistryId.optional(), repositoryName: RepositoryName, force: z.boolean().optional() }),
+  resource: repo,
+  async handle(input, context) {
+    const repository = await context.registry.repositoryAdmin.delete(context.repo(input.repositoryName, input.registryId), input.force ?? false);
+    return { repository: repositoryShape(context, repository) };
+  },
+});
+
+export const putImageTagMutability = defineAction({
+  name: 'PutImageTagMutability',
+  input: z.object({
+    registryId: RegistryId.optional(),
+    repositoryName: RepositoryName,
+    imageTagMutability: TagMutability,
+    imageTagMutabilityExclusionFilters: MutabilityFilters.optional(),
+  }),
+  resource: repo,
+  async handle(input, context) {
+    const next = mutability(input.imageTagMutability, input.imageTagMutabilityExclusionFilters);
+    const repository = await context.registry.repositoryAdmin.update(context.repo(input.repositoryName, input.registryId), (current) => ({
+      ...current,
+      ...next,
+    }));
+    return {
+      registryId: repository.registry.split(':')[0],
+      repositoryName: repository.name,
+      imageTagMutability: repository.settings.imageTagMutability,
+      ...(next.imageTagMutabilityExclusionFilters.length > 0 ? { imageTagMutabilityExclusionFilters: next.imageTagMutabilityExclusionFilters } : {}),
+    };
+  },
+});
+
+export const setRepositoryPolicy = defineAction({
+  name: 'SetRepositoryPolicy',
+  input: z.object({ registryId: RegistryId.optional(), repositoryName: RepositoryName, policyText: PolicyText, force: z.boolean().optional() }),
+  resource: repo,
+  async handle(input, context) {
+    const ref = context.repo(input.repositoryName, input.registryId);
+    await context.registry.repositoryAdmin.setPolicy(ref, input.policyText, (text) => context.services.validatePolicy(text, 'repository'));
+    return { registryId: ref.registry.split(':')[0], repositoryName: ref.name, policyText: input.policyText };
+  },
+});
+
+export const getRepositoryPolicy = defineAction({
+  name: 'GetRepositoryPolicy',
+  input: z.object({ registryId: RegistryId.optional(), repositoryName: RepositoryName }),
+  resource: repo,
+  async handle(input, context) {
+    const ref = context.repo(input.repositoryName, input.registryId);
+    const policyText = await context.registry.repositoryAdmin.getPolicy(ref);
+    return { registryId: ref.registry.split(':')[0], repositoryName: ref.name, policyText };
+  },
+});
+
+export const deleteRepositoryPolicy = defineAction({
+  name: 'DeleteRepositoryPolicy',
+  input: z.object({ registryId: RegistryId.optional(), repositoryName: RepositoryName }),
+  resource: repo,
+  async handle(input, context) {
+    const ref = context.repo(input.repositoryName, input.registryId);
+    const policyText = await context.registry.repositoryAdmin.deletePolicy(ref);
+    return { registryId: ref.registry.split(':')[0], repositoryName: ref.name, policyText };
+  },
+});

@@ -1,0 +1,72 @@
+import type { ResourceTag } from '@cargohold/storage-ports';
+import { z } from 'zod';
+import { defineAction } from '../action';
+import { AwsError, invalidParameter } from '../aws-errors';
+import { Tag } from '../shapes';
+
+const MAX_TAGS = 50;
+const ARN = /^arn:aws[a-z-]*:ecr:([a-z0-9-]+):([0-9]{12}):repository\/(.+)$/;
+
+/** ECR tags live on repository ARNs; the region and account in the ARN select the registry. */
+function parseArn(resourceArn: string): { registryId: string; region: string; repositoryName: string } {
+  const match = ARN.exec(resourceArn);
+  if (!match) throw invalidParameter(`Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN'`);
+  return { region: match[1] as string, registryId: match[2] as string, repositoryName: match[3] as string };
+}
+
+const ResourceArn = z.string().min(1).max(1024);
+
+function checkTags(tags: readonly ResourceTag[]): void {
+  const reserved = tags.find((t) => t.Key.toLowerCase().startsWith('aws:'));
+  if (reserved) throw new AwsError('InvalidTagParameterException', `Tag keys starting with 'aws:' are reserved: ${reserved.Key}`);
+  if (tags.length > MAX_TAGS) throw new AwsError('TooManyTagsException', `A repository can have at most ${MAX_TAGS} tags`);
+}
+
+const target = (input: { resourceArn: string }) => {
+  const arn = parseArn(input.resourceArn);
+  return { repositoryName: arn.repositoryName, registryId: arn.registryId };
+};
+
+export const tagResource = defineAction({
+  name: 'TagResource',
+  input: z.object({ resourceArn: ResourceArn, tags: z.array(Tag).max(200) }),
+  resource: target,
+  async handle(input, context) {
+    checkTags(input.tags);
+    const { repositoryName, registryId } = target(input);
+    await context.registry.repositoryAdmin.update(context.repo(repositoryName, registryId), (current) => {
+      const merged = new Map(current.tags.map((t) => [t.Key, t.Value]));
+      for (const tag of input.tags) merged.set(tag.Key, tag.Value);
+      const tags = [...merged].map(([Key, Value]) => ({ Key, Value }));
+      checkTags(tags);
+      return { ...current, tags };
+    });
+    return {};
+  },
+});
+
+export const untagResource = defineAction({
+  name: 'UntagResource',
+  input: z.object({ resourceArn: ResourceArn, tagKeys: z.array(z.string().min(1).max(128)).max(200) }),
+  resource: target,
+  async handle(input, context) {
+    const { repositoryName, registryId } = target(input);
+    const drop = new Set(input.tagKeys);
+    await context.registry.repositoryAdmin.update(context.repo(repositoryName, registryId), (current) => ({
+      ...current,
+      tags: current.tags.filter((t) => !drop.has(t.Key)),
+    }));
+    return {};
+  },
+});
+
+export const listTagsForResource = defineAction({
+  name: 'ListTagsForResource',
+  input: z.object({ resourceArn: ResourceArn }),
+  resource: target,
+  async handle(input, context) {
+    const { repositoryName, registryId } = target(input);
+    const repository = await context.registry.repositoryAdmin.get(context.repo(repositoryName, registryId));
+    return { tags: repository.settings.tags };
+  },
+});

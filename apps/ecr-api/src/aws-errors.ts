@@ -1,0 +1,68 @@
+import { RegistryError } from '@cargohold/oci';
+
+/** An error in AWS's shape: the exception name clients switch on, a message, an HTTP status. */
+export class AwsError extends Error {
+  constructor(
+    readonly awsName: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = awsName;
+  }
+}
+
+/**
+ * The one table from domain errors to ECR exception names. Keys are RegistryError class names; an
+ * action may override a class where ECR names the same failure differently (e.g. a digest mismatch is
+ * InvalidLayerException in CompleteLayerUpload but ImageDigestDoesNotMatchException in PutImage).
+ */
+const BY_CLASS: Record<string, string> = {
+  NameUnknownError: 'RepositoryNotFoundException',
+  NameInvalidError: 'InvalidParameterException',
+  TagInvalidError: 'InvalidParameterException',
+  DigestInvalidError: 'InvalidParameterException',
+  RepositoryAlreadyExistsError: 'RepositoryAlreadyExistsException',
+  RepositoryNotEmptyError: 'RepositoryNotEmptyException',
+  RepositoryPolicyNotFoundError: 'RepositoryPolicyNotFoundException',
+  RegistryPolicyNotFoundError: 'RegistryPolicyNotFoundException',
+  ManifestUnknownError: 'ImageNotFoundException',
+  ManifestInvalidError: 'InvalidParameterException',
+  ManifestTooLargeError: 'InvalidParameterException',
+  ManifestBlobUnknownError: 'LayersNotFoundException',
+  ImageTagImmutableError: 'ImageTagAlreadyExistsException',
+  ImageAlreadyExistsError: 'ImageAlreadyExistsException',
+  ImageDigestMismatchError: 'ImageDigestDoesNotMatchException',
+  InvalidParameterError: 'InvalidParameterException',
+  LimitExceededError: 'LimitExceededException',
+  BlobUnknownError: 'LayersNotFoundException',
+  UploadUnknownError: 'UploadNotFoundException',
+  UploadOffsetMismatchError: 'InvalidLayerPartException',
+  UploadInvalidError: 'InvalidLayerPartException',
+  DigestMismatchError: 'InvalidLayerException',
+  SizeLimitError: 'InvalidParameterException',
+  SizeMismatchError: 'InvalidLayerPartException',
+  PaginationInvalidError: 'InvalidParameterException',
+  RangeNotSatisfiableError: 'InvalidParameterException',
+  ManifestReferencedError: 'ImageReferencedByManifestListException',
+};
+
+export type ErrorOverrides = Readonly<Record<string, string>>;
+
+export function toAwsError(error: unknown, overrides: ErrorOverrides = {}): AwsError | undefined {
+  if (error instanceof AwsError) return error;
+  if (error instanceof RegistryError) {
+    const name = overrides[error.name] ?? BY_CLASS[error.name] ?? 'InvalidParameterException';
+    return new AwsError(name, error.message, 400);
+  }
+  return undefined;
+}
+
+export const accessDenied = (principalArn: string, action: string, resource: string) =>
+  new AwsError(
+    'AccessDeniedException',
+    `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
+    400,
+  );
+
+export const invalidParameter = (message: string) => new AwsError('InvalidParameterException', message);

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { Principal } from '@cargohold/auth';
+import { readBody, type HttpHandler, type HttpRequest, type HttpResponse } from '@cargohold/lambda-kit';
+import type { Registry } from '@cargohold/registry-core';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { ActionContext, ActionServices, CallerContext, EcrAction } from './action';
+import { ACTIONS } from './actions';
+import { accessDenied, AwsError, toAwsError } from './aws-errors';
+import { registryHost } from './hosts';
+
+export const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+export interface AuthorizationCheck {
+  readonly principal: Principal;
+  readonly action: string;
+  readonly registryKey: string;
+  readonly repositoryName?: string;
+  readonly sourceIp?: string;
+}
+
+export interface EcrApiDeps {
+  readonly registry: Registry;
+  /** Verifies SigV4 over the exact body received; throws AwsError with AWS's names on failure. */
+  authenticate(request: HttpRequest, body: Buffer, now: Date): Promise<{ principal: Principal; region: string }>;
+  /** IAM evaluation (identity, repository and registry policies) for one action. */
+  authorize(check: AuthorizationCheck): Promise<boolean>;
+  readonly services: ActionServices;
+  /** Domain of the `<account>.dkr.ecr.<region>.<domain>` host form for non-default registries. */
+  readonly registryDomain: string;
+  /** The registry plain hosts (localhost:5000) address. */
+  readonly defaultRegistry: string;
+  readonly maxBodyBytes?: number;
+  readonly clock?: { now(): Date };
+  readonly logger?: Logger;
+}
+
+export function isEcrApiRequest(request: HttpRequest): boolean {
+  return request.method === 'POST' && (request.path === '/' || request.path === '') && request.headers['x-amz-target'] !== undefined;
+}
+
+/** The ECR control plane over the AWS JSON 1.1 protocol: authenticate, authorize, run, serialize once. */
+export function createEcrApi(deps: EcrApiDeps): HttpHandler {
+  return async (request) => {
+    const requestId = randomUUID();
+    try {
+      return ok(requestId, await dispatch(deps, request));
+    } catch (error) {
+      const aws = toAwsError(error);
+      if (aws) return failure(requestId, aws);
+      deps.logger?.error({ err: error, target: request.headers['x-amz-target'] }, 'ECR API request failed');
+      return failure(requestId, new AwsError('ServerException', 'An internal error occurred', 500));
+    }
+  };
+}
+
+async function dispatch(deps: EcrApiDeps, request: HttpRequest): Promise<unknown> {
+  if (request.method !== 'POST') throw new AwsError('UnknownOperationException', 'Only POST is supported', 404);
+  const limit = deps.maxBodyBytes ?? 32 * 1024 * 1024;
+  const read = await readBody(request.body, limit);
+  if (!read.ok) throw new AwsError('ValidationException', `Request body exceeds ${limit} bytes`, 413);
+  const now = deps.clock?.now() ?? new Date();
+  const { principal, region } = await deps.authenticate(request, read.bytes, now);
+
+  const target = request.headers['x-amz-target'] ?? '';
+  const action = target.startsWith(TARGET_PREFIX) ? ACTIONS.get(target.slice(TARGET_PREFIX.length)) : undefined;
+  if (!action) throw new AwsError('UnknownOperationException', `Unknown operation ${target.slice(0, 100)}`);
+  const input = parseInput(action, read.bytes);
+
+  const caller: CallerContext = {
+    principal,
+    region,
+    host: request.headers['host'] ?? 'localhost',
+    now,
+    ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}),
+  };
+  const context = actionContext(deps, caller);
+  const resource = action.resource?.(input);
+  const registryKey = context.registryKey(resource?.registryId ?? (input as { registryId?: string }).registryId);
+  const iamAction = action.iamAction ?? `ecr:${action.name}`;
+  const allowed = await deps.authorize({
+    principal,
+    action: iamAction,
+    registryKey,
+    ...(resource ? { repositoryName: resource.repositoryName } : {}),
+    ...(caller.sourceIp ? { sourceIp: caller.sourceIp } : {}),
+  });
+  if (!allowed) {
+    const arn = resource ? context.repositoryArn(registryKey, resource.repositoryName) : '*';
+    throw accessDenied(principal.arn, iamAction, arn);
+  }
+  try {
+    return await action.handle(input, context);
+  } catch (error) {
+    throw toAwsError(error, action.errors) ?? error;
+  }
+}
+
+function parseInput(action: EcrAction, body: Buffer): unknown {
+  let json: unknown;
+  try {
+    json = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new AwsError('SerializationException', 'Start of structure or map found where not expected.');
+  }
+  const parsed = action.input.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0] as z.core.$ZodIssue;
+  const at = issue.path.join('.');
+  throw new AwsError('InvalidParameterException', `Invalid parameter at '${at}' failed to satisfy constraint: '${issue.message}'`);
+}
+
+function actionContext(deps: EcrApiDeps, caller: CallerContext): ActionContext {
+  const registryKey = (registryId?: string) => `${registryId ?? caller.principal.accountId}:${caller.region}`;
+  return {
+    ...caller,
+    registry: deps.registry,
+    services: deps.services,
+    registryKey,
+    repo: (repositoryName, registryId) => ({ registry: registryKey(registryId), name: repositoryName }),
+    registryHost: (key) => registryHost(key, caller.host, deps.defaultRegistry, deps.registryDomain),
+    repositoryUri: (key, name) => `${registryHost(key, caller.host, deps.defaultRegistry, deps.registryDomain)}/${name}`,
+    repositoryArn: (key, name) => {
+      const [account, region] = key.split(':');
+      return `arn:aws:ecr:${region}:${account}:repository/${name}`;
+    },
+  };
+}
+
+function ok(requestId: string, output: unknown): HttpResponse {
+  const body = Buffer.from(JSON.stringify(output ?? {}));
+  return { status: 200, headers: { 'Content-Type': CONTENT_TYPE, 'Content-Length': body.length, 'x-amzn-RequestId': requestId }, body };
+}
+
+function failure(requestId: string, error: AwsError): HttpResponse {
+  const body = Buffer.from(JSON.stringify({ __type: error.awsName, message: error.message }));
+  return {
+    status: error.status,
+    headers: {
+      'Content-Type': CONTENT_TYPE,
+      'Content-Length': body.length,
+      'x-amzn-RequestId': requestId,
+      'x-amzn-ErrorType': error.awsName,
+    },
+    body,
+  };
+}

@@ -1,0 +1,20 @@
+export type {
+  Condition,
+  ConditionFamily,
+  ContextValue,
+  Decision,
+  Effect,
+  EvaluationRequest,
+  PatternSet,
+  PolicyDocument,
+  PolicyKind,
+  PolicySet,
+  PolicyVersion,
+  PrincipalSet,
+  RequestPrincipal,
+  SetQualifier,
+  Statement,
+} from './types';
+export { DEFAULT_MAX_POLICY_LENGTH, parsePolicyDocument, type ParseOptions, type ParseResult } from './parse-policy';
+export { evaluate } from './evaluate';
+export { matchesWildcard, type WildcardOptions } from './wildcard';

@@ -1,0 +1,108 @@
+// The servers a measurement runs against, each started fresh (own data dir, own port) on 127.0.0.1:
+//   cargohold  node dist/apps/local-server/main.js serve   (the server under test)
+//   baseline   /usr/bin/docker-registry serve config.yml   (CNCF distribution 2.8.2, filesystem driver)
+//   sink       node tools/bench/sink.mjs                   (hash-and-write floor for monolithic uploads)
+// Every handle has { kind, url, host, pid, stop() }; stop() kills the process and deletes its data.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, sleep, spawnTracked, stopChild } from './proc.mjs';
+
+const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+export const CARGOHOLD_MAIN = join(ROOT, 'dist/apps/local-server/main.js');
+export const BASELINE_BINARY = '/usr/bin/docker-registry';
+const SINK = fileURLToPath(new URL('../sink.mjs', import.meta.url));
+
+export function startServer(kind, tmp) {
+  if (kind === 'cargohold') return startCargohold(tmp);
+  if (kind === 'baseline') return startBaseline(tmp);
+  if (kind === 'sink') return startSink(tmp);
+  throw new Error(`unknown server kind ${kind}`);
+}
+
+/** Starts a fresh server, runs `fn(server)`, and always stops it and removes its data. */
+export async function withServer(kind, tmp, fn) {
+  const server = await startServer(kind, tmp);
+  try {
+    return await fn(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+async function startCargohold(tmp) {
+  const dataDir = await mkdtemp(join(tmp, 'cargohold-data-'));
+  const port = await freePort();
+  const args = [CARGOHOLD_MAIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'];
+  const child = spawnTracked(process.execPath, args, { cwd: ROOT });
+  return ready('cargohold', child, `http://127.0.0.1:${port}`, dataDir);
+}
+
+async function startBaseline(tmp) {
+  const dir = await mkdtemp(join(tmp, 'baseline-'));
+  const port = await freePort();
+  // Same auth mode as cargohold today (anonymous); the inmemory blob-descriptor cache is the stock
+  // Debian config; access log off because cargohold at --log-level warn does not log requests either.
+  const config = [
+    'version: 0.1',
+    'log:',
+    '  level: error',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${join(dir, 'data')}`,
+    '  cache:',
+    '    blobdescriptor: inmemory',
+    '  maintenance:',
+    '    uploadpurging:',
+    '      enabled: false',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
+    '  secret: cargohold-bench',
+    '',
+  ].join('\n');
+  await writeFile(join(dir, 'config.yml'), config);
+  const child = spawnTracked(BASELINE_BINARY, ['serve', join(dir, 'config.yml')]);
+  return ready('baseline', child, `http://127.0.0.1:${port}`, dir);
+}
+
+async function startSink(tmp) {
+  const dir = await mkdtemp(join(tmp, 'sink-'));
+  const port = await freePort();
+  const child = spawnTracked(process.execPath, [SINK, '--port', String(port), '--dir', dir]);
+  return ready('sink', child, `http://127.0.0.1:${port}`, dir, '/health');
+}
+
+/** Polls until the server answers (any status below 500), bounded by `timeoutMs`. */
+async function ready(kind, child, url, dataDir, path = '/v2/', timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  child.exited.then(() => (exited = true));
+  for (;;) {
+    if (exited) throw new Error(`${kind} exited during startup:\n${child.tail}`);
+    try {
+      const response = await fetch(url + path, { signal: AbortSignal.timeout(1000) });
+      await response.arrayBuffer();
+      if (response.status < 500) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      await stopChild(child);
+      throw new Error(`${kind} did not answer on ${url} within ${timeoutMs} ms:\n${child.tail}`);
+    }
+    await sleep(50);
+  }
+  return {
+    kind,
+    url,
+    host: new URL(url).host,
+    pid: child.pid,
+    child,
+    async stop() {
+      await stopChild(child);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

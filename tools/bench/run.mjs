@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+// cargohold benchmarks against CNCF distribution (and a bare hash-and-write sink), all on 127.0.0.1.
+//   node tools/bench/run.mjs [--quick] [--only skopeo,manifest,monolithic,layers] [--targets cargohold,baseline]
+//                            [--runs N] [--blob-mib N] [--skip-build]
+// Prints a markdown table and writes tools/bench/results/<timestamp>[-quick].json. See README.md.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildRandomImage } from './lib/images.mjs';
+import { layerPush } from './lib/layers.mjs';
+import { loadTool, manifestLoad } from './lib/manifest-load.mjs';
+import { makeBlobFile, monolithicRun } from './lib/monolithic.mjs';
+import { runCommand, tempRoot } from './lib/proc.mjs';
+import { markdown, row } from './lib/report.mjs';
+import { BASELINE_BINARY, CARGOHOLD_MAIN } from './lib/servers.mjs';
+import { skopeoPush } from './lib/skopeo.mjs';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const SIZES = {
+  full: {
+    runs: 3,
+    bigImage: { count: 4, size: 128 * MiB },
+    smallImage: { count: 200, size: 64 * KiB },
+    manifest: { seconds: 10, connections: 32, runs: 2 },
+    blob: 1024 * MiB,
+    layers: { count: 200, size: 64 * KiB, parallel: 4 },
+  },
+  quick: {
+    runs: 1,
+    bigImage: { count: 2, size: 1 * MiB },
+    smallImage: { count: 10, size: 64 * KiB },
+    manifest: { seconds: 2, connections: 8, runs: 1 },
+    blob: 8 * MiB,
+    layers: { count: 20, size: 64 * KiB, parallel: 4 },
+  },
+};
+const MEASUREMENTS = ['skopeo', 'manifest', 'monolithic', 'layers'];
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string', default: MEASUREMENTS.join(',') },
+    targets: { type: 'string', default: 'cargohold,baseline' },
+    runs: { type: 'string' },
+    'blob-mib': { type: 'string' },
+    'skip-build': { type: 'boolean', default: false },
+  },
+});
+const sizes = { ...SIZES[opts.quick ? 'quick' : 'full'] };
+if (opts['blob-mib']) sizes.blob = Number(opts['blob-mib']) * MiB;
+const runs = opts.runs ? Number(opts.runs) : sizes.runs;
+const only = new Set(opts.only.split(','));
+const targets = opts.targets.split(',');
+const log = (line) => process.stderr.write(`${line}\n`);
+const label = (bytes) => (bytes >= MiB ? `${bytes / MiB} MiB` : `${bytes / KiB} KiB`);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const RESULTS = fileURLToPath(new URL('./results', import.meta.url));
+
+async function prepare() {
+  if (targets.includes('baseline') && !existsSync(BASELINE_BINARY)) throw new Error(`${BASELINE_BINARY} not found (apt-get install docker-registry)`);
+  if (!targets.includes('cargohold')) return;
+  if (!opts['skip-build']) {
+    log('building cargohold: npx nx run local-server:build');
+    const build = await runCommand('npx', ['nx', 'run', 'local-server:build', '--outputStyle=static'], { timeoutMs: 5 * 60_000 });
+    if (build.code !== 0) throw new Error(`local-server:build failed; benchmark the baseline alone with --targets baseline\n${build.output}`);
+  }
+  if (!existsSync(CARGOHOLD_MAIN)) throw new Error(`${CARGOHOLD_MAIN} missing`);
+}
+
+/** Runs `fn(kind, run)` for every target, alternating targets within each run to spread machine noise. */
+async function eachRun(count, fn) {
+  const results = Object.fromEntries(targets.map((kind) => [kind, []]));
+  for (let run = 1; run <= count; run++) {
+    for (const kind of targets) results[kind].push(await fn(kind, run));
+  }
+  return results;
+}
+
+const best = (list, key, pick = Math.max) => (list?.length ? pick(...list.map((r) => (key ? r[key] : r))) : undefined);
+
+async function measure(tmp) {
+  const raw = {};
+  const rows = [];
+  if (only.has('skopeo')) {
+    for (const [key, spec] of [['bigImage', sizes.bigImage], ['smallImage', sizes.smallImage]]) {
+      const name = `skopeo push ${spec.count} × ${label(spec.size)} layers, best of ${runs}`;
+      log(`${name}: building the OCI layout`);
+      const image = await buildRandomImage(join(tmp, key), { ...spec, tag: key.toLowerCase() });
+      raw[key] = await eachRun(runs, (kind, run) => skopeoPush(kind, tmp, image, run, log));
+      rows.push(
+        row({ name, unit: 's', better: 'lower', digits: 2, cargohold: best(raw[key].cargohold, null, Math.min), reference: best(raw[key].baseline, null, Math.min), target: { op: '>=', value: 2 } }),
+      );
+    }
+  }
+  if (only.has('manifest')) {
+    const { seconds, connections, runs: loadRuns } = sizes.manifest;
+    log(`manifest GET by tag: ${connections} connections × ${seconds} s (${loadTool()})`);
+    raw.manifest = await eachRun(loadRuns, (kind) => manifestLoad(kind, tmp, sizes.manifest, log));
+    rows.push(
+      row({
+        name: `manifest GET by tag, keep-alive, ${connections} conns × ${seconds} s, best of ${loadRuns}`,
+        unit: 'req/s',
+        digits: 0,
+        cargohold: best(raw.manifest.cargohold, 'rps'),
+        reference: best(raw.manifest.baseline, 'rps'),
+        target: { op: '>=', value: 1.5 },
+      }),
+    );
+  }
+  if (only.has('monolithic')) {
+    log(`monolithic upload: generating ${label(sizes.blob)} of random bytes`);
+    const blob = await makeBlobFile(tmp, sizes.blob);
+    const kinds = [...targets, 'sink'];
+    raw.monolithic = Object.fromEntries(kinds.map((kind) => [kind, []]));
+    for (let run = 1; run <= runs; run++) {
+      for (const kind of kinds) raw.monolithic[kind].push(await monolithicRun(kind, tmp, blob, run, log));
+    }
+    const m = raw.monolithic;
+    const size = label(sizes.blob);
+    rows.push(row({ name: `${size} monolithic upload, best of ${runs}`, unit: 'MB/s', digits: 0, cargohold: best(m.cargohold, 'uploadMBps'), reference: best(m.baseline, 'uploadMBps') }));
+    rows.push(
+      row({
+        name: `${size} monolithic upload vs hash+fsync sink`,
+        unit: 'MB/s',
+        digits: 0,
+        cargohold: best(m.cargohold, 'uploadMBps'),
+        reference: best(m.sink, 'uploadMBps'),
+        referenceName: 'sink',
+        target: { op: '>=', value: 0.8 },
+      }),
+    );
+    rows.push(row({ name: `${size} blob GET, best of ${runs}`, unit: 'MB/s', digits: 0, cargohold: best(m.cargohold, 'getMBps'), reference: best(m.baseline, 'getMBps') }));
+    const growth = (list) => (list?.length ? Math.max(...list.map((r) => r.rss.growth)) / MiB : undefined);
+    rows.push(
+      row({
+        name: `peak RSS growth during ${size} upload, worst of ${runs}`,
+        unit: 'MiB',
+        better: 'lower',
+        digits: 1,
+        cargohold: growth(m.cargohold),
+        reference: growth(m.baseline),
+        target: { op: '<', value: 64 },
+        absolute: true,
+      }),
+    );
+  }
+  if (only.has('layers')) {
+    const { count, size, parallel } = sizes.layers;
+    log(`raw HTTP layer push: ${count} × ${label(size)}, ${parallel} in parallel`);
+    raw.layers = await eachRun(runs, (kind, run) => layerPush(kind, tmp, sizes.layers, run, log));
+    rows.push(
+      row({
+        name: `raw HTTP push ${count} × ${label(size)} layers (${parallel} parallel), best of ${runs}`,
+        unit: 'layers/s',
+        digits: 0,
+        cargohold: best(raw.layers.cargohold, 'layersPerSecond'),
+        reference: best(raw.layers.baseline, 'layersPerSecond'),
+      }),
+    );
+  }
+  return { raw, rows };
+}
+
+function versions() {
+  const version = (command, args) => {
+    try {
+      return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return undefined;
+    }
+  };
+  return { node: process.version, skopeo: version('skopeo', ['--version']), baseline: version(BASELINE_BINARY, ['--version']), loadTool: loadTool() };
+}
+
+const started = new Date();
+const startedAt = performance.now();
+try {
+  await prepare();
+  const tmp = tempRoot();
+  log(`bench (${opts.quick ? 'quick' : 'full'}): targets ${targets.join(', ')}; temp ${tmp}`);
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavgAtStart: loadavg(), ...versions() };
+  const { raw, rows } = await measure(tmp);
+  const seconds = (performance.now() - startedAt) / 1000;
+  const table = markdown(rows);
+  process.stdout.write(`\n${table}\n\n${opts.quick ? 'quick (tiny sizes) — ' : ''}total ${seconds.toFixed(0)} s, load average at start ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}\n`);
+  await mkdir(RESULTS, { recursive: true });
+  const stamp = started.toISOString().replace(/[:.]/g, '-');
+  const file = join(RESULTS, `${stamp}${opts.quick ? '-quick' : ''}.json`);
+  await writeFile(file, `${JSON.stringify({ startedAt: started.toISOString(), seconds, quick: opts.quick, runs, sizes, targets, machine, rows, raw }, null, 2)}\n`);
+  log(`results: ${file.slice(ROOT.length)}`);
+} catch (error) {
+  log(`bench failed: ${error.stack ?? error}`);
+  process.exitCode = 1;
+}
