@@ -1,0 +1,138 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CreateRepositoryCommand, DescribeRepositoriesCommand, SetRepositoryPolicyCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { issueToken } from '@cargohold/auth';
+import { awsErrorName, ecrClient, loginPassword } from './testing/ecr-client';
+import type { RegistryClient } from './testing/registry-client';
+import { startTestServer, type TestServer } from './testing/test-server';
+
+const ADMIN_POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+const ECR_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] };
+/** Enough to log in, nothing else. */
+const LOGIN_ONLY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }] };
+const user = (account: string, name: string, key: string, policies: object[]) => ({
+  name,
+  accessKeys: [{ accessKeyId: key, secretAccessKey: `${key}-secret` }],
+  policies,
+  arn: `arn:aws:iam::${account}:user/${name}`,
+});
+
+/** /v2/ requires an ECR token, and every request is authorized against current IAM policies. */
+describe('authentication and authorization', () => {
+  let t: TestServer;
+  let admin: ECRClient;
+  let adminRegistry: RegistryClient;
+  let image: { digest: string; layerDigest: string };
+
+  beforeAll(async () => {
+    t = await startTestServer(
+      {
+        identities: {
+          accounts: [
+            { id: '000000000000', users: [user('000000000000', 'admin', 'test', [ADMIN_POLICY]), user('000000000000', 'reader', 'READER', [LOGIN_ONLY])] },
+            { id: '111111111111', users: [user('111111111111', 'bob', 'BOB', [ECR_ALL]), user('111111111111', 'carol', 'CAROL', [LOGIN_ONLY])] },
+          ],
+        },
+      },
+      { allowAnonymous: false },
+    );
+    admin = ecrClient(t.server.url, { accessKeyId: 'test', secretAccessKey: 'test-secret' });
+    await admin.send(new CreateRepositoryCommand({ repositoryName: 'shared/app' }));
+    adminRegistry = t.client.withToken(await loginPassword(admin));
+    image = await adminRegistry.pushImage('shared/app', 'v1');
+  });
+  afterAll(async () => {
+    admin.destroy();
+    await t.stop();
+  });
+
+  const pull = (client: RegistryClient) => client.send('GET', '/v2/shared/app/manifests/v1');
+  const tokenFor = async (key: string, registryIds?: string[]) => {
+    const client = ecrClient(t.server.url, { accessKeyId: key, secretAccessKey: `${key}-secret` });
+    try {
+      return await loginPassword(client, registryIds);
+    } finally {
+      client.destroy();
+    }
+  };
+
+  describe('/v2/ tokens', () => {
+    it('challenges requests without credentials with 401 and a Basic realm', async () => {
+      const res = await t.client.send('GET', '/v2/');
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toMatch(/^Basic realm="http:\/\/127\.0\.0\.1:\d+\/"/);
+      expect(res.json()).toMatchObject({ errors: [{ code: 'UNAUTHORIZED' }] });
+      expect((await pull(t.client)).status).toBe(401);
+    });
+
+    it('accepts a token from GetAuthorizationToken', async () => {
+      expect((await adminRegistry.send('GET', '/v2/')).status).toBe(200);
+      expect((await pull(adminRegistry)).status).toBe(200);
+    });
+
+    it('refuses forged, expired and other-registry tokens with 401', async () => {
+      const key = await readFile(join(t.dataDir, 'token.key'));
+      const claims = { accountId: '000000000000', principalArn: 'arn:aws:iam::000000000000:user/admin', registry: '000000000000:us-east-1' };
+      const expired = issueToken(claims, key, { now: new Date(Date.now() - 13 * 3600 * 1000) }).token;
+      const forged = issueToken(claims, Buffer.alloc(32, 7), { now: new Date() }).token;
+      const otherRegistry = issueToken({ ...claims, registry: '111111111111:us-east-1' }, key, { now: new Date() }).token;
+      const tampered = `${(await loginPassword(admin)).slice(0, -2)}AA`;
+      for (const token of [expired, forged, otherRegistry, tampered]) {
+        const res = await pull(t.client.withToken(token));
+        expect(res.status).toBe(401);
+        expect(res.headers['www-authenticate']).toContain('Basic realm=');
+      }
+    });
+
+    it('answers 403 DENIED when the principal may not perform the route action', async () => {
+      const reader = t.client.withToken(await tokenFor('READER'));
+      const res = await pull(reader);
+      expect(res.status).toBe(403);
+      expect(res.json()).toMatchObject({ errors: [{ code: 'DENIED' }] });
+    });
+  });
+
+  describe('cross-account access', () => {
+    it('is denied with only an identity policy, and allowed once the repository policy grants it', async () => {
+      const bob = t.client.withToken(await tokenFor('BOB', ['000000000000']));
+      const carol = t.client.withToken(await tokenFor('CAROL', ['000000000000']));
+      expect((await pull(bob)).status).toBe(403);
+
+      const policyText = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'AllowPullFromAccount1',
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+            Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+          },
+        ],
+      });
+      await admin.send(new SetRepositoryPolicyCommand({ repositoryName: 'shared/app', policyText }));
+      expect((await pull(bob)).status).toBe(200);
+      expect((await bob.send('GET', `/v2/shared/app/blobs/${image.layerDigest}`)).status).toBe(200);
+      // Both sides must allow: carol's account is trusted, but her identity policies allow only login.
+      expect((await pull(carol)).status).toBe(403);
+      // Pushing was never granted.
+      expect((await bob.send('POST', '/v2/shared/app/blobs/uploads/')).status).toBe(403);
+    });
+  });
+
+  describe('ECR API signatures', () => {
+    it('names wrong secrets and unknown keys as AWS does', async () => {
+      const wrongSecret = ecrClient(t.server.url, { accessKeyId: 'test', secretAccessKey: 'nope' });
+      const unknown = ecrClient(t.server.url, { accessKeyId: 'AKIDUNKNOWN', secretAccessKey: 'x' });
+      expect(await awsErrorName(() => wrongSecret.send(new DescribeRepositoriesCommand({})))).toBe('InvalidSignatureException');
+      expect(await awsErrorName(() => unknown.send(new DescribeRepositoriesCommand({})))).toBe('UnrecognizedClientException');
+      wrongSecret.destroy();
+      unknown.destroy();
+    });
+
+    it('denies an action no policy allows with AccessDeniedException', async () => {
+      const reader = ecrClient(t.server.url, { accessKeyId: 'READER', secretAccessKey: 'READER-secret' });
+      expect(await awsErrorName(() => reader.send(new CreateRepositoryCommand({ repositoryName: 'reader/repo' })))).toBe('AccessDeniedException');
+      reader.destroy();
+    });
+  });
+});
