@@ -119,6 +119,46 @@ describe('authentication and authorization', () => {
     });
   });
 
+  describe('policies on the server', () => {
+    it('lets an explicit Deny in a repository policy beat the identity Allow, by condition', async () => {
+      await admin.send(new CreateRepositoryCommand({ repositoryName: 'guarded/app' }));
+      await adminRegistry.pushImage('guarded/app', 'v1');
+      const policyText = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'NoDeletes', Effect: 'Deny', Principal: '*', Action: 'ecr:BatchDeleteImage' },
+          { Sid: 'OnlyFromOtherNetworks', Effect: 'Deny', Principal: '*', NotAction: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchDeleteImage'], Condition: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
+        ],
+      });
+      await admin.send(new SetRepositoryPolicyCommand({ repositoryName: 'guarded/app', policyText }));
+      expect((await adminRegistry.send('DELETE', '/v2/guarded/app/manifests/v1')).status).toBe(403);
+      expect((await adminRegistry.send('GET', '/v2/guarded/app/manifests/v1')).status).toBe(200);
+      // NotAction: everything but reads and deletes is denied from 127.0.0.1 (not in 10.0.0.0/8).
+      expect((await adminRegistry.send('POST', '/v2/guarded/app/blobs/uploads/')).status).toBe(403);
+      expect((await adminRegistry.send('GET', '/v2/guarded/app/tags/list')).status).toBe(403);
+    });
+
+    it('selects the registry by <account>.dkr.ecr.<region>.<domain> host, as repositoryUri says', async () => {
+      const bobApi = ecrClient(t.server.url, { accessKeyId: 'BOB', secretAccessKey: 'BOB-secret' });
+      try {
+        const { repository } = await bobApi.send(new CreateRepositoryCommand({ repositoryName: 'bob/app' }));
+        const port = new URL(t.server.url).port;
+        expect(repository?.repositoryUri).toBe(`111111111111.dkr.ecr.us-east-1.localhost:${port}/bob/app`);
+        const bob = t.client.withToken(await loginPassword(bobApi));
+        const host = `111111111111.dkr.ecr.us-east-1.localhost:${port}`;
+        const pushed = await bob.send('POST', '/v2/bob/app/blobs/uploads/?digest=sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb', {
+          headers: { Host: host, 'Content-Length': 1 },
+          body: 'a',
+        });
+        expect(pushed.status).toBe(201);
+        // The same token on the default registry's host is for another registry.
+        expect((await bob.send('GET', '/v2/bob/app/tags/list')).status).toBe(401);
+      } finally {
+        bobApi.destroy();
+      }
+    });
+  });
+
   describe('ECR API signatures', () => {
     it('names wrong secrets and unknown keys as AWS does', async () => {
       const wrongSecret = ecrClient(t.server.url, { accessKeyId: 'test', secretAccessKey: 'nope' });

@@ -33,7 +33,8 @@ export async function withServer(kind, tmp, fn) {
 async function startCargohold(tmp) {
   const dataDir = await mkdtemp(join(tmp, 'cargohold-data-'));
   const port = await freePort();
-  const args = [CARGOHOLD_MAIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'];
+  // The baseline runs without auth, so cargohold does too (`--allow-anonymous`): same auth mode, as the targets require.
+  const args = [CARGOHOLD_MAIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--allow-anonymous'];
   const child = spawnTracked(process.execPath, args, { cwd: ROOT });
   return ready('cargohold', child, `http://127.0.0.1:${port}`, dataDir);
 }
