@@ -45,11 +45,8 @@ export class AccessService {
   ) {}
 
   async allows(check: AccessCheck): Promise<boolean> {
-    const [account = '', region = ''] = check.registryKey.split(':');
-    const resource =
-      check.action.toLowerCase() === 'ecr:getauthorizationtoken'
-        ? '*'
-        : `arn:aws:ecr:${region}:${account}:repository/${check.repositoryName ?? '*'}`;
+    const [account = ''] = check.registryKey.split(':');
+    const resource = check.action.toLowerCase() === 'ecr:getauthorizationtoken' ? '*' : resourceArn(check.registryKey, check.repositoryName);
     const resourcePolicies: PolicyDocument[] = [];
     if (check.repositoryName !== undefined) {
       const repository = await this.repositories.get({ registry: check.registryKey, name: check.repositoryName });
@@ -120,7 +117,13 @@ export class TokenAuthorizer implements Authorizer {
       : {
           allowed: false,
           reason: 'denied',
-          message: `User: ${principal.arn} is not authorized to perform: ${request.action} on resource: ${request.repository ?? '*'}`,
+          message: `User: ${principal.arn} is not authorized to perform: ${request.action} on resource: ${resourceArn(request.registry, request.repository)} because no identity-based policy allows the ${request.action} action`,
         };
   }
+}
+
+/** The ECR resource an action targets: a repository ARN, or all repositories of the registry. */
+function resourceArn(registryKey: string, repositoryName: string | undefined): string {
+  const [account = '', region = ''] = registryKey.split(':');
+  return `arn:aws:ecr:${region}:${account}:repository/${repositoryName ?? '*'}`;
 }

@@ -37,7 +37,7 @@ export class ImageTagImmutableError extends RegistryError {
   constructor(tag: string, name: string) {
     super(
       'TAG_INVALID',
-      `The image tag '${tag}' already exists in the '${name}' repository and cannot be overwritten because the tag is immutable.`,
+      `The image tag '${tag}' already exists in the '${name}' repository and cannot be overwritten because the repository is immutable.`,
       { status: 400, detail: { tag } },
     );
   }
