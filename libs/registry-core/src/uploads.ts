@@ -14,6 +14,8 @@ import { UploadInvalidError } from './errors';
 import type { RegistryAdmin } from './registry-admin';
 import type { RepositoryResolver } from './repositories';
 
+/** How stale a session's `updatedAt` may get before an append refreshes it (at most a tenth of the idle timeout). */
+const TOUCH_INTERVAL_MS = 60_000;
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A chunk as the client described it: `Content-Range` (inclusive) and `Content-Length`. */
@@ -100,7 +102,7 @@ export class UploadService {
 
   /** PATCH: appends at the chunk's declared start (out of order → 416), or at the end when streamed. */
   async append(repo: RepoRef, id: string, body: AsyncIterable<Uint8Array>, chunk: ChunkSpec): Promise<UploadState> {
-    await this.session(repo, id);
+    const session = await this.session(repo, id);
     let offset: number;
     let expectedSize = chunk.length;
     if (chunk.range) {
@@ -115,7 +117,10 @@ export class UploadService {
     }
     const options = expectedSize === undefined ? { maxBytes: this.limits.maxBlobBytes } : { maxBytes: this.limits.maxBlobBytes, expectedSize };
     const { size } = await this.ports.uploads.append(id, offset, body, options);
-    await this.ports.sessions.touch(id, this.clock.now());
+    // Idle expiry needs minute precision, not a durable write per chunk: refresh at most once a minute.
+    const now = this.clock.now();
+    const interval = Math.min(TOUCH_INTERVAL_MS, this.limits.uploadIdleTimeoutMs / 10);
+    if (now.getTime() - session.updatedAt.getTime() >= interval) await this.ports.sessions.touch(id, now);
     return { id, size };
   }
 
