@@ -10,7 +10,7 @@ const ADMIN_POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Act
 const ECR_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] };
 /** Enough to log in, nothing else. */
 const LOGIN_ONLY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }] };
-const user = (account: string, name: string, key: string, policies: object[]) => ({
+const user = (account: string, name: string, key: string, policies: Record<string, unknown>[]) => ({
   name,
   accessKeys: [{ accessKeyId: key, secretAccessKey: `${key}-secret` }],
   policies,

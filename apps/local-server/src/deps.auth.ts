@@ -1,24 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import {
-  AllowAllAuthorizer,
-  defaultIdentityConfig,
-  IdentityDirectory,
-  issueToken,
-  MIN_TOKEN_KEY_BYTES,
-  verifySigV4,
-  type Authorizer,
-  type Principal,
-} from '@cargohold/auth';
-import { AwsError, type ActionServices, type EcrApiDeps } from '@cargohold/ecr-api';
-import type { HttpRequest } from '@cargohold/lambda-kit';
-import { AccessService, parsePolicy, systemClock, TokenAuthorizer } from '@cargohold/registry-core';
+import { defaultIdentityConfig, IdentityDirectory, MIN_TOKEN_KEY_BYTES } from '@cargohold/auth';
+import { createAuthToken } from '@cargohold/auth-token';
+import { sigV4Authenticator, type EcrApiDeps } from '@cargohold/ecr-api';
+import type { Authorizer } from '@cargohold/auth';
+import { parsePolicy, systemClock } from '@cargohold/registry-core';
 import type { RegistryStorage } from '@cargohold/storage-ports';
 import type { ConfigFile } from './config';
-
-/** Download URLs from GetDownloadUrlForLayer carry a short-lived token instead of a header. */
-const DOWNLOAD_URL_TTL_MS = 10 * 60 * 1000;
 
 /**
  * The token-signing key: from the configured file, else `<data-dir>/token.key`, generated once
@@ -44,38 +33,26 @@ export interface AuthDeps {
   readonly ecr: Pick<EcrApiDeps, 'authenticate' | 'authorize' | 'services'>;
 }
 
-/** Identity, SigV4, tokens and IAM evaluation wired over the embedded storage. */
+/** IAM-lite identities, SigV4 and the auth-token service, wired over the embedded storage. */
 export function createAuth(config: ConfigFile, storage: RegistryStorage, tokenKey: Buffer, allowAnonymous: boolean): AuthDeps {
   const directory = new IdentityDirectory(config.identities ?? defaultIdentityConfig());
-  const clock = systemClock;
-  const access = new AccessService(storage.repositories, storage.registries, (arn) => directory.identityPolicies(arn), clock);
-
-  const services: ActionServices = {
-    issueToken: (principal: Principal, registryKey: string) =>
-      issueToken({ accountId: principal.accountId, principalArn: principal.arn, registry: registryKey }, tokenKey, { now: clock.now() }),
-    downloadUrl: (host, repo, digest, principal) => {
-      const { token } = issueToken({ accountId: principal.accountId, principalArn: principal.arn, registry: repo.registry }, tokenKey, {
-        now: clock.now(),
-        ttlMs: DOWNLOAD_URL_TTL_MS,
-      });
-      return `http://${host}/v2/${repo.name}/blobs/${digest}?X-Cargohold-Token=${encodeURIComponent(token)}`;
-    },
-    validatePolicy: (text) => void parsePolicy(text, 'resource'),
-  };
-
+  const tokens = createAuthToken({
+    tokenKey,
+    repositories: storage.repositories,
+    registries: storage.registries,
+    identityPolicies: (arn) => directory.identityPolicies(arn),
+    clock: systemClock,
+    allowAnonymous,
+  });
   return {
-    authorizer: allowAnonymous ? new AllowAllAuthorizer() : new TokenAuthorizer(tokenKey, access, clock),
+    authorizer: tokens.authorizer,
     ecr: {
-      services,
-      authorize: (check) => access.allows(check),
-      async authenticate(request: HttpRequest, body: Buffer, now: Date) {
-        const result = await verifySigV4(
-          { method: request.method, path: request.path, query: request.query, headers: request.headers, body },
-          directory.credentialLookup,
-          { now, service: 'ecr' },
-        );
-        if (!result.ok) throw new AwsError(result.error.name, result.error.message, result.error.status);
-        return { principal: result.principal, region: result.region };
+      authenticate: sigV4Authenticator(directory.credentialLookup),
+      authorize: (check) => tokens.access.allows(check),
+      services: {
+        issueToken: tokens.issue,
+        downloadUrl: tokens.downloadUrl,
+        validatePolicy: (text) => void parsePolicy(text, 'resource'),
       },
     },
   };

@@ -1,0 +1,48 @@
+import { AllowAllAuthorizer, issueToken, type Authorizer, type Principal } from '@cargohold/auth';
+import { AccessService, TokenAuthorizer, type Clock, type IdentityPolicySource } from '@cargohold/registry-core';
+import type { RegistrySettingsStore, RepoRef, RepositoryStore } from '@cargohold/storage-ports';
+
+/** ECR's token lifetime is 12 hours; layer download URLs live minutes. */
+const DOWNLOAD_URL_TTL_MS = 10 * 60 * 1000;
+
+export interface AuthTokenDeps {
+  /** HMAC key (≥ 32 bytes): a file in the data dir when embedded, SSM/KMS on AWS. */
+  readonly tokenKey: Uint8Array;
+  readonly repositories: RepositoryStore;
+  readonly registries: RegistrySettingsStore;
+  readonly identityPolicies: IdentityPolicySource;
+  readonly clock: Clock;
+  /** `--allow-anonymous`: `/v2/` lets everything through. */
+  readonly allowAnonymous?: boolean;
+}
+
+export interface AuthToken {
+  /** GetAuthorizationToken: a signed token naming the principal, for one registry. */
+  issue(principal: Principal, registryKey: string): { token: string; expiresAt: Date };
+  /** A URL on the registry host that downloads one layer with a short-lived token in the query. */
+  downloadUrl(host: string, repo: RepoRef, digest: string, principal: Principal): string;
+  /** The `/v2/` authorizer: token verification without a database hit, then IAM on every request. */
+  readonly authorizer: Authorizer;
+  /** IAM evaluation for the ECR API (identity, repository and registry policies). */
+  readonly access: AccessService;
+}
+
+/** The auth-token service: issues ECR tokens and verifies them on `/v2/`. */
+export function createAuthToken(deps: AuthTokenDeps): AuthToken {
+  const { tokenKey, clock } = deps;
+  const access = new AccessService(deps.repositories, deps.registries, deps.identityPolicies, clock);
+  const sign = (principal: Principal, registry: string, ttlMs?: number) =>
+    issueToken({ accountId: principal.accountId, principalArn: principal.arn, registry }, tokenKey, {
+      now: clock.now(),
+      ...(ttlMs !== undefined ? { ttlMs } : {}),
+    });
+  return {
+    access,
+    authorizer: deps.allowAnonymous ? new AllowAllAuthorizer() : new TokenAuthorizer(tokenKey, access, clock),
+    issue: (principal, registryKey) => sign(principal, registryKey),
+    downloadUrl: (host, repo, digest, principal) => {
+      const { token } = sign(principal, repo.registry, DOWNLOAD_URL_TTL_MS);
+      return `http://${host}/v2/${repo.name}/blobs/${digest}?X-Cargohold-Token=${encodeURIComponent(token)}`;
+    },
+  };
+}
