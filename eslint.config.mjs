@@ -78,6 +78,7 @@ export default [
       'libs/oci/**/*.ts',
       'libs/manifests/**/*.ts',
       'libs/policy/**/*.ts',
+      'libs/events/**/*.ts',
       'libs/auth/**/*.ts',
       'libs/registry-core/**/*.ts',
       'libs/storage/ports/**/*.ts',

@@ -45,6 +45,8 @@ const BY_CLASS: Record<string, string> = {
   PaginationInvalidError: 'InvalidParameterException',
   RangeNotSatisfiableError: 'InvalidParameterException',
   ManifestReferencedError: 'ImageReferencedByManifestListException',
+  ScanNotFoundError: 'ScanNotFoundException',
+  UnsupportedImageTypeError: 'UnsupportedImageTypeException',
 };
 
 export type ErrorOverrides = Readonly<Record<string, string>>;

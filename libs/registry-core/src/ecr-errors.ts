@@ -73,3 +73,18 @@ export class ImageDigestMismatchError extends RegistryError {
     super('DIGEST_INVALID', `The image digest '${claimed}' does not match the digest '${computed}' of the image manifest`);
   }
 }
+
+export class ScanNotFoundError extends RegistryError {
+  constructor(digest: string, name: string, registryId: string) {
+    super(
+      'NAME_UNKNOWN',
+      `Image scan does not exist for the image with 'imageDigest:${digest}' in the repository with name '${name}' in the registry with id '${registryId}'`,
+    );
+  }
+}
+
+export class UnsupportedImageTypeError extends RegistryError {
+  constructor(mediaType: string) {
+    super('UNSUPPORTED', `The image is of an unsupported type for scanning: ${mediaType}`, { status: 400 });
+  }
+}

@@ -138,12 +138,12 @@ export class ImageService {
       const tags = await this.manifests.tagsOf(repo, record.digest);
       const byTagOnly = imageId.imageDigest === undefined && resolved.tag !== undefined;
       if (byTagOnly && tags.length > 1) {
-        await this.manifests.deleteTag(repo, resolved.tag as string);
+        await this.manifestService.deleteTag(repo, resolved.tag as string);
         deleted.push({ imageDigest: record.digest, imageTag: resolved.tag as string });
         continue;
       }
       try {
-        await this.manifests.delete(repo, record.digest);
+        await this.manifestService.deleteDigest(repo, record.digest);
         deleted.push(...(tags.length === 0 ? [{ imageDigest: record.digest }] : tags.map((imageTag) => ({ imageDigest: record.digest, imageTag }))));
       } catch (error) {
         if (!(error instanceof ManifestReferencedError)) throw error;

@@ -11,3 +11,6 @@ export * from './repository-admin';
 export * from './registry-admin';
 export * from './tag-mutability';
 export * from './access';
+export * from './event-dispatcher';
+export * from './scans';
+export * from './scan-worker';

@@ -20,6 +20,7 @@ import {
   type Repository,
 } from '@cargohold/storage-ports';
 import { ByteCache } from './byte-cache';
+import { EventFactory } from './event-factory';
 import type { Clock, RegistryLimits } from './config';
 import { ImageTagImmutableError } from './ecr-errors';
 import { ManifestBlobUnknownError, ManifestUnknownError } from './errors';
@@ -59,6 +60,7 @@ export class ManifestService {
     private readonly ports: ManifestPorts,
     private readonly limits: RegistryLimits,
     private readonly clock: Clock,
+    private readonly events: EventFactory = new EventFactory(clock),
   ) {}
 
   /** HEAD: what GET would return, without reading the bytes. */
@@ -104,7 +106,8 @@ export class ManifestService {
 
     await this.ports.blobs.put(digest, once(bytes), { maxBytes: this.limits.maxManifestBytes, expectedSize: bytes.length });
     this.cache.set(digest, bytes);
-    await this.ports.manifests.put(repo, this.recordOf(parsed, digest, bytes.length, children), tags);
+    const event = this.events.pushed(repo, digest, parsed.mediaType, tags);
+    await this.ports.manifests.put(repo, this.recordOf(parsed, digest, bytes.length, children), tags, [event]);
     return { digest, mediaType: parsed.mediaType, size: bytes.length, tags, ...(parsed.subject ? { subject: parsed.subject.digest } : {}) };
   }
 
@@ -112,9 +115,21 @@ export class ManifestService {
   async delete(repo: RepoRef, reference: string): Promise<void> {
     const ref = parseReference(reference);
     await this.repositories.require(repo);
-    const deleted =
-      ref.kind === 'digest' ? await this.ports.manifests.delete(repo, ref.digest) : await this.ports.manifests.deleteTag(repo, ref.tag);
+    const deleted = ref.kind === 'digest' ? await this.deleteDigest(repo, ref.digest) : await this.deleteTag(repo, ref.tag);
     if (!deleted) throw new ManifestUnknownError(reference);
+  }
+
+  /** Removes an image and every tag on it, recording `image.deleted` with the change. */
+  async deleteDigest(repo: RepoRef, digest: Digest): Promise<boolean> {
+    const tags = await this.ports.manifests.tagsOf(repo, digest);
+    return this.ports.manifests.delete(repo, digest, [this.events.deleted(repo, digest, tags)]);
+  }
+
+  /** Removes one tag, recording `image.deleted` for that tag with the change. */
+  async deleteTag(repo: RepoRef, tag: string): Promise<boolean> {
+    const digest = await this.ports.manifests.resolveTag(repo, tag);
+    if (digest === undefined) return false;
+    return this.ports.manifests.deleteTag(repo, tag, [this.events.deleted(repo, digest, [tag])]);
   }
 
   /** The referrers API: an OCI index of the manifests whose subject is `digest`; never 404. */

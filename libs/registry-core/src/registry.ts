@@ -1,4 +1,4 @@
-import type { RegistryStorage } from '@cargohold/storage-ports';
+import type { RegistryStorage, ScanStore } from '@cargohold/storage-ports';
 import { BlobService } from './blobs';
 import { DEFAULT_LIMITS, systemClock, type Clock, type RegistryLimits, type RegistrySettings } from './config';
 import { ImageService } from './images';
@@ -7,10 +7,15 @@ import { RegistryAdmin } from './registry-admin';
 import { RepositoryAdmin } from './repository-admin';
 import { ManifestService } from './manifests';
 import { RepositoryResolver } from './repositories';
+import { ScanService, type EventSink } from './scans';
 import { UploadService } from './uploads';
 
 export interface RegistryDeps {
   readonly storage: RegistryStorage;
+  /** Scan state; without one, scans are never recorded (the no-op twin). */
+  readonly scans?: ScanStore;
+  /** Where change-less events go (the outbox when embedded); without one they are dropped. */
+  readonly sink?: EventSink;
   readonly limits?: Partial<RegistryLimits>;
   readonly settings?: Partial<RegistrySettings>;
   readonly clock?: Clock;
@@ -25,8 +30,17 @@ export interface Registry {
   readonly images: ImageService;
   readonly repositoryAdmin: RepositoryAdmin;
   readonly registryAdmin: RegistryAdmin;
+  readonly scanning: ScanService;
   readonly limits: RegistryLimits;
 }
+
+/** Scanning switched off: nothing recorded, nothing found. */
+const NO_SCANS: ScanStore = {
+  get: async () => undefined,
+  start: async () => false,
+  finish: async () => undefined,
+};
+const NO_SINK: EventSink = { append: async () => undefined };
 
 export function createRegistry(deps: RegistryDeps): Registry {
   const limits: RegistryLimits = { ...DEFAULT_LIMITS, ...deps.limits };
@@ -45,5 +59,6 @@ export function createRegistry(deps: RegistryDeps): Registry {
     images: new ImageService(repositories, storage.manifests, manifests),
     repositoryAdmin: new RepositoryAdmin(storage.repositories, storage.manifests, clock),
     registryAdmin,
+    scanning: new ScanService(repositories, storage.registries, deps.scans ?? NO_SCANS, deps.sink ?? NO_SINK, clock),
   };
 }

@@ -1,4 +1,5 @@
 import type { ImageDetail, ImageId } from '@cargohold/registry-core';
+import type { ScanRecord } from '@cargohold/storage-ports';
 import { z } from 'zod';
 import { defineAction, epochSeconds, nextToken, type ActionContext } from '../action';
 import { ImageDigest, ImageIds, ImageTag, MaxResults, NextToken, RegistryId, RepositoryName } from '../shapes';
@@ -18,6 +19,23 @@ function imageDetail(context: ActionContext, registryKey: string, name: string, 
     ...(record.lastPulledAt ? { lastRecordedPullTime: epochSeconds(record.lastPulledAt) } : {}),
     imageManifestMediaType: record.mediaType,
     ...(record.configMediaType ? { artifactMediaType: record.configMediaType } : {}),
+  };
+}
+
+/** DescribeImages' imageScanStatus and imageScanFindingsSummary, when the image was scanned. */
+function scanSummary(scan: ScanRecord | undefined) {
+  if (!scan) return {};
+  return {
+    imageScanStatus: { status: scan.status, ...(scan.description ? { description: scan.description } : {}) },
+    ...(scan.status === 'COMPLETE'
+      ? {
+          imageScanFindingsSummary: {
+            imageScanCompletedAt: epochSeconds(scan.completedAt),
+            vulnerabilitySourceUpdatedAt: epochSeconds(scan.vulnerabilitySourceUpdatedAt),
+            findingSeverityCounts: scan.severityCounts,
+          },
+        }
+      : {}),
   };
 }
 
@@ -62,7 +80,12 @@ export const describeImages = defineAction({
       input.maxResults ?? 100,
       nextToken.decode(input.nextToken),
     );
-    return { imageDetails: page.details.map((d) => imageDetail(context, ref.registry, ref.name, d)), nextToken: nextToken.encode(page.next) };
+    const imageDetails = [];
+    for (const detail of page.details) {
+      const scan = await context.registry.scanning.result(ref, detail.record.digest);
+      imageDetails.push({ ...imageDetail(context, ref.registry, ref.name, detail), ...scanSummary(scan) });
+    }
+    return { imageDetails, nextToken: nextToken.encode(page.next) };
   },
 });
 

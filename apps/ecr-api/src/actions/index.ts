@@ -25,6 +25,14 @@ import {
   putImageTagMutability,
   setRepositoryPolicy,
 } from './repository-actions';
+import {
+  batchGetRepositoryScanningConfiguration,
+  describeImageScanFindings,
+  getRegistryScanningConfiguration,
+  putImageScanningConfiguration,
+  putRegistryScanningConfiguration,
+  startImageScan,
+} from './scanning-actions';
 import { listTagsForResource, tagResource, untagResource } from './tag-actions';
 
 const ALL: EcrAction[] = [
@@ -56,6 +64,12 @@ const ALL: EcrAction[] = [
   describeRegistry,
   getAccountSetting,
   putAccountSetting,
+  putRegistryScanningConfiguration,
+  getRegistryScanningConfiguration,
+  batchGetRepositoryScanningConfiguration,
+  putImageScanningConfiguration,
+  startImageScan,
+  describeImageScanFindings,
 ] as EcrAction[];
 
 /** Every ECR action cargohold answers, by its X-Amz-Target operation name. */

@@ -7,6 +7,8 @@ export * from './manifest-store';
 export * from './blob-link-store';
 export * from './upload-session-store';
 export * from './registry-settings-store';
+export * from './outbox-store';
+export * from './scan-store';
 
 import type { BlobLinkStore } from './blob-link-store';
 import type { BlobStore } from './blob-store';

@@ -1,3 +1,4 @@
+import type { RegistryEvent } from '@cargohold/events';
 import type { Digest, Page, RepoRef } from './refs';
 
 /** What a repository knows about one manifest; the bytes themselves live in the BlobStore. */
@@ -31,19 +32,27 @@ export interface ManifestRecord {
  * - `delete` removes a manifest and every tag on it atomically, but throws ManifestReferencedError when
  *   another manifest (an index) in the repository lists it among its `children`. False when absent.
  * - `list` pages through every manifest of a repository (tagged or not) by digest, byte order.
+ * - `put`, `delete` and `deleteTag` take the events that describe the change; an adapter with an outbox
+ *   (OutboxStore) records them in the same atomic step as the change, and only if the change happened.
+ *   Adapters whose change feed is the event source (DynamoDB Streams) may ignore them.
  * - `recordPull` keeps the later of the stored and the given time (pulls may be recorded out of order).
  * - `referrers` lists the manifests whose `subject` is the digest, ordered by digest; the subject itself
  *   need not exist.
  */
 export interface ManifestStore {
-  put(repo: RepoRef, record: ManifestRecord, tags: readonly string[]): Promise<{ previous: Record<string, Digest> }>;
+  put(
+    repo: RepoRef,
+    record: ManifestRecord,
+    tags: readonly string[],
+    events?: readonly RegistryEvent[],
+  ): Promise<{ previous: Record<string, Digest> }>;
   get(repo: RepoRef, digest: Digest): Promise<ManifestRecord | undefined>;
   list(repo: RepoRef, page: Page): Promise<ManifestRecord[]>;
   resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined>;
   listTags(repo: RepoRef, page: Page): Promise<string[]>;
   tagsOf(repo: RepoRef, digest: Digest): Promise<string[]>;
-  deleteTag(repo: RepoRef, tag: string): Promise<boolean>;
-  delete(repo: RepoRef, digest: Digest): Promise<boolean>;
+  deleteTag(repo: RepoRef, tag: string, events?: readonly RegistryEvent[]): Promise<boolean>;
+  delete(repo: RepoRef, digest: Digest, events?: readonly RegistryEvent[]): Promise<boolean>;
   referrers(repo: RepoRef, subject: Digest): Promise<ManifestRecord[]>;
   recordPull(repo: RepoRef, digest: Digest, at: Date): Promise<void>;
 }

@@ -7,6 +7,18 @@ export interface RegistrySettings {
   readonly policyText?: string;
   /** ECR account settings by name, e.g. `BLOB_MOUNTING` → `ENABLED` | `DISABLED`. */
   readonly accountSettings: Readonly<Record<string, string>>;
+  /** PutRegistryScanningConfiguration's document; absent means BASIC with no rules. */
+  readonly scanningConfiguration?: RegistryScanningConfiguration;
+}
+
+export interface RegistryScanningRule {
+  readonly scanFrequency: 'SCAN_ON_PUSH' | 'CONTINUOUS_SCAN' | 'MANUAL';
+  readonly repositoryFilters: readonly { readonly filter: string; readonly filterType: 'WILDCARD' }[];
+}
+
+export interface RegistryScanningConfiguration {
+  readonly scanType: 'BASIC' | 'ENHANCED';
+  readonly rules: readonly RegistryScanningRule[];
 }
 
 export const DEFAULT_REGISTRY_SETTINGS: RegistrySettings = { accountSettings: {} };

@@ -1,0 +1,49 @@
+import { newEvent, parseRegistryEvent } from './registry-events';
+import { toEcrEvents } from './ecr-eventbridge';
+
+const at = new Date('2026-11-29T10:00:00.000Z');
+const base = { registry: '123456789012:us-west-2', repository: 'team/app', digest: `sha256:${'a'.repeat(64)}` };
+
+describe('toEcrEvents', () => {
+  it('emits one ECR Image Action per tag for a push, as ECR documents it', () => {
+    const event = newEvent('image.pushed', { ...base, mediaType: 'application/vnd.oci.image.manifest.v1+json', tags: ['latest', 'v1'] }, at, '6a7e8feb-b491-4cf7-a9f1-bf3703467718');
+    expect(toEcrEvents(event)).toEqual([
+      {
+        version: '0',
+        id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+        'detail-type': 'ECR Image Action',
+        source: 'aws.ecr',
+        account: '123456789012',
+        time: '2026-11-29T10:00:00Z',
+        region: 'us-west-2',
+        resources: [],
+        detail: { result: 'SUCCESS', 'repository-name': 'team/app', 'image-digest': base.digest, 'action-type': 'PUSH', 'image-tag': 'latest' },
+      },
+      expect.objectContaining({ id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718-1', detail: expect.objectContaining({ 'image-tag': 'v1' }) }),
+    ]);
+  });
+
+  it('emits a DELETE action without a tag for an untagged image', () => {
+    const event = newEvent('image.deleted', { ...base, tags: [] }, at, '6a7e8feb-b491-4cf7-a9f1-bf3703467718');
+    expect(toEcrEvents(event)).toEqual([expect.objectContaining({ detail: { result: 'SUCCESS', 'repository-name': 'team/app', 'image-digest': base.digest, 'action-type': 'DELETE' } })]);
+  });
+
+  it('emits an ECR Image Scan with the severity counts and the repository ARN', () => {
+    const event = newEvent('image.scanned', { ...base, status: 'COMPLETE', tags: ['latest'], severityCounts: { CRITICAL: 1, MEDIUM: 3 } }, at, '6a7e8feb-b491-4cf7-a9f1-bf3703467718');
+    expect(toEcrEvents(event)).toEqual([
+      expect.objectContaining({
+        'detail-type': 'ECR Image Scan',
+        resources: ['arn:aws:ecr:us-west-2:123456789012:repository/team/app'],
+        detail: { 'scan-status': 'COMPLETE', 'repository-name': 'team/app', 'finding-severity-counts': { CRITICAL: 1, MEDIUM: 3 }, 'image-digest': base.digest, 'image-tags': ['latest'] },
+      }),
+    ]);
+  });
+});
+
+describe('parseRegistryEvent', () => {
+  it('round-trips events and rejects malformed ones', () => {
+    const event = newEvent('image.scan-requested', { ...base, reason: 'manual' }, at, '6a7e8feb-b491-4cf7-a9f1-bf3703467718');
+    expect(parseRegistryEvent(JSON.parse(JSON.stringify(event)))).toEqual(event);
+    expect(() => parseRegistryEvent({ ...event, type: 'image.exploded' })).toThrow();
+  });
+});

@@ -1,0 +1,62 @@
+import type { RegistryEvent } from './registry-events';
+
+/**
+ * ECR's EventBridge shapes (`source: aws.ecr`), as ECR documents them, so rules written for ECR match
+ * cargohold's events unchanged.
+ */
+export interface EventBridgeEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': 'ECR Image Action' | 'ECR Image Scan';
+  readonly source: 'aws.ecr';
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: string[];
+  readonly detail: Record<string, unknown>;
+}
+
+/** Zero or more ECR events for an internal event (ECR sends one Image Action per tag). */
+export function toEcrEvents(event: RegistryEvent): EventBridgeEvent[] {
+  const [account = '', region = ''] = event.registry.split(':');
+  const base = { version: '0' as const, source: 'aws.ecr' as const, account, region, time: event.occurredAt.replace(/\.\d{3}Z$/, 'Z') };
+  const arn = `arn:aws:ecr:${region}:${account}:repository/${event.repository}`;
+  switch (event.type) {
+    case 'image.pushed':
+    case 'image.deleted': {
+      const actionType = event.type === 'image.pushed' ? 'PUSH' : 'DELETE';
+      const tags = event.tags.length > 0 ? event.tags : [undefined];
+      return tags.map((tag, index) => ({
+        ...base,
+        id: index === 0 ? event.id : `${event.id}-${index}`,
+        'detail-type': 'ECR Image Action',
+        resources: [],
+        detail: {
+          result: 'SUCCESS',
+          'repository-name': event.repository,
+          'image-digest': event.digest,
+          'action-type': actionType,
+          ...(tag !== undefined ? { 'image-tag': tag } : {}),
+        },
+      }));
+    }
+    case 'image.scanned':
+      return [
+        {
+          ...base,
+          id: event.id,
+          'detail-type': 'ECR Image Scan',
+          resources: [arn],
+          detail: {
+            'scan-status': event.status,
+            'repository-name': event.repository,
+            'finding-severity-counts': event.severityCounts,
+            'image-digest': event.digest,
+            'image-tags': event.tags,
+          },
+        },
+      ];
+    case 'image.scan-requested':
+      return [];
+  }
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { digestOf } from '@cargohold/oci';
+import { DigestMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
+import { bodyOf, bytesOf, failingBody, readAll } from '@cargohold/storage-testing';
+import { createS3BlobStorage, startS3rver, type S3rverHandle } from './index';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const LIMIT = { maxBytes: 64 * MiB };
+
+describe('S3BlobUploads', () => {
+  let s3: S3rverHandle;
+  let client: S3Client;
+  let prefix: string;
+  let id: string;
+  const open = () => createS3BlobStorage({ client: s3.client(), bucket: s3.bucket, prefix });
+  const keys = async (under: string): Promise<string[]> => {
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${prefix}/${under}` }));
+    return (listed.Contents ?? []).map((object) => (object.Key ?? '').slice(prefix.length + 1)).sort();
+  };
+  const state = async (): Promise<{ multipart?: { parts: { size: number }[] }; tail?: { size: number }; base?: { size: number } }> => {
+    const got = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `${prefix}/uploads/${id}/state.json` }));
+    return JSON.parse(await (got.Body as NonNullable<typeof got.Body>).transformToString()) as never;
+  };
+
+  beforeAll(async () => {
+    s3 = await startS3rver();
+    client = s3.client();
+  });
+  afterAll(async () => {
+    await s3.stop();
+  });
+  beforeEach(() => {
+    prefix = `spec-${randomUUID()}`;
+    id = randomUUID();
+  });
+
+  describe('parts and tail', () => {
+    it('keeps chunks of 1 MiB, 6 MiB and 3 KiB as one 5 MiB part plus a tail, and commits them in order', async () => {
+      const { uploads, blobs } = open();
+      const bytes = bytesOf(7 * MiB + 3 * KiB, 5);
+      await uploads.create(id);
+
+      await expect(uploads.append(id, 0, bodyOf(bytes.subarray(0, MiB)), LIMIT)).resolves.toEqual({ size: MiB });
+      expect(await state()).toMatchObject({ tail: { size: MiB } });
+      expect((await state()).multipart).toBeUndefined();
+
+      await expect(uploads.append(id, MiB, bodyOf(bytes.subarray(MiB, 7 * MiB)), LIMIT)).resolves.toEqual({ size: 7 * MiB });
+      expect(await state()).toMatchObject({ multipart: { parts: [{ size: 5 * MiB }] }, tail: { size: 2 * MiB } });
+
+      await uploads.append(id, 7 * MiB, bodyOf(bytes.subarray(7 * MiB)), LIMIT);
+      expect(await state()).toMatchObject({ multipart: { parts: [{ size: 5 * MiB }] }, tail: { size: 2 * MiB + 3 * KiB } });
+      expect(await uploads.size(id)).toEqual({ found: true, size: bytes.length });
+      expect((await keys(`uploads/${id}/`)).filter((key) => key.includes('/tail-'))).toHaveLength(1);
+
+      await expect(uploads.commit(id, digestOf(bytes))).resolves.toEqual({ size: bytes.length });
+      const opened = await blobs.open(digestOf(bytes));
+      if (!opened.found) throw new Error('blob not found');
+      expect((await readAll(opened.body)).equals(bytes)).toBe(true);
+      expect(await keys('uploads/')).toEqual([]);
+      expect(await keys('blobs/')).toEqual([`blobs/sha256/${digestOf(bytes).slice('sha256:'.length)}`]);
+    });
+
+    it('rolls back a chunk that failed after flushing a part, and reuses its part number', async () => {
+      const { uploads } = open();
+      const bytes = bytesOf(12 * MiB, 6);
+      await uploads.create(id);
+      await uploads.append(id, 0, bodyOf(bytes.subarray(0, MiB)), LIMIT);
+      const broken = failingBody(bytesOf(8 * MiB, 66), 7 * MiB, new Error('client disconnected'), 256 * KiB);
+      await expect(uploads.append(id, MiB, broken, LIMIT)).rejects.toThrow('client disconnected');
+      expect(await uploads.size(id)).toEqual({ found: true, size: MiB });
+
+      await uploads.append(id, MiB, bodyOf(bytes.subarray(MiB)), LIMIT);
+      await expect(uploads.commit(id, digestOf(bytes))).resolves.toEqual({ size: bytes.length });
+    });
+  });
+
+  describe('across instances', () => {
+    it('completes in a fresh instance an upload another instance began', async () => {
+      const bytes = bytesOf(6 * MiB + 3 * KiB, 7);
+      const first = open();
+      await first.uploads.create(id);
+      await first.uploads.append(id, 0, bodyOf(bytes.subarray(0, 6 * MiB)), LIMIT);
+
+      const second = open();
+      expect(await second.uploads.size(id)).toEqual({ found: true, size: 6 * MiB });
+      await second.uploads.append(id, 6 * MiB, bodyOf(bytes.subarray(6 * MiB)), LIMIT);
+      await expect(open().uploads.commit(id, digestOf(bytes))).resolves.toEqual({ size: bytes.length });
+      expect(await first.blobs.stat(digestOf(bytes))).toEqual({ found: true, size: bytes.length });
+    });
+  });
+
+  describe('digest mismatch', () => {
+    it('leaves nothing addressable, keeps the upload, and lets the client append and commit again', async () => {
+      const { uploads, blobs } = open();
+      const bytes = bytesOf(12 * MiB + 5, 8);
+      await uploads.create(id);
+      await uploads.append(id, 0, bodyOf(bytes.subarray(0, 6 * MiB)), LIMIT);
+
+      const wrong = digestOf(bytesOf(10, 1));
+      await expect(uploads.commit(id, wrong)).rejects.toBeInstanceOf(DigestMismatchError);
+      await expect(uploads.commit(id, digestOf(bytes))).rejects.toBeInstanceOf(DigestMismatchError);
+      expect(await keys('blobs/')).toEqual([]);
+      expect(await blobs.stat(digestOf(bytes.subarray(0, 6 * MiB)))).toEqual({ found: false });
+      expect(await uploads.size(id)).toEqual({ found: true, size: 6 * MiB });
+
+      // The assembled bytes become the base of a new multipart upload when more parts arrive.
+      await uploads.append(id, 6 * MiB, bodyOf(bytes.subarray(6 * MiB, 12 * MiB)), LIMIT);
+      await uploads.append(id, 12 * MiB, bodyOf(bytes.subarray(12 * MiB)), LIMIT);
+      await expect(uploads.commit(id, digestOf(bytes))).resolves.toEqual({ size: bytes.length });
+      const opened = await blobs.open(digestOf(bytes));
+      if (!opened.found) throw new Error('blob not found');
+      expect((await readAll(opened.body)).equals(bytes)).toBe(true);
+      expect(await keys('uploads/')).toEqual([]);
+    });
+
+    it('commits after a mismatch when only a small tail was added to the assembled bytes', async () => {
+      const { uploads } = open();
+      const bytes = bytesOf(5 * MiB + 10, 9);
+      await uploads.create(id);
+      await uploads.append(id, 0, bodyOf(bytes.subarray(0, 5 * MiB)), LIMIT);
+      await expect(uploads.commit(id, digestOf(bytes))).rejects.toBeInstanceOf(DigestMismatchError);
+      expect(await state()).toMatchObject({ base: { size: 5 * MiB } });
+
+      await uploads.append(id, 5 * MiB, bodyOf(bytes.subarray(5 * MiB)), LIMIT);
+      await expect(uploads.commit(id, digestOf(bytes))).resolves.toEqual({ size: bytes.length });
+    });
+  });
+
+  describe('ids, list and abort', () => {
+    it.each(['../x', '', 'x/../../y', 'A'.repeat(36), `${'0'.repeat(35)}/`])('refuses %j before touching any key', async (hostile) => {
+      const { uploads } = open();
+      await expect(uploads.create(hostile)).rejects.toBeInstanceOf(UploadUnknownError);
+      await expect(uploads.append(hostile, 0, bodyOf(bytesOf(3)), LIMIT)).rejects.toBeInstanceOf(UploadUnknownError);
+      await expect(uploads.commit(hostile, digestOf(bytesOf(3)))).rejects.toBeInstanceOf(UploadUnknownError);
+      expect(await uploads.size(hostile)).toEqual({ found: false });
+      await uploads.abort(hostile);
+      expect(await keys('')).toEqual([]);
+    });
+
+    it('lists an orphan left without state.json once, and abort purges it', async () => {
+      const { uploads } = open();
+      await uploads.create(id);
+      await uploads.append(id, 0, bodyOf(bytesOf(100)), LIMIT);
+      const orphan = randomUUID();
+      for (const name of ['tail-1', 'tail-2']) {
+        await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `${prefix}/uploads/${orphan}/${name}`, Body: 'x' }));
+      }
+      const ids: string[] = [];
+      for await (const each of uploads.list()) ids.push(each);
+      expect(ids.sort()).toEqual([id, orphan].sort());
+
+      await uploads.abort(orphan);
+      await uploads.abort(id);
+      expect(await keys('uploads/')).toEqual([]);
+    });
+
+    it('aborts an upload holding a multipart upload and a tail', async () => {
+      const { uploads } = open();
+      await uploads.create(id);
+      await uploads.append(id, 0, bodyOf(bytesOf(6 * MiB)), LIMIT);
+      await uploads.abort(id);
+      expect(await uploads.size(id)).toEqual({ found: false });
+      expect(await keys('uploads/')).toEqual([]);
+    });
+  });
+});

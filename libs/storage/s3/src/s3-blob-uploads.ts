@@ -1,0 +1,267 @@
+import { createDigester, parseDigest, type Digest } from '@cargohold/oci';
+import { UploadOffsetMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
+import type { AppendOptions, BlobUploads, Found } from '@cargohold/storage-ports';
+import { KeyedMutex } from './keyed-mutex';
+import { metered, PartBuffer } from './metered';
+import { verify } from './s3-blob-store';
+import { isConditionFailed, S3StorageError } from './s3-errors';
+import type { S3Objects } from './s3-objects';
+import { PART_SIZE, UPLOAD_ID, type S3Layout } from './s3-layout';
+import { decodeState, EMPTY_UPLOAD, encodeState, stagedSize, type MultipartState, type UploadState } from './upload-state';
+
+/** A loaded manifest and the ETag a conditional rewrite must match. */
+interface Loaded {
+  readonly state: UploadState;
+  readonly etag: string;
+}
+
+/** What one append or commit staged so far: undone if it fails, superseded objects freed if it succeeds. */
+class Change {
+  readonly created: string[] = [];
+  readonly superseded: string[] = [];
+  opened?: { key: string; uploadId: string };
+}
+
+/**
+ * Resumable uploads over S3 (layout in s3-layout.ts), for stateless callers: every call re-reads the
+ * upload's state.json, so any process (any Lambda invocation) can continue an upload another began.
+ *
+ * - Appends: bytes are cut into PART_SIZE parts of one S3 multipart upload (opened at the first full
+ *   part); what is left over is rewritten as a new tail object, so chunks of any size can arrive.
+ *   state.json is then rewritten with If-Match on the ETag read at the start: that write is the append's
+ *   commit point, so a body failing midway leaves the upload at its previous size (stray parts beyond
+ *   the recorded ones are overwritten by the next append and ignored by CompleteMultipartUpload).
+ *   Appends to one id are serialized in this process; across processes the If-Match makes the loser
+ *   fail with UploadOffsetMismatchError. Endpoints that ignore If-Match (s3rver) leave one writer per
+ *   upload as an assumption, which the OCI flow gives (a client PATCHes one chunk at a time).
+ * - Commit: the staged bytes are completed into one object, hashed by streaming it back, and only then
+ *   copied to blobs/. A running hash (as the fs adapter keeps) cannot live here: Node's Hash state cannot
+ *   be serialized into state.json, and the next call may run in another process. The price is one
+ *   sequential read of the upload at commit, with memory bounded by the stream's buffers.
+ * - A crash between CompleteMultipartUpload and the state.json rewrite of a commit strands the upload
+ *   (its state names a finished multipart upload); the client gets an error and must start over.
+ */
+export class S3BlobUploads implements BlobUploads {
+  private readonly locks = new KeyedMutex();
+
+  constructor(
+    private readonly objects: S3Objects,
+    private readonly layout: S3Layout,
+  ) {}
+
+  async create(id: string): Promise<void> {
+    const valid = validId(id);
+    await this.locks.run(valid, async () => {
+      const key = this.layout.stateKey(valid);
+      if ((await this.objects.size(key)) !== undefined) return;
+      try {
+        await this.objects.put(key, encodeState(EMPTY_UPLOAD), { ifNoneMatch: '*' });
+      } catch (error) {
+        if (!isConditionFailed(error)) throw error;
+      }
+    });
+  }
+
+  async append(id: string, offset: number, body: AsyncIterable<Uint8Array>, options: AppendOptions): Promise<{ size: number }> {
+    const valid = validId(id);
+    return this.locks.run(valid, async () => {
+      const loaded = await this.load(valid);
+      const current = stagedSize(loaded.state);
+      if (offset !== current) throw new UploadOffsetMismatchError(offset, current);
+
+      const meter = metered(body, { base: offset, what: 'upload', ...options });
+      const change = new Change();
+      try {
+        const next = await this.stage(valid, loaded.state, meter.chunks, change);
+        if (next !== loaded.state) await this.save(valid, next, loaded.etag, offset);
+      } catch (error) {
+        await this.undo(change);
+        throw error;
+      }
+      await this.discard(change.superseded);
+      return { size: offset + meter.received() };
+    });
+  }
+
+  async size(id: string): Promise<Found<{ size: number }>> {
+    if (!UPLOAD_ID.test(id)) return { found: false };
+    const loaded = await this.tryLoad(id);
+    return loaded ? { found: true, size: stagedSize(loaded.state) } : { found: false };
+  }
+
+  async commit(id: string, digest: Digest): Promise<{ size: number }> {
+    const valid = validId(id);
+    const { algorithm, hex } = parseDigest(digest);
+    return this.locks.run(valid, async () => {
+      const staged = await this.assemble(valid, await this.load(valid));
+      let computed = createDigester(algorithm).digest();
+      if (staged.key !== undefined) {
+        const hashed = await this.objects.hash(staged.key, algorithm);
+        if (hashed.size !== staged.size) {
+          throw new S3StorageError('GetObject', new Error(`staged ${staged.key} holds ${hashed.size} bytes, expected ${staged.size}`));
+        }
+        computed = hashed.digest;
+      }
+      verify(digest, computed);
+
+      const target = this.layout.blobKey(algorithm, hex);
+      if ((await this.objects.size(target)) === undefined) {
+        if (staged.key === undefined) await this.objects.put(target, Buffer.alloc(0));
+        else await this.objects.copy(staged.key, target, staged.size);
+      }
+      await this.remove(valid, undefined);
+      return { size: staged.size };
+    });
+  }
+
+  async abort(id: string): Promise<void> {
+    if (!UPLOAD_ID.test(id)) return;
+    await this.locks.run(id, async () => this.remove(id, (await this.tryLoad(id))?.state));
+  }
+
+  /** Every id with anything under uploads/<id>/ (a half-purged orphan too, so `abort` can finish it). */
+  async *list(): AsyncIterable<string> {
+    const seen = new Set<string>();
+    for await (const child of this.objects.children(this.layout.uploadsPrefix)) {
+      if (UPLOAD_ID.test(child) && !seen.has(child)) {
+        seen.add(child);
+        yield child;
+      }
+    }
+  }
+
+  /**
+   * Feeds the old tail and then the body into parts, and stores the remainder as a new tail. Returns the
+   * state naming them (not saved yet), or `state` itself when the body was empty and nothing changed.
+   */
+  private async stage(id: string, state: UploadState, chunks: AsyncIterable<Buffer>, change: Change): Promise<UploadState> {
+    const buffer = new PartBuffer(PART_SIZE);
+    let next: UploadState | undefined;
+    for await (const chunk of chunks) {
+      if (next === undefined) {
+        next = structuredClone(state);
+        if (state.tail) {
+          for (const part of buffer.push(await this.readTail(state.tail.key))) await this.addPart(id, next, part, change);
+          change.superseded.push(state.tail.key);
+        }
+      }
+      for (const part of buffer.push(chunk)) await this.addPart(id, next, part, change);
+    }
+    if (next === undefined) return state;
+
+    const rest = buffer.take();
+    next.tail = undefined;
+    if (rest.length > 0) {
+      const key = this.layout.stagingKey(id, 'tail');
+      change.created.push(key);
+      await this.objects.put(key, rest);
+      next.tail = { key, size: rest.length };
+    }
+    return next;
+  }
+
+  /** Uploads `part` as the next part of the upload's multipart upload (opening it if needed); mutates `state`. */
+  private async addPart(id: string, state: UploadState, part: Buffer, change: Change): Promise<void> {
+    const multipart = state.multipart ?? (await this.openMultipart(id, state, change));
+    state.multipart = multipart;
+    state.base = undefined;
+    multipart.parts.push(await this.objects.uploadPart(multipart.key, multipart.uploadId, multipart.parts.length + 1, part, part.length));
+  }
+
+  /** A new multipart upload whose first parts are the base's bytes, if there is a base. */
+  private async openMultipart(id: string, state: UploadState, change: Change): Promise<MultipartState> {
+    const key = this.layout.stagingKey(id, 'data');
+    const uploadId = await this.objects.createMultipart(key);
+    change.opened = { key, uploadId };
+    if (!state.base) return { key, uploadId, parts: [] };
+    change.superseded.push(state.base.key);
+    return { key, uploadId, parts: await this.objects.copyIntoParts(state.base.key, state.base.size, key, uploadId, 1) };
+  }
+
+  /**
+   * Reduces the staged bytes to at most one object: the lone base or tail as they are, otherwise the
+   * completed multipart upload (tail as its last part), which becomes the new base in state.json.
+   */
+  private async assemble(id: string, { state, etag }: Loaded): Promise<{ key?: string; size: number }> {
+    const size = stagedSize(state);
+    if (!state.multipart && !(state.base && state.tail)) {
+      const only = state.base ?? state.tail;
+      return { key: only?.key, size };
+    }
+    const change = new Change();
+    let multipart: MultipartState;
+    try {
+      multipart = state.multipart ?? (await this.openMultipart(id, state, change));
+      const parts = [...multipart.parts];
+      if (state.tail) {
+        const tail = await this.objects.open(state.tail.key);
+        if (!tail) throw new S3StorageError('GetObject', new Error(`tail ${state.tail.key} is missing`));
+        parts.push(await this.objects.uploadPart(multipart.key, multipart.uploadId, parts.length + 1, tail.body, state.tail.size));
+        change.superseded.push(state.tail.key);
+      }
+      await this.objects.completeMultipart(multipart.key, multipart.uploadId, parts);
+    } catch (error) {
+      await this.undo(change);
+      throw error;
+    }
+    await this.save(id, { version: 1, base: { key: multipart.key, size } }, etag, size);
+    await this.discard(change.superseded);
+    return { key: multipart.key, size };
+  }
+
+  private async readTail(key: string): Promise<Buffer> {
+    const tail = await this.objects.read(key);
+    if (!tail) throw new S3StorageError('GetObject', new Error(`tail ${key} is missing`));
+    return tail.bytes;
+  }
+
+  private async tryLoad(id: string): Promise<Loaded | undefined> {
+    const read = await this.objects.read(this.layout.stateKey(id));
+    if (!read) return undefined;
+    try {
+      return { state: decodeState(read.bytes), etag: read.etag };
+    } catch (error) {
+      throw new S3StorageError(`read of ${this.layout.stateKey(id)}`, error);
+    }
+  }
+
+  private async load(id: string): Promise<Loaded> {
+    const loaded = await this.tryLoad(id);
+    if (!loaded) throw new UploadUnknownError(id);
+    return loaded;
+  }
+
+  /** Rewrites state.json if it is still the version read; otherwise another writer moved the upload on. */
+  private async save(id: string, state: UploadState, etag: string, offset: number): Promise<void> {
+    try {
+      await this.objects.put(this.layout.stateKey(id), encodeState(state), { ifMatch: etag });
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      throw new UploadOffsetMismatchError(offset, stagedSize((await this.load(id)).state));
+    }
+  }
+
+  /** Frees the multipart upload, then state.json (the upload is now unknown), then every other object. */
+  private async remove(id: string, state: UploadState | undefined): Promise<void> {
+    if (state?.multipart) await this.objects.abortMultipart(state.multipart.key, state.multipart.uploadId);
+    await this.objects.delete(this.layout.stateKey(id));
+    const keys: string[] = [];
+    for await (const key of this.objects.keys(this.layout.uploadPrefix(id))) keys.push(key);
+    await Promise.all(keys.map((key) => this.objects.delete(key)));
+  }
+
+  /** Best effort after the outcome is decided: leftovers are orphans that commit/abort sweep. */
+  private async discard(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.objects.delete(key).catch(() => undefined)));
+  }
+
+  private async undo(change: Change): Promise<void> {
+    if (change.opened) await this.objects.abortMultipart(change.opened.key, change.opened.uploadId).catch(() => undefined);
+    await this.discard(change.created);
+  }
+}
+
+function validId(id: string): string {
+  if (!UPLOAD_ID.test(id)) throw new UploadUnknownError(id.slice(0, 64));
+  return id;
+}

@@ -1,0 +1,289 @@
+import { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  UploadPartCommand,
+  UploadPartCopyCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { createDigester, type Digest, type DigestAlgorithm } from '@cargohold/oci';
+import { isNotFound, isUnsupported, s3Call, S3StorageError } from './s3-errors';
+import { MAX_SINGLE_COPY } from './s3-layout';
+
+/** A part of a multipart upload as CompleteMultipartUpload needs it, plus its length. */
+export interface CompletedPart {
+  readonly number: number;
+  readonly etag: string;
+  readonly size: number;
+}
+
+/** Conditions on a write: `ifMatch` an ETag, or `ifNoneMatch: '*'` (create only). */
+export interface WriteConditions {
+  readonly ifMatch?: string;
+  readonly ifNoneMatch?: '*';
+}
+
+/**
+ * The S3 operations the blob adapter needs, on one bucket, each behind the vendor-error boundary.
+ * Misses come back as `undefined`; the SDK's types stop here.
+ */
+export class S3Objects {
+  constructor(
+    private readonly client: S3Client,
+    readonly bucket: string,
+  ) {}
+
+  async size(key: string): Promise<number | undefined> {
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return head.ContentLength ?? 0;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw new S3StorageError('HeadObject', error);
+    }
+  }
+
+  /** Streams the object (or the inclusive byte range of it) and reports the whole object's size. */
+  async open(key: string, range?: { start: number; end: number }): Promise<{ size: number; etag: string; body: Readable } | undefined> {
+    try {
+      const got = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
+      );
+      if (!(got.Body instanceof Readable)) throw new Error('GetObject returned no Node.js stream');
+      if (!range) return { size: got.ContentLength ?? 0, etag: got.ETag ?? '', body: got.Body };
+      const served = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(got.ContentRange ?? '');
+      const [start, end, size] = [Number(served?.[1]), Number(served?.[2]), Number(served?.[3])];
+      if (!served || start !== range.start || end < range.end) {
+        got.Body.destroy();
+        throw new Error(`GetObject of bytes ${range.start}-${range.end} answered Content-Range ${got.ContentRange}`);
+      }
+      // Some endpoints (s3rver, for `bytes=0-0`) serve more than asked: pass on exactly the range.
+      const body = end > range.end ? truncated(got.Body, range.end - range.start + 1) : got.Body;
+      return { size, etag: got.ETag ?? '', body };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw new S3StorageError('GetObject', error);
+    }
+  }
+
+  /** Reads a small object (a manifest, a tail) whole, with its ETag. */
+  async read(key: string): Promise<{ bytes: Buffer; etag: string } | undefined> {
+    const opened = await this.open(key);
+    if (!opened) return undefined;
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of opened.body) chunks.push(chunk as Buffer);
+    } catch (error) {
+      throw new S3StorageError('GetObject', error);
+    }
+    return { bytes: Buffer.concat(chunks), etag: opened.etag };
+  }
+
+  /** Hashes the object by streaming it: memory stays at the stream's buffers whatever its size. */
+  async hash(key: string, algorithm: DigestAlgorithm): Promise<{ digest: Digest; size: number }> {
+    const opened = await this.open(key);
+    if (!opened) throw new S3StorageError('GetObject', new Error(`staged object ${key} is missing`));
+    const digester = createDigester(algorithm);
+    try {
+      for await (const chunk of opened.body) digester.update(chunk as Buffer);
+    } catch (error) {
+      throw new S3StorageError('GetObject', error);
+    }
+    return { digest: digester.digest(), size: digester.bytes };
+  }
+
+  /** Writes a whole object; S3's 200 means it is durable. Resolves with its ETag. */
+  async put(key: string, bytes: Buffer, conditions: WriteConditions = {}): Promise<string> {
+    const put = await s3Call('PutObject', () =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: bytes,
+          ContentLength: bytes.length,
+          IfMatch: conditions.ifMatch,
+          IfNoneMatch: conditions.ifNoneMatch,
+        }),
+      ),
+    );
+    return put.ETag ?? '';
+  }
+
+  /** Idempotent: S3 answers 204 for a missing key too. */
+  async delete(key: string): Promise<void> {
+    await s3Call('DeleteObject', () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
+  }
+
+  /**
+   * Server-side copy. CopyObject takes at most 5 GiB; larger objects are copied as a multipart upload
+   * of UploadPartCopy ranges (untested here: S3 emulators such as s3rver lack UploadPartCopy).
+   */
+  async copy(source: string, target: string, size: number): Promise<void> {
+    if (size <= MAX_SINGLE_COPY) {
+      await s3Call('CopyObject', () =>
+        this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: target, CopySource: this.copySource(source) })),
+      );
+      return;
+    }
+    const uploadId = await this.createMultipart(target);
+    try {
+      const parts = await this.copyIntoParts(source, size, target, uploadId, 1);
+      await this.completeMultipart(target, uploadId, parts);
+    } catch (error) {
+      await this.abortMultipart(target, uploadId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async createMultipart(key: string): Promise<string> {
+    const created = await s3Call('CreateMultipartUpload', () =>
+      this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key })),
+    );
+    if (!created.UploadId) throw new S3StorageError('CreateMultipartUpload', new Error('no UploadId returned'));
+    return created.UploadId;
+  }
+
+  async uploadPart(key: string, uploadId: string, number: number, body: Buffer | Readable, length: number): Promise<CompletedPart> {
+    const part = await s3Call('UploadPart', () =>
+      this.client.send(
+        new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: body, ContentLength: length }),
+      ),
+    );
+    if (!part.ETag) throw new S3StorageError('UploadPart', new Error('no ETag returned'));
+    return { number, etag: part.ETag, size: length };
+  }
+
+  /**
+   * Copies all of `source` into parts `firstPart…` of a multipart upload, in ranges of at most 5 GiB
+   * split evenly (so none falls under the 5 MiB minimum). Where the endpoint lacks UploadPartCopy the
+   * range is streamed through this process instead: slower, same result.
+   */
+  async copyIntoParts(source: string, size: number, key: string, uploadId: string, firstPart: number): Promise<CompletedPart[]> {
+    const count = Math.max(1, Math.ceil(size / MAX_SINGLE_COPY));
+    const length = Math.ceil(size / count);
+    const parts: CompletedPart[] = [];
+    for (let index = 0; index < count; index++) {
+      const start = index * length;
+      const end = Math.min(size, start + length) - 1;
+      parts.push(await this.copyRange(source, { start, end }, key, uploadId, firstPart + index));
+    }
+    return parts;
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: readonly CompletedPart[]): Promise<void> {
+    await s3Call('CompleteMultipartUpload', () =>
+      this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.number, ETag: part.etag })) },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Idempotent. Endpoints that cannot abort (s3rver answers 405) are tolerated: the parts stay invisible,
+   * and on AWS the bucket's AbortIncompleteMultipartUpload lifecycle rule reclaims any that leak.
+   */
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    try {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+    } catch (error) {
+      if (isNotFound(error) || isUnsupported(error)) return;
+      throw new S3StorageError('AbortMultipartUpload', error);
+    }
+  }
+
+  /** Every key under `prefix` (all pages). */
+  async *keys(prefix: string): AsyncGenerator<string> {
+    for await (const page of this.pages(prefix)) {
+      for (const object of page.Contents ?? []) if (object.Key) yield object.Key;
+    }
+  }
+
+  /** The next path segment of every key under `prefix` (S3's CommonPrefixes with delimiter `/`). */
+  async *children(prefix: string): AsyncGenerator<string> {
+    for await (const page of this.pages(prefix, '/')) {
+      for (const common of page.CommonPrefixes ?? []) {
+        if (common.Prefix) yield common.Prefix.slice(prefix.length).replace(/\/$/, '');
+      }
+    }
+  }
+
+  private async *pages(prefix: string, delimiter?: string) {
+    let token: string | undefined;
+    do {
+      const page = await s3Call('ListObjectsV2', () =>
+        this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: delimiter, ContinuationToken: token }),
+        ),
+      );
+      yield page;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  private async copyRange(
+    source: string,
+    range: { start: number; end: number },
+    key: string,
+    uploadId: string,
+    number: number,
+  ): Promise<CompletedPart> {
+    try {
+      const copied = await this.client.send(
+        new UploadPartCopyCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber: number,
+          CopySource: this.copySource(source),
+          CopySourceRange: `bytes=${range.start}-${range.end}`,
+        }),
+      );
+      const etag = copied.CopyPartResult?.ETag;
+      if (!etag) throw new Error('UploadPartCopy returned no ETag');
+      return { number, etag, size: range.end - range.start + 1 };
+    } catch (error) {
+      if (!isUnsupported(error)) throw new S3StorageError('UploadPartCopy', error);
+    }
+    const opened = await this.open(source, range);
+    if (!opened) throw new S3StorageError('GetObject', new Error(`copy source ${source} is missing`));
+    return this.uploadPart(key, uploadId, number, opened.body, range.end - range.start + 1);
+  }
+
+  /** CopySource is `<bucket>/<key>`, URL-encoded (the configured prefix may hold any character). */
+  private copySource(key: string): string {
+    return `${this.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  }
+}
+
+/** The first `length` bytes of `body`, which is then destroyed. */
+function truncated(body: Readable, length: number): Readable {
+  async function* limit(): AsyncGenerator<Buffer> {
+    let left = length;
+    try {
+      for await (const chunk of body) {
+        const bytes = chunk as Buffer;
+        if (bytes.length >= left) {
+          yield bytes.subarray(0, left);
+          return;
+        }
+        left -= bytes.length;
+        yield bytes;
+      }
+    } finally {
+      body.destroy();
+    }
+  }
+  return Readable.from(limit(), { objectMode: false });
+}

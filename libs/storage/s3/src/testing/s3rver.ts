@@ -1,0 +1,71 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+
+/** What a spec needs from a running s3rver. */
+export interface S3rverHandle {
+  /** e.g. `http://127.0.0.1:41234` */
+  readonly endpoint: string;
+  /** The bucket created at startup. */
+  readonly bucket: string;
+  /** A client configured for this server (path-style, its fixed credentials, no flexible checksums). */
+  client(): S3Client;
+  /** Stops the server and deletes its data directory. */
+  stop(): Promise<void>;
+}
+
+interface S3rverServer {
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+}
+type S3rverConstructor = new (options: Record<string, unknown>) => S3rverServer;
+
+/**
+ * Starts s3rver (an S3 emulator, a dev dependency) on 127.0.0.1 with an ephemeral port and a temporary
+ * directory, with one bucket. For specs only: call it in `beforeAll` and `stop()` it in `afterAll`.
+ *
+ * s3rver speaks only the classic protocol, so clients must not send flexible checksums (the SDK default
+ * since 3.729): `requestChecksumCalculation`/`responseChecksumValidation` are `WHEN_REQUIRED`. It lacks
+ * UploadPartCopy, AbortMultipartUpload, ListParts/ListMultipartUploads, conditional writes (If-Match /
+ * If-None-Match on PUT are ignored) and the 5 MiB minimum part size.
+ */
+export async function startS3rver(bucket = 'cargohold-test'): Promise<S3rverHandle> {
+  const directory = await mkdtemp(join(tmpdir(), 'cargohold-s3rver-'));
+  // Loaded on demand through a non-literal specifier: s3rver ships no types, and production code that
+  // imports this library must never load (or bundle) it.
+  const specifier = 's3rver';
+  const loaded = (await import(specifier)) as { default?: S3rverConstructor } & S3rverConstructor;
+  const S3rver = loaded.default ?? loaded;
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket, configs: [] }],
+  });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const clients: S3Client[] = [];
+  return {
+    endpoint,
+    bucket,
+    client() {
+      const client = new S3Client({
+        endpoint,
+        forcePathStyle: true,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      for (const client of clients) client.destroy();
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+const staged = z.object({ key: z.string().min(1), size: z.number().int().nonnegative() });
+const part = z.object({ number: z.number().int().min(1).max(10_000), etag: z.string().min(1), size: z.number().int().positive() });
+
+/**
+ * The manifest of one resumable upload (`uploads/<id>/state.json`). The staged bytes are, in order:
+ *
+ *   base (one object)  ‖  multipart.parts (each exactly PART_SIZE)  ‖  tail (one object, < PART_SIZE)
+ *
+ * `base` holds bytes already assembled by a commit whose digest did not match (the client may append
+ * more and commit again); it never coexists with `multipart`, because opening a multipart upload copies
+ * the base into its first parts. Any of the three may be absent; the upload's size is their sum.
+ */
+export const uploadStateSchema = z.object({
+  version: z.literal(1),
+  base: staged.optional(),
+  multipart: z.object({ key: z.string().min(1), uploadId: z.string().min(1), parts: z.array(part) }).optional(),
+  tail: staged.optional(),
+});
+
+export type UploadState = z.infer<typeof uploadStateSchema>;
+export type MultipartState = NonNullable<UploadState['multipart']>;
+
+export const EMPTY_UPLOAD: UploadState = { version: 1 };
+
+export function stagedSize(state: UploadState): number {
+  const parts = state.multipart?.parts.reduce((sum, each) => sum + each.size, 0) ?? 0;
+  return (state.base?.size ?? 0) + parts + (state.tail?.size ?? 0);
+}
+
+export function encodeState(state: UploadState): Buffer {
+  return Buffer.from(JSON.stringify(state));
+}
+
+export function decodeState(bytes: Buffer): UploadState {
+  return uploadStateSchema.parse(JSON.parse(bytes.toString('utf8')));
+}
