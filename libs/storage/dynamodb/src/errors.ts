@@ -1,0 +1,51 @@
+import { RegistryError } from '@cargohold/oci';
+
+/**
+ * The metadata table could not answer (network, missing table, permissions, a bug in a request). The
+ * vendor error is kept as `cause` for logs; the edge answers a generic 500 and leaks none of it.
+ */
+export class MetadataStoreError extends Error {
+  constructor(operation: string, cause: unknown) {
+    super(`metadata store failed during ${operation}`, { cause });
+    this.name = new.target.name;
+  }
+}
+
+/** DynamoDB throttled the request even after the SDK's own retries: the client should back off (429). */
+export class MetadataThrottledError extends RegistryError {
+  constructor(operation: string, cause: unknown) {
+    super('TOOMANYREQUESTS', `metadata store is busy (${operation}); retry later`, { cause });
+  }
+}
+
+/** An optimistic read-modify-write kept losing to concurrent writers; nothing was written (429). */
+export class UpdateContentionError extends RegistryError {
+  constructor(what: string, attempts: number) {
+    super('TOOMANYREQUESTS', `${what} is being updated concurrently; gave up after ${attempts} attempts`);
+  }
+}
+
+/** `UploadSessionStore.create` of an id that exists (ids are server-generated, so this is a bug upstream). */
+export class UploadSessionExistsError extends Error {
+  constructor(id: string) {
+    super(`upload session ${id} already exists`);
+    this.name = new.target.name;
+  }
+}
+
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+]);
+
+/** Maps an SDK error to the adapter's vocabulary. ConditionalCheckFailed is handled before this, by callers. */
+export function translate(operation: string, error: unknown): Error {
+  const name = (error as { name?: unknown } | undefined)?.name;
+  if (typeof name === 'string' && THROTTLING.has(name)) return new MetadataThrottledError(operation, error);
+  return new MetadataStoreError(operation, error);
+}
+
+export const isConditionFailure = (error: unknown): boolean =>
+  (error as { name?: unknown } | undefined)?.name === 'ConditionalCheckFailedException';

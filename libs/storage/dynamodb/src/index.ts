@@ -1,0 +1,52 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type {
+  BlobLinkStore,
+  ManifestStore,
+  RegistrySettingsStore,
+  RepositoryStore,
+  UploadSessionStore,
+} from '@cargohold/storage-ports';
+import { DynamoBlobLinkStore } from './dynamo-blob-link-store';
+import { DynamoManifestStore } from './dynamo-manifest-store';
+import { DynamoRegistrySettingsStore } from './dynamo-registry-settings-store';
+import { DynamoRepositoryStore } from './dynamo-repository-store';
+import { DynamoUploadSessionStore } from './dynamo-upload-session-store';
+import { Table } from './table';
+
+export { createTable, type CreateTableOptions } from './create-table';
+export { DynamoBlobLinkStore } from './dynamo-blob-link-store';
+export { DynamoManifestStore } from './dynamo-manifest-store';
+export { DynamoRegistrySettingsStore } from './dynamo-registry-settings-store';
+export { DynamoRepositoryStore } from './dynamo-repository-store';
+export { DynamoUploadSessionStore } from './dynamo-upload-session-store';
+export { MetadataStoreError, MetadataThrottledError, UpdateContentionError, UploadSessionExistsError } from './errors';
+export { INDEX, MAX_ITEM_BYTES, TABLE_DEFINITION, type TableDefinition } from './table-design';
+export { startDynalite, type Dynalite } from './testing/dynalite';
+
+export interface DynamoMetadataOptions {
+  readonly client: DynamoDBClient;
+  /** The table, created from TABLE_DEFINITION (serverless.yml on AWS, `createTable` in tests). */
+  readonly table: string;
+}
+
+export interface DynamoMetadata {
+  readonly repositories: RepositoryStore;
+  readonly manifests: ManifestStore;
+  readonly links: BlobLinkStore;
+  readonly sessions: UploadSessionStore;
+  readonly registries: RegistrySettingsStore;
+}
+
+/** The metadata ports over one DynamoDB table (single-table design: see table-design.ts). */
+export function createDynamoMetadata({ client, table }: DynamoMetadataOptions): DynamoMetadata {
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const t = new Table(doc, table);
+  return {
+    repositories: new DynamoRepositoryStore(t),
+    manifests: new DynamoManifestStore(t),
+    links: new DynamoBlobLinkStore(t),
+    sessions: new DynamoUploadSessionStore(t),
+    registries: new DynamoRegistrySettingsStore(t),
+  };
+}
