@@ -1,4 +1,4 @@
-import type { RegistryStorage } from '@cargohold/storage-ports';
+import type { OutboxStore, RegistryStorage } from '@cargohold/storage-ports';
 import { MemoryBlobStore } from './memory-blob-store';
 import { MemoryBlobUploads } from './memory-blob-uploads';
 import {
@@ -8,6 +8,7 @@ import {
   MemoryRepositoryStore,
   MemoryUploadSessionStore,
 } from './memory-metadata';
+import { MemoryOutboxStore } from './memory-outbox';
 import { MemoryMetadataState } from './memory-state';
 
 export { MemoryBlobStore } from './memory-blob-store';
@@ -19,12 +20,16 @@ export {
   MemoryRepositoryStore,
   MemoryUploadSessionStore,
 } from './memory-metadata';
+export { MemoryOutboxStore } from './memory-outbox';
+
+/** The storage bundle plus the outbox its ManifestStore records events into. */
+export type MemoryStorage = RegistryStorage & { readonly outbox: OutboxStore };
 
 /**
  * Every storage port in memory, for fast core unit tests. Same verification, errors and ordering as the
  * durable adapters (it runs the same contract suites); nothing survives the process.
  */
-export function createMemoryStorage(): RegistryStorage {
+export function createMemoryStorage(): MemoryStorage {
   const blobs = new MemoryBlobStore();
   const state = new MemoryMetadataState();
   return {
@@ -35,6 +40,7 @@ export function createMemoryStorage(): RegistryStorage {
     links: new MemoryBlobLinkStore(state),
     sessions: new MemoryUploadSessionStore(state),
     registries: new MemoryRegistrySettingsStore(state),
+    outbox: new MemoryOutboxStore(state.outbox),
     close: async () => undefined,
   };
 }

@@ -1,3 +1,4 @@
+import type { RegistryEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
 import { DEFAULT_REGISTRY_SETTINGS, DEFAULT_REPOSITORY_SETTINGS, ManifestReferencedError } from '@cargohold/storage-ports';
 import type {
@@ -26,7 +27,8 @@ import {
   type MemoryMetadataState,
 } from './memory-state';
 
-// Every method runs synchronously to completion (no await inside), which is what makes each one atomic.
+// Every method runs synchronously to completion (no await inside), which is what makes each one atomic;
+// ManifestStore mutations record their events in that same step, and only when they changed something.
 
 export class MemoryRepositoryStore implements RepositoryStore {
   constructor(private readonly state: MemoryMetadataState) {}
@@ -72,15 +74,25 @@ export class MemoryRepositoryStore implements RepositoryStore {
 export class MemoryManifestStore implements ManifestStore {
   constructor(private readonly state: MemoryMetadataState) {}
 
-  async put(repo: RepoRef, record: ManifestRecord, tags: readonly string[]): Promise<{ previous: Record<string, Digest> }> {
+  async put(
+    repo: RepoRef,
+    record: ManifestRecord,
+    tags: readonly string[],
+    events: readonly RegistryEvent[] = [],
+  ): Promise<{ previous: Record<string, Digest> }> {
+    const recorded = this.state.outbox.prepare(events);
     const data = this.state.write(repo);
-    if (!data.manifests.has(record.digest)) data.manifests.set(record.digest, copyRecord(record));
+    let changed = !data.manifests.has(record.digest);
+    if (changed) data.manifests.set(record.digest, copyRecord(record));
     const previous: Record<string, Digest> = {};
     for (const tag of tags) {
       const before = data.tags.get(tag);
-      if (before !== undefined && before !== record.digest) previous[tag] = before;
+      if (before === record.digest) continue;
+      if (before !== undefined) previous[tag] = before;
       data.tags.set(tag, record.digest);
+      changed = true;
     }
+    if (changed) this.state.outbox.record(recorded);
     return { previous };
   }
 
@@ -108,11 +120,15 @@ export class MemoryManifestStore implements ManifestStore {
     return tags.sort(byteCompare);
   }
 
-  async deleteTag(repo: RepoRef, tag: string): Promise<boolean> {
-    return this.state.read(repo)?.tags.delete(tag) ?? false;
+  async deleteTag(repo: RepoRef, tag: string, events: readonly RegistryEvent[] = []): Promise<boolean> {
+    const recorded = this.state.outbox.prepare(events);
+    const deleted = this.state.read(repo)?.tags.delete(tag) ?? false;
+    if (deleted) this.state.outbox.record(recorded);
+    return deleted;
   }
 
-  async delete(repo: RepoRef, digest: Digest): Promise<boolean> {
+  async delete(repo: RepoRef, digest: Digest, events: readonly RegistryEvent[] = []): Promise<boolean> {
+    const recorded = this.state.outbox.prepare(events);
     const data = this.state.read(repo);
     if (!data?.manifests.has(digest)) return false;
     const parents = [...data.manifests.values()]
@@ -122,6 +138,7 @@ export class MemoryManifestStore implements ManifestStore {
     if (parents.length > 0) throw new ManifestReferencedError(digest, parents);
     data.manifests.delete(digest);
     for (const [tag, target] of data.tags) if (target === digest) data.tags.delete(tag);
+    this.state.outbox.record(recorded);
     return true;
   }
 

@@ -9,6 +9,7 @@ import type {
   UploadSession,
 } from '@cargohold/storage-ports';
 import { byteCompare } from './bytes';
+import { MemoryOutboxState } from './memory-outbox';
 
 /** Everything recorded under one repository; dropping it is the repository delete's cascade. */
 export interface RepoData {
@@ -22,6 +23,8 @@ export class MemoryMetadataState {
   readonly repositories = new Map<string, Repository>();
   readonly sessions = new Map<string, UploadSession>();
   readonly registries = new Map<string, RegistrySettings>();
+  /** Kept when a repository is deleted: its events (and version counter) outlive it. */
+  readonly outbox = new MemoryOutboxState();
   private readonly data = new Map<string, RepoData>();
 
   /** The repository's data, created on first write. */

@@ -1,6 +1,7 @@
 import type {
   BlobLinkStore,
   ManifestStore,
+  OutboxStore,
   RegistrySettingsStore,
   RepositoryStore,
   UploadSessionStore,
@@ -8,6 +9,7 @@ import type {
 import { openDatabase } from './schema';
 import { SqliteBlobLinkStore } from './sqlite-blob-link-store';
 import { SqliteManifestStore } from './sqlite-manifest-store';
+import { SqliteOutboxStore } from './sqlite-outbox-store';
 import { SqliteRegistrySettingsStore } from './sqlite-registry-settings-store';
 import { SqliteRepositoryStore } from './sqlite-repository-store';
 import { SqliteUploadSessionStore } from './sqlite-upload-session-store';
@@ -15,6 +17,7 @@ import { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 export { SCHEMA_VERSION } from './schema';
 export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
 export { SqliteManifestStore } from './sqlite-manifest-store';
+export { SqliteOutboxStore } from './sqlite-outbox-store';
 export { SqliteRegistrySettingsStore } from './sqlite-registry-settings-store';
 export { SqliteRepositoryStore } from './sqlite-repository-store';
 export { SqliteUploadSessionStore } from './sqlite-upload-session-store';
@@ -25,6 +28,8 @@ export interface SqliteMetadata {
   readonly links: BlobLinkStore;
   readonly sessions: UploadSessionStore;
   readonly registries: RegistrySettingsStore;
+  /** The transactional outbox `manifests` records its events into, in the same transactions. */
+  readonly outbox: OutboxStore;
   /** Closes the database; idempotent. */
   close(): Promise<void>;
 }
@@ -41,6 +46,7 @@ export function openSqliteMetadata(file: string): SqliteMetadata {
     links: new SqliteBlobLinkStore(db),
     sessions: new SqliteUploadSessionStore(db),
     registries: new SqliteRegistrySettingsStore(db),
+    outbox: new SqliteOutboxStore(db),
     close: async () => {
       if (db.open) db.close();
     },

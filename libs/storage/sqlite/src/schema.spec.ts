@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Digest } from '@cargohold/oci';
-import { DEFAULT_REGISTRY_SETTINGS, DEFAULT_REPOSITORY_SETTINGS } from '@cargohold/storage-ports';
+import { DEFAULT_REGISTRY_SETTINGS, DEFAULT_REPOSITORY_SETTINGS, type RepositorySettings } from '@cargohold/storage-ports';
+import { deletedEvent, stamped } from '@cargohold/storage-testing';
 import { openSqliteMetadata, SCHEMA_VERSION } from './index';
 import { openDatabase } from './schema';
 
@@ -143,6 +144,75 @@ describe('SQLite metadata database', () => {
 
       const reopened = openSqliteMetadata(file);
       expect((await reopened.repositories.get(repo))?.settings).toEqual({ ...DEFAULT_REPOSITORY_SETTINGS, scanOnPush: true });
+      await reopened.close();
+    });
+  });
+
+  describe('migration from schema version 2', () => {
+    const repo = { registry: 'r', name: 'app' };
+    const digest = `sha256:${'c'.repeat(64)}` as Digest;
+    const settings: RepositorySettings = { ...DEFAULT_REPOSITORY_SETTINGS, scanOnPush: true, imageTagMutability: 'IMMUTABLE' };
+    const registrySettings = { accountSettings: { BLOB_MOUNTING: 'ENABLED' } };
+
+    /** A database exactly as the v2 build left it (schema frozen in fixtures/schema-v2.sql), with data. */
+    async function writeV2Database(): Promise<void> {
+      const db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.exec(await readFile(join(__dirname, 'fixtures', 'schema-v2.sql'), 'utf8'));
+      db.pragma('user_version = 2');
+      const row = { registry: 'r', repository: 'app', digest, settings: JSON.stringify(settings) };
+      db.prepare('INSERT INTO repositories (registry, name, created_at, settings) VALUES (@registry, @repository, 1000, @settings)').run(row);
+      db.prepare(
+        `INSERT INTO manifests (registry, repository, digest, media_type, size, pushed_at, config_media_type, image_size_bytes)
+         VALUES (@registry, @repository, @digest, 'application/vnd.oci.image.manifest.v1+json', 321, 2000, 'application/vnd.oci.image.config.v1+json', 4096)`,
+      ).run(row);
+      db.prepare("INSERT INTO tags (registry, repository, tag, digest) VALUES (@registry, @repository, 'latest', @digest)").run(row);
+      db.prepare('INSERT INTO registries (registry, document) VALUES (@registry, @document)').run({
+        registry: 'r',
+        document: JSON.stringify(registrySettings),
+      });
+      db.close();
+    }
+
+    it('upgrades an existing v2 file in place, keeping every row, with an empty outbox', async () => {
+      await writeV2Database();
+
+      const metadata = openSqliteMetadata(file);
+
+      expect(await metadata.repositories.get(repo)).toEqual({ ...repo, createdAt: new Date(1000), settings });
+      expect(await metadata.manifests.get(repo, digest)).toEqual({
+        digest,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        size: 321,
+        blobs: [],
+        children: [],
+        configMediaType: 'application/vnd.oci.image.config.v1+json',
+        imageSizeBytes: 4096,
+        pushedAt: new Date(2000),
+      });
+      expect(await metadata.manifests.resolveTag(repo, 'latest')).toBe(digest);
+      expect(await metadata.registries.get('r')).toEqual(registrySettings);
+      expect(await metadata.outbox.due(new Date(0), 10, 1000)).toEqual([]);
+      expect(await metadata.outbox.deadLetters(10)).toEqual([]);
+      await metadata.close();
+      const db = new Database(file);
+      expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      db.close();
+    });
+
+    it('records events with mutations of pre-existing data after the upgrade, durably', async () => {
+      await writeV2Database();
+      const metadata = openSqliteMetadata(file);
+      const untagged = deletedEvent(1, repo, digest, ['latest']);
+      const deleted = deletedEvent(2, repo, digest);
+
+      await metadata.manifests.deleteTag(repo, 'latest', [untagged]);
+      await metadata.manifests.delete(repo, digest, [deleted]);
+      await metadata.close();
+
+      const reopened = openSqliteMetadata(file);
+      const entries = await reopened.outbox.due(new Date(0), 10, 1000);
+      expect(entries.map((entry) => entry.event)).toEqual([stamped(untagged, 1), stamped(deleted, 2)]);
       await reopened.close();
     });
   });

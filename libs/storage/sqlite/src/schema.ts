@@ -15,10 +15,17 @@ import Database from 'better-sqlite3';
  *   blob_links         (registry, repository, digest) → size, linked_at
  *   upload_sessions    id → registry, repository, started_at, updated_at
  *   registries         registry → document (JSON RegistrySettings, stored whole; absent = defaults)
+ *   outbox             seq (AUTOINCREMENT: never reused, so a stale seq never names a newer entry)
+ *                      → registry, repository, version, event (JSON RegistryEvent, version stamped in),
+ *                      attempts, last_error, available_at (0 when recorded; lease ends and retry times)
+ *   event_versions     (registry, repository) → version       the last version stamped; survives the
+ *                      repository's delete and the delivery of its events, so versions only increase
+ *   dead_letters       seq → registry, repository, version, event, attempts, error, at
  *
  * manifest_blobs, manifest_children and tags cascade from their manifest (ON DELETE CASCADE), so deleting a
  * manifest removes its tags in the same statement. Nothing references `repositories` by foreign key: a
- * repository delete removes its rows explicitly, in one transaction.
+ * repository delete removes its rows explicitly, in one transaction. The outbox tables are not part of that
+ * cascade: events about a deleted repository are still delivered.
  *
  * Migrations: MIGRATIONS[i] moves the schema from user_version i to i + 1; each runs in a transaction.
  * A shipped migration is never edited: it is how existing files got to where they are.
@@ -111,6 +118,38 @@ const MIGRATIONS: readonly string[] = [
     registry TEXT PRIMARY KEY,
     document TEXT NOT NULL
   ) WITHOUT ROWID;
+  `,
+  // v3: the transactional outbox. ManifestStore mutations write outbox rows in their own transaction.
+  `
+  CREATE TABLE outbox (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    registry     TEXT NOT NULL,
+    repository   TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    event        TEXT NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_error   TEXT,
+    available_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE event_versions (
+    registry   TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    PRIMARY KEY (registry, repository)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE dead_letters (
+    seq        INTEGER PRIMARY KEY,
+    registry   TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    event      TEXT NOT NULL,
+    attempts   INTEGER NOT NULL,
+    error      TEXT NOT NULL,
+    at         INTEGER NOT NULL
+  );
+  CREATE INDEX dead_letters_by_age ON dead_letters (at, seq);
   `,
 ];
 

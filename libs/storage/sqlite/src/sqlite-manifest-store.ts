@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
+import type { RegistryEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
 import { ManifestReferencedError } from '@cargohold/storage-ports';
 import type { ManifestRecord, ManifestStore, Page, RepoRef } from '@cargohold/storage-ports';
+import { OutboxRecorder } from './sqlite-outbox-store';
 
 interface ManifestRow {
   digest: string;
@@ -31,11 +33,14 @@ export class SqliteManifestStore implements ManifestStore {
   private readonly resolve: Database.Statement<[Repo & { tag: string }], { digest: Digest }>;
   private readonly tagPage: Database.Statement<[Repo & { last: string; limit: number }], { tag: string }>;
   private readonly tagsOfDigest: Database.Statement<[Key], { tag: string }>;
-  private readonly removeTag: Database.Statement<[Repo & { tag: string }]>;
   private readonly referrersOf: Database.Statement<[Repo & { subject: string }], ManifestRow>;
   private readonly pulled: Database.Statement<[Key & { at: number }]>;
-  private readonly putTx: Database.Transaction<(repo: Repo, record: ManifestRecord, tags: readonly string[]) => Record<string, Digest>>;
-  private readonly deleteTx: Database.Transaction<(key: Key) => boolean>;
+  private readonly outbox: OutboxRecorder;
+  private readonly putTx: Database.Transaction<
+    (repo: Repo, record: ManifestRecord, tags: readonly string[], events: readonly RegistryEvent[]) => Record<string, Digest>
+  >;
+  private readonly deleteTagTx: Database.Transaction<(repo: Repo, tag: string, events: readonly RegistryEvent[]) => boolean>;
+  private readonly deleteTx: Database.Transaction<(key: Key, events: readonly RegistryEvent[]) => boolean>;
 
   constructor(db: Database.Database) {
     const where = `${IN_REPO} AND digest = @digest`;
@@ -46,7 +51,6 @@ export class SqliteManifestStore implements ManifestStore {
     this.resolve = db.prepare(`SELECT digest FROM tags WHERE ${IN_REPO} AND tag = @tag`);
     this.tagPage = db.prepare(`SELECT tag FROM tags WHERE ${IN_REPO} AND tag > @last ORDER BY tag LIMIT @limit`);
     this.tagsOfDigest = db.prepare(`SELECT tag FROM tags WHERE ${where} ORDER BY tag`);
-    this.removeTag = db.prepare(`DELETE FROM tags WHERE ${IN_REPO} AND tag = @tag`);
     this.referrersOf = db.prepare(`SELECT ${COLUMNS} FROM manifests WHERE ${IN_REPO} AND subject = @subject ORDER BY digest`);
     // Pulls may be recorded out of order: keep the later time. (SQLite's max() of a NULL is NULL.)
     this.pulled = db.prepare(`UPDATE manifests SET last_pulled_at = max(coalesce(last_pulled_at, @at), @at) WHERE ${where}`);
@@ -67,21 +71,35 @@ export class SqliteManifestStore implements ManifestStore {
       `INSERT INTO tags (registry, repository, tag, digest) VALUES (@registry, @repository, @tag, @digest)
        ON CONFLICT DO UPDATE SET digest = excluded.digest`,
     );
-    // Record and tags in one transaction: readers see every tag at its old or its new digest (invariant 3).
-    this.putTx = db.transaction((repo: Repo, record: ManifestRecord, tags: readonly string[]) => {
-      const key = { ...repo, digest: record.digest };
-      if (insertManifest.run({ ...key, ...toRow(record) }).changes > 0) {
-        record.blobs.forEach((blob, position) => insertBlob.run({ ...key, position, blob }));
-        record.children.forEach((child, position) => insertChild.run({ ...key, position, child }));
-      }
-      const previous: Record<string, Digest> = {};
-      for (const tag of new Set(tags)) {
-        const before = this.resolve.get({ ...repo, tag })?.digest;
-        if (before === record.digest) continue;
-        upsertTag.run({ ...key, tag });
-        if (before !== undefined) previous[tag] = before;
-      }
-      return previous;
+    this.outbox = new OutboxRecorder(db);
+    // Record, tags and events in one transaction: readers see every tag at its old or its new digest
+    // (invariant 3), and the events exist exactly when the change does.
+    this.putTx = db.transaction(
+      (repo: Repo, record: ManifestRecord, tags: readonly string[], events: readonly RegistryEvent[]) => {
+        const key = { ...repo, digest: record.digest };
+        let changed = insertManifest.run({ ...key, ...toRow(record) }).changes > 0;
+        if (changed) {
+          record.blobs.forEach((blob, position) => insertBlob.run({ ...key, position, blob }));
+          record.children.forEach((child, position) => insertChild.run({ ...key, position, child }));
+        }
+        const previous: Record<string, Digest> = {};
+        for (const tag of new Set(tags)) {
+          const before = this.resolve.get({ ...repo, tag })?.digest;
+          if (before === record.digest) continue;
+          upsertTag.run({ ...key, tag });
+          if (before !== undefined) previous[tag] = before;
+          changed = true;
+        }
+        if (changed) this.outbox.record(events);
+        return previous;
+      },
+    );
+
+    const removeTag = db.prepare<[Repo & { tag: string }]>(`DELETE FROM tags WHERE ${IN_REPO} AND tag = @tag`);
+    this.deleteTagTx = db.transaction((repo: Repo, tag: string, events: readonly RegistryEvent[]) => {
+      const deleted = removeTag.run({ ...repo, tag }).changes > 0;
+      if (deleted) this.outbox.record(events);
+      return deleted;
     });
 
     const exists = db.prepare<[Key], { found: 1 }>(`SELECT 1 AS found FROM manifests WHERE ${where}`);
@@ -89,17 +107,24 @@ export class SqliteManifestStore implements ManifestStore {
       `SELECT DISTINCT manifest FROM manifest_children WHERE ${IN_REPO} AND child = @digest AND manifest <> @digest ORDER BY manifest`,
     );
     const deleteManifest = db.prepare<[Key]>(`DELETE FROM manifests WHERE ${where}`);
-    // The reference check and the delete (which cascades to tags, blobs, children) commit together.
-    this.deleteTx = db.transaction((key: Key) => {
+    // The reference check, the delete (cascading to tags, blobs, children) and the events commit together.
+    this.deleteTx = db.transaction((key: Key, events: readonly RegistryEvent[]) => {
       if (!exists.get(key)) return false;
       const parents = parentsOf.all(key).map((row) => row.manifest);
       if (parents.length > 0) throw new ManifestReferencedError(key.digest, parents);
-      return deleteManifest.run(key).changes > 0;
+      const deleted = deleteManifest.run(key).changes > 0;
+      if (deleted) this.outbox.record(events);
+      return deleted;
     });
   }
 
-  async put(repo: RepoRef, record: ManifestRecord, tags: readonly string[]): Promise<{ previous: Record<string, Digest> }> {
-    return { previous: this.putTx.immediate(repoOf(repo), record, tags) };
+  async put(
+    repo: RepoRef,
+    record: ManifestRecord,
+    tags: readonly string[],
+    events: readonly RegistryEvent[] = [],
+  ): Promise<{ previous: Record<string, Digest> }> {
+    return { previous: this.putTx.immediate(repoOf(repo), record, tags, this.outbox.prepare(events)) };
   }
 
   async get(repo: RepoRef, digest: Digest): Promise<ManifestRecord | undefined> {
@@ -127,12 +152,12 @@ export class SqliteManifestStore implements ManifestStore {
     return this.tagsOfDigest.all({ ...repoOf(repo), digest }).map((row) => row.tag);
   }
 
-  async deleteTag(repo: RepoRef, tag: string): Promise<boolean> {
-    return this.removeTag.run({ ...repoOf(repo), tag }).changes > 0;
+  async deleteTag(repo: RepoRef, tag: string, events: readonly RegistryEvent[] = []): Promise<boolean> {
+    return this.deleteTagTx.immediate(repoOf(repo), tag, this.outbox.prepare(events));
   }
 
-  async delete(repo: RepoRef, digest: Digest): Promise<boolean> {
-    return this.deleteTx.immediate({ ...repoOf(repo), digest });
+  async delete(repo: RepoRef, digest: Digest, events: readonly RegistryEvent[] = []): Promise<boolean> {
+    return this.deleteTx.immediate({ ...repoOf(repo), digest }, this.outbox.prepare(events));
   }
 
   async referrers(repo: RepoRef, subject: Digest): Promise<ManifestRecord[]> {

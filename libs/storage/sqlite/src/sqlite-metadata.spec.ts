@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeMetadataContract } from '@cargohold/storage-testing';
-import { openSqliteMetadata } from './index';
+import { describeMetadataContract, describeOutboxContract } from '@cargohold/storage-testing';
+import { openSqliteMetadata, type SqliteMetadata } from './index';
 
 describeMetadataContract('sqlite', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'cargohold-sqlite-'));
@@ -15,3 +15,26 @@ describeMetadataContract('sqlite', async () => {
     },
   };
 });
+
+describeOutboxContract(
+  'sqlite',
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cargohold-sqlite-'));
+    const file = join(dir, 'metadata.db');
+    const opened: SqliteMetadata[] = [openSqliteMetadata(file)];
+    return {
+      ...(opened[0] as SqliteMetadata),
+      // A restart after a crash: the old connection is abandoned, not closed, and a new one opens the file.
+      reopen: async () => {
+        const next = openSqliteMetadata(file);
+        opened.push(next);
+        return next;
+      },
+      cleanup: async () => {
+        for (const metadata of opened) await metadata.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  },
+  { restartable: true },
+);
