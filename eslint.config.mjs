@@ -79,6 +79,7 @@ export default [
       'libs/manifests/**/*.ts',
       'libs/policy/**/*.ts',
       'libs/events/**/*.ts',
+      'libs/scanning/**/*.ts',
       'libs/auth/**/*.ts',
       'libs/registry-core/**/*.ts',
       'libs/storage/ports/**/*.ts',

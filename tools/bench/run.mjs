@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // cargohold benchmarks against CNCF distribution (and a bare hash-and-write sink), all on 127.0.0.1.
-//   node tools/bench/run.mjs [--quick] [--only skopeo,manifest,monolithic,layers] [--targets cargohold,baseline]
+//   node tools/bench/run.mjs [--quick] [--only skopeo,manifest,monolithic,layers,coldstart] [--targets cargohold,baseline]
 //                            [--runs N] [--blob-mib N] [--skip-build]
 // Prints a markdown table and writes tools/bench/results/<timestamp>[-quick].json. See README.md.
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { coldStart } from './lib/coldstart.mjs';
 import { buildRandomImage } from './lib/images.mjs';
 import { layerPush } from './lib/layers.mjs';
 import { loadTool, manifestLoad } from './lib/manifest-load.mjs';
@@ -29,6 +30,7 @@ const SIZES = {
     manifest: { seconds: 10, connections: 32, runs: 2 },
     blob: 1024 * MiB,
     layers: { count: 200, size: 64 * KiB, parallel: 4 },
+    coldstart: { runs: 10 },
   },
   quick: {
     runs: 1,
@@ -37,9 +39,12 @@ const SIZES = {
     manifest: { seconds: 2, connections: 8, runs: 1 },
     blob: 8 * MiB,
     layers: { count: 20, size: 64 * KiB, parallel: 4 },
+    coldstart: { runs: 3 },
   },
 };
-const MEASUREMENTS = ['skopeo', 'manifest', 'monolithic', 'layers'];
+const MEASUREMENTS = ['skopeo', 'manifest', 'monolithic', 'layers', 'coldstart'];
+/** Measurements that need no server (and so no build and no baseline binary). */
+const SERVERLESS_ONLY = new Set(['coldstart']);
 
 const { values: opts } = parseArgs({
   options: {
@@ -62,6 +67,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results', import.meta.url));
 
 async function prepare() {
+  if ([...only].every((m) => SERVERLESS_ONLY.has(m))) return;
   if (targets.includes('baseline') && !existsSync(BASELINE_BINARY)) throw new Error(`${BASELINE_BINARY} not found (apt-get install docker-registry)`);
   if (!targets.includes('cargohold')) return;
   if (!opts['skip-build']) {
@@ -162,6 +168,18 @@ async function measure(tmp) {
         reference: best(raw.layers.baseline, 'layersPerSecond'),
       }),
     );
+  }
+  if (only.has('coldstart')) {
+    const { runs: coldRuns } = sizes.coldstart;
+    raw.coldstart = await coldStart(tmp, sizes.coldstart, log);
+    const none = { referenceName: null, better: 'lower' };
+    rows.push(row({ ...none, name: 'serverless package --stage dev (bundle + zip, 3 functions)', unit: 's', digits: 1, cargohold: raw.coldstart.packagingMs / 1000 }));
+    for (const fn of raw.coldstart.functions) {
+      rows.push(row({ ...none, name: `${fn.name}: bundle size (zip ${(fn.zipBytes / MiB).toFixed(2)} MiB)`, unit: 'MiB', digits: 2, cargohold: fn.bundleBytes / MiB }));
+      rows.push(row({ ...none, name: `${fn.name}: require in a fresh node (init), median of ${coldRuns}`, unit: 'ms', digits: 0, cargohold: fn.requireMs }));
+      rows.push(row({ ...none, name: `${fn.name}: same without --enable-source-maps`, unit: 'ms', digits: 0, cargohold: fn.requireNoMapsMs }));
+      rows.push(row({ ...none, name: `${fn.name}: fresh node + require + exit, median of ${coldRuns}`, unit: 'ms', digits: 0, cargohold: fn.processMs }));
+    }
   }
   return { raw, rows };
 }

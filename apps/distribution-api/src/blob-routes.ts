@@ -13,7 +13,13 @@ export const headBlob: RouteHandler = async ({ registry, repo, param }) => {
   });
 };
 
-export const getBlob: RouteHandler = async ({ registry, repo, param, request }) => {
+/** With redirects (AWS), a linked blob answers 307 to a short-lived URL; the client re-sends any Range there. */
+export const getBlob: RouteHandler = async ({ registry, repo, param, request, blobRedirects }) => {
+  if (blobRedirects) {
+    const { digest } = await registry.blobs.stat(repo, param);
+    const location = await blobRedirects.urlFor(digest);
+    if (location !== undefined) return empty(307, { Location: location, 'Docker-Content-Digest': digest });
+  }
   const blob = await registry.blobs.open(repo, param, parseRange(request.headers['range']));
   const headers = {
     ...API_VERSION_HEADER,

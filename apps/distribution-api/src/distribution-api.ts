@@ -8,7 +8,8 @@ import { deleteBlob, getBlob, headBlob } from './blob-routes';
 import { catalog, listTags } from './listing-routes';
 import { deleteManifest, getManifest, getReferrers, headManifest, putManifest } from './manifest-routes';
 import { errorResponse, json, withoutBody } from './responses';
-import type { Route } from './route-table';
+import { limitRequestBody, type RequestLimits } from './request-limits';
+import type { BlobRedirects, Route } from './route-table';
 import { cancelUpload, completeUpload, patchUpload, startUpload, uploadStatus } from './upload-routes';
 
 const NAME = '(.+)';
@@ -27,9 +28,9 @@ const ROUTES: readonly Route[] = [
   { method: 'PUT', pattern: MANIFEST, action: 'ecr:PutImage', handler: putManifest },
   { method: 'DELETE', pattern: MANIFEST, action: 'ecr:BatchDeleteImage', handler: deleteManifest },
   { method: 'GET', pattern: REFERRERS, action: 'ecr:BatchGetImage', handler: getReferrers },
-  { method: 'POST', pattern: UPLOADS, action: 'ecr:InitiateLayerUpload', handler: startUpload },
+  { method: 'POST', pattern: UPLOADS, action: 'ecr:InitiateLayerUpload', handler: startUpload, uploadStep: true },
   { method: 'GET', pattern: UPLOAD, action: 'ecr:UploadLayerPart', handler: uploadStatus },
-  { method: 'PATCH', pattern: UPLOAD, action: 'ecr:UploadLayerPart', handler: patchUpload },
+  { method: 'PATCH', pattern: UPLOAD, action: 'ecr:UploadLayerPart', handler: patchUpload, uploadStep: true },
   { method: 'PUT', pattern: UPLOAD, action: 'ecr:CompleteLayerUpload', handler: completeUpload },
   { method: 'DELETE', pattern: UPLOAD, action: 'ecr:UploadLayerPart', handler: cancelUpload },
   { method: 'GET', pattern: BLOB, action: 'ecr:GetDownloadUrlForLayer', handler: getBlob },
@@ -43,7 +44,13 @@ export interface DistributionApiDeps {
   /** Picks the registry (account, region) a request addresses, from its Host header. */
   readonly registryFor: (host: string | undefined) => string;
   readonly logger?: Logger;
+  /** On AWS: blob GETs answer 307 to a short-lived presigned S3 URL instead of streaming through Lambda. */
+  readonly blobRedirects?: BlobRedirects;
+  /** A per-request body cap (Lambda's 6 MB, or `--max-request-bytes`); none when absent. */
+  readonly requestLimits?: RequestLimits;
 }
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 class RouteNotFoundError extends RegistryError {
   constructor(path: string) {
@@ -115,6 +122,8 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
   validateRepositoryName(name);
   await authorize(route.action, name);
 
+  const limits = deps.requestLimits;
+  const bounded = limits && BODY_METHODS.has(method) ? limitRequestBody(request, limits) : request;
   const repo: RepoRef = { registry: registryId, name };
   const canRead = async (source: RepoRef, action: EcrAction) => {
     const decision = await deps.authorizer.authorize({
@@ -125,10 +134,18 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
     });
     return decision.allowed;
   };
-  return route.handler({ request, registry: deps.registry, registryId, repo, param, canRead });
+  const response = await route.handler({
+    request: bounded,
+    registry: deps.registry,
+    registryId,
+    repo,
+    param,
+    canRead,
+    ...(deps.blobRedirects ? { blobRedirects: deps.blobRedirects } : {}),
+  });
+  if (!limits || !route.uploadStep || response.status !== 202) return response;
+  return { ...response, headers: { ...response.headers, 'OCI-Chunk-Min-Length': limits.chunkMinLength } };
 }
-
-
 
 /**
  * The request's credentials: the Authorization header, or for downloads the short-lived token that

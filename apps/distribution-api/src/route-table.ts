@@ -1,7 +1,13 @@
 import type { EcrAction } from '@cargohold/auth';
 import type { HttpRequest, HttpResponse } from '@cargohold/lambda-kit';
 import type { Registry } from '@cargohold/registry-core';
-import type { RepoRef } from '@cargohold/storage-ports';
+import type { Digest, RepoRef } from '@cargohold/storage-ports';
+
+/** Where a blob can be fetched directly (a presigned S3 URL); undefined means "stream it yourself". */
+export interface BlobRedirects {
+  /** `digest` is one the repository links (checked by the caller); the URL must expire within minutes. */
+  urlFor(digest: Digest): Promise<string | undefined>;
+}
 
 /** What a matched route hands its handler: the repository (validated) and the path parameter. */
 export interface RouteContext {
@@ -13,6 +19,7 @@ export interface RouteContext {
   readonly param: string;
   /** Asks the authorizer about a second repository (cross-repository mount's source). */
   readonly canRead: (repo: RepoRef, action: EcrAction) => Promise<boolean>;
+  readonly blobRedirects?: BlobRedirects;
 }
 
 export type RouteHandler = (context: RouteContext) => Promise<HttpResponse>;
@@ -26,4 +33,6 @@ export interface Route {
   readonly pattern: RegExp;
   readonly action: EcrAction;
   readonly handler: RouteHandler;
+  /** POST/PATCH of an upload: under a request cap its 202 advertises `OCI-Chunk-Min-Length`. */
+  readonly uploadStep?: boolean;
 }

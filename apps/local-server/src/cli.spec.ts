@@ -18,6 +18,16 @@ describe('parseCommand', () => {
     ).toEqual({ kind: 'serve', host: '0.0.0.0', port: 0, dataDir: '/d', configFile: 'c.json', logLevel: 'debug', allowAnonymous: true });
   });
 
+  it('takes the request cap and the AWS backend with its bucket and table', () => {
+    expect(parseCommand(['serve', '--max-request-bytes', '6000000', '--backend', 'aws', '--bucket', 'b', '--table', 't'])).toMatchObject({
+      kind: 'serve',
+      maxRequestBytes: 6_000_000,
+      backend: 'aws',
+      bucket: 'b',
+      table: 't',
+    });
+  });
+
   it('answers --help and -h with the usage', () => {
     expect(parseCommand(['--help'])).toEqual({ kind: 'help' });
     expect(parseCommand(['serve', '-h'])).toEqual({ kind: 'help' });
@@ -31,6 +41,9 @@ describe('parseCommand', () => {
     [[], 'missing command'],
     [['deploy'], 'unknown command'],
     [['serve', '--log-level', 'loud'], 'invalid --log-level'],
+    [['serve', '--max-request-bytes', '6MB'], 'invalid --max-request-bytes'],
+    [['serve', '--max-request-bytes', '10'], 'invalid --max-request-bytes'],
+    [['serve', '--backend', 'gcs'], 'invalid --backend'],
   ])('refuses %j', (argv, message) => {
     const command = parseCommand(argv);
     expect(command.kind).toBe('error');

@@ -14,12 +14,33 @@ Options:
   --config FILE        JSON config file (account, region, limits)
   --log-level LEVEL    trace|debug|info|warn|error (default info)
   --allow-anonymous    let every /v2/ request through without a token (throwaway use only)
+  --max-request-bytes N
+                       refuse request bodies over N bytes with 413 SIZE_INVALID, as Lambda does;
+                       uploads then advertise OCI-Chunk-Min-Length (5 MiB, or N if smaller)
+  --backend KIND       embedded (default: filesystem + SQLite) or aws (S3 + DynamoDB; endpoints
+                       and credentials from the AWS SDK's standard variables, e.g.
+                       AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB; S3_FORCE_PATH_STYLE=true
+                       for emulators). The token key still lives under --data-dir.
+  --bucket NAME        S3 bucket for blobs (--backend aws; or "aws.bucket" in the config file)
+  --table NAME         DynamoDB table for metadata (--backend aws; or "aws.table" in the config)
   -h, --help           show this help
 `;
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'serve'; host: string; port: number; dataDir: string; configFile?: string; logLevel: string; allowAnonymous: boolean }
+  | {
+      kind: 'serve';
+      host: string;
+      port: number;
+      dataDir: string;
+      configFile?: string;
+      logLevel: string;
+      allowAnonymous: boolean;
+      maxRequestBytes?: number;
+      backend?: 'embedded' | 'aws';
+      bucket?: string;
+      table?: string;
+    }
   | { kind: 'error'; message: string };
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -39,6 +60,10 @@ export function parseCommand(argv: readonly string[]): Command {
         'log-level': { type: 'string', default: 'info' },
         help: { type: 'boolean', short: 'h', default: false },
         'allow-anonymous': { type: 'boolean', default: false },
+        'max-request-bytes': { type: 'string' },
+        backend: { type: 'string' },
+        bucket: { type: 'string' },
+        table: { type: 'string' },
       },
     });
   } catch (error) {
@@ -52,6 +77,12 @@ export function parseCommand(argv: readonly string[]): Command {
   const port = Number(values.port);
   if (!/^\d{1,5}$/.test(values.port) || port > 65535) return { kind: 'error', message: `invalid --port ${values.port}` };
   if (!LEVELS.has(values['log-level'])) return { kind: 'error', message: `invalid --log-level ${values['log-level']}` };
+  const maxRequestBytes = values['max-request-bytes'];
+  if (maxRequestBytes !== undefined && (!/^\d{1,15}$/.test(maxRequestBytes) || Number(maxRequestBytes) < 1024)) {
+    return { kind: 'error', message: `invalid --max-request-bytes ${maxRequestBytes} (at least 1024)` };
+  }
+  const { backend } = values;
+  if (backend !== undefined && backend !== 'embedded' && backend !== 'aws') return { kind: 'error', message: `invalid --backend ${backend}` };
   return {
     kind: 'serve',
     host: values.host,
@@ -60,5 +91,9 @@ export function parseCommand(argv: readonly string[]): Command {
     logLevel: values['log-level'],
     allowAnonymous: values['allow-anonymous'],
     ...(values.config !== undefined ? { configFile: values.config } : {}),
+    ...(maxRequestBytes !== undefined ? { maxRequestBytes: Number(maxRequestBytes) } : {}),
+    ...(backend !== undefined ? { backend } : {}),
+    ...(values.bucket !== undefined ? { bucket: values.bucket } : {}),
+    ...(values.table !== undefined ? { table: values.table } : {}),
   };
 }

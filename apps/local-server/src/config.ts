@@ -17,12 +17,23 @@ export const ConfigFileSchema = z
     identities: IdentityConfigSchema.optional(),
     /** File holding the token-signing key (≥ 32 bytes); default `<data-dir>/token.key`, generated. */
     tokenKeyFile: z.string().optional(),
+    /** `--backend aws`: where blobs and metadata live (flags override). */
+    aws: z
+      .object({
+        bucket: z.string().min(3).optional(),
+        bucketPrefix: z.string().optional(),
+        table: z.string().min(3).optional(),
+      })
+      .strict()
+      .optional(),
     limits: z
       .object({
         maxBlobBytes: z.number().int().positive().optional(),
         maxManifestBytes: z.number().int().positive().max(32 * 1024 * 1024).optional(),
         maxPageSize: z.number().int().positive().max(10_000).optional(),
         uploadIdleTimeoutSeconds: z.number().int().positive().optional(),
+        /** Same as `--max-request-bytes` (the flag wins). */
+        maxRequestBytes: z.number().int().min(1024).optional(),
       })
       .strict()
       .optional(),

@@ -13,11 +13,13 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { kind: _kind, ...options } = command;
-  const server = await startServer(options);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // Listen before serving: a signal that arrives while the server starts must still drain, not kill.
+  const stopping = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  const server = await startServer(options);
+  const signal = await stopping;
   // A second signal means "now": skip the drain.
   const force = () => process.exit(130);
   process.once('SIGINT', force);

@@ -60,7 +60,7 @@ async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage,
       res.destroy();
     }
   } finally {
-    if (!req.complete) req.socket.destroySoon?.();
+    if (!req.complete) req.socket?.destroySoon?.();
     if (logger.isLevelEnabled('debug')) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       logger.debug({ method: req.method, url: req.url, status: res.statusCode, ms }, 'request');

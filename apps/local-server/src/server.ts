@@ -1,12 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDistributionApi } from '@cargohold/distribution-api';
+import { createDistributionApi, type RequestLimits } from '@cargohold/distribution-api';
 import { createEcrApi, isEcrApiRequest, registryFromHost } from '@cargohold/ecr-api';
 import type { HttpHandler } from '@cargohold/lambda-kit';
 import { createRegistry } from '@cargohold/registry-core';
+import type { RegistryStorage } from '@cargohold/storage-ports';
 import pino, { type Logger } from 'pino';
 import { loadConfigFile, type ConfigFile } from './config';
 import { createAuth, loadTokenKey } from './deps.auth';
+import { openAwsStorage } from './deps.aws';
 import { openLocalStorage } from './deps.local';
 import { nodeListener } from './node-http';
 
@@ -21,6 +23,12 @@ export interface ServerOptions {
   readonly logger?: Logger;
   /** `/v2/` without tokens: every request allowed (throwaway registries). The ECR API still needs SigV4. */
   readonly allowAnonymous?: boolean;
+  /** Lambda's request cap on the embedded server: bodies over it answer 413 SIZE_INVALID. */
+  readonly maxRequestBytes?: number;
+  /** `embedded` (default): filesystem + SQLite under dataDir; `aws`: S3 + DynamoDB. */
+  readonly backend?: 'embedded' | 'aws';
+  readonly bucket?: string;
+  readonly table?: string;
 }
 
 export interface RunningServer {
@@ -32,12 +40,30 @@ export interface RunningServer {
 }
 
 const PURGE_INTERVAL_MS = 5 * 60 * 1000;
+/** What uploads ask for under a request cap: S3's minimum multipart part size, unless the cap is lower. */
+const CHUNK_MIN_LENGTH = 5 * 1024 * 1024;
 
-/** Hosts every app in one process over the embedded adapters (filesystem blobs + SQLite metadata). */
+/** The one place the backend is chosen; everything above storage is the same for both. */
+function openStorage(options: ServerOptions, config: ConfigFile): RegistryStorage {
+  if ((options.backend ?? 'embedded') === 'embedded') return openLocalStorage(options.dataDir);
+  const bucket = options.bucket ?? config.aws?.bucket;
+  const table = options.table ?? config.aws?.table;
+  if (!bucket || !table) throw new Error('--backend aws needs a bucket and a table (--bucket/--table or "aws" in the config file)');
+  return openAwsStorage({ bucket, table, ...(config.aws?.bucketPrefix ? { bucketPrefix: config.aws.bucketPrefix } : {}) });
+}
+
+function requestLimits(maxRequestBytes: number | undefined): RequestLimits | undefined {
+  return maxRequestBytes === undefined ? undefined : { maxRequestBytes, chunkMinLength: Math.min(CHUNK_MIN_LENGTH, maxRequestBytes) };
+}
+
+/**
+ * Hosts every app in one process, over the embedded adapters (filesystem blobs + SQLite metadata) or,
+ * with `backend: 'aws'`, over S3 + DynamoDB.
+ */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const config = options.config ?? loadConfigFile(options.configFile);
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'cargohold' } });
-  const storage = openLocalStorage(options.dataDir);
+  const storage = openStorage(options, config);
   const limits = config.limits ?? {};
   const registry = createRegistry({
     storage,
@@ -51,11 +77,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const registryId = `${config.accountId ?? '000000000000'}:${config.region ?? 'us-east-1'}`;
   const auth = createAuth(config, storage, loadTokenKey(config, options.dataDir), options.allowAnonymous ?? false);
+  const limitsOfRequests = requestLimits(options.maxRequestBytes ?? limits.maxRequestBytes);
   const distribution = createDistributionApi({
     registry,
     authorizer: auth.authorizer,
     registryFor: (host) => registryFromHost(host, registryId),
     logger,
+    ...(limitsOfRequests ? { requestLimits: limitsOfRequests } : {}),
   });
   const ecr = createEcrApi({
     registry,
@@ -83,7 +111,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info(
-    { url, dataDir: options.dataDir, registry: registryId, anonymous: options.allowAnonymous ?? false },
+    {
+      url,
+      backend: options.backend ?? 'embedded',
+      dataDir: options.dataDir,
+      registry: registryId,
+      anonymous: options.allowAnonymous ?? false,
+      ...(limitsOfRequests ? { maxRequestBytes: limitsOfRequests.maxRequestBytes } : {}),
+    },
     'cargohold is serving /v2/ and the ECR API',
   );
 

@@ -28,8 +28,10 @@ export function markdown(rows) {
     const target = r.target ? `${r.absolute ? 'cargohold' : 'ratio'} ${r.target.op === '>=' ? '≥' : '<'} ${r.target.value}${r.absolute ? unit : ''}` : '';
     const met = r.met === undefined ? '' : r.met ? 'yes' : '**no**';
     const ratio = r.ratio === undefined ? '–' : `${r.ratio.toFixed(2)}×`;
+    // referenceName null: a figure of cargohold's own (e.g. cold start), with nothing to compare against.
+    const reference = r.referenceName === null ? '–' : `${r.referenceName}: ${fmt(r.reference, r.digits)}${unit}`;
     lines.push(
-      `| ${r.name} | ${fmt(r.cargohold, r.digits)}${unit} | ${r.referenceName}: ${fmt(r.reference, r.digits)}${unit} | ${ratio} | ${target} | ${met} |`,
+      `| ${r.name} | ${fmt(r.cargohold, r.digits)}${unit} | ${reference} | ${ratio} | ${target} | ${met} |`,
     );
   }
   return lines.join('\n');

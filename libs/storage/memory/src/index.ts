@@ -1,4 +1,4 @@
-import type { OutboxStore, RegistryStorage } from '@cargohold/storage-ports';
+import type { OutboxStore, RegistryStorage, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
 import { MemoryBlobStore } from './memory-blob-store';
 import { MemoryBlobUploads } from './memory-blob-uploads';
 import {
@@ -9,7 +9,9 @@ import {
   MemoryUploadSessionStore,
 } from './memory-metadata';
 import { MemoryOutboxStore } from './memory-outbox';
+import { MemoryScanStore } from './memory-scan-store';
 import { MemoryMetadataState } from './memory-state';
+import { MemoryVulnerabilityStore } from './memory-vulnerability-store';
 
 export { MemoryBlobStore } from './memory-blob-store';
 export { MemoryBlobUploads } from './memory-blob-uploads';
@@ -21,9 +23,15 @@ export {
   MemoryUploadSessionStore,
 } from './memory-metadata';
 export { MemoryOutboxStore } from './memory-outbox';
+export { MemoryScanStore } from './memory-scan-store';
+export { MemoryVulnerabilityStore } from './memory-vulnerability-store';
 
-/** The storage bundle plus the outbox its ManifestStore records events into. */
-export type MemoryStorage = RegistryStorage & { readonly outbox: OutboxStore };
+/** The storage bundle plus the outbox its ManifestStore records events into, and the scanning stores. */
+export type MemoryStorage = RegistryStorage & {
+  readonly outbox: OutboxStore;
+  readonly scans: ScanStore;
+  readonly vulnerabilities: VulnerabilityStore;
+};
 
 /**
  * Every storage port in memory, for fast core unit tests. Same verification, errors and ordering as the
@@ -41,6 +49,8 @@ export function createMemoryStorage(): MemoryStorage {
     sessions: new MemoryUploadSessionStore(state),
     registries: new MemoryRegistrySettingsStore(state),
     outbox: new MemoryOutboxStore(state.outbox),
+    scans: new MemoryScanStore(),
+    vulnerabilities: new MemoryVulnerabilityStore(),
     close: async () => undefined,
   };
 }

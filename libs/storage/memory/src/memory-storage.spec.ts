@@ -1,6 +1,16 @@
-import { describeBlobStoreContract, describeMetadataContract, describeOutboxContract } from '@cargohold/storage-testing';
+import {
+  describeBlobStoreContract,
+  describeMetadataContract,
+  describeOutboxContract,
+  describeScanStoreContract,
+  describeVulnerabilityStoreContract,
+} from '@cargohold/storage-testing';
 import { createMemoryStorage } from './index';
 
-describeBlobStoreContract('memory', async () => ({ ...createMemoryStorage(), cleanup: async () => undefined }));
-describeMetadataContract('memory', async () => ({ ...createMemoryStorage(), cleanup: async () => undefined }));
-describeOutboxContract('memory', async () => ({ ...createMemoryStorage(), cleanup: async () => undefined }));
+const make = async () => ({ ...createMemoryStorage(), cleanup: async () => undefined });
+
+describeBlobStoreContract('memory', make);
+describeMetadataContract('memory', make);
+describeOutboxContract('memory', make);
+describeScanStoreContract('memory', make);
+describeVulnerabilityStoreContract('memory', make);

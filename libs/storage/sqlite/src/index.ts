@@ -4,7 +4,9 @@ import type {
   OutboxStore,
   RegistrySettingsStore,
   RepositoryStore,
+  ScanStore,
   UploadSessionStore,
+  VulnerabilityStore,
 } from '@cargohold/storage-ports';
 import { openDatabase } from './schema';
 import { SqliteBlobLinkStore } from './sqlite-blob-link-store';
@@ -12,7 +14,9 @@ import { SqliteManifestStore } from './sqlite-manifest-store';
 import { SqliteOutboxStore } from './sqlite-outbox-store';
 import { SqliteRegistrySettingsStore } from './sqlite-registry-settings-store';
 import { SqliteRepositoryStore } from './sqlite-repository-store';
+import { SqliteScanStore } from './sqlite-scan-store';
 import { SqliteUploadSessionStore } from './sqlite-upload-session-store';
+import { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
 
 export { SCHEMA_VERSION } from './schema';
 export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
@@ -20,7 +24,9 @@ export { SqliteManifestStore } from './sqlite-manifest-store';
 export { SqliteOutboxStore } from './sqlite-outbox-store';
 export { SqliteRegistrySettingsStore } from './sqlite-registry-settings-store';
 export { SqliteRepositoryStore } from './sqlite-repository-store';
+export { SqliteScanStore } from './sqlite-scan-store';
 export { SqliteUploadSessionStore } from './sqlite-upload-session-store';
+export { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
 
 export interface SqliteMetadata {
   readonly repositories: RepositoryStore;
@@ -30,6 +36,8 @@ export interface SqliteMetadata {
   readonly registries: RegistrySettingsStore;
   /** The transactional outbox `manifests` records its events into, in the same transactions. */
   readonly outbox: OutboxStore;
+  readonly scans: ScanStore;
+  readonly vulnerabilities: VulnerabilityStore;
   /** Closes the database; idempotent. */
   close(): Promise<void>;
 }
@@ -47,6 +55,8 @@ export function openSqliteMetadata(file: string): SqliteMetadata {
     sessions: new SqliteUploadSessionStore(db),
     registries: new SqliteRegistrySettingsStore(db),
     outbox: new SqliteOutboxStore(db),
+    scans: new SqliteScanStore(db),
+    vulnerabilities: new SqliteVulnerabilityStore(db),
     close: async () => {
       if (db.open) db.close();
     },

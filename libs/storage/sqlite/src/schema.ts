@@ -21,11 +21,18 @@ import Database from 'better-sqlite3';
  *   event_versions     (registry, repository) → version       the last version stamped; survives the
  *                      repository's delete and the delivery of its events, so versions only increase
  *   dead_letters       seq → registry, repository, version, event, attempts, error, at
+ *   scans              (registry, repository, digest) → status, description, started_at, completed_at,
+ *                      source_updated_at, findings (JSON array, in the order given), severity_counts (JSON)
+ *   vulnerabilities    id → modified (RFC 3339 text, as the OSV record has it), record (JSON, as given)
+ *   └─ vulnerability_packages  (ecosystem, name, id)   the (ecosystem, package) pairs a record names,
+ *                              rewritten with it: a lookup is one range of the primary key
+ *   vulnerability_meta singleton (1) → updated_at       time of the last import that stored something
  *
  * manifest_blobs, manifest_children and tags cascade from their manifest (ON DELETE CASCADE), so deleting a
  * manifest removes its tags in the same statement. Nothing references `repositories` by foreign key: a
- * repository delete removes its rows explicitly, in one transaction. The outbox tables are not part of that
- * cascade: events about a deleted repository are still delivered.
+ * repository delete removes its rows explicitly, in one transaction. The outbox and scan tables are not part
+ * of that cascade: events about a deleted repository are still delivered, and its scans may remain (readers
+ * ignore scans of absent images).
  *
  * Migrations: MIGRATIONS[i] moves the schema from user_version i to i + 1; each runs in a transaction.
  * A shipped migration is never edited: it is how existing files got to where they are.
@@ -150,6 +157,43 @@ const MIGRATIONS: readonly string[] = [
     at         INTEGER NOT NULL
   );
   CREATE INDEX dead_letters_by_age ON dead_letters (at, seq);
+  `,
+  // v4: image scanning. Rowid tables where rows are large (findings, OSV records): WITHOUT ROWID suits
+  // rows well under a page, and a scan's findings or an advisory can span many pages.
+  `
+  CREATE TABLE scans (
+    registry          TEXT NOT NULL,
+    repository        TEXT NOT NULL,
+    digest            TEXT NOT NULL,
+    status            TEXT NOT NULL,
+    description       TEXT,
+    started_at        INTEGER NOT NULL,
+    completed_at      INTEGER,
+    source_updated_at INTEGER,
+    findings          TEXT NOT NULL,
+    severity_counts   TEXT NOT NULL,
+    PRIMARY KEY (registry, repository, digest)
+  );
+
+  CREATE TABLE vulnerabilities (
+    id       TEXT PRIMARY KEY,
+    modified TEXT NOT NULL,
+    record   TEXT NOT NULL
+  );
+
+  CREATE TABLE vulnerability_packages (
+    ecosystem TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    id        TEXT NOT NULL,
+    PRIMARY KEY (ecosystem, name, id)
+  ) WITHOUT ROWID;
+  -- replacing a record drops its old index rows
+  CREATE INDEX vulnerability_packages_by_id ON vulnerability_packages (id);
+
+  CREATE TABLE vulnerability_meta (
+    singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
+    updated_at INTEGER NOT NULL
+  );
   `,
 ];
 

@@ -1,10 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeMetadataContract, describeOutboxContract } from '@cargohold/storage-testing';
+import {
+  describeMetadataContract,
+  describeOutboxContract,
+  describeScanStoreContract,
+  describeVulnerabilityStoreContract,
+} from '@cargohold/storage-testing';
 import { openSqliteMetadata, type SqliteMetadata } from './index';
 
-describeMetadataContract('sqlite', async () => {
+/** A fresh database file in its own directory, removed with the directory on cleanup. */
+async function fresh(): Promise<SqliteMetadata & { cleanup(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'cargohold-sqlite-'));
   const metadata = openSqliteMetadata(join(dir, 'metadata.db'));
   return {
@@ -14,7 +20,11 @@ describeMetadataContract('sqlite', async () => {
       await rm(dir, { recursive: true, force: true });
     },
   };
-});
+}
+
+describeMetadataContract('sqlite', fresh);
+describeScanStoreContract('sqlite', fresh);
+describeVulnerabilityStoreContract('sqlite', fresh);
 
 describeOutboxContract(
   'sqlite',

@@ -1,5 +1,5 @@
 import { DEFAULT_REGISTRY_SETTINGS } from '@cargohold/storage-ports';
-import type { RegistrySettings } from '@cargohold/storage-ports';
+import type { RegistryScanningConfiguration, RegistrySettings } from '@cargohold/storage-ports';
 import type { MetadataFixture } from './metadata-fixture';
 import { OTHER_REGISTRY, POLICY_TEXT, REGISTRY } from './metadata-fixture';
 
@@ -38,6 +38,33 @@ export function describeRegistrySettingsStoreSpec(fixture: () => MetadataFixture
       const later = { accountSettings: {}, pullThroughCache: { rules: [{ prefix: 'hub', upstream: 'registry-1.docker.io' }] } };
       await registries.update(REGISTRY, () => later as RegistrySettings);
       expect(await registries.get(REGISTRY)).toEqual(later);
+    });
+
+    it('keeps the scanning configuration with the rest of the document', async () => {
+      const { registries } = fixture();
+      const scanningConfiguration: RegistryScanningConfiguration = {
+        scanType: 'ENHANCED',
+        rules: [
+          { scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [{ filter: 'prod-*', filterType: 'WILDCARD' }] },
+          {
+            scanFrequency: 'SCAN_ON_PUSH',
+            repositoryFilters: [
+              { filter: '*', filterType: 'WILDCARD' },
+              { filter: 'a/b*', filterType: 'WILDCARD' },
+            ],
+          },
+        ],
+      };
+      await registries.update(REGISTRY, setting('BLOB_MOUNTING', 'ENABLED'));
+
+      const updated = await registries.update(REGISTRY, (current) => ({ ...current, scanningConfiguration }));
+      const expected = { accountSettings: { BLOB_MOUNTING: 'ENABLED' }, scanningConfiguration };
+      expect(updated).toStrictEqual(expected);
+      expect(await registries.get(REGISTRY)).toStrictEqual(expected);
+
+      await registries.update(REGISTRY, setting('BLOB_MOUNTING', 'DISABLED'));
+      expect((await registries.get(REGISTRY)).scanningConfiguration).toStrictEqual(scanningConfiguration);
+      expect((await registries.get(OTHER_REGISTRY)).scanningConfiguration).toBeUndefined();
     });
 
     it('keeps one document per registry', async () => {

@@ -1,0 +1,13 @@
+import { httpApiHandler, readDeploymentEnv } from '@cargohold/lambda-kit';
+import pino from 'pino';
+import { awsDistributionDeps } from './deps.aws';
+import { createDistributionApi } from './distribution-api';
+
+/**
+ * `/v2/{proxy+}` on API Gateway (HTTP API, payload 2.0). Everything below is built once per container;
+ * each invocation is request adaptation, the distribution API, response encoding.
+ */
+const env = readDeploymentEnv(process.env);
+const logger = pino({ level: env.logLevel, base: { service: 'distribution-api' } });
+
+export const handler = httpApiHandler(createDistributionApi(awsDistributionDeps(env, logger)), { logger });

@@ -1,0 +1,13 @@
+import { httpApiHandler, readDeploymentEnv } from '@cargohold/lambda-kit';
+import pino from 'pino';
+import { awsEcrDeps } from './deps.aws';
+import { createEcrApi } from './ecr-api';
+
+/**
+ * `POST /` with `X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.*` on API Gateway (HTTP API,
+ * payload 2.0). Clients and stores are built once per container.
+ */
+const env = readDeploymentEnv(process.env);
+const logger = pino({ level: env.logLevel, base: { service: 'ecr-api' } });
+
+export const handler = httpApiHandler(createEcrApi(awsEcrDeps(env, logger)), { logger });

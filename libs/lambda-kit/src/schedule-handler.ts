@@ -1,0 +1,26 @@
+import middy from '@middy/core';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import pino, { type Logger } from 'pino';
+
+export interface ScheduleHandlerOptions {
+  readonly logger?: Logger;
+}
+
+export type ScheduleLambda = (event: ScheduledEvent, context: Context) => Promise<void>;
+
+/**
+ * An EventBridge schedule (`aws.events` / `Scheduled Event`) Lambda. A failure is logged and rethrown,
+ * so the invocation counts as failed and EventBridge's retry policy (and DLQ, if any) applies.
+ */
+export function scheduleHandler(fn: (event: ScheduledEvent) => Promise<void>, options: ScheduleHandlerOptions = {}): ScheduleLambda {
+  const logger = options.logger ?? pino({ base: { service: 'cargohold' } });
+  const lambda = middy(async (event: ScheduledEvent) => {
+    await fn(event);
+  }).use({
+    name: 'scheduleErrorLogger',
+    onError: (request) => {
+      logger.error({ err: request.error, ruleArns: (request.event as ScheduledEvent).resources }, 'scheduled run failed');
+    },
+  });
+  return lambda as unknown as ScheduleLambda;
+}

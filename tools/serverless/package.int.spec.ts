@@ -1,0 +1,327 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDynalite, TABLE_DEFINITION, type Dynalite } from '@cargohold/storage-dynamodb';
+import { extractZip, handlerEntry, loadBundle, offlineFunctionEnv, packageService, readZip, ROOT } from './bundles';
+import { type CfnResource, type Template, allowStatements, functionByHandler, resourcesOfType } from './template';
+
+/**
+ * `serverless package` for both stages, offline and without credentials, then the generated
+ * CloudFormation and the function bundles: what issue 5 asks serverless.yml to declare, and proof that
+ * each bundle boots without AWS (a fresh Node process requires it and invokes its handler once).
+ */
+const STAGES = ['dev', 'local'] as const;
+type Stage = (typeof STAGES)[number];
+
+/** Every Lambda entry in apps/: a new `*.lambda.ts` must get its function in serverless.yml. */
+const HANDLERS = readdirSync(join(ROOT, 'apps'))
+  .flatMap((app) => {
+    try {
+      return readdirSync(join(ROOT, 'apps', app, 'src')).map((file) => `apps/${app}/src/${file}`);
+    } catch {
+      return [];
+    }
+  })
+  .filter((file) => file.endsWith('.lambda.ts'))
+  .map((file) => `${file.slice(0, -'.ts'.length)}.handler`);
+
+const ALL_FOUR_BLOCKED = { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true };
+const NEVER_BUNDLED = ['better-sqlite3', 'dynalite', 's3rver', 'local-aws-sqs'];
+
+let work: string;
+const templates = {} as Record<Stage, Template>;
+const packagingMs = {} as Record<Stage, number>;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'cargohold-sls-'));
+  // One stage after the other: osls stages every package in <serviceDir>/.serverless before moving it to
+  // --package, so two runs in the same service directory would delete each other's files.
+  for (const stage of STAGES) {
+    const { ms } = await packageService({ stage, outDir: join(work, stage) });
+    packagingMs[stage] = ms;
+    templates[stage] = JSON.parse(readFileSync(join(work, stage, 'cloudformation-template-update-stack.json'), 'utf8'));
+  }
+  process.stderr.write(`serverless package: ${STAGES.map((s) => `${s} ${(packagingMs[s] / 1000).toFixed(1)} s`).join(', ')}\n`);
+}, 170_000);
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe.each(STAGES)('serverless package --stage %s', (stage) => {
+  const template = () => templates[stage];
+  const resource = (id: string): CfnResource => {
+    const found = template().Resources[id];
+    if (!found) throw new Error(`no resource ${id}; have ${Object.keys(template().Resources).join(', ')}`);
+    return found;
+  };
+
+  describe('functions', () => {
+    it('declares a function for every Lambda entry in apps/, on nodejs20.x arm64, each with its own role', () => {
+      expect(HANDLERS).toEqual(
+        expect.arrayContaining(['apps/distribution-api/src/main.lambda.handler', 'apps/ecr-api/src/main.lambda.handler', 'apps/distribution-api/src/purge.lambda.handler']),
+      );
+      const roles = HANDLERS.map((handler) => {
+        const [, fn] = functionByHandler(template(), handler);
+        expect(fn.Properties['Runtime']).toBe('nodejs20.x');
+        expect(fn.Properties['Architectures']).toEqual(['arm64']);
+        return JSON.stringify(fn.Properties['Role']);
+      });
+      expect(new Set(roles).size).toBe(HANDLERS.length);
+      expect(template().Resources['IamRoleLambdaExecution']).toBeUndefined();
+    });
+
+    it('routes ANY /v2 and ANY /v2/{proxy+} to distribution-api and POST / to ecr-api on the HTTP API', () => {
+      const routes = resourcesOfType(template(), 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+      const target = (routeKey: string) => JSON.stringify(routes.find((r) => r['RouteKey'] === routeKey)?.['Target']);
+      expect(routes.map((r) => r['RouteKey']).sort()).toEqual(['ANY /v2', 'ANY /v2/{proxy+}', 'POST /']);
+      expect(target('ANY /v2')).toContain('HttpApiIntegrationDistributionDashapi');
+      expect(target('ANY /v2/{proxy+}')).toContain('HttpApiIntegrationDistributionDashapi');
+      expect(target('POST /')).toContain('HttpApiIntegrationEcrDashapi');
+      const integrations = resourcesOfType(template(), 'AWS::ApiGatewayV2::Integration');
+      for (const [, integration] of integrations) expect(integration.Properties['PayloadFormatVersion']).toBe('2.0');
+    });
+
+    it('runs the upload purge every 15 minutes', () => {
+      const [purgeId] = functionByHandler(template(), 'apps/distribution-api/src/purge.lambda.handler');
+      const schedules = resourcesOfType(template(), 'AWS::Events::Rule').filter(([, rule]) => rule.Properties['ScheduleExpression']);
+      expect(schedules.map(([, rule]) => rule.Properties['ScheduleExpression'])).toEqual(['rate(15 minutes)']);
+      expect(JSON.stringify(schedules[0]?.[1].Properties['Targets'])).toContain(purgeId);
+    });
+
+    it('gives the API functions their configuration and the purge its storage only', () => {
+      const env = (handler: string) => functionByHandler(template(), handler)[1].Properties['Environment'] as { Variables: Record<string, unknown> };
+      const api = env('apps/distribution-api/src/main.lambda.handler').Variables;
+      expect(env('apps/ecr-api/src/main.lambda.handler').Variables).toEqual(api);
+      expect(api).toMatchObject({ BUCKET: { Ref: 'BlobBucket' }, TABLE: { Ref: 'MetadataTable' }, REGISTRY_ACCOUNT_ID: { Ref: 'AWS::AccountId' } });
+      const purge = env('apps/distribution-api/src/purge.lambda.handler').Variables;
+      expect(purge).toMatchObject({ BUCKET: { Ref: 'BlobBucket' }, TABLE: { Ref: 'MetadataTable' } });
+      expect(purge).not.toHaveProperty('TOKEN_KEY_BASE64');
+      expect(purge).not.toHaveProperty('IDENTITIES_JSON');
+      if (stage === 'local') {
+        expect(api).toMatchObject({ ALLOW_DEFAULT_IDENTITIES: 'true', S3_FORCE_PATH_STYLE: 'true' });
+        expect(Buffer.from(String(api['TOKEN_KEY_BASE64']), 'base64').length).toBeGreaterThanOrEqual(32);
+      } else {
+        // Secrets are CloudFormation dynamic references, resolved when the stack deploys.
+        expect(api['TOKEN_KEY_BASE64']).toBe(`{{resolve:ssm:/cargohold/${stage}/token-key}}`);
+        expect(api['IDENTITIES_JSON']).toBe(`{{resolve:ssm:/cargohold/${stage}/identities}}`);
+        expect(api).not.toHaveProperty('ALLOW_DEFAULT_IDENTITIES');
+      }
+    });
+  });
+
+  describe('storage', () => {
+    it('keeps blobs in an encrypted, private, owner-enforced bucket that aborts abandoned multipart uploads', () => {
+      const bucket = resource('BlobBucket').Properties;
+      expect(bucket['BucketEncryption']).toEqual({
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }],
+      });
+      expect(bucket['PublicAccessBlockConfiguration']).toEqual(ALL_FOUR_BLOCKED);
+      expect(bucket['OwnershipControls']).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+      expect(bucket['LifecycleConfiguration']).toEqual({
+        Rules: [expect.objectContaining({ Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })],
+      });
+      expect(resource('BlobBucket').DeletionPolicy).toBe(stage === 'local' ? 'Delete' : 'Retain');
+    });
+
+    it('declares the metadata table exactly as TABLE_DEFINITION, with its stream, point-in-time recovery and SSE', () => {
+      const table = resource('MetadataTable').Properties;
+      const { StreamSpecification, ...definition } = TABLE_DEFINITION;
+      expect(table).toMatchObject(JSON.parse(JSON.stringify(definition)));
+      expect(Object.keys(table).sort()).toEqual(
+        [...Object.keys(definition), 'StreamSpecification', 'PointInTimeRecoverySpecification', 'SSESpecification', 'TableName'].sort(),
+      );
+      expect(table['StreamSpecification']).toEqual({ StreamViewType: StreamSpecification?.StreamViewType });
+      expect(StreamSpecification?.StreamViewType).toBe('NEW_AND_OLD_IMAGES');
+      expect(table['PointInTimeRecoverySpecification']).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(table['SSESpecification']).toEqual({ SSEEnabled: true });
+      expect(table['TableName']).toBe(`cargohold-${stage}`);
+    });
+  });
+
+  describe('events', () => {
+    it('forwards ECR Image Action events from the cargohold bus to the scanner queue', () => {
+      expect(resource('EventBus').Properties).toEqual({ Name: `cargohold-${stage}` });
+      const rule = resource('ScannerImageActionRule').Properties;
+      expect(rule['EventBusName']).toEqual({ Ref: 'EventBus' });
+      expect(rule['EventPattern']).toEqual({ source: ['aws.ecr'], 'detail-type': ['ECR Image Action'] });
+      expect(rule['Targets']).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': ['ScannerQueue', 'Arn'] } })]);
+      const policy = resource('ScannerQueuePolicy').Properties;
+      expect(policy['Queues']).toEqual([{ Ref: 'ScannerQueue' }]);
+      expect(JSON.stringify(policy['PolicyDocument'])).toContain('"aws:SourceArn":{"Fn::GetAtt":["ScannerImageActionRule","Arn"]}');
+    });
+
+    it('gives the scanner queue an encrypted dead-letter queue after 5 receives', () => {
+      const queue = resource('ScannerQueue').Properties;
+      expect(queue['RedrivePolicy']).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['ScannerDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
+      expect(queue['SqsManagedSseEnabled']).toBe(true);
+      expect(resource('ScannerDeadLetterQueue').Properties['SqsManagedSseEnabled']).toBe(true);
+    });
+  });
+
+  describe('IAM', () => {
+    it('grants each function role only named actions, never on `*`', () => {
+      const roles = resourcesOfType(template(), 'AWS::IAM::Role');
+      expect(roles.length).toBeGreaterThanOrEqual(HANDLERS.length);
+      for (const [id, role] of roles) {
+        const statements = allowStatements(role);
+        expect(statements.length).toBeGreaterThan(0);
+        for (const statement of statements) {
+          for (const action of statement.actions) expect(`${id}: ${action}`).not.toMatch(/\*/);
+          for (const target of statement.resources) expect(`${id}: ${JSON.stringify(target)}`).not.toMatch(/^[^:]+: "\*"$/);
+        }
+      }
+    });
+
+    it('lets the purge delete staged uploads and sessions but never write blobs or tags', () => {
+      const [, purge] = functionByHandler(template(), 'apps/distribution-api/src/purge.lambda.handler');
+      const roleId = (purge.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const actions = allowStatements(resource(roleId)).flatMap((s) => s.actions);
+      expect(actions).not.toContain('s3:PutObject');
+      expect(actions).not.toContain('dynamodb:PutItem');
+      expect(actions).not.toContain('dynamodb:UpdateItem');
+      expect(actions).toEqual(expect.arrayContaining(['s3:AbortMultipartUpload', 'dynamodb:Query', 'dynamodb:DeleteItem']));
+    });
+  });
+});
+
+describe('function bundles (--stage dev)', () => {
+  let bundles: string;
+  const sizes: Record<string, number> = {};
+
+  /** The zip serverless wrote for a function: the basename of its Code.S3Key. */
+  const zipOf = (handler: string) => (functionByHandler(templates.dev, handler)[1].Properties['Code'] as { S3Key: string }).S3Key.replace(/^.*\//, '');
+  const bundleOf = (handler: string) => join(bundles, zipOf(handler), handlerEntry(handler).file);
+
+  beforeAll(() => {
+    bundles = join(work, 'unzipped');
+    for (const handler of HANDLERS) {
+      extractZip(join(work, 'dev', zipOf(handler)), join(bundles, zipOf(handler)));
+      sizes[handler] = readFileSync(bundleOf(handler)).length;
+    }
+    process.stderr.write(`bundle sizes: ${Object.entries(sizes).map(([h, n]) => `${h} ${(n / 1024 / 1024).toFixed(2)} MiB`).join(', ')}\n`);
+  });
+
+  it('holds one self-contained bundle and its source map per function, without native or test-only modules', () => {
+    for (const [name, entries] of Object.entries(readZipsByFunction())) {
+      const [bundle = '', map = '', ...others] = [...entries.keys()].sort();
+      expect(others).toEqual([]);
+      expect(map).toBe(`${bundle}.map`);
+      const code = String(entries.get(bundle));
+      const sources: string[] = JSON.parse(String(entries.get(map))).sources;
+      for (const pkg of NEVER_BUNDLED) {
+        expect(`${name}: ${sources.filter((s) => s.includes(`node_modules/${pkg}/`)).join(', ')}`).toBe(`${name}: `);
+      }
+      // The native module may not even be reachable: an unresolved require would fail at cold start.
+      expect(code).not.toMatch(/require\(["']better-sqlite3["']\)/);
+      // The AWS SDK is bundled (version pinned by package-lock.json), not taken from the runtime. (The
+      // SDK itself optionally requires the CRT signers for multi-region access points, which we never use.)
+      expect(code).not.toMatch(/require\(["']@aws-sdk\/(?!signature-v4-crt|signature-v4a)/);
+    }
+  });
+
+  const apiEnv = offlineFunctionEnv();
+
+
+  it('boots distribution-api without AWS and answers an anonymous GET /v2/ with a 401 Basic challenge', async () => {
+    const report = await loadBundle(bundleOf('apps/distribution-api/src/main.lambda.handler'), {
+      event: httpApiEvent({ method: 'GET', path: '/v2/', routeKey: 'ANY /v2/{proxy+}' }),
+      env: apiEnv,
+    });
+    expect(report.error).toBeUndefined();
+    const result = report.result as { statusCode: number; headers: Record<string, string>; body?: string };
+    expect(result.statusCode).toBe(401);
+    const challenge = Object.entries(result.headers).find(([name]) => name.toLowerCase() === 'www-authenticate')?.[1];
+    expect(challenge).toMatch(/^Basic realm=/);
+  });
+
+  it('boots ecr-api without AWS and refuses an unsigned call with an AWS error shape', async () => {
+    const report = await loadBundle(bundleOf('apps/ecr-api/src/main.lambda.handler'), {
+      event: httpApiEvent({
+        method: 'POST',
+        path: '/',
+        routeKey: 'POST /',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories' },
+        body: '{}',
+      }),
+      env: apiEnv,
+    });
+    expect(report.error).toBeUndefined();
+    const result = report.result as { statusCode: number; body?: string; isBase64Encoded?: boolean };
+    expect(result.statusCode).toBeGreaterThanOrEqual(400);
+    expect(result.statusCode).toBeLessThan(500);
+    const body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8').toString('utf8');
+    expect(JSON.parse(body)).toHaveProperty('__type');
+  });
+
+  describe('purge', () => {
+    let dynalite: Dynalite;
+    beforeAll(async () => {
+      dynalite = await startDynalite();
+    });
+    afterAll(async () => {
+      await dynalite?.stop();
+    });
+
+    it('boots and runs a scheduled purge against DynamoDB (an empty table: nothing to expire)', async () => {
+      const table = await dynalite.freshTable();
+      // Storage only, as serverless.yml configures it: no token key, no identities.
+      const { TOKEN_KEY_BASE64: _key, ALLOW_DEFAULT_IDENTITIES: _identities, ...storageEnv } = apiEnv;
+      const report = await loadBundle(bundleOf('apps/distribution-api/src/purge.lambda.handler'), {
+        event: scheduledEvent(),
+        env: { ...storageEnv, TABLE: table, AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint, LOG_LEVEL: 'info' },
+      });
+      expect(report.error).toBeUndefined();
+      expect(report.output).toContain('"expired":0');
+    });
+  });
+
+  function readZipsByFunction(): Record<string, Map<string, Buffer>> {
+    const dir = join(work, 'dev');
+    return Object.fromEntries(
+      readdirSync(dir)
+        .filter((file) => file.endsWith('.zip'))
+        .map((file) => [file.slice(0, -'.zip'.length), readZip(join(dir, file))]),
+    );
+  }
+});
+
+function httpApiEvent(request: { method: string; path: string; routeKey: string; headers?: Record<string, string>; body?: string }) {
+  const host = 'abcdef1234.execute-api.us-east-1.amazonaws.com';
+  return {
+    version: '2.0',
+    routeKey: request.routeKey,
+    rawPath: request.path,
+    rawQueryString: '',
+    headers: { host, 'user-agent': 'docker/27.3.1', 'x-forwarded-proto': 'https', ...request.headers },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abcdef1234',
+      domainName: host,
+      domainPrefix: 'abcdef1234',
+      http: { method: request.method, path: request.path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'docker/27.3.1' },
+      requestId: 'bundle-check',
+      routeKey: request.routeKey,
+      stage: '$default',
+      time: '29/Nov/2026:11:00:00 +0000',
+      timeEpoch: 1795950000000,
+    },
+    ...(request.body !== undefined ? { body: request.body } : {}),
+    isBase64Encoded: false,
+  };
+}
+
+function scheduledEvent() {
+  return {
+    version: '0',
+    id: 'bundle-check',
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time: '2026-11-29T11:00:00Z',
+    region: 'us-east-1',
+    resources: ['arn:aws:events:us-east-1:123456789012:rule/cargohold-dev-purge'],
+    detail: {},
+  };
+}
