@@ -12,7 +12,7 @@ const nodeFs = [
 ];
 
 // Apps whose plain entry points others compose: the host composes the APIs, tools drive the host.
-const HOSTED_APPS = ['@cargohold/auth-token', '@cargohold/distribution-api', '@cargohold/ecr-api', '@cargohold/local-server'];
+const HOSTED_APPS = ['@cargohold/auth-token', '@cargohold/scanner', '@cargohold/distribution-api', '@cargohold/ecr-api', '@cargohold/local-server'];
 
 /** Who may import whom. Specs additionally may use adapters and contract suites to arrange scenarios. */
 function constraints(specs) {

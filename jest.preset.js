@@ -18,7 +18,8 @@ module.exports = {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  // ESM-only packages swc must transpile for CommonJS jest: middy, and the PEP 440 library the scanner uses.
+  transformIgnorePatterns: ['/node_modules/(?!@middy/|@renovatebot/pep440/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   moduleNameMapper,

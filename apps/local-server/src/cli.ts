@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 
 export const USAGE = `Usage: cargohold serve [options]
+       cargohold vulndb import PATH [--data-dir DIR]
 
 An Amazon ECR-compatible container registry in one process: OCI Distribution on /v2/ and
 the ECR API (AWS JSON 1.1, SigV4) on the same port; blobs on the filesystem and metadata
@@ -24,6 +25,9 @@ Options:
   --bucket NAME        S3 bucket for blobs (--backend aws; or "aws.bucket" in the config file)
   --table NAME         DynamoDB table for metadata (--backend aws; or "aws.table" in the config)
   -h, --help           show this help
+
+vulndb import PATH loads OSV vulnerability records (a .json file, a folder of them, or the
+per-ecosystem .zip archives osv.dev publishes) into the scanner's database under --data-dir.
 `;
 
 export type Command =
@@ -41,6 +45,7 @@ export type Command =
       bucket?: string;
       table?: string;
     }
+  | { kind: 'vulndb-import'; path: string; dataDir: string }
   | { kind: 'error'; message: string };
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -71,6 +76,10 @@ export function parseCommand(argv: readonly string[]): Command {
   }
   const { values, positionals } = parsed;
   if (values.help || positionals[0] === 'help') return { kind: 'help' };
+  if (positionals[0] === 'vulndb') {
+    if (positionals[1] !== 'import' || positionals.length !== 3) return { kind: 'error', message: 'usage: cargohold vulndb import PATH' };
+    return { kind: 'vulndb-import', path: positionals[2] as string, dataDir: values['data-dir'] };
+  }
   if (positionals.length !== 1 || positionals[0] !== 'serve') {
     return { kind: 'error', message: positionals.length === 0 ? 'missing command' : `unknown command: ${positionals.join(' ')}` };
   }

@@ -3,7 +3,12 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleCli, spawnServer } from './testing/child-server';
-import { raw, sha256 } from './testing/registry-client';
+import { CreateRepositoryCommand } from '@aws-sdk/client-ecr';
+import { ecrClient } from './testing/ecr-client';
+import { pushFilesImage } from './testing/image-builder';
+import { raw, RegistryClient, sha256 } from './testing/registry-client';
+import { DPKG_STATUS, OS_RELEASE } from './testing/vulnerability-fixtures';
+import { findingsWhenDone } from './testing/scan-polling';
 
 describe('the cargohold process', () => {
   let dir: string;
@@ -86,6 +91,28 @@ describe('the cargohold process', () => {
     } finally {
       restarted.child.kill('SIGTERM');
       await new Promise((resolve) => restarted.child.once('exit', resolve));
+    }
+  }, 60_000);
+
+  it('still scans an image pushed just before a kill -9, after the restart', async () => {
+    const dataDir = join(dir, 'scan');
+    const first = await spawnServer(cli, dataDir);
+    const ecr = ecrClient(first.url);
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'crash/scan', imageScanningConfiguration: { scanOnPush: true } }));
+    ecr.destroy();
+    await pushFilesImage(new RegistryClient(first.url), 'crash/scan', 'v1', [{ 'etc/os-release': OS_RELEASE, 'var/lib/dpkg/status': DPKG_STATUS }]);
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+
+    const second = await spawnServer(cli, dataDir);
+    const after = ecrClient(second.url);
+    try {
+      const out = await findingsWhenDone(after, 'crash/scan', 'v1');
+      expect(out.imageScanStatus?.status).toBe('COMPLETE');
+    } finally {
+      after.destroy();
+      second.child.kill('SIGTERM');
+      await new Promise((resolve) => second.child.once('exit', resolve));
     }
   }, 60_000);
 });

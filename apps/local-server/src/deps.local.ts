@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFsBlobStorage } from '@cargohold/storage-fs';
-import type { RegistryStorage } from '@cargohold/storage-ports';
+import type { OutboxStore, RegistryStorage, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
 import { openSqliteMetadata } from '@cargohold/storage-sqlite';
 
 /**
@@ -10,9 +10,16 @@ import { openSqliteMetadata } from '@cargohold/storage-sqlite';
  *   <data-dir>/
  *     blobs/…          content-addressed bytes (FsBlobStore; layout documented there)
  *     uploads/…        staging areas of uploads in progress (FsBlobUploads)
- *     metadata.db      SQLite (WAL): repositories, manifests, tags, links, upload sessions, registries
+ *     metadata.db      SQLite (WAL): repositories, manifests, tags, links, upload sessions, registries,
+ *                      the event outbox, scan results and the vulnerability database
  */
-export function openLocalStorage(dataDir: string): RegistryStorage {
+export interface LocalStorage extends RegistryStorage {
+  readonly outbox: OutboxStore;
+  readonly scans: ScanStore;
+  readonly vulnerabilities: VulnerabilityStore;
+}
+
+export function openLocalStorage(dataDir: string): LocalStorage {
   mkdirSync(dataDir, { recursive: true });
   const { blobs, uploads } = createFsBlobStorage(dataDir);
   const metadata = openSqliteMetadata(join(dataDir, 'metadata.db'));
@@ -24,6 +31,9 @@ export function openLocalStorage(dataDir: string): RegistryStorage {
     links: metadata.links,
     sessions: metadata.sessions,
     registries: metadata.registries,
+    outbox: metadata.outbox,
+    scans: metadata.scans,
+    vulnerabilities: metadata.vulnerabilities,
     close: () => metadata.close(),
   };
 }

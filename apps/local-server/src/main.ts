@@ -1,4 +1,6 @@
 import { parseCommand, USAGE } from './cli';
+import { importVulnerabilities } from '@cargohold/scanner';
+import { openLocalStorage } from './deps.local';
 import { startServer } from './server';
 
 /** `cargohold serve`: runs until SIGINT/SIGTERM, then drains in-flight requests and exits. */
@@ -11,6 +13,17 @@ async function main(argv: string[]): Promise<number> {
   if (command.kind === 'error') {
     process.stderr.write(`cargohold: ${command.message}\n\n${USAGE}`);
     return 2;
+  }
+  if (command.kind === 'vulndb-import') {
+    const storage = openLocalStorage(command.dataDir);
+    try {
+      const report = await importVulnerabilities(command.path, storage.vulnerabilities);
+      for (const { source, error } of report.rejected.slice(0, 20)) process.stderr.write(`cargohold: skipped ${source}: ${error}\n`);
+      process.stdout.write(`read ${report.read} records, stored ${report.stored}, rejected ${report.rejected.length}\n`);
+      return report.read > 0 && report.rejected.length === report.read ? 1 : 0;
+    } finally {
+      await storage.close();
+    }
   }
   const { kind: _kind, ...options } = command;
   // Listen before serving: a signal that arrives while the server starts must still drain, not kill.

@@ -9,7 +9,8 @@ import pino, { type Logger } from 'pino';
 import { loadConfigFile, type ConfigFile } from './config';
 import { createAuth, loadTokenKey } from './deps.auth';
 import { openAwsStorage } from './deps.aws';
-import { openLocalStorage } from './deps.local';
+import { openLocalStorage, type LocalStorage } from './deps.local';
+import { startWorkers } from './deps.workers';
 import { nodeListener } from './node-http';
 
 export interface ServerOptions {
@@ -43,13 +44,20 @@ const PURGE_INTERVAL_MS = 5 * 60 * 1000;
 /** What uploads ask for under a request cap: S3's minimum multipart part size, unless the cap is lower. */
 const CHUNK_MIN_LENGTH = 5 * 1024 * 1024;
 
-/** The one place the backend is chosen; everything above storage is the same for both. */
-function openStorage(options: ServerOptions, config: ConfigFile): RegistryStorage {
-  if ((options.backend ?? 'embedded') === 'embedded') return openLocalStorage(options.dataDir);
+/**
+ * The one place the backend is chosen; everything above storage is the same for both. The embedded
+ * store also carries the outbox and scan state its in-process workers use; on AWS those live in the
+ * stream-driven Lambdas instead.
+ */
+function openStorage(options: ServerOptions, config: ConfigFile): { storage: RegistryStorage; local?: LocalStorage } {
+  if ((options.backend ?? 'embedded') === 'embedded') {
+    const local = openLocalStorage(options.dataDir);
+    return { storage: local, local };
+  }
   const bucket = options.bucket ?? config.aws?.bucket;
   const table = options.table ?? config.aws?.table;
   if (!bucket || !table) throw new Error('--backend aws needs a bucket and a table (--bucket/--table or "aws" in the config file)');
-  return openAwsStorage({ bucket, table, ...(config.aws?.bucketPrefix ? { bucketPrefix: config.aws.bucketPrefix } : {}) });
+  return { storage: openAwsStorage({ bucket, table, ...(config.aws?.bucketPrefix ? { bucketPrefix: config.aws.bucketPrefix } : {}) }) };
 }
 
 function requestLimits(maxRequestBytes: number | undefined): RequestLimits | undefined {
@@ -63,10 +71,11 @@ function requestLimits(maxRequestBytes: number | undefined): RequestLimits | und
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const config = options.config ?? loadConfigFile(options.configFile);
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'cargohold' } });
-  const storage = openStorage(options, config);
+  const { storage, local } = openStorage(options, config);
   const limits = config.limits ?? {};
   const registry = createRegistry({
     storage,
+    ...(local ? { scans: local.scans, sink: local.outbox } : {}),
     settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
     limits: {
       ...(limits.maxBlobBytes ? { maxBlobBytes: limits.maxBlobBytes } : {}),
@@ -101,6 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registry.uploads.purgeIdle().catch((err: unknown) => logger.error({ err }, 'upload purge failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();
+  const workers = local ? await startWorkers(registry, local, logger) : undefined;
 
   const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, nodeListener(api, logger));
   const host = options.host ?? '127.0.0.1';
@@ -131,6 +141,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
+      await workers?.stop();
       await storage.close();
     })());
   return { url, port, host, close };

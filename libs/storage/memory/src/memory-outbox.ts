@@ -69,6 +69,16 @@ export class MemoryOutboxStore implements OutboxStore {
     this.state.pending.delete(seq);
   }
 
+  async releaseAll(now: Date): Promise<number> {
+    let released = 0;
+    for (const [seq, entry] of this.state.pending) {
+      if (entry.availableAt <= now.getTime()) continue;
+      this.state.pending.set(seq, { ...entry, availableAt: now.getTime() });
+      released++;
+    }
+    return released;
+  }
+
   async retry(seq: number, error: string, at: Date): Promise<void> {
     const entry = this.state.pending.get(seq);
     if (!entry) return;

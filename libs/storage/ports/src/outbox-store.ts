@@ -33,6 +33,8 @@ export interface DeadLetter {
  * - `delivered(seq)` removes the entry (idempotent). `retry(seq, error, at)` counts a failed attempt
  *   and makes the entry due again at `at`. `deadLetter(seq, error, at)` moves it to the dead letters,
  *   which `deadLetters` lists oldest first; a dead letter is never delivered again.
+ * - `releaseAll(now)` makes every pending entry due at `now` at the latest (leases and retry waits
+ *   alike): for a single-process deployment starting up, whose earlier self held the leases.
  */
 export interface OutboxStore {
   append(events: readonly RegistryEvent[]): Promise<void>;
@@ -41,4 +43,5 @@ export interface OutboxStore {
   retry(seq: number, error: string, at: Date): Promise<void>;
   deadLetter(seq: number, error: string, at: Date): Promise<void>;
   deadLetters(limit: number): Promise<DeadLetter[]>;
+  releaseAll(now: Date): Promise<number>;
 }

@@ -7,7 +7,7 @@ export interface ScanFinding {
   readonly name: string;
   readonly description?: string;
   readonly uri?: string;
-  readonly severity: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL' | 'UNDEFINED';
+  readonly severity: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL' | 'UNDEFINED' | 'UNTRIAGED';
   readonly attributes: readonly { readonly key: string; readonly value: string }[];
 }
 

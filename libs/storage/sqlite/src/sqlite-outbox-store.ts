@@ -58,6 +58,7 @@ export class SqliteOutboxStore implements OutboxStore {
   private readonly appendTx: Database.Transaction<(events: readonly RegistryEvent[]) => void>;
   private readonly dueTx: Database.Transaction<(now: number, limit: number, until: number) => OutboxRow[]>;
   private readonly remove: Database.Statement<[{ seq: number }]>;
+  private readonly release: Database.Statement<[{ now: number }]>;
   private readonly failed: Database.Statement<[{ seq: number; error: string; at: number }]>;
   private readonly deadLetterTx: Database.Transaction<(seq: number, error: string, at: number) => void>;
   private readonly deadPage: Database.Statement<[{ limit: number }], DeadLetterRow>;
@@ -78,6 +79,7 @@ export class SqliteOutboxStore implements OutboxStore {
     });
 
     this.remove = db.prepare('DELETE FROM outbox WHERE seq = @seq');
+    this.release = db.prepare('UPDATE outbox SET available_at = @now WHERE available_at > @now');
     this.failed = db.prepare(
       'UPDATE outbox SET attempts = attempts + 1, last_error = @error, available_at = @at WHERE seq = @seq',
     );
@@ -108,6 +110,10 @@ export class SqliteOutboxStore implements OutboxStore {
 
   async delivered(seq: number): Promise<void> {
     this.remove.run({ seq });
+  }
+
+  async releaseAll(now: Date): Promise<number> {
+    return this.release.run({ now: now.getTime() }).changes;
   }
 
   async retry(seq: number, error: string, at: Date): Promise<void> {

@@ -39,6 +39,21 @@ export function describeOutboxDeliverySpec(fixture: () => OutboxFixture): void {
       });
     });
 
+    describe('releaseAll', () => {
+      it('makes leased and waiting entries due now, and leaves due ones alone', async () => {
+        const { outbox } = fixture();
+        const [a, b] = await outbox.due(T0, 2, 60_000);
+        await outbox.retry(b?.seq ?? -1, 'boom', at(600));
+
+        expect(await outbox.releaseAll(at(1))).toBe(2);
+
+        const due = await outbox.due(at(1), 10, 60_000);
+        expect(due.map((entry) => entry.seq)).toEqual([a?.seq, b?.seq, expect.any(Number)]);
+        expect(due[1]?.attempts).toBe(1);
+        expect(await outbox.releaseAll(at(1))).toBe(3);
+      });
+    });
+
     describe('delivered', () => {
       it('removes the entry for good, idempotently', async () => {
         const { outbox } = fixture();

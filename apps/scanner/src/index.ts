@@ -1,0 +1,2 @@
+export * from './image-scanner';
+export * from './vulndb-import';
