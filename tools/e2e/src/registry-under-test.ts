@@ -28,6 +28,8 @@ export interface RegistryUnderTest {
   url: string;
   /** When the registry requires auth: pass to `docker login` / skopeo `--creds user:password`. */
   credentials?: { username: string; password: string };
+  /** cargohold only: the data directory (for `cargohold vulndb import` into it). */
+  dataDir?: string;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ async function startCargohold(): Promise<RegistryUnderTest> {
       host: url.host,
       url: url.origin,
       credentials: await ecrLogin(started.url),
+      dataDir,
       stop: async () => {
         await started.close(2_000); // clients are done by now; do not wait out idle keep-alives
         await rm(dataDir, { recursive: true, force: true });
