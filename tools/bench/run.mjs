@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { coldStart } from './lib/coldstart.mjs';
+import { scannerThroughput } from './lib/scanner.mjs';
 import { buildRandomImage } from './lib/images.mjs';
 import { layerPush } from './lib/layers.mjs';
 import { loadTool, manifestLoad } from './lib/manifest-load.mjs';
@@ -31,6 +32,7 @@ const SIZES = {
     blob: 1024 * MiB,
     layers: { count: 200, size: 64 * KiB, parallel: 4 },
     coldstart: { runs: 10 },
+    scanner: { files: 20_000, fileSize: 8 * KiB, runs: 3 },
   },
   quick: {
     runs: 1,
@@ -40,11 +42,12 @@ const SIZES = {
     blob: 8 * MiB,
     layers: { count: 20, size: 64 * KiB, parallel: 4 },
     coldstart: { runs: 3 },
+    scanner: { files: 500, fileSize: 4 * KiB, runs: 1 },
   },
 };
-const MEASUREMENTS = ['skopeo', 'manifest', 'monolithic', 'layers', 'coldstart'];
+const MEASUREMENTS = ['skopeo', 'manifest', 'monolithic', 'layers', 'coldstart', 'scanner'];
 /** Measurements that need no server (and so no build and no baseline binary). */
-const SERVERLESS_ONLY = new Set(['coldstart']);
+const SERVERLESS_ONLY = new Set(['coldstart', 'scanner']);
 
 const { values: opts } = parseArgs({
   options: {
@@ -180,6 +183,20 @@ async function measure(tmp) {
       rows.push(row({ ...none, name: `${fn.name}: same without --enable-source-maps`, unit: 'ms', digits: 0, cargohold: fn.requireNoMapsMs }));
       rows.push(row({ ...none, name: `${fn.name}: fresh node + require + exit, median of ${coldRuns}`, unit: 'ms', digits: 0, cargohold: fn.processMs }));
     }
+  }
+  if (only.has('scanner')) {
+    raw.scanner = await scannerThroughput(tmp, sizes.scanner, log);
+    const { compressedBytes, files } = raw.scanner;
+    rows.push(
+      row({
+        name: `scanner over one gzip layer (${(compressedBytes / 1e6).toFixed(0)} MB, ${files} files), MB/s of compressed layer`,
+        unit: 'MB/s',
+        digits: 0,
+        cargohold: raw.scanner.scanMBps,
+        reference: raw.scanner.gunzipMBps,
+        referenceName: 'plain gunzip',
+      }),
+    );
   }
   return { raw, rows };
 }
