@@ -6,7 +6,7 @@ import { UploadOffsetMismatchError, UploadUnknownError } from '@cargohold/storag
 import type { AppendOptions, BlobUploads, Found } from '@cargohold/storage-ports';
 import { verify } from './fs-blob-store';
 import { ensureDir, fsyncDir, isNotFound, UPLOAD_ID, type FsLayout } from './fs-layout';
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex } from '@cargohold/storage-ports';
 import { CHUNK, writeMetered } from './metered-write';
 
 /** The sha256 state of an upload's staged bytes, valid while the file still has this size and mtime. */

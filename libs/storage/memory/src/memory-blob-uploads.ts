@@ -2,7 +2,7 @@ import { parseDigest, type Digest } from '@cargohold/oci';
 import { UploadOffsetMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
 import type { AppendOptions, BlobUploads, Found } from '@cargohold/storage-ports';
 import { collect } from './bytes';
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex } from '@cargohold/storage-ports';
 import type { MemoryBlobStore } from './memory-blob-store';
 
 /** Server-generated UUIDs only, as the durable adapters require, so core bugs surface in unit tests too. */

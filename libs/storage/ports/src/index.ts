@@ -30,3 +30,4 @@ export interface RegistryStorage {
   /** Releases handles (database connections); idempotent. */
   close(): Promise<void>;
 }
+export * from './keyed-mutex';

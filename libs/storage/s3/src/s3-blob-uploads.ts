@@ -1,7 +1,7 @@
 import { createDigester, parseDigest, type Digest } from '@cargohold/oci';
 import { UploadOffsetMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
 import type { AppendOptions, BlobUploads, Found } from '@cargohold/storage-ports';
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex } from '@cargohold/storage-ports';
 import { metered, PartBuffer } from './metered';
 import { verify } from './s3-blob-store';
 import { isConditionFailed, S3StorageError } from './s3-errors';

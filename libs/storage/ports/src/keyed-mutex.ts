@@ -1,4 +1,7 @@
-/** Runs async sections one at a time per key (in this process); keys with no waiters are forgotten. */
+/**
+ * Runs async sections one at a time per key (in this process); keys with no waiters are forgotten.
+ * Shared by the adapters that serialize appends to one upload id, as the BlobUploads contract asks.
+ */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();
 
