@@ -111,6 +111,61 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
     });
   });
 
+  describe('stream-forwarder', () => {
+    const HANDLER = 'apps/stream-forwarder/src/main.lambda.handler';
+
+    it('reads the metadata table stream with partial batch failures, bisection, bounded retries and a DLQ', () => {
+      const [functionId] = functionByHandler(template(), HANDLER);
+      const mappings = resourcesOfType(template(), 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+      expect(mappings).toHaveLength(1);
+      expect(mappings[0]).toEqual({
+        EventSourceArn: { 'Fn::GetAtt': ['MetadataTable', 'StreamArn'] },
+        FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        Enabled: true,
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        MaximumBatchingWindowInSeconds: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 10,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['StreamForwarderDeadLetterQueue', 'Arn'] } } },
+        FilterCriteria: {
+          Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { SK: { S: [{ prefix: 'M#' }] } } } }) }, { Pattern: JSON.stringify({ dynamodb: { Keys: { SK: { S: [{ prefix: 'T#' }] } } } }) }],
+        },
+      });
+      expect(resource('StreamForwarderDeadLetterQueue').Properties['SqsManagedSseEnabled']).toBe(true);
+    });
+
+    it('publishes to the bus and to a worker queue that has an encrypted dead-letter queue after 5 receives', () => {
+      const env = (functionByHandler(template(), HANDLER)[1].Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
+      expect(env).toEqual({ EVENT_BUS_NAME: { Ref: 'EventBus' }, WORKER_QUEUE_URL: { Ref: 'WorkerQueue' }, LOG_LEVEL: 'info', NODE_OPTIONS: '--enable-source-maps' });
+      const queue = resource('WorkerQueue').Properties;
+      expect(queue['RedrivePolicy']).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['WorkerDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
+      expect(queue['SqsManagedSseEnabled']).toBe(true);
+      expect(resource('WorkerDeadLetterQueue').Properties['SqsManagedSseEnabled']).toBe(true);
+    });
+
+    it('may read the stream, put events on the bus and send to its two queues, and nothing else', () => {
+      const [, fn] = functionByHandler(template(), HANDLER);
+      const roleId = (fn.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const grants = allowStatements(resource(roleId))
+        .filter((statement) => statement.sid !== 'Logs')
+        .flatMap((statement) => statement.actions.map((action) => [action, JSON.stringify(statement.resources)]));
+      const stream = JSON.stringify([{ 'Fn::GetAtt': ['MetadataTable', 'StreamArn'] }]);
+      expect(grants.sort()).toEqual(
+        [
+          ['dynamodb:DescribeStream', stream],
+          ['dynamodb:GetRecords', stream],
+          ['dynamodb:GetShardIterator', stream],
+          ['dynamodb:ListStreams', stream],
+          ['events:PutEvents', JSON.stringify([{ 'Fn::GetAtt': ['EventBus', 'Arn'] }])],
+          ['sqs:SendMessage', JSON.stringify([{ 'Fn::GetAtt': ['StreamForwarderDeadLetterQueue', 'Arn'] }])],
+          ['sqs:SendMessage', JSON.stringify([{ 'Fn::GetAtt': ['WorkerQueue', 'Arn'] }])],
+        ].sort(),
+      );
+    });
+  });
+
   describe('storage', () => {
     it('keeps blobs in an encrypted, private, owner-enforced bucket that aborts abandoned multipart uploads', () => {
       const bucket = resource('BlobBucket').Properties;
@@ -255,6 +310,17 @@ describe('function bundles (--stage dev)', () => {
     expect(JSON.parse(body)).toHaveProperty('__type');
   });
 
+  it('boots stream-forwarder without AWS and reports the stream record it could not forward', async () => {
+    const record = streamRecord();
+    const report = await loadBundle(bundleOf('apps/stream-forwarder/src/main.lambda.handler'), {
+      event: { Records: [record] },
+      // Every endpoint is a closed local port: publishing fails, and the record must come back as failed.
+      env: offlineFunctionEnv({ EVENT_BUS_NAME: 'cargohold-bundle-check', WORKER_QUEUE_URL: 'http://127.0.0.1:9/123456789012/cargohold-bundle-check-worker' }),
+    });
+    expect(report.error).toBeUndefined();
+    expect(report.result).toEqual({ batchItemFailures: [{ itemIdentifier: record.dynamodb.SequenceNumber }] });
+  });
+
   describe('purge', () => {
     let dynalite: Dynalite;
     beforeAll(async () => {
@@ -309,6 +375,28 @@ function httpApiEvent(request: { method: string; path: string; routeKey: string;
     },
     ...(request.body !== undefined ? { body: request.body } : {}),
     isBase64Encoded: false,
+  };
+}
+
+/** A tag INSERT as DynamoDB Streams hands it to Lambda (AWS's documented sample event, cargohold's item). */
+function streamRecord() {
+  const digest = `sha256:${'a'.repeat(64)}`;
+  const pk = { S: 'REPO#123456789012:us-east-1#team/app' };
+  return {
+    eventID: 'c4ca4238a0b923820dcc509a6f75849b',
+    eventName: 'INSERT',
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'us-east-1',
+    dynamodb: {
+      ApproximateCreationDateTime: 1795950000,
+      Keys: { PK: pk, SK: { S: 'T#v1' } },
+      NewImage: { PK: pk, SK: { S: 'T#v1' }, LSI1SK: { S: `TAGOF#${digest}#v1` }, digest: { S: digest }, tag: { S: 'v1' }, version: { N: '1' } },
+      SequenceNumber: '4421584500000000017450439091',
+      SizeBytes: 243,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+    eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/cargohold-dev/stream/2026-11-29T11:00:00.000',
   };
 }
 

@@ -1,0 +1,2 @@
+export { forwardStreamRecords, type StreamForwarderDeps } from './forward-stream-records';
+export { awsStreamForwarderDeps, StreamForwarderEnvSchema, type StreamForwarderEnv } from './deps.aws';

@@ -1,0 +1,187 @@
+import { ScanCommand, type AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { dynamoStreamEvent, dynamoStreamRecord, parseSqsEvent, startLocalSqs, type LocalSqs } from '@cargohold/events-aws';
+import type { RegistryEvent } from '@cargohold/events';
+import { createDynamoMetadata, startDynalite, type Dynalite } from '@cargohold/storage-dynamodb';
+import type { ManifestRecord, ManifestStore } from '@cargohold/storage-ports';
+import type { AttributeValue, Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+
+/*
+ * The Lambda handler as AWS invokes it, against local-aws-sqs (the worker queue) and a mocked EventBridge
+ * (no emulator exists). dynalite has no streams, so the stream records are made from the items the
+ * DynamoDB adapter really writes: each step runs the adapter against dynalite and turns the table's
+ * before/after difference into INSERT/MODIFY/REMOVE records in the adapter's write order, shaped like
+ * AWS's documented DynamoDB Streams sample event.
+ */
+type Handler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
+
+const eventBridge = mockClient(EventBridgeClient);
+const REPO = { registry: '123456789012:us-east-1', name: 'team/app' };
+const digest = (c: string) => `sha256:${c.repeat(64)}` as ManifestRecord['digest'];
+const record = (d: string): ManifestRecord => ({
+  digest: digest(d),
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  size: 1234,
+  blobs: [digest('c'), digest('d')],
+  children: [],
+  configMediaType: 'application/vnd.oci.image.config.v1+json',
+  imageSizeBytes: 31457280,
+  pushedAt: new Date('2026-11-29T11:00:00Z'),
+});
+const context = { functionName: 'stream-forwarder', awsRequestId: 'spec' } as Context;
+
+let sqs: LocalSqs;
+let dynalite: Dynalite;
+let queueUrl: string;
+let handler: Handler;
+let table: string;
+let manifests: ManifestStore;
+
+beforeAll(async () => {
+  [sqs, dynalite] = await Promise.all([startLocalSqs(), startDynalite()]);
+  ({ queueUrl } = await sqs.queueWithDeadLetters('worker'));
+  Object.assign(process.env, {
+    EVENT_BUS_NAME: 'cargohold-dev',
+    WORKER_QUEUE_URL: queueUrl,
+    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'fake',
+    AWS_SECRET_ACCESS_KEY: 'fake',
+    LOG_LEVEL: 'silent',
+  });
+  ({ handler } = (await import('./main.lambda')) as unknown as { handler: Handler });
+  table = await dynalite.freshTable();
+  manifests = createDynamoMetadata({ client: dynalite.client, table }).manifests;
+});
+afterAll(async () => {
+  await Promise.all([sqs?.stop(), dynalite?.stop()]);
+});
+beforeEach(() => {
+  eventBridge.reset();
+  eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })) }));
+});
+
+/** Runs `change` on the real table and answers the stream records it would produce. */
+async function streamOf(change: () => Promise<unknown>): Promise<DynamoDBRecord[]> {
+  const before = await items();
+  await change();
+  const after = await items();
+  const records: DynamoDBRecord[] = [];
+  for (const [sk, now] of after) {
+    const old = before.get(sk);
+    if (!old) records.push(dynamoStreamRecord({ eventName: 'INSERT', newImage: now }));
+    else if (JSON.stringify(old) !== JSON.stringify(now)) records.push(dynamoStreamRecord({ eventName: 'MODIFY', oldImage: old, newImage: now }));
+  }
+  for (const [sk, old] of before) if (!after.has(sk)) records.push(dynamoStreamRecord({ eventName: 'REMOVE', oldImage: old }));
+  // The adapter's order: manifest items are written before the tags naming them and deleted after them.
+  const rank = (r: DynamoDBRecord) => (r.eventName === 'REMOVE' ? 2 : 0) + (String(r.dynamodb?.Keys?.['SK']?.S).startsWith('T#') === (r.eventName === 'REMOVE') ? 0 : 1);
+  return records.sort((a, b) => rank(a) - rank(b));
+}
+
+async function items(): Promise<Map<string, Record<string, AttributeValue>>> {
+  const { Items = [] } = await dynalite.client.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+  return new Map(Items.map((item: Record<string, SdkAttributeValue>) => [String(item['SK']?.S), item as Record<string, AttributeValue>]));
+}
+
+async function workerQueue(): Promise<RegistryEvent[]> {
+  const events: RegistryEvent[] = [];
+  for (;;) {
+    const { Messages = [] } = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60 }));
+    if (Messages.length === 0) return events;
+    events.push(...Messages.map((m) => parseSqsEvent({ messageId: m.MessageId ?? '', body: m.Body ?? '' })));
+  }
+}
+
+const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+/** [type, digest, tags] of each event, in a fixed order (a standard queue does not keep order). */
+const summary = (events: RegistryEvent[]) => events.map((e) => [e.type, e.digest, 'tags' in e ? e.tags : []]).sort(byJson);
+const busEntries = () => eventBridge.commandCalls(PutEventsCommand).flatMap((call) => call.args[0].input.Entries ?? []);
+
+describe('stream-forwarder handler', () => {
+  it('forwards a tagged push, a tag move and an untagged push to the bus (ECR shapes) and the worker queue', async () => {
+    const records = [
+      ...(await streamOf(() => manifests.put(REPO, record('a'), ['v1']))),
+      ...(await streamOf(() => manifests.put(REPO, record('b'), ['v1']))),
+      ...(await streamOf(() => manifests.put(REPO, record('e'), []))),
+    ];
+
+    const response = await handler(dynamoStreamEvent(records), context);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    // The adapter records no `pushedTags` on manifest items yet, so each new manifest also counts as an
+    // untagged push (see stream-records.ts): duplicates a consumer absorbs, never a lost push.
+    const expected = [
+      ['image.pushed', digest('a'), []],
+      ['image.pushed', digest('a'), ['v1']],
+      ['image.pushed', digest('b'), []],
+      ['image.pushed', digest('b'), ['v1']],
+      ['image.pushed', digest('e'), []],
+    ];
+    expect(summary(await workerQueue())).toEqual(expected.sort(byJson));
+    const details = busEntries().map((entry) => {
+      expect(entry).toMatchObject({ EventBusName: 'cargohold-dev', Source: 'aws.ecr', DetailType: 'ECR Image Action' });
+      return JSON.parse(entry.Detail ?? '{}') as Record<string, unknown>;
+    });
+    expect(details).toHaveLength(5);
+    expect(details).toContainEqual({ result: 'SUCCESS', 'repository-name': 'team/app', 'image-digest': digest('b'), 'action-type': 'PUSH', 'image-tag': 'v1' });
+  });
+
+  it('forwards a delete as the tags removed, then the manifest removed', async () => {
+    await manifests.put(REPO, record('f'), ['gone']);
+    await workerQueue();
+    const records = await streamOf(() => manifests.delete(REPO, digest('f')));
+
+    const response = await handler(dynamoStreamEvent(records), context);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(records.map((r) => [r.eventName, r.dynamodb?.Keys?.['SK']?.S])).toEqual([
+      ['REMOVE', 'T#gone'],
+      ['REMOVE', `M#${digest('f')}`],
+    ]);
+    expect(summary(await workerQueue())).toEqual(
+      [
+        ['image.deleted', digest('f'), []],
+        ['image.deleted', digest('f'), ['gone']],
+      ].sort(byJson),
+    );
+  });
+
+  it('gives a redelivered batch the same event ids (consumers deduplicate by id)', async () => {
+    const records = await streamOf(() => manifests.put(REPO, record('1'), ['r1']));
+
+    await handler(dynamoStreamEvent(records), context);
+    await handler(dynamoStreamEvent(records), context);
+
+    const ids = (await workerQueue()).map((e) => e.id);
+    expect(ids).toHaveLength(4);
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it('reports the first record whose events the bus refused, so Lambda retries from it', async () => {
+    const records = [...(await streamOf(() => manifests.put(REPO, record('2'), ['r2']))), ...(await streamOf(() => manifests.put(REPO, record('3'), ['r3'])))];
+    const refused = JSON.parse(JSON.stringify({ result: 'SUCCESS', 'repository-name': 'team/app', 'image-digest': digest('3'), 'action-type': 'PUSH', 'image-tag': 'r3' })) as object;
+    eventBridge.on(PutEventsCommand).callsFake((input: { Entries: { Detail: string }[] }) => {
+      const results = input.Entries.map((entry) => (JSON.stringify(JSON.parse(entry.Detail)) === JSON.stringify(refused) ? { ErrorCode: 'AccessDeniedException', ErrorMessage: 'denied' } : { EventId: 'ok' }));
+      return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+    });
+
+    const response = await handler(dynamoStreamEvent(records), context);
+
+    const tagR3 = records.find((r) => r.dynamodb?.Keys?.['SK']?.S === 'T#r3');
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: tagR3?.dynamodb?.SequenceNumber }] });
+    await workerQueue();
+  });
+
+  it('reports an unreadable record and publishes nothing after it', async () => {
+    const [manifest, tag] = await streamOf(() => manifests.put(REPO, record('4'), ['r4']));
+    const later = await streamOf(() => manifests.put(REPO, record('5'), ['r5']));
+    const broken = { ...tag, dynamodb: { ...tag?.dynamodb, NewImage: undefined } } as DynamoDBRecord;
+
+    const response = await handler(dynamoStreamEvent([manifest as DynamoDBRecord, broken, ...later]), context);
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: broken.dynamodb?.SequenceNumber }] });
+    expect(summary(await workerQueue())).toEqual([['image.pushed', digest('4'), []]]);
+  });
+});

@@ -1,0 +1,15 @@
+import middy from '@middy/core';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import pino from 'pino';
+import { awsStreamForwarderDeps, StreamForwarderEnvSchema } from './deps.aws';
+import { forwardStreamRecords } from './forward-stream-records';
+
+/**
+ * The metadata table's stream (serverless.yml: batches of one shard, ReportBatchItemFailures, bisect on
+ * error, a DLQ for records past their retries) → events on the EventBridge bus and the worker queue.
+ * Configuration and clients are built once per container.
+ */
+const env = StreamForwarderEnvSchema.parse(process.env);
+const deps = awsStreamForwarderDeps(env, pino({ level: env.LOG_LEVEL, base: { service: 'stream-forwarder' } }));
+
+export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => forwardStreamRecords(event.Records, deps));
