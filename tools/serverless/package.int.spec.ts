@@ -116,7 +116,7 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
 
     it('reads the metadata table stream with partial batch failures, bisection, bounded retries and a DLQ', () => {
       const [functionId] = functionByHandler(template(), HANDLER);
-      const mappings = resourcesOfType(template(), 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+      const mappings = mappingsOf(template(), functionId);
       expect(mappings).toHaveLength(1);
       expect(mappings[0]).toEqual({
         EventSourceArn: { 'Fn::GetAtt': ['MetadataTable', 'StreamArn'] },
@@ -161,6 +161,59 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
           ['events:PutEvents', JSON.stringify([{ 'Fn::GetAtt': ['EventBus', 'Arn'] }])],
           ['sqs:SendMessage', JSON.stringify([{ 'Fn::GetAtt': ['StreamForwarderDeadLetterQueue', 'Arn'] }])],
           ['sqs:SendMessage', JSON.stringify([{ 'Fn::GetAtt': ['WorkerQueue', 'Arn'] }])],
+        ].sort(),
+      );
+    });
+  });
+
+  describe('scanner', () => {
+    const HANDLER = 'apps/scanner/src/main.lambda.handler';
+
+    it('consumes the worker queue in small batches with partial batch failures', () => {
+      const [functionId, fn] = functionByHandler(template(), HANDLER);
+      expect(mappingsOf(template(), functionId)).toEqual([
+        {
+          EventSourceArn: { 'Fn::GetAtt': ['WorkerQueue', 'Arn'] },
+          FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
+          Enabled: true,
+          BatchSize: 5,
+          MaximumBatchingWindowInSeconds: 1,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        },
+      ]);
+      // Lambda's SQS event source wants the queue's visibility timeout at six times the function's.
+      expect(fn.Properties['Timeout']).toBe(900);
+      expect(resource('WorkerQueue').Properties['VisibilityTimeout']).toBe(6 * 900);
+    });
+
+    it('gets storage and the bus, never the token key or the identities', () => {
+      const env = (functionByHandler(template(), HANDLER)[1].Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
+      expect(env).toEqual({
+        BUCKET: { Ref: 'BlobBucket' },
+        TABLE: { Ref: 'MetadataTable' },
+        EVENT_BUS_NAME: { Ref: 'EventBus' },
+        LOG_LEVEL: 'info',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...(stage === 'local' ? { S3_FORCE_PATH_STYLE: 'true' } : {}),
+      });
+    });
+
+    it('may read blobs, read and write the table, put events on the bus and consume its queue, and nothing else', () => {
+      const [, fn] = functionByHandler(template(), HANDLER);
+      const roleId = (fn.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const grants = allowStatements(resource(roleId))
+        .filter((statement) => statement.sid !== 'Logs')
+        .flatMap((statement) => statement.actions.map((action) => [action, JSON.stringify(statement.resources)]));
+      const blobs = JSON.stringify([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['BlobBucket', 'Arn'] }, '/blobs/*']] }]);
+      const table = JSON.stringify([{ 'Fn::GetAtt': ['MetadataTable', 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['MetadataTable', 'Arn'] }, '/index/LSI1']] }]);
+      const queue = JSON.stringify([{ 'Fn::GetAtt': ['WorkerQueue', 'Arn'] }]);
+      expect(grants.sort()).toEqual(
+        [
+          ['s3:GetObject', blobs],
+          ['s3:ListBucket', JSON.stringify([{ 'Fn::GetAtt': ['BlobBucket', 'Arn'] }])],
+          ...['GetItem', 'Query', 'BatchGetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem'].map((action) => [`dynamodb:${action}`, table]),
+          ['events:PutEvents', JSON.stringify([{ 'Fn::GetAtt': ['EventBus', 'Arn'] }])],
+          ...['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].map((action) => [`sqs:${action}`, queue]),
         ].sort(),
       );
     });
@@ -321,7 +374,7 @@ describe('function bundles (--stage dev)', () => {
     expect(report.result).toEqual({ batchItemFailures: [{ itemIdentifier: record.dynamodb.SequenceNumber }] });
   });
 
-  describe('purge', () => {
+  describe('over DynamoDB (dynalite)', () => {
     let dynalite: Dynalite;
     beforeAll(async () => {
       dynalite = await startDynalite();
@@ -340,6 +393,28 @@ describe('function bundles (--stage dev)', () => {
       });
       expect(report.error).toBeUndefined();
       expect(report.output).toContain('"expired":0');
+    });
+
+    it('boots the scanner, acknowledges an event for an absent repository and fails a malformed record', async () => {
+      const table = await dynalite.freshTable();
+      const { TOKEN_KEY_BASE64: _key, ALLOW_DEFAULT_IDENTITIES: _identities, ...storageEnv } = apiEnv;
+      const pushed = {
+        type: 'image.pushed',
+        id: '00000000-0000-4000-8000-000000000001',
+        occurredAt: '2026-11-29T11:00:00.000Z',
+        registry: '123456789012:us-east-1',
+        repository: 'team/app',
+        digest: `sha256:${'a'.repeat(64)}`,
+        version: 0,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        tags: ['v1'],
+      };
+      const report = await loadBundle(bundleOf('apps/scanner/src/main.lambda.handler'), {
+        event: { Records: [sqsRecord('pushed', JSON.stringify(pushed)), sqsRecord('malformed', '{"type":')] },
+        env: { ...storageEnv, TABLE: table, EVENT_BUS_NAME: 'cargohold-bundle-check', AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint },
+      });
+      expect(report.error).toBeUndefined();
+      expect(report.result).toEqual({ batchItemFailures: [{ itemIdentifier: 'malformed' }] });
     });
   });
 
@@ -397,6 +472,28 @@ function streamRecord() {
       StreamViewType: 'NEW_AND_OLD_IMAGES',
     },
     eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/cargohold-dev/stream/2026-11-29T11:00:00.000',
+  };
+}
+
+/** The event source mappings that invoke the function `functionId`. */
+function mappingsOf(template: Template, functionId: string): Record<string, unknown>[] {
+  return resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')
+    .map(([, mapping]) => mapping.Properties)
+    .filter((properties) => JSON.stringify(properties['FunctionName']) === JSON.stringify({ 'Fn::GetAtt': [functionId, 'Arn'] }));
+}
+
+/** An SQS record as Lambda's event source mapping delivers it (AWS's documented sample). */
+function sqsRecord(messageId: string, body: string) {
+  return {
+    messageId,
+    receiptHandle: 'AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...',
+    body,
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1795950000000', SenderId: 'AIDAIENQZJOLO23YVJ4VO', ApproximateFirstReceiveTimestamp: '1795950000001' },
+    messageAttributes: {},
+    md5OfBody: '098f6bcd4621d373cade4e832627b4f6',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:cargohold-dev-worker',
+    awsRegion: 'us-east-1',
   };
 }
 

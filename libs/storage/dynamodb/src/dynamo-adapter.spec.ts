@@ -1,4 +1,5 @@
-import { GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { digestOf, RegistryError, type Digest } from '@cargohold/oci';
 import { ManifestReferencedError, SizeLimitError, type ManifestRecord, type RepositorySettings } from '@cargohold/storage-ports';
 import { createDynamoMetadata, MAX_ITEM_BYTES, MetadataStoreError, MetadataThrottledError, startDynalite, type Dynalite } from './index';
@@ -203,5 +204,43 @@ describe('vendor errors', () => {
     await manifests.recordPull(app, digest('absent'), T0);
     await expect(sessions.touch('00000000-0000-4000-8000-000000000000', T0)).resolves.toBeUndefined();
     expect(await links.stat(app, digest('l'))).toEqual({ found: true, size: 1 });
+  });
+});
+
+describe('DynamoScanStore findings parts', () => {
+  const image = digest('image');
+  /** Random hex compresses only to half: 700 KB of it needs more than one part. */
+  const findings = Array.from({ length: 350 }, (_, i) => ({
+    name: `CVE-2024-${i}`,
+    description: randomBytes(1000).toString('hex'),
+    severity: 'HIGH' as const,
+    attributes: [{ key: 'package_name', value: `pkg-${i}` }],
+  }));
+  const parts = async (client: DynamoDBClient, table: string) =>
+    (await client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': { S: `REPO#${app.registry}#${app.name}` } } }))).Items?.filter((item) =>
+      item['SK']?.S?.includes('#PART#'),
+    ) ?? [];
+
+  it('splits findings too large for one item over several part items, each under the limit, and reads them back in order', async () => {
+    const { client, table, scans } = await fresh();
+    const record = { status: 'COMPLETE' as const, startedAt: T0, completedAt: T0, findings, severityCounts: { HIGH: findings.length } };
+    await scans.start(app, image, T0, T0);
+    await scans.finish(app, image, record);
+
+    const stored = await parts(client, table);
+    expect(stored.length).toBe(2);
+    for (const part of stored) expect(marshalledItemSize(part)).toBeLessThan(MAX_ITEM_BYTES);
+    expect(await scans.get(app, image)).toStrictEqual(record);
+  });
+
+  it('deletes the parts of the result a later finish replaces', async () => {
+    const { client, table, scans } = await fresh();
+    await scans.start(app, image, T0, T0);
+    await scans.finish(app, image, { status: 'COMPLETE', startedAt: T0, findings, severityCounts: {} });
+    await scans.start(app, image, new Date(T0.getTime() + 1), new Date(T0.getTime() + 1));
+    await scans.finish(app, image, { status: 'COMPLETE', startedAt: T0, findings: findings.slice(0, 1), severityCounts: {} });
+
+    expect(await parts(client, table)).toHaveLength(1);
+    expect((await scans.get(app, image))?.findings).toEqual(findings.slice(0, 1));
   });
 });

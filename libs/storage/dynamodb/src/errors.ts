@@ -33,6 +33,17 @@ export class UploadSessionExistsError extends Error {
   }
 }
 
+/**
+ * A lease holder (a vulnerability import) found another writer holding its lease: it had stalled past the
+ * lease's TTL. It stops before writing more; what it wrote so far stays (each write is whole).
+ */
+export class LeaseLostError extends Error {
+  constructor(lease: string) {
+    super(`lost the lease ${lease} to another writer`);
+    this.name = new.target.name;
+  }
+}
+
 const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',

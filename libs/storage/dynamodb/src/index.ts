@@ -5,13 +5,17 @@ import type {
   ManifestStore,
   RegistrySettingsStore,
   RepositoryStore,
+  ScanStore,
   UploadSessionStore,
+  VulnerabilityStore,
 } from '@cargohold/storage-ports';
 import { DynamoBlobLinkStore } from './dynamo-blob-link-store';
 import { DynamoManifestStore } from './dynamo-manifest-store';
 import { DynamoRegistrySettingsStore } from './dynamo-registry-settings-store';
 import { DynamoRepositoryStore } from './dynamo-repository-store';
+import { DynamoScanStore } from './dynamo-scan-store';
 import { DynamoUploadSessionStore } from './dynamo-upload-session-store';
+import { DynamoVulnerabilityStore } from './dynamo-vulnerability-store';
 import { Table } from './table';
 
 export { createTable, type CreateTableOptions } from './create-table';
@@ -19,8 +23,10 @@ export { DynamoBlobLinkStore } from './dynamo-blob-link-store';
 export { DynamoManifestStore } from './dynamo-manifest-store';
 export { DynamoRegistrySettingsStore } from './dynamo-registry-settings-store';
 export { DynamoRepositoryStore } from './dynamo-repository-store';
+export { DynamoScanStore } from './dynamo-scan-store';
 export { DynamoUploadSessionStore } from './dynamo-upload-session-store';
-export { MetadataStoreError, MetadataThrottledError, UpdateContentionError, UploadSessionExistsError } from './errors';
+export { DynamoVulnerabilityStore } from './dynamo-vulnerability-store';
+export { LeaseLostError, MetadataStoreError, MetadataThrottledError, UpdateContentionError, UploadSessionExistsError } from './errors';
 export { INDEX, MAX_ITEM_BYTES, TABLE_DEFINITION, type TableDefinition } from './table-design';
 export { startDynalite, type Dynalite } from './testing/dynalite';
 
@@ -36,9 +42,11 @@ export interface DynamoMetadata {
   readonly links: BlobLinkStore;
   readonly sessions: UploadSessionStore;
   readonly registries: RegistrySettingsStore;
+  readonly scans: ScanStore;
+  readonly vulnerabilities: VulnerabilityStore;
 }
 
-/** The metadata ports over one DynamoDB table (single-table design: see table-design.ts). */
+/** The metadata, scan and vulnerability ports over one DynamoDB table (single-table design: see table-design.ts). */
 export function createDynamoMetadata({ client, table }: DynamoMetadataOptions): DynamoMetadata {
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const t = new Table(doc, table);
@@ -48,5 +56,7 @@ export function createDynamoMetadata({ client, table }: DynamoMetadataOptions): 
     links: new DynamoBlobLinkStore(t),
     sessions: new DynamoUploadSessionStore(t),
     registries: new DynamoRegistrySettingsStore(t),
+    scans: new DynamoScanStore(t),
+    vulnerabilities: new DynamoVulnerabilityStore(t),
   };
 }

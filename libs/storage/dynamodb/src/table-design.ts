@@ -15,7 +15,16 @@ import type { RepoRef } from '@cargohold/storage-ports';
  *   tag               REPO#<registry>#<name>    T#<tag>             TAGOF#<digest>#<tag>            -                              -
  *   blob link         REPO#<registry>#<name>    L#<digest>          -                               -                              -
  *   upload session    SESSION#<id>              SESSION             -                               SESSIONS / <updatedAt ISO>#<id>  REPO#<registry>#<name> / SESSION#<id>
+ *   scan              REPO#<registry>#<name>    SCAN#<digest>       -                               -                              -
+ *   findings part     REPO#<registry>#<name>    SCAN#<digest>#PART#<generation>#<nnnn>   (2)        -                              -
+ *   vulnerability     VULN#<id>                 VULN                -                               -                              -
+ *   package lookup    VPKG#<ecosystem>#<name>   <id>                -  (3)                          -                              -
+ *   vulndb state      VULNDB                    UPDATED | LEASE     -                               -                              -
  *   (1) only when the manifest has a subject; LSI1 and both GSIs are sparse.
+ *   (2) findings are gzipped JSON cut into binary parts of PART_BYTES: a scan of any size fits, each item
+ *       stays far under 400 KB. The scan item names the generation (a fresh id per `finish`) and the part
+ *       count; a reader takes only that generation's parts and re-reads if a concurrent finish replaced it.
+ *   (3) ecosystem and name are escaped (`%` -> %25, `#` -> %23), so no pair can collide with another.
  *
  * Access patterns (every read of state a write depends on is strongly consistent):
  *   get repository              GetItem  PK=REG#r, SK=REPO#n
@@ -34,6 +43,11 @@ import type { RepoRef } from '@cargohold/storage-ports';
  *   session by id               GetItem  PK=SESSION#id, SK=SESSION
  *   sessions of a repository    Query    GSI2 GSI2PK=REPO#r#n (repository delete cascade; keys only)
  *   idle sessions, oldest first Query    GSI1 GSI1PK=SESSIONS AND GSI1SK < <before ISO>
+ *   scan of an image            GetItem  PK=REPO#r#n, SK=SCAN#d, then Query begins_with(SK, 'SCAN#d#PART#<generation>#')
+ *   claim a scan                UpdateItem of SCAN#d, conditioned on no scan, IN_PROGRESS, or startedAt < notBefore
+ *   vulnerabilities of a package Query   PK=VPKG#e#n (ids), then BatchGetItem of VULN#<id>
+ *   vulnerability import        BatchGetItem of VULN#<id> (modified, packages), BatchWriteItem of records and
+ *                               lookups, under the LEASE item (one importer at a time, see dynamo-vulnerability-store.ts)
  *
  * Why an LSI rather than a GSI for tags-of and referrers: LSI reads can be strongly consistent, so a
  * delete never misses a tag and a referrers answer includes a manifest pushed a moment ago. The price is
@@ -46,6 +60,10 @@ import type { RepoRef } from '@cargohold/storage-ports';
  * GSI1's single SESSIONS partition takes one write per session touch; uploads refresh their idle clock at
  * most once a minute, which keeps it far below a partition's 1,000 writes per second. Shard the
  * partition key (SESSIONS#<n>) and merge the queries if that ever stops being true.
+ * Scans live in their repository's partition, so deleting a repository deletes its scans; they count against
+ * its 10 GB item collection, which at a few KB of compressed findings per image stays far below it.
+ * The vulnerability database is global to the table (one OSV database serves every registry): one partition
+ * per record and per package, so a full import spreads its writes over the whole key space.
  * The stream (NEW_AND_OLD_IMAGES) is how events leave the table on AWS: a Lambda turns manifest and tag
  * item changes into `image.pushed` / `image.deleted`, so an event is written with its change.
  */
@@ -116,7 +134,21 @@ export const keys = {
   sessionSk: 'SESSION',
   idlePartition: 'SESSIONS',
   idleSince: (at: Date, id = '') => `${at.toISOString()}${id ? `#${id}` : ''}`,
+  scanSk: (digest: string) => `SCAN#${digest}`,
+  scanPart: (digest: string, generation: string, part?: number) =>
+    `SCAN#${digest}#PART#${generation}#${part === undefined ? '' : String(part).padStart(4, '0')}`,
+  vulnerability: (id: string) => `VULN#${id}`,
+  vulnerabilitySk: 'VULN',
+  vulnerablePackage: (ecosystem: string, name: string) => `VPKG#${escapeField(ecosystem)}#${escapeField(name)}`,
+  vulnerabilityDatabase: 'VULNDB',
+  updatedSk: 'UPDATED',
+  leaseSk: 'LEASE',
 } as const;
+
+/** Makes a free-form string safe between `#` separators; injective, since `%` always starts an escape. */
+function escapeField(value: string): string {
+  return value.replace(/%/g, '%25').replace(/#/g, '%23');
+}
 
 export const PREFIX = { repository: 'REPO#', manifest: 'M#', tag: 'T#' } as const;
 

@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   GetCommand,
@@ -43,8 +44,19 @@ export interface QuerySpec {
   readonly consistent?: boolean;
 }
 
+/** One request of a BatchWriteItem: unconditional, like everything BatchWriteItem does. */
+export type BatchWrite = { readonly put: Item } | { readonly delete: Key };
+
+export interface Projection {
+  readonly expression: string;
+  readonly names?: Record<string, string>;
+}
+
 const BATCH_WRITE_LIMIT = 25;
+const BATCH_GET_LIMIT = 100;
 const BATCH_ATTEMPTS = 8;
+/** Batch requests in flight at once: enough to hide latency, few enough not to trip throttling. */
+const BATCH_PARALLELISM = 4;
 
 export const pause = (attempt: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 5 * 2 ** attempt)));
@@ -106,18 +118,55 @@ export class Table {
 
   /** Deletes every key, 25 per BatchWriteItem, retrying UnprocessedItems with backoff. */
   async deleteAll(keys: readonly Key[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += BATCH_WRITE_LIMIT) {
-      let requests = keys.slice(i, i + BATCH_WRITE_LIMIT).map((key) => ({ DeleteRequest: { Key: { PK: key.PK, SK: key.SK } } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
+    await this.writeAll(keys.map((key) => ({ delete: key })));
+  }
+
+  /**
+   * Unconditional puts and deletes, 25 per BatchWriteItem and a few batches at a time, retrying
+   * UnprocessedItems with backoff. One call must not name a key twice (DynamoDB refuses such a batch).
+   */
+  async writeAll(writes: readonly BatchWrite[]): Promise<void> {
+    const requests = writes.map((write) =>
+      'put' in write ? { PutRequest: { Item: write.put } } : { DeleteRequest: { Key: { PK: write.delete.PK, SK: write.delete.SK } } },
+    );
+    await inParallel(chunks(requests, BATCH_WRITE_LIMIT), BATCH_PARALLELISM, async (batch) => {
+      let pending = batch;
+      for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt === BATCH_ATTEMPTS) {
-          throw new MetadataStoreError('BatchWriteItem', new Error(`${requests.length} deletes stayed unprocessed`));
+          throw new MetadataStoreError('BatchWriteItem', new Error(`${pending.length} writes stayed unprocessed`));
         }
         if (attempt > 0) await pause(attempt);
-        const input = { RequestItems: { [this.name]: requests } };
+        const input = { RequestItems: { [this.name]: pending } };
         const out = await this.call('BatchWriteItem', () => this.doc.send(new BatchWriteCommand(input)));
-        requests = (out.UnprocessedItems?.[this.name] ?? []) as typeof requests;
+        pending = (out.UnprocessedItems?.[this.name] ?? []) as typeof pending;
       }
-    }
+    });
+  }
+
+  /**
+   * Strongly consistent GetItem for many keys, 100 per BatchGetItem, retrying UnprocessedKeys with
+   * backoff. Answers the items that exist, in no particular order; keys must be distinct.
+   */
+  async getAll(keys: readonly Key[], projection?: Projection): Promise<Item[]> {
+    const found: Item[] = [];
+    await inParallel(chunks(keys.map((key) => ({ PK: key.PK, SK: key.SK })), BATCH_GET_LIMIT), BATCH_PARALLELISM, async (batch) => {
+      let pending: Key[] = batch;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt === BATCH_ATTEMPTS) {
+          throw new MetadataStoreError('BatchGetItem', new Error(`${pending.length} reads stayed unprocessed`));
+        }
+        if (attempt > 0) await pause(attempt);
+        const request = {
+          Keys: pending,
+          ConsistentRead: true,
+          ...(projection && { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names }),
+        };
+        const out = await this.call('BatchGetItem', () => this.doc.send(new BatchGetCommand({ RequestItems: { [this.name]: request } })));
+        found.push(...(out.Responses?.[this.name] ?? []));
+        pending = (out.UnprocessedKeys?.[this.name]?.Keys ?? []) as Key[];
+      }
+    });
+    return found;
   }
 
   private async queryOnce(spec: QuerySpec, start: Item | undefined, limit?: number): Promise<{ items: Item[]; next?: Item }> {
@@ -161,4 +210,19 @@ function expressions(write: Write) {
     ExpressionAttributeNames: write.names,
     ExpressionAttributeValues: write.values,
   };
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Runs `fn` over every item with at most `limit` calls in flight; the first failure rejects. */
+async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

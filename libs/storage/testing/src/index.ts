@@ -9,4 +9,4 @@ export type { MakeOutbox, OutboxContractOptions, OutboxFixture } from './outbox-
 export { describeScanStoreContract } from './scan-contract';
 export type { MakeScans, ScanFixture } from './scan-contract';
 export { describeVulnerabilityStoreContract } from './vulnerability-contract';
-export type { MakeVulnerabilities, VulnerabilityFixture } from './vulnerability-contract';
+export type { MakeVulnerabilities, VulnerabilityContractOptions, VulnerabilityFixture } from './vulnerability-contract';
