@@ -38,6 +38,8 @@ const DeploymentEnvSchema = z.object({
   BLOB_URL_TTL_SECONDS: positiveInt.max(3600).default(300),
   /** Path-style S3 URLs, for S3 emulators (LocalStack, s3rver); AWS itself uses virtual hosts. */
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+  /** The SQS queue of internal events the scanner reads; StartImageScan sends its requests there. */
+  WORKER_QUEUE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -57,6 +59,7 @@ export interface DeploymentEnv {
   readonly chunkMinLength: number;
   readonly blobUrlTtlSeconds: number;
   readonly s3ForcePathStyle: boolean;
+  readonly workerQueueUrl?: string;
   readonly logLevel: string;
 }
 
@@ -81,6 +84,7 @@ export function readDeploymentEnv(env: NodeJS.ProcessEnv): DeploymentEnv {
     chunkMinLength: Math.min(e.CHUNK_MIN_LENGTH, e.MAX_REQUEST_BYTES),
     blobUrlTtlSeconds: e.BLOB_URL_TTL_SECONDS,
     s3ForcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
+    ...(e.WORKER_QUEUE_URL ? { workerQueueUrl: e.WORKER_QUEUE_URL } : {}),
     logLevel: e.LOG_LEVEL,
   };
 }
