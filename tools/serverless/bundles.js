@@ -147,6 +147,8 @@ function offlineFunctionEnv(extra = {}) {
     REGISTRY_ACCOUNT_ID: '123456789012',
     TOKEN_KEY_BASE64: randomBytes(32).toString('base64'),
     ALLOW_DEFAULT_IDENTITIES: 'true',
+    EVENT_BUS_NAME: 'cargohold-bundle-check',
+    WORKER_QUEUE_URL: 'http://127.0.0.1:9/000000000000/cargohold-bundle-check',
     LOG_LEVEL: 'silent',
     ...extra,
   };
