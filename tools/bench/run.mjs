@@ -176,7 +176,7 @@ async function measure(tmp) {
     const { runs: coldRuns } = sizes.coldstart;
     raw.coldstart = await coldStart(tmp, sizes.coldstart, log);
     const none = { referenceName: null, better: 'lower' };
-    rows.push(row({ ...none, name: 'serverless package --stage dev (bundle + zip, 3 functions)', unit: 's', digits: 1, cargohold: raw.coldstart.packagingMs / 1000 }));
+    rows.push(row({ ...none, name: `serverless package --stage dev (bundle + zip, ${raw.coldstart.functions.length} functions)`, unit: 's', digits: 1, cargohold: raw.coldstart.packagingMs / 1000 }));
     for (const fn of raw.coldstart.functions) {
       rows.push(row({ ...none, name: `${fn.name}: bundle size (zip ${(fn.zipBytes / MiB).toFixed(2)} MiB)`, unit: 'MiB', digits: 2, cargohold: fn.bundleBytes / MiB }));
       rows.push(row({ ...none, name: `${fn.name}: require in a fresh node (init), median of ${coldRuns}`, unit: 'ms', digits: 0, cargohold: fn.requireMs }));

@@ -110,12 +110,9 @@ describe('stream-forwarder handler', () => {
     const response = await handler(dynamoStreamEvent(records), context);
 
     expect(response).toEqual({ batchItemFailures: [] });
-    // The adapter records no `pushedTags` on manifest items yet, so each new manifest also counts as an
-    // untagged push (see stream-records.ts): duplicates a consumer absorbs, never a lost push.
+    // One push event per tag a push names; an untagged push event only for the manifest pushed without tags.
     const expected = [
-      ['image.pushed', digest('a'), []],
       ['image.pushed', digest('a'), ['v1']],
-      ['image.pushed', digest('b'), []],
       ['image.pushed', digest('b'), ['v1']],
       ['image.pushed', digest('e'), []],
     ];
@@ -124,7 +121,7 @@ describe('stream-forwarder handler', () => {
       expect(entry).toMatchObject({ EventBusName: 'cargohold-dev', Source: 'aws.ecr', DetailType: 'ECR Image Action' });
       return JSON.parse(entry.Detail ?? '{}') as Record<string, unknown>;
     });
-    expect(details).toHaveLength(5);
+    expect(details).toHaveLength(3);
     expect(details).toContainEqual({ result: 'SUCCESS', 'repository-name': 'team/app', 'image-digest': digest('b'), 'action-type': 'PUSH', 'image-tag': 'v1' });
   });
 
@@ -155,8 +152,8 @@ describe('stream-forwarder handler', () => {
     await handler(dynamoStreamEvent(records), context);
 
     const ids = (await workerQueue()).map((e) => e.id);
-    expect(ids).toHaveLength(4);
-    expect(new Set(ids).size).toBe(2);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(1);
   });
 
   it('reports the first record whose events the bus refused, so Lambda retries from it', async () => {
@@ -175,11 +172,12 @@ describe('stream-forwarder handler', () => {
   });
 
   it('reports an unreadable record and publishes nothing after it', async () => {
-    const [manifest, tag] = await streamOf(() => manifests.put(REPO, record('4'), ['r4']));
+    const untagged = await streamOf(() => manifests.put(REPO, record('4'), []));
+    const [, tag] = await streamOf(() => manifests.put(REPO, record('6'), ['r6']));
     const later = await streamOf(() => manifests.put(REPO, record('5'), ['r5']));
     const broken = { ...tag, dynamodb: { ...tag?.dynamodb, NewImage: undefined } } as DynamoDBRecord;
 
-    const response = await handler(dynamoStreamEvent([manifest as DynamoDBRecord, broken, ...later]), context);
+    const response = await handler(dynamoStreamEvent([...untagged, broken, ...later]), context);
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: broken.dynamodb?.SequenceNumber }] });
     expect(summary(await workerQueue())).toEqual([['image.pushed', digest('4'), []]]);

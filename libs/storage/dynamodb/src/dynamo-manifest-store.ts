@@ -39,7 +39,7 @@ const manifestKey = (repo: RepoRef, digest: Digest): Key => ({ PK: keys.reposito
 const tagKey = (repo: RepoRef, tag: string): Key => ({ PK: keys.repository(repo), SK: keys.tagSk(tag) });
 
 /** The manifest item exactly as the store writes it (exported for the item-size spec). */
-export function manifestItem(repo: RepoRef, record: ManifestRecord): Item {
+export function manifestItem(repo: RepoRef, record: ManifestRecord, pushedTags: readonly string[] = []): Item {
   return {
     ...manifestKey(repo, record.digest),
     ...(record.subject !== undefined && { LSI1SK: keys.referrer(record.subject, record.digest) }),
@@ -56,6 +56,9 @@ export function manifestItem(repo: RepoRef, record: ManifestRecord): Item {
     imageSizeBytes: record.imageSizeBytes,
     pushedAt: record.pushedAt.getTime(),
     lastPulledAt: record.lastPulledAt?.getTime(),
+    // The tags the creating push named: the stream forwarder emits one push event per tag item, and an
+    // untagged push event only for a manifest created without tags (so a tagged push is not doubled).
+    ...(pushedTags.length > 0 && { pushedTags: [...pushedTags] }),
   };
 }
 
@@ -86,7 +89,7 @@ export class DynamoManifestStore implements ManifestStore {
   constructor(private readonly table: Table) {}
 
   async put(repo: RepoRef, record: ManifestRecord, tags: readonly string[]): Promise<{ previous: Record<string, Digest> }> {
-    const item = manifestItem(repo, record);
+    const item = manifestItem(repo, record, [...new Set(tags)]);
     if (nativeItemSize(item) > MAX_ITEM_BYTES) throw new SizeLimitError('manifest record', MAX_ITEM_BYTES);
     await Promise.all(childrenOf(record.digest, record.children).map((child) => this.parent(repo, child, 'ADD', record.digest)));
     await this.table.put(item, { condition: 'attribute_not_exists(PK)' });
