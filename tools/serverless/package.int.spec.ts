@@ -138,7 +138,7 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
 
     it('publishes to the bus and to a worker queue that has an encrypted dead-letter queue after 5 receives', () => {
       const env = (functionByHandler(template(), HANDLER)[1].Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
-      expect(env).toEqual({ EVENT_BUS_NAME: { Ref: 'EventBus' }, WORKER_QUEUE_URL: { Ref: 'WorkerQueue' }, LOG_LEVEL: 'info', NODE_OPTIONS: '--enable-source-maps' });
+      expect(env).toEqual({ EVENT_BUS_NAME: { Ref: 'EventBus' }, EVENT_SOURCE: 'cargohold.ecr', WORKER_QUEUE_URL: { Ref: 'WorkerQueue' }, LOG_LEVEL: 'info', NODE_OPTIONS: '--enable-source-maps' });
       const queue = resource('WorkerQueue').Properties;
       expect(queue['RedrivePolicy']).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['WorkerDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
       expect(queue['SqsManagedSseEnabled']).toBe(true);
@@ -192,6 +192,7 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
         BUCKET: { Ref: 'BlobBucket' },
         TABLE: { Ref: 'MetadataTable' },
         EVENT_BUS_NAME: { Ref: 'EventBus' },
+        EVENT_SOURCE: 'cargohold.ecr',
         LOG_LEVEL: 'info',
         NODE_OPTIONS: '--enable-source-maps',
         ...(stage === 'local' ? { S3_FORCE_PATH_STYLE: 'true' } : {}),
@@ -249,22 +250,22 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
   });
 
   describe('events', () => {
-    it('forwards ECR Image Action events from the cargohold bus to the scanner queue', () => {
+    it('forwards the ECR-shaped events on the cargohold bus (source cargohold.ecr) to the subscriber queue', () => {
       expect(resource('EventBus').Properties).toEqual({ Name: `cargohold-${stage}` });
-      const rule = resource('ScannerImageActionRule').Properties;
+      const rule = resource('EcrEventsRule').Properties;
       expect(rule['EventBusName']).toEqual({ Ref: 'EventBus' });
-      expect(rule['EventPattern']).toEqual({ source: ['aws.ecr'], 'detail-type': ['ECR Image Action'] });
-      expect(rule['Targets']).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': ['ScannerQueue', 'Arn'] } })]);
-      const policy = resource('ScannerQueuePolicy').Properties;
-      expect(policy['Queues']).toEqual([{ Ref: 'ScannerQueue' }]);
-      expect(JSON.stringify(policy['PolicyDocument'])).toContain('"aws:SourceArn":{"Fn::GetAtt":["ScannerImageActionRule","Arn"]}');
+      expect(rule['EventPattern']).toEqual({ source: ['cargohold.ecr'], 'detail-type': ['ECR Image Action', 'ECR Image Scan'] });
+      expect(rule['Targets']).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': ['EcrEventsQueue', 'Arn'] } })]);
+      const policy = resource('EcrEventsQueuePolicy').Properties;
+      expect(policy['Queues']).toEqual([{ Ref: 'EcrEventsQueue' }]);
+      expect(JSON.stringify(policy['PolicyDocument'])).toContain('"aws:SourceArn":{"Fn::GetAtt":["EcrEventsRule","Arn"]}');
     });
 
     it('gives the scanner queue an encrypted dead-letter queue after 5 receives', () => {
-      const queue = resource('ScannerQueue').Properties;
-      expect(queue['RedrivePolicy']).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['ScannerDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
+      const queue = resource('EcrEventsQueue').Properties;
+      expect(queue['RedrivePolicy']).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['EcrEventsDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
       expect(queue['SqsManagedSseEnabled']).toBe(true);
-      expect(resource('ScannerDeadLetterQueue').Properties['SqsManagedSseEnabled']).toBe(true);
+      expect(resource('EcrEventsDeadLetterQueue').Properties['SqsManagedSseEnabled']).toBe(true);
     });
   });
 

@@ -15,6 +15,8 @@ export const ScannerEnvSchema = z.object({
   TABLE: z.string().min(3),
   /** The EventBridge bus that receives `ECR Image Scan` events. */
   EVENT_BUS_NAME: z.string().min(1),
+  /** Source of the ECR-shaped events on the bus (EventBridge refuses `aws.*` from customers). */
+  EVENT_SOURCE: z.string().min(1).optional(),
   /** Path-style S3 URLs, for S3 emulators (LocalStack, s3rver). */
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -33,7 +35,7 @@ export function awsScanWorker(env: ScannerEnv): ScanWorker {
     ...(env.BUCKET_PREFIX ? { prefix: env.BUCKET_PREFIX } : {}),
   });
   const metadata = createDynamoMetadata({ client: new DynamoDBClient({}), table: env.TABLE });
-  const bus = new EventBridgePublisher({ client: new EventBridgeClient({}), eventBusName: env.EVENT_BUS_NAME });
+  const bus = new EventBridgePublisher({ client: new EventBridgeClient({}), eventBusName: env.EVENT_BUS_NAME, ...(env.EVENT_SOURCE ? { source: env.EVENT_SOURCE } : {}) });
   const sink: EventSink = { append: (events) => bus.publish(events) };
   const registry = createRegistry({ storage: { blobs, uploads, ...metadata, close: async () => undefined }, scans: metadata.scans, sink });
   return new ScanWorker({

@@ -9,6 +9,8 @@ import type { StreamForwarderDeps } from './forward-stream-records';
 export const StreamForwarderEnvSchema = z.object({
   /** The EventBridge bus that receives ECR-shaped events. */
   EVENT_BUS_NAME: z.string().min(1),
+  /** Source of the ECR-shaped events on the bus (EventBridge refuses `aws.*` from customers). */
+  EVENT_SOURCE: z.string().min(1).optional(),
   /** The SQS queue the workers (scanner) read internal events from. */
   WORKER_QUEUE_URL: z.string().url(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -23,7 +25,7 @@ export type StreamForwarderEnv = z.infer<typeof StreamForwarderEnvSchema>;
 export function awsStreamForwarderDeps(env: StreamForwarderEnv, logger: Logger): StreamForwarderDeps {
   return {
     publishers: [
-      new EventBridgePublisher({ client: new EventBridgeClient({}), eventBusName: env.EVENT_BUS_NAME }),
+      new EventBridgePublisher({ client: new EventBridgeClient({}), eventBusName: env.EVENT_BUS_NAME, ...(env.EVENT_SOURCE ? { source: env.EVENT_SOURCE } : {}) }),
       new SqsEventPublisher({ client: new SQSClient({}), queueUrl: env.WORKER_QUEUE_URL }),
     ],
     logger,

@@ -40,6 +40,16 @@ describe('EventBridgePublisher', () => {
       ]);
     });
 
+    it('publishes under the deployment\'s own source when one is set (EventBridge reserves aws.*)', async () => {
+      eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'a' }] });
+      const custom = new EventBridgePublisher({ client: new EventBridgeClient({ region: 'us-east-1' }), eventBusName: BUS, source: 'cargohold.ecr' });
+
+      await custom.publish([pushed(1)]);
+
+      const [entry] = eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries ?? [];
+      expect(entry).toMatchObject({ Source: 'cargohold.ecr', DetailType: 'ECR Image Action' });
+    });
+
     it('sends batches of at most 10 entries', async () => {
       eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: 'x' })) }));
 

@@ -7,6 +7,12 @@ import type { EventPublisher } from './event-publisher';
 export interface EventBridgePublisherOptions {
   readonly client: EventBridgeClient;
   readonly eventBusName: string;
+  /**
+   * The `Source` of published entries. ECR's own events say `aws.ecr`, but EventBridge reserves
+   * `aws.*` sources for AWS services (a customer PutEvents with one is refused), so a deployment sets
+   * its own (serverless.yml: `cargohold.ecr`); detail-types and details stay exactly ECR's.
+   */
+  readonly source?: string;
   readonly retry?: RetryOptions;
 }
 
@@ -35,7 +41,7 @@ export class EventBridgePublisher implements EventPublisher {
         eventId: event.id,
         request: {
           EventBusName: this.options.eventBusName,
-          Source: ecr.source,
+          Source: this.options.source ?? ecr.source,
           DetailType: ecr['detail-type'],
           Detail: JSON.stringify(ecr.detail),
           Resources: ecr.resources,
