@@ -2,7 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  BatchGetRepositoryScanningConfigurationCommand,
   CreateRepositoryCommand,
+  GetRegistryScanningConfigurationCommand,
+  PutImageScanningConfigurationCommand,
+  PutRegistryScanningConfigurationCommand,
   DescribeImageScanFindingsCommand,
   DescribeImagesCommand,
   StartImageScanCommand,
@@ -103,5 +107,34 @@ describe('scanning on push, through the event path', () => {
     expect(out.imageScanStatus?.status).toBe('FAILED');
     expect(out.imageScanStatus?.description).toMatch(/\S/);
     expect((await t.client.send('GET', '/v2/scan/hostile/manifests/v1')).status).toBe(200);
+  });
+
+  it('manages scanning configuration with ECR names and shapes: registry rules and scanOnPush', async () => {
+    expect(await ecr.send(new GetRegistryScanningConfigurationCommand({}))).toMatchObject({
+      registryId: '000000000000',
+      scanningConfiguration: { scanType: 'BASIC', rules: [] },
+    });
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'config/ruled' }));
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'config/own' }));
+    const rules = [{ scanFrequency: 'SCAN_ON_PUSH' as const, repositoryFilters: [{ filter: 'config/rul*', filterType: 'WILDCARD' as const }] }];
+    const put = await ecr.send(new PutRegistryScanningConfigurationCommand({ scanType: 'BASIC', rules }));
+    expect(put.registryScanningConfiguration).toEqual({ scanType: 'BASIC', rules });
+    expect(await awsErrorName(() => ecr.send(new PutRegistryScanningConfigurationCommand({ scanType: 'BASIC', rules: [{ ...rules[0], scanFrequency: 'CONTINUOUS_SCAN' }] })))).toBe(
+      'ValidationException',
+    );
+
+    const own = await ecr.send(new PutImageScanningConfigurationCommand({ repositoryName: 'config/own', imageScanningConfiguration: { scanOnPush: true } }));
+    expect(own).toMatchObject({ registryId: '000000000000', repositoryName: 'config/own', imageScanningConfiguration: { scanOnPush: true } });
+
+    const batch = await ecr.send(new BatchGetRepositoryScanningConfigurationCommand({ repositoryNames: ['config/ruled', 'config/own', 'config/none'] }));
+    expect(batch.scanningConfigurations).toEqual([
+      expect.objectContaining({ repositoryName: 'config/ruled', scanOnPush: true, scanFrequency: 'SCAN_ON_PUSH', appliedScanFilters: rules[0]?.repositoryFilters }),
+      expect.objectContaining({ repositoryName: 'config/own', scanOnPush: true, scanFrequency: 'SCAN_ON_PUSH', appliedScanFilters: [] }),
+    ]);
+    expect(batch.failures).toEqual([{ repositoryName: 'config/none', failureCode: 'REPOSITORY_NOT_FOUND', failureReason: 'REPOSITORY_NOT_FOUND' }]);
+
+    // A repository matched by the registry rule is scanned on push without its own setting.
+    await pushFilesImage(t.client, 'config/ruled', 'v1', [DEBIAN_LAYER]);
+    expect((await findingsWhenDone(ecr, 'config/ruled', 'v1')).imageScanStatus?.status).toBe('COMPLETE');
   });
 });
