@@ -116,10 +116,11 @@ describe('scanning on push, through the event path', () => {
     });
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'config/ruled' }));
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'config/own' }));
-    const rules = [{ scanFrequency: 'SCAN_ON_PUSH' as const, repositoryFilters: [{ filter: 'config/rul*', filterType: 'WILDCARD' as const }] }];
+    const filters = [{ filter: 'config/rul*', filterType: 'WILDCARD' as const }];
+    const rules = [{ scanFrequency: 'SCAN_ON_PUSH' as const, repositoryFilters: filters }];
     const put = await ecr.send(new PutRegistryScanningConfigurationCommand({ scanType: 'BASIC', rules }));
     expect(put.registryScanningConfiguration).toEqual({ scanType: 'BASIC', rules });
-    expect(await awsErrorName(() => ecr.send(new PutRegistryScanningConfigurationCommand({ scanType: 'BASIC', rules: [{ ...rules[0], scanFrequency: 'CONTINUOUS_SCAN' }] })))).toBe(
+    expect(await awsErrorName(() => ecr.send(new PutRegistryScanningConfigurationCommand({ scanType: 'BASIC', rules: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: filters }] })))).toBe(
       'ValidationException',
     );
 
@@ -128,7 +129,7 @@ describe('scanning on push, through the event path', () => {
 
     const batch = await ecr.send(new BatchGetRepositoryScanningConfigurationCommand({ repositoryNames: ['config/ruled', 'config/own', 'config/none'] }));
     expect(batch.scanningConfigurations).toEqual([
-      expect.objectContaining({ repositoryName: 'config/ruled', scanOnPush: true, scanFrequency: 'SCAN_ON_PUSH', appliedScanFilters: rules[0]?.repositoryFilters }),
+      expect.objectContaining({ repositoryName: 'config/ruled', scanOnPush: true, scanFrequency: 'SCAN_ON_PUSH', appliedScanFilters: filters }),
       expect.objectContaining({ repositoryName: 'config/own', scanOnPush: true, scanFrequency: 'SCAN_ON_PUSH', appliedScanFilters: [] }),
     ]);
     expect(batch.failures).toEqual([{ repositoryName: 'config/none', failureCode: 'REPOSITORY_NOT_FOUND', failureReason: 'REPOSITORY_NOT_FOUND' }]);
