@@ -91,7 +91,7 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
   const { path, method } = request;
   const registryId = deps.registryFor(request.headers['host']);
   const realm = `http://${request.headers['host'] ?? 'localhost'}/`;
-  const authorization = credentialsOf(request);
+  let authorization = request.headers['authorization'];
   const authorize = async (action: EcrAction | null, repository?: string) => {
     const decision = await deps.authorizer.authorize({
       action,
@@ -120,6 +120,7 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
   if (!route) throw new MethodNotAllowedError(method, [...new Set(candidates.map((c) => c.method))]);
   const [, name = '', param = ''] = route.pattern.exec(path) ?? [];
   validateRepositoryName(name);
+  if (authorization === undefined && route.pattern === BLOB && route.method !== 'DELETE') authorization = downloadToken(request);
   await authorize(route.action, name);
 
   const limits = deps.requestLimits;
@@ -148,13 +149,11 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
 }
 
 /**
- * The request's credentials: the Authorization header, or for downloads the short-lived token that
- * GetDownloadUrlForLayer put in the URL (the same token format, so the same checks apply).
+ * A blob download's credentials when it has no Authorization header: the short-lived token that
+ * GetDownloadUrlForLayer put in the URL (the same token format, so the same checks apply). Accepted on
+ * blob GET/HEAD only, so a leaked download URL cannot list tags or read manifests.
  */
-function credentialsOf(request: HttpRequest): string | undefined {
-  const header = request.headers['authorization'];
-  if (header !== undefined) return header;
+function downloadToken(request: HttpRequest): string | undefined {
   const token = request.query.get('X-Cargohold-Token');
-  if (token === null || (request.method !== 'GET' && request.method !== 'HEAD')) return undefined;
-  return `Basic ${Buffer.from(`AWS:${token}`).toString('base64')}`;
+  return token === null ? undefined : `Basic ${Buffer.from(`AWS:${token}`).toString('base64')}`;
 }
