@@ -31,8 +31,8 @@ export interface AuthToken {
 export function createAuthToken(deps: AuthTokenDeps): AuthToken {
   const { tokenKey, clock } = deps;
   const access = new AccessService(deps.repositories, deps.registries, deps.identityPolicies, clock);
-  const sign = (principal: Principal, registry: string, ttlMs?: number) =>
-    issueToken({ accountId: principal.accountId, principalArn: principal.arn, registry }, tokenKey, {
+  const sign = (principal: Principal, registry: string, ttlMs?: number, download?: { repository: string; digest: string }) =>
+    issueToken({ accountId: principal.accountId, principalArn: principal.arn, registry, ...(download ? { download } : {}) }, tokenKey, {
       now: clock.now(),
       ...(ttlMs !== undefined ? { ttlMs } : {}),
     });
@@ -41,7 +41,7 @@ export function createAuthToken(deps: AuthTokenDeps): AuthToken {
     authorizer: deps.allowAnonymous ? new AllowAllAuthorizer() : new TokenAuthorizer(tokenKey, access, clock),
     issue: (principal, registryKey) => sign(principal, registryKey),
     downloadUrl: (host, repo, digest, principal) => {
-      const { token } = sign(principal, repo.registry, DOWNLOAD_URL_TTL_MS);
+      const { token } = sign(principal, repo.registry, DOWNLOAD_URL_TTL_MS, { repository: repo.name, digest });
       return `http://${host}/v2/${repo.name}/blobs/${digest}?X-Cargohold-Token=${encodeURIComponent(token)}`;
     },
   };

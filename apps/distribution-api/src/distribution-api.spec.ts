@@ -53,10 +53,18 @@ describe('createDistributionApi', () => {
     ])('%s %s asks for %s on the repository', async (method, path, action) => {
       const authorizer = new RecordingAuthorizer(() => ({ allowed: false, reason: 'denied', message: 'no' }));
       const res = await api(authorizer)(request(method, path, { authorization: 'Basic xyz', host: 'localhost:5000' }));
+      // Blob reads also name the blob, so a download-only token can be held to it.
+      const blobRead = /\/blobs\/sha256:/.test(path) && method !== 'DELETE';
       expect(authorizer.seen).toEqual([
-        { action, registry: '000000000000:us-east-1', repository: 'team/app', authorization: 'Basic xyz' },
+        { action, registry: '000000000000:us-east-1', repository: 'team/app', authorization: 'Basic xyz', ...(blobRead ? { digest: DIGEST } : {}) },
       ]);
       expect(res.status).toBe(403);
+    });
+
+    it('asks for every upload action when one POST carries the whole blob', async () => {
+      const authorizer = new RecordingAuthorizer(() => ({ allowed: true, principal: { accountId: '1', arn: '*' } }));
+      await api(authorizer)(request('POST', `/v2/team/app/blobs/uploads/?digest=${DIGEST}`));
+      expect(authorizer.seen.map((r) => r.action)).toEqual(['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload']);
     });
 
     it('asks registry-wide for the catalog and only authentication for the version check', async () => {

@@ -92,11 +92,12 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
   const registryId = deps.registryFor(request.headers['host']);
   const realm = `http://${request.headers['host'] ?? 'localhost'}/`;
   let authorization = request.headers['authorization'];
-  const authorize = async (action: EcrAction | null, repository?: string) => {
+  const authorize = async (action: EcrAction | null, repository?: string, digest?: string) => {
     const decision = await deps.authorizer.authorize({
       action,
       registry: registryId,
       ...(repository !== undefined ? { repository } : {}),
+      ...(digest !== undefined ? { digest } : {}),
       ...(authorization !== undefined ? { authorization } : {}),
       ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
     });
@@ -120,8 +121,14 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
   if (!route) throw new MethodNotAllowedError(method, [...new Set(candidates.map((c) => c.method))]);
   const [, name = '', param = ''] = route.pattern.exec(path) ?? [];
   validateRepositoryName(name);
-  if (authorization === undefined && route.pattern === BLOB && route.method !== 'DELETE') authorization = downloadToken(request);
-  await authorize(route.action, name);
+  const blobRead = route.pattern === BLOB && route.method !== 'DELETE';
+  if (authorization === undefined && blobRead) authorization = downloadToken(request);
+  await authorize(route.action, name, blobRead ? param : undefined);
+  // A whole blob in one POST is also a part and a completion: it needs what PATCH and PUT need.
+  if (route.pattern === UPLOADS && request.query.get('digest') !== null && request.query.get('mount') === null) {
+    await authorize('ecr:UploadLayerPart', name);
+    await authorize('ecr:CompleteLayerUpload', name);
+  }
 
   const limits = deps.requestLimits;
   const bounded = limits && BODY_METHODS.has(method) ? limitRequestBody(request, limits) : request;
@@ -132,6 +139,7 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
       registry: source.registry,
       repository: source.name,
       ...(authorization !== undefined ? { authorization } : {}),
+      ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
     });
     return decision.allowed;
   };

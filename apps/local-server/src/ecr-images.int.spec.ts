@@ -167,7 +167,10 @@ describe('ECR API: images and layers (through @aws-sdk/client-ecr)', () => {
     const res = await raw(t.server.url, 'GET', `${url.pathname}${url.search}`);
     expect(res.status).toBe(200);
     expect(`sha256:${createHash('sha256').update(res.body).digest('hex')}`).toBe(image.layerDigest);
-    // The URL's token downloads blobs only: it is no credential for manifests or listings.
+    // The URL's token downloads that one blob only: not another blob, not manifests or listings.
+    expect((await raw(t.server.url, 'GET', `/v2/download/app/blobs/${image.configDigest}${url.search}`)).status).toBe(401);
+    const token = url.searchParams.get('X-Cargohold-Token') as string;
+    expect((await t.client.withToken(token).send('DELETE', `/v2/download/app/manifests/v1`)).status).toBe(401);
     expect((await raw(t.server.url, 'GET', `/v2/download/app/manifests/v1${url.search}`)).status).toBe(401);
     expect((await raw(t.server.url, 'GET', `/v2/download/app/tags/list${url.search}`)).status).toBe(401);
     expect(await awsErrorName(() => ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: 'download/app', layerDigest: sha256('none') })))).toBe(

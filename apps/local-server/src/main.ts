@@ -1,6 +1,8 @@
 import { parseCommand, USAGE } from './cli';
 import { importVulnerabilities } from '@cargohold/scanner';
-import { openLocalStorage } from './deps.local';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSqliteMetadata } from '@cargohold/storage-sqlite';
 import { startServer } from './server';
 
 /** `cargohold serve`: runs until SIGINT/SIGTERM, then drains in-flight requests and exits. */
@@ -15,7 +17,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (command.kind === 'vulndb-import') {
-    const storage = openLocalStorage(command.dataDir);
+    // Only the metadata database: opening the blob store would clear tmp/ under a running server.
+    mkdirSync(command.dataDir, { recursive: true });
+    const storage = openSqliteMetadata(join(command.dataDir, 'metadata.db'));
     try {
       const report = await importVulnerabilities(command.path, storage.vulnerabilities);
       for (const { source, error } of report.rejected.slice(0, 20)) process.stderr.write(`cargohold: skipped ${source}: ${error}\n`);

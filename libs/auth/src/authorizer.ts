@@ -13,6 +13,8 @@ export interface AccessRequest {
   readonly registry: string;
   /** Repository the action targets; absent for registry-wide actions such as the catalog. */
   readonly repository?: string;
+  /** The blob a blob route addresses (so a download-only token can be held to its one blob). */
+  readonly digest?: string;
   /** The raw `Authorization` header, if any. */
   readonly authorization?: string;
   readonly sourceIp?: string;

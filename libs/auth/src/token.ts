@@ -15,6 +15,11 @@ export interface TokenClaims {
   readonly principalArn: string;
   /** When set, the token is good only for that registry (e.g. `123456789012:us-east-1`). */
   readonly registry?: string;
+  /**
+   * When set, the token only downloads this one blob of this one repository (GetDownloadUrlForLayer's
+   * URLs): it is no credential for anything else.
+   */
+  readonly download?: { readonly repository: string; readonly digest: string };
 }
 
 export interface VerifiedTokenClaims extends TokenClaims {
@@ -38,6 +43,7 @@ const PayloadSchema = z.object({
   acct: z.string().min(1),
   arn: z.string().min(1),
   reg: z.string().min(1).optional(),
+  dl: z.object({ repo: z.string().min(1), digest: z.string().min(1) }).strict().optional(),
   /** Milliseconds since the epoch, so that `expiresAt` round-trips exactly. */
   iat: z.number().int(),
   exp: z.number().int(),
@@ -58,6 +64,7 @@ export function issueToken(
     acct: claims.accountId,
     arn: claims.principalArn,
     ...(claims.registry === undefined ? {} : { reg: claims.registry }),
+    ...(claims.download === undefined ? {} : { dl: { repo: claims.download.repository, digest: claims.download.digest } }),
     iat: issuedAt,
     exp: issuedAt + ttlMs,
   };
@@ -92,6 +99,7 @@ export function verifyToken(token: string, key: Uint8Array, options: { readonly 
       accountId: payload.acct,
       principalArn: payload.arn,
       ...(payload.reg === undefined ? {} : { registry: payload.reg }),
+      ...(payload.dl === undefined ? {} : { download: { repository: payload.dl.repo, digest: payload.dl.digest } }),
       issuedAt: new Date(payload.iat),
       expiresAt: new Date(payload.exp),
     },

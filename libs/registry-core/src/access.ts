@@ -82,6 +82,9 @@ export class AccessService {
   }
 }
 
+/** What a GetDownloadUrlForLayer URL may do: read its one blob. */
+const DOWNLOAD_ACTIONS = new Set(['ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability']);
+
 /**
  * `/v2/` authorization: an ECR token as the Basic password of user `AWS`, verified statelessly, then
  * the route's action checked against current policies.
@@ -104,6 +107,10 @@ export class TokenAuthorizer implements Authorizer {
       return { allowed: false, reason: 'unauthenticated', message: why };
     }
     const principal: Principal = { accountId: verified.claims.accountId, arn: verified.claims.principalArn };
+    const { download } = verified.claims;
+    if (download && !(DOWNLOAD_ACTIONS.has(request.action ?? '') && request.repository === download.repository && request.digest === download.digest)) {
+      return { allowed: false, reason: 'unauthenticated', message: 'This download URL is for another blob.' };
+    }
     if (request.action === null) return { allowed: true, principal };
     const allowed = await this.access.allows({
       principal,

@@ -79,4 +79,20 @@ describe('ScanWorker', () => {
     await failing.dispatcher.drain();
     expect(await failing.storage.scans.get(repo, image.digest)).toMatchObject({ status: 'FAILED', description: 'layer path escapes the image root' });
   });
+
+  it('records FAILED with the reason when the scanner itself throws, instead of leaving IN_PROGRESS', async () => {
+    const { storage, registry, dispatcher } = setup();
+    const broken = new ScanWorker({
+      ...storage,
+      scanning: registry.scanning,
+      scanner: { scan: async () => Promise.reject(new Error('layer sha256:abc is missing')), vulnerabilitySourceUpdatedAt: async () => undefined },
+      sink: storage.outbox,
+      clock: { now: () => new Date('2026-01-01T00:00:00Z') },
+    });
+    const image = await pushImage(registry, 'amd64');
+    await dispatcher.drain();
+    await registry.repositoryAdmin.update(repo, (settings) => ({ ...settings, scanOnPush: true }));
+    await broken.handle({ type: 'image.scan-requested', id: '00000000-0000-4000-8000-000000000001', occurredAt: '2026-01-01T00:00:00.000Z', registry: repo.registry, repository: repo.name, digest: image.digest, reason: 'manual', version: 1 });
+    expect(await storage.scans.get(repo, image.digest)).toMatchObject({ status: 'FAILED', description: expect.stringContaining('layer sha256:abc is missing') });
+  });
 });

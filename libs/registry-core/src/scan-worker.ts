@@ -68,7 +68,7 @@ export class ScanWorker implements EventConsumer {
   private async scanOne(repo: RepoRef, record: ManifestRecord, notBefore: Date): Promise<void> {
     const { scans, clock } = this.deps;
     if (!(await scans.start(repo, record.digest, clock.now(), notBefore))) return;
-    const result = await this.deps.scanner.scan(await this.layersOf(record));
+    const result = await this.scan(record);
     const completedAt = clock.now();
     const updatedAt = await this.deps.scanner.vulnerabilitySourceUpdatedAt();
     const startedAt = (await scans.get(repo, record.digest))?.startedAt ?? completedAt;
@@ -90,6 +90,18 @@ export class ScanWorker implements EventConsumer {
     await this.deps.sink.append([
       newEvent('image.scanned', { registry: repo.registry, repository: repo.name, digest: record.digest, status: result.status, tags, severityCounts }, completedAt, randomUUID()),
     ]);
+  }
+
+  /**
+   * Runs the scanner, turning an infrastructure failure (a missing layer, a storage error) into a FAILED
+   * result with its reason: a scan never stays IN_PROGRESS because its worker threw.
+   */
+  private async scan(record: ManifestRecord): Promise<ImageScanResult> {
+    try {
+      return await this.deps.scanner.scan(await this.layersOf(record));
+    } catch (error) {
+      return { status: 'FAILED', reason: `The scan could not read the image: ${error instanceof Error ? error.message : String(error)}` };
+    }
   }
 
   /** The image's layers in order, each opened lazily as a stream from the blob store. */

@@ -43,6 +43,9 @@ export interface UploadPorts {
  * storage layer verified the digest (invariant 2).
  */
 export class UploadService {
+  /** Uploads whose chunk is streaming in right now (this process): never idle, whatever updatedAt says. */
+  private readonly streaming = new Set<string>();
+
   constructor(
     private readonly repositories: RepositoryResolver,
     private readonly ports: UploadPorts,
@@ -116,12 +119,20 @@ export class UploadService {
       offset = await this.stagedSize(id);
     }
     const options = expectedSize === undefined ? { maxBytes: this.limits.maxBlobBytes } : { maxBytes: this.limits.maxBlobBytes, expectedSize };
-    const { size } = await this.ports.uploads.append(id, offset, body, options);
-    // Idle expiry needs minute precision, not a durable write per chunk: refresh at most once a minute.
+    // Idle expiry needs minute precision, not a durable write per chunk: refresh at most once a minute,
+    // before the chunk streams; while it streams, the purge skips this upload (it is not idle).
     const now = this.clock.now();
     const interval = Math.min(TOUCH_INTERVAL_MS, this.limits.uploadIdleTimeoutMs / 10);
     if (now.getTime() - session.updatedAt.getTime() >= interval) await this.ports.sessions.touch(id, now);
-    return { id, size };
+    this.streaming.add(id);
+    try {
+      const { size } = await this.ports.uploads.append(id, offset, body, options);
+      return { id, size };
+    } finally {
+      this.streaming.delete(id);
+      const end = this.clock.now();
+      if (end.getTime() - now.getTime() >= interval) await this.ports.sessions.touch(id, end);
+    }
   }
 
   /** PUT `?digest=`: appends the optional last chunk, verifies, links, and ends the session. */
@@ -151,7 +162,7 @@ export class UploadService {
     const before = new Date(this.clock.now().getTime() - this.limits.uploadIdleTimeoutMs);
     let purged = 0;
     for (;;) {
-      const idle = await this.ports.sessions.listIdle(before, 100);
+      const idle = (await this.ports.sessions.listIdle(before, 100)).filter((session) => !this.streaming.has(session.id));
       for (const session of idle) await this.discard(session.id);
       purged += idle.length;
       if (idle.length < 100) return purged;

@@ -1,6 +1,6 @@
 import type { ResourceTag } from '@cargohold/storage-ports';
 import { z } from 'zod';
-import { defineAction } from '../action';
+import { defineAction, type ActionContext } from '../action';
 import { AwsError, invalidParameter } from '../aws-errors';
 import { Tag } from '../shapes';
 
@@ -24,8 +24,15 @@ function checkTags(tags: readonly ResourceTag[]): void {
 
 const target = (input: { resourceArn: string }) => {
   const arn = parseArn(input.resourceArn);
-  return { repositoryName: arn.repositoryName, registryId: arn.registryId };
+  return { repositoryName: arn.repositoryName, registryId: arn.registryId, region: arn.region };
 };
+
+/** The repository an ARN names, in the caller's region only (a registry is an account in a region). */
+function repoOf(input: { resourceArn: string }, context: ActionContext) {
+  const { repositoryName, registryId, region } = target(input);
+  if (region !== context.region) throw invalidParameter(`Invalid parameter at 'resourceArn' failed to satisfy constraint: 'the ARN's region ${region} is not ${context.region}'`);
+  return context.repo(repositoryName, registryId);
+}
 
 export const tagResource = defineAction({
   name: 'TagResource',
@@ -33,8 +40,7 @@ export const tagResource = defineAction({
   resource: target,
   async handle(input, context) {
     checkTags(input.tags);
-    const { repositoryName, registryId } = target(input);
-    await context.registry.repositoryAdmin.update(context.repo(repositoryName, registryId), (current) => {
+    await context.registry.repositoryAdmin.update(repoOf(input, context), (current) => {
       const merged = new Map(current.tags.map((t) => [t.Key, t.Value]));
       for (const tag of input.tags) merged.set(tag.Key, tag.Value);
       const tags = [...merged].map(([Key, Value]) => ({ Key, Value }));
@@ -50,9 +56,8 @@ export const untagResource = defineAction({
   input: z.object({ resourceArn: ResourceArn, tagKeys: z.array(z.string().min(1).max(128)).max(200) }),
   resource: target,
   async handle(input, context) {
-    const { repositoryName, registryId } = target(input);
     const drop = new Set(input.tagKeys);
-    await context.registry.repositoryAdmin.update(context.repo(repositoryName, registryId), (current) => ({
+    await context.registry.repositoryAdmin.update(repoOf(input, context), (current) => ({
       ...current,
       tags: current.tags.filter((t) => !drop.has(t.Key)),
     }));
@@ -65,8 +70,7 @@ export const listTagsForResource = defineAction({
   input: z.object({ resourceArn: ResourceArn }),
   resource: target,
   async handle(input, context) {
-    const { repositoryName, registryId } = target(input);
-    const repository = await context.registry.repositoryAdmin.get(context.repo(repositoryName, registryId));
+    const repository = await context.registry.repositoryAdmin.get(repoOf(input, context));
     return { tags: repository.settings.tags };
   },
 });

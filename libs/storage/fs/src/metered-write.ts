@@ -61,9 +61,11 @@ class Meter extends Transform {
  */
 const WRITE_BEHIND_BYTES = 8 * 1024 * 1024;
 
-function writeBehind(file: WriteStream, meter: Meter): void {
+function writeBehind(file: WriteStream, meter: Meter): { settled(): Promise<NodeJS.ErrnoException | undefined> } {
   let flushedAt = 0;
   let flushing = false;
+  let failure: NodeJS.ErrnoException | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
   // `fd` is public on fs.WriteStream at run time but missing from @types/node's declaration.
   const fdOf = () => (file as WriteStream & { fd: number | null }).fd;
   meter.on('data', () => {
@@ -71,8 +73,16 @@ function writeBehind(file: WriteStream, meter: Meter): void {
     if (flushing || meter.received - flushedAt < WRITE_BEHIND_BYTES || typeof fd !== 'number') return;
     flushing = true;
     flushedAt = meter.received;
-    fdatasync(fd, () => (flushing = false));
+    inFlight = new Promise<void>((resolve) =>
+      fdatasync(fd, (error) => {
+        flushing = false;
+        // A writeback error is reported once, to this descriptor: it must fail the write (fsyncgate).
+        if (error && error.code !== 'EBADF') failure ??= error;
+        resolve();
+      }),
+    );
   });
+  return { settled: async () => (await inFlight, failure) };
 }
 
 export async function writeMetered(
@@ -85,13 +95,15 @@ export async function writeMetered(
 ): Promise<{ received: number; mtimeMs: number }> {
   const meter = new Meter(limits, digester);
   const file: WriteStream = createWriteStream(path, { flags, start, highWaterMark: CHUNK });
-  writeBehind(file, meter);
+  const behind = writeBehind(file, meter);
   try {
     await pipeline(body, meter, file);
   } catch (error) {
     if (!file.closed) await once(file, 'close').catch(() => undefined);
     throw error;
   }
+  const writeback = await behind.settled();
+  if (writeback) throw writeback;
   const handle = await open(path, 'r');
   try {
     await handle.sync();
