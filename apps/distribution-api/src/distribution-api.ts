@@ -112,7 +112,17 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
   if (path === '/v2/_catalog') {
     if (method !== 'GET') throw new MethodNotAllowedError(method, ['GET']);
     await authorize('ecr:DescribeRepositories');
-    return catalog(deps.registry, registryId, request);
+    const visible = async (name: string) =>
+      (
+        await deps.authorizer.authorize({
+          action: 'ecr:DescribeRepositories',
+          registry: registryId,
+          repository: name,
+          ...(authorization !== undefined ? { authorization } : {}),
+          ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
+        })
+      ).allowed;
+    return catalog(deps.registry, registryId, request, visible);
   }
 
   const candidates = ROUTES.filter((route) => route.pattern.test(path));

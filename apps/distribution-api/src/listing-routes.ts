@@ -16,8 +16,19 @@ export const listTags: RouteHandler = async ({ registry, repo, request }) => {
   return json(200, { name: repo.name, tags: page.items }, nextLink(`/v2/${repo.name}/tags/list`, page));
 };
 
-/** `GET /v2/_catalog`: registry-wide, so it is routed before any repository name is parsed. */
-export async function catalog(registry: Registry, registryId: string, request: HttpRequest): Promise<HttpResponse> {
+/**
+ * `GET /v2/_catalog`: registry-wide, so it is routed before any repository name is parsed. It lists the
+ * repositories the caller may describe (a Deny on one repository hides it); the Link still follows the
+ * unfiltered order, so a page may hold fewer than `n` names.
+ */
+export async function catalog(
+  registry: Registry,
+  registryId: string,
+  request: HttpRequest,
+  visible: (name: string) => Promise<boolean>,
+): Promise<HttpResponse> {
   const page = await registry.listing.catalog(registryId, parsePage(request.query));
-  return json(200, { repositories: page.items }, nextLink('/v2/_catalog', page));
+  const repositories: string[] = [];
+  for (const name of page.items) if (await visible(name)) repositories.push(name);
+  return json(200, { repositories }, nextLink('/v2/_catalog', page));
 }

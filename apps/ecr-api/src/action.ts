@@ -27,6 +27,11 @@ export interface ActionContext extends CallerContext {
   repositoryArn(registryKey: string, name: string): string;
   /** Extra services some actions need (tokens, download URLs), injected by the composition root. */
   readonly services: ActionServices;
+  /**
+   * IAM for one more repository than the dispatcher checked: actions over several repositories
+   * (DescribeRepositories, BatchGetRepositoryScanningConfiguration) ask per repository.
+   */
+  allows(iamAction: string, registryKey: string, repositoryName: string): Promise<boolean>;
 }
 
 export interface ActionServices {

@@ -118,6 +118,14 @@ function actionContext(deps: EcrApiDeps, caller: CallerContext): ActionContext {
     registry: deps.registry,
     services: deps.services,
     registryKey,
+    allows: (action, key, repositoryName) =>
+      deps.authorize({
+        principal: caller.principal,
+        action,
+        registryKey: key,
+        repositoryName,
+        ...(caller.sourceIp ? { sourceIp: caller.sourceIp } : {}),
+      }),
     repo: (repositoryName, registryId) => ({ registry: registryKey(registryId), name: repositoryName }),
     registryHost: (key) => registryHost(key, caller.host, deps.defaultRegistry, deps.registryDomain),
     repositoryUri: (key, name) => `${registryHost(key, caller.host, deps.defaultRegistry, deps.registryDomain)}/${name}`,

@@ -8,6 +8,14 @@ import { startTestServer, type TestServer } from './testing/test-server';
 
 const ADMIN_POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 const ECR_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] };
+/** Everything, except seeing the `secret/*` repositories. */
+const LISTER = {
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Action: 'ecr:*', Resource: '*' },
+    { Effect: 'Deny', Action: 'ecr:DescribeRepositories', Resource: 'arn:aws:ecr:us-east-1:000000000000:repository/secret/*' },
+  ],
+};
 /** Enough to log in, nothing else. */
 const LOGIN_ONLY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }] };
 const user = (account: string, name: string, key: string, policies: Record<string, unknown>[]) => ({
@@ -29,7 +37,7 @@ describe('authentication and authorization', () => {
       {
         identities: {
           accounts: [
-            { id: '000000000000', users: [user('000000000000', 'admin', 'test', [ADMIN_POLICY]), user('000000000000', 'reader', 'READER', [LOGIN_ONLY])] },
+            { id: '000000000000', users: [user('000000000000', 'admin', 'test', [ADMIN_POLICY]), user('000000000000', 'reader', 'READER', [LOGIN_ONLY]), user('000000000000', 'lister', 'LISTER', [LISTER])] },
             { id: '111111111111', users: [user('111111111111', 'bob', 'BOB', [ECR_ALL]), user('111111111111', 'carol', 'CAROL', [LOGIN_ONLY])] },
           ],
         },
@@ -155,6 +163,25 @@ describe('authentication and authorization', () => {
         expect((await bob.send('GET', '/v2/bob/app/tags/list')).status).toBe(401);
       } finally {
         bobApi.destroy();
+      }
+    });
+  });
+
+  describe('listings', () => {
+    it('hide repositories the caller may not describe, and naming one is AccessDenied', async () => {
+      await admin.send(new CreateRepositoryCommand({ repositoryName: 'secret/vault' }));
+      await admin.send(new CreateRepositoryCommand({ repositoryName: 'open/app' }));
+      const lister = ecrClient(t.server.url, { accessKeyId: 'LISTER', secretAccessKey: 'LISTER-secret' });
+      try {
+        const names = ((await lister.send(new DescribeRepositoriesCommand({}))).repositories ?? []).map((r) => r.repositoryName);
+        expect(names).toContain('open/app');
+        expect(names).not.toContain('secret/vault');
+        expect(await awsErrorName(() => lister.send(new DescribeRepositoriesCommand({ repositoryNames: ['secret/vault'] })))).toBe('AccessDeniedException');
+        const catalog = (await t.client.withToken(await loginPassword(lister)).send('GET', '/v2/_catalog')).json<{ repositories: string[] }>();
+        expect(catalog.repositories).toContain('open/app');
+        expect(catalog.repositories).not.toContain('secret/vault');
+      } finally {
+        lister.destroy();
       }
     });
   });

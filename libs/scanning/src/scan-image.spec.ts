@@ -182,6 +182,16 @@ describe('scanImage', () => {
 
       expect((await scan([chart])).status).toBe('UNSUPPORTED_IMAGE');
     });
+
+    it('never opens a layer whose media type is not a filesystem (no stream left half-read)', async () => {
+      const opened: string[] = [];
+      const chart = { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', open: async () => (opened.push('chart'), (async function* () {
+        yield* [];
+      })()) };
+
+      expect((await scan([chart])).status).toBe('UNSUPPORTED_IMAGE');
+      expect(opened).toEqual([]);
+    });
   });
 
   describe('hostile layers end as FAILED with a reason', () => {

@@ -2,6 +2,7 @@ import { ScanFailedError, ScanUnsupportedError, type ScanFailureReason } from '.
 import { buildInventory, inventoryInterest } from './inventory/inventory';
 import type { InstalledPackage, OsInfo, UnsupportedDatabase } from './inventory/types';
 import { ImageView } from './layer/image-view';
+import { detectCompression } from './layer/decompress';
 import { readLayer } from './layer/read-layer';
 import { ScanBudget, type ScanLimits } from './limits';
 import { advisoryCoordinates, isAffected, packageKey } from './vulnerabilities/affected';
@@ -56,6 +57,8 @@ export async function scanImage(request: ScanImageRequest): Promise<ScanResult> 
     for (const layer of request.layers) {
       budget.checkTime();
       const changes = view.stage(inventoryInterest);
+      // A non-layer media type is refused before the layer is opened (no stream is left half-read).
+      detectCompression(layer.mediaType, new Uint8Array());
       await readLayer(await layer.open(), layer.mediaType, budget, changes);
       view.apply(changes);
     }

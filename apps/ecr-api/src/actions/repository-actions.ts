@@ -1,7 +1,7 @@
 import type { Repository, RepositorySettings } from '@cargohold/storage-ports';
 import { z } from 'zod';
 import { defineAction, epochSeconds, nextToken, type ActionContext } from '../action';
-import { invalidParameter } from '../aws-errors';
+import { accessDenied, invalidParameter } from '../aws-errors';
 import { MaxResults, MutabilityFilters, NextToken, PolicyText, RegistryId, RepositoryName, TagList, TagMutability } from '../shapes';
 
 /** The Repository shape ECR returns. */
@@ -69,14 +69,22 @@ export const describeRepositories = defineAction({
   }),
   async handle(input, context) {
     const admin = context.registry.repositoryAdmin;
+    const key = context.registryKey(input.registryId);
+    const visible = (name: string) => context.allows('ecr:DescribeRepositories', key, name);
     if (input.repositoryNames) {
       if (input.nextToken || input.maxResults) throw invalidParameter('maxResults and nextToken cannot be used with repositoryNames');
       const repositories = [];
-      for (const name of input.repositoryNames) repositories.push(repositoryShape(context, await admin.get(context.repo(name, input.registryId))));
+      for (const name of input.repositoryNames) {
+        if (!(await visible(name))) throw accessDenied(context.principal.arn, 'ecr:DescribeRepositories', context.repositoryArn(key, name));
+        repositories.push(repositoryShape(context, await admin.get(context.repo(name, input.registryId))));
+      }
       return { repositories };
     }
-    const page = await admin.list(context.registryKey(input.registryId), input.maxResults ?? 100, nextToken.decode(input.nextToken));
-    return { repositories: page.repositories.map((r) => repositoryShape(context, r)), nextToken: nextToken.encode(page.next) };
+    // A listing shows the repositories the caller may describe: a Deny on one repository hides it.
+    const page = await admin.list(key, input.maxResults ?? 100, nextToken.decode(input.nextToken));
+    const repositories = [];
+    for (const repository of page.repositories) if (await visible(repository.name)) repositories.push(repositoryShape(context, repository));
+    return { repositories, nextToken: nextToken.encode(page.next) };
   },
 });
 

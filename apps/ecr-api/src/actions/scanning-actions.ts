@@ -2,7 +2,7 @@ import { ScanNotFoundError, UnsupportedImageTypeError, accountOf } from '@cargoh
 import { z } from 'zod';
 import type { ManifestRecord, RepoRef } from '@cargohold/storage-ports';
 import { defineAction, epochSeconds, nextToken, type ActionContext } from '../action';
-import { AwsError } from '../aws-errors';
+import { accessDenied, AwsError } from '../aws-errors';
 import { ImageIdentifier, MaxResults, NextToken, RegistryId, RepositoryName } from '../shapes';
 
 const repo = (input: { repositoryName: string; registryId?: string | undefined }) => input;
@@ -39,6 +39,9 @@ export const batchGetRepositoryScanningConfiguration = defineAction({
     const failures = [];
     for (const name of input.repositoryNames) {
       const ref = context.repo(name);
+      if (!(await context.allows('ecr:BatchGetRepositoryScanningConfiguration', ref.registry, name))) {
+        throw accessDenied(context.principal.arn, 'ecr:BatchGetRepositoryScanningConfiguration', context.repositoryArn(ref.registry, name));
+      }
       try {
         const repository = await context.registry.repositoryAdmin.get(ref);
         const config = await context.registry.scanning.repositoryConfiguration(repository);

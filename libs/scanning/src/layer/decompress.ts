@@ -46,6 +46,8 @@ export async function* decompressLayer(
   mediaType: string,
   budget: ScanBudget,
 ): AsyncIterable<Uint8Array> {
+  // Refuse a non-layer media type before reading a byte, so the source is never opened half-way.
+  detectCompression(mediaType, new Uint8Array());
   const { head, rest } = await peek(fromStorage(source), ZSTD_MAGIC.length);
   const compression = detectCompression(mediaType, head);
   const decompressed =
