@@ -57,7 +57,8 @@ export function createEcrApi(deps: EcrApiDeps): HttpHandler {
 
 async function dispatch(deps: EcrApiDeps, request: HttpRequest): Promise<unknown> {
   if (request.method !== 'POST') throw new AwsError('UnknownOperationException', 'Only POST is supported', 404);
-  const limit = deps.maxBodyBytes ?? 32 * 1024 * 1024;
+  // The largest ECR request is UploadLayerPart: a 10 MiB part (the partSize we advertise) in base64.
+  const limit = deps.maxBodyBytes ?? 16 * 1024 * 1024;
   const read = await readBody(request.body, limit);
   if (!read.ok) throw new AwsError('ValidationException', `Request body exceeds ${limit} bytes`, 413);
   const now = deps.clock?.now() ?? new Date();
