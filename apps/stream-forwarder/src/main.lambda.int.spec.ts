@@ -53,7 +53,10 @@ beforeAll(async () => {
   });
   ({ handler } = (await import('./main.lambda')) as unknown as { handler: Handler });
   table = await dynalite.freshTable();
-  manifests = createDynamoMetadata({ client: dynalite.client, table }).manifests;
+  const metadata = createDynamoMetadata({ client: dynalite.client, table });
+  manifests = metadata.manifests;
+  // Manifests need their blobs linked in the repository (the store checks the closure).
+  for (const blob of ['c', 'd']) await metadata.links.link(REPO, digest(blob), 1, new Date(0));
 });
 afterAll(async () => {
   await Promise.all([sqs?.stop(), dynalite?.stop()]);

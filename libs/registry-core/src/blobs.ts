@@ -48,7 +48,10 @@ export class BlobService {
     return range ? { digest, size, range, body: opened.body } : { digest, size, body: opened.body };
   }
 
-  /** Removes the blob from the repository; the bytes stay until garbage collection. */
+  /**
+   * Removes the blob from the repository; the bytes stay until garbage collection. Refused with
+   * BlobReferencedError (409) while a manifest of the repository lists it (invariant 3).
+   */
   async delete(repo: RepoRef, digestText: string): Promise<void> {
     const { digest } = parseDigest(digestText);
     await this.repositories.require(repo);

@@ -80,7 +80,11 @@ export class ManifestService {
     return { ...manifest, bytes };
   }
 
-  /** PUT by tag or digest, plus `?tag=` extras. Validates the closure before anything is recorded. */
+  /**
+   * PUT by tag or digest, plus `?tag=` extras. Validates the closure before anything is recorded (the
+   * friendly error); ManifestStore.put checks it again atomically with the write, so a concurrent delete of a
+   * child or unlink of a blob makes the push fail with ManifestClosureError instead of breaking invariant 3.
+   */
   async put(
     repo: RepoRef,
     reference: string,

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { digestOf, RegistryError, type Digest } from '@cargohold/oci';
-import { ManifestReferencedError, SizeLimitError, type ManifestRecord, type RepositorySettings } from '@cargohold/storage-ports';
+import {
+  ManifestClosureError,
+  ManifestReferencedError,
+  SizeLimitError,
+  type BlobLinkStore,
+  type ManifestRecord,
+  type RepositorySettings,
+} from '@cargohold/storage-ports';
 import { createDynamoMetadata, MAX_ITEM_BYTES, MetadataStoreError, MetadataThrottledError, startDynalite, type Dynalite } from './index';
 import { marshalledItemSize, nativeItemSize } from './item-size';
 import { manifestItem } from './dynamo-manifest-store';
@@ -20,6 +27,10 @@ const manifestRecord = (label: string): ManifestRecord => ({
   imageSizeBytes: 5678,
   pushedAt: T0,
 });
+/** Links the record's blobs in `app`, as a push does before recording the manifest. */
+const linkBlobs = async (links: BlobLinkStore, record: ManifestRecord): Promise<void> => {
+  for (const blob of record.blobs) await links.link(app, blob, 1, T0);
+};
 const layers = (label: string, count: number): Digest[] => Array.from({ length: count }, (_, i) => digest(`${label}/${i}`));
 
 let dynalite: Dynalite;
@@ -37,9 +48,10 @@ async function fresh() {
 
 describe('DynamoManifestStore item size', () => {
   it('keeps a manifest record with 1000 layers well under 400 KB, measured on the marshalled PutItem', async () => {
-    const { client, manifests, repositories } = await fresh();
+    const { client, links, manifests, repositories } = await fresh();
     await repositories.create(app, T0);
     const record: ManifestRecord = { ...manifestRecord('big'), blobs: layers('big', 1001), annotations: { 'org.example.note': 'x'.repeat(1000) } };
+    await linkBlobs(links, record);
     const written: Record<string, AttributeValue>[] = [];
     intercept(client, async (request, send) => {
       if (request.operation === 'PutItem' && request.input.Item) written.push(request.input.Item);
@@ -136,11 +148,12 @@ describe('optimistic concurrency', () => {
 
 describe('DynamoManifestStore delete refusal', () => {
   it('refuses the delete when an index referencing the manifest is pushed between the check and the delete', async () => {
-    const { client, table, manifests, repositories } = await fresh();
+    const { client, table, links, manifests, repositories } = await fresh();
     const other = createDynamoMetadata({ client: dynalite.client, table });
     await repositories.create(app, T0);
     const child = manifestRecord('child');
     const index: ManifestRecord = { ...manifestRecord('index'), blobs: [], children: [child.digest] };
+    await linkBlobs(links, child);
     await manifests.put(app, child, []);
     intercept(client, async (request, send) => {
       if (request.operation === 'DeleteItem' && (request.input.Key as { SK?: string }).SK === `M#${child.digest}`) {
@@ -158,15 +171,46 @@ describe('DynamoManifestStore delete refusal', () => {
   });
 
   it('lets the child go once its last index is deleted', async () => {
-    const { manifests, repositories } = await fresh();
+    const { links, manifests, repositories } = await fresh();
     await repositories.create(app, T0);
     const child = manifestRecord('child');
+    await linkBlobs(links, child);
     await manifests.put(app, child, []);
     await manifests.put(app, { ...manifestRecord('index'), blobs: [], children: [child.digest, child.digest] }, []);
 
     await expect(manifests.delete(app, child.digest)).rejects.toBeInstanceOf(ManifestReferencedError);
     expect(await manifests.delete(app, manifestRecord('index').digest)).toBe(true);
     expect(await manifests.delete(app, child.digest)).toBe(true);
+  });
+});
+
+describe('DynamoManifestStore closure', () => {
+  it('refuses an index with a missing child and takes back the parents it added to the present ones', async () => {
+    const { links, manifests, repositories } = await fresh();
+    await repositories.create(app, T0);
+    const present = manifestRecord('present');
+    await linkBlobs(links, present);
+    await manifests.put(app, present, []);
+    const index: ManifestRecord = { ...manifestRecord('index'), blobs: [], children: [present.digest, digest('missing')] };
+
+    const error = await manifests.put(app, index, ['multi']).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ManifestClosureError);
+    expect((error as ManifestClosureError).detail).toMatchObject({ digest: digest('missing') });
+    expect(await manifests.get(app, index.digest)).toBeUndefined();
+    expect(await manifests.resolveTag(app, 'multi')).toBeUndefined();
+    expect(await manifests.delete(app, present.digest)).toBe(true);
+  });
+
+  it('refuses to unlink a blob that a manifest pushed by another process lists', async () => {
+    const { table, links, repositories } = await fresh();
+    const other = createDynamoMetadata({ client: dynalite.client, table });
+    await repositories.create(app, T0);
+    const record = manifestRecord('m1');
+    await linkBlobs(links, record);
+    await other.manifests.put(app, record, ['latest']);
+    await expect(links.unlink(app, digest('m1/layer'))).rejects.toMatchObject({ status: 409, detail: { referencedBy: [record.digest] } });
+    expect(await links.stat(app, digest('m1/layer'))).toEqual({ found: true, size: 1 });
   });
 });
 

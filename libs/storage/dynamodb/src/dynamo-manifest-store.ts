@@ -1,4 +1,4 @@
-import { ManifestReferencedError, SizeLimitError } from '@cargohold/storage-ports';
+import { ManifestClosureError, ManifestReferencedError, SizeLimitError } from '@cargohold/storage-ports';
 import type { Digest, ManifestRecord, ManifestStore, Page, RepoRef } from '@cargohold/storage-ports';
 import { nativeItemSize } from './item-size';
 import type { Item, Key, Table } from './table';
@@ -9,14 +9,25 @@ import { INDEX, keys, MAX_ITEM_BYTES, PREFIX } from './table-design';
  * writes ordered so that every intermediate state is one a reader may safely see:
  *
  * put(record, tags)
+ *   0. every blob of the record must be linked in the repository: one strongly consistent GetItem per link
+ *      (BatchGetItem), else ManifestClosureError before anything is written.
  *   1. each child manifest of the repository gets the record's digest ADDed to its `parents` set
  *      (conditioned on the child existing: no stub items). Before the record exists, so a child is
- *      protected from deletion before anything can resolve to the index.
+ *      protected from deletion before anything can resolve to the index. A child that is not there makes
+ *      the condition fail: the ADDs that did apply are taken back (unless the record already exists) and
+ *      put throws ManifestClosureError, having written no record and moved no tag.
  *   2. the manifest item, `attribute_not_exists(PK)`: idempotent, an existing record keeps its pushedAt.
  *   3. each tag item, one conditional UpdateItem (`digest <> :new`) returning the old image: a tag is at its
  *      old or its new digest, never missing (invariant 3), and `previous` comes from the old image.
  *   A crash after 1 leaves a child with a phantom parent: deleting that child is refused (a loud,
  *   recoverable state: pushing the index again and deleting it clears it) rather than silently allowed.
+ *   Children are race-free this way (a delete of the child after 1 is refused), blobs are not: a link
+ *   item carries no back-reference, so a blob unlinked between 0 and 2 leaves the record listing a blob
+ *   its repository no longer links. BlobLinkStore.unlink narrows this from its side (it refuses while a
+ *   manifest item lists the blob, which only helps once 2 has landed); closing it needs either a
+ *   transaction (ConditionCheck on each link item alongside the Put) or a `referencedBy` set on link items
+ *   maintained like `parents`. The rollback in 1 is likewise not atomic: a concurrent put of the same
+ *   digest that succeeds between our failed ADD and the rollback may lose a `parents` entry.
  *
  * delete(digest)
  *   1. read the manifest; its `parents` set names the indexes still referencing it: refuse.
@@ -27,9 +38,9 @@ import { INDEX, keys, MAX_ITEM_BYTES, PREFIX } from './table-design';
  *      (the image survives untagged, which invariant 3 allows). A tag moved onto the digest between 2 and
  *      3 is left pointing at a deleted manifest.
  *   4. remove the digest from its children's `parents` sets.
- * On AWS, TransactWriteItems closes both windows: delete = {Delete manifest if no parents, Delete each tag
- * if digest = :d, Update each child DELETE parents}; put = {Update children ADD parents, Put manifest,
- * Update tags}, up to 100 items. The stream (NEW_AND_OLD_IMAGES) then also lets a consumer sweep phantom
+ * On AWS, TransactWriteItems closes these windows: delete = {Delete manifest if no parents, Delete each tag
+ * if digest = :d, Update each child DELETE parents}; put = {ConditionCheck each link exists, Update
+ * children ADD parents, Put manifest, Update tags}, up to 100 items. The stream (NEW_AND_OLD_IMAGES) then also lets a consumer sweep phantom
  * parents (a parent set entry whose index item never appeared) after a grace period.
  */
 
@@ -91,7 +102,8 @@ export class DynamoManifestStore implements ManifestStore {
   async put(repo: RepoRef, record: ManifestRecord, tags: readonly string[]): Promise<{ previous: Record<string, Digest> }> {
     const item = manifestItem(repo, record, [...new Set(tags)]);
     if (nativeItemSize(item) > MAX_ITEM_BYTES) throw new SizeLimitError('manifest record', MAX_ITEM_BYTES);
-    await Promise.all(childrenOf(record.digest, record.children).map((child) => this.parent(repo, child, 'ADD', record.digest)));
+    await this.requireLinks(repo, record.blobs);
+    await this.addToChildren(repo, record.digest, childrenOf(record.digest, record.children));
     await this.table.put(item, { condition: 'attribute_not_exists(PK)' });
     const moved = await Promise.all([...new Set(tags)].map(async (tag) => [tag, await this.moveTag(repo, tag, record.digest)] as const));
     const previous: Record<string, Digest> = {};
@@ -169,14 +181,41 @@ export class DynamoManifestStore implements ManifestStore {
     return applied ? (old?.['digest'] as Digest | undefined) : undefined;
   }
 
-  /** Adds or removes `parent` in a child manifest's `parents` set; a child absent from the repository is left alone. */
-  private async parent(repo: RepoRef, child: Digest, action: 'ADD' | 'DELETE', parent: Digest): Promise<void> {
-    await this.table.update(manifestKey(repo, child), {
+  /** Step 0 of put: every blob must be linked in the repository (strongly consistent reads). */
+  private async requireLinks(repo: RepoRef, blobs: readonly Digest[]): Promise<void> {
+    const wanted = [...new Set(blobs)];
+    if (wanted.length === 0) return;
+    const found = await this.table.getAll(
+      wanted.map((blob) => ({ PK: keys.repository(repo), SK: keys.linkSk(blob) })),
+      { expression: 'SK' },
+    );
+    const linked = new Set(found.map((link) => link['SK'] as string));
+    const missing = wanted.find((blob) => !linked.has(keys.linkSk(blob)));
+    if (missing !== undefined) throw new ManifestClosureError(missing, 'blob');
+  }
+
+  /** Step 1 of put: the parent goes into every child's `parents` set, or into none (ManifestClosureError). */
+  private async addToChildren(repo: RepoRef, parent: Digest, children: readonly Digest[]): Promise<void> {
+    const added = await Promise.all(children.map(async (child) => ({ child, applied: await this.parent(repo, child, 'ADD', parent) })));
+    const missing = added.find((result) => !result.applied);
+    if (!missing) return;
+    // Take back the ADDs that applied, unless the record already exists (then they were there before).
+    if (!(await this.table.get(manifestKey(repo, parent)))) {
+      const applied = added.filter((result) => result.applied);
+      await Promise.all(applied.map((result) => this.parent(repo, result.child, 'DELETE', parent)));
+    }
+    throw new ManifestClosureError(missing.child, 'manifest');
+  }
+
+  /** Adds or removes `parent` in a child manifest's `parents` set; false when the child is absent from the repository. */
+  private async parent(repo: RepoRef, child: Digest, action: 'ADD' | 'DELETE', parent: Digest): Promise<boolean> {
+    const { applied } = await this.table.update(manifestKey(repo, child), {
       update: `${action} #parents :parent`,
       condition: 'attribute_exists(PK)',
       names: { '#parents': NAMES['#parents'] },
       values: { ':parent': new Set([parent]) },
     });
+    return applied;
   }
 
   private pageOf(repo: RepoRef, prefix: string, page: Page, projection?: string): Promise<Item[]> {

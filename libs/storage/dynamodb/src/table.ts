@@ -40,6 +40,8 @@ export interface QuerySpec {
   /** Keyset pagination: the key of the item (existing or not) the results start strictly after. */
   readonly startAfter?: Item;
   readonly projection?: string;
+  /** A FilterExpression: applied after the key condition and the page limit (a page may come back short). */
+  readonly filter?: string;
   /** Strongly consistent (base table and LSIs); GSIs are eventually consistent and must pass false. */
   readonly consistent?: boolean;
 }
@@ -174,6 +176,7 @@ export class Table {
       TableName: this.name,
       IndexName: spec.index,
       KeyConditionExpression: spec.key,
+      FilterExpression: spec.filter,
       ExpressionAttributeNames: spec.names,
       ExpressionAttributeValues: spec.values,
       ExclusiveStartKey: start,

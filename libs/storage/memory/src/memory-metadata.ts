@@ -1,6 +1,12 @@
 import type { RegistryEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
-import { DEFAULT_REGISTRY_SETTINGS, DEFAULT_REPOSITORY_SETTINGS, ManifestReferencedError } from '@cargohold/storage-ports';
+import {
+  BlobReferencedError,
+  DEFAULT_REGISTRY_SETTINGS,
+  DEFAULT_REPOSITORY_SETTINGS,
+  ManifestClosureError,
+  ManifestReferencedError,
+} from '@cargohold/storage-ports';
 import type {
   BlobLinkStore,
   Found,
@@ -81,6 +87,15 @@ export class MemoryManifestStore implements ManifestStore {
     events: readonly RegistryEvent[] = [],
   ): Promise<{ previous: Record<string, Digest> }> {
     const recorded = this.state.outbox.prepare(events);
+    // The closure check runs in the same synchronous step as the write: nothing can remove a child or a
+    // link in between (invariant 3).
+    const existing = this.state.read(repo);
+    for (const child of record.children) {
+      if (child !== record.digest && !existing?.manifests.has(child)) throw new ManifestClosureError(child, 'manifest');
+    }
+    for (const blob of record.blobs) {
+      if (!existing?.links.has(blob)) throw new ManifestClosureError(blob, 'blob');
+    }
     const data = this.state.write(repo);
     let changed = !data.manifests.has(record.digest);
     if (changed) data.manifests.set(record.digest, copyRecord(record));
@@ -170,7 +185,14 @@ export class MemoryBlobLinkStore implements BlobLinkStore {
   }
 
   async unlink(repo: RepoRef, digest: Digest): Promise<boolean> {
-    return this.state.read(repo)?.links.delete(digest) ?? false;
+    const data = this.state.read(repo);
+    if (!data?.links.has(digest)) return false;
+    const referencedBy = [...data.manifests.values()]
+      .filter((m) => m.blobs.includes(digest))
+      .map((m) => m.digest)
+      .sort(byteCompare);
+    if (referencedBy.length > 0) throw new BlobReferencedError(digest, referencedBy);
+    return data.links.delete(digest);
   }
 }
 

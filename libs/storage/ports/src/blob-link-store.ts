@@ -5,6 +5,10 @@ import type { Digest, Found, RepoRef } from './refs';
  * how uploads, cross-repository mounts and deletes are scoped.
  *
  * Contract: `link` is idempotent (re-linking keeps the first size); `unlink` answers whether a link existed.
+ * `unlink` refuses with BlobReferencedError, and keeps the link, while any manifest of the repository lists
+ * the digest among its `blobs` (invariant 3: a tagged manifest's layers stay in its repository); once those
+ * manifests are deleted the blob may be unlinked. The check and the delete are one atomic step where the
+ * adapter can make them so (see the DynamoDB adapter for the window it leaves).
  */
 export interface BlobLinkStore {
   link(repo: RepoRef, digest: Digest, size: number, at: Date): Promise<void>;

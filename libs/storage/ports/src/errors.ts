@@ -52,3 +52,25 @@ export class ManifestReferencedError extends RegistryError {
     });
   }
 }
+
+/**
+ * A manifest whose closure is not in the repository at the moment it would be recorded: a child manifest
+ * is not a manifest of the repository, or a blob is not linked there (invariant 3). Nothing was recorded.
+ */
+export class ManifestClosureError extends RegistryError {
+  constructor(digest: string, missing: 'manifest' | 'blob') {
+    super('MANIFEST_BLOB_UNKNOWN', `manifest references ${missing} ${digest}, which is not in the repository`, {
+      detail: { digest, missing },
+    });
+  }
+}
+
+/** Unlinking a blob that a manifest in the same repository still lists among its `blobs`. */
+export class BlobReferencedError extends RegistryError {
+  constructor(digest: string, manifests: readonly string[]) {
+    super('DENIED', `blob ${digest} is referenced by manifest ${manifests.join(', ')}`, {
+      status: 409,
+      detail: { digest, referencedBy: manifests },
+    });
+  }
+}

@@ -28,6 +28,10 @@ export interface ManifestRecord {
  * - `put` records the manifest (idempotent by digest: an existing record keeps its `pushedAt`) and points
  *   each of `tags` at it, all in one atomic step: a reader sees every tag at its old or its new digest,
  *   never missing (invariant 3). It returns, per moved tag, the digest it pointed at before.
+ * - `put` refuses, atomically with the write, with ManifestClosureError (naming the missing digest) when any
+ *   of `record.children` is not a manifest of the repository or any of `record.blobs` is not linked in the
+ *   repository (BlobLinkStore): then nothing is recorded, no tag moves and no event is recorded. (Adapters
+ *   without transactions document the window they leave; see the DynamoDB adapter.)
  * - `listTags` is byte-ordered keyset pagination; `tagsOf` lists the tags on one digest, sorted.
  * - `delete` removes a manifest and every tag on it atomically, but throws ManifestReferencedError when
  *   another manifest (an index) in the repository lists it among its `children`. False when absent.

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Digest } from '@cargohold/oci';
-import type { BlobLinkStore, Found, RepoRef } from '@cargohold/storage-ports';
+import { BlobReferencedError, type BlobLinkStore, type Found, type RepoRef } from '@cargohold/storage-ports';
 
 type Key = { registry: string; repository: string; digest: string };
 const keyOf = (repo: RepoRef, digest: Digest): Key => ({ registry: repo.registry, repository: repo.name, digest });
@@ -8,7 +8,7 @@ const keyOf = (repo: RepoRef, digest: Digest): Key => ({ registry: repo.registry
 export class SqliteBlobLinkStore implements BlobLinkStore {
   private readonly insert: Database.Statement<[Key & { size: number; at: number }]>;
   private readonly select: Database.Statement<[Key], { size: number }>;
-  private readonly remove: Database.Statement<[Key]>;
+  private readonly unlinkTx: Database.Transaction<(key: Key) => boolean>;
 
   constructor(db: Database.Database) {
     // DO NOTHING on conflict: re-linking keeps the first size (the contract's idempotency).
@@ -18,7 +18,18 @@ export class SqliteBlobLinkStore implements BlobLinkStore {
     );
     const where = 'WHERE registry = @registry AND repository = @repository AND digest = @digest';
     this.select = db.prepare(`SELECT size FROM blob_links ${where}`);
-    this.remove = db.prepare(`DELETE FROM blob_links ${where}`);
+    const remove = db.prepare<[Key]>(`DELETE FROM blob_links ${where}`);
+    // manifest_blobs is indexed by digest; the reference check and the delete commit together, so no
+    // manifest listing the blob can be recorded in between (invariant 3).
+    const referencedBy = db.prepare<[Key], { manifest: string }>(
+      'SELECT DISTINCT manifest FROM manifest_blobs WHERE digest = @digest AND registry = @registry AND repository = @repository ORDER BY manifest',
+    );
+    this.unlinkTx = db.transaction((key: Key) => {
+      if (!this.select.get(key)) return false;
+      const manifests = referencedBy.all(key).map((row) => row.manifest);
+      if (manifests.length > 0) throw new BlobReferencedError(key.digest, manifests);
+      return remove.run(key).changes > 0;
+    });
   }
 
   async link(repo: RepoRef, digest: Digest, size: number, at: Date): Promise<void> {
@@ -31,6 +42,6 @@ export class SqliteBlobLinkStore implements BlobLinkStore {
   }
 
   async unlink(repo: RepoRef, digest: Digest): Promise<boolean> {
-    return this.remove.run(keyOf(repo, digest)).changes > 0;
+    return this.unlinkTx.immediate(keyOf(repo, digest));
   }
 }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { RegistryEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
-import { ManifestReferencedError } from '@cargohold/storage-ports';
+import { ManifestClosureError, ManifestReferencedError } from '@cargohold/storage-ports';
 import type { ManifestRecord, ManifestStore, Page, RepoRef } from '@cargohold/storage-ports';
 import { OutboxRecorder } from './sqlite-outbox-store';
 
@@ -71,12 +71,21 @@ export class SqliteManifestStore implements ManifestStore {
       `INSERT INTO tags (registry, repository, tag, digest) VALUES (@registry, @repository, @tag, @digest)
        ON CONFLICT DO UPDATE SET digest = excluded.digest`,
     );
+    const manifestExists = db.prepare<[Key], { found: 1 }>(`SELECT 1 AS found FROM manifests WHERE ${where}`);
+    const linked = db.prepare<[Key], { found: 1 }>(`SELECT 1 AS found FROM blob_links WHERE ${where}`);
     this.outbox = new OutboxRecorder(db);
-    // Record, tags and events in one transaction: readers see every tag at its old or its new digest
-    // (invariant 3), and the events exist exactly when the change does.
+    // Closure check, record, tags and events in one (IMMEDIATE) transaction: no delete of a child or unlink
+    // of a blob can land between the check and the write, readers see every tag at its old or its new
+    // digest (invariant 3), and the events exist exactly when the change does.
     this.putTx = db.transaction(
       (repo: Repo, record: ManifestRecord, tags: readonly string[], events: readonly RegistryEvent[]) => {
         const key = { ...repo, digest: record.digest };
+        for (const child of record.children) {
+          if (child !== record.digest && !manifestExists.get({ ...repo, digest: child })) throw new ManifestClosureError(child, 'manifest');
+        }
+        for (const blob of record.blobs) {
+          if (!linked.get({ ...repo, digest: blob })) throw new ManifestClosureError(blob, 'blob');
+        }
         let changed = insertManifest.run({ ...key, ...toRow(record) }).changes > 0;
         if (changed) {
           record.blobs.forEach((blob, position) => insertBlob.run({ ...key, position, blob }));
@@ -102,14 +111,13 @@ export class SqliteManifestStore implements ManifestStore {
       return deleted;
     });
 
-    const exists = db.prepare<[Key], { found: 1 }>(`SELECT 1 AS found FROM manifests WHERE ${where}`);
     const parentsOf = db.prepare<[Key], { manifest: string }>(
       `SELECT DISTINCT manifest FROM manifest_children WHERE ${IN_REPO} AND child = @digest AND manifest <> @digest ORDER BY manifest`,
     );
     const deleteManifest = db.prepare<[Key]>(`DELETE FROM manifests WHERE ${where}`);
     // The reference check, the delete (cascading to tags, blobs, children) and the events commit together.
     this.deleteTx = db.transaction((key: Key, events: readonly RegistryEvent[]) => {
-      if (!exists.get(key)) return false;
+      if (!manifestExists.get(key)) return false;
       const parents = parentsOf.all(key).map((row) => row.manifest);
       if (parents.length > 0) throw new ManifestReferencedError(key.digest, parents);
       const deleted = deleteManifest.run(key).changes > 0;

@@ -1,6 +1,6 @@
-import { ManifestReferencedError, type ManifestRecord } from '@cargohold/storage-ports';
+import { ManifestClosureError, ManifestReferencedError, type ManifestRecord } from '@cargohold/storage-ports';
 import type { MetadataFixture } from './metadata-fixture';
-import { at, digestFor, indexRecord, manifestRecord, repoRef, T0 } from './metadata-fixture';
+import { at, digestFor, indexRecord, manifestRecord, putLinked, repoRef, T0 } from './metadata-fixture';
 
 const app = repoRef('app');
 
@@ -23,7 +23,7 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
           // beyond 32 bits: ECR reports multi-gigabyte images
           imageSizeBytes: 12_345_678_901,
         });
-        await manifests.put(app, record, []);
+        await putLinked(fixture(), app, record, []);
         expect(await manifests.get(app, record.digest)).toEqual(record);
       });
 
@@ -31,8 +31,8 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
         const { manifests } = fixture();
         const child = manifestRecord('child', { configMediaType: 'application/vnd.oci.image.config.v1+json' });
         const index = indexRecord('index', [child]);
-        await manifests.put(app, child, []);
-        await manifests.put(app, { ...index, imageSizeBytes: 0 }, []);
+        await putLinked(fixture(), app, child, []);
+        await putLinked(fixture(), app, { ...index, imageSizeBytes: 0 }, []);
         const got = await manifests.get(app, index.digest);
         expect(got).toEqual({ ...index, imageSizeBytes: 0 });
         expect(got?.configMediaType).toBeUndefined();
@@ -42,24 +42,24 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
       it('answers undefined for an unknown digest, scoped by repository', async () => {
         const { manifests, repositories } = fixture();
         await repositories.create(repoRef('other'), T0);
-        await manifests.put(repoRef('other'), manifestRecord('m1'), []);
+        await putLinked(fixture(), repoRef('other'), manifestRecord('m1'), []);
         expect(await manifests.get(app, digestFor('m1'))).toBeUndefined();
       });
 
       it('is idempotent by digest: an existing record keeps its pushedAt', async () => {
         const { manifests } = fixture();
-        await manifests.put(app, manifestRecord('m1'), []);
-        await manifests.put(app, manifestRecord('m1', { pushedAt: at(60) }), ['v2']);
+        await putLinked(fixture(), app, manifestRecord('m1'), []);
+        await putLinked(fixture(), app, manifestRecord('m1', { pushedAt: at(60) }), ['v2']);
         expect((await manifests.get(app, digestFor('m1')))?.pushedAt).toEqual(T0);
         expect(await manifests.resolveTag(app, 'v2')).toBe(digestFor('m1'));
       });
 
       it('points each tag at the manifest and returns the previous digest of every moved tag', async () => {
         const { manifests } = fixture();
-        await expect(manifests.put(app, manifestRecord('m1'), ['latest', 'v1'])).resolves.toEqual({ previous: {} });
-        const moved = await manifests.put(app, manifestRecord('m2'), ['latest', 'v2']);
+        await expect(putLinked(fixture(), app, manifestRecord('m1'), ['latest', 'v1'])).resolves.toEqual({ previous: {} });
+        const moved = await putLinked(fixture(), app, manifestRecord('m2'), ['latest', 'v2']);
         expect(moved).toEqual({ previous: { latest: digestFor('m1') } });
-        const same = await manifests.put(app, manifestRecord('m2'), ['latest']);
+        const same = await putLinked(fixture(), app, manifestRecord('m2'), ['latest']);
         expect(same).toEqual({ previous: {} });
         expect(await manifests.resolveTag(app, 'latest')).toBe(digestFor('m2'));
         expect(await manifests.resolveTag(app, 'v1')).toBe(digestFor('m1'));
@@ -69,9 +69,9 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
       it('moves tags atomically: concurrent readers see the old or the new digest, never none', async () => {
         const { manifests } = fixture();
         const tags = Array.from({ length: 20 }, (_, i) => `t${i}`);
-        await manifests.put(app, manifestRecord('old'), tags);
+        await putLinked(fixture(), app, manifestRecord('old'), tags);
         const reads: Promise<string | undefined>[] = [];
-        const write = manifests.put(app, manifestRecord('new'), tags);
+        const write = putLinked(fixture(), app, manifestRecord('new'), tags);
         for (let i = 0; i < 50; i++) reads.push(manifests.resolveTag(app, tags[i % tags.length] as string));
         await write;
         for (const seen of await Promise.all(reads)) expect([digestFor('old'), digestFor('new')]).toContain(seen);
@@ -80,7 +80,7 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
 
       it('records lastPulledAt with recordPull, and ignores unknown digests', async () => {
         const { manifests } = fixture();
-        await manifests.put(app, manifestRecord('m1'), []);
+        await putLinked(fixture(), app, manifestRecord('m1'), []);
         expect((await manifests.get(app, digestFor('m1')))?.lastPulledAt).toBeUndefined();
         await manifests.recordPull(app, digestFor('m1'), at(5));
         expect((await manifests.get(app, digestFor('m1')))?.lastPulledAt).toEqual(at(5));
@@ -92,7 +92,7 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
 
       it('keeps the later time when pulls are recorded out of order', async () => {
         const { manifests } = fixture();
-        await manifests.put(app, manifestRecord('m1'), []);
+        await putLinked(fixture(), app, manifestRecord('m1'), []);
         await manifests.recordPull(app, digestFor('m1'), at(9));
         await manifests.recordPull(app, digestFor('m1'), at(5));
         expect((await manifests.get(app, digestFor('m1')))?.lastPulledAt).toEqual(at(9));
@@ -102,15 +102,71 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
       });
     });
 
+    describe('closure (invariant 3)', () => {
+      it('refuses an index whose child is not a manifest of the repository: nothing recorded, no tag moved', async () => {
+        const { manifests, repositories } = fixture();
+        const child = manifestRecord('child');
+        const other = repoRef('other');
+        await repositories.create(other, T0);
+        await putLinked(fixture(), other, child, []);
+        await putLinked(fixture(), app, manifestRecord('old'), ['latest']);
+        const index = indexRecord('index', [child]);
+
+        const error = await manifests.put(app, index, ['latest', 'new']).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ManifestClosureError);
+        expect(error).toMatchObject({ code: 'MANIFEST_BLOB_UNKNOWN', status: 400, detail: { digest: child.digest } });
+        expect(await manifests.get(app, index.digest)).toBeUndefined();
+        expect(await manifests.resolveTag(app, 'latest')).toBe(digestFor('old'));
+        expect(await manifests.resolveTag(app, 'new')).toBeUndefined();
+
+        await putLinked(fixture(), app, child, []);
+        await manifests.put(app, index, ['latest']);
+        expect(await manifests.resolveTag(app, 'latest')).toBe(index.digest);
+      });
+
+      it('refuses a child deleted before the put, and does not keep it from being pushed and deleted again', async () => {
+        const { manifests } = fixture();
+        const child = manifestRecord('child');
+        await putLinked(fixture(), app, child, []);
+        expect(await manifests.delete(app, child.digest)).toBe(true);
+        await expect(manifests.put(app, indexRecord('index', [manifestRecord('child')]), ['multi'])).rejects.toBeInstanceOf(
+          ManifestClosureError,
+        );
+        expect(await manifests.resolveTag(app, 'multi')).toBeUndefined();
+        await putLinked(fixture(), app, child, []);
+        expect(await manifests.delete(app, child.digest)).toBe(true);
+      });
+
+      it('refuses a manifest with a blob not linked in the repository: nothing recorded, no tag moved', async () => {
+        const { manifests, links, repositories } = fixture();
+        const record = manifestRecord('m1');
+        const [config, layer] = record.blobs as [ManifestRecord['digest'], ManifestRecord['digest']];
+        await putLinked(fixture(), app, manifestRecord('old'), ['latest']);
+        await links.link(app, config, 1, T0);
+        await repositories.create(repoRef('other'), T0);
+        await links.link(repoRef('other'), layer, 1, T0);
+
+        const error = await manifests.put(app, record, ['latest']).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ManifestClosureError);
+        expect(error).toMatchObject({ code: 'MANIFEST_BLOB_UNKNOWN', status: 400, detail: { digest: layer } });
+        expect(await manifests.get(app, record.digest)).toBeUndefined();
+        expect(await manifests.resolveTag(app, 'latest')).toBe(digestFor('old'));
+
+        await links.link(app, layer, 1, T0);
+        await manifests.put(app, record, ['latest']);
+        expect(await manifests.resolveTag(app, 'latest')).toBe(record.digest);
+      });
+    });
+
     describe('list', () => {
       it('pages through every manifest, tagged or not, in digest byte order', async () => {
         const { manifests } = fixture();
         const child = manifestRecord('child');
         const records = [manifestRecord('tagged'), manifestRecord('untagged'), child, indexRecord('index', [child])];
-        await manifests.put(app, records[0] as ManifestRecord, ['latest']);
-        for (const record of records.slice(1)) await manifests.put(app, record, []);
+        await putLinked(fixture(), app, records[0] as ManifestRecord, ['latest']);
+        for (const record of records.slice(1)) await putLinked(fixture(), app, record, []);
         await manifests.deleteTag(app, 'latest');
-        await manifests.put(app, manifestRecord('retagged'), ['latest']);
+        await putLinked(fixture(), app, manifestRecord('retagged'), ['latest']);
         records.push(manifestRecord('retagged'));
         const sorted = [...records].sort((a, b) => (a.digest < b.digest ? -1 : 1));
 
@@ -124,7 +180,7 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
       it('pages from a last that names no manifest, and honours limit 0', async () => {
         const { manifests } = fixture();
         const records = ['a', 'b', 'c'].map((label) => manifestRecord(label));
-        for (const record of records) await manifests.put(app, record, []);
+        for (const record of records) await putLinked(fixture(), app, record, []);
         const digests = records.map((r) => r.digest).sort();
         expect((await manifests.list(app, { last: 'sha256:', limit: 10 })).map((r) => r.digest)).toEqual(digests);
         expect((await manifests.list(app, { last: `${digests[0]}~`, limit: 10 })).map((r) => r.digest)).toEqual(digests.slice(1));
@@ -136,9 +192,9 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
         const { manifests, repositories } = fixture();
         const other = repoRef('other');
         await repositories.create(other, T0);
-        await manifests.put(other, manifestRecord('elsewhere'), ['latest']);
+        await putLinked(fixture(), other, manifestRecord('elsewhere'), ['latest']);
         expect(await manifests.list(app, { limit: 10 })).toEqual([]);
-        await manifests.put(app, manifestRecord('here'), []);
+        await putLinked(fixture(), app, manifestRecord('here'), []);
         expect(await manifests.list(app, { limit: 10 })).toEqual([manifestRecord('here')]);
         expect(await manifests.list(repoRef('nothing'), { limit: 10 })).toEqual([]);
       });
@@ -151,8 +207,8 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
 
       it('lists tags in byte order with keyset pagination, uppercase before lowercase', async () => {
         const { manifests } = fixture();
-        await manifests.put(app, manifestRecord('m1'), ['b', 'A', 'a', 'v1.0', 'v1-0', '_x']);
-        await manifests.put(app, manifestRecord('m2'), ['B', 'v10']);
+        await putLinked(fixture(), app, manifestRecord('m1'), ['b', 'A', 'a', 'v1.0', 'v1-0', '_x']);
+        await putLinked(fixture(), app, manifestRecord('m2'), ['B', 'v10']);
         const all = ['A', 'B', '_x', 'a', 'b', 'v1-0', 'v1.0', 'v10'];
         expect(await manifests.listTags(app, { limit: 100 })).toEqual(all);
         expect(await manifests.listTags(app, { limit: 3 })).toEqual(all.slice(0, 3));
@@ -164,15 +220,15 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
 
       it('lists the tags of one digest, sorted', async () => {
         const { manifests } = fixture();
-        await manifests.put(app, manifestRecord('m1'), ['z', 'a', 'M']);
-        await manifests.put(app, manifestRecord('m2'), ['other']);
+        await putLinked(fixture(), app, manifestRecord('m1'), ['z', 'a', 'M']);
+        await putLinked(fixture(), app, manifestRecord('m2'), ['other']);
         expect(await manifests.tagsOf(app, digestFor('m1'))).toEqual(['M', 'a', 'z']);
         expect(await manifests.tagsOf(app, digestFor('nope'))).toEqual([]);
       });
 
       it('deletes a tag and keeps its manifest', async () => {
         const { manifests } = fixture();
-        await manifests.put(app, manifestRecord('m1'), ['latest']);
+        await putLinked(fixture(), app, manifestRecord('m1'), ['latest']);
         expect(await manifests.deleteTag(app, 'latest')).toBe(true);
         expect(await manifests.resolveTag(app, 'latest')).toBeUndefined();
         expect(await manifests.get(app, digestFor('m1'))).toBeDefined();
@@ -183,8 +239,8 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
     describe('delete', () => {
       it('removes the manifest with every tag on it', async () => {
         const { manifests } = fixture();
-        await manifests.put(app, manifestRecord('m1'), ['a', 'b']);
-        await manifests.put(app, manifestRecord('m2'), ['c']);
+        await putLinked(fixture(), app, manifestRecord('m1'), ['a', 'b']);
+        await putLinked(fixture(), app, manifestRecord('m2'), ['c']);
         expect(await manifests.delete(app, digestFor('m1'))).toBe(true);
         expect(await manifests.get(app, digestFor('m1'))).toBeUndefined();
         expect(await manifests.listTags(app, { limit: 10 })).toEqual(['c']);
@@ -198,9 +254,9 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
       it('throws ManifestReferencedError for a manifest an index lists, and changes nothing', async () => {
         const { manifests } = fixture();
         const child = manifestRecord('child');
-        await manifests.put(app, child, ['child-tag']);
-        await manifests.put(app, indexRecord('index-b', [child]), ['multi']);
-        await manifests.put(app, indexRecord('index-a', [child]), []);
+        await putLinked(fixture(), app, child, ['child-tag']);
+        await putLinked(fixture(), app, indexRecord('index-b', [child]), ['multi']);
+        await putLinked(fixture(), app, indexRecord('index-a', [child]), []);
 
         const error = await manifests.delete(app, child.digest).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(ManifestReferencedError);
@@ -221,9 +277,9 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
         const other = repoRef('other');
         await repositories.create(other, T0);
         const child = manifestRecord('child');
-        await manifests.put(app, child, []);
-        await manifests.put(other, child, []);
-        await manifests.put(other, indexRecord('index', [child]), []);
+        await putLinked(fixture(), app, child, []);
+        await putLinked(fixture(), other, child, []);
+        await putLinked(fixture(), other, indexRecord('index', [child]), []);
         expect(await manifests.delete(app, child.digest)).toBe(true);
         expect(await manifests.get(other, child.digest)).toEqual(child);
       });
@@ -236,9 +292,9 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
         const refs = ['sig', 'sbom', 'attestation', 'vex'].map((label) =>
           manifestRecord(label, { subject, artifactType: `application/vnd.example.${label}` }),
         );
-        for (const record of refs) await manifests.put(app, record, []);
-        await manifests.put(app, manifestRecord('unrelated', { subject: digestFor('elsewhere') }), []);
-        await manifests.put(app, manifestRecord('plain'), []);
+        for (const record of refs) await putLinked(fixture(), app, record, []);
+        await putLinked(fixture(), app, manifestRecord('unrelated', { subject: digestFor('elsewhere') }), []);
+        await putLinked(fixture(), app, manifestRecord('plain'), []);
 
         const got = await manifests.referrers(app, subject);
         expect(got.map((r) => r.digest)).toEqual(refs.map((r) => r.digest).sort());

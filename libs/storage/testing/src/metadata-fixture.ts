@@ -47,6 +47,17 @@ export function manifestRecord(label: string, extra: Partial<ManifestRecord> = {
   };
 }
 
+/** Links every blob of the record in the repository, then puts it: what a push does (closure first). */
+export async function putLinked(
+  { links, manifests }: Pick<MetadataFixture, 'links' | 'manifests'>,
+  repo: RepoRef,
+  record: ManifestRecord,
+  tags: readonly string[],
+): Promise<{ previous: Record<string, Digest> }> {
+  for (const blob of record.blobs) await links.link(repo, blob, 1, T0);
+  return manifests.put(repo, record, tags);
+}
+
 export function indexRecord(label: string, children: readonly ManifestRecord[]): ManifestRecord {
   return manifestRecord(label, { mediaType: IMAGE_INDEX, blobs: [], children: children.map((c) => c.digest) });
 }

@@ -1,8 +1,11 @@
-import { ManifestReferencedError, type OutboxEntry, type OutboxStore } from '@cargohold/storage-ports';
+import { ManifestClosureError, ManifestReferencedError, type OutboxEntry, type OutboxStore } from '@cargohold/storage-ports';
 import { at, digestFor, indexRecord, manifestRecord, OTHER_REGISTRY, repoRef, T0 } from './metadata-fixture';
 import { deletedEvent, pushedEvent, scanRequestedEvent, stamped, type OutboxFixture } from './outbox-fixture';
 
 const app = repoRef('app');
+
+/** A record that needs no blob links: the outbox fixture has no BlobLinkStore. */
+const bareRecord = (label: string) => manifestRecord(label, { blobs: [] });
 
 /** Everything due at T0, leased for a minute. */
 export const dueNow = (outbox: OutboxStore): Promise<OutboxEntry[]> => outbox.due(T0, 100, 60_000);
@@ -27,7 +30,7 @@ export function describeOutboxRecordingSpec(fixture: () => OutboxFixture): void 
       const untagged = deletedEvent(2, app, m1, ['v1']);
       const deleted = deletedEvent(3, app, m1, ['latest']);
 
-      await manifests.put(app, manifestRecord('m1'), ['latest', 'v1'], [pushed]);
+      await manifests.put(app, bareRecord('m1'), ['latest', 'v1'], [pushed]);
       await manifests.deleteTag(app, 'v1', [untagged]);
       await manifests.delete(app, m1, [deleted]);
 
@@ -43,7 +46,7 @@ export function describeOutboxRecordingSpec(fixture: () => OutboxFixture): void 
       const { manifests, outbox } = fixture();
       const pushed = pushedEvent(1, app, digestFor('m1'));
       const scan = scanRequestedEvent(2, app, digestFor('m1'));
-      await manifests.put(app, manifestRecord('m1'), [], [pushed, scan]);
+      await manifests.put(app, bareRecord('m1'), [], [pushed, scan]);
       expect((await dueNow(outbox)).map((entry) => entry.event)).toEqual([stamped(pushed, 1), stamped(scan, 2)]);
     });
 
@@ -54,12 +57,12 @@ export function describeOutboxRecordingSpec(fixture: () => OutboxFixture): void 
       await repositories.create(other, T0);
       await repositories.create(elsewhere, T0);
 
-      await manifests.put(app, manifestRecord('a1'), [], [pushedEvent(1, app, digestFor('a1'))]);
-      await manifests.put(other, manifestRecord('o1'), [], [pushedEvent(2, other, digestFor('o1'))]);
-      await manifests.put(app, manifestRecord('a2'), [], [pushedEvent(3, app, digestFor('a2'))]);
-      await manifests.put(elsewhere, manifestRecord('e1'), [], [pushedEvent(4, elsewhere, digestFor('e1'))]);
-      await manifests.put(other, manifestRecord('o2'), [], [pushedEvent(5, other, digestFor('o2'))]);
-      await manifests.put(app, manifestRecord('a3'), [], [pushedEvent(6, app, digestFor('a3'))]);
+      await manifests.put(app, bareRecord('a1'), [], [pushedEvent(1, app, digestFor('a1'))]);
+      await manifests.put(other, bareRecord('o1'), [], [pushedEvent(2, other, digestFor('o1'))]);
+      await manifests.put(app, bareRecord('a2'), [], [pushedEvent(3, app, digestFor('a2'))]);
+      await manifests.put(elsewhere, bareRecord('e1'), [], [pushedEvent(4, elsewhere, digestFor('e1'))]);
+      await manifests.put(other, bareRecord('o2'), [], [pushedEvent(5, other, digestFor('o2'))]);
+      await manifests.put(app, bareRecord('a3'), [], [pushedEvent(6, app, digestFor('a3'))]);
 
       const entries = await dueNow(outbox);
       expectSeqOrder(entries);
@@ -73,9 +76,23 @@ export function describeOutboxRecordingSpec(fixture: () => OutboxFixture): void 
       ]);
     });
 
+    it('records nothing when put refuses an incomplete closure, and consumes no version', async () => {
+      const { manifests, outbox } = fixture();
+      const index = indexRecord('index', [bareRecord('never-pushed')]);
+      const refused = manifests.put(app, index, ['latest'], [pushedEvent(1, app, index.digest, ['latest'])]);
+      await expect(refused).rejects.toBeInstanceOf(ManifestClosureError);
+      const unlinked = bareRecord('m1');
+      const withBlob = { ...unlinked, blobs: [digestFor('never-linked')] };
+      await expect(manifests.put(app, withBlob, [], [pushedEvent(2, app, withBlob.digest)])).rejects.toBeInstanceOf(ManifestClosureError);
+      expect(await dueNow(outbox)).toEqual([]);
+      const pushed = pushedEvent(3, app, unlinked.digest);
+      await manifests.put(app, unlinked, [], [pushed]);
+      expect((await dueNow(outbox)).map((entry) => entry.event)).toEqual([stamped(pushed, 1)]);
+    });
+
     it('records nothing when the mutation fails, and consumes no version', async () => {
       const { manifests, outbox } = fixture();
-      const child = manifestRecord('child');
+      const child = bareRecord('child');
       await manifests.put(app, child, []);
       await manifests.put(app, indexRecord('index', [child]), []);
 
@@ -84,28 +101,28 @@ export function describeOutboxRecordingSpec(fixture: () => OutboxFixture): void 
       expect(await dueNow(outbox)).toEqual([]);
 
       const pushed = pushedEvent(2, app, digestFor('m1'));
-      await manifests.put(app, manifestRecord('m1'), [], [pushed]);
+      await manifests.put(app, bareRecord('m1'), [], [pushed]);
       expect((await dueNow(outbox)).map((entry) => entry.event)).toEqual([stamped(pushed, 1)]);
     });
 
     it('records nothing when the mutation changes nothing', async () => {
       const { manifests, outbox } = fixture();
-      await manifests.put(app, manifestRecord('m1'), ['latest']);
+      await manifests.put(app, bareRecord('m1'), ['latest']);
 
       expect(await manifests.deleteTag(app, 'absent', [deletedEvent(1, app, digestFor('m1'), ['absent'])])).toBe(false);
       expect(await manifests.delete(app, digestFor('absent'), [deletedEvent(2, app, digestFor('absent'))])).toBe(false);
-      await manifests.put(app, manifestRecord('m1'), ['latest'], [pushedEvent(3, app, digestFor('m1'), ['latest'])]);
+      await manifests.put(app, bareRecord('m1'), ['latest'], [pushedEvent(3, app, digestFor('m1'), ['latest'])]);
 
       expect(await dueNow(outbox)).toEqual([]);
     });
 
     it('records a put that only moves a tag onto an existing manifest', async () => {
       const { manifests, outbox } = fixture();
-      await manifests.put(app, manifestRecord('m1'), []);
-      await manifests.put(app, manifestRecord('m2'), ['latest']);
+      await manifests.put(app, bareRecord('m1'), []);
+      await manifests.put(app, bareRecord('m2'), ['latest']);
       const retagged = pushedEvent(1, app, digestFor('m1'), ['latest']);
 
-      await manifests.put(app, manifestRecord('m1'), ['latest'], [retagged]);
+      await manifests.put(app, bareRecord('m1'), ['latest'], [retagged]);
 
       expect((await dueNow(outbox)).map((entry) => entry.event)).toEqual([stamped(retagged, 1)]);
     });
@@ -119,7 +136,7 @@ export function describeOutboxRecordingSpec(fixture: () => OutboxFixture): void 
       const scan = scanRequestedEvent(2, app, digestFor('m1'));
       const elsewhere = scanRequestedEvent(3, repoRef('other'), digestFor('m1'));
 
-      await manifests.put(app, manifestRecord('m1'), [], [pushed]);
+      await manifests.put(app, bareRecord('m1'), [], [pushed]);
       await outbox.append([scan, elsewhere]);
       await outbox.append([]);
 

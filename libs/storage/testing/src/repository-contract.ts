@@ -1,6 +1,6 @@
 import { DEFAULT_REPOSITORY_SETTINGS } from '@cargohold/storage-ports';
 import type { MetadataFixture } from './metadata-fixture';
-import { at, digestFor, manifestRecord, OTHER_REGISTRY, REGISTRY, repoRef, T0 } from './metadata-fixture';
+import { at, digestFor, manifestRecord, OTHER_REGISTRY, putLinked, REGISTRY, repoRef, T0 } from './metadata-fixture';
 
 const created = (name: string, createdAt = T0) => ({ registry: REGISTRY, name, createdAt, settings: DEFAULT_REPOSITORY_SETTINGS });
 
@@ -63,7 +63,7 @@ export function describeRepositoryStoreSpec(fixture: () => MetadataFixture): voi
       const m = manifestRecord('m1');
       for (const repo of [app, ...neighbours]) {
         await repositories.create(repo, T0);
-        await manifests.put(repo, m, ['latest']);
+        await putLinked(fixture(), repo, m, ['latest']);
         await links.link(repo, digestFor('layer'), 10, T0);
       }
       await sessions.create({ id: '00000000-0000-4000-8000-000000000001', repo: app, startedAt: T0, updatedAt: T0 });

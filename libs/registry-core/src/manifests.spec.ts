@@ -1,0 +1,69 @@
+import { digestOf } from '@cargohold/oci';
+import { createMemoryStorage } from '@cargohold/storage-memory';
+import { ManifestClosureError } from '@cargohold/storage-ports';
+import { bodyOf } from '@cargohold/storage-testing';
+import { createRegistry } from './registry';
+
+const repo = { registry: '000000000000:us-east-1', name: 'app' };
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+
+function setup() {
+  const storage = createMemoryStorage();
+  return { storage, registry: createRegistry({ storage }) };
+}
+
+async function pushImage(registry: ReturnType<typeof createRegistry>, seed: string) {
+  const config = Buffer.from(`{"architecture":"${seed}","os":"linux"}`);
+  const layer = Buffer.from(`layer ${seed}`);
+  for (const blob of [config, layer]) await registry.uploads.putMonolithic(repo, digestOf(blob), bodyOf(blob));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf(config), size: config.length },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: digestOf(layer), size: layer.length }],
+    }),
+  );
+  return { ...(await registry.manifests.put(repo, 'v1', manifest, OCI_MANIFEST)), config: digestOf(config), layer: digestOf(layer), manifest };
+}
+
+describe('ManifestService.put closure (invariant 3)', () => {
+  it('refuses an index whose child is deleted after the pre-check: the store re-checks with the write', async () => {
+    const { storage, registry } = setup();
+    const child = await pushImage(registry, 'amd64');
+    await registry.manifests.delete(repo, 'v1');
+    const index = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: child.digest, size: child.size }] }),
+    );
+    const put = storage.manifests.put.bind(storage.manifests);
+    jest.spyOn(storage.manifests, 'put').mockImplementationOnce(async (...args) => {
+      // A concurrent DELETE lands between ManifestService's closure check and the store's write.
+      await storage.manifests.delete(repo, child.digest);
+      return put(...args);
+    });
+
+    const error = await registry.manifests.put(repo, 'latest', index, OCI_INDEX).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ManifestClosureError);
+    expect(error).toMatchObject({ code: 'MANIFEST_BLOB_UNKNOWN', status: 400, detail: { digest: child.digest } });
+    expect(await storage.manifests.resolveTag(repo, 'latest')).toBeUndefined();
+  });
+
+  it('refuses a manifest whose layer is unlinked after the pre-check', async () => {
+    const { storage, registry } = setup();
+    const image = await pushImage(registry, 'amd64');
+    await registry.manifests.delete(repo, image.digest);
+    const put = storage.manifests.put.bind(storage.manifests);
+    jest.spyOn(storage.manifests, 'put').mockImplementationOnce(async (...args) => {
+      await storage.links.unlink(repo, image.layer);
+      return put(...args);
+    });
+
+    await expect(registry.manifests.put(repo, 'v2', image.manifest, OCI_MANIFEST)).rejects.toMatchObject({
+      code: 'MANIFEST_BLOB_UNKNOWN',
+      detail: { digest: image.layer },
+    });
+    expect(await storage.manifests.get(repo, image.digest)).toBeUndefined();
+  });
+});
