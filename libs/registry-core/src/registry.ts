@@ -36,6 +36,7 @@ export interface Registry {
 
 /** Scanning switched off: nothing recorded, nothing found. */
 const NO_SCANS: ScanStore = {
+  recordsEvents: false,
   get: async () => undefined,
   start: async () => false,
   finish: async () => undefined,

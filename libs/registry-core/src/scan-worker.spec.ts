@@ -94,5 +94,8 @@ describe('ScanWorker', () => {
     await registry.repositoryAdmin.update(repo, (settings) => ({ ...settings, scanOnPush: true }));
     await broken.handle({ type: 'image.scan-requested', id: '00000000-0000-4000-8000-000000000001', occurredAt: '2026-01-01T00:00:00.000Z', registry: repo.registry, repository: repo.name, digest: image.digest, reason: 'manual', version: 1 });
     expect(await storage.scans.get(repo, image.digest)).toMatchObject({ status: 'FAILED', description: expect.stringContaining('layer sha256:abc is missing') });
+    // The result and its event were one write: the outbox holds image.scanned.
+    const pending = await storage.outbox.due(new Date('2030-01-01T00:00:00Z'), 10, 1000);
+    expect(pending.map((entry) => entry.event)).toEqual([expect.objectContaining({ type: 'image.scanned', digest: image.digest, status: 'FAILED' })]);
   });
 });

@@ -72,6 +72,16 @@ export class ScanWorker implements EventConsumer {
     const completedAt = clock.now();
     const updatedAt = await this.deps.scanner.vulnerabilitySourceUpdatedAt();
     const startedAt = (await scans.get(repo, record.digest))?.startedAt ?? completedAt;
+    const tags = await this.deps.manifests.tagsOf(repo, record.digest);
+    const severityCounts = result.status === 'COMPLETE' ? { ...result.severityCounts } : {};
+    const scanned = newEvent(
+      'image.scanned',
+      { registry: repo.registry, repository: repo.name, digest: record.digest, status: result.status, tags, severityCounts },
+      completedAt,
+      randomUUID(),
+    );
+    // With an outbox the result and its event are one write; otherwise the event is published after it.
+    const events = scans.recordsEvents ? [scanned] : [];
     if (result.status === 'COMPLETE') {
       await scans.finish(repo, record.digest, {
         status: 'COMPLETE',
@@ -81,15 +91,12 @@ export class ScanWorker implements EventConsumer {
         ...(updatedAt ? { vulnerabilitySourceUpdatedAt: updatedAt } : {}),
         findings: result.findings,
         severityCounts: result.severityCounts,
-      });
+      }, events);
     } else {
-      await scans.finish(repo, record.digest, { status: result.status, description: result.reason, startedAt, completedAt, findings: [], severityCounts: {} });
+      const failed = { status: result.status, description: result.reason, startedAt, completedAt, findings: [], severityCounts: {} };
+      await scans.finish(repo, record.digest, failed, events);
     }
-    const tags = await this.deps.manifests.tagsOf(repo, record.digest);
-    const severityCounts = result.status === 'COMPLETE' ? { ...result.severityCounts } : {};
-    await this.deps.sink.append([
-      newEvent('image.scanned', { registry: repo.registry, repository: repo.name, digest: record.digest, status: result.status, tags, severityCounts }, completedAt, randomUUID()),
-    ]);
+    if (!scans.recordsEvents) await this.deps.sink.append([scanned]);
   }
 
   /**

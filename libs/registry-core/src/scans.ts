@@ -67,10 +67,10 @@ export class ScanService {
     if (last && now.getTime() - last.startedAt.getTime() < MANUAL_SCAN_INTERVAL_MS) {
       throw new LimitExceededError('The scan quota per image has been exceeded. Wait and try again.');
     }
-    await this.scans.start(repo, digest, now, now);
-    await this.sink.append([
-      newEvent('image.scan-requested', { registry: repo.registry, repository: repo.name, digest, reason: 'manual' }, now, randomUUID()),
-    ]);
+    const requested = newEvent('image.scan-requested', { registry: repo.registry, repository: repo.name, digest, reason: 'manual' }, now, randomUUID());
+    // With an outbox the scan and its request are one write; otherwise the request is sent after it.
+    await this.scans.start(repo, digest, now, now, this.scans.recordsEvents ? [requested] : []);
+    if (!this.scans.recordsEvents) await this.sink.append([requested]);
   }
 
   async result(repo: RepoRef, digest: Digest): Promise<ScanRecord | undefined> {

@@ -64,6 +64,8 @@ function toRecord(item: Item, findings: ScanFinding[]): ScanRecord {
 }
 
 export class DynamoScanStore implements ScanStore {
+  /** No outbox here: on AWS the caller publishes scan events itself (the scanner Lambda to EventBridge). */
+  readonly recordsEvents = false;
   constructor(private readonly table: Table) {}
 
   async get(repo: RepoRef, digest: Digest): Promise<ScanRecord | undefined> {

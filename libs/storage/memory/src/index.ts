@@ -49,7 +49,7 @@ export function createMemoryStorage(): MemoryStorage {
     sessions: new MemoryUploadSessionStore(state),
     registries: new MemoryRegistrySettingsStore(state),
     outbox: new MemoryOutboxStore(state.outbox),
-    scans: new MemoryScanStore(),
+    scans: new MemoryScanStore(state.outbox),
     vulnerabilities: new MemoryVulnerabilityStore(),
     close: async () => undefined,
   };

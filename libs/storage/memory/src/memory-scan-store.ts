@@ -1,5 +1,7 @@
+import type { RegistryEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
 import type { RepoRef, ScanRecord, ScanStore } from '@cargohold/storage-ports';
+import type { MemoryOutboxState } from './memory-outbox';
 
 const keyOf = (repo: RepoRef, digest: Digest): string => `${repo.registry}\u0000${repo.name}\u0000${digest}`;
 
@@ -26,20 +28,30 @@ function copyScan(record: ScanRecord): ScanRecord {
 // Like the metadata stores, every method runs synchronously to completion: `start` is atomic.
 export class MemoryScanStore implements ScanStore {
   private readonly records = new Map<string, ScanRecord>();
+  readonly recordsEvents: boolean;
+
+  /** With the outbox state of its storage, events are recorded in the same synchronous step. */
+  constructor(private readonly outbox?: MemoryOutboxState) {
+    this.recordsEvents = outbox !== undefined;
+  }
 
   async get(repo: RepoRef, digest: Digest): Promise<ScanRecord | undefined> {
     const record = this.records.get(keyOf(repo, digest));
     return record && copyScan(record);
   }
 
-  async start(repo: RepoRef, digest: Digest, at: Date, notBefore: Date): Promise<boolean> {
+  async start(repo: RepoRef, digest: Digest, at: Date, notBefore: Date, events: readonly RegistryEvent[] = []): Promise<boolean> {
+    const recorded = this.outbox?.prepare(events) ?? [];
     const last = this.records.get(keyOf(repo, digest));
     if (last && last.status !== 'IN_PROGRESS' && last.startedAt.getTime() >= notBefore.getTime()) return false;
     this.records.set(keyOf(repo, digest), { status: 'IN_PROGRESS', startedAt: copyDate(at), findings: [], severityCounts: {} });
+    this.outbox?.record(recorded);
     return true;
   }
 
-  async finish(repo: RepoRef, digest: Digest, record: ScanRecord): Promise<void> {
+  async finish(repo: RepoRef, digest: Digest, record: ScanRecord, events: readonly RegistryEvent[] = []): Promise<void> {
+    const recorded = this.outbox?.prepare(events) ?? [];
     this.records.set(keyOf(repo, digest), copyScan(record));
+    this.outbox?.record(recorded);
   }
 }

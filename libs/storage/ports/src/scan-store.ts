@@ -1,3 +1,4 @@
+import type { RegistryEvent } from '@cargohold/events';
 import type { Digest, RepoRef } from './refs';
 
 export type ScanStatus = 'IN_PROGRESS' | 'COMPLETE' | 'FAILED' | 'UNSUPPORTED_IMAGE';
@@ -30,11 +31,15 @@ export interface ScanRecord {
  * one started before `notBefore`; otherwise it changes nothing and answers false (a duplicate event). `finish` replaces the
  * record with a terminal one (COMPLETE, FAILED, UNSUPPORTED_IMAGE); findings are kept in the order given.
  * Deleting a repository or image may leave scan records behind; readers ignore records of absent images.
+ * When `recordsEvents` is true (the store shares a transactional outbox), `start` and `finish` record
+ * their `events` in the same atomic step as the change, and `start` only when it started a scan; when
+ * false (DynamoDB), they ignore `events` and the caller publishes them itself.
  */
 export interface ScanStore {
+  readonly recordsEvents: boolean;
   get(repo: RepoRef, digest: Digest): Promise<ScanRecord | undefined>;
-  start(repo: RepoRef, digest: Digest, at: Date, notBefore: Date): Promise<boolean>;
-  finish(repo: RepoRef, digest: Digest, record: ScanRecord): Promise<void>;
+  start(repo: RepoRef, digest: Digest, at: Date, notBefore: Date, events?: readonly RegistryEvent[]): Promise<boolean>;
+  finish(repo: RepoRef, digest: Digest, record: ScanRecord, events?: readonly RegistryEvent[]): Promise<void>;
 }
 
 /** A vulnerability record in the OSV schema (https://ossf.github.io/osv-schema/), stored as given. */

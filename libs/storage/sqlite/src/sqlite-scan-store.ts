@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { RegistryEvent } from '@cargohold/events';
+import { OutboxRecorder } from './sqlite-outbox-store';
 import type { Digest, RepoRef, ScanRecord, ScanStatus, ScanStore } from '@cargohold/storage-ports';
 
 type Key = { registry: string; repository: string; digest: string };
@@ -46,6 +48,11 @@ const UPSERT = `INSERT INTO scans (registry, repository, digest, status, descrip
 
 /** One row per image; findings and counts are JSON documents stored whole. */
 export class SqliteScanStore implements ScanStore {
+  /** Scans and the outbox share the database: events go in with the change, in one transaction. */
+  readonly recordsEvents = true;
+  private readonly outbox: OutboxRecorder;
+  private readonly startTx: Database.Transaction<(params: Key & ScanRow & { not_before: number }, events: RegistryEvent[]) => boolean>;
+  private readonly finishTx: Database.Transaction<(params: Key & ScanRow, events: RegistryEvent[]) => void>;
   private readonly select: Database.Statement<[Key], ScanRow>;
   private readonly claim: Database.Statement<[Key & ScanRow & { not_before: number }]>;
   private readonly replace: Database.Statement<[Key & ScanRow]>;
@@ -60,6 +67,16 @@ export class SqliteScanStore implements ScanStore {
     // is left alone and counts no change.
     this.claim = db.prepare(`${UPSERT} WHERE scans.status = 'IN_PROGRESS' OR scans.started_at < @not_before`);
     this.replace = db.prepare(UPSERT);
+    this.outbox = new OutboxRecorder(db);
+    this.startTx = db.transaction((params: Key & ScanRow & { not_before: number }, events: RegistryEvent[]) => {
+      const started = this.claim.run(params).changes > 0;
+      if (started) this.outbox.record(events);
+      return started;
+    });
+    this.finishTx = db.transaction((params: Key & ScanRow, events: RegistryEvent[]) => {
+      this.replace.run(params);
+      this.outbox.record(events);
+    });
   }
 
   async get(repo: RepoRef, digest: Digest): Promise<ScanRecord | undefined> {
@@ -67,12 +84,12 @@ export class SqliteScanStore implements ScanStore {
     return row && fromRow(row);
   }
 
-  async start(repo: RepoRef, digest: Digest, at: Date, notBefore: Date): Promise<boolean> {
+  async start(repo: RepoRef, digest: Digest, at: Date, notBefore: Date, events: readonly RegistryEvent[] = []): Promise<boolean> {
     const row = toRow({ status: 'IN_PROGRESS', startedAt: at, findings: [], severityCounts: {} });
-    return this.claim.run({ ...keyOf(repo, digest), ...row, not_before: notBefore.getTime() }).changes > 0;
+    return this.startTx.immediate({ ...keyOf(repo, digest), ...row, not_before: notBefore.getTime() }, this.outbox.prepare(events));
   }
 
-  async finish(repo: RepoRef, digest: Digest, record: ScanRecord): Promise<void> {
-    this.replace.run({ ...keyOf(repo, digest), ...toRow(record) });
+  async finish(repo: RepoRef, digest: Digest, record: ScanRecord, events: readonly RegistryEvent[] = []): Promise<void> {
+    this.finishTx.immediate({ ...keyOf(repo, digest), ...toRow(record) }, this.outbox.prepare(events));
   }
 }
