@@ -39,4 +39,19 @@ describe('EventDispatcher', () => {
     now = new Date(now.getTime() + 3_600_000);
     expect(await dispatcher.runOnce()).toBe(0);
   });
+
+  it('dead-letters an event whose earlier attempts never finished (they crashed the process)', async () => {
+    const { outbox } = createMemoryStorage();
+    const handled: string[] = [];
+    await outbox.append([event(1)]);
+    // Three processes leased it and died mid-delivery; each restart released the lease.
+    for (let crash = 0; crash < 3; crash++) {
+      await outbox.due(now, 10, 60_000);
+      await outbox.releaseAll(now);
+    }
+    const dispatcher = new EventDispatcher(outbox, [{ name: 'c', handle: async (e) => void handled.push(e.id) }], clock, { maxAttempts: 3 });
+    await dispatcher.drain();
+    expect(handled).toEqual([]);
+    expect(await outbox.deadLetters(10)).toEqual([expect.objectContaining({ attempts: 4, error: expect.stringContaining('never finished') })]);
+  });
 });

@@ -98,17 +98,24 @@ export class EventDispatcher {
   private async deliverDue(): Promise<number> {
     const entries = await this.outbox.due(this.clock.now(), this.options.batchSize, this.options.leaseMs);
     for (const entry of entries) {
+      // Attempts count from the lease: one past the limit means the previous attempts never reported
+      // back (they crashed the process), so stop trying.
+      if (entry.attempts > this.options.maxAttempts) {
+        this.logger?.error({ seq: entry.seq, type: entry.event.type, attempts: entry.attempts }, 'event dead-lettered after unfinished attempts');
+        await this.outbox.deadLetter(entry.seq, 'delivery never finished (the process stopped during it)', this.clock.now());
+        continue;
+      }
       try {
         for (const consumer of this.consumers) await consumer.handle(entry.event);
         await this.outbox.delivered(entry.seq);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        const attempts = entry.attempts + 1;
+        const { attempts } = entry;
         if (attempts >= this.options.maxAttempts) {
           this.logger?.error({ seq: entry.seq, type: entry.event.type, attempts, error: message }, 'event dead-lettered');
           await this.outbox.deadLetter(entry.seq, message, this.clock.now());
         } else {
-          const delay = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** entry.attempts);
+          const delay = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempts - 1));
           const jittered = delay / 2 + Math.random() * (delay / 2);
           this.logger?.warn({ seq: entry.seq, type: entry.event.type, attempts, error: message }, 'event delivery failed; will retry');
           await this.outbox.retry(entry.seq, message, new Date(this.clock.now().getTime() + jittered));

@@ -54,11 +54,13 @@ export class MemoryOutboxStore implements OutboxStore {
     for (const entry of this.state.pending.values()) {
       if (entries.length >= limit) break;
       if (entry.availableAt > now.getTime()) continue;
-      this.state.pending.set(entry.seq, { ...entry, availableAt: now.getTime() + leaseMs });
+      // Leasing starts an attempt, and counts it now: an attempt that crashes the process is counted too.
+      const attempts = entry.attempts + 1;
+      this.state.pending.set(entry.seq, { ...entry, attempts, availableAt: now.getTime() + leaseMs });
       entries.push({
         seq: entry.seq,
         event: structuredClone(entry.event),
-        attempts: entry.attempts,
+        attempts,
         ...(entry.lastError !== undefined && { lastError: entry.lastError }),
       });
     }
@@ -82,15 +84,14 @@ export class MemoryOutboxStore implements OutboxStore {
   async retry(seq: number, error: string, at: Date): Promise<void> {
     const entry = this.state.pending.get(seq);
     if (!entry) return;
-    this.state.pending.set(seq, { ...entry, attempts: entry.attempts + 1, lastError: error, availableAt: at.getTime() });
+    this.state.pending.set(seq, { ...entry, lastError: error, availableAt: at.getTime() });
   }
 
   async deadLetter(seq: number, error: string, at: Date): Promise<void> {
     const entry = this.state.pending.get(seq);
     if (!entry) return;
     this.state.pending.delete(seq);
-    // attempts counts the failure that made the dispatcher give up.
-    this.state.dead.push({ seq, event: entry.event, attempts: entry.attempts + 1, error, at: new Date(at.getTime()) });
+    this.state.dead.push({ seq, event: entry.event, attempts: entry.attempts, error, at: new Date(at.getTime()) });
   }
 
   async deadLetters(limit: number): Promise<DeadLetter[]> {

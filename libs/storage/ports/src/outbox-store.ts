@@ -5,7 +5,7 @@ export interface OutboxEntry {
   readonly seq: number;
   /** The event as recorded, with its per-repository `version` stamped in. */
   readonly event: RegistryEvent;
-  /** Failed delivery attempts so far. */
+  /** Delivery attempts started so far, this one included. */
   readonly attempts: number;
   readonly lastError?: string;
 }
@@ -29,9 +29,11 @@ export interface DeadLetter {
  *   or changes nothing (e.g. deleting an absent tag) records no event.
  * - `due(now, limit, leaseMs)` returns entries whose next attempt time has come, by `seq`, at most
  *   `limit`, and leases them: they are not returned again before `now + leaseMs`. A process that dies
- *   holding a lease therefore gets its entries redelivered after the lease ends.
- * - `delivered(seq)` removes the entry (idempotent). `retry(seq, error, at)` counts a failed attempt
- *   and makes the entry due again at `at`. `deadLetter(seq, error, at)` moves it to the dead letters,
+ *   holding a lease therefore gets its entries redelivered after the lease ends. Leasing starts an
+ *   attempt and counts it at once (`attempts` includes it), so an event whose delivery crashes the
+ *   process still reaches the dead letters.
+ * - `delivered(seq)` removes the entry (idempotent). `retry(seq, error, at)` records why the attempt
+ *   failed and makes the entry due again at `at`. `deadLetter(seq, error, at)` moves it to the dead letters,
  *   which `deadLetters` lists oldest first; a dead letter is never delivered again.
  * - `releaseAll(now)` makes every pending entry due at `now` at the latest (leases and retry waits
  *   alike): for a single-process deployment starting up, whose earlier self held the leases.

@@ -70,23 +70,25 @@ export class SqliteOutboxStore implements OutboxStore {
     const dueRows = db.prepare<[{ now: number; limit: number }], OutboxRow>(
       'SELECT seq, event, attempts, last_error FROM outbox WHERE available_at <= @now ORDER BY seq LIMIT @limit',
     );
-    const lease = db.prepare<[{ seq: number; until: number }]>('UPDATE outbox SET available_at = @until WHERE seq = @seq');
+    // Leasing starts an attempt, and counts it now: an attempt that crashes the process is counted too.
+    const lease = db.prepare<[{ seq: number; until: number }]>(
+      'UPDATE outbox SET available_at = @until, attempts = attempts + 1 WHERE seq = @seq',
+    );
     // Select and lease commit together, so two dispatchers never take the same entry within a lease.
     this.dueTx = db.transaction((now: number, limit: number, until: number) => {
       const rows = dueRows.all({ now, limit });
       for (const row of rows) lease.run({ seq: row.seq, until });
-      return rows;
+      return rows.map((row) => ({ ...row, attempts: row.attempts + 1 }));
     });
 
     this.remove = db.prepare('DELETE FROM outbox WHERE seq = @seq');
     this.release = db.prepare('UPDATE outbox SET available_at = @now WHERE available_at > @now');
     this.failed = db.prepare(
-      'UPDATE outbox SET attempts = attempts + 1, last_error = @error, available_at = @at WHERE seq = @seq',
+      'UPDATE outbox SET last_error = @error, available_at = @at WHERE seq = @seq',
     );
-    // attempts counts the failure that made the dispatcher give up.
     const bury = db.prepare<[{ seq: number; error: string; at: number }]>(
       `INSERT INTO dead_letters (seq, registry, repository, version, event, attempts, error, at)
-       SELECT seq, registry, repository, version, event, attempts + 1, @error, @at FROM outbox WHERE seq = @seq`,
+       SELECT seq, registry, repository, version, event, attempts, @error, @at FROM outbox WHERE seq = @seq`,
     );
     this.deadLetterTx = db.transaction((seq: number, error: string, at: number) => {
       if (bury.run({ seq, error, at }).changes > 0) this.remove.run({ seq });

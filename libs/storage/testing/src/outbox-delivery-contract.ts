@@ -7,8 +7,8 @@ const app = repoRef('app');
 const events = [1, 2, 3].map((n) => pushedEvent(n, app, digestFor(`m${n}`)));
 const [first, second, third] = events.map((event, i) => stamped(event, i + 1));
 
-/** An entry never attempted, as `due` returns it. */
-const fresh = (entry: OutboxEntry | undefined) => ({ seq: entry?.seq, event: entry?.event, attempts: 0 });
+/** An entry that never failed, as `due` returns it on its `lease`-th lease (each lease counts an attempt). */
+const fresh = (entry: OutboxEntry | undefined, lease: number) => ({ seq: entry?.seq, event: entry?.event, attempts: lease });
 
 /** Delivery: leasing, delivered, retry and dead letters, driven by explicit clock values. */
 export function describeOutboxDeliverySpec(fixture: () => OutboxFixture): void {
@@ -28,7 +28,8 @@ export function describeOutboxDeliverySpec(fixture: () => OutboxFixture): void {
         expect(rest.map((entry) => entry.event)).toEqual([third]);
         expect(await outbox.due(at(29.999), 10, 30_000)).toEqual([]);
         const again = await outbox.due(at(30), 10, 30_000);
-        expect(again).toEqual([...batch, ...rest]);
+        expect(again).toEqual([...batch, ...rest].map((entry) => fresh(entry, 2)));
+        expect(batch.map((entry) => entry.attempts)).toEqual([1, 1]);
         expect(await outbox.due(at(45), 10, 30_000)).toEqual([]);
       });
 
@@ -49,7 +50,7 @@ export function describeOutboxDeliverySpec(fixture: () => OutboxFixture): void {
 
         const due = await outbox.due(at(1), 10, 60_000);
         expect(due.map((entry) => entry.seq)).toEqual([a?.seq, b?.seq, expect.any(Number)]);
-        expect(due[1]?.attempts).toBe(1);
+        expect(due[1]?.attempts).toBe(2);
         expect(await outbox.releaseAll(at(1))).toBe(3);
       });
     });
@@ -64,29 +65,29 @@ export function describeOutboxDeliverySpec(fixture: () => OutboxFixture): void {
         await outbox.delivered(c?.seq ?? -1);
         await outbox.delivered(987_654);
 
-        expect(await outbox.due(at(3600), 10, 1000)).toEqual([fresh(b)]);
+        expect(await outbox.due(at(3600), 10, 1000)).toEqual([fresh(b, 2)]);
         expect(await outbox.deadLetters(10)).toEqual([]);
       });
     });
 
     describe('retry', () => {
-      it('counts the failed attempt, keeps the error and makes the entry due again at the given time', async () => {
+      it('keeps the error and makes the entry due again at the given time (the lease counted the attempt)', async () => {
         const { outbox } = fixture();
         const [a] = await dueNow(outbox);
         const seq = a?.seq ?? -1;
 
         await outbox.retry(seq, 'connect ECONNREFUSED', at(10));
         expect(await outbox.due(at(9), 10, 60_000)).toEqual([]);
-        expect(await outbox.due(at(10), 1, 60_000)).toEqual([{ seq, event: first, attempts: 1, lastError: 'connect ECONNREFUSED' }]);
+        expect(await outbox.due(at(10), 1, 60_000)).toEqual([{ seq, event: first, attempts: 2, lastError: 'connect ECONNREFUSED' }]);
 
         await outbox.retry(seq, 'HTTP 503', at(20));
-        expect(await outbox.due(at(20), 1, 60_000)).toEqual([{ seq, event: first, attempts: 2, lastError: 'HTTP 503' }]);
+        expect(await outbox.due(at(20), 1, 60_000)).toEqual([{ seq, event: first, attempts: 3, lastError: 'HTTP 503' }]);
       });
 
       it('ignores an unknown seq', async () => {
         const { outbox } = fixture();
         await outbox.retry(987_654, 'boom', T0);
-        expect((await dueNow(outbox)).map((entry) => entry.attempts)).toEqual([0, 0, 0]);
+        expect((await dueNow(outbox)).map((entry) => entry.attempts)).toEqual([1, 1, 1]);
       });
     });
 
@@ -99,10 +100,10 @@ export function describeOutboxDeliverySpec(fixture: () => OutboxFixture): void {
         await outbox.deadLetter(b?.seq ?? -1, 'HTTP 500 again', at(5));
         await outbox.deadLetter(a?.seq ?? -1, 'unparseable', at(7));
 
-        expect(await outbox.due(at(3600), 10, 1000)).toEqual([fresh(c)]);
-        // attempts counts the failure that made the dispatcher give up
+        expect(await outbox.due(at(3600), 10, 1000)).toEqual([fresh(c, 2)]);
+        // attempts are the leases each entry had
         const letters = [
-          { seq: b?.seq, event: second, attempts: 2, error: 'HTTP 500 again', at: at(5) },
+          { seq: b?.seq, event: second, attempts: 1, error: 'HTTP 500 again', at: at(5) },
           { seq: a?.seq, event: first, attempts: 1, error: 'unparseable', at: at(7) },
         ];
         expect(await outbox.deadLetters(10)).toEqual(letters);

@@ -38,7 +38,8 @@ export function describeOutboxRecordingSpec(fixture: () => OutboxFixture): void 
       expectSeqOrder(entries);
       expect(entries.map((entry) => entry.event)).toEqual([stamped(pushed, 1), stamped(untagged, 2), stamped(deleted, 3)]);
       expect(entries.map(({ attempts, lastError }) => ({ attempts, lastError }))).toEqual(
-        Array.from({ length: 3 }, () => ({ attempts: 0, lastError: undefined })),
+        // Their first lease: one attempt started, none failed.
+        Array.from({ length: 3 }, () => ({ attempts: 1, lastError: undefined })),
       );
     });
 
