@@ -86,6 +86,16 @@ export class ScanBudget {
     this.captured = Math.max(0, this.captured - size);
   }
 
+  /** Milliseconds left before the deadline (0 when it has passed). */
+  remainingMs(): number {
+    return Math.max(0, this.deadline - this.now());
+  }
+
+  /** The cancellation signal, if any, so waits on a stalled source can end with it. */
+  get abortSignal(): AbortSignal | undefined {
+    return this.signal;
+  }
+
   checkTime(): void {
     if (this.signal?.aborted) throw new ScanFailedError('aborted', undefined, { cause: this.signal.reason });
     if (this.now() > this.deadline) throw new ScanFailedError('deadline-exceeded', `${this.limits.maxScanMillis} ms`);

@@ -48,7 +48,7 @@ export async function* decompressLayer(
 ): AsyncIterable<Uint8Array> {
   // Refuse a non-layer media type before reading a byte, so the source is never opened half-way.
   detectCompression(mediaType, new Uint8Array());
-  const { head, rest } = await peek(fromStorage(source), ZSTD_MAGIC.length);
+  const { head, rest } = await peek(fromStorage(source, budget), ZSTD_MAGIC.length);
   const compression = detectCompression(mediaType, head);
   const decompressed =
     compression === 'gzip' ? gunzip(rest) : compression === 'zstd' ? zstdDecompress(rest) : rest;
@@ -71,13 +71,46 @@ async function* gunzip(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Ar
   }
 }
 
-/** Marks failures of the source itself, so that no later stage mistakes them for a corrupt layer. */
-async function* fromStorage(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+/**
+ * Marks failures of the source itself, so that no later stage mistakes them for a corrupt layer, and
+ * holds every wait for the next chunk to the scan's deadline (and cancellation): a source that stalls
+ * ends the scan as FAILED instead of holding it forever.
+ */
+async function* fromStorage(source: AsyncIterable<Uint8Array>, budget: ScanBudget): AsyncIterable<Uint8Array> {
+  const watchdog = watch(source, budget);
   try {
     yield* source;
   } catch (error) {
+    if (watchdog.fired()) throw watchdog.fired();
+    if (error instanceof ScanError) throw error;
     throw error instanceof LayerSourceError ? error : new LayerSourceError({ cause: error });
+  } finally {
+    watchdog.clear();
   }
+}
+
+/**
+ * One timer (and abort listener) per layer: at the deadline, or on cancellation, it destroys the source
+ * stream, which ends a wait for a chunk that a stalled storage would never deliver.
+ */
+function watch(source: AsyncIterable<Uint8Array>, budget: ScanBudget): { fired(): ScanFailedError | undefined; clear(): void } {
+  let reason: ScanFailedError | undefined;
+  const signal = budget.abortSignal;
+  const stop = (why: ScanFailedError) => {
+    reason ??= why;
+    const destroy = (source as { destroy?: (error?: Error) => void }).destroy;
+    if (typeof destroy === 'function') destroy.call(source, why);
+  };
+  const timer = setTimeout(() => stop(new ScanFailedError('deadline-exceeded', `${budget.limits.maxScanMillis} ms`)), budget.remainingMs());
+  const onAbort = () => stop(new ScanFailedError('aborted', undefined, { cause: signal?.reason }));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    fired: () => reason,
+    clear: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /** Reads at least `n` bytes (unless the stream is shorter) and gives back a stream that replays them. */

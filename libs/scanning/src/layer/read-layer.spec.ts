@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { ScanFailedError, ScanUnsupportedError } from '../errors';
 import { ScanBudget } from '../limits';
 import { chunked, counted, gzip, gzipStream, OCI_TAR, OCI_TAR_GZIP, tarball, text, ustarHeader } from '../spec-helpers';
@@ -175,6 +176,18 @@ describe('readLayer', () => {
       const visitor: LayerVisitor = { wants: () => false, visit: () => void (clock += 5000) };
 
       const error = await failure(readLayer(chunked(bytes, 512), OCI_TAR, budget, visitor));
+
+      expect(error.reason).toBe('deadline-exceeded');
+    });
+
+    it('fails at the deadline when the source stalls, without waiting for it', async () => {
+      const bytes = await tarball([{ name: 'a', content: 'x'.repeat(4096) }]);
+      // A storage stream that delivers 600 bytes and then never answers again (waiting would hang the test).
+      const stalled = new Readable({ read: () => undefined });
+      stalled.push(bytes.subarray(0, 600));
+      const budget = new ScanBudget({ maxScanMillis: 150 });
+
+      const error = await failure(readLayer(stalled, OCI_TAR, budget, recorder(() => false)));
 
       expect(error.reason).toBe('deadline-exceeded');
     });
