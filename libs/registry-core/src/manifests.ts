@@ -9,7 +9,7 @@ import {
   type Descriptor,
   type ParsedManifest,
 } from '@cargohold/manifests';
-import { createDigester, parseDigest, parseReference, validateTag, type Digest } from '@cargohold/oci';
+import { digestOf, parseDigest, parseReference, validateTag, type Digest } from '@cargohold/oci';
 import {
   DigestMismatchError,
   type BlobLinkStore,
@@ -98,9 +98,7 @@ export class ManifestService {
     const repository = await this.repositories.forPush(repo);
     const parsed = parseManifest(bytes, contentType);
 
-    const digester = createDigester(ref.kind === 'digest' ? (ref.digest.split(':')[0] as 'sha256' | 'sha512') : 'sha256');
-    digester.update(bytes);
-    const digest = digester.digest();
+    const digest = digestOf(bytes, ref.kind === 'digest' ? parseDigest(ref.digest).algorithm : 'sha256');
     if (ref.kind === 'digest' && ref.digest !== digest) {
       throw new DigestMismatchError(ref.digest, digest);
     }

@@ -1,4 +1,4 @@
-import type { ImageDetail, ImageId } from '@cargohold/registry-core';
+import { accountOf, type ImageDetail, type ImageId } from '@cargohold/registry-core';
 import type { ScanRecord } from '@cargohold/storage-ports';
 import { z } from 'zod';
 import { defineAction, epochSeconds, nextToken, type ActionContext } from '../action';
@@ -10,7 +10,7 @@ const clean = (id: ImageId) => ({ ...(id.imageDigest ? { imageDigest: id.imageDi
 
 function imageDetail(context: ActionContext, registryKey: string, name: string, { record, tags }: ImageDetail) {
   return {
-    registryId: registryKey.split(':')[0],
+    registryId: accountOf(registryKey),
     repositoryName: name,
     imageDigest: record.digest,
     ...(tags.length > 0 ? { imageTags: tags } : {}),
@@ -103,7 +103,7 @@ export const batchGetImage = defineAction({
     const result = await context.registry.images.batchGet(ref, input.imageIds, input.acceptedMediaTypes);
     return {
       images: result.images.map((image) => ({
-        registryId: ref.registry.split(':')[0],
+        registryId: accountOf(ref.registry),
         repositoryName: ref.name,
         imageId: image.imageId,
         imageManifest: image.manifest.toString('utf8'),
@@ -142,7 +142,7 @@ export const putImage = defineAction({
     const pushed = await context.registry.images.put(ref, bytes, input.imageManifestMediaType, input.imageTag, input.imageDigest);
     return {
       image: {
-        registryId: ref.registry.split(':')[0],
+        registryId: accountOf(ref.registry),
         repositoryName: ref.name,
         imageId: { imageDigest: pushed.digest, ...(input.imageTag ? { imageTag: input.imageTag } : {}) },
         imageManifest: input.imageManifest,

@@ -1,3 +1,4 @@
+import { accountOf } from '@cargohold/registry-core';
 import { isDigest } from '@cargohold/oci';
 import { z } from 'zod';
 import { defineAction } from '../action';
@@ -66,7 +67,7 @@ export const uploadLayerPart = defineAction({
       range: { start: input.partFirstByte, end: input.partLastByte },
       length: bytes.length,
     });
-    return { registryId: ref.registry.split(':')[0], repositoryName: ref.name, uploadId: state.id, lastByteReceived: state.size - 1 };
+    return { registryId: accountOf(ref.registry), repositoryName: ref.name, uploadId: state.id, lastByteReceived: state.size - 1 };
   },
 });
 
@@ -89,7 +90,7 @@ export const completeLayerUpload = defineAction({
       throw new AwsError('LayerAlreadyExistsException', `The layer '${layerDigest}' already exists in the repository with name '${ref.name}'`);
     }
     const blob = await context.registry.uploads.complete(ref, input.uploadId, layerDigest, undefined, {});
-    return { registryId: ref.registry.split(':')[0], repositoryName: ref.name, uploadId: input.uploadId, layerDigest: blob.digest };
+    return { registryId: accountOf(ref.registry), repositoryName: ref.name, uploadId: input.uploadId, layerDigest: blob.digest };
   },
 });
 

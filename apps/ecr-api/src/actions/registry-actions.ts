@@ -1,3 +1,4 @@
+import { accountOf } from '@cargohold/registry-core';
 import { z } from 'zod';
 import { defineAction, epochSeconds } from '../action';
 import { PolicyText, RegistryId } from '../shapes';
@@ -26,7 +27,7 @@ export const getRegistryPolicy = defineAction({
   input: z.object({}),
   async handle(_input, context) {
     const key = context.registryKey();
-    return { registryId: key.split(':')[0], policyText: await context.registry.registryAdmin.getPolicy(key) };
+    return { registryId: accountOf(key), policyText: await context.registry.registryAdmin.getPolicy(key) };
   },
 });
 
@@ -36,7 +37,7 @@ export const putRegistryPolicy = defineAction({
   async handle(input, context) {
     const key = context.registryKey();
     const policyText = await context.registry.registryAdmin.putPolicy(key, input.policyText, (text) => context.services.validatePolicy(text, 'registry'));
-    return { registryId: key.split(':')[0], policyText };
+    return { registryId: accountOf(key), policyText };
   },
 });
 
@@ -45,7 +46,7 @@ export const deleteRegistryPolicy = defineAction({
   input: z.object({}),
   async handle(_input, context) {
     const key = context.registryKey();
-    return { registryId: key.split(':')[0], policyText: await context.registry.registryAdmin.deletePolicy(key) };
+    return { registryId: accountOf(key), policyText: await context.registry.registryAdmin.deletePolicy(key) };
   },
 });
 

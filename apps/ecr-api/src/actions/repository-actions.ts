@@ -1,3 +1,4 @@
+import { accountOf } from '@cargohold/registry-core';
 import type { Repository, RepositorySettings } from '@cargohold/storage-ports';
 import { z } from 'zod';
 import { defineAction, epochSeconds, nextToken, type ActionContext } from '../action';
@@ -9,7 +10,7 @@ export function repositoryShape(context: ActionContext, repository: Repository) 
   const { settings } = repository;
   return {
     repositoryArn: context.repositoryArn(repository.registry, repository.name),
-    registryId: repository.registry.split(':')[0],
+    registryId: accountOf(repository.registry),
     repositoryName: repository.name,
     repositoryUri: context.repositoryUri(repository.registry, repository.name),
     createdAt: epochSeconds(repository.createdAt),
@@ -114,7 +115,7 @@ export const putImageTagMutability = defineAction({
       ...next,
     }));
     return {
-      registryId: repository.registry.split(':')[0],
+      registryId: accountOf(repository.registry),
       repositoryName: repository.name,
       imageTagMutability: repository.settings.imageTagMutability,
       ...(next.imageTagMutabilityExclusionFilters.length > 0 ? { imageTagMutabilityExclusionFilters: next.imageTagMutabilityExclusionFilters } : {}),
@@ -129,7 +130,7 @@ export const setRepositoryPolicy = defineAction({
   async handle(input, context) {
     const ref = context.repo(input.repositoryName, input.registryId);
     await context.registry.repositoryAdmin.setPolicy(ref, input.policyText, (text) => context.services.validatePolicy(text, 'repository'));
-    return { registryId: ref.registry.split(':')[0], repositoryName: ref.name, policyText: input.policyText };
+    return { registryId: accountOf(ref.registry), repositoryName: ref.name, policyText: input.policyText };
   },
 });
 
@@ -140,7 +141,7 @@ export const getRepositoryPolicy = defineAction({
   async handle(input, context) {
     const ref = context.repo(input.repositoryName, input.registryId);
     const policyText = await context.registry.repositoryAdmin.getPolicy(ref);
-    return { registryId: ref.registry.split(':')[0], repositoryName: ref.name, policyText };
+    return { registryId: accountOf(ref.registry), repositoryName: ref.name, policyText };
   },
 });
 
@@ -151,6 +152,6 @@ export const deleteRepositoryPolicy = defineAction({
   async handle(input, context) {
     const ref = context.repo(input.repositoryName, input.registryId);
     const policyText = await context.registry.repositoryAdmin.deletePolicy(ref);
-    return { registryId: ref.registry.split(':')[0], repositoryName: ref.name, policyText };
+    return { registryId: accountOf(ref.registry), repositoryName: ref.name, policyText };
   },
 });

@@ -63,3 +63,14 @@ export interface VulnerabilityStore {
   candidates(ecosystem: string, name: string): Promise<unknown[]>;
   updatedAt(): Promise<Date | undefined>;
 }
+
+/**
+ * The ordering VulnerabilityStore.upsert uses for `modified`: an RFC 3339 instant, compared as instants
+ * (the text may differ in offset and in fraction digits: `…:00Z` is older than `…:00.5Z`). Text that
+ * does not parse compares as text.
+ */
+export function isOlderModification(modified: string, than: string): boolean {
+  const a = Date.parse(modified);
+  const b = Date.parse(than);
+  return Number.isNaN(a) || Number.isNaN(b) ? modified < than : a < b;
+}
