@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { issueToken } from '@cargohold/auth';
-import { httpApiEvent, lambdaContext, LAMBDA_PAYLOAD_BYTES, MAX_LAMBDA_REQUEST_BYTES, type HttpApiLambda } from '@cargohold/lambda-kit';
+import { emulatorEnvironment, httpApiEvent, type HttpApiLambda, LAMBDA_PAYLOAD_BYTES, lambdaContext, MAX_LAMBDA_REQUEST_BYTES } from '@cargohold/lambda-kit';
 import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb';
 import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3';
 
@@ -28,13 +28,7 @@ beforeAll(async () => {
     ALLOW_DEFAULT_IDENTITIES: 'true',
     S3_FORCE_PATH_STYLE: 'true',
     LOG_LEVEL: 'silent',
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    ...emulatorEnvironment({ s3: s3.endpoint, dynamodb: dynamo.endpoint }),
   });
   delete process.env['AWS_PROFILE'];
   ({ handler } = await import('./main.lambda'));

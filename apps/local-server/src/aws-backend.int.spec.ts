@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { emulatorEnvironment } from '@cargohold/lambda-kit';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,13 +27,7 @@ beforeAll(async () => {
   dynamo = await startDynalite();
   const table = await dynamo.freshTable();
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    ...emulatorEnvironment({ s3: s3.endpoint, dynamodb: dynamo.endpoint }),
     S3_FORCE_PATH_STYLE: 'true',
   });
   delete process.env['AWS_PROFILE'];

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { newEvent } from '@cargohold/events';
-import { lambdaContext, sqsEvent, sqsRecord, type SqsBatchLambda } from '@cargohold/lambda-kit';
+import { emulatorEnvironment, lambdaContext, type SqsBatchLambda, sqsEvent, sqsRecord } from '@cargohold/lambda-kit';
 import { digestOf, type Digest } from '@cargohold/oci';
 import { createRegistry, type Registry } from '@cargohold/registry-core';
 import { createDynamoMetadata, startDynalite, type DynamoMetadata, type Dynalite } from '@cargohold/storage-dynamodb';
@@ -60,13 +60,7 @@ beforeAll(async () => {
     EVENT_BUS_NAME: BUS,
     S3_FORCE_PATH_STYLE: 'true',
     LOG_LEVEL: 'silent',
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    ...emulatorEnvironment({ s3: s3.endpoint, dynamodb: dynamo.endpoint }),
   });
   delete process.env['AWS_PROFILE'];
   // The other side of the deployment (the distribution API and the vulndb import) over the same bucket and table.

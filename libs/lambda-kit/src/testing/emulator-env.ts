@@ -1,0 +1,15 @@
+/**
+ * The SDK environment that points every AWS client of a handler at local emulators (s3rver, dynalite)
+ * with fake credentials; checksums only when an operation requires them, as s3rver expects.
+ */
+export function emulatorEnvironment(endpoints: { readonly s3: string; readonly dynamodb: string }): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+  };
+}
