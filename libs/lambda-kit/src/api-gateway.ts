@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { HttpRequest, HttpResponse } from './http';
+import { bytesBody, type HttpRequest, type HttpResponse } from './http';
 
 /**
  * Lambda's synchronous invocation payload limit (request and response alike), in bytes of event JSON.
@@ -19,10 +19,6 @@ export class ResponseTooLargeError extends Error {
     super(`response body exceeds ${limit} bytes, more than a Lambda response can carry`);
     this.name = 'ResponseTooLargeError';
   }
-}
-
-async function* once(bytes: Buffer): AsyncIterable<Uint8Array> {
-  if (bytes.length > 0) yield bytes;
 }
 
 /**
@@ -46,7 +42,7 @@ export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
     path,
     query: new URLSearchParams(event.rawQueryString ?? ''),
     headers,
-    body: once(body),
+    body: bytesBody(body),
     ...(http.sourceIp ? { sourceIp: http.sourceIp } : {}),
   };
 }

@@ -40,3 +40,8 @@ export async function readBody(
   }
   return { ok: true, bytes: Buffer.concat(chunks, total) };
 }
+
+/** A body already in memory, as the stream HttpRequest carries (an empty one yields nothing). */
+export async function* bytesBody(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  if (bytes.length > 0) yield bytes;
+}

@@ -1,3 +1,4 @@
+import { bytesBody } from '@cargohold/lambda-kit';
 import { accountOf } from '@cargohold/registry-core';
 import { isDigest } from '@cargohold/oci';
 import { z } from 'zod';
@@ -63,7 +64,7 @@ export const uploadLayerPart = defineAction({
     if (input.partLastByte < input.partFirstByte || bytes.length !== input.partLastByte - input.partFirstByte + 1) {
       throw new AwsError('InvalidLayerPartException', `The layer part size ${bytes.length} does not match partFirstByte..partLastByte`);
     }
-    const state = await context.registry.uploads.append(ref, input.uploadId, once(bytes), {
+    const state = await context.registry.uploads.append(ref, input.uploadId, bytesBody(bytes), {
       range: { start: input.partFirstByte, end: input.partLastByte },
       length: bytes.length,
     });
@@ -105,7 +106,3 @@ export const getDownloadUrlForLayer = defineAction({
     return { downloadUrl: context.services.downloadUrl(context.registryHost(ref.registry), ref, digest, context.principal), layerDigest: digest };
   },
 });
-
-async function* once(bytes: Buffer): AsyncIterable<Uint8Array> {
-  yield bytes;
-}
