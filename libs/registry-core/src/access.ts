@@ -36,6 +36,8 @@ export function parsePolicy(text: string, kind: 'identity' | 'resource'): Policy
  */
 export class AccessService {
   private readonly identityCache = new Map<string, PolicyDocument[]>();
+  /** Parsed resource policies by their exact text: a policy is re-read on every request, not re-parsed. */
+  private readonly resourceCache = new Map<string, PolicyDocument>();
 
   constructor(
     private readonly repositories: RepositoryStore,
@@ -50,10 +52,10 @@ export class AccessService {
     const resourcePolicies: PolicyDocument[] = [];
     if (check.repositoryName !== undefined) {
       const repository = await this.repositories.get({ registry: check.registryKey, name: check.repositoryName });
-      if (repository?.settings.policyText !== undefined) resourcePolicies.push(parsePolicy(repository.settings.policyText, 'resource'));
+      if (repository?.settings.policyText !== undefined) resourcePolicies.push(this.resourcePolicy(repository.settings.policyText));
     }
     const { policyText } = await this.registries.get(check.registryKey);
-    if (policyText !== undefined) resourcePolicies.push(parsePolicy(policyText, 'resource'));
+    if (policyText !== undefined) resourcePolicies.push(this.resourcePolicy(policyText));
     const decision = evaluate(
       {
         principal: { accountId: check.principal.accountId, arn: check.principal.arn },
@@ -70,6 +72,16 @@ export class AccessService {
       { identity: this.identityOf(check.principal.arn), resource: resourcePolicies },
     );
     return decision === 'Allow';
+  }
+
+  private resourcePolicy(text: string): PolicyDocument {
+    let document = this.resourceCache.get(text);
+    if (!document) {
+      if (this.resourceCache.size >= 1000) this.resourceCache.clear();
+      document = parsePolicy(text, 'resource');
+      this.resourceCache.set(text, document);
+    }
+    return document;
   }
 
   private identityOf(arn: string): PolicyDocument[] {
