@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDynalite, TABLE_DEFINITION, type Dynalite } from '@cargohold/storage-dynamodb';
 import { extractZip, handlerEntry, loadBundle, offlineFunctionEnv, packageService, readZip, ROOT } from './bundles';
+import { runtimeProblem } from './lambda-runtimes';
 import { type CfnResource, type Template, allowStatements, functionByHandler, resourcesOfType } from './template';
 
 /**
@@ -58,13 +59,14 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
   };
 
   describe('functions', () => {
-    it('declares a function for every Lambda entry in apps/, on nodejs20.x arm64, each with its own role', () => {
+    it('declares a function for every Lambda entry in apps/, on a Node.js runtime Lambda has not deprecated, arm64, each with its own role', () => {
       expect(HANDLERS).toEqual(
         expect.arrayContaining(['apps/distribution-api/src/main.lambda.handler', 'apps/ecr-api/src/main.lambda.handler', 'apps/distribution-api/src/purge.lambda.handler']),
       );
       const roles = HANDLERS.map((handler) => {
         const [, fn] = functionByHandler(template(), handler);
-        expect(fn.Properties['Runtime']).toBe('nodejs20.x');
+        expect(runtimeProblem(fn.Properties['Runtime'], new Date())).toBeUndefined();
+        expect(fn.Properties['Runtime']).toBe('nodejs24.x');
         expect(fn.Properties['Architectures']).toEqual(['arm64']);
         return JSON.stringify(fn.Properties['Role']);
       });
