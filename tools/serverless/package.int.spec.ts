@@ -132,7 +132,7 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
         MaximumRetryAttempts: 10,
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['StreamForwarderDeadLetterQueue', 'Arn'] } } },
         FilterCriteria: {
-          Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { SK: { S: [{ prefix: 'M#' }] } } } }) }, { Pattern: JSON.stringify({ dynamodb: { Keys: { SK: { S: [{ prefix: 'T#' }] } } } }) }],
+          Filters: ['M#', 'T#', 'SCAN#'].map((prefix) => ({ Pattern: JSON.stringify({ dynamodb: { Keys: { SK: { S: [{ prefix }] } } } }) })),
         },
       });
       expect(resource('StreamForwarderDeadLetterQueue').Properties['SqsManagedSseEnabled']).toBe(true);
@@ -188,20 +188,18 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
       expect(resource('WorkerQueue').Properties['VisibilityTimeout']).toBe(6 * 900);
     });
 
-    it('gets storage and the bus, never the token key or the identities', () => {
+    it('gets storage only: no bus (results reach it through the table stream), token key or identities', () => {
       const env = (functionByHandler(template(), HANDLER)[1].Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
       expect(env).toEqual({
         BUCKET: { Ref: 'BlobBucket' },
         TABLE: { Ref: 'MetadataTable' },
-        EVENT_BUS_NAME: { Ref: 'EventBus' },
-        EVENT_SOURCE: 'cargohold.ecr',
         LOG_LEVEL: 'info',
         NODE_OPTIONS: '--enable-source-maps',
         ...(stage === 'local' ? { S3_FORCE_PATH_STYLE: 'true' } : {}),
       });
     });
 
-    it('may read blobs, read and write the table, put events on the bus and consume its queue, and nothing else', () => {
+    it('may read blobs, read and write the table and consume its queue, and nothing else', () => {
       const [, fn] = functionByHandler(template(), HANDLER);
       const roleId = (fn.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const grants = allowStatements(resource(roleId))
@@ -215,7 +213,6 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
           ['s3:GetObject', blobs],
           ['s3:ListBucket', JSON.stringify([{ 'Fn::GetAtt': ['BlobBucket', 'Arn'] }])],
           ...['GetItem', 'Query', 'BatchGetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem'].map((action) => [`dynamodb:${action}`, table]),
-          ['events:PutEvents', JSON.stringify([{ 'Fn::GetAtt': ['EventBus', 'Arn'] }])],
           ...['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].map((action) => [`sqs:${action}`, queue]),
         ].sort(),
       );
@@ -414,7 +411,7 @@ describe('function bundles (--stage dev)', () => {
       };
       const report = await loadBundle(bundleOf('apps/scanner/src/main.lambda.handler'), {
         event: { Records: [sqsRecord('pushed', JSON.stringify(pushed)), sqsRecord('malformed', '{"type":')] },
-        env: { ...storageEnv, TABLE: table, EVENT_BUS_NAME: 'cargohold-bundle-check', AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint },
+        env: { ...storageEnv, TABLE: table, AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint },
       });
       expect(report.error).toBeUndefined();
       expect(report.result).toEqual({ batchItemFailures: [{ itemIdentifier: 'malformed' }] });

@@ -1,5 +1,5 @@
 import type { Principal } from '@cargohold/auth';
-import type { Registry } from '@cargohold/registry-core';
+import type { AccessVerdict, Registry } from '@cargohold/registry-core';
 import type { RepoRef } from '@cargohold/storage-ports';
 import type { z } from 'zod';
 import type { ErrorOverrides } from './aws-errors';
@@ -31,7 +31,7 @@ export interface ActionContext extends CallerContext {
    * IAM for one more repository than the dispatcher checked: actions over several repositories
    * (DescribeRepositories, BatchGetRepositoryScanningConfiguration) ask per repository.
    */
-  allows(iamAction: string, registryKey: string, repositoryName: string): Promise<boolean>;
+  decide(iamAction: string, registryKey: string, repositoryName: string): Promise<AccessVerdict>;
 }
 
 export interface ActionServices {

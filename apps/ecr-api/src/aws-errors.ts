@@ -1,4 +1,5 @@
 import { RegistryError } from '@cargohold/oci';
+import { accessDeniedMessage, type Denial } from '@cargohold/registry-core';
 
 /** An error in AWS's shape: the exception name clients switch on, a message, an HTTP status. */
 export class AwsError extends Error {
@@ -60,11 +61,8 @@ export function toAwsError(error: unknown, overrides: ErrorOverrides = {}): AwsE
   return undefined;
 }
 
-export const accessDenied = (principalArn: string, action: string, resource: string) =>
-  new AwsError(
-    'AccessDeniedException',
-    `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
-    400,
-  );
+/** AccessDeniedException worded as IAM words it: which kind of policy denied, or lacked an Allow. */
+export const accessDenied = (principalArn: string, action: string, resource: string, denial: Denial) =>
+  new AwsError('AccessDeniedException', accessDeniedMessage(principalArn, action, resource, denial), 400);
 
 export const invalidParameter = (message: string) => new AwsError('InvalidParameterException', message);

@@ -1,8 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { SqsEventPublisher } from '@cargohold/events-aws';
-import type { EventSink } from '@cargohold/registry-core';
 import { IdentityDirectory } from '@cargohold/auth';
 import { createAuthToken } from '@cargohold/auth-token';
 import type { DeploymentEnv } from '@cargohold/lambda-kit';
@@ -32,12 +29,11 @@ export function awsEcrDeps(env: DeploymentEnv, logger: Logger): EcrApiDeps {
   return {
     registry: createRegistry({
       storage: { ...blobs, ...metadata, close: async () => undefined },
-      // StartImageScan records the scan and hands it to the scanner Lambda through the worker queue.
+      // StartImageScan writes the scan with its request; the table stream carries it to the scanner.
       scans: metadata.scans,
-      ...(env.workerQueueUrl ? { sink: sqsSink(new SQSClient({}), env.workerQueueUrl) } : {}),
     }),
     authenticate: sigV4Authenticator(directory.credentialLookup),
-    authorize: (check) => tokens.access.allows(check),
+    authorize: (check) => tokens.access.decide(check),
     services: {
       issueToken: tokens.issue,
       downloadUrl: tokens.downloadUrl,
@@ -47,10 +43,4 @@ export function awsEcrDeps(env: DeploymentEnv, logger: Logger): EcrApiDeps {
     defaultRegistry: env.registryId,
     logger,
   };
-}
-
-/** Change-less events (scan requests) go to the worker queue the scanner Lambda reads. */
-function sqsSink(client: SQSClient, queueUrl: string): EventSink {
-  const publisher = new SqsEventPublisher({ client, queueUrl });
-  return { append: (events) => publisher.publish(events) };
 }

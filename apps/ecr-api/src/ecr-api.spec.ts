@@ -1,5 +1,5 @@
 import type { HttpRequest } from '@cargohold/lambda-kit';
-import { createRegistry } from '@cargohold/registry-core';
+import { createRegistry, type AccessVerdict } from '@cargohold/registry-core';
 import { createMemoryStorage } from '@cargohold/storage-memory';
 import { AwsError } from './aws-errors';
 import { createEcrApi, TARGET_PREFIX, type EcrApiDeps } from './ecr-api';
@@ -20,7 +20,7 @@ function api(overrides: Partial<EcrApiDeps> = {}) {
   return createEcrApi({
     registry: createRegistry({ storage: createMemoryStorage() }),
     authenticate: async () => ({ principal: { accountId: '000000000000', arn: 'arn:aws:iam::000000000000:user/admin' }, region: 'us-east-1' }),
-    authorize: async () => true,
+    authorize: async (): Promise<AccessVerdict> => ({ decision: 'Allow', statement: { source: 'identity', policyIndex: 0, statementIndex: 0 } }),
     services: { issueToken: () => ({ token: 't', expiresAt: new Date(0) }), downloadUrl: () => 'u', validatePolicy: () => undefined },
     registryDomain: 'localhost',
     defaultRegistry: '000000000000:us-east-1',
@@ -59,7 +59,7 @@ describe('createEcrApi', () => {
     const denied = api({
       authorize: async (check) => {
         checks.push({ action: check.action, registryKey: check.registryKey, repositoryName: check.repositoryName });
-        return false;
+        return { decision: 'ImplicitDeny', missing: 'identity' };
       },
     });
     const res = await denied(request(`${TARGET_PREFIX}CreateRepository`, '{"repositoryName":"team/app"}'));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@cargohold/auth';
 import { readBody, type HttpHandler, type HttpRequest, type HttpResponse } from '@cargohold/lambda-kit';
-import type { Registry } from '@cargohold/registry-core';
+import type { AccessVerdict, Registry } from '@cargohold/registry-core';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ActionContext, ActionServices, CallerContext, EcrAction } from './action';
@@ -24,8 +24,8 @@ export interface EcrApiDeps {
   readonly registry: Registry;
   /** Verifies SigV4 over the exact body received; throws AwsError with AWS's names on failure. */
   authenticate(request: HttpRequest, body: Buffer, now: Date): Promise<{ principal: Principal; region: string }>;
-  /** IAM evaluation (identity, repository and registry policies) for one action. */
-  authorize(check: AuthorizationCheck): Promise<boolean>;
+  /** IAM evaluation (identity, repository and registry policies) for one action, and what decided it. */
+  authorize(check: AuthorizationCheck): Promise<AccessVerdict>;
   readonly services: ActionServices;
   /** Domain of the `<account>.dkr.ecr.<region>.<domain>` host form for non-default registries. */
   readonly registryDomain: string;
@@ -80,17 +80,16 @@ async function dispatch(deps: EcrApiDeps, request: HttpRequest): Promise<unknown
   const resource = action.resource?.(input);
   const registryKey = context.registryKey(resource?.registryId ?? (input as { registryId?: string }).registryId);
   const iamAction = action.iamAction ?? `ecr:${action.name}`;
-  const allowed = await deps.authorize({
+  const verdict = await deps.authorize({
     principal,
     action: iamAction,
     registryKey,
     ...(resource ? { repositoryName: resource.repositoryName } : {}),
     ...(caller.sourceIp ? { sourceIp: caller.sourceIp } : {}),
   });
-  if (!allowed) {
-    const arn = resource ? context.repositoryArn(registryKey, resource.repositoryName) : '*';
-    throw accessDenied(principal.arn, iamAction, arn);
-  }
+  const arn = resource ? context.repositoryArn(registryKey, resource.repositoryName) : '*';
+  deps.logger?.debug({ principal: principal.arn, action: iamAction, resource: arn, verdict }, 'access decision');
+  if (verdict.decision !== 'Allow') throw accessDenied(principal.arn, iamAction, arn, verdict);
   try {
     return await action.handle(input, context);
   } catch (error) {
@@ -119,7 +118,7 @@ function actionContext(deps: EcrApiDeps, caller: CallerContext): ActionContext {
     registry: deps.registry,
     services: deps.services,
     registryKey,
-    allows: (action, key, repositoryName) =>
+    decide: (action, key, repositoryName) =>
       deps.authorize({
         principal: caller.principal,
         action,

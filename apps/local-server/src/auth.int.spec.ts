@@ -146,6 +146,35 @@ describe('authentication and authorization', () => {
       expect((await adminRegistry.send('GET', '/v2/guarded/app/tags/list')).status).toBe(403);
     });
 
+    it('says in a denial which kind of policy decided, as IAM does', async () => {
+      await admin.send(new CreateRepositoryCommand({ repositoryName: 'worded/app' }));
+      await adminRegistry.pushImage('worded/app', 'v1');
+      const policyText = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'NoDeletes', Effect: 'Deny', Principal: '*', Action: 'ecr:BatchDeleteImage' }] });
+      await admin.send(new SetRepositoryPolicyCommand({ repositoryName: 'worded/app', policyText }));
+
+      const deleted = await adminRegistry.send('DELETE', '/v2/worded/app/manifests/v1');
+
+      expect(deleted.status).toBe(403);
+      expect(deleted.json<{ errors: { code: string; message: string }[] }>().errors[0]).toEqual({
+        code: 'DENIED',
+        message:
+          'User: arn:aws:iam::000000000000:user/admin is not authorized to perform: ecr:BatchDeleteImage on resource: arn:aws:ecr:us-east-1:000000000000:repository/worded/app with an explicit deny in a resource-based policy',
+      });
+      const lister = ecrClient(t.server.url, { accessKeyId: 'LISTER', secretAccessKey: 'LISTER-secret' });
+      try {
+        await admin.send(new CreateRepositoryCommand({ repositoryName: 'secret/worded' }));
+        const denied = await lister.send(new DescribeRepositoriesCommand({ repositoryNames: ['secret/worded'] })).then(
+          () => undefined,
+          (error: Error) => error,
+        );
+        expect(denied?.message).toBe(
+          'User: arn:aws:iam::000000000000:user/lister is not authorized to perform: ecr:DescribeRepositories on resource: arn:aws:ecr:us-east-1:000000000000:repository/secret/worded with an explicit deny in an identity-based policy',
+        );
+      } finally {
+        lister.destroy();
+      }
+    });
+
     it('selects the registry by <account>.dkr.ecr.<region>.<domain> host, as repositoryUri says', async () => {
       const bobApi = ecrClient(t.server.url, { accessKeyId: 'BOB', secretAccessKey: 'BOB-secret' });
       try {

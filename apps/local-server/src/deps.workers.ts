@@ -21,7 +21,6 @@ export async function startWorkers(registry: Registry, storage: LocalStorage, lo
     scans: storage.scans,
     scanning: registry.scanning,
     scanner: createImageScanner(storage.vulnerabilities),
-    sink: storage.outbox,
     clock,
   });
   const released = await storage.outbox.releaseAll(clock.now());

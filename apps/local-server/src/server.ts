@@ -75,7 +75,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const limits = config.limits ?? {};
   const registry = createRegistry({
     storage,
-    ...(local ? { scans: local.scans, sink: local.outbox } : {}),
+    ...(local ? { scans: local.scans } : {}),
     settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
     limits: {
       ...(limits.maxBlobBytes ? { maxBlobBytes: limits.maxBlobBytes } : {}),

@@ -1,22 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
-import { EventBridgePublisher } from '@cargohold/events-aws';
-import { createRegistry, ScanWorker, systemClock, type EventSink } from '@cargohold/registry-core';
+import { createRegistry, ScanWorker, systemClock } from '@cargohold/registry-core';
 import { createDynamoMetadata } from '@cargohold/storage-dynamodb';
 import { createS3BlobStorage } from '@cargohold/storage-s3';
 import { z } from 'zod';
 import { createImageScanner } from './image-scanner';
 
-/** The function's configuration (serverless.yml sets it): storage and the bus, no token key or identities. */
+/** The function's configuration (serverless.yml sets it): storage only, no bus, token key or identities. */
 export const ScannerEnvSchema = z.object({
   BUCKET: z.string().min(3),
   BUCKET_PREFIX: z.string().optional(),
   TABLE: z.string().min(3),
-  /** The EventBridge bus that receives `ECR Image Scan` events. */
-  EVENT_BUS_NAME: z.string().min(1),
-  /** Source of the ECR-shaped events on the bus (EventBridge refuses `aws.*` from customers). */
-  EVENT_SOURCE: z.string().min(1).optional(),
   /** Path-style S3 URLs, for S3 emulators (LocalStack, s3rver). */
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -24,9 +18,10 @@ export const ScannerEnvSchema = z.object({
 export type ScannerEnv = z.infer<typeof ScannerEnvSchema>;
 
 /**
- * The core's ScanWorker over S3 blobs and the DynamoDB stores, built once per container. Scan results
- * leave as `image.scanned` events on the bus, in ECR's `ECR Image Scan` shape. Endpoints come from the
- * SDK's own variables (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_EVENTBRIDGE).
+ * The core's ScanWorker over S3 blobs and the DynamoDB stores, built once per container. A scan result
+ * is written with its `image.scanned` event on the scan item; the table stream carries it to the bus
+ * (ECR's `ECR Image Scan` shape) through the stream forwarder, so the scanner never publishes itself.
+ * Endpoints come from the SDK's own variables (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB).
  */
 export function awsScanWorker(env: ScannerEnv): ScanWorker {
   const { blobs, uploads } = createS3BlobStorage({
@@ -35,9 +30,7 @@ export function awsScanWorker(env: ScannerEnv): ScanWorker {
     ...(env.BUCKET_PREFIX ? { prefix: env.BUCKET_PREFIX } : {}),
   });
   const metadata = createDynamoMetadata({ client: new DynamoDBClient({}), table: env.TABLE });
-  const bus = new EventBridgePublisher({ client: new EventBridgeClient({}), eventBusName: env.EVENT_BUS_NAME, ...(env.EVENT_SOURCE ? { source: env.EVENT_SOURCE } : {}) });
-  const sink: EventSink = { append: (events) => bus.publish(events) };
-  const registry = createRegistry({ storage: { blobs, uploads, ...metadata, close: async () => undefined }, scans: metadata.scans, sink });
+  const registry = createRegistry({ storage: { blobs, uploads, ...metadata, close: async () => undefined }, scans: metadata.scans });
   return new ScanWorker({
     repositories: metadata.repositories,
     manifests: metadata.manifests,
@@ -45,7 +38,6 @@ export function awsScanWorker(env: ScannerEnv): ScanWorker {
     scans: metadata.scans,
     scanning: registry.scanning,
     scanner: createImageScanner(metadata.vulnerabilities),
-    sink,
     clock: systemClock,
   });
 }

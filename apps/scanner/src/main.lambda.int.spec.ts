@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { newEvent } from '@cargohold/events';
+import { dynamoStreamRecord, EventBridgePublisher, eventsFromStreamRecord } from '@cargohold/events-aws';
 import { emulatorEnvironment, lambdaContext, type SqsBatchLambda, sqsEvent, sqsRecord } from '@cargohold/lambda-kit';
 import { digestOf, type Digest } from '@cargohold/oci';
 import { createRegistry, type Registry } from '@cargohold/registry-core';
@@ -13,7 +15,10 @@ import { pack } from 'tar-stream';
 
 /**
  * The scanner Lambda exactly as deployed (main.lambda.ts, environment and all), driven with SQS batches
- * of internal events over s3rver and dynalite; EventBridge, which has no emulator here, is mocked.
+ * of internal events over s3rver and dynalite; EventBridge, which has no emulator here, is mocked. The
+ * scanner writes each result with its `image.scanned` event on the scan item, and the table stream
+ * carries it to the bus: dynalite has no streams, so `forwarded` turns the scan items' changes into the
+ * stream records the stream forwarder reads and publishes their events as it does.
  */
 const REGISTRY = '000000000000:us-east-1';
 const repo = { registry: REGISTRY, name: 'team/debian' };
@@ -48,16 +53,16 @@ let dynamo: Dynalite;
 let metadata: DynamoMetadata;
 let registry: Registry;
 let handler: SqsBatchLambda;
+let table: string;
 const saved = { ...process.env };
 
 beforeAll(async () => {
   s3 = await startS3rver('scanner-blobs');
   dynamo = await startDynalite();
-  const table = await dynamo.freshTable();
+  table = await dynamo.freshTable();
   Object.assign(process.env, {
     BUCKET: s3.bucket,
     TABLE: table,
-    EVENT_BUS_NAME: BUS,
     S3_FORCE_PATH_STYLE: 'true',
     LOG_LEVEL: 'silent',
     ...emulatorEnvironment({ s3: s3.endpoint, dynamodb: dynamo.endpoint }),
@@ -121,6 +126,26 @@ async function pushImage(tag: string): Promise<Digest> {
 const pushedBody = (digest: Digest, tag: string, at = new Date()) =>
   JSON.stringify(newEvent('image.pushed', { registry: REGISTRY, repository: repo.name, digest, mediaType: OCI_MANIFEST, tags: [tag] }, at, randomUUID()));
 
+type Image = Record<string, import('aws-lambda').AttributeValue>;
+
+async function scanItems(): Promise<Map<string, Image>> {
+  const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+  const scans = Items.filter((item) => /^SCAN#[^#]+$/.test(item['SK']?.S ?? '')) as Image[];
+  return new Map(scans.map((item) => [`${item['PK']?.S} ${item['SK']?.S}`, item]));
+}
+
+/** Runs `change`, then publishes the events its scan item writes carry, as the stream forwarder does. */
+async function forwarded<T>(change: () => Promise<T>): Promise<T> {
+  const before = await scanItems();
+  const result = await change();
+  const records = [...(await scanItems())]
+    .filter(([key, now]) => JSON.stringify(before.get(key)) !== JSON.stringify(now))
+    .map(([key, now]) => dynamoStreamRecord(before.has(key) ? { eventName: 'MODIFY', oldImage: before.get(key), newImage: now } : { eventName: 'INSERT', newImage: now }));
+  const bus = new EventBridgePublisher({ client: new EventBridgeClient({}), eventBusName: BUS });
+  await bus.publish(records.flatMap((record) => eventsFromStreamRecord(record)));
+  return result;
+}
+
 const scanEntries = () =>
   eventBridge
     .commandCalls(PutEventsCommand)
@@ -132,7 +157,7 @@ describe('scanner Lambda over S3, DynamoDB and EventBridge', () => {
     const digest = await pushImage('v1');
     await registry.repositoryAdmin.update(repo, (settings) => ({ ...settings, scanOnPush: true }));
 
-    const result = await handler(sqsEvent(sqsRecord('m-1', pushedBody(digest, 'v1'))), lambdaContext('scanner'));
+    const result = await forwarded(() => handler(sqsEvent(sqsRecord('m-1', pushedBody(digest, 'v1'))), lambdaContext('scanner')));
 
     expect(result).toEqual({ batchItemFailures: [] });
     const scan = await metadata.scans.get(repo, digest);
@@ -170,7 +195,7 @@ describe('scanner Lambda over S3, DynamoDB and EventBridge', () => {
     const first = await metadata.scans.get(repo, digest);
     eventBridge.resetHistory();
 
-    const again = await handler(sqsEvent(sqsRecord('m-2', body)), lambdaContext('scanner'));
+    const again = await forwarded(() => handler(sqsEvent(sqsRecord('m-2', body)), lambdaContext('scanner')));
 
     expect(again).toEqual({ batchItemFailures: [] });
     expect(first?.status).toBe('COMPLETE');
@@ -190,12 +215,21 @@ describe('scanner Lambda over S3, DynamoDB and EventBridge', () => {
     expect((await metadata.scans.get(repo, digest))?.status).toBe('COMPLETE');
   });
 
-  it('fails the record when the bus refuses the scan result, instead of acknowledging it silently', async () => {
+  it('never calls the bus itself: the result and its event are one write, which the table stream delivers', async () => {
     const digest = await pushImage('v4');
     eventBridge.on(PutEventsCommand).rejects(Object.assign(new Error('service unavailable'), { name: 'ServiceUnavailable' }));
+    const before = await scanItems();
 
     const result = await handler(sqsEvent(sqsRecord('m-4', pushedBody(digest, 'v4'))), lambdaContext('scanner'));
 
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-4' }] });
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(eventBridge.commandCalls(PutEventsCommand)).toEqual([]);
+    const written = [...(await scanItems())]
+      .filter(([key, now]) => JSON.stringify(before.get(key)) !== JSON.stringify(now))
+      .map(([key, now]) => dynamoStreamRecord({ eventName: 'MODIFY', oldImage: before.get(key) ?? {}, newImage: now }));
+    // The images of this spec share their layers, so v4 names the digest the earlier tags name too.
+    expect(written.flatMap((record) => eventsFromStreamRecord(record))).toEqual([
+      expect.objectContaining({ type: 'image.scanned', digest, status: 'COMPLETE', tags: expect.arrayContaining(['v4']), severityCounts: { MEDIUM: 1 } }),
+    ]);
   });
 });

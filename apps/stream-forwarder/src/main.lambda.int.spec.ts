@@ -2,9 +2,9 @@ import { ScanCommand, type AttributeValue as SdkAttributeValue } from '@aws-sdk/
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { dynamoStreamEvent, dynamoStreamRecord, parseSqsEvent, startLocalSqs, type LocalSqs } from '@cargohold/events-aws';
-import type { RegistryEvent } from '@cargohold/events';
+import { newEvent, type RegistryEvent } from '@cargohold/events';
 import { createDynamoMetadata, startDynalite, type Dynalite } from '@cargohold/storage-dynamodb';
-import type { ManifestRecord, ManifestStore } from '@cargohold/storage-ports';
+import type { ManifestRecord, ManifestStore, ScanStore } from '@cargohold/storage-ports';
 import type { AttributeValue, Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 
@@ -38,6 +38,7 @@ let queueUrl: string;
 let handler: Handler;
 let table: string;
 let manifests: ManifestStore;
+let scans: ScanStore;
 
 beforeAll(async () => {
   [sqs, dynalite] = await Promise.all([startLocalSqs(), startDynalite()]);
@@ -55,6 +56,7 @@ beforeAll(async () => {
   table = await dynalite.freshTable();
   const metadata = createDynamoMetadata({ client: dynalite.client, table });
   manifests = metadata.manifests;
+  scans = metadata.scans;
   // Manifests need their blobs linked in the repository (the store checks the closure).
   for (const blob of ['c', 'd']) await metadata.links.link(REPO, digest(blob), 1, new Date(0));
 });
@@ -184,5 +186,45 @@ describe('stream-forwarder handler', () => {
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: broken.dynamodb?.SequenceNumber }] });
     expect(summary(await workerQueue())).toEqual([['image.pushed', digest('4'), []]]);
+  });
+
+  it('forwards the scan request and the scan result written on the scan item, as written, with ECR Image Scan on the bus', async () => {
+    const image = digest('7');
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 29, 12, minute));
+    const fields = { registry: REPO.registry, repository: REPO.name, digest: image };
+    const requested = newEvent('image.scan-requested', { ...fields, reason: 'manual' }, at(0), '00000000-0000-4000-8000-0000000000a1');
+    const scanned = newEvent('image.scanned', { ...fields, status: 'COMPLETE', tags: ['v7'], severityCounts: { HIGH: 1 } }, at(2), '00000000-0000-4000-8000-0000000000a2');
+    const finding = { name: 'CVE-2024-0001', severity: 'HIGH' as const, attributes: [{ key: 'package_name', value: 'openssl' }] };
+    // StartImageScan, the worker claiming the scan, the worker finishing it: three writes of the adapter.
+    const records = [
+      ...(await streamOf(() => scans.start(REPO, image, at(0), at(0), [requested]))),
+      ...(await streamOf(() => scans.start(REPO, image, at(1), at(0)))),
+      ...(await streamOf(() => scans.finish(REPO, image, { status: 'COMPLETE', startedAt: at(1), completedAt: at(2), findings: [finding], severityCounts: { HIGH: 1 } }, [scanned]))),
+    ];
+
+    const response = await handler(dynamoStreamEvent(records), context);
+    await handler(dynamoStreamEvent(records), context);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const delivered = await workerQueue();
+    expect(summary(delivered)).toEqual(
+      [
+        ['image.scan-requested', image, []],
+        ['image.scan-requested', image, []],
+        ['image.scanned', image, ['v7']],
+        ['image.scanned', image, ['v7']],
+      ].sort(byJson),
+    );
+    // A redelivered record carries the ids the writer gave: consumers deduplicate them.
+    expect(new Set(delivered.map((event) => event.id))).toEqual(new Set([requested.id, scanned.id]));
+    const scanEntries = busEntries().filter((entry) => entry.DetailType === 'ECR Image Scan');
+    expect(scanEntries).toHaveLength(2);
+    expect(JSON.parse(scanEntries[0]?.Detail ?? '{}')).toEqual({
+      'scan-status': 'COMPLETE',
+      'repository-name': REPO.name,
+      'finding-severity-counts': { HIGH: 1 },
+      'image-digest': image,
+      'image-tags': ['v7'],
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { parseRegistryEvent } from '@cargohold/events';
+import { newEvent, parseRegistryEvent } from '@cargohold/events';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { MalformedEventError } from './errors';
 import { eventsFromStreamRecord } from './stream-records';
@@ -119,6 +119,49 @@ describe('eventsFromStreamRecord', () => {
     const session = { PK: { S: 'SESSION#0b6c' }, SK: { S: 'SESSION' }, GSI1PK: { S: 'SESSIONS' } };
 
     for (const NewImage of [repository, link, session]) expect(eventsFromStreamRecord(record('INSERT', { NewImage }))).toEqual([]);
+  });
+
+  describe('scan items carry their own events', () => {
+    const requested = newEvent('image.scan-requested', { registry: '123456789012:us-east-1', repository: 'team/app', digest: D1, reason: 'manual' }, new Date('2026-11-29T11:00:00Z'), '00000000-0000-4000-8000-000000000001');
+    const scanned = newEvent(
+      'image.scanned',
+      { registry: '123456789012:us-east-1', repository: 'team/app', digest: D1, status: 'COMPLETE', tags: ['v1'], severityCounts: { HIGH: 2 } },
+      new Date('2026-11-29T11:05:00Z'),
+      '00000000-0000-4000-8000-000000000002',
+    );
+    const scanImage = (status: string, events?: unknown[]) => ({
+      PK,
+      SK: { S: `SCAN#${D1}` },
+      status: { S: status },
+      startedAt: { N: '1795950000000' },
+      ...(events ? { events: { S: JSON.stringify(events) } } : {}),
+    });
+
+    it('publishes the scan request a manual StartImageScan wrote on the item, as written', () => {
+      expect(eventsFromStreamRecord(record('INSERT', { NewImage: scanImage('IN_PROGRESS', [requested]) }))).toEqual([requested]);
+    });
+
+    it('publishes the image.scanned a finish wrote, and nothing for the worker claiming the scan', () => {
+      const claimed = record('MODIFY', { OldImage: scanImage('IN_PROGRESS', [requested]), NewImage: scanImage('IN_PROGRESS') });
+      const finished = record('MODIFY', { OldImage: scanImage('IN_PROGRESS'), NewImage: scanImage('COMPLETE', [scanned]) });
+
+      expect(eventsFromStreamRecord(claimed)).toEqual([]);
+      expect(eventsFromStreamRecord(finished)).toEqual([scanned]);
+    });
+
+    it('does not publish again events the old image already held, nor anything for a removed scan or a findings part', () => {
+      const untouched = record('MODIFY', { OldImage: scanImage('COMPLETE', [scanned]), NewImage: scanImage('COMPLETE', [scanned]) });
+      const removed = record('REMOVE', { OldImage: scanImage('COMPLETE', [scanned]) });
+      const part = record('INSERT', { NewImage: { PK, SK: { S: `SCAN#${D1}#PART#g1#0000` }, bytes: { B: 'AAAA' } } });
+
+      expect([untouched, removed, part].flatMap((r) => eventsFromStreamRecord(r))).toEqual([]);
+    });
+
+    it('refuses a scan item whose events are not registry events', () => {
+      const broken = record('INSERT', { NewImage: { ...scanImage('IN_PROGRESS'), events: { S: '[{"type":"image.scanned"}]' } } });
+
+      expect(() => eventsFromStreamRecord(broken)).toThrow(MalformedEventError);
+    });
   });
 
   describe('event ids', () => {

@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { newEvent, type RegistryEvent } from '@cargohold/events';
+import { newEvent, parseRegistryEvent, type RegistryEvent } from '@cargohold/events';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { MalformedEventError } from './errors';
 
 /*
  * DynamoDB Streams as the event source (NEW_AND_OLD_IMAGES): the metadata adapter writes single items
  * (libs/storage/dynamodb/src/table-design.ts), and each change of a manifest or tag item becomes at most
- * one internal event. The item layout read here:
+ * one internal event; a scan item carries its events itself. The item layout read here:
  *
- *   manifest  PK=REPO#<registry>#<name>  SK=M#<digest>  digest, mediaType, … [, pushedTags]
- *   tag       PK=REPO#<registry>#<name>  SK=T#<tag>     digest, tag, version (+1 on every move)
+ *   manifest  PK=REPO#<registry>#<name>  SK=M#<digest>     digest, mediaType, … [, pushedTags]
+ *   tag       PK=REPO#<registry>#<name>  SK=T#<tag>        digest, tag, version (+1 on every move)
+ *   scan      PK=REPO#<registry>#<name>  SK=SCAN#<digest>  status, … [, events (JSON array of RegistryEvents)]
  *
  *   record                              event
  *   tag INSERT                          image.pushed  { digest: new, tags: [tag] }
@@ -22,7 +23,11 @@ import { MalformedEventError } from './errors';
  *   manifest INSERT, tagged push        none: the tag items' records carry the push
  *   manifest MODIFY                     none (recordPull, `parents` bookkeeping)
  *   manifest REMOVE                     image.deleted { digest, tags: [] }           (its tags' REMOVEs precede it)
- *   any other item                      none (repositories, links, sessions, settings)
+ *   scan INSERT or MODIFY whose new     the events it carries, as written             (image.scan-requested when
+ *     `events` differ from the old ones                                               a scan is asked for,
+ *                                                                                     image.scanned with a result)
+ *   scan without new events, REMOVE     none (a worker claiming a scan, a repository delete)
+ *   any other item                      none (findings parts, repositories, links, sessions, settings)
  *
  * Tagged or untagged is read from the manifest item's `pushedTags` (the tags the creating push named):
  * a non-empty list means the tag items carry the push. An item without the attribute counts as
@@ -35,22 +40,25 @@ import { MalformedEventError } from './errors';
  * batch) yields the same event id, which consumers use to deduplicate. `version` is the tag item's
  * `version` (its move counter); manifest records carry 0: the table keeps no per-repository counter, and
  * the stream's SequenceNumber (21 to 40 decimal digits) does not fit the event's safe-integer version.
+ * Scan events keep the ids their writer gave them, which a redelivered record repeats just the same.
  */
 
 type Item = Record<string, unknown>;
 
-/** The events one DynamoDB Streams record stands for (zero or one); malformed input throws. */
+/** The events one DynamoDB Streams record stands for (zero or one; a scan item's, those it carries); malformed input throws. */
 export function eventsFromStreamRecord(record: DynamoDBRecord): RegistryEvent[] {
   const stream = record.dynamodb;
   const keys = image(stream?.Keys);
   if (!stream || !keys) throw new MalformedEventError(`stream record ${record.eventID ?? '?'} has no keys`);
   const pk = String(keys['PK'] ?? '');
   const sk = String(keys['SK'] ?? '');
-  if (!pk.startsWith(REPO_PREFIX) || !(sk.startsWith(MANIFEST_PREFIX) || sk.startsWith(TAG_PREFIX))) return [];
-
-  const { registry, repository } = repositoryOf(pk);
+  if (!pk.startsWith(REPO_PREFIX)) return [];
   const newImage = image(stream.NewImage);
   const oldImage = image(stream.OldImage);
+  if (sk.startsWith(SCAN_PREFIX)) return sk.includes(PART_MARK) ? [] : carriedEvents(record, newImage, oldImage);
+  if (!(sk.startsWith(MANIFEST_PREFIX) || sk.startsWith(TAG_PREFIX))) return [];
+
+  const { registry, repository } = repositoryOf(pk);
   const at = occurredAt(record);
   const id = eventIdOf(record);
   const base = { registry, repository };
@@ -93,6 +101,26 @@ export function eventsFromStreamRecord(record: DynamoDBRecord): RegistryEvent[] 
 const REPO_PREFIX = 'REPO#';
 const MANIFEST_PREFIX = 'M#';
 const TAG_PREFIX = 'T#';
+const SCAN_PREFIX = 'SCAN#';
+/** Findings parts (`SCAN#<digest>#PART#…`) share the scan prefix and carry no events. */
+const PART_MARK = '#PART#';
+
+/** The events a scan item's write carries: its new `events`, unless the old image already held them. */
+function carriedEvents(record: DynamoDBRecord, newImage: Item | undefined, oldImage: Item | undefined): RegistryEvent[] {
+  if (record.eventName === 'REMOVE') return [];
+  if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') {
+    throw new MalformedEventError(`stream record ${record.eventID ?? '?'}: unknown eventName ${String(record.eventName)}`);
+  }
+  const carried = required(newImage, 'NewImage', record)['events'];
+  if (carried === undefined || carried === oldImage?.['events']) return [];
+  try {
+    const events: unknown = JSON.parse(String(carried));
+    if (!Array.isArray(events)) throw new TypeError('not an array');
+    return events.map((event) => parseRegistryEvent(event));
+  } catch (error) {
+    throw new MalformedEventError(`stream record ${record.eventID ?? '?'}: unreadable scan events`, { cause: error });
+  }
+}
 
 /** `REPO#<registry>#<name>`: registry ids (`<account>:<region>`) and names never contain `#`. */
 function repositoryOf(pk: string): { registry: string; repository: string } {

@@ -88,7 +88,7 @@ describe('conditions', () => {
       const allow = identityPolicy({ Effect: 'Allow', Action: '*', Resource: '*', Condition: { Null: { 'aws:username': 'true' } } });
       const session = { accountId: '111122223333', arn: 'arn:aws:sts::111122223333:assumed-role/ci/build-7' };
       const context = { 'aws:username': 'spoofed' };
-      expect(evaluate(request({ principal: session, context }), { identity: [allow] })).toBe('Allow');
+      expect(evaluate(request({ principal: session, context }), { identity: [allow] }).decision).toBe('Allow');
     });
   });
 
@@ -101,7 +101,7 @@ describe('conditions', () => {
     });
     const decide = (version: string | undefined, values: unknown, context: Record<string, ContextValue>, operator?: string) => {
       const document = policy('identity', { ...(version ? { Version: version } : {}), Statement: statement(values, operator) });
-      return evaluate(request({ context }), { identity: [document] });
+      return evaluate(request({ context }), { identity: [document] }).decision;
     };
 
     it.each<[string, string | undefined, unknown, Record<string, ContextValue>, string | undefined, string]>([

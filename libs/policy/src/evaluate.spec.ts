@@ -10,36 +10,36 @@ const bob: RequestPrincipal = { accountId: OTHER_ACCOUNT, arn: BOB };
 describe('evaluate', () => {
   describe('combining identity and resource policies', () => {
     it('implicitly denies when no policy says anything', () => {
-      expect(evaluate(request(), { identity: [] })).toBe('ImplicitDeny');
+      expect(evaluate(request(), { identity: [] }).decision).toBe('ImplicitDeny');
     });
 
     it('allows a same-account principal on an identity policy alone', () => {
-      expect(evaluate(request(), { identity: [allowPull] })).toBe('Allow');
+      expect(evaluate(request(), { identity: [allowPull] }).decision).toBe('Allow');
     });
 
     it('allows a same-account principal on a resource policy alone', () => {
-      expect(evaluate(request(), { identity: [], resource: [repoAllows({ AWS: ALICE })] })).toBe('Allow');
+      expect(evaluate(request(), { identity: [], resource: [repoAllows({ AWS: ALICE })] }).decision).toBe('Allow');
     });
 
     it('denies a cross-account principal allowed only by its identity policy', () => {
-      expect(evaluate(request({ principal: bob }), { identity: [allowPull] })).toBe('ImplicitDeny');
+      expect(evaluate(request({ principal: bob }), { identity: [allowPull] }).decision).toBe('ImplicitDeny');
     });
 
     it('denies a cross-account principal allowed only by the resource policy', () => {
-      expect(evaluate(request({ principal: bob }), { identity: [], resource: [repoAllows({ AWS: BOB })] })).toBe('ImplicitDeny');
+      expect(evaluate(request({ principal: bob }), { identity: [], resource: [repoAllows({ AWS: BOB })] }).decision).toBe('ImplicitDeny');
     });
 
     it('allows a cross-account principal when both sides allow', () => {
-      expect(evaluate(request({ principal: bob }), { identity: [allowPull], resource: [repoAllows({ AWS: BOB })] })).toBe('Allow');
+      expect(evaluate(request({ principal: bob }), { identity: [allowPull], resource: [repoAllows({ AWS: BOB })] }).decision).toBe('Allow');
     });
 
     it('lets an explicit deny in the identity policy beat an allow in the resource policy', () => {
-      expect(evaluate(request(), { identity: [denyPull], resource: [repoAllows('*')] })).toBe('ExplicitDeny');
+      expect(evaluate(request(), { identity: [denyPull], resource: [repoAllows('*')] }).decision).toBe('ExplicitDeny');
     });
 
     it('lets an explicit deny in the resource policy beat an allow in the identity policy', () => {
       const repoDenies = resourcePolicy({ Effect: 'Deny', Principal: '*', Action: 'ecr:*' });
-      expect(evaluate(request(), { identity: [allowPull], resource: [repoDenies] })).toBe('ExplicitDeny');
+      expect(evaluate(request(), { identity: [allowPull], resource: [repoDenies] }).decision).toBe('ExplicitDeny');
     });
 
     it('lets a deny in one statement beat an allow in another statement of the same policy', () => {
@@ -47,13 +47,13 @@ describe('evaluate', () => {
         { Effect: 'Allow', Action: 'ecr:*', Resource: '*' },
         { Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: REPOSITORY },
       );
-      expect(evaluate(request(), { identity: [both] })).toBe('ExplicitDeny');
+      expect(evaluate(request(), { identity: [both] }).decision).toBe('ExplicitDeny');
     });
 
     it('combines the repository policy and the registry policy', () => {
       const registry = resourcePolicy({ Effect: 'Allow', Principal: { AWS: OTHER_ACCOUNT }, Action: 'ecr:*' });
       const repository = resourcePolicy({ Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 'ecr:PutImage' });
-      expect(evaluate(request({ principal: bob }), { identity: [allowPull], resource: [repository, registry] })).toBe('Allow');
+      expect(evaluate(request({ principal: bob }), { identity: [allowPull], resource: [repository, registry] }).decision).toBe('Allow');
     });
   });
 
@@ -72,13 +72,13 @@ describe('evaluate', () => {
       ['a session ARN matches that session', { AWS: session }, { accountId: OTHER_ACCOUNT, arn: session }, true],
       ['a Service principal never matches an IAM principal', { Service: 'ecr.amazonaws.com' }, bob, false],
     ])('%s', (_label, principal, who, allowed) => {
-      const decision = evaluate(request({ principal: who }), { identity: [allowPull], resource: [repoAllows(principal)] });
+      const { decision } = evaluate(request({ principal: who }), { identity: [allowPull], resource: [repoAllows(principal)] });
       expect(decision).toBe(allowed ? 'Allow' : 'ImplicitDeny');
     });
 
     it('ignores a resource policy statement without Principal (an identity policy passed as resource policy)', () => {
       const misplaced = identityPolicy({ Effect: 'Allow', Action: '*', Resource: '*' });
-      expect(evaluate(request({ principal: bob }), { identity: [allowPull], resource: [misplaced] })).toBe('ImplicitDeny');
+      expect(evaluate(request({ principal: bob }), { identity: [allowPull], resource: [misplaced] }).decision).toBe('ImplicitDeny');
     });
   });
 
@@ -95,7 +95,7 @@ describe('evaluate', () => {
       ['exempts the account root listed by account id', [ACCOUNT], { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root` }, 'Allow'],
     ])('%s', (_label, listed, who, expected) => {
       const allowAll = identityPolicy({ Effect: 'Allow', Action: '*', Resource: '*' });
-      expect(evaluate(request({ principal: who }), { identity: [allowAll], resource: [denyAllBut(...listed)] })).toBe(expected);
+      expect(evaluate(request({ principal: who }), { identity: [allowAll], resource: [denyAllBut(...listed)] }).decision).toBe(expected);
     });
   });
 
@@ -110,7 +110,7 @@ describe('evaluate', () => {
       ['NotAction excludes listed actions, case-insensitively', { NotAction: 'ecr:put*' }, 'ecr:PutImage', false],
     ])('%s', (_label, element, action, allowed) => {
       const document = identityPolicy({ Effect: 'Allow', Resource: '*', ...element });
-      expect(evaluate(request({ action }), { identity: [document] })).toBe(allowed ? 'Allow' : 'ImplicitDeny');
+      expect(evaluate(request({ action }), { identity: [document] }).decision).toBe(allowed ? 'Allow' : 'ImplicitDeny');
     });
   });
 
@@ -128,19 +128,78 @@ describe('evaluate', () => {
       ['a NotResource variable with no value makes the element not match', { NotResource: `arn:aws:ecr:*:*:repository/\${aws:userid}` }, false],
     ])('%s', (_label, element, allowed) => {
       const document = identityPolicy({ Effect: 'Allow', Action: 'ecr:*', ...element });
-      expect(evaluate(request(), { identity: [document] })).toBe(allowed ? 'Allow' : 'ImplicitDeny');
+      expect(evaluate(request(), { identity: [document] }).decision).toBe(allowed ? 'Allow' : 'ImplicitDeny');
     });
 
     it('lets each user reach the repositories named after them through ${aws:username}', () => {
       const own = identityPolicy({ Effect: 'Allow', Action: 'ecr:*', Resource: `arn:aws:ecr:*:${ACCOUNT}:repository/\${aws:username}/*` });
       const alices = `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/alice/tools`;
       const carols = `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/carol/tools`;
-      expect(evaluate(request({ resource: alices }), { identity: [own] })).toBe('Allow');
-      expect(evaluate(request({ resource: carols }), { identity: [own] })).toBe('ImplicitDeny');
+      expect(evaluate(request({ resource: alices }), { identity: [own] }).decision).toBe('Allow');
+      expect(evaluate(request({ resource: carols }), { identity: [own] }).decision).toBe('ImplicitDeny');
     });
 
     it('applies a resource policy statement without Resource to the resource it is attached to', () => {
-      expect(evaluate(request(), { identity: [], resource: [repoAllows({ AWS: ACCOUNT })] })).toBe('Allow');
+      expect(evaluate(request(), { identity: [], resource: [repoAllows({ AWS: ACCOUNT })] }).decision).toBe('Allow');
+    });
+  });
+
+  describe('the deciding statement', () => {
+    const named = (sid: string, statement: object) => ({ Sid: sid, ...statement });
+    const allowIdentity = identityPolicy(named('ReadAll', { Effect: 'Allow', Action: 'ecr:*', Resource: '*' }), named('Pull', { Effect: 'Allow', Action: 'ecr:BatchGetImage', Resource: '*' }));
+    const denyIdentity = identityPolicy(named('Other', { Effect: 'Allow', Action: 'ecr:PutImage', Resource: '*' }), named('NoPulls', { Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: '*' }));
+    const repository = resourcePolicy(named('Shared', { Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' }));
+    const registry = resourcePolicy(named('Lockdown', { Effect: 'Deny', Principal: '*', Action: 'ecr:*' }));
+
+    it('names the first identity Allow that granted a same-account request', () => {
+      expect(evaluate(request(), { identity: [allowIdentity], resource: [repository] })).toEqual({
+        decision: 'Allow',
+        statement: { policy: 'identity', policyIndex: 0, statementIndex: 0, sid: 'ReadAll' },
+      });
+    });
+
+    it('names the resource policy Allow that granted a same-account request without an identity Allow', () => {
+      expect(evaluate(request(), { identity: [], resource: [repository] })).toEqual({
+        decision: 'Allow',
+        statement: { policy: 'resource', policyIndex: 0, statementIndex: 0, sid: 'Shared' },
+      });
+    });
+
+    it('names the resource policy Allow that opened the account to a cross-account principal', () => {
+      expect(evaluate(request({ principal: bob }), { identity: [allowIdentity], resource: [repository] })).toMatchObject({
+        decision: 'Allow',
+        statement: { policy: 'resource', sid: 'Shared' },
+      });
+    });
+
+    it('names the Deny of an identity policy, by position and Sid', () => {
+      expect(evaluate(request(), { identity: [allowIdentity, denyIdentity], resource: [repository] })).toEqual({
+        decision: 'ExplicitDeny',
+        statement: { policy: 'identity', policyIndex: 1, statementIndex: 1, sid: 'NoPulls' },
+      });
+    });
+
+    it('names the Deny of a resource policy, at its position among the resource policies', () => {
+      expect(evaluate(request(), { identity: [allowIdentity], resource: [repository, registry] })).toEqual({
+        decision: 'ExplicitDeny',
+        statement: { policy: 'resource', policyIndex: 1, statementIndex: 0, sid: 'Lockdown' },
+      });
+    });
+
+    it('names a statement without Sid by position only', () => {
+      expect(evaluate(request(), { identity: [denyPull] })).toEqual({ decision: 'ExplicitDeny', statement: { policy: 'identity', policyIndex: 0, statementIndex: 0 } });
+    });
+
+    it('says the identity side is missing when nothing allows a same-account request', () => {
+      expect(evaluate(request(), { identity: [], resource: [] })).toEqual({ decision: 'ImplicitDeny', missing: 'identity' });
+    });
+
+    it('says the identity side is missing when a cross-account principal has only the resource policy', () => {
+      expect(evaluate(request({ principal: bob }), { identity: [], resource: [repository] })).toEqual({ decision: 'ImplicitDeny', missing: 'identity' });
+    });
+
+    it('says the resource side is missing when a cross-account principal has only its identity policy', () => {
+      expect(evaluate(request({ principal: bob }), { identity: [allowIdentity] })).toEqual({ decision: 'ImplicitDeny', missing: 'resource' });
     });
   });
 });

@@ -1,7 +1,7 @@
 import { userName } from './arn';
 import { type ConditionContext, contextLookup, evaluateConditions } from './conditions';
 import { principalApplies } from './principals';
-import type { ContextValue, Decision, EvaluationRequest, PatternSet, PolicyDocument, PolicySet, Statement } from './types';
+import type { ContextValue, EvaluationRequest, Evaluation, PatternSet, PolicyDocument, PolicyKind, PolicySet, Statement, StatementRef } from './types';
 import { substituteVariables } from './variables';
 import { matchesTokens, matchesWildcard, tokenizePattern } from './wildcard';
 
@@ -17,9 +17,10 @@ import { matchesTokens, matchesWildcard, tokenizePattern } from './wildcard';
  *   4. otherwise                                                  → ImplicitDeny
  *
  * A statement applies when its Principal (resource policies), Action, Resource and every Condition
- * match. Actions compare case-insensitively; ARNs case-sensitively.
+ * match. Actions compare case-insensitively; ARNs case-sensitively. The answer names the statement that
+ * decided (see Evaluation), so a denial can say why, as IAM's messages do.
  */
-export function evaluate(request: EvaluationRequest, policies: PolicySet): Decision {
+export function evaluate(request: EvaluationRequest, policies: PolicySet): Evaluation {
   const context = withPrincipalKeys(request);
   const lookup = contextLookup(context);
   const single = (key: string): string | undefined => {
@@ -27,26 +28,32 @@ export function evaluate(request: EvaluationRequest, policies: PolicySet): Decis
     return values?.length === 1 ? values[0] : undefined;
   };
 
-  const outcome = (documents: readonly PolicyDocument[], attachedToResource: boolean) => {
-    let allow = false;
-    let deny = false;
-    for (const document of documents) {
+  /** The first applicable Allow and the first applicable Deny among one kind of policy. */
+  const outcome = (documents: readonly PolicyDocument[], policy: PolicyKind): { allow: StatementRef | undefined; deny: StatementRef | undefined } => {
+    let allow: StatementRef | undefined;
+    for (const [policyIndex, document] of documents.entries()) {
       const ctx: ConditionContext = { values: lookup, variables: document.version === '2012-10-17', resolve: single };
-      for (const statement of document.statements) {
-        if (!statementApplies(statement, attachedToResource, request, ctx)) continue;
-        if (statement.effect === 'Deny') deny = true;
-        else allow = true;
+      for (const [statementIndex, statement] of document.statements.entries()) {
+        if (allow && statement.effect === 'Allow') continue;
+        if (!statementApplies(statement, policy === 'resource', request, ctx)) continue;
+        const ref: StatementRef = { policy, policyIndex, statementIndex, ...(statement.sid !== undefined && { sid: statement.sid }) };
+        if (statement.effect === 'Deny') return { allow, deny: ref };
+        allow = ref;
       }
     }
-    return { allow, deny };
+    return { allow, deny: undefined };
   };
 
-  const identity = outcome(policies.identity, false);
-  const resource = outcome(policies.resource ?? [], true);
-  if (identity.deny || resource.deny) return 'ExplicitDeny';
-  const sameAccount = request.principal.accountId === request.resourceAccountId;
-  const allowed = sameAccount ? identity.allow || resource.allow : identity.allow && resource.allow;
-  return allowed ? 'Allow' : 'ImplicitDeny';
+  const identity = outcome(policies.identity, 'identity');
+  const resource = outcome(policies.resource ?? [], 'resource');
+  const deny = identity.deny ?? resource.deny;
+  if (deny) return { decision: 'ExplicitDeny', statement: deny };
+  if (request.principal.accountId === request.resourceAccountId) {
+    const allow = identity.allow ?? resource.allow;
+    return allow ? { decision: 'Allow', statement: allow } : { decision: 'ImplicitDeny', missing: 'identity' };
+  }
+  if (!identity.allow) return { decision: 'ImplicitDeny', missing: 'identity' };
+  return resource.allow ? { decision: 'Allow', statement: resource.allow } : { decision: 'ImplicitDeny', missing: 'resource' };
 }
 
 /** Keys IAM derives from the authenticated principal; they cannot be supplied by the caller. */

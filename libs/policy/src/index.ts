@@ -4,6 +4,7 @@ export type {
   ContextValue,
   Decision,
   Effect,
+  Evaluation,
   EvaluationRequest,
   PatternSet,
   PolicyDocument,
@@ -14,6 +15,7 @@ export type {
   RequestPrincipal,
   SetQualifier,
   Statement,
+  StatementRef,
 } from './types';
 export { DEFAULT_MAX_POLICY_LENGTH, parsePolicyDocument, type ParseOptions, type ParseResult } from './parse-policy';
 export { evaluate } from './evaluate';

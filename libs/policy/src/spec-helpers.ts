@@ -37,5 +37,5 @@ export function request(overrides: Partial<EvaluationRequest> = {}): EvaluationR
 /** Decision of an identity policy allowing everything under one Condition block, for a given context. */
 export function underCondition(condition: object, context: Record<string, ContextValue>): Decision {
   const allowAll = identityPolicy({ Effect: 'Allow', Action: '*', Resource: '*', Condition: condition });
-  return evaluate(request({ context }), { identity: [allowAll] });
+  return evaluate(request({ context }), { identity: [allowAll] }).decision;
 }

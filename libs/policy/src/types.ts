@@ -8,6 +8,28 @@ export type PolicyKind = 'identity' | 'resource';
 export type PolicyVersion = '2012-10-17' | '2008-10-17';
 export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 
+/** A statement of a PolicySet: which list (`identity` or `resource`), which document, which statement. */
+export interface StatementRef {
+  readonly policy: PolicyKind;
+  /** Position of the document in `PolicySet.identity` or `PolicySet.resource`. */
+  readonly policyIndex: number;
+  /** Position of the statement in the document. */
+  readonly statementIndex: number;
+  readonly sid?: string;
+}
+
+/**
+ * A decision and why, in the terms IAM's AccessDenied messages use:
+ * - Allow: the Allow that granted it (cross-account: the resource policy's, which opened the account);
+ * - ExplicitDeny: the first applicable Deny (identity policies are read before resource policies);
+ * - ImplicitDeny: the kind of policy whose Allow was missing (`identity` unless the principal is from
+ *   another account and its identity policies allowed, in which case the resource policy did not).
+ */
+export type Evaluation =
+  | { readonly decision: 'Allow'; readonly statement: StatementRef }
+  | { readonly decision: 'ExplicitDeny'; readonly statement: StatementRef }
+  | { readonly decision: 'ImplicitDeny'; readonly missing: PolicyKind };
+
 /** Action/NotAction or Resource/NotResource: `negated` is the Not… form. */
 export interface PatternSet {
   readonly negated: boolean;

@@ -8,6 +8,7 @@ import {
 } from '@cargohold/auth';
 import { evaluate, parsePolicyDocument, type PolicyDocument } from '@cargohold/policy';
 import type { RegistrySettingsStore, RepositoryStore } from '@cargohold/storage-ports';
+import { accessDeniedMessage, verdictOf, type AccessVerdict, type PolicySource } from './access-verdict';
 import type { Clock } from './config';
 import { InvalidParameterError } from './ecr-errors';
 
@@ -47,16 +48,28 @@ export class AccessService {
   ) {}
 
   async allows(check: AccessCheck): Promise<boolean> {
+    return (await this.decide(check)).decision === 'Allow';
+  }
+
+  /** The decision and the statement that made it (or the policy kind whose Allow was missing). */
+  async decide(check: AccessCheck): Promise<AccessVerdict> {
     const [account = ''] = check.registryKey.split(':');
     const resource = check.action.toLowerCase() === 'ecr:getauthorizationtoken' ? '*' : resourceArn(check.registryKey, check.repositoryName);
     const resourcePolicies: PolicyDocument[] = [];
+    const sources: PolicySource[] = [];
     if (check.repositoryName !== undefined) {
       const repository = await this.repositories.get({ registry: check.registryKey, name: check.repositoryName });
-      if (repository?.settings.policyText !== undefined) resourcePolicies.push(this.resourcePolicy(repository.settings.policyText));
+      if (repository?.settings.policyText !== undefined) {
+        resourcePolicies.push(this.resourcePolicy(repository.settings.policyText));
+        sources.push('repository');
+      }
     }
     const { policyText } = await this.registries.get(check.registryKey);
-    if (policyText !== undefined) resourcePolicies.push(this.resourcePolicy(policyText));
-    const decision = evaluate(
+    if (policyText !== undefined) {
+      resourcePolicies.push(this.resourcePolicy(policyText));
+      sources.push('registry');
+    }
+    const evaluation = evaluate(
       {
         principal: { accountId: check.principal.accountId, arn: check.principal.arn },
         action: check.action,
@@ -71,7 +84,7 @@ export class AccessService {
       },
       { identity: this.identityOf(check.principal.arn), resource: resourcePolicies },
     );
-    return decision === 'Allow';
+    return verdictOf(evaluation, sources);
   }
 
   private resourcePolicy(text: string): PolicyDocument {
@@ -124,19 +137,19 @@ export class TokenAuthorizer implements Authorizer {
       return { allowed: false, reason: 'unauthenticated', message: 'This download URL is for another blob.' };
     }
     if (request.action === null) return { allowed: true, principal };
-    const allowed = await this.access.allows({
+    const verdict = await this.access.decide({
       principal,
       action: request.action,
       registryKey: request.registry,
       ...(request.repository !== undefined ? { repositoryName: request.repository } : {}),
       ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
     });
-    return allowed
+    return verdict.decision === 'Allow'
       ? { allowed: true, principal }
       : {
           allowed: false,
           reason: 'denied',
-          message: `User: ${principal.arn} is not authorized to perform: ${request.action} on resource: ${resourceArn(request.registry, request.repository)} because no identity-based policy allows the ${request.action} action`,
+          message: accessDeniedMessage(principal.arn, request.action, resourceArn(request.registry, request.repository), verdict),
         };
   }
 }

@@ -7,15 +7,13 @@ import { RegistryAdmin } from './registry-admin';
 import { RepositoryAdmin } from './repository-admin';
 import { ManifestService } from './manifests';
 import { RepositoryResolver } from './repositories';
-import { ScanService, type EventSink } from './scans';
+import { ScanService } from './scans';
 import { UploadService } from './uploads';
 
 export interface RegistryDeps {
   readonly storage: RegistryStorage;
-  /** Scan state; without one, scans are never recorded (the no-op twin). */
+  /** Scan state and the events written with it; without one, scans are never recorded (the no-op twin). */
   readonly scans?: ScanStore;
-  /** Where change-less events go (the outbox when embedded); without one they are dropped. */
-  readonly sink?: EventSink;
   readonly limits?: Partial<RegistryLimits>;
   readonly settings?: Partial<RegistrySettings>;
   readonly clock?: Clock;
@@ -36,12 +34,10 @@ export interface Registry {
 
 /** Scanning switched off: nothing recorded, nothing found. */
 const NO_SCANS: ScanStore = {
-  recordsEvents: false,
   get: async () => undefined,
   start: async () => false,
   finish: async () => undefined,
 };
-const NO_SINK: EventSink = { append: async () => undefined };
 
 export function createRegistry(deps: RegistryDeps): Registry {
   const limits: RegistryLimits = { ...DEFAULT_LIMITS, ...deps.limits };
@@ -60,6 +56,6 @@ export function createRegistry(deps: RegistryDeps): Registry {
     images: new ImageService(repositories, storage.manifests, manifests),
     repositoryAdmin: new RepositoryAdmin(storage.repositories, storage.manifests, clock),
     registryAdmin,
-    scanning: new ScanService(repositories, storage.registries, deps.scans ?? NO_SCANS, deps.sink ?? NO_SINK, clock),
+    scanning: new ScanService(repositories, storage.registries, deps.scans ?? NO_SCANS, clock),
   };
 }

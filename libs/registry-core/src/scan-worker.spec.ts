@@ -13,7 +13,7 @@ function setup(scanResult: Awaited<ReturnType<ImageScanner['scan']>> = { status:
   let now = new Date('2026-01-01T00:00:00Z');
   const clock = { now: () => now };
   const storage = createMemoryStorage();
-  const registry = createRegistry({ storage, scans: storage.scans, sink: storage.outbox, clock });
+  const registry = createRegistry({ storage, scans: storage.scans, clock });
   const scanned: string[][] = [];
   const scanner: ImageScanner = {
     async scan(layers: readonly LayerSource[]) {
@@ -22,7 +22,7 @@ function setup(scanResult: Awaited<ReturnType<ImageScanner['scan']>> = { status:
     },
     vulnerabilitySourceUpdatedAt: async () => undefined,
   };
-  const worker = new ScanWorker({ ...storage, scanning: registry.scanning, scanner, sink: storage.outbox, clock });
+  const worker = new ScanWorker({ ...storage, scanning: registry.scanning, scanner, clock });
   const dispatcher = new EventDispatcher(storage.outbox, [worker], clock);
   return { storage, registry, scanned, dispatcher, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
 }
@@ -86,7 +86,6 @@ describe('ScanWorker', () => {
       ...storage,
       scanning: registry.scanning,
       scanner: { scan: async () => Promise.reject(new Error('layer sha256:abc is missing')), vulnerabilitySourceUpdatedAt: async () => undefined },
-      sink: storage.outbox,
       clock: { now: () => new Date('2026-01-01T00:00:00Z') },
     });
     const image = await pushImage(registry, 'amd64');

@@ -5,7 +5,7 @@ import type { Digest } from '@cargohold/oci';
 import type { BlobStore, ManifestRecord, ManifestStore, RepoRef, RepositoryStore, ScanFinding, ScanStore } from '@cargohold/storage-ports';
 import type { Clock } from './config';
 import type { EventConsumer } from './event-dispatcher';
-import type { EventSink, ScanService } from './scans';
+import type { ScanService } from './scans';
 
 export interface LayerSource {
   readonly digest: Digest;
@@ -30,7 +30,6 @@ export interface ScanWorkerDeps {
   readonly scans: ScanStore;
   readonly scanning: ScanService;
   readonly scanner: ImageScanner;
-  readonly sink: EventSink;
   readonly clock: Clock;
 }
 
@@ -80,8 +79,8 @@ export class ScanWorker implements EventConsumer {
       completedAt,
       randomUUID(),
     );
-    // With an outbox the result and its event are one write; otherwise the event is published after it.
-    const events = scans.recordsEvents ? [scanned] : [];
+    // The result and its event are one write (ScanStore's contract): no result goes unannounced.
+    const events = [scanned];
     if (result.status === 'COMPLETE') {
       await scans.finish(repo, record.digest, {
         status: 'COMPLETE',
@@ -96,7 +95,6 @@ export class ScanWorker implements EventConsumer {
       const failed = { status: result.status, description: result.reason, startedAt, completedAt, findings: [], severityCounts: {} };
       await scans.finish(repo, record.digest, failed, events);
     }
-    if (!scans.recordsEvents) await this.deps.sink.append([scanned]);
   }
 
   /**

@@ -1,4 +1,3 @@
-import type { RegistryEvent } from '@cargohold/events';
 import { randomUUID } from 'node:crypto';
 import { newEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
@@ -15,11 +14,6 @@ import { LimitExceededError } from './ecr-errors';
 import type { RepositoryResolver } from './repositories';
 import { matchesTagFilter } from './tag-mutability';
 
-/** Where events that describe no data change go (the outbox when embedded, a queue on AWS). */
-export interface EventSink {
-  append(events: readonly RegistryEvent[]): Promise<void>;
-}
-
 export const DEFAULT_SCANNING_CONFIGURATION: RegistryScanningConfiguration = { scanType: 'BASIC', rules: [] };
 const MANUAL_SCAN_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
@@ -35,7 +29,6 @@ export class ScanService {
     private readonly repositories: RepositoryResolver,
     private readonly registries: RegistrySettingsStore,
     private readonly scans: ScanStore,
-    private readonly sink: EventSink,
     private readonly clock: Clock,
   ) {}
 
@@ -68,9 +61,8 @@ export class ScanService {
       throw new LimitExceededError('The scan quota per image has been exceeded. Wait and try again.');
     }
     const requested = newEvent('image.scan-requested', { registry: repo.registry, repository: repo.name, digest, reason: 'manual' }, now, randomUUID());
-    // With an outbox the scan and its request are one write; otherwise the request is sent after it.
-    await this.scans.start(repo, digest, now, now, this.scans.recordsEvents ? [requested] : []);
-    if (!this.scans.recordsEvents) await this.sink.append([requested]);
+    // The scan and its request are one write: the worker hears of every scan that was recorded.
+    await this.scans.start(repo, digest, now, now, [requested]);
   }
 
   async result(repo: RepoRef, digest: Digest): Promise<ScanRecord | undefined> {

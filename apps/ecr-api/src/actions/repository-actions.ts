@@ -71,12 +71,13 @@ export const describeRepositories = defineAction({
   async handle(input, context) {
     const admin = context.registry.repositoryAdmin;
     const key = context.registryKey(input.registryId);
-    const visible = (name: string) => context.allows('ecr:DescribeRepositories', key, name);
+    const decide = (name: string) => context.decide('ecr:DescribeRepositories', key, name);
     if (input.repositoryNames) {
       if (input.nextToken || input.maxResults) throw invalidParameter('maxResults and nextToken cannot be used with repositoryNames');
       const repositories = [];
       for (const name of input.repositoryNames) {
-        if (!(await visible(name))) throw accessDenied(context.principal.arn, 'ecr:DescribeRepositories', context.repositoryArn(key, name));
+        const verdict = await decide(name);
+        if (verdict.decision !== 'Allow') throw accessDenied(context.principal.arn, 'ecr:DescribeRepositories', context.repositoryArn(key, name), verdict);
         repositories.push(repositoryShape(context, await admin.get(context.repo(name, input.registryId))));
       }
       return { repositories };
@@ -84,7 +85,7 @@ export const describeRepositories = defineAction({
     // A listing shows the repositories the caller may describe: a Deny on one repository hides it.
     const page = await admin.list(key, input.maxResults ?? 100, nextToken.decode(input.nextToken));
     const repositories = [];
-    for (const repository of page.repositories) if (await visible(repository.name)) repositories.push(repositoryShape(context, repository));
+    for (const repository of page.repositories) if ((await decide(repository.name)).decision === 'Allow') repositories.push(repositoryShape(context, repository));
     return { repositories, nextToken: nextToken.encode(page.next) };
   },
 });

@@ -39,8 +39,9 @@ export const batchGetRepositoryScanningConfiguration = defineAction({
     const failures = [];
     for (const name of input.repositoryNames) {
       const ref = context.repo(name);
-      if (!(await context.allows('ecr:BatchGetRepositoryScanningConfiguration', ref.registry, name))) {
-        throw accessDenied(context.principal.arn, 'ecr:BatchGetRepositoryScanningConfiguration', context.repositoryArn(ref.registry, name));
+      const verdict = await context.decide('ecr:BatchGetRepositoryScanningConfiguration', ref.registry, name);
+      if (verdict.decision !== 'Allow') {
+        throw accessDenied(context.principal.arn, 'ecr:BatchGetRepositoryScanningConfiguration', context.repositoryArn(ref.registry, name), verdict);
       }
       try {
         const repository = await context.registry.repositoryAdmin.get(ref);

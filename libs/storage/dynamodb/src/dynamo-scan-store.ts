@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import type { RegistryEvent } from '@cargohold/events';
 import type { Digest, RepoRef, ScanFinding, ScanRecord, ScanStore } from '@cargohold/storage-ports';
 import { retryOnConflict } from './optimistic';
 import type { Item, Key, Table } from './table';
@@ -9,7 +10,7 @@ import { keys } from './table-design';
  * One scan item per image, in its repository's partition, plus the findings in parts (table-design.ts):
  *
  *   SCAN#<digest>                              status, startedAt, description?, completedAt?, sourceUpdatedAt?,
- *                                              severityCounts (JSON), generation?, parts?
+ *                                              severityCounts (JSON), generation?, parts?, events? (JSON)
  *   SCAN#<digest>#PART#<generation>#<nnnn>     bytes: a slice of gzip(JSON.stringify(findings))
  *
  * `start` is ONE conditional UpdateItem on the scan item: it claims the scan and drops the previous
@@ -17,6 +18,12 @@ import { keys } from './table-design';
  * PutItem answers the old item) deletes them. Every generation is thus deleted exactly once, by the
  * writer that replaced the item naming it, and never while an item still names it. A crash between
  * writing parts and the item leaves parts nothing names; they go with the repository.
+ *
+ * Events ride on the scan item: `events` holds the ones the write carries (the JSON array of the
+ * RegistryEvents `start` or `finish` was given), and a write without events removes the attribute.
+ * The table's stream is the outbox: the stream forwarder publishes the `events` of each scan item
+ * record whose new image carries events its old image did not (libs/events-aws stream-records.ts),
+ * so an event exists exactly when its change does.
  */
 
 /** Compressed findings per part item: with its keys, far under DynamoDB's 400 KB. */
@@ -30,11 +37,15 @@ const NAMES = {
   '#sourceUpdatedAt': 'sourceUpdatedAt',
   '#severityCounts': 'severityCounts',
   '#parts': 'parts',
+  '#events': 'events',
 };
+
+/** The `events` attribute of a write: absent when it carries none. */
+const eventsAttribute = (events: readonly RegistryEvent[]): string | undefined => (events.length === 0 ? undefined : JSON.stringify(events));
 
 const scanKey = (repo: RepoRef, digest: Digest): Key => ({ PK: keys.repository(repo), SK: keys.scanSk(digest) });
 
-function scanItem(repo: RepoRef, digest: Digest, record: ScanRecord, generation: string, parts: number): Item {
+function scanItem(repo: RepoRef, digest: Digest, record: ScanRecord, generation: string, parts: number, events: readonly RegistryEvent[]): Item {
   return {
     ...scanKey(repo, digest),
     status: record.status,
@@ -45,6 +56,7 @@ function scanItem(repo: RepoRef, digest: Digest, record: ScanRecord, generation:
     severityCounts: JSON.stringify(record.severityCounts),
     generation,
     parts,
+    events: eventsAttribute(events),
   };
 }
 
@@ -64,8 +76,6 @@ function toRecord(item: Item, findings: ScanFinding[]): ScanRecord {
 }
 
 export class DynamoScanStore implements ScanStore {
-  /** No outbox here: on AWS the caller publishes scan events itself (the scanner Lambda to EventBridge). */
-  readonly recordsEvents = false;
   constructor(private readonly table: Table) {}
 
   async get(repo: RepoRef, digest: Digest): Promise<ScanRecord | undefined> {
@@ -82,24 +92,28 @@ export class DynamoScanStore implements ScanStore {
     });
   }
 
-  async start(repo: RepoRef, digest: Digest, at: Date, notBefore: Date): Promise<boolean> {
+  async start(repo: RepoRef, digest: Digest, at: Date, notBefore: Date, events: readonly RegistryEvent[] = []): Promise<boolean> {
+    const carried = eventsAttribute(events);
+    const removed = '#description, #completedAt, #sourceUpdatedAt, #severityCounts, #parts';
     const { applied } = await this.table.update(scanKey(repo, digest), {
-      update: 'SET #status = :inProgress, #startedAt = :at REMOVE #description, #completedAt, #sourceUpdatedAt, #severityCounts, #parts',
+      update: carried
+        ? `SET #status = :inProgress, #startedAt = :at, #events = :events REMOVE ${removed}`
+        : `SET #status = :inProgress, #startedAt = :at REMOVE ${removed}, #events`,
       condition: 'attribute_not_exists(#status) OR #status = :inProgress OR #startedAt < :notBefore',
       names: NAMES,
-      values: { ':inProgress': 'IN_PROGRESS', ':at': at.getTime(), ':notBefore': notBefore.getTime() },
+      values: { ':inProgress': 'IN_PROGRESS', ':at': at.getTime(), ':notBefore': notBefore.getTime(), ...(carried && { ':events': carried }) },
     });
     return applied;
   }
 
-  async finish(repo: RepoRef, digest: Digest, record: ScanRecord): Promise<void> {
+  async finish(repo: RepoRef, digest: Digest, record: ScanRecord, events: readonly RegistryEvent[] = []): Promise<void> {
     const generation = randomUUID();
     const bytes = record.findings.length === 0 ? Buffer.alloc(0) : gzipSync(JSON.stringify(record.findings));
     const parts: Buffer[] = [];
     for (let offset = 0; offset < bytes.length; offset += PART_BYTES) parts.push(bytes.subarray(offset, offset + PART_BYTES));
     const pk = keys.repository(repo);
     await this.table.writeAll(parts.map((part, n) => ({ put: { PK: pk, SK: keys.scanPart(digest, generation, n), bytes: part } })));
-    const { old } = await this.table.put(scanItem(repo, digest, record, generation, parts.length));
+    const { old } = await this.table.put(scanItem(repo, digest, record, generation, parts.length, events));
     const stale = old?.['generation'] as string | undefined;
     if (stale !== undefined) await this.table.deleteAll((await this.parts(repo, digest, stale, 'PK, SK')) as Key[]);
   }

@@ -65,7 +65,9 @@ import type { RepoRef } from '@cargohold/storage-ports';
  * The vulnerability database is global to the table (one OSV database serves every registry): one partition
  * per record and per package, so a full import spreads its writes over the whole key space.
  * The stream (NEW_AND_OLD_IMAGES) is how events leave the table on AWS: a Lambda turns manifest and tag
- * item changes into `image.pushed` / `image.deleted`, so an event is written with its change.
+ * item changes into `image.pushed` / `image.deleted`, and publishes the `image.scan-requested` /
+ * `image.scanned` events a scan item's write carries in its `events` attribute (dynamo-scan-store.ts),
+ * so every event is written with its change.
  */
 
 export const INDEX = { tagsAndReferrers: 'LSI1', sessionsByIdle: 'GSI1', sessionsByRepository: 'GSI2' } as const;

@@ -28,12 +28,9 @@ function copyScan(record: ScanRecord): ScanRecord {
 // Like the metadata stores, every method runs synchronously to completion: `start` is atomic.
 export class MemoryScanStore implements ScanStore {
   private readonly records = new Map<string, ScanRecord>();
-  readonly recordsEvents: boolean;
 
-  /** With the outbox state of its storage, events are recorded in the same synchronous step. */
-  constructor(private readonly outbox?: MemoryOutboxState) {
-    this.recordsEvents = outbox !== undefined;
-  }
+  /** Events go to the outbox state of its storage, in the same synchronous step as the record. */
+  constructor(private readonly outbox: MemoryOutboxState) {}
 
   async get(repo: RepoRef, digest: Digest): Promise<ScanRecord | undefined> {
     const record = this.records.get(keyOf(repo, digest));
@@ -41,17 +38,17 @@ export class MemoryScanStore implements ScanStore {
   }
 
   async start(repo: RepoRef, digest: Digest, at: Date, notBefore: Date, events: readonly RegistryEvent[] = []): Promise<boolean> {
-    const recorded = this.outbox?.prepare(events) ?? [];
+    const recorded = this.outbox.prepare(events);
     const last = this.records.get(keyOf(repo, digest));
     if (last && last.status !== 'IN_PROGRESS' && last.startedAt.getTime() >= notBefore.getTime()) return false;
     this.records.set(keyOf(repo, digest), { status: 'IN_PROGRESS', startedAt: copyDate(at), findings: [], severityCounts: {} });
-    this.outbox?.record(recorded);
+    this.outbox.record(recorded);
     return true;
   }
 
   async finish(repo: RepoRef, digest: Digest, record: ScanRecord, events: readonly RegistryEvent[] = []): Promise<void> {
-    const recorded = this.outbox?.prepare(events) ?? [];
+    const recorded = this.outbox.prepare(events);
     this.records.set(keyOf(repo, digest), copyScan(record));
-    this.outbox?.record(recorded);
+    this.outbox.record(recorded);
   }
 }

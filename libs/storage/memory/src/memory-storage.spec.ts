@@ -4,6 +4,7 @@ import {
   describeOutboxContract,
   describeScanStoreContract,
   describeVulnerabilityStoreContract,
+  outboxRecordedEvents,
 } from '@cargohold/storage-testing';
 import { createMemoryStorage } from './index';
 
@@ -12,5 +13,8 @@ const make = async () => ({ ...createMemoryStorage(), cleanup: async () => undef
 describeBlobStoreContract('memory', make);
 describeMetadataContract('memory', make);
 describeOutboxContract('memory', make);
-describeScanStoreContract('memory', make);
+describeScanStoreContract('memory', async () => {
+  const storage = await make();
+  return { ...storage, recordedEvents: outboxRecordedEvents(storage.outbox) };
+});
 describeVulnerabilityStoreContract('memory', make);

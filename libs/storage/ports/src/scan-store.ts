@@ -31,12 +31,14 @@ export interface ScanRecord {
  * one started before `notBefore`; otherwise it changes nothing and answers false (a duplicate event). `finish` replaces the
  * record with a terminal one (COMPLETE, FAILED, UNSUPPORTED_IMAGE); findings are kept in the order given.
  * Deleting a repository or image may leave scan records behind; readers ignore records of absent images.
- * When `recordsEvents` is true (the store shares a transactional outbox), `start` and `finish` record
- * their `events` in the same atomic step as the change, and `start` only when it started a scan; when
- * false (DynamoDB), they ignore `events` and the caller publishes them itself.
+ *
+ * Events (`image.scan-requested`, `image.scanned`) are written with the change, never after it: `start`
+ * and `finish` record their `events` in the same atomic step as the record (`start` only when it
+ * started a scan), so a crash between the write and the publication cannot lose one. Where they go is
+ * the adapter's: the transactional outbox it shares with the manifests (SQLite, memory), or the scan
+ * item itself, whose change feed the stream forwarder publishes (DynamoDB, see table-design.ts).
  */
 export interface ScanStore {
-  readonly recordsEvents: boolean;
   get(repo: RepoRef, digest: Digest): Promise<ScanRecord | undefined>;
   start(repo: RepoRef, digest: Digest, at: Date, notBefore: Date, events?: readonly RegistryEvent[]): Promise<boolean>;
   finish(repo: RepoRef, digest: Digest, record: ScanRecord, events?: readonly RegistryEvent[]): Promise<void>;

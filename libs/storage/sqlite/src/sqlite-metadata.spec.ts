@@ -6,6 +6,7 @@ import {
   describeOutboxContract,
   describeScanStoreContract,
   describeVulnerabilityStoreContract,
+  outboxRecordedEvents,
 } from '@cargohold/storage-testing';
 import { openSqliteMetadata, type SqliteMetadata } from './index';
 
@@ -23,7 +24,10 @@ async function fresh(): Promise<SqliteMetadata & { cleanup(): Promise<void> }> {
 }
 
 describeMetadataContract('sqlite', fresh);
-describeScanStoreContract('sqlite', fresh);
+describeScanStoreContract('sqlite', async () => {
+  const metadata = await fresh();
+  return { ...metadata, recordedEvents: outboxRecordedEvents(metadata.outbox) };
+});
 describeVulnerabilityStoreContract('sqlite', fresh);
 
 describeOutboxContract(

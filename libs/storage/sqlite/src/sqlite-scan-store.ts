@@ -49,7 +49,6 @@ const UPSERT = `INSERT INTO scans (registry, repository, digest, status, descrip
 /** One row per image; findings and counts are JSON documents stored whole. */
 export class SqliteScanStore implements ScanStore {
   /** Scans and the outbox share the database: events go in with the change, in one transaction. */
-  readonly recordsEvents = true;
   private readonly outbox: OutboxRecorder;
   private readonly startTx: Database.Transaction<(params: Key & ScanRow & { not_before: number }, events: RegistryEvent[]) => boolean>;
   private readonly finishTx: Database.Transaction<(params: Key & ScanRow, events: RegistryEvent[]) => void>;

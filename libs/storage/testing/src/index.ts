@@ -6,7 +6,7 @@ export { bodyOf, bytesOf, failingBody, readAll, slowBody, tracked } from './stre
 export { describeOutboxContract } from './outbox-contract';
 export { deletedEvent, eventId, pushedEvent, scanRequestedEvent, stamped } from './outbox-fixture';
 export type { MakeOutbox, OutboxContractOptions, OutboxFixture } from './outbox-fixture';
-export { describeScanStoreContract } from './scan-contract';
+export { describeScanStoreContract, outboxRecordedEvents } from './scan-contract';
 export type { MakeScans, ScanFixture } from './scan-contract';
 export { describeVulnerabilityStoreContract } from './vulnerability-contract';
 export type { MakeVulnerabilities, VulnerabilityContractOptions, VulnerabilityFixture } from './vulnerability-contract';

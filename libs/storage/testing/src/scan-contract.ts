@@ -1,13 +1,25 @@
-import type { ScanFinding, ScanRecord, ScanStore } from '@cargohold/storage-ports';
+import { newEvent, type RegistryEvent } from '@cargohold/events';
+import type { OutboxStore, ScanFinding, ScanRecord, ScanStore } from '@cargohold/storage-ports';
 import { at, digestFor, OTHER_REGISTRY, repoRef, T0 } from './metadata-fixture';
 
 /** A fresh, empty ScanStore for one test. */
 export interface ScanFixture {
   readonly scans: ScanStore;
+  /**
+   * The events the store's writes recorded for publication since the last call, oldest first: what its
+   * outbox hands the dispatcher, or what its change feed hands the stream forwarder.
+   */
+  recordedEvents(): Promise<RegistryEvent[]>;
   cleanup(): Promise<void>;
 }
 
 export type MakeScans = () => Promise<ScanFixture>;
+
+/** `recordedEvents` of a store that records into an outbox: the entries due since the last call (leased). */
+export function outboxRecordedEvents(outbox: OutboxStore): () => Promise<RegistryEvent[]> {
+  const FAR_FUTURE = new Date('2100-01-01T00:00:00Z');
+  return async () => (await outbox.due(FAR_FUTURE, 1000, 1e12)).map((entry) => entry.event);
+}
 
 const app = repoRef('app');
 const image = digestFor('image');
@@ -39,15 +51,19 @@ const complete = (startedAt: Date): ScanRecord => ({
 
 /**
  * The contract of ScanStore that every adapter runs: `start` claims a scan (first, abandoned, or requested
- * after the last one started) and refuses duplicates; `finish` stores the terminal record as given.
+ * after the last one started) and refuses duplicates; `finish` stores the terminal record as given; the
+ * events of a write are recorded with it, and only when it happened.
  */
 export function describeScanStoreContract(name: string, make: MakeScans): void {
   describe(`${name} (scan store contract)`, () => {
     let current: ScanFixture | undefined;
-    const scans = (): ScanStore => {
+    const fixture = (): ScanFixture => {
       if (!current) throw new Error('scan fixture used outside a test');
-      return current.scans;
+      return current;
     };
+    const scans = (): ScanStore => fixture().scans;
+    /** Type and id of each recorded event: the outbox stamps versions, a change feed does not. */
+    const recorded = async () => (await fixture().recordedEvents()).map((event) => [event.type, event.id]);
     beforeEach(async () => {
       current = await make();
     });
@@ -184,6 +200,42 @@ export function describeScanStoreContract(name: string, make: MakeScans): void {
         const read = await scans().get(app, image);
         (read?.findings as ScanFinding[]).length = 0;
         expect(await scans().get(app, image)).toStrictEqual(record);
+      });
+    });
+
+    describe('events', () => {
+      const requested = (n: number) =>
+        newEvent('image.scan-requested', { registry: app.registry, repository: app.name, digest: image, reason: 'manual' }, at(n), `00000000-0000-4000-8000-00000000000${n}`);
+      const announced = (n: number) =>
+        newEvent(
+          'image.scanned',
+          { registry: app.registry, repository: app.name, digest: image, status: 'COMPLETE', tags: ['v1'], severityCounts: { HIGH: 1 } },
+          at(n),
+          `00000000-0000-4000-8000-00000000001${n}`,
+        );
+
+      it('records the events of a start that claimed the scan, and of its finish, each with its write', async () => {
+        expect(await scans().start(app, image, T0, T0, [requested(1)])).toBe(true);
+        expect(await recorded()).toEqual([['image.scan-requested', requested(1).id]]);
+
+        await scans().finish(app, image, complete(T0), [announced(2)]);
+        expect(await recorded()).toEqual([['image.scanned', announced(2).id]]);
+      });
+
+      it('records nothing for a start it refused (a duplicate)', async () => {
+        await scanned();
+        await recorded();
+        expect(await scans().start(app, image, at(60), T0, [requested(3)])).toBe(false);
+        expect(await recorded()).toEqual([]);
+      });
+
+      it('records nothing for writes given no events, and never repeats earlier ones', async () => {
+        await scans().start(app, image, T0, T0, [requested(1)]);
+        await recorded();
+        // A worker claiming the requested scan, then finishing it without an event.
+        expect(await scans().start(app, image, at(5), T0)).toBe(true);
+        await scans().finish(app, image, complete(at(5)));
+        expect(await recorded()).toEqual([]);
       });
     });
 
