@@ -4,14 +4,13 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsEventPublisher } from '@cargohold/events-aws';
 import type { EventSink } from '@cargohold/registry-core';
 import { IdentityDirectory } from '@cargohold/auth';
-import { createAuthToken } from '@cargohold/auth-token';
+import { createAuthToken } from '@cargohold/http-token';
 import type { DeploymentEnv } from '@cargohold/lambda-kit';
 import { createRegistry, parsePolicy, systemClock } from '@cargohold/registry-core';
 import { createDynamoMetadata } from '@cargohold/storage-dynamodb';
 import { createS3BlobStorage } from '@cargohold/storage-s3';
 import type { Logger } from 'pino';
-import type { EcrApiDeps } from './ecr-api';
-import { sigV4Authenticator } from './sigv4-authenticator';
+import { sigV4Authenticator, type EcrApiDeps } from '@cargohold/http-ecr';
 
 /**
  * The ECR API over the AWS adapters, built once per container from the function's environment

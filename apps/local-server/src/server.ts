@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDistributionApi, type RequestLimits } from '@cargohold/distribution-api';
-import { createEcrApi, isEcrApiRequest, registryFromHost } from '@cargohold/ecr-api';
+import { createDistributionApi, type RequestLimits } from '@cargohold/http-distribution';
+import { createEcrApi, isEcrApiRequest } from '@cargohold/http-ecr';
 import type { HttpHandler } from '@cargohold/lambda-kit';
+import { registryFromHost } from '@cargohold/oci';
 import { createRegistry } from '@cargohold/registry-core';
 import type { RegistryStorage } from '@cargohold/storage-ports';
 import pino, { type Logger } from 'pino';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@cargohold/auth';
 import { readBody, type HttpHandler, type HttpRequest, type HttpResponse } from '@cargohold/lambda-kit';
+import { registryHost } from '@cargohold/oci';
 import type { Registry } from '@cargohold/registry-core';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ActionContext, ActionServices, CallerContext, EcrAction } from './action';
 import { ACTIONS } from './actions';
 import { accessDenied, AwsError, toAwsError } from './aws-errors';
-import { registryHost } from './hosts';
 
 export const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
