@@ -6,6 +6,7 @@ import {
   type Authorizer,
   type Principal,
 } from '@cargohold/auth';
+import { parseRegistryKey, repositoryArn } from '@cargohold/oci';
 import { evaluate, parsePolicyDocument, type PolicyDocument } from '@cargohold/policy';
 import type { RegistrySettingsStore, RepositoryStore } from '@cargohold/storage-ports';
 import type { Clock } from './config';
@@ -47,7 +48,7 @@ export class AccessService {
   ) {}
 
   async allows(check: AccessCheck): Promise<boolean> {
-    const [account = ''] = check.registryKey.split(':');
+    const { account } = parseRegistryKey(check.registryKey);
     const resource = check.action.toLowerCase() === 'ecr:getauthorizationtoken' ? '*' : resourceArn(check.registryKey, check.repositoryName);
     const resourcePolicies: PolicyDocument[] = [];
     if (check.repositoryName !== undefined) {
@@ -143,6 +144,5 @@ export class TokenAuthorizer implements Authorizer {
 
 /** The ECR resource an action targets: a repository ARN, or all repositories of the registry. */
 function resourceArn(registryKey: string, repositoryName: string | undefined): string {
-  const [account = '', region = ''] = registryKey.split(':');
-  return `arn:aws:ecr:${region}:${account}:repository/${repositoryName ?? '*'}`;
+  return repositoryArn(registryKey, repositoryName ?? '*');
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@cargohold/auth';
 import { readBody, type HttpHandler, type HttpRequest, type HttpResponse } from '@cargohold/lambda-kit';
-import { registryHost } from '@cargohold/oci';
+import { formatRegistryKey, registryHost, repositoryArn } from '@cargohold/oci';
 import type { Registry } from '@cargohold/registry-core';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -113,7 +113,7 @@ function parseInput(action: EcrAction, body: Buffer): unknown {
 }
 
 function actionContext(deps: EcrApiDeps, caller: CallerContext): ActionContext {
-  const registryKey = (registryId?: string) => `${registryId ?? caller.principal.accountId}:${caller.region}`;
+  const registryKey = (registryId?: string) => formatRegistryKey({ account: registryId ?? caller.principal.accountId, region: caller.region });
   return {
     ...caller,
     registry: deps.registry,
@@ -130,10 +130,7 @@ function actionContext(deps: EcrApiDeps, caller: CallerContext): ActionContext {
     repo: (repositoryName, registryId) => ({ registry: registryKey(registryId), name: repositoryName }),
     registryHost: (key) => registryHost(key, caller.host, deps.defaultRegistry, deps.registryDomain),
     repositoryUri: (key, name) => `${registryHost(key, caller.host, deps.defaultRegistry, deps.registryDomain)}/${name}`,
-    repositoryArn: (key, name) => {
-      const [account, region] = key.split(':');
-      return `arn:aws:ecr:${region}:${account}:repository/${name}`;
-    },
+    repositoryArn,
   };
 }
 
