@@ -2,6 +2,7 @@ import {
   basicCredentialsFromHeader,
   verifyToken,
   type AccessDecision,
+  type AccessRecord,
   type AccessRequest,
   type Authorizer,
   type Principal,
@@ -48,15 +49,38 @@ export class AccessService {
   ) {}
 
   async allows(check: AccessCheck): Promise<boolean> {
+    const [allowed] = await this.allowsEach([check]);
+    return allowed === true;
+  }
+
+  /**
+   * Several checks in one evaluation (a request's actions, a catalog page): each registry and
+   * repository policy they name is read once, all reads at the same time, then every check is decided.
+   */
+  async allowsEach(checks: readonly AccessCheck[]): Promise<boolean[]> {
+    const policies = await this.resourcePoliciesOf(checks);
+    return checks.map((check) => {
+      const repository = check.repositoryName === undefined ? [] : (policies.get(repositoryKey(check.registryKey, check.repositoryName)) ?? []);
+      return this.decide(check, [...repository, ...(policies.get(check.registryKey) ?? [])]);
+    });
+  }
+
+  /** Resource policies by registry key and by repository (registry key + NUL + name), each read once. */
+  private async resourcePoliciesOf(checks: readonly AccessCheck[]): Promise<Map<string, PolicyDocument[]>> {
+    const reads = new Map<string, Promise<string | undefined>>();
+    for (const { registryKey, repositoryName } of checks) {
+      if (!reads.has(registryKey)) reads.set(registryKey, this.registries.get(registryKey).then((settings) => settings.policyText));
+      if (repositoryName === undefined) continue;
+      const key = repositoryKey(registryKey, repositoryName);
+      if (!reads.has(key)) reads.set(key, this.repositories.get({ registry: registryKey, name: repositoryName }).then((repo) => repo?.settings.policyText));
+    }
+    const texts = await Promise.all([...reads].map(async ([key, read]) => [key, await read] as const));
+    return new Map(texts.map(([key, text]) => [key, text === undefined ? [] : [this.resourcePolicy(text)]]));
+  }
+
+  private decide(check: AccessCheck, resourcePolicies: PolicyDocument[]): boolean {
     const { account } = parseRegistryKey(check.registryKey);
     const resource = check.action.toLowerCase() === 'ecr:getauthorizationtoken' ? '*' : resourceArn(check.registryKey, check.repositoryName);
-    const resourcePolicies: PolicyDocument[] = [];
-    if (check.repositoryName !== undefined) {
-      const repository = await this.repositories.get({ registry: check.registryKey, name: check.repositoryName });
-      if (repository?.settings.policyText !== undefined) resourcePolicies.push(this.resourcePolicy(repository.settings.policyText));
-    }
-    const { policyText } = await this.registries.get(check.registryKey);
-    if (policyText !== undefined) resourcePolicies.push(this.resourcePolicy(policyText));
     const decision = evaluate(
       {
         principal: { accountId: check.principal.accountId, arn: check.principal.arn },
@@ -121,26 +145,31 @@ export class TokenAuthorizer implements Authorizer {
     }
     const principal: Principal = { accountId: verified.claims.accountId, arn: verified.claims.principalArn };
     const { download } = verified.claims;
-    if (download && !(DOWNLOAD_ACTIONS.has(request.action ?? '') && request.repository === download.repository && request.digest === download.digest)) {
+    const forTheBlob = (r: AccessRecord) => DOWNLOAD_ACTIONS.has(r.action) && r.repository === download?.repository && r.digest === download?.digest;
+    if (download && (request.access.length === 0 || !request.access.every(forTheBlob))) {
       return { allowed: false, reason: 'unauthenticated', message: 'This download URL is for another blob.' };
     }
-    if (request.action === null) return { allowed: true, principal };
-    const allowed = await this.access.allows({
-      principal,
-      action: request.action,
-      registryKey: request.registry,
-      ...(request.repository !== undefined ? { repositoryName: request.repository } : {}),
-      ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
-    });
-    return allowed
-      ? { allowed: true, principal }
-      : {
-          allowed: false,
-          reason: 'denied',
-          message: `User: ${principal.arn} is not authorized to perform: ${request.action} on resource: ${resourceArn(request.registry, request.repository)} because no identity-based policy allows the ${request.action} action`,
-        };
+    const granted = await this.access.allowsEach(
+      request.access.map((record) => ({
+        principal,
+        action: record.action,
+        registryKey: request.registry,
+        ...(record.repository !== undefined ? { repositoryName: record.repository } : {}),
+        ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
+      })),
+    );
+    const denied = request.access[granted.indexOf(false)];
+    if (!denied) return { allowed: true, principal };
+    return {
+      allowed: false,
+      reason: 'denied',
+      granted,
+      message: `User: ${principal.arn} is not authorized to perform: ${denied.action} on resource: ${resourceArn(request.registry, denied.repository)} because no identity-based policy allows the ${denied.action} action`,
+    };
   }
 }
+
+const repositoryKey = (registryKey: string, name: string) => `${registryKey}\u0000${name}`;
 
 /** The ECR resource an action targets: a repository ARN, or all repositories of the registry. */
 function resourceArn(registryKey: string, repositoryName: string | undefined): string {

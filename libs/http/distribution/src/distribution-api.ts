@@ -1,42 +1,11 @@
-import type { AccessDecision, Authorizer, EcrAction } from '@cargohold/auth';
+import type { AccessDecision, AccessRecord, Authorizer } from '@cargohold/auth';
 import type { HttpHandler, HttpRequest, HttpResponse } from '@cargohold/lambda-kit';
 import { RegistryError, validateRepositoryName } from '@cargohold/oci';
 import type { Registry } from '@cargohold/registry-core';
-import type { RepoRef } from '@cargohold/storage-ports';
 import type { Logger } from 'pino';
-import { deleteBlob, getBlob, headBlob } from './blob-routes';
-import { catalog, listTags } from './listing-routes';
-import { deleteManifest, getManifest, getReferrers, headManifest, putManifest } from './manifest-routes';
-import { errorResponse, json, withoutBody } from './responses';
+import { errorResponse, withoutBody } from './responses';
 import { limitRequestBody, type RequestLimits } from './request-limits';
-import type { BlobRedirects, Route } from './route-table';
-import { cancelUpload, completeUpload, patchUpload, startUpload, uploadStatus } from './upload-routes';
-
-const NAME = '(.+)';
-const MANIFEST = new RegExp(`^/v2/${NAME}/manifests/([^/]+)$`);
-const UPLOADS = new RegExp(`^/v2/${NAME}/blobs/uploads/?()$`);
-const UPLOAD = new RegExp(`^/v2/${NAME}/blobs/uploads/([^/]+)$`);
-const BLOB = new RegExp(`^/v2/${NAME}/blobs/([^/]+)$`);
-const TAGS = new RegExp(`^/v2/${NAME}/tags/list()$`);
-const REFERRERS = new RegExp(`^/v2/${NAME}/referrers/([^/]+)$`);
-
-/** The OCI Distribution Spec v1.1 endpoints, each with the ECR action it needs. Order matters. */
-const ROUTES: readonly Route[] = [
-  { method: 'GET', pattern: TAGS, action: 'ecr:ListImages', handler: listTags },
-  { method: 'GET', pattern: MANIFEST, action: 'ecr:BatchGetImage', handler: getManifest },
-  { method: 'HEAD', pattern: MANIFEST, action: 'ecr:BatchGetImage', handler: headManifest },
-  { method: 'PUT', pattern: MANIFEST, action: 'ecr:PutImage', handler: putManifest },
-  { method: 'DELETE', pattern: MANIFEST, action: 'ecr:BatchDeleteImage', handler: deleteManifest },
-  { method: 'GET', pattern: REFERRERS, action: 'ecr:BatchGetImage', handler: getReferrers },
-  { method: 'POST', pattern: UPLOADS, action: 'ecr:InitiateLayerUpload', handler: startUpload, uploadStep: true },
-  { method: 'GET', pattern: UPLOAD, action: 'ecr:UploadLayerPart', handler: uploadStatus },
-  { method: 'PATCH', pattern: UPLOAD, action: 'ecr:UploadLayerPart', handler: patchUpload, uploadStep: true },
-  { method: 'PUT', pattern: UPLOAD, action: 'ecr:CompleteLayerUpload', handler: completeUpload },
-  { method: 'DELETE', pattern: UPLOAD, action: 'ecr:UploadLayerPart', handler: cancelUpload },
-  { method: 'GET', pattern: BLOB, action: 'ecr:GetDownloadUrlForLayer', handler: getBlob },
-  { method: 'HEAD', pattern: BLOB, action: 'ecr:BatchCheckLayerAvailability', handler: headBlob },
-  { method: 'DELETE', pattern: BLOB, action: 'ecr:BatchDeleteImage', handler: deleteBlob },
-];
+import { matchRoute, type BlobRedirects, type RegistryContext } from './route-table';
 
 export interface DistributionApiDeps {
   readonly registry: Registry;
@@ -51,18 +20,6 @@ export interface DistributionApiDeps {
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
-
-class RouteNotFoundError extends RegistryError {
-  constructor(path: string) {
-    super('UNSUPPORTED', `no such endpoint: ${path.slice(0, 200)}`, { status: 404 });
-  }
-}
-
-class MethodNotAllowedError extends RegistryError {
-  constructor(method: string, allowed: string[]) {
-    super('UNSUPPORTED', `${method} is not supported here`, { headers: { Allow: allowed.join(', ') } });
-  }
-}
 
 class NotAuthorizedError extends RegistryError {
   constructor(decision: Extract<AccessDecision, { allowed: false }>, realm: string) {
@@ -87,83 +44,50 @@ export function createDistributionApi(deps: DistributionApiDeps): HttpHandler {
   };
 }
 
+/**
+ * Every request: match the route table, collect the access records the route needs, ask the authorizer
+ * once, then run the handler over the (bounded) request.
+ */
 async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promise<HttpResponse> {
-  const { path, method } = request;
-  const registryId = deps.registryFor(request.headers['host']);
-  const realm = `http://${request.headers['host'] ?? 'localhost'}/`;
-  let authorization = request.headers['authorization'];
-  const authorize = async (action: EcrAction | null, repository?: string, digest?: string) => {
-    const decision = await deps.authorizer.authorize({
-      action,
-      registry: registryId,
-      ...(repository !== undefined ? { repository } : {}),
-      ...(digest !== undefined ? { digest } : {}),
-      ...(authorization !== undefined ? { authorization } : {}),
-      ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
-    });
-    if (!decision.allowed) throw new NotAuthorizedError(decision, realm);
+  const { route, groups } = matchRoute(request.method, request.path);
+  const name = groups['name'];
+  if (name !== undefined) validateRepositoryName(name);
+  const registryKey = deps.registryFor(request.headers['host']);
+  const credentials = {
+    ...optional('authorization', request.headers['authorization'] ?? (route.blobRead ? downloadToken(request) : undefined)),
+    ...optional('sourceIp', request.sourceIp),
   };
+  const ask = (access: readonly AccessRecord[]) => deps.authorizer.authorize({ registry: registryKey, access, ...credentials });
 
-  if (path === '/v2/' || path === '/v2') {
-    if (method !== 'GET' && method !== 'HEAD') throw new MethodNotAllowedError(method, ['GET', 'HEAD']);
-    await authorize(null);
-    return json(200, {});
-  }
-  if (path === '/v2/_catalog') {
-    if (method !== 'GET') throw new MethodNotAllowedError(method, ['GET']);
-    await authorize('ecr:DescribeRepositories');
-    const visible = async (name: string) =>
-      (
-        await deps.authorizer.authorize({
-          action: 'ecr:DescribeRepositories',
-          registry: registryId,
-          repository: name,
-          ...(authorization !== undefined ? { authorization } : {}),
-          ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
-        })
-      ).allowed;
-    return catalog(deps.registry, registryId, request, visible);
-  }
-
-  const candidates = ROUTES.filter((route) => route.pattern.test(path));
-  if (candidates.length === 0) throw new RouteNotFoundError(path);
-  const route = candidates.find((candidate) => candidate.method === method);
-  if (!route) throw new MethodNotAllowedError(method, [...new Set(candidates.map((c) => c.method))]);
-  const [, name = '', param = ''] = route.pattern.exec(path) ?? [];
-  validateRepositoryName(name);
-  const blobRead = route.pattern === BLOB && route.method !== 'DELETE';
-  if (authorization === undefined && blobRead) authorization = downloadToken(request);
-  await authorize(route.action, name, blobRead ? param : undefined);
-  // A whole blob in one POST is also a part and a completion: it needs what PATCH and PUT need.
-  if (route.pattern === UPLOADS && request.query.get('digest') !== null && request.query.get('mount') === null) {
-    await authorize('ecr:UploadLayerPart', name);
-    await authorize('ecr:CompleteLayerUpload', name);
-  }
+  const actions = typeof route.actions === 'function' ? route.actions(request) : route.actions;
+  const target = { ...optional('repository', name), ...optional('digest', route.blobRead ? groups['digest'] : undefined) };
+  const decision = await ask(actions.map((action) => ({ action, ...target })));
+  if (!decision.allowed) throw new NotAuthorizedError(decision, `http://${request.headers['host'] ?? 'localhost'}/`);
 
   const limits = deps.requestLimits;
-  const bounded = limits && BODY_METHODS.has(method) ? limitRequestBody(request, limits) : request;
-  const repo: RepoRef = { registry: registryId, name };
-  const canRead = async (source: RepoRef, action: EcrAction) => {
-    const decision = await deps.authorizer.authorize({
-      action,
-      registry: source.registry,
-      repository: source.name,
-      ...(authorization !== undefined ? { authorization } : {}),
-      ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
-    });
-    return decision.allowed;
-  };
-  const response = await route.handler({
-    request: bounded,
+  const context: RegistryContext = {
+    request: limits && BODY_METHODS.has(request.method) ? limitRequestBody(request, limits) : request,
     registry: deps.registry,
-    registryId,
-    repo,
-    param,
-    canRead,
-    ...(deps.blobRedirects ? { blobRedirects: deps.blobRedirects } : {}),
-  });
+    registryKey,
+    allows: async (access) => granted(await ask(access), access.length),
+    ...optional('blobRedirects', deps.blobRedirects),
+  };
+  if (route.scope === 'registry') return route.handler(context);
+  const param = Object.entries(groups).find(([group]) => group !== 'name')?.[1] ?? '';
+  const response = await route.handler({ ...context, repo: { registry: registryKey, name: name ?? '' }, param });
   if (!limits || !route.uploadStep || response.status !== 202) return response;
   return { ...response, headers: { ...response.headers, 'OCI-Chunk-Min-Length': limits.chunkMinLength } };
+}
+
+/** Per record, whether the decision allows it: all when allowed, none when unauthenticated. */
+function granted(decision: AccessDecision, count: number): readonly boolean[] {
+  if (decision.allowed) return new Array<boolean>(count).fill(true);
+  return decision.reason === 'denied' && decision.granted ? decision.granted : new Array<boolean>(count).fill(false);
+}
+
+/** `{ key: value }` when the value is present, `{}` otherwise (optional properties stay absent, not undefined). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 }
 
 /**

@@ -1,8 +1,7 @@
-import type { HttpRequest, HttpResponse } from '@cargohold/lambda-kit';
-import type { NamePage, Registry } from '@cargohold/registry-core';
+import type { NamePage } from '@cargohold/registry-core';
 import { parsePage } from './http-headers';
 import { json } from './responses';
-import type { RouteHandler } from './route-table';
+import type { RegistryRouteHandler, RouteHandler } from './route-table';
 
 /** RFC 8288 `Link` to the next page, as the spec's tags list and catalog pagination describe. */
 function nextLink(path: string, page: NamePage): Record<string, string> {
@@ -11,24 +10,22 @@ function nextLink(path: string, page: NamePage): Record<string, string> {
   return { Link: `<${path}?${next}>; rel="next"` };
 }
 
+/** `GET /v2/`: the API version check; the route's empty action list still demands a valid credential. */
+export const versionCheck: RegistryRouteHandler = async () => json(200, {});
+
 export const listTags: RouteHandler = async ({ registry, repo, request }) => {
   const page = await registry.listing.tags(repo, parsePage(request.query));
   return json(200, { name: repo.name, tags: page.items }, nextLink(`/v2/${repo.name}/tags/list`, page));
 };
 
 /**
- * `GET /v2/_catalog`: registry-wide, so it is routed before any repository name is parsed. It lists the
- * repositories the caller may describe (a Deny on one repository hides it); the Link still follows the
- * unfiltered order, so a page may hold fewer than `n` names.
+ * `GET /v2/_catalog`: registry-wide. It lists the repositories of the page the caller may describe (a
+ * Deny on one repository hides it), the whole page decided in one authorization; the Link still
+ * follows the unfiltered order, so a page may hold fewer than `n` names.
  */
-export async function catalog(
-  registry: Registry,
-  registryId: string,
-  request: HttpRequest,
-  visible: (name: string) => Promise<boolean>,
-): Promise<HttpResponse> {
-  const page = await registry.listing.catalog(registryId, parsePage(request.query));
-  const repositories: string[] = [];
-  for (const name of page.items) if (await visible(name)) repositories.push(name);
+export const catalog: RegistryRouteHandler = async ({ registry, registryKey, request, allows }) => {
+  const page = await registry.listing.catalog(registryKey, parsePage(request.query));
+  const visible = page.items.length === 0 ? [] : await allows(page.items.map((name) => ({ action: 'ecr:DescribeRepositories', repository: name })));
+  const repositories = page.items.filter((_, index) => visible[index] === true);
   return json(200, { repositories }, nextLink('/v2/_catalog', page));
-}
+};
