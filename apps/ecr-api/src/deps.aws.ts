@@ -36,7 +36,7 @@ export function awsEcrDeps(env: DeploymentEnv, logger: Logger): EcrApiDeps {
       ...(env.workerQueueUrl ? { sink: sqsSink(new SQSClient({}), env.workerQueueUrl) } : {}),
     }),
     authenticate: sigV4Authenticator(directory.credentialLookup),
-    authorize: (check) => tokens.access.allows(check),
+    authorize: (checks) => tokens.access.allowsEach(checks),
     services: {
       issueToken: tokens.issue,
       downloadUrl: tokens.downloadUrl,

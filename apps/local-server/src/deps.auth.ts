@@ -48,7 +48,7 @@ export function createAuth(config: ConfigFile, storage: RegistryStorage, tokenKe
     authorizer: tokens.authorizer,
     ecr: {
       authenticate: sigV4Authenticator(directory.credentialLookup),
-      authorize: (check) => tokens.access.allows(check),
+      authorize: (checks) => tokens.access.allowsEach(checks),
       services: {
         issueToken: tokens.issue,
         downloadUrl: tokens.downloadUrl,

@@ -28,10 +28,11 @@ export interface ActionContext extends CallerContext {
   /** Extra services some actions need (tokens, download URLs), injected by the composition root. */
   readonly services: ActionServices;
   /**
-   * IAM for one more repository than the dispatcher checked: actions over several repositories
-   * (DescribeRepositories, BatchGetRepositoryScanningConfiguration) ask per repository.
+   * IAM for more repositories than the dispatcher checked, in one evaluation: actions over several
+   * repositories (DescribeRepositories, BatchGetRepositoryScanningConfiguration) ask for all of them
+   * at once; the answers come back in order.
    */
-  allows(iamAction: string, registryKey: string, repositoryName: string): Promise<boolean>;
+  allowsEach(iamAction: string, registryKey: string, repositoryNames: readonly string[]): Promise<readonly boolean[]>;
 }
 
 export interface ActionServices {

@@ -24,8 +24,8 @@ export interface EcrApiDeps {
   readonly registry: Registry;
   /** Verifies SigV4 over the exact body received; throws AwsError with AWS's names on failure. */
   authenticate(request: HttpRequest, body: Buffer, now: Date): Promise<{ principal: Principal; region: string }>;
-  /** IAM evaluation (identity, repository and registry policies) for one action. */
-  authorize(check: AuthorizationCheck): Promise<boolean>;
+  /** IAM evaluation (identity, repository and registry policies), a batch of checks in one evaluation. */
+  authorize(checks: readonly AuthorizationCheck[]): Promise<readonly boolean[]>;
   readonly services: ActionServices;
   /** Domain of the `<account>.dkr.ecr.<region>.<domain>` host form for non-default registries. */
   readonly registryDomain: string;
@@ -80,14 +80,16 @@ async function dispatch(deps: EcrApiDeps, request: HttpRequest): Promise<unknown
   const resource = action.resource?.(input);
   const registryKey = context.registryKey(resource?.registryId ?? (input as { registryId?: string }).registryId);
   const iamAction = action.iamAction ?? `ecr:${action.name}`;
-  const allowed = await deps.authorize({
-    principal,
-    action: iamAction,
-    registryKey,
-    ...(resource ? { repositoryName: resource.repositoryName } : {}),
-    ...(caller.sourceIp ? { sourceIp: caller.sourceIp } : {}),
-  });
-  if (!allowed) {
+  const [allowed] = await deps.authorize([
+    {
+      principal,
+      action: iamAction,
+      registryKey,
+      ...(resource ? { repositoryName: resource.repositoryName } : {}),
+      ...(caller.sourceIp ? { sourceIp: caller.sourceIp } : {}),
+    },
+  ]);
+  if (allowed !== true) {
     const arn = resource ? context.repositoryArn(registryKey, resource.repositoryName) : '*';
     throw accessDenied(principal.arn, iamAction, arn);
   }
@@ -119,14 +121,16 @@ function actionContext(deps: EcrApiDeps, caller: CallerContext): ActionContext {
     registry: deps.registry,
     services: deps.services,
     registryKey,
-    allows: (action, key, repositoryName) =>
-      deps.authorize({
-        principal: caller.principal,
-        action,
-        registryKey: key,
-        repositoryName,
-        ...(caller.sourceIp ? { sourceIp: caller.sourceIp } : {}),
-      }),
+    allowsEach: (action, key, repositoryNames) =>
+      deps.authorize(
+        repositoryNames.map((repositoryName) => ({
+          principal: caller.principal,
+          action,
+          registryKey: key,
+          repositoryName,
+          ...(caller.sourceIp ? { sourceIp: caller.sourceIp } : {}),
+        })),
+      ),
     repo: (repositoryName, registryId) => ({ registry: registryKey(registryId), name: repositoryName }),
     registryHost: (key) => registryHost(key, caller.host, deps.defaultRegistry, deps.registryDomain),
     repositoryUri: (key, name) => `${registryHost(key, caller.host, deps.defaultRegistry, deps.registryDomain)}/${name}`,

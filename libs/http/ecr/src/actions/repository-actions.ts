@@ -71,20 +71,21 @@ export const describeRepositories = defineAction({
   async handle(input, context) {
     const admin = context.registry.repositoryAdmin;
     const key = context.registryKey(input.registryId);
-    const visible = (name: string) => context.allows('ecr:DescribeRepositories', key, name);
+    const visible = (names: readonly string[]) => context.allowsEach('ecr:DescribeRepositories', key, names);
     if (input.repositoryNames) {
       if (input.nextToken || input.maxResults) throw invalidParameter('maxResults and nextToken cannot be used with repositoryNames');
+      const allowed = await visible(input.repositoryNames);
       const repositories = [];
-      for (const name of input.repositoryNames) {
-        if (!(await visible(name))) throw accessDenied(context.principal.arn, 'ecr:DescribeRepositories', context.repositoryArn(key, name));
+      for (const [index, name] of input.repositoryNames.entries()) {
+        if (!allowed[index]) throw accessDenied(context.principal.arn, 'ecr:DescribeRepositories', context.repositoryArn(key, name));
         repositories.push(repositoryShape(context, await admin.get(context.repo(name, input.registryId))));
       }
       return { repositories };
     }
     // A listing shows the repositories the caller may describe: a Deny on one repository hides it.
     const page = await admin.list(key, input.maxResults ?? 100, nextToken.decode(input.nextToken));
-    const repositories = [];
-    for (const repository of page.repositories) if (await visible(repository.name)) repositories.push(repositoryShape(context, repository));
+    const allowed = page.repositories.length === 0 ? [] : await visible(page.repositories.map((repository) => repository.name));
+    const repositories = page.repositories.filter((_, index) => allowed[index]).map((repository) => repositoryShape(context, repository));
     return { repositories, nextToken: nextToken.encode(page.next) };
   },
 });

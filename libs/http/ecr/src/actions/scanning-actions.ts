@@ -37,9 +37,10 @@ export const batchGetRepositoryScanningConfiguration = defineAction({
   async handle(input, context) {
     const scanningConfigurations = [];
     const failures = [];
-    for (const name of input.repositoryNames) {
+    const allowed = await context.allowsEach('ecr:BatchGetRepositoryScanningConfiguration', context.registryKey(), input.repositoryNames);
+    for (const [index, name] of input.repositoryNames.entries()) {
       const ref = context.repo(name);
-      if (!(await context.allows('ecr:BatchGetRepositoryScanningConfiguration', ref.registry, name))) {
+      if (!allowed[index]) {
         throw accessDenied(context.principal.arn, 'ecr:BatchGetRepositoryScanningConfiguration', context.repositoryArn(ref.registry, name));
       }
       try {
