@@ -1,5 +1,6 @@
 // Module boundaries are the architecture: domain and core stay free of AWS, SQLite, the filesystem and
-// middy; adapters implement ports; apps compose; only the host (local-server) composes apps.
+// middy; adapters implement ports; services (HTTP surfaces, workers) compose the core; apps only wire
+// them up, and no app imports another.
 import nx from '@nx/eslint-plugin';
 
 const infrastructure = ['@aws-sdk/*', 'better-sqlite3', '@middy/*', 'fs', 'fs/promises'];
@@ -10,9 +11,6 @@ const nodeFs = [
   { name: 'fs/promises', message: 'domain and core never touch the filesystem: use a port' },
   { name: 'better-sqlite3', message: 'SQLite belongs in libs/storage/sqlite' },
 ];
-
-// Apps whose plain entry points others compose: the host composes the APIs, tools drive the host.
-const HOSTED_APPS = ['@cargohold/auth-token', '@cargohold/scanner', '@cargohold/distribution-api', '@cargohold/ecr-api', '@cargohold/local-server'];
 
 /** Who may import whom. Specs additionally may use adapters and contract suites to arrange scenarios. */
 function constraints(specs) {
@@ -30,15 +28,20 @@ function constraints(specs) {
     { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:port', ...extra] },
     { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:port'] },
     { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:domain'] },
+    // A service's transport-neutral surface (the /v2/ and ECR APIs, token issuance, the scanner): it
+    // composes the core and is wired by apps, never wiring storage or SDK clients itself.
+    {
+      sourceTag: 'type:service',
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:runtime', ...extra],
+      bannedExternalImports: banned.filter((name) => !name.startsWith('fs')),
+    },
+    // Apps are composition roots: libraries only, never another app.
     {
       sourceTag: 'type:app',
-      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime'],
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime', 'type:service'],
     },
-    {
-      sourceTag: 'type:host',
-      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime', 'type:app'],
-    },
-    { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
+    // Tools drive the product from outside (its built CLI, its libraries), never through an app's sources.
+    { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime', 'type:service', 'type:testing', 'type:tool'] },
     { sourceTag: 'platform:any', onlyDependOnLibsWithTags: ['platform:any'] },
   ];
 }
@@ -53,12 +56,7 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@nx/enforce-module-boundaries': [
         'error',
-        {
-          enforceBuildableLibDependency: false,
-          // The host composes apps: each app's plain entry point is its public surface.
-          allow: HOSTED_APPS,
-          depConstraints: constraints(false),
-        },
+        { enforceBuildableLibDependency: false, depConstraints: constraints(false) },
       ],
     },
   },
@@ -68,7 +66,7 @@ export default [
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
-        { enforceBuildableLibDependency: false, allow: HOSTED_APPS, depConstraints: constraints(true) },
+        { enforceBuildableLibDependency: false, depConstraints: constraints(true) },
       ],
     },
   },
@@ -83,6 +81,7 @@ export default [
       'libs/auth/**/*.ts',
       'libs/registry-core/**/*.ts',
       'libs/storage/ports/**/*.ts',
+      'libs/http/**/*.ts',
     ],
     ignores: ['**/*.spec.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: nodeFs, patterns: ['@aws-sdk/*', '@middy/*'] }] },

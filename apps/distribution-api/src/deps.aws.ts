@@ -1,15 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { IdentityDirectory } from '@cargohold/auth';
-import { createAuthToken } from '@cargohold/auth-token';
-import { registryFromHost } from '@cargohold/ecr-api';
+import { createAuthToken } from '@cargohold/http-token';
 import type { DeploymentEnv } from '@cargohold/lambda-kit';
+import { registryFromHost } from '@cargohold/oci';
 import { createRegistry, systemClock } from '@cargohold/registry-core';
 import { createDynamoMetadata } from '@cargohold/storage-dynamodb';
 import type { RegistryStorage } from '@cargohold/storage-ports';
 import { createS3BlobStorage, presignBlobUrl } from '@cargohold/storage-s3';
 import type { Logger } from 'pino';
-import type { DistributionApiDeps } from './distribution-api';
+import type { DistributionApiDeps } from '@cargohold/http-distribution';
 
 /**
  * The distribution API over the AWS adapters, built once per container from the function's environment.

@@ -1,7 +1,7 @@
 import { httpApiHandler, readDeploymentEnv } from '@cargohold/lambda-kit';
 import pino from 'pino';
 import { awsDistributionDeps } from './deps.aws';
-import { createDistributionApi } from './distribution-api';
+import { createDistributionApi } from '@cargohold/http-distribution';
 
 /**
  * `/v2/{proxy+}` on API Gateway (HTTP API, payload 2.0). Everything below is built once per container;

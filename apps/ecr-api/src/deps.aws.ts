@@ -1,14 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { IdentityDirectory } from '@cargohold/auth';
-import { createAuthToken } from '@cargohold/auth-token';
+import { createAuthToken } from '@cargohold/http-token';
 import type { DeploymentEnv } from '@cargohold/lambda-kit';
 import { createRegistry, parsePolicy, systemClock } from '@cargohold/registry-core';
 import { createDynamoMetadata } from '@cargohold/storage-dynamodb';
 import { createS3BlobStorage } from '@cargohold/storage-s3';
 import type { Logger } from 'pino';
-import type { EcrApiDeps } from './ecr-api';
-import { sigV4Authenticator } from './sigv4-authenticator';
+import { sigV4Authenticator, type EcrApiDeps } from '@cargohold/http-ecr';
 
 /**
  * The ECR API over the AWS adapters, built once per container from the function's environment
@@ -33,7 +32,7 @@ export function awsEcrDeps(env: DeploymentEnv, logger: Logger): EcrApiDeps {
       scans: metadata.scans,
     }),
     authenticate: sigV4Authenticator(directory.credentialLookup),
-    authorize: (check) => tokens.access.decide(check),
+    authorize: (checks) => tokens.access.decideEach(checks),
     services: {
       issueToken: tokens.issue,
       downloadUrl: tokens.downloadUrl,

@@ -1,7 +1,7 @@
 import { httpApiHandler, readDeploymentEnv } from '@cargohold/lambda-kit';
 import pino from 'pino';
 import { awsEcrDeps } from './deps.aws';
-import { createEcrApi } from './ecr-api';
+import { createEcrApi } from '@cargohold/http-ecr';
 
 /**
  * `POST /` with `X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.*` on API Gateway (HTTP API,

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defaultIdentityConfig, IdentityDirectory, MIN_TOKEN_KEY_BYTES } from '@cargohold/auth';
-import { createAuthToken } from '@cargohold/auth-token';
-import { sigV4Authenticator, type EcrApiDeps } from '@cargohold/ecr-api';
+import { createAuthToken } from '@cargohold/http-token';
+import { sigV4Authenticator, type EcrApiDeps } from '@cargohold/http-ecr';
 import type { Authorizer } from '@cargohold/auth';
 import { parsePolicy, systemClock } from '@cargohold/registry-core';
 import type { RegistryStorage } from '@cargohold/storage-ports';
@@ -48,7 +48,7 @@ export function createAuth(config: ConfigFile, storage: RegistryStorage, tokenKe
     authorizer: tokens.authorizer,
     ecr: {
       authenticate: sigV4Authenticator(directory.credentialLookup),
-      authorize: (check) => tokens.access.decide(check),
+      authorize: (checks) => tokens.access.decideEach(checks),
       services: {
         issueToken: tokens.issue,
         downloadUrl: tokens.downloadUrl,

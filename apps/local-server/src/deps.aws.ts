@@ -1,5 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+// The one remaining app-to-app import: openAwsStorage moves to the AWS platform library (issue 8, item 2).
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { openAwsStorage as openStorageOverClients } from '@cargohold/distribution-api';
 import type { RegistryStorage } from '@cargohold/storage-ports';
 

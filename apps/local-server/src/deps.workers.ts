@@ -1,5 +1,5 @@
 import { EventDispatcher, ScanWorker, systemClock, type Registry } from '@cargohold/registry-core';
-import { createImageScanner } from '@cargohold/scanner';
+import { createImageScanner } from '@cargohold/scanning-service';
 import type { Logger } from 'pino';
 import type { LocalStorage } from './deps.local';
 

@@ -1,5 +1,5 @@
 import { parseCommand, USAGE } from './cli';
-import { importVulnerabilities } from '@cargohold/scanner';
+import { importVulnerabilities } from '@cargohold/scanning-service';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteMetadata } from '@cargohold/storage-sqlite';

@@ -13,7 +13,7 @@ import {
   type ECRClient,
 } from '@aws-sdk/client-ecr';
 import { newEvent } from '@cargohold/events';
-import { importVulnerabilities } from '@cargohold/scanner';
+import { importVulnerabilities } from '@cargohold/scanning-service';
 import { openSqliteMetadata } from '@cargohold/storage-sqlite';
 import { awsErrorName, ecrClient } from './testing/ecr-client';
 import { findingsWhenDone } from './testing/scan-polling';

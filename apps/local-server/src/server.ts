@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDistributionApi, type RequestLimits } from '@cargohold/distribution-api';
-import { createEcrApi, isEcrApiRequest, registryFromHost } from '@cargohold/ecr-api';
+import { createDistributionApi, type RequestLimits } from '@cargohold/http-distribution';
+import { createEcrApi, isEcrApiRequest } from '@cargohold/http-ecr';
 import type { HttpHandler } from '@cargohold/lambda-kit';
+import { formatRegistryKey, registryFromHost } from '@cargohold/oci';
 import { createRegistry } from '@cargohold/registry-core';
 import type { RegistryStorage } from '@cargohold/storage-ports';
 import pino, { type Logger } from 'pino';
@@ -84,7 +85,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ...(limits.uploadIdleTimeoutSeconds ? { uploadIdleTimeoutMs: limits.uploadIdleTimeoutSeconds * 1000 } : {}),
     },
   });
-  const registryId = `${config.accountId ?? '000000000000'}:${config.region ?? 'us-east-1'}`;
+  const registryId = formatRegistryKey({ account: config.accountId ?? '000000000000', region: config.region ?? 'us-east-1' });
   const auth = createAuth(config, storage, loadTokenKey(config, options.dataDir), options.allowAnonymous ?? false);
   const limitsOfRequests = requestLimits(options.maxRequestBytes ?? limits.maxRequestBytes);
   const distribution = createDistributionApi({

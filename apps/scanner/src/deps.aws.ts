@@ -4,7 +4,7 @@ import { createRegistry, ScanWorker, systemClock } from '@cargohold/registry-cor
 import { createDynamoMetadata } from '@cargohold/storage-dynamodb';
 import { createS3BlobStorage } from '@cargohold/storage-s3';
 import { z } from 'zod';
-import { createImageScanner } from './image-scanner';
+import { createImageScanner } from '@cargohold/scanning-service';
 
 /** The function's configuration (serverless.yml sets it): storage only, no bus, token key or identities. */
 export const ScannerEnvSchema = z.object({

@@ -7,14 +7,21 @@ export interface Principal {
   readonly arn: string;
 }
 
-export interface AccessRequest {
-  /** null: the route only needs an authenticated caller (e.g. `GET /v2/`). */
-  readonly action: EcrAction | null;
-  readonly registry: string;
+/** One thing a request needs to do: an ECR action on a repository, or on the whole registry. */
+export interface AccessRecord {
+  readonly action: EcrAction;
   /** Repository the action targets; absent for registry-wide actions such as the catalog. */
   readonly repository?: string;
   /** The blob a blob route addresses (so a download-only token can be held to its one blob). */
   readonly digest?: string;
+}
+
+/** Everything one request needs, asked at once: the caller is authenticated once, the policies read once. */
+export interface AccessRequest {
+  /** The registry the request addresses; a token must have been issued for it. */
+  readonly registry: string;
+  /** Empty: the route only needs an authenticated caller (e.g. `GET /v2/`). */
+  readonly access: readonly AccessRecord[];
   /** The raw `Authorization` header, if any. */
   readonly authorization?: string;
   readonly sourceIp?: string;
@@ -22,14 +29,23 @@ export interface AccessRequest {
 
 export type AccessDecision =
   | { readonly allowed: true; readonly principal: Principal }
-  | { readonly allowed: false; readonly reason: 'unauthenticated' | 'denied'; readonly message: string };
+  | { readonly allowed: false; readonly reason: 'unauthenticated'; readonly message: string }
+  | {
+      readonly allowed: false;
+      readonly reason: 'denied';
+      /** Names the first record the policies do not allow. */
+      readonly message: string;
+      /** Per record of the request, in order, whether the policies allow it (for filtering a list). */
+      readonly granted?: readonly boolean[];
+    };
 
 /**
  * The authorization seam of every `/v2/` route: authenticate the caller, then decide whether the
- * principal may perform `action` on the repository.
+ * principal may perform every action the request needs.
  *
  * Contract: never throws for a bad credential (that is `unauthenticated`); `denied` only for an
- * authenticated principal whose policies do not allow the action; evaluates on every request.
+ * authenticated principal whose policies do not allow one of the records; allowed only when they allow
+ * all of them; evaluates on every request, all records in one evaluation.
  */
 export interface Authorizer {
   authorize(request: AccessRequest): Promise<AccessDecision>;

@@ -1,3 +1,4 @@
+import { parseRegistryKey, repositoryArn } from '@cargohold/oci';
 import type { RegistryEvent } from './registry-events';
 
 /**
@@ -18,9 +19,9 @@ export interface EventBridgeEvent {
 
 /** Zero or more ECR events for an internal event (ECR sends one Image Action per tag). */
 export function toEcrEvents(event: RegistryEvent): EventBridgeEvent[] {
-  const [account = '', region = ''] = event.registry.split(':');
+  const { account, region } = parseRegistryKey(event.registry);
   const base = { version: '0' as const, source: 'aws.ecr' as const, account, region, time: event.occurredAt.replace(/\.\d{3}Z$/, 'Z') };
-  const arn = `arn:aws:ecr:${region}:${account}:repository/${event.repository}`;
+  const arn = repositoryArn(event.registry, event.repository);
   switch (event.type) {
     case 'image.pushed':
     case 'image.deleted': {

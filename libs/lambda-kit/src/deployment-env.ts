@@ -1,4 +1,5 @@
 import { defaultIdentityConfig, IdentityConfigSchema, MIN_TOKEN_KEY_BYTES, type IdentityConfig } from '@cargohold/auth';
+import { formatRegistryKey } from '@cargohold/oci';
 import { z } from 'zod';
 import { LAMBDA_PAYLOAD_BYTES } from './api-gateway';
 
@@ -77,7 +78,7 @@ export function readDeploymentEnv(env: NodeJS.ProcessEnv): DeploymentEnv {
     tokenKey,
     accountId: e.REGISTRY_ACCOUNT_ID,
     region: e.AWS_REGION,
-    registryId: `${e.REGISTRY_ACCOUNT_ID}:${e.AWS_REGION}`,
+    registryId: formatRegistryKey({ account: e.REGISTRY_ACCOUNT_ID, region: e.AWS_REGION }),
     registryDomain: e.REGISTRY_DOMAIN,
     identities: identitiesFrom(e.IDENTITIES_JSON, e.ALLOW_DEFAULT_IDENTITIES === 'true'),
     maxRequestBytes: e.MAX_REQUEST_BYTES,

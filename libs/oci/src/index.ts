@@ -2,3 +2,5 @@ export * from './errors';
 export * from './digest';
 export * from './names';
 export * from './media-types';
+export * from './registry-key';
+export * from './registry-host';

@@ -84,8 +84,8 @@ describe('TokenAuthorizer denials', () => {
     const { token } = issueToken({ accountId: '123456789012', principalArn: CI, registry: REGISTRY }, KEY, { now: clock.now() });
     const authorization = `Basic ${Buffer.from(`AWS:${token}`).toString('base64')}`;
 
-    const decision = await authorizer.authorize({ action: 'ecr:PutImage', registry: REGISTRY, repository: 'app', authorization });
+    const decision = await authorizer.authorize({ registry: REGISTRY, access: [{ action: 'ecr:PutImage', repository: 'app' }], authorization });
 
-    expect(decision).toEqual({ allowed: false, reason: 'denied', message: `User: ${CI} is not authorized to perform: ecr:PutImage on resource: ${APP} with an explicit deny in a resource-based policy` });
+    expect(decision).toEqual({ allowed: false, reason: 'denied', granted: [false], message: `User: ${CI} is not authorized to perform: ecr:PutImage on resource: ${APP} with an explicit deny in a resource-based policy` });
   });
 });

@@ -2,10 +2,12 @@ import {
   basicCredentialsFromHeader,
   verifyToken,
   type AccessDecision,
+  type AccessRecord,
   type AccessRequest,
   type Authorizer,
   type Principal,
 } from '@cargohold/auth';
+import { parseRegistryKey, repositoryArn } from '@cargohold/oci';
 import { evaluate, parsePolicyDocument, type PolicyDocument } from '@cargohold/policy';
 import type { RegistrySettingsStore, RepositoryStore } from '@cargohold/storage-ports';
 import { accessDeniedMessage, verdictOf, type AccessVerdict, type PolicySource } from './access-verdict';
@@ -53,22 +55,54 @@ export class AccessService {
 
   /** The decision and the statement that made it (or the policy kind whose Allow was missing). */
   async decide(check: AccessCheck): Promise<AccessVerdict> {
-    const [account = ''] = check.registryKey.split(':');
-    const resource = check.action.toLowerCase() === 'ecr:getauthorizationtoken' ? '*' : resourceArn(check.registryKey, check.repositoryName);
-    const resourcePolicies: PolicyDocument[] = [];
-    const sources: PolicySource[] = [];
-    if (check.repositoryName !== undefined) {
-      const repository = await this.repositories.get({ registry: check.registryKey, name: check.repositoryName });
-      if (repository?.settings.policyText !== undefined) {
-        resourcePolicies.push(this.resourcePolicy(repository.settings.policyText));
+    const [verdict] = await this.decideEach([check]);
+    if (!verdict) throw new Error('decideEach answered no verdict for one check');
+    return verdict;
+  }
+
+  async allowsEach(checks: readonly AccessCheck[]): Promise<boolean[]> {
+    return (await this.decideEach(checks)).map((verdict) => verdict.decision === 'Allow');
+  }
+
+  /**
+   * Several checks in one evaluation (a request's actions, a catalog page): each registry and
+   * repository policy they name is read once, all reads at the same time, then every check is decided.
+   */
+  async decideEach(checks: readonly AccessCheck[]): Promise<AccessVerdict[]> {
+    const policies = await this.resourcePoliciesOf(checks);
+    return checks.map((check) => {
+      const repository = check.repositoryName === undefined ? undefined : policies.get(repositoryKey(check.registryKey, check.repositoryName));
+      const registry = policies.get(check.registryKey);
+      const resourcePolicies: PolicyDocument[] = [];
+      const sources: PolicySource[] = [];
+      if (repository) {
+        resourcePolicies.push(repository);
         sources.push('repository');
       }
+      if (registry) {
+        resourcePolicies.push(registry);
+        sources.push('registry');
+      }
+      return this.evaluateOne(check, resourcePolicies, sources);
+    });
+  }
+
+  /** Resource policies by registry key and by repository (registry key + NUL + name), each read once. */
+  private async resourcePoliciesOf(checks: readonly AccessCheck[]): Promise<Map<string, PolicyDocument | undefined>> {
+    const reads = new Map<string, Promise<string | undefined>>();
+    for (const { registryKey, repositoryName } of checks) {
+      if (!reads.has(registryKey)) reads.set(registryKey, this.registries.get(registryKey).then((settings) => settings.policyText));
+      if (repositoryName === undefined) continue;
+      const key = repositoryKey(registryKey, repositoryName);
+      if (!reads.has(key)) reads.set(key, this.repositories.get({ registry: registryKey, name: repositoryName }).then((repo) => repo?.settings.policyText));
     }
-    const { policyText } = await this.registries.get(check.registryKey);
-    if (policyText !== undefined) {
-      resourcePolicies.push(this.resourcePolicy(policyText));
-      sources.push('registry');
-    }
+    const texts = await Promise.all([...reads].map(async ([key, read]) => [key, await read] as const));
+    return new Map(texts.map(([key, text]) => [key, text === undefined ? undefined : this.resourcePolicy(text)]));
+  }
+
+  private evaluateOne(check: AccessCheck, resourcePolicies: PolicyDocument[], sources: readonly PolicySource[]): AccessVerdict {
+    const { account } = parseRegistryKey(check.registryKey);
+    const resource = check.action.toLowerCase() === 'ecr:getauthorizationtoken' ? '*' : resourceArn(check.registryKey, check.repositoryName);
     const evaluation = evaluate(
       {
         principal: { accountId: check.principal.accountId, arn: check.principal.arn },
@@ -133,29 +167,35 @@ export class TokenAuthorizer implements Authorizer {
     }
     const principal: Principal = { accountId: verified.claims.accountId, arn: verified.claims.principalArn };
     const { download } = verified.claims;
-    if (download && !(DOWNLOAD_ACTIONS.has(request.action ?? '') && request.repository === download.repository && request.digest === download.digest)) {
+    const forTheBlob = (r: AccessRecord) => DOWNLOAD_ACTIONS.has(r.action) && r.repository === download?.repository && r.digest === download?.digest;
+    if (download && (request.access.length === 0 || !request.access.every(forTheBlob))) {
       return { allowed: false, reason: 'unauthenticated', message: 'This download URL is for another blob.' };
     }
-    if (request.action === null) return { allowed: true, principal };
-    const verdict = await this.access.decide({
-      principal,
-      action: request.action,
-      registryKey: request.registry,
-      ...(request.repository !== undefined ? { repositoryName: request.repository } : {}),
-      ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
-    });
-    return verdict.decision === 'Allow'
-      ? { allowed: true, principal }
-      : {
-          allowed: false,
-          reason: 'denied',
-          message: accessDeniedMessage(principal.arn, request.action, resourceArn(request.registry, request.repository), verdict),
-        };
+    const verdicts = await this.access.decideEach(
+      request.access.map((record) => ({
+        principal,
+        action: record.action,
+        registryKey: request.registry,
+        ...(record.repository !== undefined ? { repositoryName: record.repository } : {}),
+        ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
+      })),
+    );
+    const deniedAt = verdicts.findIndex((verdict) => verdict.decision !== 'Allow');
+    const denied = request.access[deniedAt];
+    const verdict = verdicts[deniedAt];
+    if (!denied || !verdict || verdict.decision === 'Allow') return { allowed: true, principal };
+    return {
+      allowed: false,
+      reason: 'denied',
+      granted: verdicts.map((each) => each.decision === 'Allow'),
+      message: accessDeniedMessage(principal.arn, denied.action, resourceArn(request.registry, denied.repository), verdict),
+    };
   }
 }
 
+const repositoryKey = (registryKey: string, name: string) => `${registryKey}\u0000${name}`;
+
 /** The ECR resource an action targets: a repository ARN, or all repositories of the registry. */
 function resourceArn(registryKey: string, repositoryName: string | undefined): string {
-  const [account = '', region = ''] = registryKey.split(':');
-  return `arn:aws:ecr:${region}:${account}:repository/${repositoryName ?? '*'}`;
+  return repositoryArn(registryKey, repositoryName ?? '*');
 }

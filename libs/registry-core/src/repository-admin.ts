@@ -1,4 +1,4 @@
-import { validateRepositoryName } from '@cargohold/oci';
+import { parseRegistryKey, validateRepositoryName } from '@cargohold/oci';
 import {
   DEFAULT_REPOSITORY_SETTINGS,
   type ManifestStore,
@@ -82,7 +82,7 @@ export class RepositoryAdmin {
   }
 }
 
-/** Registry keys are `<account>:<region>`; ECR's messages name the account (the registry id). */
+/** ECR's messages and outputs name a registry by its account (the registry id). */
 export function accountOf(registry: string): string {
-  return registry.split(':')[0] ?? registry;
+  return parseRegistryKey(registry).account;
 }

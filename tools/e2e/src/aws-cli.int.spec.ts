@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '@cargohold/local-server';
 import { hexOf } from './blobs';
+import { spawnCargohold, type CargoholdProcess } from './cargohold-process';
 import { AWS_CLI, awsCli, awsCliEnv, describeWithClients, skopeo, type AwsCliOptions } from './clients';
 import { startDockerd, type Dockerd } from './dockerd';
 import { CommandFailedError, run, type RunResult } from './exec';
 import { MEDIA_TYPES, blobDirOf, buildDockerArchive, buildOciLayout, type BuiltImage } from './images';
 
 /**
- * The real AWS CLI v2 (/usr/bin/aws, not whatever `aws` is on PATH) against cargohold in-process:
+ * The real AWS CLI v2 (/usr/bin/aws, not whatever `aws` is on PATH) against the cargohold CLI:
  * the ECR control plane through `aws ecr …`, and the journeys that cross over to `/v2/`
  * (`get-login-password | docker login`, skopeo with `AWS:$(aws ecr get-login-password)`,
  * `get-download-url-for-layer` followed by a plain GET). Every assertion is about what the CLI prints,
@@ -65,7 +65,7 @@ const IDENTITIES = {
 };
 
 describeWithClients(['aws'], 'AWS CLI v2 against cargohold', () => {
-  let server: RunningServer;
+  let server: CargoholdProcess;
   let dataDir: string;
   let work: string;
   /** `127.0.0.1:PORT` */
@@ -98,18 +98,12 @@ describeWithClients(['aws'], 'AWS CLI v2 against cargohold', () => {
     if (!stdout.startsWith('aws-cli/2.')) throw new Error(`${AWS_CLI} is not AWS CLI v2: ${stdout}`);
     work = await mkdtemp(join(tmpdir(), 'cargohold-e2e-aws-cli-'));
     dataDir = await mkdtemp(join(tmpdir(), 'cargohold-e2e-aws-cli-data-'));
-    server = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      dataDir,
-      logLevel: process.env['E2E_LOG_LEVEL'] ?? 'error',
-      config: { identities: IDENTITIES },
-    });
+    server = await spawnCargohold({ dataDir, logLevel: process.env['E2E_LOG_LEVEL'] ?? 'error', config: { identities: IDENTITIES } });
     host = new URL(server.url).host;
   });
 
   afterAll(async () => {
-    await server?.close(2_000);
+    await server?.stop();
     await Promise.all([dataDir, work].filter(Boolean).map((dir) => rm(dir, { recursive: true, force: true })));
   });
 

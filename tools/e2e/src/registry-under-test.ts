@@ -1,19 +1,19 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { startServer } from '@cargohold/local-server';
+import { spawnCargohold } from './cargohold-process';
 import { terminateOnExit } from './exec';
+import { freePort, waitForV2 } from './ports';
 
 /**
  * The registry the client specs run against, chosen by E2E_TARGET:
  *
- * - `cargohold` (default): the embedded server from @cargohold/local-server, in-process, on an
- *   ephemeral port with a fresh data dir.
+ * - `cargohold` (default): the `cargohold serve` CLI in a child process, on a free port with a fresh
+ *   data dir.
  * - `distribution`: CNCF distribution (/usr/bin/docker-registry) as a reference implementation, to prove
  *   the harness and the specs themselves: a spec that fails against distribution is a wrong spec.
  */
@@ -48,7 +48,7 @@ export async function startRegistryUnderTest(target: RegistryTarget = registryTa
 async function startCargohold(): Promise<RegistryUnderTest> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cargohold-e2e-data-'));
   try {
-    const started = await startServer({ host: '127.0.0.1', port: 0, dataDir, logLevel: process.env['E2E_LOG_LEVEL'] ?? 'error' });
+    const started = await spawnCargohold({ dataDir, logLevel: process.env['E2E_LOG_LEVEL'] ?? 'error' });
     const url = new URL(started.url);
     return {
       target: 'cargohold',
@@ -57,7 +57,7 @@ async function startCargohold(): Promise<RegistryUnderTest> {
       credentials: await ecrLogin(started.url),
       dataDir,
       stop: async () => {
-        await started.close(2_000); // clients are done by now; do not wait out idle keep-alives
+        await started.stop();
         await rm(dataDir, { recursive: true, force: true });
       },
     };
@@ -155,32 +155,4 @@ async function launchDistribution(root: string, port: number): Promise<RegistryU
       await rm(root, { recursive: true, force: true });
     },
   };
-}
-
-async function waitForV2(url: string, exited: Promise<void>, timeoutMs: number): Promise<void> {
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (gone) throw new Error('the registry exited during startup');
-    try {
-      const response = await fetch(url);
-      if (response.status === 200 || response.status === 401) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

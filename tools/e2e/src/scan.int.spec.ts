@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importVulnerabilities } from '@cargohold/scanner';
+import { importVulnerabilities } from '@cargohold/scanning-service';
 import { openSqliteMetadata } from '@cargohold/storage-sqlite';
 import { awsCli, describeWithClients, skopeo } from './clients';
 import { buildOciLayout } from './images';

@@ -1,4 +1,4 @@
-import { registryFromHost, registryHost } from './hosts';
+import { registryFromHost, registryHost } from './registry-host';
 
 describe('registries by host', () => {
   const fallback = '000000000000:us-east-1';

@@ -20,7 +20,7 @@ function api(overrides: Partial<EcrApiDeps> = {}) {
   return createEcrApi({
     registry: createRegistry({ storage: createMemoryStorage() }),
     authenticate: async () => ({ principal: { accountId: '000000000000', arn: 'arn:aws:iam::000000000000:user/admin' }, region: 'us-east-1' }),
-    authorize: async (): Promise<AccessVerdict> => ({ decision: 'Allow', statement: { source: 'identity', policyIndex: 0, statementIndex: 0 } }),
+    authorize: async (checks) => checks.map((): AccessVerdict => ({ decision: 'Allow', statement: { source: 'identity', policyIndex: 0, statementIndex: 0 } })),
     services: { issueToken: () => ({ token: 't', expiresAt: new Date(0) }), downloadUrl: () => 'u', validatePolicy: () => undefined },
     registryDomain: 'localhost',
     defaultRegistry: '000000000000:us-east-1',
@@ -57,10 +57,11 @@ describe('createEcrApi', () => {
 
     const checks: unknown[] = [];
     const denied = api({
-      authorize: async (check) => {
-        checks.push({ action: check.action, registryKey: check.registryKey, repositoryName: check.repositoryName });
-        return { decision: 'ImplicitDeny', missing: 'identity' };
-      },
+      authorize: async (asked) =>
+        asked.map((check): AccessVerdict => {
+          checks.push({ action: check.action, registryKey: check.registryKey, repositoryName: check.repositoryName });
+          return { decision: 'ImplicitDeny', missing: 'identity' };
+        }),
     });
     const res = await denied(request(`${TARGET_PREFIX}CreateRepository`, '{"repositoryName":"team/app"}'));
     expect(errorOf(res.body)).toEqual({

@@ -1,7 +1,7 @@
 import { accountOf } from '@cargohold/registry-core';
 import type { Repository, RepositorySettings } from '@cargohold/storage-ports';
 import { z } from 'zod';
-import { defineAction, epochSeconds, nextToken, type ActionContext } from '../action';
+import { defineAction, epochSeconds, nextToken, NO_VERDICT, type ActionContext } from '../action';
 import { accessDenied, invalidParameter } from '../aws-errors';
 import { MaxResults, MutabilityFilters, NextToken, PolicyText, RegistryId, RepositoryName, TagList, TagMutability } from '../shapes';
 
@@ -71,12 +71,13 @@ export const describeRepositories = defineAction({
   async handle(input, context) {
     const admin = context.registry.repositoryAdmin;
     const key = context.registryKey(input.registryId);
-    const decide = (name: string) => context.decide('ecr:DescribeRepositories', key, name);
+    const visible = (names: readonly string[]) => context.decideEach('ecr:DescribeRepositories', key, names);
     if (input.repositoryNames) {
       if (input.nextToken || input.maxResults) throw invalidParameter('maxResults and nextToken cannot be used with repositoryNames');
+      const verdicts = await visible(input.repositoryNames);
       const repositories = [];
-      for (const name of input.repositoryNames) {
-        const verdict = await decide(name);
+      for (const [index, name] of input.repositoryNames.entries()) {
+        const verdict = verdicts[index] ?? NO_VERDICT;
         if (verdict.decision !== 'Allow') throw accessDenied(context.principal.arn, 'ecr:DescribeRepositories', context.repositoryArn(key, name), verdict);
         repositories.push(repositoryShape(context, await admin.get(context.repo(name, input.registryId))));
       }
@@ -84,8 +85,8 @@ export const describeRepositories = defineAction({
     }
     // A listing shows the repositories the caller may describe: a Deny on one repository hides it.
     const page = await admin.list(key, input.maxResults ?? 100, nextToken.decode(input.nextToken));
-    const repositories = [];
-    for (const repository of page.repositories) if ((await decide(repository.name)).decision === 'Allow') repositories.push(repositoryShape(context, repository));
+    const verdicts = page.repositories.length === 0 ? [] : await visible(page.repositories.map((repository) => repository.name));
+    const repositories = page.repositories.filter((_, index) => verdicts[index]?.decision === 'Allow').map((repository) => repositoryShape(context, repository));
     return { repositories, nextToken: nextToken.encode(page.next) };
   },
 });

@@ -1,5 +1,4 @@
 export * from './ecr-api';
-export * from './hosts';
 export type { ActionServices } from './action';
 export { AwsError } from './aws-errors';
 export { sigV4Authenticator } from './sigv4-authenticator';

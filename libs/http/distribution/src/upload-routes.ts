@@ -21,12 +21,14 @@ function created(repo: RepoRef, digest: string) {
 }
 
 /** POST: start an upload, push a whole blob with `?digest=`, or mount with `?mount=&from=`. */
-export const startUpload: RouteHandler = async ({ registry, repo, request, canRead }) => {
+export const startUpload: RouteHandler = async ({ registry, repo, request, allows }) => {
   const mount = request.query.get('mount');
   const digest = request.query.get('digest');
   if (mount !== null) {
     const from = request.query.get('from') ?? undefined;
-    const result = await registry.uploads.mount(repo, mount, from, (source) => canRead(source, 'ecr:GetDownloadUrlForLayer'));
+    // The core only offers a source in the same registry, so the request's own credentials decide.
+    const canRead = async (source: RepoRef) => (await allows([{ action: 'ecr:GetDownloadUrlForLayer', repository: source.name }]))[0] === true;
+    const result = await registry.uploads.mount(repo, mount, from, canRead);
     return result.mounted ? created(repo, result.digest) : inProgress(repo, result.upload);
   }
   if (digest !== null) {

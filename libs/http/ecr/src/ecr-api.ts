@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@cargohold/auth';
 import { readBody, type HttpHandler, type HttpRequest, type HttpResponse } from '@cargohold/lambda-kit';
+import { formatRegistryKey, registryHost, repositoryArn } from '@cargohold/oci';
 import type { AccessVerdict, Registry } from '@cargohold/registry-core';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ActionContext, ActionServices, CallerContext, EcrAction } from './action';
 import { ACTIONS } from './actions';
 import { accessDenied, AwsError, toAwsError } from './aws-errors';
-import { registryHost } from './hosts';
 
 export const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -24,8 +24,8 @@ export interface EcrApiDeps {
   readonly registry: Registry;
   /** Verifies SigV4 over the exact body received; throws AwsError with AWS's names on failure. */
   authenticate(request: HttpRequest, body: Buffer, now: Date): Promise<{ principal: Principal; region: string }>;
-  /** IAM evaluation (identity, repository and registry policies) for one action, and what decided it. */
-  authorize(check: AuthorizationCheck): Promise<AccessVerdict>;
+  /** IAM evaluation (identity, repository and registry policies): a batch of checks in one evaluation, each verdict naming what decided it. */
+  authorize(checks: readonly AuthorizationCheck[]): Promise<readonly AccessVerdict[]>;
   readonly services: ActionServices;
   /** Domain of the `<account>.dkr.ecr.<region>.<domain>` host form for non-default registries. */
   readonly registryDomain: string;
@@ -80,15 +80,18 @@ async function dispatch(deps: EcrApiDeps, request: HttpRequest): Promise<unknown
   const resource = action.resource?.(input);
   const registryKey = context.registryKey(resource?.registryId ?? (input as { registryId?: string }).registryId);
   const iamAction = action.iamAction ?? `ecr:${action.name}`;
-  const verdict = await deps.authorize({
-    principal,
-    action: iamAction,
-    registryKey,
-    ...(resource ? { repositoryName: resource.repositoryName } : {}),
-    ...(caller.sourceIp ? { sourceIp: caller.sourceIp } : {}),
-  });
+  const [verdict] = await deps.authorize([
+    {
+      principal,
+      action: iamAction,
+      registryKey,
+      ...(resource ? { repositoryName: resource.repositoryName } : {}),
+      ...(caller.sourceIp ? { sourceIp: caller.sourceIp } : {}),
+    },
+  ]);
   const arn = resource ? context.repositoryArn(registryKey, resource.repositoryName) : '*';
   deps.logger?.debug({ principal: principal.arn, action: iamAction, resource: arn, verdict }, 'access decision');
+  if (!verdict) throw new Error('authorize answered no verdict');
   if (verdict.decision !== 'Allow') throw accessDenied(principal.arn, iamAction, arn, verdict);
   try {
     return await action.handle(input, context);
@@ -112,27 +115,26 @@ function parseInput(action: EcrAction, body: Buffer): unknown {
 }
 
 function actionContext(deps: EcrApiDeps, caller: CallerContext): ActionContext {
-  const registryKey = (registryId?: string) => `${registryId ?? caller.principal.accountId}:${caller.region}`;
+  const registryKey = (registryId?: string) => formatRegistryKey({ account: registryId ?? caller.principal.accountId, region: caller.region });
   return {
     ...caller,
     registry: deps.registry,
     services: deps.services,
     registryKey,
-    decide: (action, key, repositoryName) =>
-      deps.authorize({
-        principal: caller.principal,
-        action,
-        registryKey: key,
-        repositoryName,
-        ...(caller.sourceIp ? { sourceIp: caller.sourceIp } : {}),
-      }),
+    decideEach: (action, key, repositoryNames) =>
+      deps.authorize(
+        repositoryNames.map((repositoryName) => ({
+          principal: caller.principal,
+          action,
+          registryKey: key,
+          repositoryName,
+          ...(caller.sourceIp ? { sourceIp: caller.sourceIp } : {}),
+        })),
+      ),
     repo: (repositoryName, registryId) => ({ registry: registryKey(registryId), name: repositoryName }),
     registryHost: (key) => registryHost(key, caller.host, deps.defaultRegistry, deps.registryDomain),
     repositoryUri: (key, name) => `${registryHost(key, caller.host, deps.defaultRegistry, deps.registryDomain)}/${name}`,
-    repositoryArn: (key, name) => {
-      const [account, region] = key.split(':');
-      return `arn:aws:ecr:${region}:${account}:repository/${name}`;
-    },
+    repositoryArn,
   };
 }
 

@@ -28,10 +28,11 @@ export interface ActionContext extends CallerContext {
   /** Extra services some actions need (tokens, download URLs), injected by the composition root. */
   readonly services: ActionServices;
   /**
-   * IAM for one more repository than the dispatcher checked: actions over several repositories
-   * (DescribeRepositories, BatchGetRepositoryScanningConfiguration) ask per repository.
+   * IAM for more repositories than the dispatcher checked, in one evaluation: actions over several
+   * repositories (DescribeRepositories, BatchGetRepositoryScanningConfiguration) ask for all of them
+   * at once; the answers come back in order.
    */
-  decide(iamAction: string, registryKey: string, repositoryName: string): Promise<AccessVerdict>;
+  decideEach(iamAction: string, registryKey: string, repositoryNames: readonly string[]): Promise<readonly AccessVerdict[]>;
 }
 
 export interface ActionServices {
@@ -69,3 +70,6 @@ export const nextToken = {
 };
 
 export const epochSeconds = (date: Date | undefined): number | undefined => (date === undefined ? undefined : date.getTime() / 1000);
+
+/** What a missing answer counts as: never an Allow (an evaluation that answered nothing denies). */
+export const NO_VERDICT: AccessVerdict = { decision: 'ImplicitDeny', missing: 'identity' };

@@ -1,7 +1,7 @@
 import { ScanNotFoundError, UnsupportedImageTypeError, accountOf } from '@cargohold/registry-core';
 import { z } from 'zod';
 import type { ManifestRecord, RepoRef } from '@cargohold/storage-ports';
-import { defineAction, epochSeconds, nextToken, type ActionContext } from '../action';
+import { defineAction, epochSeconds, nextToken, NO_VERDICT, type ActionContext } from '../action';
 import { accessDenied, AwsError } from '../aws-errors';
 import { ImageIdentifier, MaxResults, NextToken, RegistryId, RepositoryName } from '../shapes';
 
@@ -37,9 +37,10 @@ export const batchGetRepositoryScanningConfiguration = defineAction({
   async handle(input, context) {
     const scanningConfigurations = [];
     const failures = [];
-    for (const name of input.repositoryNames) {
+    const verdicts = await context.decideEach('ecr:BatchGetRepositoryScanningConfiguration', context.registryKey(), input.repositoryNames);
+    for (const [index, name] of input.repositoryNames.entries()) {
       const ref = context.repo(name);
-      const verdict = await context.decide('ecr:BatchGetRepositoryScanningConfiguration', ref.registry, name);
+      const verdict = verdicts[index] ?? NO_VERDICT;
       if (verdict.decision !== 'Allow') {
         throw accessDenied(context.principal.arn, 'ecr:BatchGetRepositoryScanningConfiguration', context.repositoryArn(ref.registry, name), verdict);
       }

@@ -34,14 +34,14 @@ describe('createAuthToken', () => {
     const { service } = setup();
     const { token } = service.issue(admin, '000000000000:us-east-1');
     const authorization = `Basic ${Buffer.from(`AWS:${token}`).toString('base64')}`;
-    const request = { action: 'ecr:BatchGetImage' as const, registry: '000000000000:us-east-1', repository: 'team/app' };
+    const request = { registry: '000000000000:us-east-1', access: [{ action: 'ecr:BatchGetImage' as const, repository: 'team/app' }] };
     await expect(service.authorizer.authorize({ ...request, authorization })).resolves.toMatchObject({ allowed: true });
     await expect(service.authorizer.authorize(request)).resolves.toMatchObject({ allowed: false, reason: 'unauthenticated' });
   });
 
   it('lets everything through when anonymous access is on', async () => {
     const { service } = setup(true);
-    await expect(service.authorizer.authorize({ action: 'ecr:PutImage', registry: 'x', repository: 'a/b' })).resolves.toMatchObject({ allowed: true });
+    await expect(service.authorizer.authorize({ registry: 'x', access: [{ action: 'ecr:PutImage', repository: 'a/b' }] })).resolves.toMatchObject({ allowed: true });
   });
 
   it('builds download URLs whose token is short-lived', () => {

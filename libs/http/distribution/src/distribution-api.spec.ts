@@ -56,25 +56,36 @@ describe('createDistributionApi', () => {
       // Blob reads also name the blob, so a download-only token can be held to it.
       const blobRead = /\/blobs\/sha256:/.test(path) && method !== 'DELETE';
       expect(authorizer.seen).toEqual([
-        { action, registry: '000000000000:us-east-1', repository: 'team/app', authorization: 'Basic xyz', ...(blobRead ? { digest: DIGEST } : {}) },
+        { registry: '000000000000:us-east-1', access: [{ action, repository: 'team/app', ...(blobRead ? { digest: DIGEST } : {}) }], authorization: 'Basic xyz' },
       ]);
       expect(res.status).toBe(403);
     });
 
-    it('asks for every upload action when one POST carries the whole blob', async () => {
+    it('asks for every upload action, in one authorization, when one POST carries the whole blob', async () => {
       const authorizer = new RecordingAuthorizer(() => ({ allowed: true, principal: { accountId: '1', arn: '*' } }));
       await api(authorizer)(request('POST', `/v2/team/app/blobs/uploads/?digest=${DIGEST}`));
-      expect(authorizer.seen.map((r) => r.action)).toEqual(['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload']);
+      expect(authorizer.seen.map((r) => r.access.map((a) => a.action))).toEqual([['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload']]);
     });
 
     it('asks registry-wide for the catalog and only authentication for the version check', async () => {
       const authorizer = new RecordingAuthorizer(() => ({ allowed: true, principal: { accountId: '1', arn: '*' } }));
       await api(authorizer)(request('GET', '/v2/_catalog'));
       await api(authorizer)(request('GET', '/v2/'));
-      expect(authorizer.seen.map((r) => [r.action, r.repository])).toEqual([
-        ['ecr:DescribeRepositories', undefined],
-        [null, undefined],
-      ]);
+      expect(authorizer.seen.map((r) => r.access.map((a) => [a.action, a.repository]))).toEqual([[['ecr:DescribeRepositories', undefined]], []]);
+    });
+
+    it('filters a catalog page with one authorization for all its names', async () => {
+      const registry = createRegistry({ storage: createMemoryStorage() });
+      for (const name of ['a/one', 'b/two', 'c/three']) await registry.repositoryAdmin.create({ registry: '000000000000:us-east-1', name });
+      const authorizer = new RecordingAuthorizer((r) =>
+        r.access.some((a) => a.repository === 'b/two')
+          ? { allowed: false, reason: 'denied', message: 'no', granted: r.access.map((a) => a.repository !== 'b/two') }
+          : { allowed: true, principal: { accountId: '1', arn: '*' } },
+      );
+      const api = createDistributionApi({ registry, authorizer, registryFor: () => '000000000000:us-east-1' });
+      const res = await api(request('GET', '/v2/_catalog'));
+      expect(JSON.parse(String(res.body))).toEqual({ repositories: ['a/one', 'c/three'] });
+      expect(authorizer.seen.map((r) => r.access.map((a) => a.repository))).toEqual([[undefined], ['a/one', 'b/two', 'c/three']]);
     });
 
     it('challenges an unauthenticated caller with 401 and WWW-Authenticate Basic', async () => {
@@ -90,6 +101,30 @@ describe('createDistributionApi', () => {
       const res = await api(authorizer)(request('POST', '/v2/team/app/blobs/uploads/'));
       expect(res.status).toBe(403);
       expect(JSON.parse(String(res.body))).toMatchObject({ errors: [{ code: 'DENIED' }] });
+    });
+  });
+
+  describe('route table', () => {
+    const allowAll = () => new RecordingAuthorizer(() => ({ allowed: true, principal: { accountId: '1', arn: '*' } }));
+
+    it.each([
+      ['POST', '/v2/', 'GET, HEAD'],
+      ['DELETE', '/v2/_catalog', 'GET'],
+      ['POST', `/v2/team/app/manifests/latest`, 'GET, HEAD, PUT, DELETE'],
+    ])('answers %s %s with 405 and Allow: %s before any authorization', async (method, path, allow) => {
+      const authorizer = allowAll();
+      const res = await api(authorizer)(request(method, path));
+      expect({ status: res.status, allow: res.headers['Allow'] }).toEqual({ status: 405, allow });
+      expect(authorizer.seen).toEqual([]);
+    });
+
+    it('answers an unknown path with 404', async () => {
+      const res = await api(allowAll())(request('GET', '/v2/team/app/nothing-here'));
+      expect(res.status).toBe(404);
+    });
+
+    it('serves the version check on /v2 with or without the trailing slash', async () => {
+      for (const path of ['/v2/', '/v2']) expect((await api(allowAll())(request('GET', path))).status).toBe(200);
     });
   });
 

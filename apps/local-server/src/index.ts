@@ -1,2 +1,0 @@
-export { startServer, type RunningServer, type ServerOptions } from './server';
-export { parseCommand, USAGE } from './cli';

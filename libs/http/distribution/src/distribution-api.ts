@@ -1,0 +1,101 @@
+import type { AccessDecision, AccessRecord, Authorizer } from '@cargohold/auth';
+import type { HttpHandler, HttpRequest, HttpResponse } from '@cargohold/lambda-kit';
+import { RegistryError, validateRepositoryName } from '@cargohold/oci';
+import type { Registry } from '@cargohold/registry-core';
+import type { Logger } from 'pino';
+import { errorResponse, withoutBody } from './responses';
+import { limitRequestBody, type RequestLimits } from './request-limits';
+import { matchRoute, type BlobRedirects, type RegistryContext } from './route-table';
+
+export interface DistributionApiDeps {
+  readonly registry: Registry;
+  readonly authorizer: Authorizer;
+  /** Picks the registry (account, region) a request addresses, from its Host header. */
+  readonly registryFor: (host: string | undefined) => string;
+  readonly logger?: Logger;
+  /** On AWS: blob GETs answer 307 to a short-lived presigned S3 URL instead of streaming through Lambda. */
+  readonly blobRedirects?: BlobRedirects;
+  /** A per-request body cap (Lambda's 6 MB, or `--max-request-bytes`); none when absent. */
+  readonly requestLimits?: RequestLimits;
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+class NotAuthorizedError extends RegistryError {
+  constructor(decision: Extract<AccessDecision, { allowed: false }>, realm: string) {
+    super(decision.reason === 'unauthenticated' ? 'UNAUTHORIZED' : 'DENIED', decision.message, {
+      headers: decision.reason === 'unauthenticated' ? { 'WWW-Authenticate': `Basic realm="${realm}",service="ecr.amazonaws.com"` } : {},
+    });
+  }
+}
+
+/** The `/v2/` API as a transport-neutral handler: route, authorize, call the core, serialize errors once. */
+export function createDistributionApi(deps: DistributionApiDeps): HttpHandler {
+  return async (request) => {
+    let response: HttpResponse;
+    try {
+      response = await dispatch(deps, request);
+    } catch (error) {
+      const { response: failure, expected } = errorResponse(error);
+      if (!expected) deps.logger?.error({ err: error, method: request.method, path: request.path }, 'request failed');
+      response = failure;
+    }
+    return request.method === 'HEAD' ? withoutBody(response) : response;
+  };
+}
+
+/**
+ * Every request: match the route table, collect the access records the route needs, ask the authorizer
+ * once, then run the handler over the (bounded) request.
+ */
+async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promise<HttpResponse> {
+  const { route, groups } = matchRoute(request.method, request.path);
+  const name = groups['name'];
+  if (name !== undefined) validateRepositoryName(name);
+  const registryKey = deps.registryFor(request.headers['host']);
+  const credentials = {
+    ...optional('authorization', request.headers['authorization'] ?? (route.blobRead ? downloadToken(request) : undefined)),
+    ...optional('sourceIp', request.sourceIp),
+  };
+  const ask = (access: readonly AccessRecord[]) => deps.authorizer.authorize({ registry: registryKey, access, ...credentials });
+
+  const actions = typeof route.actions === 'function' ? route.actions(request) : route.actions;
+  const target = { ...optional('repository', name), ...optional('digest', route.blobRead ? groups['digest'] : undefined) };
+  const decision = await ask(actions.map((action) => ({ action, ...target })));
+  if (!decision.allowed) throw new NotAuthorizedError(decision, `http://${request.headers['host'] ?? 'localhost'}/`);
+
+  const limits = deps.requestLimits;
+  const context: RegistryContext = {
+    request: limits && BODY_METHODS.has(request.method) ? limitRequestBody(request, limits) : request,
+    registry: deps.registry,
+    registryKey,
+    allows: async (access) => granted(await ask(access), access.length),
+    ...optional('blobRedirects', deps.blobRedirects),
+  };
+  if (route.scope === 'registry') return route.handler(context);
+  const param = Object.entries(groups).find(([group]) => group !== 'name')?.[1] ?? '';
+  const response = await route.handler({ ...context, repo: { registry: registryKey, name: name ?? '' }, param });
+  if (!limits || !route.uploadStep || response.status !== 202) return response;
+  return { ...response, headers: { ...response.headers, 'OCI-Chunk-Min-Length': limits.chunkMinLength } };
+}
+
+/** Per record, whether the decision allows it: all when allowed, none when unauthenticated. */
+function granted(decision: AccessDecision, count: number): readonly boolean[] {
+  if (decision.allowed) return new Array<boolean>(count).fill(true);
+  return decision.reason === 'denied' && decision.granted ? decision.granted : new Array<boolean>(count).fill(false);
+}
+
+/** `{ key: value }` when the value is present, `{}` otherwise (optional properties stay absent, not undefined). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}
+
+/**
+ * A blob download's credentials when it has no Authorization header: the short-lived token that
+ * GetDownloadUrlForLayer put in the URL (the same token format, so the same checks apply). Accepted on
+ * blob GET/HEAD only, so a leaked download URL cannot list tags or read manifests.
+ */
+function downloadToken(request: HttpRequest): string | undefined {
+  const token = request.query.get('X-Cargohold-Token');
+  return token === null ? undefined : `Basic ${Buffer.from(`AWS:${token}`).toString('base64')}`;
+}
