@@ -30,13 +30,15 @@ function constraints(specs) {
     { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:port', ...extra] },
     { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:port'] },
     { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:domain'] },
+    // The platform wires adapters for one runtime (libs/platform/aws: env schemas, SDK clients, storage).
+    { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:runtime'] },
     {
       sourceTag: 'type:app',
-      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime'],
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime', 'type:platform'],
     },
     {
       sourceTag: 'type:host',
-      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime', 'type:app'],
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime', 'type:platform', 'type:app'],
     },
     { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
     { sourceTag: 'platform:any', onlyDependOnLibsWithTags: ['platform:any'] },

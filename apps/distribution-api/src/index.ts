@@ -1,4 +1,3 @@
 export * from './distribution-api';
 export type { BlobRedirects } from './route-table';
 export { RequestTooLargeError, type RequestLimits } from './request-limits';
-export { openAwsStorage } from './deps.aws';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { issueToken } from '@cargohold/auth';
-import { emulatorEnvironment, httpApiEvent, type HttpApiLambda, LAMBDA_PAYLOAD_BYTES, lambdaContext, MAX_LAMBDA_REQUEST_BYTES } from '@cargohold/lambda-kit';
+import { httpApiEvent, type HttpApiLambda, LAMBDA_PAYLOAD_BYTES, lambdaContext, MAX_LAMBDA_REQUEST_BYTES } from '@cargohold/lambda-kit';
+import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
 import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb';
 import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3';
 

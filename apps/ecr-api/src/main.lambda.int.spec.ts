@@ -6,7 +6,8 @@ import {
   GetAuthorizationTokenCommand,
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
-import { emulatorEnvironment, httpApiEvent, type HttpApiLambda, lambdaContext } from '@cargohold/lambda-kit';
+import { httpApiEvent, type HttpApiLambda, lambdaContext } from '@cargohold/lambda-kit';
+import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
 import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb';
 import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3';
 import { HttpResponse, type HttpRequest } from '@smithy/protocol-http';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { emulatorEnvironment } from '@cargohold/lambda-kit';
+import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

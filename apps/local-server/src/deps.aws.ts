@@ -1,21 +1,14 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { openAwsStorage as openStorageOverClients } from '@cargohold/distribution-api';
+import { AwsClients, openAwsStorage as openOverClients, resolveRegion, type AwsStorageLocation } from '@cargohold/platform-aws';
 import type { RegistryStorage } from '@cargohold/storage-ports';
-
-export interface AwsStorageOptions {
-  readonly bucket: string;
-  readonly table: string;
-  readonly bucketPrefix?: string;
-}
 
 /**
  * `--backend aws`: blobs and uploads in S3, metadata in DynamoDB — the same storage the Lambdas open, in
- * one long-lived process that accepts large single-request pushes. Endpoints, region and credentials
- * come from the SDK's standard variables (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, …);
- * S3_FORCE_PATH_STYLE=true selects path-style URLs for emulators.
+ * one long-lived process that accepts large single-request pushes. Endpoints and credentials come from
+ * the SDK's standard variables (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB, AWS_PROFILE, …), the
+ * region from AWS_REGION or AWS_DEFAULT_REGION; S3_FORCE_PATH_STYLE=true selects path-style URLs for emulators.
  */
-export function openAwsStorage(options: AwsStorageOptions): RegistryStorage {
-  const s3 = new S3Client({ forcePathStyle: process.env['S3_FORCE_PATH_STYLE'] === 'true' });
-  return openStorageOverClients(options, s3, new DynamoDBClient({}));
+export function openAwsStorage(location: AwsStorageLocation): RegistryStorage {
+  const region = resolveRegion(process.env);
+  const clients = new AwsClients({ ...(region ? { region } : {}), s3ForcePathStyle: process.env['S3_FORCE_PATH_STYLE'] === 'true' });
+  return openOverClients(clients, location);
 }

@@ -7,5 +7,3 @@ export { httpErrorHandler } from './middlewares/http-error-handler';
 export { httpRequestAdapter } from './middlewares/http-request-adapter';
 export { httpResponseEncoder } from './middlewares/http-response-encoder';
 export * from './testing/aws-events';
-export * from './deployment-env';
-export * from './testing/emulator-env';
