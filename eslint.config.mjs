@@ -11,6 +11,13 @@ const nodeFs = [
   { name: 'better-sqlite3', message: 'SQLite belongs in libs/storage/sqlite' },
 ];
 
+// Test harnesses (emulators, event fixtures) live behind each library's `/testing` entry point: specs,
+// other harnesses and tools may import them, production code never does (nor may a bundle contain them).
+const testingEntryPoints = {
+  group: ['@cargohold/*/testing', '@cargohold/*/testing/*', './testing', './testing/*', '../testing', '../testing/*'],
+  message: 'test harnesses are for specs and tools only: production code never imports a /testing entry point',
+};
+
 // Apps whose plain entry points others compose: the host composes the APIs, tools drive the host.
 const HOSTED_APPS = ['@cargohold/auth-token', '@cargohold/scanner', '@cargohold/distribution-api', '@cargohold/ecr-api', '@cargohold/local-server'];
 
@@ -75,6 +82,11 @@ export default [
     },
   },
   {
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/testing/**', 'tools/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [testingEntryPoints] }] },
+  },
+  {
     // Built-in modules are not npm packages, so the nx rule cannot ban them: say it again here.
     files: [
       'libs/oci/**/*.ts',
@@ -87,6 +99,11 @@ export default [
       'libs/storage/ports/**/*.ts',
     ],
     ignores: ['**/*.spec.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: nodeFs, patterns: ['@aws-sdk/*', '@middy/*'] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: nodeFs, patterns: [{ group: ['@aws-sdk/*', '@middy/*'], message: 'domain and core never import AWS SDKs or middy: use a port' }, testingEntryPoints] },
+      ],
+    },
   },
 ];

@@ -3,12 +3,15 @@ import { gzipSync } from 'node:zlib';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { newEvent } from '@cargohold/events';
-import { lambdaContext, type SqsBatchLambda, sqsEvent, sqsRecord } from '@cargohold/lambda-kit';
+import type { SqsBatchLambda } from '@cargohold/lambda-kit';
+import { lambdaContext, sqsEvent, sqsRecord } from '@cargohold/lambda-kit/testing';
 import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
 import { digestOf, type Digest } from '@cargohold/oci';
 import { createRegistry, type Registry } from '@cargohold/registry-core';
-import { createDynamoMetadata, startDynalite, type DynamoMetadata, type Dynalite } from '@cargohold/storage-dynamodb';
-import { createS3BlobStorage, startS3rver, type S3rverHandle } from '@cargohold/storage-s3';
+import { createDynamoMetadata, type DynamoMetadata } from '@cargohold/storage-dynamodb';
+import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb/testing';
+import { createS3BlobStorage } from '@cargohold/storage-s3';
+import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { pack } from 'tar-stream';
 

@@ -1,5 +1,6 @@
 import { describeMetadataContract, describeScanStoreContract, describeVulnerabilityStoreContract } from '@cargohold/storage-testing';
-import { createDynamoMetadata, startDynalite, type Dynalite } from './index';
+import { createDynamoMetadata } from './index';
+import { startDynalite, type Dynalite } from './testing';
 
 let dynalite: Dynalite;
 beforeAll(async () => {
