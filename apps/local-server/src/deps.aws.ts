@@ -1,14 +1,27 @@
-import { AwsClients, openAwsStorage as openOverClients, resolveRegion, type AwsStorageLocation } from '@cargohold/platform-aws';
+import { AwsClients, checkAwsStorage, openAwsStorage, resolveRegion, type AwsStorageLocation } from '@cargohold/platform-aws';
 import type { RegistryStorage } from '@cargohold/storage-ports';
+
+export interface AwsStorageOptions extends AwsStorageLocation {
+  /** The config file's `region`: the SDK's region when neither AWS_REGION nor AWS_DEFAULT_REGION is set. */
+  readonly region?: string;
+}
 
 /**
  * `--backend aws`: blobs and uploads in S3, metadata in DynamoDB — the same storage the Lambdas open, in
  * one long-lived process that accepts large single-request pushes. Endpoints and credentials come from
- * the SDK's standard variables (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB, AWS_PROFILE, …), the
- * region from AWS_REGION or AWS_DEFAULT_REGION; S3_FORCE_PATH_STYLE=true selects path-style URLs for emulators.
+ * the SDK's standard variables (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB, AWS_PROFILE, …);
+ * S3_FORCE_PATH_STYLE=true selects path-style URLs for emulators. The bucket and the table are read once
+ * before serving, so a server that cannot use them refuses to start and says why.
  */
-export function openAwsStorage(location: AwsStorageLocation): RegistryStorage {
-  const region = resolveRegion(process.env);
+export async function openAwsStorageChecked(options: AwsStorageOptions): Promise<RegistryStorage> {
+  const { region: configured, ...location } = options;
+  const region = resolveRegion(process.env, configured);
   const clients = new AwsClients({ ...(region ? { region } : {}), s3ForcePathStyle: process.env['S3_FORCE_PATH_STYLE'] === 'true' });
-  return openOverClients(clients, location);
+  try {
+    await checkAwsStorage(clients, location, { bucket: 'pass --bucket', table: 'pass --table' });
+  } catch (error) {
+    clients.destroy();
+    throw error;
+  }
+  return openAwsStorage(clients, location);
 }

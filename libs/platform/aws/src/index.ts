@@ -12,3 +12,4 @@ export {
   type EventBusEnv,
 } from './function-env';
 export { resolveRegion } from './region';
+export { AwsStorageUnreachableError, checkAwsStorage, type StorageHints } from './storage-check';
