@@ -12,6 +12,13 @@ const nodeFs = [
   { name: 'better-sqlite3', message: 'SQLite belongs in libs/storage/sqlite' },
 ];
 
+// Test harnesses (emulators, event fixtures) live behind each library's `/testing` entry point: specs,
+// other harnesses and tools may import them, production code never does (nor may a bundle contain them).
+const testingEntryPoints = {
+  group: ['@cargohold/*/testing', '@cargohold/*/testing/*', './testing', './testing/*', '../testing', '../testing/*'],
+  message: 'test harnesses are for specs and tools only: production code never imports a /testing entry point',
+};
+
 /** Who may import whom. Specs additionally may use adapters and contract suites to arrange scenarios. */
 function constraints(specs) {
   const extra = specs ? ['type:adapter', 'type:testing'] : [];
@@ -35,13 +42,18 @@ function constraints(specs) {
       onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:runtime', ...extra],
       bannedExternalImports: banned.filter((name) => !name.startsWith('fs')),
     },
+    // The platform wires adapters for one runtime (libs/platform/aws: env schemas, SDK clients, storage).
+    { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:runtime'] },
     // Apps are composition roots: libraries only, never another app.
     {
       sourceTag: 'type:app',
-      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime', 'type:service'],
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime', 'type:service', 'type:platform'],
     },
     // Tools drive the product from outside (its built CLI, its libraries), never through an app's sources.
-    { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime', 'type:service', 'type:testing', 'type:tool'] },
+    {
+      sourceTag: 'type:tool',
+      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime', 'type:service', 'type:platform', 'type:testing', 'type:tool'],
+    },
     { sourceTag: 'platform:any', onlyDependOnLibsWithTags: ['platform:any'] },
   ];
 }
@@ -71,6 +83,11 @@ export default [
     },
   },
   {
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/testing/**', 'tools/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [testingEntryPoints] }] },
+  },
+  {
     // Built-in modules are not npm packages, so the nx rule cannot ban them: say it again here.
     files: [
       'libs/oci/**/*.ts',
@@ -84,6 +101,11 @@ export default [
       'libs/http/**/*.ts',
     ],
     ignores: ['**/*.spec.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: nodeFs, patterns: ['@aws-sdk/*', '@middy/*'] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: nodeFs, patterns: [{ group: ['@aws-sdk/*', '@middy/*'], message: 'domain and core never import AWS SDKs or middy: use a port' }, testingEntryPoints] },
+      ],
+    },
   },
 ];

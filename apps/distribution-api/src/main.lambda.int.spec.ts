@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { issueToken } from '@cargohold/auth';
-import { emulatorEnvironment, httpApiEvent, type HttpApiLambda, LAMBDA_PAYLOAD_BYTES, lambdaContext, MAX_LAMBDA_REQUEST_BYTES } from '@cargohold/lambda-kit';
-import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb';
-import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3';
+import { type HttpApiLambda, LAMBDA_PAYLOAD_BYTES, MAX_LAMBDA_REQUEST_BYTES } from '@cargohold/lambda-kit';
+import { httpApiEvent, lambdaContext } from '@cargohold/lambda-kit/testing';
+import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
+import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb/testing';
+import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
 
 /**
  * The distribution Lambda exactly as deployed (main.lambda.ts, environment and all), driven with API

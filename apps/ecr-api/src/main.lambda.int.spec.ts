@@ -6,9 +6,11 @@ import {
   GetAuthorizationTokenCommand,
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
-import { emulatorEnvironment, httpApiEvent, type HttpApiLambda, lambdaContext } from '@cargohold/lambda-kit';
-import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb';
-import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3';
+import type { HttpApiLambda } from '@cargohold/lambda-kit';
+import { httpApiEvent, lambdaContext } from '@cargohold/lambda-kit/testing';
+import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
+import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb/testing';
+import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
 import { HttpResponse, type HttpRequest } from '@smithy/protocol-http';
 
 /**

@@ -1,4 +1,5 @@
-import { httpApiHandler, readDeploymentEnv } from '@cargohold/lambda-kit';
+import { httpApiHandler } from '@cargohold/lambda-kit';
+import { readDeploymentEnv } from '@cargohold/platform-aws';
 import pino from 'pino';
 import { awsEcrDeps } from './deps.aws';
 import { createEcrApi } from '@cargohold/http-ecr';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { emulatorEnvironment } from '@cargohold/lambda-kit';
+import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb';
-import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3';
+import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb/testing';
+import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
 import pino from 'pino';
 import { startServer, type RunningServer } from './server';
 import { raw, sha256 } from './testing/registry-client';

@@ -20,7 +20,8 @@ Options:
                        uploads then advertise OCI-Chunk-Min-Length (5 MiB, or N if smaller)
   --backend KIND       embedded (default: filesystem + SQLite) or aws (S3 + DynamoDB; endpoints
                        and credentials from the AWS SDK's standard variables, e.g.
-                       AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB; S3_FORCE_PATH_STYLE=true
+                       AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB; the region from AWS_REGION,
+                       AWS_DEFAULT_REGION or the config's "region"; S3_FORCE_PATH_STYLE=true
                        for emulators). The token key still lives under --data-dir.
   --bucket NAME        S3 bucket for blobs (--backend aws; or "aws.bucket" in the config file)
   --table NAME         DynamoDB table for metadata (--backend aws; or "aws.table" in the config)

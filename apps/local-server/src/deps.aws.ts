@@ -1,23 +1,27 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-// The one remaining app-to-app import: openAwsStorage moves to the AWS platform library (issue 8, item 2).
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { openAwsStorage as openStorageOverClients } from '@cargohold/distribution-api';
+import { AwsClients, checkAwsStorage, openAwsStorage, resolveRegion, type AwsStorageLocation } from '@cargohold/platform-aws';
 import type { RegistryStorage } from '@cargohold/storage-ports';
 
-export interface AwsStorageOptions {
-  readonly bucket: string;
-  readonly table: string;
-  readonly bucketPrefix?: string;
+export interface AwsStorageOptions extends AwsStorageLocation {
+  /** The config file's `region`: the SDK's region when neither AWS_REGION nor AWS_DEFAULT_REGION is set. */
+  readonly region?: string;
 }
 
 /**
  * `--backend aws`: blobs and uploads in S3, metadata in DynamoDB — the same storage the Lambdas open, in
- * one long-lived process that accepts large single-request pushes. Endpoints, region and credentials
- * come from the SDK's standard variables (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, …);
- * S3_FORCE_PATH_STYLE=true selects path-style URLs for emulators.
+ * one long-lived process that accepts large single-request pushes. Endpoints and credentials come from
+ * the SDK's standard variables (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB, AWS_PROFILE, …);
+ * S3_FORCE_PATH_STYLE=true selects path-style URLs for emulators. The bucket and the table are read once
+ * before serving, so a server that cannot use them refuses to start and says why.
  */
-export function openAwsStorage(options: AwsStorageOptions): RegistryStorage {
-  const s3 = new S3Client({ forcePathStyle: process.env['S3_FORCE_PATH_STYLE'] === 'true' });
-  return openStorageOverClients(options, s3, new DynamoDBClient({}));
+export async function openAwsStorageChecked(options: AwsStorageOptions): Promise<RegistryStorage> {
+  const { region: configured, ...location } = options;
+  const region = resolveRegion(process.env, configured);
+  const clients = new AwsClients({ ...(region ? { region } : {}), s3ForcePathStyle: process.env['S3_FORCE_PATH_STYLE'] === 'true' });
+  try {
+    await checkAwsStorage(clients, location, { bucket: 'pass --bucket', table: 'pass --table' });
+  } catch (error) {
+    clients.destroy();
+    throw error;
+  }
+  return openAwsStorage(clients, location);
 }

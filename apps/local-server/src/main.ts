@@ -3,6 +3,7 @@ import { importVulnerabilities } from '@cargohold/scanning-service';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteMetadata } from '@cargohold/storage-sqlite';
+import { errorText } from './error-text';
 import { startServer } from './server';
 
 /** `cargohold serve`: runs until SIGINT/SIGTERM, then drains in-flight requests and exits. */
@@ -49,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`cargohold: ${(error as Error).message ?? String(error)}\n`);
+    process.stderr.write(`cargohold: ${errorText(error)}\n`);
     process.exit(1);
   },
 );

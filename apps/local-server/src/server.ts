@@ -9,7 +9,7 @@ import type { RegistryStorage } from '@cargohold/storage-ports';
 import pino, { type Logger } from 'pino';
 import { loadConfigFile, type ConfigFile } from './config';
 import { createAuth, loadTokenKey } from './deps.auth';
-import { openAwsStorage } from './deps.aws';
+import { openAwsStorageChecked } from './deps.aws';
 import { openLocalStorage, type LocalStorage } from './deps.local';
 import { startWorkers } from './deps.workers';
 import { nodeListener } from './node-http';
@@ -50,7 +50,7 @@ const CHUNK_MIN_LENGTH = 5 * 1024 * 1024;
  * store also carries the outbox and scan state its in-process workers use; on AWS those live in the
  * stream-driven Lambdas instead.
  */
-function openStorage(options: ServerOptions, config: ConfigFile): { storage: RegistryStorage; local?: LocalStorage } {
+async function openStorage(options: ServerOptions, config: ConfigFile): Promise<{ storage: RegistryStorage; local?: LocalStorage }> {
   if ((options.backend ?? 'embedded') === 'embedded') {
     const local = openLocalStorage(options.dataDir);
     return { storage: local, local };
@@ -58,7 +58,13 @@ function openStorage(options: ServerOptions, config: ConfigFile): { storage: Reg
   const bucket = options.bucket ?? config.aws?.bucket;
   const table = options.table ?? config.aws?.table;
   if (!bucket || !table) throw new Error('--backend aws needs a bucket and a table (--bucket/--table or "aws" in the config file)');
-  return { storage: openAwsStorage({ bucket, table, ...(config.aws?.bucketPrefix ? { bucketPrefix: config.aws.bucketPrefix } : {}) }) };
+  const storage = await openAwsStorageChecked({
+    bucket,
+    table,
+    ...(config.aws?.bucketPrefix ? { bucketPrefix: config.aws.bucketPrefix } : {}),
+    ...(config.region ? { region: config.region } : {}),
+  });
+  return { storage };
 }
 
 function requestLimits(maxRequestBytes: number | undefined): RequestLimits | undefined {
@@ -72,7 +78,7 @@ function requestLimits(maxRequestBytes: number | undefined): RequestLimits | und
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const config = options.config ?? loadConfigFile(options.configFile);
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'cargohold' } });
-  const { storage, local } = openStorage(options, config);
+  const { storage, local } = await openStorage(options, config);
   const limits = config.limits ?? {};
   const registry = createRegistry({
     storage,

@@ -1,5 +1,6 @@
 import { parseSqsEvent } from '@cargohold/events-aws';
 import { sqsBatchHandler } from '@cargohold/lambda-kit';
+import { parseFunctionEnv } from '@cargohold/platform-aws';
 import pino from 'pino';
 import { awsScanWorker, ScannerEnvSchema } from './deps.aws';
 
@@ -10,7 +11,7 @@ import { awsScanWorker, ScannerEnvSchema } from './deps.aws';
  * event fails its record, so it is retried and then dead-lettered. The worker is idempotent, which
  * at-least-once delivery needs. Configuration and clients are built once per container.
  */
-const env = ScannerEnvSchema.parse(process.env);
+const env = parseFunctionEnv(ScannerEnvSchema, process.env);
 const logger = pino({ level: env.LOG_LEVEL, base: { service: 'scanner' } });
 const worker = awsScanWorker(env);
 

@@ -1,9 +1,11 @@
 import { ScanCommand, type AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { dynamoStreamEvent, dynamoStreamRecord, parseSqsEvent, startLocalSqs, type LocalSqs } from '@cargohold/events-aws';
+import { parseSqsEvent } from '@cargohold/events-aws';
+import { dynamoStreamEvent, dynamoStreamRecord, startLocalSqs, type LocalSqs } from '@cargohold/events-aws/testing';
 import { newEvent, type RegistryEvent } from '@cargohold/events';
-import { createDynamoMetadata, startDynalite, type Dynalite } from '@cargohold/storage-dynamodb';
+import { createDynamoMetadata } from '@cargohold/storage-dynamodb';
+import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb/testing';
 import type { ManifestRecord, ManifestStore, ScanStore } from '@cargohold/storage-ports';
 import type { AttributeValue, Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';

@@ -5,5 +5,3 @@ export * from './sqs-event-publisher';
 export * from './sqs-event-consumer';
 export * from './eventbridge-publisher';
 export * from './stream-records';
-export * from './testing/local-sqs';
-export * from './testing/stream-events';

@@ -14,6 +14,18 @@ const FRAMING_BYTES = 64 * 1024;
 /** The largest raw response body that still fits Lambda's payload limit once base64-encoded. */
 export const MAX_LAMBDA_RESPONSE_BYTES = Math.floor(((LAMBDA_PAYLOAD_BYTES - FRAMING_BYTES) * 3) / 4);
 
+/** Headers, JSON framing and the request context of an API Gateway event, next to the body. */
+const EVENT_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * The largest raw request body a Lambda behind an HTTP API can receive: API Gateway base64-encodes
+ * binary bodies (4/3 growth) into an event capped at 6 MB, so about 4.6 MB of bytes fit.
+ */
+export const MAX_LAMBDA_REQUEST_BYTES = Math.floor(((LAMBDA_PAYLOAD_BYTES - EVENT_OVERHEAD_BYTES) * 3) / 4);
+
+/** Chunk size uploads are asked for on Lambda: under the cap above (S3 adapters cut their own parts). */
+export const LAMBDA_CHUNK_MIN_LENGTH = 4 * 1024 * 1024;
+
 export class ResponseTooLargeError extends Error {
   constructor(limit: number) {
     super(`response body exceeds ${limit} bytes, more than a Lambda response can carry`);

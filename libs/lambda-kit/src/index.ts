@@ -6,6 +6,3 @@ export * from './schedule-handler';
 export { httpErrorHandler } from './middlewares/http-error-handler';
 export { httpRequestAdapter } from './middlewares/http-request-adapter';
 export { httpResponseEncoder } from './middlewares/http-response-encoder';
-export * from './testing/aws-events';
-export * from './deployment-env';
-export * from './testing/emulator-env';

@@ -9,7 +9,8 @@ import {
   type ManifestRecord,
   type RepositorySettings,
 } from '@cargohold/storage-ports';
-import { createDynamoMetadata, MAX_ITEM_BYTES, MetadataStoreError, MetadataThrottledError, startDynalite, type Dynalite } from './index';
+import { createDynamoMetadata, MAX_ITEM_BYTES, MetadataStoreError, MetadataThrottledError } from './index';
+import { startDynalite, type Dynalite } from './testing';
 import { marshalledItemSize, nativeItemSize } from './item-size';
 import { manifestItem } from './dynamo-manifest-store';
 import { intercept } from './testing/intercept';

@@ -2,7 +2,8 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { parseRegistryEvent, type RegistryEvent } from '@cargohold/events';
 import { describeMetadataContract, describeScanStoreContract, describeVulnerabilityStoreContract } from '@cargohold/storage-testing';
-import { createDynamoMetadata, startDynalite, type Dynalite } from './index';
+import { createDynamoMetadata } from './index';
+import { startDynalite, type Dynalite } from './testing';
 
 let dynalite: Dynalite;
 beforeAll(async () => {

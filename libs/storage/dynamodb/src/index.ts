@@ -28,7 +28,6 @@ export { DynamoUploadSessionStore } from './dynamo-upload-session-store';
 export { DynamoVulnerabilityStore } from './dynamo-vulnerability-store';
 export { LeaseLostError, MetadataStoreError, MetadataThrottledError, UpdateContentionError, UploadSessionExistsError } from './errors';
 export { INDEX, MAX_ITEM_BYTES, TABLE_DEFINITION, type TableDefinition } from './table-design';
-export { startDynalite, type Dynalite } from './testing/dynalite';
 
 export interface DynamoMetadataOptions {
   readonly client: DynamoDBClient;

@@ -1,7 +1,8 @@
 import { DescribeTableCommand, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { digestOf } from '@cargohold/oci';
 import type { ManifestRecord } from '@cargohold/storage-ports';
-import { createDynamoMetadata, INDEX, startDynalite, TABLE_DEFINITION, type Dynalite } from './index';
+import { createDynamoMetadata, INDEX, TABLE_DEFINITION } from './index';
+import { startDynalite, type Dynalite } from './testing';
 import { intercept, type Request } from './testing/intercept';
 
 const app = { registry: '000000000000:us-east-1', name: 'app' };

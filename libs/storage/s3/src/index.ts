@@ -9,7 +9,6 @@ export { S3BlobStore } from './s3-blob-store';
 export { S3BlobUploads } from './s3-blob-uploads';
 export { S3StorageError } from './s3-errors';
 export { S3Layout } from './s3-layout';
-export { startS3rver, type S3rverHandle } from './testing/s3rver';
 
 export interface S3BlobStorageOptions {
   readonly client: S3Client;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describeBlobStoreContract } from '@cargohold/storage-testing';
-import { createS3BlobStorage, startS3rver, type S3rverHandle } from './index';
+import { createS3BlobStorage } from './index';
+import { startS3rver, type S3rverHandle } from './testing';
 
 let s3: S3rverHandle;
 beforeAll(async () => {

@@ -3,7 +3,8 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { digestOf } from '@cargohold/oci';
 import { DigestMismatchError } from '@cargohold/storage-ports';
 import { bodyOf, bytesOf } from '@cargohold/storage-testing';
-import { createS3BlobStorage, presignBlobUrl, S3StorageError, startS3rver, type S3rverHandle } from './index';
+import { createS3BlobStorage, presignBlobUrl, S3StorageError } from './index';
+import { startS3rver, type S3rverHandle } from './testing';
 
 const MiB = 1024 * 1024;
 const LIMIT = { maxBytes: 64 * MiB };

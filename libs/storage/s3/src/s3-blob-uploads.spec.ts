@@ -3,7 +3,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { digestOf } from '@cargohold/oci';
 import { DigestMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
 import { bodyOf, bytesOf, failingBody, readAll } from '@cargohold/storage-testing';
-import { createS3BlobStorage, startS3rver, type S3rverHandle } from './index';
+import { createS3BlobStorage } from './index';
+import { startS3rver, type S3rverHandle } from './testing';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -1,4 +1,5 @@
-import { LAMBDA_CHUNK_MIN_LENGTH, MAX_LAMBDA_REQUEST_BYTES, readDeploymentEnv } from './deployment-env';
+import { LAMBDA_CHUNK_MIN_LENGTH, MAX_LAMBDA_REQUEST_BYTES } from '@cargohold/lambda-kit';
+import { readDeploymentEnv } from './deployment-env';
 
 const KEY = Buffer.alloc(32, 1).toString('base64');
 const BASE = { BUCKET: 'blobs-bucket', TABLE: 'cargohold', TOKEN_KEY_BASE64: KEY, ALLOW_DEFAULT_IDENTITIES: 'true' };
@@ -21,6 +22,15 @@ describe('readDeploymentEnv', () => {
   it('takes the account and region of the registry from the environment', () => {
     const env = readDeploymentEnv({ ...BASE, REGISTRY_ACCOUNT_ID: '123456789012', AWS_REGION: 'eu-west-1' });
     expect(env.registryId).toBe('123456789012:eu-west-1');
+  });
+
+  it('takes the region from AWS_DEFAULT_REGION when AWS_REGION is not set, as the AWS CLI does', () => {
+    expect(readDeploymentEnv({ ...BASE, AWS_DEFAULT_REGION: 'eu-central-1' }).region).toBe('eu-central-1');
+    expect(readDeploymentEnv({ ...BASE, AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-central-1' }).region).toBe('eu-west-1');
+  });
+
+  it('refuses a region that is not a region name', () => {
+    expect(() => readDeploymentEnv({ ...BASE, AWS_REGION: 'Mars' })).toThrow(/AWS_REGION "Mars"/);
   });
 
   it('refuses to start without identities unless the default admin is explicitly allowed', () => {

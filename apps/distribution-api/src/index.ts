@@ -1,1 +1,0 @@
-export { openAwsStorage } from './deps.aws';

@@ -1,0 +1,2 @@
+// Test harnesses: `@cargohold/platform-aws/testing`, for specs and tools only (lint keeps production code out).
+export { emulatorEnvironment } from './emulator-env';

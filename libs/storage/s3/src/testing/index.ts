@@ -1,0 +1,2 @@
+// Test harnesses: `@cargohold/storage-s3/testing`, for specs and tools only (lint keeps production code out).
+export { startS3rver, type S3rverHandle } from './s3rver';
