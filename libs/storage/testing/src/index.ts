@@ -10,3 +10,5 @@ export { describeScanStoreContract, outboxRecordedEvents } from './scan-contract
 export type { MakeScans, ScanFixture } from './scan-contract';
 export { describeVulnerabilityStoreContract } from './vulnerability-contract';
 export type { MakeVulnerabilities, VulnerabilityContractOptions, VulnerabilityFixture } from './vulnerability-contract';
+export { OCI_INDEX, OCI_MANIFEST, ociImage, ociIndex } from './image-fixture';
+export type { ImageFixture, ImageOptions } from './image-fixture';
