@@ -343,6 +343,17 @@ describe('ImageService', () => {
       expect(await storage.manifests.resolveTag(repo, 'v1')).toBe(first.digest);
     });
 
+    it('refuses a tag that is a digest instead of pushing untagged (TagInvalidError)', async () => {
+      const { registry, images, storage } = setup();
+      const image = ociImage('amd64');
+      for (const blob of image.blobs) await registry.uploads.putMonolithic(repo, digestOf(blob), bodyOf(blob));
+
+      const error = await images.put(repo, image.manifest, OCI_MANIFEST, image.digest, undefined).catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ name: 'TagInvalidError', code: 'TAG_INVALID' });
+      expect(await storage.manifests.get(repo, image.digest)).toBeUndefined();
+    });
+
     it('refuses a repository that does not exist when create-on-push is off', async () => {
       const { images } = setup({ createRepositoryOnPush: false });
 

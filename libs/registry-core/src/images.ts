@@ -1,4 +1,4 @@
-import { digestOf, isDigest, isTag, type Digest } from '@cargohold/oci';
+import { digestOf, isDigest, isTag, validateTag, type Digest } from '@cargohold/oci';
 import { ManifestReferencedError, type ManifestRecord, type ManifestStore, type RepoRef } from '@cargohold/storage-ports';
 import { ImageAlreadyExistsError, ImageDigestMismatchError } from './ecr-errors';
 import { ManifestUnknownError } from './errors';
@@ -155,9 +155,11 @@ export class ImageService {
 
   /** PutImage: the same push path as `/v2/`, plus ECR's refusal to re-put an identical tagged image. */
   async put(repo: RepoRef, manifest: Buffer, mediaType: string | undefined, tag: string | undefined, digest: string | undefined) {
+    // The tag becomes the push reference below, where a digest-shaped "tag" would push untagged.
+    if (tag !== undefined) validateTag(tag);
     const computed = digestOf(manifest, digest?.startsWith('sha512:') ? 'sha512' : 'sha256');
     if (digest !== undefined && digest !== computed) throw new ImageDigestMismatchError(digest, computed);
-    if (tag !== undefined && isTag(tag) && (await this.repositories.exists(repo))) {
+    if (tag !== undefined && (await this.repositories.exists(repo))) {
       if ((await this.manifests.resolveTag(repo, tag)) === computed) throw new ImageAlreadyExistsError(computed, tag, repo.name);
     }
     return this.manifestService.put(repo, tag ?? computed, manifest, mediaType ?? mediaTypeOf(manifest));
