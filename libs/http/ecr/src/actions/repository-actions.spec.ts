@@ -90,6 +90,22 @@ describe('CreateRepository', () => {
     await expect(run(describeRepositories, { repositoryNames: ['team/app'] })).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
   });
 
+  it('answers TooManyTagsException for more than 50 tags, as TagResource does, and creates nothing', async () => {
+    const { run } = actionHarness();
+    const tags = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+
+    await expect(run(createRepository, { repositoryName: 'team/app', tags })).rejects.toMatchObject({ name: 'TooManyTagsException' });
+    await expect(run(describeRepositories, { repositoryNames: ['team/app'] })).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
+  });
+
+  it('answers InvalidTagParameterException for a tag key in the reserved aws: namespace', async () => {
+    const { run } = actionHarness();
+
+    await expect(run(createRepository, { repositoryName: 'team/app', tags: [{ Key: 'aws:createdBy', Value: 'me' }] })).rejects.toMatchObject({
+      name: 'InvalidTagParameterException',
+    });
+  });
+
   it('accepts only ECR’s repository names', () => {
     expect(createRepository.input.safeParse({ repositoryName: 'team/app-1.0_x' }).success).toBe(true);
     for (const repositoryName of ['Team/App', 'a', 'team//app', '-team/app', 'team/app/']) {

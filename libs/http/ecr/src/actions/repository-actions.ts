@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { defineAction, epochSeconds, nextToken, NO_VERDICT, type ActionContext } from '../action';
 import { accessDenied, invalidParameter } from '../aws-errors';
 import { MaxResults, MutabilityFilters, NextToken, PolicyText, RegistryId, RepositoryName, TagList, TagMutability } from '../shapes';
+import { checkTags } from './tag-actions';
 
 /** The Repository shape ECR returns. */
 export function repositoryShape(context: ActionContext, repository: Repository) {
@@ -50,6 +51,7 @@ export const createRepository = defineAction({
   async handle(input, context) {
     const encryption = input.encryptionConfiguration ?? { encryptionType: 'AES256' as const };
     if (encryption.encryptionType === 'AES256' && encryption.kmsKey) throw invalidParameter('kmsKey can only be specified with KMS encryption');
+    checkTags(input.tags ?? []);
     const repository = await context.registry.repositoryAdmin.create(context.repo(input.repositoryName, input.registryId), {
       ...mutability(input.imageTagMutability ?? 'MUTABLE', input.imageTagMutabilityExclusionFilters),
       scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false,

@@ -16,7 +16,8 @@ function parseArn(resourceArn: string): { registryId: string; region: string; re
 
 const ResourceArn = z.string().min(1).max(1024);
 
-function checkTags(tags: readonly ResourceTag[]): void {
+/** ECR's tag rules, for TagResource and for the tags CreateRepository starts with. */
+export function checkTags(tags: readonly ResourceTag[]): void {
   const reserved = tags.find((t) => t.Key.toLowerCase().startsWith('aws:'));
   if (reserved) throw new AwsError('InvalidTagParameterException', `Tag keys starting with 'aws:' are reserved: ${reserved.Key}`);
   if (tags.length > MAX_TAGS) throw new AwsError('TooManyTagsException', `A repository can have at most ${MAX_TAGS} tags`);
