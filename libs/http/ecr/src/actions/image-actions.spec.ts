@@ -121,6 +121,15 @@ describe('DescribeImages', () => {
     });
   });
 
+  it('answers InvalidParameterException for imageIds with maxResults or nextToken, as ECR does', async () => {
+    const { run, push } = actionHarness();
+    await push('team/app', ociImage('amd64'), 'v1');
+    const named = { repositoryName: 'team/app', imageIds: [{ imageTag: 'v1' }] };
+
+    await expect(run(describeImages, { ...named, maxResults: 10 })).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    await expect(run(describeImages, { ...named, nextToken: 'abc' })).rejects.toMatchObject({ name: 'InvalidParameterException' });
+  });
+
   it('pages all images with maxResults and nextToken', async () => {
     const { run, push } = actionHarness();
     for (const seed of ['a', 'b', 'c']) await push('team/app', ociImage(seed));

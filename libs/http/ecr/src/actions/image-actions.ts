@@ -2,6 +2,7 @@ import { accountOf, type ImageDetail, type ImageId } from '@cargohold/registry-c
 import type { ScanRecord } from '@cargohold/storage-ports';
 import { z } from 'zod';
 import { defineAction, epochSeconds, nextToken, type ActionContext } from '../action';
+import { invalidParameter } from '../aws-errors';
 import { ImageDigest, ImageIds, ImageTag, MaxResults, NextToken, RegistryId, RepositoryName } from '../shapes';
 
 const repo = (input: { repositoryName: string; registryId?: string | undefined }) => input;
@@ -72,6 +73,7 @@ export const describeImages = defineAction({
   }),
   resource: repo,
   async handle(input, context) {
+    if (input.imageIds && (input.nextToken || input.maxResults)) throw invalidParameter('maxResults and nextToken cannot be used with imageIds');
     const ref = context.repo(input.repositoryName, input.registryId);
     const page = await context.registry.images.describe(
       ref,
