@@ -2,7 +2,7 @@
 // cargohold benchmarks against CNCF distribution (and a bare hash-and-write sink), all on 127.0.0.1.
 //   node tools/bench/run.mjs [--quick] [--only skopeo,manifest,monolithic,layers,coldstart] [--targets cargohold,baseline]
 //                            [--runs N] [--blob-mib N] [--skip-build]
-// Prints a markdown table and writes tools/bench/results/<timestamp>[-quick].json. See README.md.
+// Prints a markdown table and writes tools/bench/results/<timestamp>[-quick].json (git-ignored). See README.md.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
