@@ -73,6 +73,18 @@ export default [
     },
   },
   {
+    // Type-aware rules: a promise nobody awaits loses its rejection (in stream code, the error itself), and a
+    // promise where a callback's result is ignored (an event listener, a condition) is never waited for.
+    // projectService reads each file's own tsconfig.json, the one `tsc -b` checks it with.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
     // Specs may arrange the real thing: a core spec runs over the in-memory adapters and contract helpers.
     files: ['**/*.spec.ts'],
     rules: {

@@ -84,6 +84,7 @@ function serve(bucket: string, tableName: string): Promise<Outcome> {
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
+    // `exited` only ever resolves; whichever of serving and exiting comes first settles the outcome.
     void exited.then((code) => {
       clearTimeout(timer);
       done({ code, output, stop });

@@ -32,6 +32,8 @@ export function toHttpRequest(req: IncomingMessage): HttpRequest {
  */
 export function nodeListener(handler: HttpHandler, logger: Logger) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    // Fire and forget: serve never rejects (a failure becomes a 500 or a destroyed socket), and node:http
+    // ignores a listener's return value anyway.
     void serve(handler, logger, req, res);
   };
 }

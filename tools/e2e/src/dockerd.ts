@@ -77,7 +77,7 @@ export async function startDockerd(options: DockerdOptions = {}): Promise<Docker
 
 async function waitUntilReady(docker: Dockerd['docker'], exited: Promise<void>, timeoutMs: number): Promise<void> {
   let gone = false;
-  void exited.then(() => (gone = true));
+  void exited.then(() => (gone = true)); // a flag for the poll loop; `exited` only ever resolves
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (gone) throw new Error('dockerd exited during startup');

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 /** Waits until a registry answers `/v2/` (200 or a 401 challenge), failing early if its process exits. */
 export async function waitForV2(url: string, exited: Promise<void>, timeoutMs: number): Promise<void> {
   let gone = false;
-  void exited.then(() => (gone = true));
+  void exited.then(() => (gone = true)); // a flag for the poll loop; `exited` only ever resolves
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (gone) throw new Error('the registry exited during startup');
