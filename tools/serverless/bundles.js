@@ -1,5 +1,5 @@
 'use strict';
-// Packaging helpers shared by package.int.spec.ts and tools/bench (coldstart): run `serverless package`
+// Packaging helpers shared by the package-*.int.spec.ts files and tools/bench (coldstart): run `serverless package`
 // offline, read the function zips (a minimal reader: stored/deflated entries, no zip64, which is all
 // serverless-esbuild writes), and load a handler bundle in a fresh Node process. Plain CommonJS so that
 // the bench's .mjs scripts can import it without a build; types in bundles.d.ts.

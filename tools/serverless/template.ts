@@ -43,3 +43,10 @@ export function allowStatements(role: CfnResource): AllowStatement[] {
       resources: list(statement['Resource']),
     }));
 }
+
+/** The event source mappings that invoke the function `functionId`. */
+export function mappingsOf(template: Template, functionId: string): Record<string, unknown>[] {
+  return resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')
+    .map(([, mapping]) => mapping.Properties)
+    .filter((properties) => JSON.stringify(properties['FunctionName']) === JSON.stringify({ 'Fn::GetAtt': [functionId, 'Arn'] }));
+}
