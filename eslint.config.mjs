@@ -55,6 +55,10 @@ function constraints(specs) {
       onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime', 'type:service', 'type:platform', 'type:testing', 'type:tool'],
     },
     { sourceTag: 'platform:any', onlyDependOnLibsWithTags: ['platform:any'] },
+    // Embedded adapters (filesystem, SQLite) never reach for AWS; AWS code never reaches for the embedded
+    // storage: each backend stands alone, and a Lambda bundle never drags in a native module.
+    { allSourceTags: ['type:adapter', 'platform:node'], notDependOnLibsWithTags: ['platform:aws'], bannedExternalImports: ['@aws-sdk/*', '@smithy/*'] },
+    { sourceTag: 'platform:aws', notDependOnLibsWithTags: ['storage:embedded'], bannedExternalImports: ['better-sqlite3'] },
   ];
 }
 
