@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import pino from 'pino';
 import { awsStreamForwarderDeps, StreamForwarderEnvSchema } from './deps.aws';
-import { forwardStreamRecords } from './forward-stream-records';
+import { forwardStreamRecords } from '@cargohold/events-aws';
 
 /**
  * The metadata table's stream (serverless.yml: batches of one shard, ReportBatchItemFailures, bisect on

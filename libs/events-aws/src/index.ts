@@ -5,3 +5,4 @@ export * from './sqs-event-publisher';
 export * from './sqs-event-consumer';
 export * from './eventbridge-publisher';
 export * from './stream-records';
+export * from './forward-stream-records';

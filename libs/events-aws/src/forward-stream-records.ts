@@ -1,5 +1,7 @@
 import type { RegistryEvent } from '@cargohold/events';
-import { EventPublishError, eventsFromStreamRecord, type EventPublisher } from '@cargohold/events-aws';
+import { EventPublishError } from './errors';
+import type { EventPublisher } from './event-publisher';
+import { eventsFromStreamRecord } from './stream-records';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import type { Logger } from 'pino';
 

@@ -1,2 +1,0 @@
-export { forwardStreamRecords, type StreamForwarderDeps } from './forward-stream-records';
-export { awsStreamForwarderDeps, StreamForwarderEnvSchema, type StreamForwarderEnv } from './deps.aws';
