@@ -17,12 +17,16 @@ export interface Limits {
   readonly what: string;
 }
 
-/** Counts and hashes the bytes flowing through, failing the stream as soon as a limit is broken. */
+/**
+ * Counts the bytes flowing through; with limits, also hashes them and fails the stream as soon as a limit
+ * is broken (a monolithic put). An upload's append gets neither: the core's writer already metered and
+ * hashed its body.
+ */
 class Meter extends Transform {
   received = 0;
 
   constructor(
-    private readonly limits: Limits,
+    private readonly limits: Limits | undefined,
     private readonly digester: Digester | undefined,
   ) {
     super({ highWaterMark: CHUNK });
@@ -30,6 +34,7 @@ class Meter extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.received += chunk.length;
+    if (!this.limits) return callback(null, chunk);
     const { base, maxBytes, expectedSize, what } = this.limits;
     if (base + this.received > maxBytes) return callback(new SizeLimitError(what, maxBytes));
     if (expectedSize !== undefined && this.received > expectedSize) {
@@ -40,7 +45,7 @@ class Meter extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    const { expectedSize } = this.limits;
+    const expectedSize = this.limits?.expectedSize;
     if (expectedSize !== undefined && this.received !== expectedSize) {
       return callback(new SizeMismatchError(expectedSize, this.received));
     }
@@ -52,7 +57,7 @@ class Meter extends Transform {
  * Streams `body` into `path` at `start` (hashing into `digester` on the way), then fsyncs the file.
  * Backpressure is the pipeline's; no chunk is held beyond the stream buffers. On failure the write
  * stream is fully closed (no write still in flight) before the error is rethrown, so the caller can
- * roll back safely. Resolves with the byte count and the file's mtime after the fsync.
+ * roll back safely. Resolves with the byte count once the file is fsynced.
  */
 /**
  * Starts the disk writing data while the body still streams in, so the fsync that makes the blob
@@ -90,9 +95,9 @@ export async function writeMetered(
   flags: 'wx' | 'r+',
   start: number,
   body: AsyncIterable<Uint8Array>,
-  limits: Limits,
+  limits: Limits | undefined,
   digester: Digester | undefined,
-): Promise<{ received: number; mtimeMs: number }> {
+): Promise<{ received: number }> {
   const meter = new Meter(limits, digester);
   const file: WriteStream = createWriteStream(path, { flags, start, highWaterMark: CHUNK });
   const behind = writeBehind(file, meter);
@@ -107,7 +112,7 @@ export async function writeMetered(
   const handle = await open(path, 'r');
   try {
     await handle.sync();
-    return { received: meter.received, mtimeMs: (await handle.stat()).mtimeMs };
+    return { received: meter.received };
   } finally {
     await handle.close();
   }

@@ -35,6 +35,11 @@ export class MemoryBlobStore implements BlobStore {
   admit(digest: Digest, algorithm: 'sha256' | 'sha512', bytes: Buffer): void {
     const computed = digestOf(bytes, algorithm);
     if (computed !== digest) throw new DigestMismatchError(digest, computed);
+    this.keep(digest, bytes);
+  }
+
+  /** Makes bytes addressable whose digest the caller computed and compared (an upload's commit). */
+  keep(digest: Digest, bytes: Buffer): void {
     if (!this.blobs.has(digest)) this.blobs.set(digest, bytes);
   }
 }
