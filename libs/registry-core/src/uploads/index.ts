@@ -1,3 +1,3 @@
 export * from './upload-service';
-export { VerifyingWriter, type LastChunk } from './verifying-writer';
+export { VerifyingWriter, type Chunk } from './verifying-writer';
 export type { BodyLimits } from './metered-body';

@@ -116,7 +116,9 @@ export class UploadService {
   async append(repo: RepoRef, id: string, body: AsyncIterable<Uint8Array>, chunk: ChunkSpec): Promise<UploadState> {
     const session = await this.session(repo, id);
     const { offset, limits } = await this.placed(id, chunk);
-    const { size } = await this.streamingInto(session, () => this.writer.append(id, offset, body, limits));
+    // A chunk with a Content-Range may be followed by one sent to any process: save the hash state.
+    const resumable = chunk.range !== undefined;
+    const { size } = await this.streamingInto(session, () => this.writer.append(id, { offset, body, limits, resumable }));
     return { id, size };
   }
 
@@ -167,6 +169,7 @@ export class UploadService {
   }
 
   private async discard(id: string): Promise<void> {
+    this.writer.forget(id);
     await this.ports.uploads.abort(id);
     await this.ports.sessions.delete(id);
   }
