@@ -17,12 +17,13 @@ export async function* metered(
   base: number,
   limits: BodyLimits,
   onChunk: (chunk: Uint8Array) => void,
+  what: 'upload' | 'blob' = 'upload',
 ): AsyncGenerator<Uint8Array> {
   const { maxBytes, expectedSize } = limits;
   let received = 0;
   for await (const chunk of body) {
     received += chunk.length;
-    if (base + received > maxBytes) throw new SizeLimitError('upload', maxBytes);
+    if (base + received > maxBytes) throw new SizeLimitError(what, maxBytes);
     if (expectedSize !== undefined && received > expectedSize) throw new SizeMismatchError(expectedSize, received);
     onChunk(chunk);
     yield chunk;

@@ -14,6 +14,7 @@ import { UploadInvalidError } from '../errors';
 import type { RegistryAdmin } from '../registry-admin';
 import type { RepositoryResolver } from '../repositories';
 import type { BodyLimits } from './metered-body';
+import { putVerified } from './verified-put';
 import { VerifyingWriter } from './verifying-writer';
 
 /** How stale a session's `updatedAt` may get before an append refreshes it (at most a tenth of the idle timeout). */
@@ -76,8 +77,8 @@ export class UploadService {
   async putMonolithic(repo: RepoRef, digestText: string, body: AsyncIterable<Uint8Array>, length?: number) {
     const { digest } = parseDigest(digestText);
     await this.repositories.forPush(repo);
-    const options = length === undefined ? { maxBytes: this.limits.maxBlobBytes } : { maxBytes: this.limits.maxBlobBytes, expectedSize: length };
-    const { size } = await this.ports.blobs.put(digest, body, options);
+    const limits = length === undefined ? { maxBytes: this.limits.maxBlobBytes } : { maxBytes: this.limits.maxBlobBytes, expectedSize: length };
+    const { size } = await putVerified(this.ports.blobs, digest, body, limits);
     await this.ports.links.link(repo, digest, size, this.clock.now());
     return { digest, size };
   }

@@ -4,7 +4,7 @@ import { isUploadId, parseDigest, type Digest } from '@cargohold/oci';
 import { KeyedMutex, UploadOffsetMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
 import type { BlobUploads, Found, HashState } from '@cargohold/storage-ports';
 import { ensureDir, fsyncDir, isNotFound, type FsLayout } from './fs-layout';
-import { CHUNK, writeMetered } from './metered-write';
+import { CHUNK, writeDurably } from './durable-write';
 
 /** The algorithm whose states the core saves; another one is never asked for. */
 const STATE_ALGORITHM = 'sha256';
@@ -38,7 +38,7 @@ export class FsBlobUploads implements BlobUploads {
       if (offset !== current) throw new UploadOffsetMismatchError(offset, current);
       let size: number;
       try {
-        size = offset + (await writeMetered(path, 'r+', offset, body, undefined, undefined)).received;
+        size = offset + (await writeDurably(path, 'r+', offset, body)).received;
       } catch (error) {
         await truncate(path, offset);
         await syncFile(path);

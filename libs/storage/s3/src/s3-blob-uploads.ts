@@ -1,7 +1,7 @@
 import { isUploadId, parseDigest, type Digest } from '@cargohold/oci';
 import { KeyedMutex, UploadOffsetMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
 import type { BlobUploads, Found, HashState } from '@cargohold/storage-ports';
-import { PartBuffer } from './metered';
+import { PartBuffer } from './part-buffer';
 import { isConditionFailed, S3StorageError } from './s3-errors';
 import type { S3Objects } from './s3-objects';
 import { PART_SIZE, type S3Layout } from './s3-layout';

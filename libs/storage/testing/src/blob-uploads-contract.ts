@@ -4,7 +4,6 @@ import { UploadOffsetMismatchError, UploadUnknownError, type HashState } from '@
 import type { BlobStoreContractOptions, BlobStoreFixture, MakeBlobStore } from './blob-fixture';
 import { bodyOf, bytesOf, failingBody, readAll, slowBody } from './streams';
 
-const LIMIT = { maxBytes: 16 * 1024 * 1024 };
 
 async function listAll(ids: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];
@@ -185,7 +184,7 @@ export function describeBlobUploadsSpec(make: MakeBlobStore, options: BlobStoreC
       });
 
       it('keeps a blob that already exists and still removes the staging area', async () => {
-        await fx.blobs.put(digest, bodyOf(content), LIMIT);
+        await fx.blobs.put(digest, bodyOf(content), () => undefined);
         await fx.uploads.append(id, 0, bodyOf(content));
         await fx.uploads.commit(id, digest, 3000);
         expect(await fx.blobs.stat(digest)).toEqual({ found: true, size: 3000 });
