@@ -1,4 +1,4 @@
-import { createSHA256, createSHA512, type IHasher } from 'hash-wasm';
+import type { IHasher } from 'hash-wasm';
 import type { Digest, DigestAlgorithm, Digester } from './digest';
 
 /**
@@ -16,14 +16,22 @@ export interface ResumableDigester extends Digester {
 /** A saved state from another version of the hash implementation (or corrupted): start over instead. */
 export class HashStateInvalidError extends Error {}
 
-const FACTORIES: Record<DigestAlgorithm, () => Promise<IHasher>> = { sha256: createSHA256, sha512: createSHA512 };
+/**
+ * hash-wasm is loaded on first use: only chunked uploads need it, and its module (WebAssembly inlined
+ * for every algorithm it has) would otherwise add ~10 ms to every process start, Lambda cold starts
+ * included.
+ */
+async function hasherFor(algorithm: DigestAlgorithm): Promise<IHasher> {
+  const { createSHA256, createSHA512 } = await import('hash-wasm');
+  return algorithm === 'sha256' ? createSHA256() : createSHA512();
+}
 
 /** A fresh digester, or one continuing from `from` (a saved state and how many bytes it covers). */
 export async function createResumableDigester(
   algorithm: DigestAlgorithm,
   from?: { readonly state: Uint8Array; readonly bytes: number },
 ): Promise<ResumableDigester> {
-  const hasher = await FACTORIES[algorithm]();
+  const hasher = await hasherFor(algorithm);
   hasher.init();
   if (from) {
     try {
