@@ -26,6 +26,7 @@ import { ImageTagImmutableError } from './ecr-errors';
 import { ManifestBlobUnknownError, ManifestUnknownError } from './errors';
 import { isTagImmutable } from './tag-mutability';
 import type { RepositoryResolver } from './repositories';
+import { putVerified } from './uploads/verified-put';
 
 export interface ManifestPorts {
   readonly blobs: BlobStore;
@@ -106,7 +107,7 @@ export class ManifestService {
     const tags = [...new Set([...(ref.kind === 'tag' ? [ref.tag] : []), ...extraTags])];
     await this.checkTagMutability(repo, repository, tags, digest);
 
-    await this.ports.blobs.put(digest, once(bytes), { maxBytes: this.limits.maxManifestBytes, expectedSize: bytes.length });
+    await putVerified(this.ports.blobs, digest, once(bytes), { maxBytes: this.limits.maxManifestBytes, expectedSize: bytes.length });
     this.cache.set(digest, bytes);
     const event = this.events.pushed(repo, digest, parsed.mediaType, tags);
     await this.ports.manifests.put(repo, this.recordOf(parsed, digest, bytes.length, children), tags, [event]);

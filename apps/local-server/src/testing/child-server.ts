@@ -21,8 +21,11 @@ export function bundleCli(outDir: string): string {
   return outfile;
 }
 
-/** Runs `cargohold serve` in a child process and resolves once it logged its URL. */
-export function spawnServer(cli: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+/**
+ * Runs `cargohold serve` in a child process and resolves once it logged its URL; `output()` is everything
+ * it wrote so far (its JSON log lines and stderr).
+ */
+export function spawnServer(cli: string, dataDir: string): Promise<{ child: ChildProcess; url: string; output(): string }> {
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dataDir, '--allow-anonymous'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') },
@@ -35,7 +38,7 @@ export function spawnServer(cli: string, dataDir: string): Promise<{ child: Chil
       const match = /"url":"(http:[^"]+)"/.exec(out);
       if (match) {
         clearTimeout(timer);
-        resolvePromise({ child, url: match[1] as string });
+        resolvePromise({ child, url: match[1] as string, output: () => out });
       }
     });
     child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { createDigester, parseDigest, type Digest } from '@cargohold/oci';
-import { DigestMismatchError } from '@cargohold/storage-ports';
-import type { BlobStore, ByteRange, Found, PutBlobOptions } from '@cargohold/storage-ports';
+import { parseDigest, type Digest } from '@cargohold/oci';
+import type { BeforePublish, BlobStore, ByteRange, Found } from '@cargohold/storage-ports';
 import { ensureDir, fsyncDir, isNotFound, type FsLayout } from './fs-layout';
-import { CHUNK, drainMetered, writeMetered } from './metered-write';
+import { CHUNK, writeDurably } from './durable-write';
 
 /** Content-addressed blobs as files under `<root>/blobs` (layout in fs-layout.ts). */
 export class FsBlobStore implements BlobStore {
@@ -42,23 +41,14 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  /** Writes to tmp/ while hashing, verifies, fsyncs, then renames into blobs/ and fsyncs the directory. */
-  async put(digest: Digest, body: AsyncIterable<Uint8Array>, options: PutBlobOptions): Promise<{ size: number }> {
+  /** Writes to tmp/ and fsyncs, lets `verify` decide, then renames into blobs/ and fsyncs the directory. */
+  async put(digest: Digest, body: AsyncIterable<Uint8Array>, verify: BeforePublish): Promise<{ size: number }> {
     const { algorithm, hex } = parseDigest(digest);
     const target = this.layout.blobPath(algorithm, hex);
-    const digester = createDigester(algorithm);
-    const limits = { base: 0, what: 'blob', ...options };
-
-    if ((await this.stat(digest)).found) {
-      const size = await drainMetered(body, limits, digester);
-      verify(digest, digester.digest());
-      return { size };
-    }
-
     const tmp = this.layout.tmpPath(randomUUID());
     try {
-      const { received } = await writeMetered(tmp, 'wx', 0, body, limits, digester);
-      verify(digest, digester.digest());
+      const { received } = await writeDurably(tmp, 'wx', 0, body);
+      await verify();
       await ensureDir(dirname(target));
       await rename(tmp, target);
       await fsyncDir(dirname(target));
@@ -80,8 +70,4 @@ export class FsBlobStore implements BlobStore {
     }
     await fsyncDir(dirname(path));
   }
-}
-
-export function verify(claimed: Digest, computed: Digest): void {
-  if (computed !== claimed) throw new DigestMismatchError(claimed, computed);
 }

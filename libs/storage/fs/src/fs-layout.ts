@@ -12,7 +12,10 @@ import type { DigestAlgorithm } from '@cargohold/oci';
  *   │   │   └── <hex[0:2]>/<hex>     e.g. blobs/sha256/ab/ab12…ef
  *   │   └── sha512/<hex[0:2]>/<hex>
  *   ├── uploads/                     resumable uploads, one directory per (UUID) upload id
- *   │   └── <id>/data                staged bytes; `uploads.list()` + `abort` purge orphans
+ *   │   └── <id>/
+ *   │       ├── data                 staged bytes; `uploads.list()` + `abort` purge orphans
+ *   │       └── hashstates/<alg>/<offset>   the core's saved hash state after <offset> bytes (the
+ *   │                                latest only; written after the bytes are durable, by rename)
  *   └── tmp/<uuid>                   monolithic puts in flight; wiped when an adapter is constructed
  *
  * Durability: bytes are fsynced before the rename that publishes them, and the directory after it.
@@ -42,7 +45,7 @@ export class FsLayout {
     return join(this.blobsDir, algorithm, hex.slice(0, 2), hex);
   }
 
-  /** Callers pass an id already validated by UPLOAD_ID. */
+  /** Callers pass an id already validated by isUploadId. */
   uploadDir(id: string): string {
     return join(this.uploadsDir, id);
   }
@@ -51,13 +54,14 @@ export class FsLayout {
     return join(this.uploadsDir, id, 'data');
   }
 
+  hashStatesDir(id: string, algorithm: DigestAlgorithm): string {
+    return join(this.uploadsDir, id, 'hashstates', algorithm);
+  }
+
   tmpPath(name: string): string {
     return join(this.tmpDir, name);
   }
 }
-
-/** Upload ids are server-generated UUIDs; anything else is refused before it can become a path. */
-export const UPLOAD_ID = /^[0-9a-f-]{36}$/;
 
 /** fsync on a directory makes the entries created, renamed or removed in it durable. */
 export async function fsyncDir(dir: string): Promise<void> {

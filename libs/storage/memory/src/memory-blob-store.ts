@@ -1,10 +1,8 @@
 import { Readable } from 'node:stream';
-import { digestOf, parseDigest, type Digest } from '@cargohold/oci';
-import { DigestMismatchError } from '@cargohold/storage-ports';
-import type { BlobStore, ByteRange, Found, PutBlobOptions } from '@cargohold/storage-ports';
-import { collect } from './bytes';
+import type { Digest } from '@cargohold/oci';
+import type { BeforePublish, BlobStore, ByteRange, Found } from '@cargohold/storage-ports';
 
-/** Blob bytes in a Map, verified exactly like the durable adapters (the digest is computed, not trusted). */
+/** Blob bytes in a Map, published like the durable adapters: only once the core's comparison accepted them. */
 export class MemoryBlobStore implements BlobStore {
   private readonly blobs = new Map<Digest, Buffer>();
 
@@ -20,10 +18,12 @@ export class MemoryBlobStore implements BlobStore {
     return { found: true, size: bytes.length, body: Readable.from([Buffer.from(slice)], { objectMode: false }) };
   }
 
-  async put(digest: Digest, body: AsyncIterable<Uint8Array>, options: PutBlobOptions): Promise<{ size: number }> {
-    const { algorithm } = parseDigest(digest);
-    const bytes = await collect(body, { base: 0, what: 'blob', ...options });
-    this.admit(digest, algorithm, bytes);
+  async put(digest: Digest, body: AsyncIterable<Uint8Array>, verify: BeforePublish): Promise<{ size: number }> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(Buffer.from(chunk));
+    await verify();
+    const bytes = Buffer.concat(chunks);
+    this.keep(digest, bytes);
     return { size: bytes.length };
   }
 
@@ -31,10 +31,8 @@ export class MemoryBlobStore implements BlobStore {
     this.blobs.delete(digest);
   }
 
-  /** Verifies `bytes` against `digest` and makes them addressable (a no-op when already present). */
-  admit(digest: Digest, algorithm: 'sha256' | 'sha512', bytes: Buffer): void {
-    const computed = digestOf(bytes, algorithm);
-    if (computed !== digest) throw new DigestMismatchError(digest, computed);
+  /** Makes bytes addressable whose digest the core computed and compared (a put, an upload's commit). */
+  keep(digest: Digest, bytes: Buffer): void {
     if (!this.blobs.has(digest)) this.blobs.set(digest, bytes);
   }
 }

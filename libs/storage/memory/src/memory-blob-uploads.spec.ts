@@ -6,7 +6,7 @@ describe('MemoryBlobUploads', () => {
   it.each(['../x', 'not-a-uuid', ''])('refuses the non-UUID id %j like the durable adapters do', async (id) => {
     const { uploads } = createMemoryStorage();
     await expect(uploads.create(id)).rejects.toBeInstanceOf(UploadUnknownError);
-    await expect(uploads.append(id, 0, bodyOf(bytesOf(1)), { maxBytes: 10 })).rejects.toBeInstanceOf(UploadUnknownError);
-    expect(await uploads.size(id)).toEqual({ found: false });
+    await expect(uploads.append(id, 0, bodyOf(bytesOf(1)))).rejects.toBeInstanceOf(UploadUnknownError);
+    expect(await uploads.status(id)).toEqual({ found: false });
   });
 });

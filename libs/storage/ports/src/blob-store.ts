@@ -7,22 +7,24 @@ export interface ByteRange {
   readonly end: number;
 }
 
-export interface PutBlobOptions {
-  /** Hard cap on bytes read from `body`; exceeding it throws SizeLimitError and stores nothing. */
-  readonly maxBytes: number;
-  /** When the client declared a length, a shorter or longer body throws SizeMismatchError. */
-  readonly expectedSize?: number;
-}
+/**
+ * Called by `put` once the body ended, before anything is published: the caller compares the digest it
+ * computed while the body streamed with the one claimed, and throws (DigestMismatchError) to refuse.
+ */
+export type BeforePublish = () => void | Promise<void>;
 
 /**
  * Content-addressed blob bytes (layers, configs and manifests alike), shared by all repositories of a
  * deployment; which repository may see a blob is recorded by BlobLinkStore, not here.
  *
  * Contract:
- * - A blob is addressable only after the store computed its digest from the bytes and it matched
- *   (invariant 2). Staged or partial data is never visible through `stat`/`open`.
- * - `put` resolves only once the bytes are durable (fsync + rename on disk, S3's 200 in AWS).
- * - `put` of a digest that already exists is a no-op that still drains and verifies `body`.
+ * - A blob is addressable only after its digest was computed from the bytes and matched (invariant 2).
+ *   The core's writer meters and hashes the body it hands `put` and compares in `verify`; the store
+ *   keeps the bytes where they are not addressable until `verify` returned. Staged or partial data is
+ *   never visible through `stat`/`open`.
+ * - `put` resolves only once the bytes are durable (fsync + rename on disk, S3's 200 in AWS). When
+ *   `body` or `verify` throws, nothing is published and the error is rethrown.
+ * - `put` of a digest that already exists leaves it addressable (the same verified bytes again).
  * - `delete` is idempotent. Callers (garbage collection) guarantee nothing still references the blob.
  */
 export interface BlobStore {
@@ -31,8 +33,8 @@ export interface BlobStore {
   /** Streams the whole blob, or the inclusive `range` of it. */
   open(digest: Digest, range?: ByteRange): Promise<Found<{ size: number; body: Readable }>>;
 
-  /** Streams `body` in while hashing it; throws DigestMismatchError, SizeLimitError, SizeMismatchError. */
-  put(digest: Digest, body: AsyncIterable<Uint8Array>, options: PutBlobOptions): Promise<{ size: number }>;
+  /** Streams `body` in, then publishes it under `digest` if `verify` returns. */
+  put(digest: Digest, body: AsyncIterable<Uint8Array>, verify: BeforePublish): Promise<{ size: number }>;
 
   delete(digest: Digest): Promise<void>;
 }

@@ -7,7 +7,8 @@ import { createS3BlobStorage, presignBlobUrl, S3StorageError } from './index';
 import { startS3rver, type S3rverHandle } from './testing';
 
 const MiB = 1024 * 1024;
-const LIMIT = { maxBytes: 64 * MiB };
+/** The core's comparison, accepting (it computed the digest and it matched). */
+const ACCEPT = () => undefined;
 
 describe('S3BlobStore', () => {
   let s3: S3rverHandle;
@@ -33,15 +34,18 @@ describe('S3BlobStore', () => {
     const { blobs } = createS3BlobStorage({ client, bucket: s3.bucket, prefix });
     const bytes = bytesOf(10);
     const digest = digestOf(bytes, 'sha512');
-    await blobs.put(digest, bodyOf(bytes), LIMIT);
+    await blobs.put(digest, bodyOf(bytes), ACCEPT);
     expect(await keys()).toEqual([`blobs/sha512/${digest.slice('sha512:'.length)}`]);
   });
 
-  it('leaves nothing addressable when a multi-part put does not match its digest', async () => {
+  it('leaves nothing addressable when the comparison refuses a multi-part put', async () => {
     const { blobs } = createS3BlobStorage({ client, bucket: s3.bucket, prefix });
     const bytes = bytesOf(11 * MiB, 4);
     const claimed = digestOf(bytesOf(11 * MiB, 5));
-    await expect(blobs.put(claimed, bodyOf(bytes, 256 * 1024), LIMIT)).rejects.toBeInstanceOf(DigestMismatchError);
+    const refuse = () => {
+      throw new DigestMismatchError(claimed, digestOf(bytes));
+    };
+    await expect(blobs.put(claimed, bodyOf(bytes, 256 * 1024), refuse)).rejects.toBeInstanceOf(DigestMismatchError);
     expect(await blobs.stat(claimed)).toEqual({ found: false });
     expect(await keys()).toEqual([]);
   });
@@ -53,14 +57,14 @@ describe('S3BlobStore', () => {
     expect(error).toBeInstanceOf(S3StorageError);
     expect((error as S3StorageError).message).toBe('S3 GetObject failed');
     expect((error as S3StorageError).cause).toMatchObject({ name: 'NoSuchBucket' });
-    await expect(blobs.put(digestOf(bytesOf(1)), bodyOf(bytesOf(1)), LIMIT)).rejects.toBeInstanceOf(S3StorageError);
+    await expect(blobs.put(digestOf(bytesOf(1)), bodyOf(bytesOf(1)), ACCEPT)).rejects.toBeInstanceOf(S3StorageError);
   });
 
   describe('presignBlobUrl', () => {
     it('signs a URL that a plain GET answers with the blob bytes', async () => {
       const { blobs } = createS3BlobStorage({ client, bucket: s3.bucket, prefix });
       const bytes = bytesOf(4096, 3);
-      await blobs.put(digestOf(bytes), bodyOf(bytes), LIMIT);
+      await blobs.put(digestOf(bytes), bodyOf(bytes), ACCEPT);
 
       const url = await presignBlobUrl(client, s3.bucket, prefix, digestOf(bytes), 300);
       const response = await fetch(url);

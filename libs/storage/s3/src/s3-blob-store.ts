@@ -1,16 +1,15 @@
 import type { Readable } from 'node:stream';
-import { createDigester, parseDigest, type Digest } from '@cargohold/oci';
-import { DigestMismatchError } from '@cargohold/storage-ports';
-import type { BlobStore, ByteRange, Found, PutBlobOptions } from '@cargohold/storage-ports';
-import { metered, PartBuffer } from './metered';
+import { parseDigest, type Digest } from '@cargohold/oci';
+import type { BeforePublish, BlobStore, ByteRange, Found } from '@cargohold/storage-ports';
+import { PartBuffer } from './part-buffer';
 import type { CompletedPart, S3Objects } from './s3-objects';
 import { PART_SIZE, type S3Layout } from './s3-layout';
 
 /**
  * Content-addressed blobs as objects `blobs/<alg>/<hex>` (layout in s3-layout.ts).
  *
- * `put` hashes the bytes in this process while it sends them, and publishes only after the digest
- * matched: a body that fits in one part is sent by a single PutObject after verification; a larger one
+ * `put` sends the bytes (metered and hashed by the core) and publishes only after the core's comparison
+ * accepted them: a body that fits in one part is sent by a single PutObject after it; a larger one
  * goes through a multipart upload at the blob's key whose parts stay invisible until the
  * CompleteMultipartUpload issued after verification (or are aborted). No copy of the bytes is needed.
  */
@@ -30,31 +29,21 @@ export class S3BlobStore implements BlobStore {
     return opened ? { found: true, size: opened.size, body: opened.body } : { found: false };
   }
 
-  async put(digest: Digest, body: AsyncIterable<Uint8Array>, options: PutBlobOptions): Promise<{ size: number }> {
-    const { algorithm } = parseDigest(digest);
+  async put(digest: Digest, body: AsyncIterable<Uint8Array>, verify: BeforePublish): Promise<{ size: number }> {
     const key = this.keyOf(digest);
-    const digester = createDigester(algorithm);
-    const meter = metered(body, { base: 0, what: 'blob', ...options }, digester);
-
-    if ((await this.objects.size(key)) !== undefined) {
-      for await (const _chunk of meter.chunks) {
-        // drained only to verify: the stored blob already holds these bytes
-      }
-      verify(digest, digester.digest());
-      return { size: meter.received() };
-    }
-
     const buffer = new PartBuffer(PART_SIZE);
     let uploadId: string | undefined;
+    let size = 0;
     const parts: CompletedPart[] = [];
     try {
-      for await (const chunk of meter.chunks) {
-        for (const part of buffer.push(chunk)) {
+      for await (const chunk of body) {
+        size += chunk.length;
+        for (const part of buffer.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
           uploadId ??= await this.objects.createMultipart(key);
           parts.push(await this.objects.uploadPart(key, uploadId, parts.length + 1, part, part.length));
         }
       }
-      verify(digest, digester.digest());
+      await verify();
       const rest = buffer.take();
       if (uploadId === undefined) {
         await this.objects.put(key, rest);
@@ -62,7 +51,7 @@ export class S3BlobStore implements BlobStore {
         if (rest.length > 0) parts.push(await this.objects.uploadPart(key, uploadId, parts.length + 1, rest, rest.length));
         await this.objects.completeMultipart(key, uploadId, parts);
       }
-      return { size: meter.received() };
+      return { size };
     } catch (error) {
       if (uploadId !== undefined) await this.objects.abortMultipart(key, uploadId).catch(() => undefined);
       throw error;
@@ -78,8 +67,4 @@ export class S3BlobStore implements BlobStore {
     const { algorithm, hex } = parseDigest(digest);
     return this.layout.blobKey(algorithm, hex);
   }
-}
-
-export function verify(claimed: Digest, computed: Digest): void {
-  if (computed !== claimed) throw new DigestMismatchError(claimed, computed);
 }

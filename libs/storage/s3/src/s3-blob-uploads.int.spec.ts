@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { digestOf } from '@cargohold/oci';
-import { DigestMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
+import { UploadUnknownError } from '@cargohold/storage-ports';
 import { bodyOf, bytesOf, failingBody, readAll } from '@cargohold/storage-testing';
 import { createS3BlobStorage } from './index';
 import { startS3rver, type S3rverHandle } from './testing';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const LIMIT = { maxBytes: 64 * MiB };
 
 describe('S3BlobUploads', () => {
   let s3: S3rverHandle;
@@ -43,19 +42,19 @@ describe('S3BlobUploads', () => {
       const bytes = bytesOf(7 * MiB + 3 * KiB, 5);
       await uploads.create(id);
 
-      await expect(uploads.append(id, 0, bodyOf(bytes.subarray(0, MiB)), LIMIT)).resolves.toEqual({ size: MiB });
+      await expect(uploads.append(id, 0, bodyOf(bytes.subarray(0, MiB)))).resolves.toEqual({ size: MiB });
       expect(await state()).toMatchObject({ tail: { size: MiB } });
       expect((await state()).multipart).toBeUndefined();
 
-      await expect(uploads.append(id, MiB, bodyOf(bytes.subarray(MiB, 7 * MiB)), LIMIT)).resolves.toEqual({ size: 7 * MiB });
+      await expect(uploads.append(id, MiB, bodyOf(bytes.subarray(MiB, 7 * MiB)))).resolves.toEqual({ size: 7 * MiB });
       expect(await state()).toMatchObject({ multipart: { parts: [{ size: 5 * MiB }] }, tail: { size: 2 * MiB } });
 
-      await uploads.append(id, 7 * MiB, bodyOf(bytes.subarray(7 * MiB)), LIMIT);
+      await uploads.append(id, 7 * MiB, bodyOf(bytes.subarray(7 * MiB)));
       expect(await state()).toMatchObject({ multipart: { parts: [{ size: 5 * MiB }] }, tail: { size: 2 * MiB + 3 * KiB } });
-      expect(await uploads.size(id)).toEqual({ found: true, size: bytes.length });
+      expect(await uploads.status(id)).toEqual({ found: true, size: bytes.length });
       expect((await keys(`uploads/${id}/`)).filter((key) => key.includes('/tail-'))).toHaveLength(1);
 
-      await expect(uploads.commit(id, digestOf(bytes))).resolves.toEqual({ size: bytes.length });
+      await uploads.commit(id, digestOf(bytes), bytes.length);
       const opened = await blobs.open(digestOf(bytes));
       if (!opened.found) throw new Error('blob not found');
       expect((await readAll(opened.body)).equals(bytes)).toBe(true);
@@ -67,13 +66,13 @@ describe('S3BlobUploads', () => {
       const { uploads } = open();
       const bytes = bytesOf(12 * MiB, 6);
       await uploads.create(id);
-      await uploads.append(id, 0, bodyOf(bytes.subarray(0, MiB)), LIMIT);
+      await uploads.append(id, 0, bodyOf(bytes.subarray(0, MiB)));
       const broken = failingBody(bytesOf(8 * MiB, 66), 7 * MiB, new Error('client disconnected'), 256 * KiB);
-      await expect(uploads.append(id, MiB, broken, LIMIT)).rejects.toThrow('client disconnected');
-      expect(await uploads.size(id)).toEqual({ found: true, size: MiB });
+      await expect(uploads.append(id, MiB, broken)).rejects.toThrow('client disconnected');
+      expect(await uploads.status(id)).toEqual({ found: true, size: MiB });
 
-      await uploads.append(id, MiB, bodyOf(bytes.subarray(MiB)), LIMIT);
-      await expect(uploads.commit(id, digestOf(bytes))).resolves.toEqual({ size: bytes.length });
+      await uploads.append(id, MiB, bodyOf(bytes.subarray(MiB)));
+      await uploads.commit(id, digestOf(bytes), bytes.length);
     });
   });
 
@@ -82,50 +81,60 @@ describe('S3BlobUploads', () => {
       const bytes = bytesOf(6 * MiB + 3 * KiB, 7);
       const first = open();
       await first.uploads.create(id);
-      await first.uploads.append(id, 0, bodyOf(bytes.subarray(0, 6 * MiB)), LIMIT);
+      await first.uploads.append(id, 0, bodyOf(bytes.subarray(0, 6 * MiB)));
 
       const second = open();
-      expect(await second.uploads.size(id)).toEqual({ found: true, size: 6 * MiB });
-      await second.uploads.append(id, 6 * MiB, bodyOf(bytes.subarray(6 * MiB)), LIMIT);
-      await expect(open().uploads.commit(id, digestOf(bytes))).resolves.toEqual({ size: bytes.length });
+      expect(await second.uploads.status(id)).toEqual({ found: true, size: 6 * MiB });
+      await second.uploads.append(id, 6 * MiB, bodyOf(bytes.subarray(6 * MiB)));
+      await open().uploads.commit(id, digestOf(bytes), bytes.length);
       expect(await first.blobs.stat(digestOf(bytes))).toEqual({ found: true, size: bytes.length });
     });
   });
 
-  describe('digest mismatch', () => {
-    it('leaves nothing addressable, keeps the upload, and lets the client append and commit again', async () => {
+  describe('reading back', () => {
+    it('completes the staged bytes into a base to read them, and later appends build on it', async () => {
       const { uploads, blobs } = open();
       const bytes = bytesOf(12 * MiB + 5, 8);
       await uploads.create(id);
-      await uploads.append(id, 0, bodyOf(bytes.subarray(0, 6 * MiB)), LIMIT);
+      await uploads.append(id, 0, bodyOf(bytes.subarray(0, 6 * MiB)));
 
-      const wrong = digestOf(bytesOf(10, 1));
-      await expect(uploads.commit(id, wrong)).rejects.toBeInstanceOf(DigestMismatchError);
-      await expect(uploads.commit(id, digestOf(bytes))).rejects.toBeInstanceOf(DigestMismatchError);
+      expect((await readAll(uploads.read(id, 0))).equals(bytes.subarray(0, 6 * MiB))).toBe(true);
+      expect((await readAll(uploads.read(id, 5 * MiB + 7))).equals(bytes.subarray(5 * MiB + 7, 6 * MiB))).toBe(true);
+      expect(await state()).toMatchObject({ base: { size: 6 * MiB } });
       expect(await keys('blobs/')).toEqual([]);
-      expect(await blobs.stat(digestOf(bytes.subarray(0, 6 * MiB)))).toEqual({ found: false });
-      expect(await uploads.size(id)).toEqual({ found: true, size: 6 * MiB });
+      expect(await uploads.status(id)).toEqual({ found: true, size: 6 * MiB });
 
       // The assembled bytes become the base of a new multipart upload when more parts arrive.
-      await uploads.append(id, 6 * MiB, bodyOf(bytes.subarray(6 * MiB, 12 * MiB)), LIMIT);
-      await uploads.append(id, 12 * MiB, bodyOf(bytes.subarray(12 * MiB)), LIMIT);
-      await expect(uploads.commit(id, digestOf(bytes))).resolves.toEqual({ size: bytes.length });
+      await uploads.append(id, 6 * MiB, bodyOf(bytes.subarray(6 * MiB, 12 * MiB)));
+      await uploads.append(id, 12 * MiB, bodyOf(bytes.subarray(12 * MiB)));
+      await uploads.commit(id, digestOf(bytes), bytes.length);
       const opened = await blobs.open(digestOf(bytes));
       if (!opened.found) throw new Error('blob not found');
       expect((await readAll(opened.body)).equals(bytes)).toBe(true);
       expect(await keys('uploads/')).toEqual([]);
     });
 
-    it('commits after a mismatch when only a small tail was added to the assembled bytes', async () => {
+    it('commits when only a small tail was added to an assembled base', async () => {
       const { uploads } = open();
       const bytes = bytesOf(5 * MiB + 10, 9);
       await uploads.create(id);
-      await uploads.append(id, 0, bodyOf(bytes.subarray(0, 5 * MiB)), LIMIT);
-      await expect(uploads.commit(id, digestOf(bytes))).rejects.toBeInstanceOf(DigestMismatchError);
+      await uploads.append(id, 0, bodyOf(bytes.subarray(0, 5 * MiB)));
+      await readAll(uploads.read(id, 0));
       expect(await state()).toMatchObject({ base: { size: 5 * MiB } });
 
-      await uploads.append(id, 5 * MiB, bodyOf(bytes.subarray(5 * MiB)), LIMIT);
-      await expect(uploads.commit(id, digestOf(bytes))).resolves.toEqual({ size: bytes.length });
+      await uploads.append(id, 5 * MiB, bodyOf(bytes.subarray(5 * MiB)));
+      await uploads.commit(id, digestOf(bytes), bytes.length);
+      expect(await open().blobs.stat(digestOf(bytes))).toEqual({ found: true, size: bytes.length });
+    });
+
+    it('keeps the hash state in state.json, written with the bytes it covers', async () => {
+      const { uploads } = open();
+      const saved = { algorithm: 'sha256' as const, offset: MiB, state: new Uint8Array(bytesOf(108, 3)) };
+      await uploads.create(id);
+      await uploads.append(id, 0, bodyOf(bytesOf(MiB, 4)), () => saved);
+      expect(await state()).toMatchObject({ hash: { algorithm: 'sha256', offset: MiB, state: Buffer.from(saved.state).toString('base64') } });
+      await readAll(uploads.read(id, 0));
+      expect(await uploads.status(id)).toEqual({ found: true, size: MiB, hashState: saved });
     });
   });
 
@@ -133,9 +142,9 @@ describe('S3BlobUploads', () => {
     it.each(['../x', '', 'x/../../y', 'A'.repeat(36), `${'0'.repeat(35)}/`])('refuses %j before touching any key', async (hostile) => {
       const { uploads } = open();
       await expect(uploads.create(hostile)).rejects.toBeInstanceOf(UploadUnknownError);
-      await expect(uploads.append(hostile, 0, bodyOf(bytesOf(3)), LIMIT)).rejects.toBeInstanceOf(UploadUnknownError);
-      await expect(uploads.commit(hostile, digestOf(bytesOf(3)))).rejects.toBeInstanceOf(UploadUnknownError);
-      expect(await uploads.size(hostile)).toEqual({ found: false });
+      await expect(uploads.append(hostile, 0, bodyOf(bytesOf(3)))).rejects.toBeInstanceOf(UploadUnknownError);
+      await expect(uploads.commit(hostile, digestOf(bytesOf(3)), 3)).rejects.toBeInstanceOf(UploadUnknownError);
+      expect(await uploads.status(hostile)).toEqual({ found: false });
       await uploads.abort(hostile);
       expect(await keys('')).toEqual([]);
     });
@@ -143,7 +152,7 @@ describe('S3BlobUploads', () => {
     it('lists an orphan left without state.json once, and abort purges it', async () => {
       const { uploads } = open();
       await uploads.create(id);
-      await uploads.append(id, 0, bodyOf(bytesOf(100)), LIMIT);
+      await uploads.append(id, 0, bodyOf(bytesOf(100)));
       const orphan = randomUUID();
       for (const name of ['tail-1', 'tail-2']) {
         await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `${prefix}/uploads/${orphan}/${name}`, Body: 'x' }));
@@ -160,9 +169,9 @@ describe('S3BlobUploads', () => {
     it('aborts an upload holding a multipart upload and a tail', async () => {
       const { uploads } = open();
       await uploads.create(id);
-      await uploads.append(id, 0, bodyOf(bytesOf(6 * MiB)), LIMIT);
+      await uploads.append(id, 0, bodyOf(bytesOf(6 * MiB)));
       await uploads.abort(id);
-      expect(await uploads.size(id)).toEqual({ found: false });
+      expect(await uploads.status(id)).toEqual({ found: false });
       expect(await keys('uploads/')).toEqual([]);
     });
   });

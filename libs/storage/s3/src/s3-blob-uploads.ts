@@ -1,12 +1,10 @@
-import { createDigester, parseDigest, type Digest } from '@cargohold/oci';
-import { UploadOffsetMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
-import type { AppendOptions, BlobUploads, Found } from '@cargohold/storage-ports';
-import { KeyedMutex } from '@cargohold/storage-ports';
-import { metered, PartBuffer } from './metered';
-import { verify } from './s3-blob-store';
+import { isUploadId, parseDigest, type Digest } from '@cargohold/oci';
+import { KeyedMutex, UploadOffsetMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
+import type { BlobUploads, Found, HashState } from '@cargohold/storage-ports';
+import { PartBuffer } from './part-buffer';
 import { isConditionFailed, S3StorageError } from './s3-errors';
 import type { S3Objects } from './s3-objects';
-import { PART_SIZE, UPLOAD_ID, type S3Layout } from './s3-layout';
+import { PART_SIZE, type S3Layout } from './s3-layout';
 import { decodeState, EMPTY_UPLOAD, encodeState, stagedSize, type MultipartState, type UploadState } from './upload-state';
 
 /** A loaded manifest and the ETag a conditional rewrite must match. */
@@ -28,16 +26,15 @@ class Change {
  *
  * - Appends: bytes are cut into PART_SIZE parts of one S3 multipart upload (opened at the first full
  *   part); what is left over is rewritten as a new tail object, so chunks of any size can arrive.
- *   state.json is then rewritten with If-Match on the ETag read at the start: that write is the append's
- *   commit point, so a body failing midway leaves the upload at its previous size (stray parts beyond
+ *   state.json is then rewritten with If-Match on the ETag read at the start, carrying the core's hash
+ *   state for the new size: that write is the append's commit point (of the bytes and the state alike),
+ *   so a body failing midway leaves the upload at its previous size (stray parts beyond
  *   the recorded ones are overwritten by the next append and ignored by CompleteMultipartUpload).
  *   Appends to one id are serialized in this process; across processes the If-Match makes the loser
  *   fail with UploadOffsetMismatchError. Endpoints that ignore If-Match (s3rver) leave one writer per
  *   upload as an assumption, which the OCI flow gives (a client PATCHes one chunk at a time).
- * - Commit: the staged bytes are completed into one object, hashed by streaming it back, and only then
- *   copied to blobs/. A running hash (as the fs adapter keeps) cannot live here: Node's Hash state cannot
- *   be serialized into state.json, and the next call may run in another process. The price is one
- *   sequential read of the upload at commit, with memory bounded by the stream's buffers.
+ * - Commit (called once the core verified the digest) and `read` complete the staged bytes into one
+ *   object (S3 cannot read the parts of an unfinished multipart upload); commit then copies it to blobs/.
  * - A crash between CompleteMultipartUpload and the state.json rewrite of a commit strands the upload
  *   (its state names a finished multipart upload); the client gets an error and must start over.
  */
@@ -62,60 +59,66 @@ export class S3BlobUploads implements BlobUploads {
     });
   }
 
-  async append(id: string, offset: number, body: AsyncIterable<Uint8Array>, options: AppendOptions): Promise<{ size: number }> {
+  async append(id: string, offset: number, body: AsyncIterable<Uint8Array>, hashState?: () => HashState): Promise<{ size: number }> {
     const valid = validId(id);
     return this.locks.run(valid, async () => {
       const loaded = await this.load(valid);
       const current = stagedSize(loaded.state);
       if (offset !== current) throw new UploadOffsetMismatchError(offset, current);
 
-      const meter = metered(body, { base: offset, what: 'upload', ...options });
       const change = new Change();
+      let size = offset;
       try {
-        const next = await this.stage(valid, loaded.state, meter.chunks, change);
+        let next = await this.stage(valid, loaded.state, counted(body, (n) => (size += n)), change);
+        if (hashState) next = { ...next, hash: encodeHash(hashState()) };
         if (next !== loaded.state) await this.save(valid, next, loaded.etag, offset);
       } catch (error) {
         await this.undo(change);
         throw error;
       }
       await this.discard(change.superseded);
-      return { size: offset + meter.received() };
+      return { size };
     });
   }
 
-  async size(id: string): Promise<Found<{ size: number }>> {
-    if (!UPLOAD_ID.test(id)) return { found: false };
+  async status(id: string): Promise<Found<{ size: number; hashState?: HashState }>> {
+    if (!isUploadId(id)) return { found: false };
     const loaded = await this.tryLoad(id);
-    return loaded ? { found: true, size: stagedSize(loaded.state) } : { found: false };
+    if (!loaded) return { found: false };
+    const size = stagedSize(loaded.state);
+    const hash = loaded.state.hash;
+    if (!hash || hash.offset > size) return { found: true, size };
+    return { found: true, size, hashState: { algorithm: hash.algorithm, offset: hash.offset, state: new Uint8Array(Buffer.from(hash.state, 'base64')) } };
   }
 
-  async commit(id: string, digest: Digest): Promise<{ size: number }> {
+  async *read(id: string, start: number): AsyncIterable<Uint8Array> {
+    const valid = validId(id);
+    const staged = await this.locks.run(valid, async () => this.assemble(valid, await this.load(valid)));
+    if (staged.key === undefined || start >= staged.size) return;
+    const opened = await this.objects.open(staged.key, { start, end: staged.size - 1 });
+    if (!opened) throw new S3StorageError('GetObject', new Error(`staged ${staged.key} is missing`));
+    yield* opened.body as AsyncIterable<Buffer>;
+  }
+
+  async commit(id: string, digest: Digest, size: number): Promise<void> {
     const valid = validId(id);
     const { algorithm, hex } = parseDigest(digest);
-    return this.locks.run(valid, async () => {
-      const staged = await this.assemble(valid, await this.load(valid));
-      let computed = createDigester(algorithm).digest();
-      if (staged.key !== undefined) {
-        const hashed = await this.objects.hash(staged.key, algorithm);
-        if (hashed.size !== staged.size) {
-          throw new S3StorageError('GetObject', new Error(`staged ${staged.key} holds ${hashed.size} bytes, expected ${staged.size}`));
-        }
-        computed = hashed.digest;
-      }
-      verify(digest, computed);
-
+    await this.locks.run(valid, async () => {
+      const loaded = await this.load(valid);
+      const current = stagedSize(loaded.state);
+      if (current !== size) throw new UploadOffsetMismatchError(size, current);
+      const staged = await this.assemble(valid, loaded);
       const target = this.layout.blobKey(algorithm, hex);
       if ((await this.objects.size(target)) === undefined) {
         if (staged.key === undefined) await this.objects.put(target, Buffer.alloc(0));
         else await this.objects.copy(staged.key, target, staged.size);
       }
       await this.remove(valid, undefined);
-      return { size: staged.size };
     });
   }
 
   async abort(id: string): Promise<void> {
-    if (!UPLOAD_ID.test(id)) return;
+    if (!isUploadId(id)) return;
     await this.locks.run(id, async () => this.remove(id, (await this.tryLoad(id))?.state));
   }
 
@@ -123,7 +126,7 @@ export class S3BlobUploads implements BlobUploads {
   async *list(): AsyncIterable<string> {
     const seen = new Set<string>();
     for await (const child of this.objects.children(this.layout.uploadsPrefix)) {
-      if (UPLOAD_ID.test(child) && !seen.has(child)) {
+      if (isUploadId(child) && !seen.has(child)) {
         seen.add(child);
         yield child;
       }
@@ -204,7 +207,7 @@ export class S3BlobUploads implements BlobUploads {
       await this.undo(change);
       throw error;
     }
-    await this.save(id, { version: 1, base: { key: multipart.key, size } }, etag, size);
+    await this.save(id, { version: 1, base: { key: multipart.key, size }, ...(state.hash ? { hash: state.hash } : {}) }, etag, size);
     await this.discard(change.superseded);
     return { key: multipart.key, size };
   }
@@ -262,6 +265,18 @@ export class S3BlobUploads implements BlobUploads {
 }
 
 function validId(id: string): string {
-  if (!UPLOAD_ID.test(id)) throw new UploadUnknownError(id.slice(0, 64));
+  if (!isUploadId(id)) throw new UploadUnknownError(id.slice(0, 64));
   return id;
+}
+
+/** Passes `body` through as Buffers, reporting each chunk's length. */
+async function* counted(body: AsyncIterable<Uint8Array>, onChunk: (length: number) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of body) {
+    onChunk(chunk.length);
+    yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  }
+}
+
+function encodeHash(state: HashState): NonNullable<UploadState['hash']> {
+  return { algorithm: state.algorithm, offset: state.offset, state: Buffer.from(state.state).toString('base64') };
 }

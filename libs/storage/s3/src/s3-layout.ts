@@ -10,7 +10,8 @@ import type { DigestAlgorithm } from '@cargohold/oci';
  *   │                                issued after its digest was computed and matched (invariant 2).
  *   └── uploads/<id>/                one resumable upload per (UUID) id; `list()` reads these prefixes
  *       ├── state.json               the manifest: multipart upload id, part ETags and sizes, tail key,
- *       │                            base key. Rewritten (conditionally on its ETag) after every append;
+ *       │                            base key, the core's hash state. Rewritten (conditionally on its
+ *       │                            ETag) after every append;
  *       │                            the upload exists exactly while this object does.
  *       ├── tail-<nonce>             bytes not yet flushed as a part (< 5 MiB, S3's minimum part size)
  *       ├── data-<nonce>             destination of the upload's multipart upload; after a commit whose
@@ -39,7 +40,7 @@ export class S3Layout {
     return `${this.root}uploads/`;
   }
 
-  /** Callers pass an id already validated by UPLOAD_ID. */
+  /** Callers pass an id already validated by isUploadId. */
   uploadPrefix(id: string): string {
     return `${this.uploadsPrefix}${id}/`;
   }
@@ -53,9 +54,6 @@ export class S3Layout {
     return `${this.uploadPrefix(id)}${kind}-${randomUUID()}`;
   }
 }
-
-/** Upload ids are server-generated UUIDs; anything else is refused before it can become a key. */
-export const UPLOAD_ID = /^[0-9a-f-]{36}$/;
 
 /** S3's minimum size of every part but the last, and so the size of the parts this adapter writes. */
 export const PART_SIZE = 5 * 1024 * 1024;

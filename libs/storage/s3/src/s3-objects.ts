@@ -13,7 +13,6 @@ import {
   UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { createDigester, type Digest, type DigestAlgorithm } from '@cargohold/oci';
 import { isNotFound, isUnsupported, s3Call, S3StorageError } from './s3-errors';
 import { MAX_SINGLE_COPY } from './s3-layout';
 
@@ -84,19 +83,6 @@ export class S3Objects {
       throw new S3StorageError('GetObject', error);
     }
     return { bytes: Buffer.concat(chunks), etag: opened.etag };
-  }
-
-  /** Hashes the object by streaming it: memory stays at the stream's buffers whatever its size. */
-  async hash(key: string, algorithm: DigestAlgorithm): Promise<{ digest: Digest; size: number }> {
-    const opened = await this.open(key);
-    if (!opened) throw new S3StorageError('GetObject', new Error(`staged object ${key} is missing`));
-    const digester = createDigester(algorithm);
-    try {
-      for await (const chunk of opened.body) digester.update(chunk as Buffer);
-    } catch (error) {
-      throw new S3StorageError('GetObject', error);
-    }
-    return { digest: digester.digest(), size: digester.bytes };
   }
 
   /** Writes a whole object; S3's 200 means it is durable. Resolves with its ETag. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 const staged = z.object({ key: z.string().min(1), size: z.number().int().nonnegative() });
+const hash = z.object({ algorithm: z.enum(['sha256', 'sha512']), offset: z.number().int().nonnegative(), state: z.string() });
 const part = z.object({ number: z.number().int().min(1).max(10_000), etag: z.string().min(1), size: z.number().int().positive() });
 
 /**
@@ -11,12 +12,16 @@ const part = z.object({ number: z.number().int().min(1).max(10_000), etag: z.str
  * `base` holds bytes already assembled by a commit whose digest did not match (the client may append
  * more and commit again); it never coexists with `multipart`, because opening a multipart upload copies
  * the base into its first parts. Any of the three may be absent; the upload's size is their sum.
+ *
+ * `hash` is the core's saved hash state after `offset` bytes (base64), written in the same conditional
+ * rewrite as the bytes it covers, so it never claims bytes the upload does not hold.
  */
 export const uploadStateSchema = z.object({
   version: z.literal(1),
   base: staged.optional(),
   multipart: z.object({ key: z.string().min(1), uploadId: z.string().min(1), parts: z.array(part) }).optional(),
   tail: staged.optional(),
+  hash: hash.optional(),
 });
 
 export type UploadState = z.infer<typeof uploadStateSchema>;

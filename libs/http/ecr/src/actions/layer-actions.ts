@@ -1,6 +1,6 @@
 import { bytesBody } from '@cargohold/lambda-kit';
 import { accountOf } from '@cargohold/registry-core';
-import { isDigest } from '@cargohold/oci';
+import { isDigest, isUploadId } from '@cargohold/oci';
 import { z } from 'zod';
 import { defineAction } from '../action';
 import { AwsError } from '../aws-errors';
@@ -9,7 +9,7 @@ import { LayerDigest, RegistryId, RepositoryName } from '../shapes';
 const repo = (input: { repositoryName: string; registryId?: string | undefined }) => input;
 /** ECR's advertised part size; parts may be smaller except that they must arrive in order. */
 const PART_SIZE = 10 * 1024 * 1024;
-const UploadId = z.string().regex(/^[0-9a-f-]{36}$/, "must satisfy regular expression '[a-f0-9-]+'");
+const UploadId = z.string().refine(isUploadId, "must satisfy regular expression '[a-f0-9-]+'");
 
 export const batchCheckLayerAvailability = defineAction({
   name: 'BatchCheckLayerAvailability',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isRepositoryName, parseDigest, type Digest } from '@cargohold/oci';
+import { isRepositoryName, isUploadId, parseDigest, type Digest } from '@cargohold/oci';
 import {
   UploadUnknownError,
   type BlobLinkStore,
@@ -9,14 +9,16 @@ import {
   type UploadSession,
   type UploadSessionStore,
 } from '@cargohold/storage-ports';
-import type { Clock, RegistryLimits } from './config';
-import { UploadInvalidError } from './errors';
-import type { RegistryAdmin } from './registry-admin';
-import type { RepositoryResolver } from './repositories';
+import type { Clock, RegistryLimits } from '../config';
+import { UploadInvalidError } from '../errors';
+import type { RegistryAdmin } from '../registry-admin';
+import type { RepositoryResolver } from '../repositories';
+import type { BodyLimits } from './metered-body';
+import { putVerified } from './verified-put';
+import { VerifyingWriter } from './verifying-writer';
 
 /** How stale a session's `updatedAt` may get before an append refreshes it (at most a tenth of the idle timeout). */
 const TOUCH_INTERVAL_MS = 60_000;
-const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A chunk as the client described it: `Content-Range` (inclusive) and `Content-Length`. */
 export interface ChunkSpec {
@@ -39,12 +41,13 @@ export interface UploadPorts {
 /**
  * Blob pushes: monolithic (one request), resumable (POST, PATCH…, PUT) and cross-repository mounts.
  * Upload ids are server-generated UUIDs whose session records the repository, so a location cannot
- * be forged into another repository's upload. Bytes become addressable only in `commit`/`put`, after the
- * storage layer verified the digest (invariant 2).
+ * be forged into another repository's upload. Resumable uploads go through the VerifyingWriter: bytes
+ * become addressable only after it computed their digest and it matched (invariant 2).
  */
 export class UploadService {
   /** Uploads whose chunk is streaming in right now (this process): never idle, whatever updatedAt says. */
   private readonly streaming = new Set<string>();
+  private readonly writer: VerifyingWriter;
 
   constructor(
     private readonly repositories: RepositoryResolver,
@@ -52,7 +55,14 @@ export class UploadService {
     private readonly limits: RegistryLimits,
     private readonly clock: Clock,
     private readonly registryAdmin: RegistryAdmin,
-  ) {}
+  ) {
+    this.writer = new VerifyingWriter(ports.uploads);
+  }
+
+  /** Bytes of resumable uploads hashed by this process (a resume hashes only bytes not hashed before). */
+  get hashedBytes(): number {
+    return this.writer.hashedBytes;
+  }
 
   async start(repo: RepoRef): Promise<UploadState> {
     await this.repositories.forPush(repo);
@@ -67,8 +77,8 @@ export class UploadService {
   async putMonolithic(repo: RepoRef, digestText: string, body: AsyncIterable<Uint8Array>, length?: number) {
     const { digest } = parseDigest(digestText);
     await this.repositories.forPush(repo);
-    const options = length === undefined ? { maxBytes: this.limits.maxBlobBytes } : { maxBytes: this.limits.maxBlobBytes, expectedSize: length };
-    const { size } = await this.ports.blobs.put(digest, body, options);
+    const limits = length === undefined ? { maxBytes: this.limits.maxBlobBytes } : { maxBytes: this.limits.maxBlobBytes, expectedSize: length };
+    const { size } = await putVerified(this.ports.blobs, digest, body, limits);
     await this.ports.links.link(repo, digest, size, this.clock.now());
     return { digest, size };
   }
@@ -106,33 +116,11 @@ export class UploadService {
   /** PATCH: appends at the chunk's declared start (out of order → 416), or at the end when streamed. */
   async append(repo: RepoRef, id: string, body: AsyncIterable<Uint8Array>, chunk: ChunkSpec): Promise<UploadState> {
     const session = await this.session(repo, id);
-    let offset: number;
-    let expectedSize = chunk.length;
-    if (chunk.range) {
-      const declared = chunk.range.end - chunk.range.start + 1;
-      if (chunk.length !== undefined && chunk.length !== declared) {
-        throw new UploadInvalidError(`Content-Range covers ${declared} bytes but Content-Length is ${chunk.length}`, 416);
-      }
-      offset = chunk.range.start;
-      expectedSize = declared;
-    } else {
-      offset = await this.stagedSize(id);
-    }
-    const options = expectedSize === undefined ? { maxBytes: this.limits.maxBlobBytes } : { maxBytes: this.limits.maxBlobBytes, expectedSize };
-    // Idle expiry needs minute precision, not a durable write per chunk: refresh at most once a minute,
-    // before the chunk streams; while it streams, the purge skips this upload (it is not idle).
-    const now = this.clock.now();
-    const interval = Math.min(TOUCH_INTERVAL_MS, this.limits.uploadIdleTimeoutMs / 10);
-    if (now.getTime() - session.updatedAt.getTime() >= interval) await this.ports.sessions.touch(id, now);
-    this.streaming.add(id);
-    try {
-      const { size } = await this.ports.uploads.append(id, offset, body, options);
-      return { id, size };
-    } finally {
-      this.streaming.delete(id);
-      const end = this.clock.now();
-      if (end.getTime() - now.getTime() >= interval) await this.ports.sessions.touch(id, end);
-    }
+    const { offset, limits } = await this.placed(id, chunk);
+    // A chunk with a Content-Range may be followed by one sent to any process: save the hash state.
+    const resumable = chunk.range !== undefined;
+    const { size } = await this.streamingInto(session, () => this.writer.append(id, { offset, body, limits, resumable }));
+    return { id, size };
   }
 
   /** PUT `?digest=`: appends the optional last chunk, verifies, links, and ends the session. */
@@ -144,9 +132,9 @@ export class UploadService {
     chunk: ChunkSpec,
   ): Promise<{ digest: Digest; size: number }> {
     const { digest } = parseDigest(digestText);
-    await this.session(repo, id);
-    if (body) await this.append(repo, id, body, chunk);
-    const { size } = await this.ports.uploads.commit(id, digest);
+    const session = await this.session(repo, id);
+    const last = body ? { body, ...(await this.placed(id, chunk)) } : undefined;
+    const { size } = await this.streamingInto(session, () => this.writer.commit(id, digest, last));
     await this.ports.links.link(repo, digest, size, this.clock.now());
     await this.ports.sessions.delete(id);
     return { digest, size };
@@ -182,12 +170,46 @@ export class UploadService {
   }
 
   private async discard(id: string): Promise<void> {
+    this.writer.forget(id);
     await this.ports.uploads.abort(id);
     await this.ports.sessions.delete(id);
   }
 
+  /** Where a chunk goes (its declared start, or the end when streamed) and the limits its body meets. */
+  private async placed(id: string, chunk: ChunkSpec): Promise<{ offset: number; limits: BodyLimits }> {
+    const maxBytes = this.limits.maxBlobBytes;
+    if (!chunk.range) {
+      const offset = await this.stagedSize(id);
+      return { offset, limits: chunk.length === undefined ? { maxBytes } : { maxBytes, expectedSize: chunk.length } };
+    }
+    const declared = chunk.range.end - chunk.range.start + 1;
+    if (chunk.length !== undefined && chunk.length !== declared) {
+      throw new UploadInvalidError(`Content-Range covers ${declared} bytes but Content-Length is ${chunk.length}`, 416);
+    }
+    return { offset: chunk.range.start, limits: { maxBytes, expectedSize: declared } };
+  }
+
+  /**
+   * Runs a body into the upload. Idle expiry needs minute precision, not a durable write per chunk:
+   * the session is refreshed at most once a minute, before the chunk streams; while it streams, the
+   * purge skips this upload (it is not idle).
+   */
+  private async streamingInto<T>(session: UploadSession, write: () => Promise<T>): Promise<T> {
+    const now = this.clock.now();
+    const interval = Math.min(TOUCH_INTERVAL_MS, this.limits.uploadIdleTimeoutMs / 10);
+    if (now.getTime() - session.updatedAt.getTime() >= interval) await this.ports.sessions.touch(session.id, now);
+    this.streaming.add(session.id);
+    try {
+      return await write();
+    } finally {
+      this.streaming.delete(session.id);
+      const end = this.clock.now();
+      if (end.getTime() - now.getTime() >= interval) await this.ports.sessions.touch(session.id, end);
+    }
+  }
+
   private async session(repo: RepoRef, id: string): Promise<UploadSession> {
-    if (!UPLOAD_ID.test(id)) throw new UploadUnknownError(id.slice(0, 64));
+    if (!isUploadId(id)) throw new UploadUnknownError(id.slice(0, 64));
     const session = await this.ports.sessions.get(id);
     if (!session || session.repo.registry !== repo.registry || session.repo.name !== repo.name) {
       throw new UploadUnknownError(id);
@@ -199,9 +221,7 @@ export class UploadService {
     return session;
   }
 
-  private async stagedSize(id: string): Promise<number> {
-    const staged = await this.ports.uploads.size(id);
-    if (!staged.found) throw new UploadUnknownError(id);
-    return staged.size;
+  private stagedSize(id: string): Promise<number> {
+    return this.writer.size(id);
   }
 }

@@ -2,7 +2,7 @@ import { createMemoryStorage } from '@cargohold/storage-memory';
 import { bodyOf } from '@cargohold/storage-testing';
 import { digestOf } from '@cargohold/oci';
 import type { RegistryStorage } from '@cargohold/storage-ports';
-import { createRegistry, type Registry } from './registry';
+import { createRegistry, type Registry } from '../registry';
 
 const repo = { registry: '000000000000:us-east-1', name: 'team/app' };
 
@@ -89,7 +89,7 @@ describe('UploadService', () => {
       await registry.uploads.append(repo, active.id, bodyOf(Buffer.from('x')), {});
       advance(30_000);
       expect(await registry.uploads.purgeIdle()).toBe(1);
-      expect((await storage.uploads.size(idle.id)).found).toBe(false);
+      expect((await storage.uploads.status(idle.id)).found).toBe(false);
       await expect(registry.uploads.status(repo, active.id)).resolves.toEqual({ id: active.id, size: 1 });
       advance(61_000);
       await expect(registry.uploads.status(repo, active.id)).rejects.toMatchObject({ code: 'BLOB_UPLOAD_UNKNOWN' });
