@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
 import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb/testing';
 import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
@@ -106,6 +107,22 @@ describe('cargohold serve --backend aws, started as the quick start leaves the s
       expect(push.status).toBe(201);
       const pulled = await raw(server.url as string, 'GET', `/v2/quick/start/blobs/${sha256(blob)}`);
       expect(pulled.body.equals(blob)).toBe(true);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('starts again over a bucket that already holds objects (a restart, not a first start)', async () => {
+    const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    for (const key of ['restart/one', 'restart/two', 'restart/three']) {
+      await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: key }));
+    }
+    client.destroy();
+
+    const server = await serve(s3.bucket, table);
+    try {
+      expect(server.output).not.toMatch(/cannot reach/);
+      expect(server.url).toBeDefined();
     } finally {
       expect(await server.stop()).toBe(0);
     }

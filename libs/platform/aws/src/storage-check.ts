@@ -34,9 +34,10 @@ export class AwsStorageUnreachableError extends Error {
  * bare "S3 ListObjectsV2 failed". Needs s3:ListBucket and dynamodb:DescribeTable.
  */
 export async function checkAwsStorage(clients: AwsClients, location: AwsStorageLocation, hints: StorageHints = FUNCTION_HINTS): Promise<void> {
-  await probe('bucket', location.bucket, hints, () =>
-    s3Client(clients).send(new ListObjectsV2Command({ Bucket: location.bucket, MaxKeys: 1, ...(location.bucketPrefix ? { Prefix: location.bucketPrefix } : {}) })),
-  );
+  // A listing under a prefix no key uses: the same permission and the same errors as any listing, an empty
+  // answer whatever the bucket holds (s3rver answers InternalError to MaxKeys=1 over two or more keys).
+  const Prefix = `${location.bucketPrefix ?? ''}.cargohold-start-check/`;
+  await probe('bucket', location.bucket, hints, () => s3Client(clients).send(new ListObjectsV2Command({ Bucket: location.bucket, MaxKeys: 1, Prefix })));
   await probe('table', location.table, hints, () => dynamoDbClient(clients).send(new DescribeTableCommand({ TableName: location.table })));
 }
 
