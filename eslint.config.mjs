@@ -52,7 +52,17 @@ function constraints(specs) {
     // Tools drive the product from outside (its built CLI, its libraries), never through an app's sources.
     {
       sourceTag: 'type:tool',
-      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime', 'type:service', 'type:platform', 'type:testing', 'type:tool'],
+      onlyDependOnLibsWithTags: [
+        'type:domain',
+        'type:port',
+        'type:core',
+        'type:adapter',
+        'type:runtime',
+        'type:service',
+        'type:platform',
+        'type:testing',
+        'type:tool',
+      ],
     },
     { sourceTag: 'platform:any', onlyDependOnLibsWithTags: ['platform:any'] },
     // Embedded adapters (filesystem, SQLite) never reach for AWS; AWS code never reaches for the embedded
@@ -70,10 +80,7 @@ export default [
     files: ['**/*.ts'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@nx/enforce-module-boundaries': [
-        'error',
-        { enforceBuildableLibDependency: false, depConstraints: constraints(false) },
-      ],
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, depConstraints: constraints(false) }],
     },
   },
   {
@@ -92,10 +99,7 @@ export default [
     // Specs may arrange the real thing: a core spec runs over the in-memory adapters and contract helpers.
     files: ['**/*.spec.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        { enforceBuildableLibDependency: false, depConstraints: constraints(true) },
-      ],
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, depConstraints: constraints(true) }],
     },
   },
   {
@@ -120,7 +124,10 @@ export default [
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: nodeFs, patterns: [{ group: ['@aws-sdk/*', '@middy/*'], message: 'domain and core never import AWS SDKs or middy: use a port' }, testingEntryPoints] },
+        {
+          paths: nodeFs,
+          patterns: [{ group: ['@aws-sdk/*', '@middy/*'], message: 'domain and core never import AWS SDKs or middy: use a port' }, testingEntryPoints],
+        },
       ],
     },
   },

@@ -3,7 +3,9 @@
 import { Agent, get } from 'node:http';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { url: { type: 'string' }, accept: { type: 'string' }, connections: { type: 'string' }, seconds: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { url: { type: 'string' }, accept: { type: 'string' }, connections: { type: 'string' }, seconds: { type: 'string' } },
+});
 const connections = Number(values.connections);
 const agent = new Agent({ keepAlive: true, maxSockets: connections });
 const deadline = performance.now() + Number(values.seconds) * 1000;

@@ -96,13 +96,24 @@ async function measure(tmp) {
   const raw = {};
   const rows = [];
   if (only.has('skopeo')) {
-    for (const [key, spec] of [['bigImage', sizes.bigImage], ['smallImage', sizes.smallImage]]) {
+    for (const [key, spec] of [
+      ['bigImage', sizes.bigImage],
+      ['smallImage', sizes.smallImage],
+    ]) {
       const name = `skopeo push ${spec.count} × ${label(spec.size)} layers, best of ${runs}`;
       log(`${name}: building the OCI layout`);
       const image = await buildRandomImage(join(tmp, key), { ...spec, tag: key.toLowerCase() });
       raw[key] = await eachRun(runs, (kind, run) => skopeoPush(kind, tmp, image, run, log));
       rows.push(
-        row({ name, unit: 's', better: 'lower', digits: 2, cargohold: best(raw[key].cargohold, null, Math.min), reference: best(raw[key].baseline, null, Math.min), target: { op: '>=', value: 2 } }),
+        row({
+          name,
+          unit: 's',
+          better: 'lower',
+          digits: 2,
+          cargohold: best(raw[key].cargohold, null, Math.min),
+          reference: best(raw[key].baseline, null, Math.min),
+          target: { op: '>=', value: 2 },
+        }),
       );
     }
   }
@@ -131,7 +142,15 @@ async function measure(tmp) {
     }
     const m = raw.monolithic;
     const size = label(sizes.blob);
-    rows.push(row({ name: `${size} monolithic upload, best of ${runs}`, unit: 'MB/s', digits: 0, cargohold: best(m.cargohold, 'uploadMBps'), reference: best(m.baseline, 'uploadMBps') }));
+    rows.push(
+      row({
+        name: `${size} monolithic upload, best of ${runs}`,
+        unit: 'MB/s',
+        digits: 0,
+        cargohold: best(m.cargohold, 'uploadMBps'),
+        reference: best(m.baseline, 'uploadMBps'),
+      }),
+    );
     rows.push(
       row({
         name: `${size} monolithic upload vs hash+fsync sink`,
@@ -143,7 +162,15 @@ async function measure(tmp) {
         target: { op: '>=', value: 0.8 },
       }),
     );
-    rows.push(row({ name: `${size} blob GET, best of ${runs}`, unit: 'MB/s', digits: 0, cargohold: best(m.cargohold, 'getMBps'), reference: best(m.baseline, 'getMBps') }));
+    rows.push(
+      row({
+        name: `${size} blob GET, best of ${runs}`,
+        unit: 'MB/s',
+        digits: 0,
+        cargohold: best(m.cargohold, 'getMBps'),
+        reference: best(m.baseline, 'getMBps'),
+      }),
+    );
     const growth = (list) => (list?.length ? Math.max(...list.map((r) => r.rss.growth)) / MiB : undefined);
     rows.push(
       row({
@@ -176,9 +203,19 @@ async function measure(tmp) {
     const { runs: coldRuns } = sizes.coldstart;
     raw.coldstart = await coldStart(tmp, sizes.coldstart, log);
     const none = { referenceName: null, better: 'lower' };
-    rows.push(row({ ...none, name: `serverless package --stage dev (bundle + zip, ${raw.coldstart.functions.length} functions)`, unit: 's', digits: 1, cargohold: raw.coldstart.packagingMs / 1000 }));
+    rows.push(
+      row({
+        ...none,
+        name: `serverless package --stage dev (bundle + zip, ${raw.coldstart.functions.length} functions)`,
+        unit: 's',
+        digits: 1,
+        cargohold: raw.coldstart.packagingMs / 1000,
+      }),
+    );
     for (const fn of raw.coldstart.functions) {
-      rows.push(row({ ...none, name: `${fn.name}: bundle size (zip ${(fn.zipBytes / MiB).toFixed(2)} MiB)`, unit: 'MiB', digits: 2, cargohold: fn.bundleBytes / MiB }));
+      rows.push(
+        row({ ...none, name: `${fn.name}: bundle size (zip ${(fn.zipBytes / MiB).toFixed(2)} MiB)`, unit: 'MiB', digits: 2, cargohold: fn.bundleBytes / MiB }),
+      );
       rows.push(row({ ...none, name: `${fn.name}: require in a fresh node (init), median of ${coldRuns}`, unit: 'ms', digits: 0, cargohold: fn.requireMs }));
       rows.push(row({ ...none, name: `${fn.name}: same without --enable-source-maps`, unit: 'ms', digits: 0, cargohold: fn.requireNoMapsMs }));
       rows.push(row({ ...none, name: `${fn.name}: fresh node + require + exit, median of ${coldRuns}`, unit: 'ms', digits: 0, cargohold: fn.processMs }));
@@ -222,11 +259,16 @@ try {
   const { raw, rows } = await measure(tmp);
   const seconds = (performance.now() - startedAt) / 1000;
   const table = markdown(rows);
-  process.stdout.write(`\n${table}\n\n${opts.quick ? 'quick (tiny sizes) — ' : ''}total ${seconds.toFixed(0)} s, load average at start ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(
+    `\n${table}\n\n${opts.quick ? 'quick (tiny sizes) — ' : ''}total ${seconds.toFixed(0)} s, load average at start ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}\n`,
+  );
   await mkdir(RESULTS, { recursive: true });
   const stamp = started.toISOString().replace(/[:.]/g, '-');
   const file = join(RESULTS, `${stamp}${opts.quick ? '-quick' : ''}.json`);
-  await writeFile(file, `${JSON.stringify({ startedAt: started.toISOString(), seconds, quick: opts.quick, runs, sizes, targets, machine, rows, raw }, null, 2)}\n`);
+  await writeFile(
+    file,
+    `${JSON.stringify({ startedAt: started.toISOString(), seconds, quick: opts.quick, runs, sizes, targets, machine, rows, raw }, null, 2)}\n`,
+  );
   log(`results: ${file.slice(ROOT.length)}`);
 } catch (error) {
   log(`bench failed: ${error.stack ?? error}`);

@@ -54,7 +54,12 @@ export function sqsRecord(messageId: string, body: string) {
     messageId,
     receiptHandle: 'AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...',
     body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1795950000000', SenderId: 'AIDAIENQZJOLO23YVJ4VO', ApproximateFirstReceiveTimestamp: '1795950000001' },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '1795950000000',
+      SenderId: 'AIDAIENQZJOLO23YVJ4VO',
+      ApproximateFirstReceiveTimestamp: '1795950000001',
+    },
     messageAttributes: {},
     md5OfBody: '098f6bcd4621d373cade4e832627b4f6',
     eventSource: 'aws:sqs',

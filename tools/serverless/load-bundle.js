@@ -23,7 +23,12 @@ async function main() {
     const result = await handler(JSON.parse(eventText), context);
     return { requireMs, exports: Object.keys(mod), invokeMs: performance.now() - invokeStarted, result: result ?? null };
   } catch (error) {
-    return { requireMs, exports: Object.keys(mod), invokeMs: performance.now() - invokeStarted, error: { name: error?.name, message: String(error?.message ?? error) } };
+    return {
+      requireMs,
+      exports: Object.keys(mod),
+      invokeMs: performance.now() - invokeStarted,
+      error: { name: error?.name, message: String(error?.message ?? error) },
+    };
   }
 }
 

@@ -30,7 +30,11 @@ describe('function bundles (--stage dev)', () => {
       extractZip(join(packaged.work, 'dev', zipOf(handler)), join(bundles, zipOf(handler)));
       sizes[handler] = readFileSync(bundleOf(handler)).length;
     }
-    process.stderr.write(`bundle sizes: ${Object.entries(sizes).map(([h, n]) => `${h} ${(n / 1024 / 1024).toFixed(2)} MiB`).join(', ')}\n`);
+    process.stderr.write(
+      `bundle sizes: ${Object.entries(sizes)
+        .map(([h, n]) => `${h} ${(n / 1024 / 1024).toFixed(2)} MiB`)
+        .join(', ')}\n`,
+    );
   });
 
   it('holds one self-contained bundle and its source map per function, without native or test-only modules', () => {
@@ -52,7 +56,6 @@ describe('function bundles (--stage dev)', () => {
   });
 
   const apiEnv = offlineFunctionEnv();
-
 
   it('boots distribution-api without AWS and answers an anonymous GET /v2/ with a 401 Basic challenge', async () => {
     const report = await loadBundle(bundleOf('apps/distribution-api/src/main.lambda.handler'), {

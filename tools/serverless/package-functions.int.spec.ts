@@ -20,7 +20,11 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
   describe('functions', () => {
     it('declares a function for every Lambda entry in apps/, on a Node.js runtime Lambda has not deprecated, arm64, each with its own role', () => {
       expect(HANDLERS).toEqual(
-        expect.arrayContaining(['apps/distribution-api/src/main.lambda.handler', 'apps/ecr-api/src/main.lambda.handler', 'apps/distribution-api/src/purge.lambda.handler']),
+        expect.arrayContaining([
+          'apps/distribution-api/src/main.lambda.handler',
+          'apps/ecr-api/src/main.lambda.handler',
+          'apps/distribution-api/src/purge.lambda.handler',
+        ]),
       );
       const roles = HANDLERS.map((handler) => {
         const [, fn] = functionByHandler(template(), handler);

@@ -44,7 +44,13 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
 
     it('publishes to the bus and to a worker queue that has an encrypted dead-letter queue after 5 receives', () => {
       const env = (functionByHandler(template(), HANDLER)[1].Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
-      expect(env).toEqual({ EVENT_BUS_NAME: { Ref: 'EventBus' }, EVENT_SOURCE: 'cargohold.ecr', WORKER_QUEUE_URL: { Ref: 'WorkerQueue' }, LOG_LEVEL: 'info', NODE_OPTIONS: '--enable-source-maps' });
+      expect(env).toEqual({
+        EVENT_BUS_NAME: { Ref: 'EventBus' },
+        EVENT_SOURCE: 'cargohold.ecr',
+        WORKER_QUEUE_URL: { Ref: 'WorkerQueue' },
+        LOG_LEVEL: 'info',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
       const queue = resource('WorkerQueue').Properties;
       expect(queue['RedrivePolicy']).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['WorkerDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
       expect(queue['SqsManagedSseEnabled']).toBe(true);
@@ -110,7 +116,10 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
         .filter((statement) => statement.sid !== 'Logs')
         .flatMap((statement) => statement.actions.map((action) => [action, JSON.stringify(statement.resources)]));
       const blobs = JSON.stringify([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['BlobBucket', 'Arn'] }, '/blobs/*']] }]);
-      const table = JSON.stringify([{ 'Fn::GetAtt': ['MetadataTable', 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['MetadataTable', 'Arn'] }, '/index/LSI1']] }]);
+      const table = JSON.stringify([
+        { 'Fn::GetAtt': ['MetadataTable', 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['MetadataTable', 'Arn'] }, '/index/LSI1']] },
+      ]);
       const queue = JSON.stringify([{ 'Fn::GetAtt': ['WorkerQueue', 'Arn'] }]);
       expect(grants.sort()).toEqual(
         [

@@ -64,7 +64,12 @@ async function pushChunked(repo: string, blob: Buffer, chunkSize: number): Promi
   for (let offset = 0; offset < blob.length; offset += chunkSize) {
     const part = blob.subarray(offset, offset + chunkSize);
     const range = `${offset}-${offset + part.length - 1}`;
-    const res = await invoke('PATCH', location, { 'content-type': 'application/octet-stream', 'content-length': String(part.length), 'content-range': range }, part);
+    const res = await invoke(
+      'PATCH',
+      location,
+      { 'content-type': 'application/octet-stream', 'content-length': String(part.length), 'content-range': range },
+      part,
+    );
     expect(res.status).toBe(202);
     location = String(res.headers['Location']);
   }
@@ -89,18 +94,33 @@ describe('distribution-api Lambda over S3 and DynamoDB', () => {
     const start = await invoke('POST', '/v2/team/app/blobs/uploads/');
     const location = String(start.headers['Location']);
     const first = Buffer.alloc(MiB, 1);
-    await invoke('PATCH', location, { 'content-type': 'application/octet-stream', 'content-length': String(first.length), 'content-range': `0-${MiB - 1}` }, first);
+    await invoke(
+      'PATCH',
+      location,
+      { 'content-type': 'application/octet-stream', 'content-length': String(first.length), 'content-range': `0-${MiB - 1}` },
+      first,
+    );
     // Just over the cap: the event still reaches the function, which must refuse it cleanly.
     const big = Buffer.alloc(MAX_LAMBDA_REQUEST_BYTES + 1024, 2);
     const range = `${MiB}-${MiB + big.length - 1}`;
-    const res = await invoke('PATCH', location, { 'content-type': 'application/octet-stream', 'content-length': String(big.length), 'content-range': range }, big);
+    const res = await invoke(
+      'PATCH',
+      location,
+      { 'content-type': 'application/octet-stream', 'content-length': String(big.length), 'content-range': range },
+      big,
+    );
 
     expect(res.status).toBe(413);
     expect(JSON.parse(res.bytes.toString())).toMatchObject({ errors: [{ code: 'SIZE_INVALID' }] });
     const status = await invoke('GET', location);
     expect([status.status, status.headers['Range']]).toEqual([204, `0-${MiB - 1}`]);
     const rest = Buffer.alloc(10, 3);
-    const done = await invoke('PUT', `${location}?digest=${sha256(Buffer.concat([first, rest]))}`, { 'content-type': 'application/octet-stream', 'content-length': '10', 'content-range': `${MiB}-${MiB + 9}` }, rest);
+    const done = await invoke(
+      'PUT',
+      `${location}?digest=${sha256(Buffer.concat([first, rest]))}`,
+      { 'content-type': 'application/octet-stream', 'content-length': '10', 'content-range': `${MiB}-${MiB + 9}` },
+      rest,
+    );
     expect(done.status).toBe(201);
   });
 

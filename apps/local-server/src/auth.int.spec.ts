@@ -37,7 +37,14 @@ describe('authentication and authorization', () => {
       {
         identities: {
           accounts: [
-            { id: '000000000000', users: [user('000000000000', 'admin', 'test', [ADMIN_POLICY]), user('000000000000', 'reader', 'READER', [LOGIN_ONLY]), user('000000000000', 'lister', 'LISTER', [LISTER])] },
+            {
+              id: '000000000000',
+              users: [
+                user('000000000000', 'admin', 'test', [ADMIN_POLICY]),
+                user('000000000000', 'reader', 'READER', [LOGIN_ONLY]),
+                user('000000000000', 'lister', 'LISTER', [LISTER]),
+              ],
+            },
             { id: '111111111111', users: [user('111111111111', 'bob', 'BOB', [ECR_ALL]), user('111111111111', 'carol', 'CAROL', [LOGIN_ONLY])] },
           ],
         },
@@ -135,7 +142,13 @@ describe('authentication and authorization', () => {
         Version: '2012-10-17',
         Statement: [
           { Sid: 'NoDeletes', Effect: 'Deny', Principal: '*', Action: 'ecr:BatchDeleteImage' },
-          { Sid: 'OnlyFromOtherNetworks', Effect: 'Deny', Principal: '*', NotAction: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchDeleteImage'], Condition: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
+          {
+            Sid: 'OnlyFromOtherNetworks',
+            Effect: 'Deny',
+            Principal: '*',
+            NotAction: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchDeleteImage'],
+            Condition: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+          },
         ],
       });
       await admin.send(new SetRepositoryPolicyCommand({ repositoryName: 'guarded/app', policyText }));
@@ -149,7 +162,10 @@ describe('authentication and authorization', () => {
     it('says in a denial which kind of policy decided, as IAM does', async () => {
       await admin.send(new CreateRepositoryCommand({ repositoryName: 'worded/app' }));
       await adminRegistry.pushImage('worded/app', 'v1');
-      const policyText = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'NoDeletes', Effect: 'Deny', Principal: '*', Action: 'ecr:BatchDeleteImage' }] });
+      const policyText = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'NoDeletes', Effect: 'Deny', Principal: '*', Action: 'ecr:BatchDeleteImage' }],
+      });
       await admin.send(new SetRepositoryPolicyCommand({ repositoryName: 'worded/app', policyText }));
 
       const deleted = await adminRegistry.send('DELETE', '/v2/worded/app/manifests/v1');

@@ -113,7 +113,12 @@ describe('cargohold serve --backend aws, started as the quick start leaves the s
   });
 
   it('starts again over a bucket that already holds objects (a restart, not a first start)', async () => {
-    const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const client = new S3Client({
+      region: 'us-east-1',
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
     for (const key of ['restart/one', 'restart/two', 'restart/three']) {
       await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: key }));
     }

@@ -8,11 +8,20 @@ import { z } from 'zod';
  */
 export const ConfigFileSchema = z
   .object({
-    accountId: z.string().regex(/^\d{12}$/).optional(),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/).optional(),
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/)
+      .optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/)
+      .optional(),
     createRepositoryOnPush: z.boolean().optional(),
     /** Domain of `<account>.dkr.ecr.<region>.<domain>` hosts for non-default registries. */
-    registryDomain: z.string().regex(/^[a-z0-9.-]+$/).optional(),
+    registryDomain: z
+      .string()
+      .regex(/^[a-z0-9.-]+$/)
+      .optional(),
     /** IAM-lite accounts, users, roles, access keys and identity policies (default: test/test admin). */
     identities: IdentityConfigSchema.optional(),
     /** File holding the token-signing key (≥ 32 bytes); default `<data-dir>/token.key`, generated. */
@@ -29,7 +38,12 @@ export const ConfigFileSchema = z
     limits: z
       .object({
         maxBlobBytes: z.number().int().positive().optional(),
-        maxManifestBytes: z.number().int().positive().max(32 * 1024 * 1024).optional(),
+        maxManifestBytes: z
+          .number()
+          .int()
+          .positive()
+          .max(32 * 1024 * 1024)
+          .optional(),
         maxPageSize: z.number().int().positive().max(10_000).optional(),
         uploadIdleTimeoutSeconds: z.number().int().positive().optional(),
         /** Same as `--max-request-bytes` (the flag wins). */

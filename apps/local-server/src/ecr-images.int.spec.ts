@@ -54,7 +54,9 @@ describe('ECR API: images and layers (through @aws-sdk/client-ecr)', () => {
     const layer = Buffer.from('a layer uploaded in several parts through the ECR API');
     const configDigest = await uploadLayer('layers/app', config);
     const layerDigest = await uploadLayer('layers/app', layer);
-    const availability = await ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName: 'layers/app', layerDigests: [layerDigest, sha256('absent')] }));
+    const availability = await ecr.send(
+      new BatchCheckLayerAvailabilityCommand({ repositoryName: 'layers/app', layerDigests: [layerDigest, sha256('absent')] }),
+    );
     expect(availability.layers).toEqual([expect.objectContaining({ layerDigest, layerAvailability: 'AVAILABLE', layerSize: layer.length })]);
     expect(availability.failures).toEqual([expect.objectContaining({ layerDigest: sha256('absent'), failureCode: 'MissingLayerDigest' })]);
 
@@ -82,7 +84,15 @@ describe('ECR API: images and layers (through @aws-sdk/client-ecr)', () => {
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'layers/bad' }));
     const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'layers/bad' }));
     const part = (first: number, bytes: string) =>
-      ecr.send(new UploadLayerPartCommand({ repositoryName: 'layers/bad', uploadId, partFirstByte: first, partLastByte: first + bytes.length - 1, layerPartBlob: Buffer.from(bytes) }));
+      ecr.send(
+        new UploadLayerPartCommand({
+          repositoryName: 'layers/bad',
+          uploadId,
+          partFirstByte: first,
+          partLastByte: first + bytes.length - 1,
+          layerPartBlob: Buffer.from(bytes),
+        }),
+      );
     await part(0, 'abc');
     expect(await awsErrorName(() => part(10, 'xyz'))).toBe('InvalidLayerPartException');
     expect(await awsErrorName(() => ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/bad', uploadId, layerDigests: [sha256('nope')] })))).toBe(
@@ -90,12 +100,32 @@ describe('ECR API: images and layers (through @aws-sdk/client-ecr)', () => {
     );
     await ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/bad', uploadId, layerDigests: [sha256('abc')] }));
     const again = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'layers/bad' }));
-    await ecr.send(new UploadLayerPartCommand({ repositoryName: 'layers/bad', uploadId: again.uploadId, partFirstByte: 0, partLastByte: 2, layerPartBlob: Buffer.from('abc') }));
+    await ecr.send(
+      new UploadLayerPartCommand({
+        repositoryName: 'layers/bad',
+        uploadId: again.uploadId,
+        partFirstByte: 0,
+        partLastByte: 2,
+        layerPartBlob: Buffer.from('abc'),
+      }),
+    );
     expect(
-      await awsErrorName(() => ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/bad', uploadId: again.uploadId, layerDigests: [sha256('abc')] }))),
+      await awsErrorName(() =>
+        ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/bad', uploadId: again.uploadId, layerDigests: [sha256('abc')] })),
+      ),
     ).toBe('LayerAlreadyExistsException');
     expect(
-      await awsErrorName(() => ecr.send(new UploadLayerPartCommand({ repositoryName: 'layers/bad', uploadId: '00000000-0000-4000-8000-000000000000', partFirstByte: 0, partLastByte: 0, layerPartBlob: Buffer.from('a') }))),
+      await awsErrorName(() =>
+        ecr.send(
+          new UploadLayerPartCommand({
+            repositoryName: 'layers/bad',
+            uploadId: '00000000-0000-4000-8000-000000000000',
+            partFirstByte: 0,
+            partLastByte: 0,
+            layerPartBlob: Buffer.from('a'),
+          }),
+        ),
+      ),
     ).toBe('UploadNotFoundException');
   });
 
@@ -130,17 +160,31 @@ describe('ECR API: images and layers (through @aws-sdk/client-ecr)', () => {
   it('gets images with acceptedMediaTypes and reports per-image failures', async () => {
     const image = await v2.pushImage('get/app', 'v1');
     const out = await ecr.send(
-      new BatchGetImageCommand({ repositoryName: 'get/app', imageIds: [{ imageTag: 'v1' }, { imageTag: 'missing' }, { imageDigest: 'sha256:BAD' }], acceptedMediaTypes: [OCI_MANIFEST] }),
+      new BatchGetImageCommand({
+        repositoryName: 'get/app',
+        imageIds: [{ imageTag: 'v1' }, { imageTag: 'missing' }, { imageDigest: 'sha256:BAD' }],
+        acceptedMediaTypes: [OCI_MANIFEST],
+      }),
     );
     expect(out.images).toEqual([
-      { registryId: '000000000000', repositoryName: 'get/app', imageId: { imageDigest: image.digest, imageTag: 'v1' }, imageManifest: image.body.toString(), imageManifestMediaType: OCI_MANIFEST },
+      {
+        registryId: '000000000000',
+        repositoryName: 'get/app',
+        imageId: { imageDigest: image.digest, imageTag: 'v1' },
+        imageManifest: image.body.toString(),
+        imageManifestMediaType: OCI_MANIFEST,
+      },
     ]);
     expect(out.failures?.map((f) => f.failureCode)).toEqual(['ImageNotFound', 'InvalidImageDigest']);
   });
 
   it('deletes by tag and digest, refusing images an index still references', async () => {
     const child = await v2.pushImage('del/app', 'child');
-    const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: child.digest, size: child.size, platform: { architecture: 'amd64', os: 'linux' } }] };
+    const index = {
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [{ mediaType: OCI_MANIFEST, digest: child.digest, size: child.size, platform: { architecture: 'amd64', os: 'linux' } }],
+    };
     const pushedIndex = await v2.putManifest('del/app', 'multi', index, OCI_INDEX);
     const refused = await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'del/app', imageIds: [{ imageDigest: child.digest }] }));
     expect(refused.failures).toEqual([expect.objectContaining({ imageId: { imageDigest: child.digest }, failureCode: 'ImageReferencedByManifestList' })]);
@@ -153,10 +197,23 @@ describe('ECR API: images and layers (through @aws-sdk/client-ecr)', () => {
   it('lists referrers of a subject with the artifactType filter', async () => {
     const subject = await v2.pushImage('refs/app', 'v1');
     await v2.pushBlob('refs/app', '{}');
-    const artifact = { schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: 'application/vnd.example.sbom', config: EMPTY, layers: [EMPTY], subject: { mediaType: OCI_MANIFEST, digest: subject.digest, size: subject.size } };
+    const artifact = {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: 'application/vnd.example.sbom',
+      config: EMPTY,
+      layers: [EMPTY],
+      subject: { mediaType: OCI_MANIFEST, digest: subject.digest, size: subject.size },
+    };
     const pushed = await v2.putManifest('refs/app', sha256(JSON.stringify(artifact)), artifact, OCI_MANIFEST);
     expect(pushed.res.status).toBe(201);
-    const out = await ecr.send(new ListImageReferrersCommand({ repositoryName: 'refs/app', subjectId: { imageDigest: subject.digest }, filter: { artifactTypes: ['application/vnd.example.sbom'] } }));
+    const out = await ecr.send(
+      new ListImageReferrersCommand({
+        repositoryName: 'refs/app',
+        subjectId: { imageDigest: subject.digest },
+        filter: { artifactTypes: ['application/vnd.example.sbom'] },
+      }),
+    );
     expect(out.referrers).toEqual([expect.objectContaining({ digest: pushed.digest, artifactType: 'application/vnd.example.sbom', mediaType: OCI_MANIFEST })]);
   });
 

@@ -42,7 +42,15 @@ describe('ECR API: registry, tokens, settings and tag immutability', () => {
     expect(await awsErrorName(() => ecr.send(new GetRegistryPolicyCommand({})))).toBe('RegistryPolicyNotFoundException');
     const policyText = JSON.stringify({
       Version: '2012-10-17',
-      Statement: [{ Sid: 'Replication', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: ['ecr:CreateRepository', 'ecr:ReplicateImage'], Resource: 'arn:aws:ecr:us-east-1:000000000000:repository/*' }],
+      Statement: [
+        {
+          Sid: 'Replication',
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+          Action: ['ecr:CreateRepository', 'ecr:ReplicateImage'],
+          Resource: 'arn:aws:ecr:us-east-1:000000000000:repository/*',
+        },
+      ],
     });
     expect(await ecr.send(new PutRegistryPolicyCommand({ policyText }))).toMatchObject({ registryId: '000000000000', policyText });
     expect((await ecr.send(new GetRegistryPolicyCommand({}))).policyText).toBe(policyText);

@@ -57,9 +57,9 @@ describe('ECR API: repositories (through @aws-sdk/client-ecr)', () => {
     expect(await awsErrorName(() => ecr.send(new CreateRepositoryCommand({ repositoryName: 'dup/repo' })))).toBe('RepositoryAlreadyExistsException');
     expect(await awsErrorName(() => ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['no/such'] })))).toBe('RepositoryNotFoundException');
     expect(await awsErrorName(() => ecr.send(new CreateRepositoryCommand({ repositoryName: 'Bad/Name' })))).toBe('InvalidParameterException');
-    expect(
-      await awsErrorName(() => ecr.send(new CreateRepositoryCommand({ repositoryName: 'x/y', imageTagMutability: 'MUTABLE_WITH_EXCLUSION' }))),
-    ).toBe('InvalidParameterException');
+    expect(await awsErrorName(() => ecr.send(new CreateRepositoryCommand({ repositoryName: 'x/y', imageTagMutability: 'MUTABLE_WITH_EXCLUSION' })))).toBe(
+      'InvalidParameterException',
+    );
   });
 
   it('pages repositories with maxResults and nextToken', async () => {
@@ -79,7 +79,15 @@ describe('ECR API: repositories (through @aws-sdk/client-ecr)', () => {
   it('tags, untags and lists tags by repository ARN', async () => {
     const { repository } = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'tags/repo', tags: [{ Key: 'a', Value: '1' }] }));
     const resourceArn = repository?.repositoryArn as string;
-    await ecr.send(new TagResourceCommand({ resourceArn, tags: [{ Key: 'b', Value: '2' }, { Key: 'a', Value: '3' }] }));
+    await ecr.send(
+      new TagResourceCommand({
+        resourceArn,
+        tags: [
+          { Key: 'b', Value: '2' },
+          { Key: 'a', Value: '3' },
+        ],
+      }),
+    );
     expect((await ecr.send(new ListTagsForResourceCommand({ resourceArn }))).tags).toEqual([
       { Key: 'a', Value: '3' },
       { Key: 'b', Value: '2' },
@@ -99,7 +107,8 @@ describe('ECR API: repositories (through @aws-sdk/client-ecr)', () => {
 
   it('stores a repository policy byte-for-byte, validates it, and deletes it', async () => {
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'policy/repo' }));
-    const policyText = '{\n  "Version" : "2012-10-17",\n  "Statement" : [ { "Sid" : "pull", "Effect" : "Allow", "Principal" : { "AWS" : "111111111111" }, "Action" : [ "ecr:BatchGetImage" ] } ]\n}';
+    const policyText =
+      '{\n  "Version" : "2012-10-17",\n  "Statement" : [ { "Sid" : "pull", "Effect" : "Allow", "Principal" : { "AWS" : "111111111111" }, "Action" : [ "ecr:BatchGetImage" ] } ]\n}';
     await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'policy/repo', policyText }));
     expect((await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'policy/repo' }))).policyText).toBe(policyText);
     const bad = '{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"*"},"Action":"ecr:*"}]}';
@@ -107,9 +116,7 @@ describe('ECR API: repositories (through @aws-sdk/client-ecr)', () => {
       'InvalidParameterException',
     );
     expect((await ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: 'policy/repo' }))).policyText).toBe(policyText);
-    expect(await awsErrorName(() => ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'policy/repo' })))).toBe(
-      'RepositoryPolicyNotFoundException',
-    );
+    expect(await awsErrorName(() => ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'policy/repo' })))).toBe('RepositoryPolicyNotFoundException');
   });
 
   it('deletes an empty repository, and a non-empty one only with force', async () => {

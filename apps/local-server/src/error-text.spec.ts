@@ -8,7 +8,13 @@ describe('errorText', () => {
   });
 
   it('prints an error written for the operator as it is', () => {
-    const error = new AwsStorageUnreachableError('bucket', 'b', 'NoSuchBucket', 'create it, or pass --bucket', new Error('The specified bucket does not exist'));
+    const error = new AwsStorageUnreachableError(
+      'bucket',
+      'b',
+      'NoSuchBucket',
+      'create it, or pass --bucket',
+      new Error('The specified bucket does not exist'),
+    );
     expect(errorText(error)).toBe('cannot reach bucket "b" (NoSuchBucket): create it, or pass --bucket');
   });
 

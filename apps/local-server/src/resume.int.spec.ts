@@ -12,7 +12,7 @@ const exited = (child: ChildProcess) => new Promise((resolve) => child.once('exi
 /** Bytes in the deterministic pattern the spec pushes (no two chunks alike). */
 function patterned(length: number): Buffer {
   const out = Buffer.alloc(length);
-  for (let at = 0; at < length; at += 4) out.writeUInt32LE(at * 2654435761 >>> 0, at);
+  for (let at = 0; at < length; at += 4) out.writeUInt32LE((at * 2654435761) >>> 0, at);
   return out;
 }
 

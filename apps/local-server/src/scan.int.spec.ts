@@ -90,7 +90,12 @@ describe('scanning on push, through the event path', () => {
     const metadata = openSqliteMetadata(join(t.dataDir, 'metadata.db'));
     try {
       const pushedAt = new Date(Date.now() - 60_000);
-      const duplicate = newEvent('image.pushed', { registry: '000000000000:us-east-1', repository: 'scan/dupe', digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', tags: ['v1'] }, pushedAt, '0b8b7c6e-3f0a-4c55-9d7e-1d2f3a4b5c6d');
+      const duplicate = newEvent(
+        'image.pushed',
+        { registry: '000000000000:us-east-1', repository: 'scan/dupe', digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', tags: ['v1'] },
+        pushedAt,
+        '0b8b7c6e-3f0a-4c55-9d7e-1d2f3a4b5c6d',
+      );
       await metadata.outbox.append([duplicate]);
     } finally {
       await metadata.close();
@@ -120,9 +125,11 @@ describe('scanning on push, through the event path', () => {
     const rules = [{ scanFrequency: 'SCAN_ON_PUSH' as const, repositoryFilters: filters }];
     const put = await ecr.send(new PutRegistryScanningConfigurationCommand({ scanType: 'BASIC', rules }));
     expect(put.registryScanningConfiguration).toEqual({ scanType: 'BASIC', rules });
-    expect(await awsErrorName(() => ecr.send(new PutRegistryScanningConfigurationCommand({ scanType: 'BASIC', rules: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: filters }] })))).toBe(
-      'ValidationException',
-    );
+    expect(
+      await awsErrorName(() =>
+        ecr.send(new PutRegistryScanningConfigurationCommand({ scanType: 'BASIC', rules: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: filters }] })),
+      ),
+    ).toBe('ValidationException');
 
     const own = await ecr.send(new PutImageScanningConfigurationCommand({ repositoryName: 'config/own', imageScanningConfiguration: { scanOnPush: true } }));
     expect(own).toMatchObject({ registryId: '000000000000', repositoryName: 'config/own', imageScanningConfiguration: { scanOnPush: true } });

@@ -1,11 +1,4 @@
-import {
-  AwsClients,
-  AwsStorageEnvSchema,
-  clientOptionsOf,
-  LogLevelSchema,
-  openAwsStorage,
-  storageLocationOf,
-} from '@cargohold/platform-aws';
+import { AwsClients, AwsStorageEnvSchema, clientOptionsOf, LogLevelSchema, openAwsStorage, storageLocationOf } from '@cargohold/platform-aws';
 import { createRegistry, ScanWorker, systemClock } from '@cargohold/registry-core';
 import { createImageScanner } from '@cargohold/scanning-service';
 import type { z } from 'zod';

@@ -49,7 +49,9 @@ const OPENSSL_ADVISORY = {
   aliases: ['CVE-2023-5678'],
   summary: 'Generating excessively long X9.42 DH keys may be very slow.',
   severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L' }],
-  affected: [{ package: { ecosystem: 'Debian:12', name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.13-1~deb12u1' }] }] }],
+  affected: [
+    { package: { ecosystem: 'Debian:12', name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.13-1~deb12u1' }] }] },
+  ],
 };
 
 const eventBridge = mockClient(EventBridgeClient);
@@ -145,7 +147,9 @@ async function forwarded<T>(change: () => Promise<T>): Promise<T> {
   const result = await change();
   const records = [...(await scanItems())]
     .filter(([key, now]) => JSON.stringify(before.get(key)) !== JSON.stringify(now))
-    .map(([key, now]) => dynamoStreamRecord(before.has(key) ? { eventName: 'MODIFY', oldImage: before.get(key), newImage: now } : { eventName: 'INSERT', newImage: now }));
+    .map(([key, now]) =>
+      dynamoStreamRecord(before.has(key) ? { eventName: 'MODIFY', oldImage: before.get(key), newImage: now } : { eventName: 'INSERT', newImage: now }),
+    );
   const bus = new EventBridgePublisher({ client: new EventBridgeClient({}), eventBusName: BUS });
   await bus.publish(records.flatMap((record) => eventsFromStreamRecord(record)));
   return result;

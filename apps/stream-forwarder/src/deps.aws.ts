@@ -16,7 +16,11 @@ export function awsStreamForwarderDeps(env: StreamForwarderEnv, logger: Logger):
   const clients = new AwsClients(clientOptionsOf(process.env));
   return {
     publishers: [
-      new EventBridgePublisher({ client: eventBridgeClient(clients), eventBusName: env.EVENT_BUS_NAME, ...(env.EVENT_SOURCE ? { source: env.EVENT_SOURCE } : {}) }),
+      new EventBridgePublisher({
+        client: eventBridgeClient(clients),
+        eventBusName: env.EVENT_BUS_NAME,
+        ...(env.EVENT_SOURCE ? { source: env.EVENT_SOURCE } : {}),
+      }),
       new SqsEventPublisher({ client: sqsClient(clients), queueUrl: env.WORKER_QUEUE_URL }),
     ],
     logger,

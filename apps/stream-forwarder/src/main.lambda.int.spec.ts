@@ -67,7 +67,9 @@ afterAll(async () => {
 });
 beforeEach(() => {
   eventBridge.reset();
-  eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })) }));
+  eventBridge
+    .on(PutEventsCommand)
+    .callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })) }));
 });
 
 /** Runs `change` on the real table and answers the stream records it would produce. */
@@ -83,7 +85,8 @@ async function streamOf(change: () => Promise<unknown>): Promise<DynamoDBRecord[
   }
   for (const [sk, old] of before) if (!after.has(sk)) records.push(dynamoStreamRecord({ eventName: 'REMOVE', oldImage: old }));
   // The adapter's order: manifest items are written before the tags naming them and deleted after them.
-  const rank = (r: DynamoDBRecord) => (r.eventName === 'REMOVE' ? 2 : 0) + (String(r.dynamodb?.Keys?.['SK']?.S).startsWith('T#') === (r.eventName === 'REMOVE') ? 0 : 1);
+  const rank = (r: DynamoDBRecord) =>
+    (r.eventName === 'REMOVE' ? 2 : 0) + (String(r.dynamodb?.Keys?.['SK']?.S).startsWith('T#') === (r.eventName === 'REMOVE') ? 0 : 1);
   return records.sort((a, b) => rank(a) - rank(b));
 }
 
@@ -165,9 +168,15 @@ describe('stream-forwarder handler', () => {
 
   it('reports the first record whose events the bus refused, so Lambda retries from it', async () => {
     const records = [...(await streamOf(() => manifests.put(REPO, record('2'), ['r2']))), ...(await streamOf(() => manifests.put(REPO, record('3'), ['r3'])))];
-    const refused = JSON.parse(JSON.stringify({ result: 'SUCCESS', 'repository-name': 'team/app', 'image-digest': digest('3'), 'action-type': 'PUSH', 'image-tag': 'r3' })) as object;
+    const refused = JSON.parse(
+      JSON.stringify({ result: 'SUCCESS', 'repository-name': 'team/app', 'image-digest': digest('3'), 'action-type': 'PUSH', 'image-tag': 'r3' }),
+    ) as object;
     eventBridge.on(PutEventsCommand).callsFake((input: { Entries: { Detail: string }[] }) => {
-      const results = input.Entries.map((entry) => (JSON.stringify(JSON.parse(entry.Detail)) === JSON.stringify(refused) ? { ErrorCode: 'AccessDeniedException', ErrorMessage: 'denied' } : { EventId: 'ok' }));
+      const results = input.Entries.map((entry) =>
+        JSON.stringify(JSON.parse(entry.Detail)) === JSON.stringify(refused)
+          ? { ErrorCode: 'AccessDeniedException', ErrorMessage: 'denied' }
+          : { EventId: 'ok' },
+      );
       return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
     });
 
@@ -195,13 +204,20 @@ describe('stream-forwarder handler', () => {
     const at = (minute: number) => new Date(Date.UTC(2026, 10, 29, 12, minute));
     const fields = { registry: REPO.registry, repository: REPO.name, digest: image };
     const requested = newEvent('image.scan-requested', { ...fields, reason: 'manual' }, at(0), '00000000-0000-4000-8000-0000000000a1');
-    const scanned = newEvent('image.scanned', { ...fields, status: 'COMPLETE', tags: ['v7'], severityCounts: { HIGH: 1 } }, at(2), '00000000-0000-4000-8000-0000000000a2');
+    const scanned = newEvent(
+      'image.scanned',
+      { ...fields, status: 'COMPLETE', tags: ['v7'], severityCounts: { HIGH: 1 } },
+      at(2),
+      '00000000-0000-4000-8000-0000000000a2',
+    );
     const finding = { name: 'CVE-2024-0001', severity: 'HIGH' as const, attributes: [{ key: 'package_name', value: 'openssl' }] };
     // StartImageScan, the worker claiming the scan, the worker finishing it: three writes of the adapter.
     const records = [
       ...(await streamOf(() => scans.start(REPO, image, at(0), at(0), [requested]))),
       ...(await streamOf(() => scans.start(REPO, image, at(1), at(0)))),
-      ...(await streamOf(() => scans.finish(REPO, image, { status: 'COMPLETE', startedAt: at(1), completedAt: at(2), findings: [finding], severityCounts: { HIGH: 1 } }, [scanned]))),
+      ...(await streamOf(() =>
+        scans.finish(REPO, image, { status: 'COMPLETE', startedAt: at(1), completedAt: at(2), findings: [finding], severityCounts: { HIGH: 1 } }, [scanned]),
+      )),
     ];
 
     const response = await handler(dynamoStreamEvent(records), context);

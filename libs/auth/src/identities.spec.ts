@@ -79,8 +79,24 @@ describe('IdentityDirectory', () => {
           ],
         },
       ],
-      ['an access key id that would break the credential scope', { accounts: [{ id: '123456789012', users: [{ name: 'a', accessKeys: [{ accessKeyId: 'A/B', secretAccessKey: 's' }] }] }] }],
-      ['a user defined twice', { accounts: [{ id: '123456789012', users: [{ name: 'a', accessKeys: [] }, { name: 'a', accessKeys: [] }] }] }],
+      [
+        'an access key id that would break the credential scope',
+        { accounts: [{ id: '123456789012', users: [{ name: 'a', accessKeys: [{ accessKeyId: 'A/B', secretAccessKey: 's' }] }] }] },
+      ],
+      [
+        'a user defined twice',
+        {
+          accounts: [
+            {
+              id: '123456789012',
+              users: [
+                { name: 'a', accessKeys: [] },
+                { name: 'a', accessKeys: [] },
+              ],
+            },
+          ],
+        },
+      ],
       ['an ARN in another account', { accounts: [{ id: '123456789012', users: [{ name: 'a', arn: 'arn:aws:iam::210987654321:user/a', accessKeys: [] }] }] }],
       ['a policy that is not a document', { accounts: [{ id: '123456789012', users: [{ name: 'a', accessKeys: [], policies: ['*'] }] }] }],
     ])('refuses %s', (_case, config) => {

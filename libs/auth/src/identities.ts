@@ -31,35 +31,33 @@ const AccountSchema = z.object({
 
 type PrincipalKind = 'user' | 'role';
 
-export const IdentityConfigSchema = z
-  .object({ accounts: z.array(AccountSchema) })
-  .superRefine((config, ctx) => {
-    const seenAccounts = new Set<string>();
-    const seenKeys = new Set<string>();
-    const seenArns = new Set<string>();
-    config.accounts.forEach((account, a) => {
-      if (seenAccounts.has(account.id)) ctx.addIssue({ code: 'custom', path: ['accounts', a, 'id'], message: `account ${account.id} is listed twice` });
-      seenAccounts.add(account.id);
-      for (const kind of ['user', 'role'] as const) {
-        const list = kind === 'user' ? account.users : account.roles;
-        list?.forEach((principal, p) => {
-          const path = ['accounts', a, `${kind}s`, p];
-          const arn = principalArn(account.id, kind, principal);
-          if (!arn.startsWith(`arn:aws:iam::${account.id}:${kind}/`)) {
-            ctx.addIssue({ code: 'custom', path: [...path, 'arn'], message: `must be an IAM ${kind} ARN in account ${account.id}` });
+export const IdentityConfigSchema = z.object({ accounts: z.array(AccountSchema) }).superRefine((config, ctx) => {
+  const seenAccounts = new Set<string>();
+  const seenKeys = new Set<string>();
+  const seenArns = new Set<string>();
+  config.accounts.forEach((account, a) => {
+    if (seenAccounts.has(account.id)) ctx.addIssue({ code: 'custom', path: ['accounts', a, 'id'], message: `account ${account.id} is listed twice` });
+    seenAccounts.add(account.id);
+    for (const kind of ['user', 'role'] as const) {
+      const list = kind === 'user' ? account.users : account.roles;
+      list?.forEach((principal, p) => {
+        const path = ['accounts', a, `${kind}s`, p];
+        const arn = principalArn(account.id, kind, principal);
+        if (!arn.startsWith(`arn:aws:iam::${account.id}:${kind}/`)) {
+          ctx.addIssue({ code: 'custom', path: [...path, 'arn'], message: `must be an IAM ${kind} ARN in account ${account.id}` });
+        }
+        if (seenArns.has(arn)) ctx.addIssue({ code: 'custom', path: [...path, 'name'], message: `${arn} is defined twice` });
+        seenArns.add(arn);
+        principal.accessKeys.forEach((key, k) => {
+          if (seenKeys.has(key.accessKeyId)) {
+            ctx.addIssue({ code: 'custom', path: [...path, 'accessKeys', k, 'accessKeyId'], message: `access key ${key.accessKeyId} is used twice` });
           }
-          if (seenArns.has(arn)) ctx.addIssue({ code: 'custom', path: [...path, 'name'], message: `${arn} is defined twice` });
-          seenArns.add(arn);
-          principal.accessKeys.forEach((key, k) => {
-            if (seenKeys.has(key.accessKeyId)) {
-              ctx.addIssue({ code: 'custom', path: [...path, 'accessKeys', k, 'accessKeyId'], message: `access key ${key.accessKeyId} is used twice` });
-            }
-            seenKeys.add(key.accessKeyId);
-          });
+          seenKeys.add(key.accessKeyId);
         });
-      }
-    });
+      });
+    }
   });
+});
 
 /** The config as written (input) and as validated. */
 export type IdentityConfig = z.input<typeof IdentityConfigSchema>;
@@ -88,7 +86,10 @@ export class IdentityDirectory {
     const parsed = IdentityConfigSchema.parse(config);
     this.accountList = parsed.accounts.map(({ id, region }) => (region === undefined ? { id } : { id, region }));
     for (const account of parsed.accounts) {
-      for (const [kind, list] of [['user', account.users], ['role', account.roles]] as const) {
+      for (const [kind, list] of [
+        ['user', account.users],
+        ['role', account.roles],
+      ] as const) {
         for (const definition of list ?? []) {
           const entry: Entry = {
             principal: { accountId: account.id, arn: principalArn(account.id, kind, definition) },

@@ -5,8 +5,7 @@ import type { CredentialLookup, SigV4Request } from './sigv4';
 const NOW = new Date('2026-01-01T00:10:00Z');
 const SIGNATURE = 'a'.repeat(64);
 const AUTHORIZATION =
-  `AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecr/aws4_request, ` +
-  `SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=${SIGNATURE}`;
+  `AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecr/aws4_request, ` + `SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=${SIGNATURE}`;
 
 function request(headers: Record<string, string | undefined> = {}): SigV4Request {
   return {
@@ -76,10 +75,7 @@ describe('verifySigV4 with a malformed Authorization header', () => {
     const header = 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecr/aws4_request';
 
     await expect(verify({ authorization: header })).resolves.toEqual(
-      incomplete(
-        "Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. " +
-          `Authorization=${header}`,
-      ),
+      incomplete("Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. " + `Authorization=${header}`),
     );
   });
 

@@ -53,19 +53,14 @@ export const sigV4Errors = {
         .join(' ') + ` Authorization=${authorization}`,
     ),
 
-  badDate: (value: string): SigV4Error =>
-    incomplete(`Date must be in ISO-8601 'basic format'. Got '${value}'. See http://en.wikipedia.org/wiki/ISO_8601`),
+  badDate: (value: string): SigV4Error => incomplete(`Date must be in ISO-8601 'basic format'. Got '${value}'. See http://en.wikipedia.org/wiki/ISO_8601`),
 
-  unsupportedAlgorithm: (algorithm: string): SigV4Error =>
-    incomplete(`Unsupported AWS 'algorithm': '${algorithm}' (only AWS4-HMAC-SHA256 for now). `),
+  unsupportedAlgorithm: (algorithm: string): SigV4Error => incomplete(`Unsupported AWS 'algorithm': '${algorithm}' (only AWS4-HMAC-SHA256 for now). `),
 
   badCredential: (credential: string): SigV4Error =>
-    incomplete(
-      `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,
-    ),
+    incomplete(`Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`),
 
-  namedButAbsent: (header: string): SigV4Error =>
-    incomplete(`'${header}' is named as a SignedHeader, but it does not exist in the HTTP request.`),
+  namedButAbsent: (header: string): SigV4Error => incomplete(`'${header}' is named as a SignedHeader, but it does not exist in the HTTP request.`),
 
   mustBeSigned: (header: string): SigV4Error =>
     invalid(`${AWS_SIGNED_HEADER_NAMES[header] ?? `'${header}'`} must be a 'SignedHeader' in the AWS Authorization.`),

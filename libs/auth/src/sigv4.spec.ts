@@ -239,10 +239,11 @@ async function resignByHand(request: SigV4Request, options: HandSigning): Promis
     applyChecksum: false,
   });
   const { unsignableHeaders, signableHeaders, path = request.path, query = {} } = options;
-  const signed = await signer.sign(
-    new HttpRequest({ method: request.method, hostname: 'localhost', path, query, headers, body: request.body }),
-    { signingDate: SIGNED_AT, ...(unsignableHeaders && { unsignableHeaders }), ...(signableHeaders && { signableHeaders }) },
-  );
+  const signed = await signer.sign(new HttpRequest({ method: request.method, hostname: 'localhost', path, query, headers, body: request.body }), {
+    signingDate: SIGNED_AT,
+    ...(unsignableHeaders && { unsignableHeaders }),
+    ...(signableHeaders && { signableHeaders }),
+  });
   const search = new URLSearchParams();
   for (const [key, values] of Object.entries(query)) for (const value of [values].flat()) search.append(key, value);
   return { ...toIncoming(signed), query: search };

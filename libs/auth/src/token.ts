@@ -28,8 +28,7 @@ export interface VerifiedTokenClaims extends TokenClaims {
 }
 
 export type TokenVerification =
-  | { readonly ok: true; readonly claims: VerifiedTokenClaims }
-  | { readonly ok: false; readonly reason: 'malformed' | 'forged' | 'expired' | 'wrong-registry' };
+  { readonly ok: true; readonly claims: VerifiedTokenClaims } | { readonly ok: false; readonly reason: 'malformed' | 'forged' | 'expired' | 'wrong-registry' };
 
 /** ECR's token lifetime. */
 export const DEFAULT_TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
@@ -43,7 +42,10 @@ const PayloadSchema = z.object({
   acct: z.string().min(1),
   arn: z.string().min(1),
   reg: z.string().min(1).optional(),
-  dl: z.object({ repo: z.string().min(1), digest: z.string().min(1) }).strict().optional(),
+  dl: z
+    .object({ repo: z.string().min(1), digest: z.string().min(1) })
+    .strict()
+    .optional(),
   /** Milliseconds since the epoch, so that `expiresAt` round-trips exactly. */
   iat: z.number().int(),
   exp: z.number().int(),
@@ -51,11 +53,7 @@ const PayloadSchema = z.object({
 type Payload = z.infer<typeof PayloadSchema>;
 
 /** Throws RangeError for a key shorter than MIN_TOKEN_KEY_BYTES or a non-positive ttl. */
-export function issueToken(
-  claims: TokenClaims,
-  key: Uint8Array,
-  options: { readonly now: Date; readonly ttlMs?: number },
-): { token: string; expiresAt: Date } {
+export function issueToken(claims: TokenClaims, key: Uint8Array, options: { readonly now: Date; readonly ttlMs?: number }): { token: string; expiresAt: Date } {
   assertKey(key);
   const ttlMs = options.ttlMs ?? DEFAULT_TOKEN_TTL_MS;
   if (!(ttlMs > 0)) throw new RangeError(`token ttl must be positive, got ${ttlMs}`);

@@ -67,7 +67,11 @@ function chunk<T>(entries: readonly T[], limits: BatchLimits, sizeOf: (entry: T)
   return batches;
 }
 
-async function sendWithRetries<T>(batch: readonly T[], send: (batch: readonly T[]) => Promise<readonly EntryFailure[]>, retry: RetryOptions): Promise<Undelivered<T>[]> {
+async function sendWithRetries<T>(
+  batch: readonly T[],
+  send: (batch: readonly T[]) => Promise<readonly EntryFailure[]>,
+  retry: RetryOptions,
+): Promise<Undelivered<T>[]> {
   const attempts = Math.max(1, retry.attempts ?? 4);
   const baseDelayMs = retry.baseDelayMs ?? 100;
   const undelivered: Undelivered<T>[] = [];

@@ -12,9 +12,15 @@ const AT = new Date('2026-11-29T11:00:00.123Z');
 const D1 = 'sha256:1111111111111111111111111111111111111111111111111111111111111111';
 
 const pushed = (n: number, tags: string[] = ['v1']): RegistryEvent =>
-  newEvent('image.pushed', { registry: '123456789012:us-east-1', repository: 'team/app', digest: D1, mediaType: 'application/vnd.oci.image.manifest.v1+json', tags }, AT, `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`);
+  newEvent(
+    'image.pushed',
+    { registry: '123456789012:us-east-1', repository: 'team/app', digest: D1, mediaType: 'application/vnd.oci.image.manifest.v1+json', tags },
+    AT,
+    `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  );
 
-const publisher = () => new EventBridgePublisher({ client: new EventBridgeClient({ region: 'us-east-1' }), eventBusName: BUS, retry: { attempts: 3, baseDelayMs: 1 } });
+const publisher = () =>
+  new EventBridgePublisher({ client: new EventBridgeClient({ region: 'us-east-1' }), eventBusName: BUS, retry: { attempts: 3, baseDelayMs: 1 } });
 
 beforeEach(() => eventBridge.reset());
 
@@ -40,7 +46,7 @@ describe('EventBridgePublisher', () => {
       ]);
     });
 
-    it('publishes under the deployment\'s own source when one is set (EventBridge reserves aws.*)', async () => {
+    it("publishes under the deployment's own source when one is set (EventBridge reserves aws.*)", async () => {
       eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'a' }] });
       const custom = new EventBridgePublisher({ client: new EventBridgeClient({ region: 'us-east-1' }), eventBusName: BUS, source: 'cargohold.ecr' });
 
@@ -51,7 +57,9 @@ describe('EventBridgePublisher', () => {
     });
 
     it('sends batches of at most 10 entries', async () => {
-      eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: 'x' })) }));
+      eventBridge
+        .on(PutEventsCommand)
+        .callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: 'x' })) }));
 
       await publisher().publish(Array.from({ length: 23 }, (_, n) => pushed(n)));
 
@@ -59,7 +67,12 @@ describe('EventBridgePublisher', () => {
     });
 
     it('publishes nothing for events with no ECR counterpart', async () => {
-      const scanRequested = newEvent('image.scan-requested', { registry: '123456789012:us-east-1', repository: 'team/app', digest: D1, reason: 'push' }, AT, '00000000-0000-4000-8000-000000000009');
+      const scanRequested = newEvent(
+        'image.scan-requested',
+        { registry: '123456789012:us-east-1', repository: 'team/app', digest: D1, reason: 'push' },
+        AT,
+        '00000000-0000-4000-8000-000000000009',
+      );
 
       await publisher().publish([scanRequested]);
 
@@ -82,10 +95,14 @@ describe('EventBridgePublisher', () => {
     it('names the events still failing after the retry budget, and never retries a final error', async () => {
       eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({
         FailedEntryCount: input.Entries.length,
-        Entries: input.Entries.map((_, index) => (index === 0 ? { ErrorCode: 'InternalFailure', ErrorMessage: 'oops' } : { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'no' })),
+        Entries: input.Entries.map((_, index) =>
+          index === 0 ? { ErrorCode: 'InternalFailure', ErrorMessage: 'oops' } : { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'no' },
+        ),
       }));
 
-      const failure = await publisher().publish([pushed(1), pushed(2)]).catch((error: unknown) => error);
+      const failure = await publisher()
+        .publish([pushed(1), pushed(2)])
+        .catch((error: unknown) => error);
 
       expect(failure).toBeInstanceOf(EventPublishError);
       expect((failure as EventPublishError).failedEventIds).toEqual([pushed(2).id, pushed(1).id]);
@@ -98,7 +115,9 @@ describe('EventBridgePublisher', () => {
       eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'a' }] });
       const huge = pushed(2, ['x'.repeat(300 * 1024)]);
 
-      const failure = await publisher().publish([pushed(1), huge]).catch((error: unknown) => error);
+      const failure = await publisher()
+        .publish([pushed(1), huge])
+        .catch((error: unknown) => error);
 
       expect((failure as EventPublishError).failedEventIds).toEqual([huge.id]);
       expect(eventBridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries?.length)).toEqual([1]);
@@ -107,7 +126,9 @@ describe('EventBridgePublisher', () => {
     it('reports every event of a batch whose call failed outright', async () => {
       eventBridge.on(PutEventsCommand).rejects(new Error('socket hang up'));
 
-      const failure = await publisher().publish([pushed(1), pushed(2)]).catch((error: unknown) => error);
+      const failure = await publisher()
+        .publish([pushed(1), pushed(2)])
+        .catch((error: unknown) => error);
 
       expect((failure as EventPublishError).failedEventIds).toEqual([pushed(1).id, pushed(2).id]);
     });

@@ -58,7 +58,9 @@ export class EventBridgePublisher implements EventPublisher {
         if (!response.FailedEntryCount) return [];
         // Result entries are index-aligned with the request: a failed one carries ErrorCode, not EventId.
         return (response.Entries ?? []).flatMap((result, index) =>
-          result.ErrorCode === undefined ? [] : [{ index, retryable: RETRYABLE.has(result.ErrorCode), reason: `${result.ErrorCode}: ${result.ErrorMessage ?? ''}`.trim() }],
+          result.ErrorCode === undefined
+            ? []
+            : [{ index, retryable: RETRYABLE.has(result.ErrorCode), reason: `${result.ErrorCode}: ${result.ErrorMessage ?? ''}`.trim() }],
         );
       },
       this.options.retry,

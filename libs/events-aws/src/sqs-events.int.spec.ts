@@ -32,14 +32,21 @@ afterAll(async () => {
 const AT = new Date('2026-11-29T11:00:00.000Z');
 const D1 = 'sha256:1111111111111111111111111111111111111111111111111111111111111111';
 const pushed = (n: number): RegistryEvent =>
-  newEvent('image.pushed', { registry: '123456789012:us-east-1', repository: 'team/app', digest: D1, mediaType: 'application/vnd.oci.image.manifest.v1+json', tags: [`v${n}`] }, AT, `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`);
+  newEvent(
+    'image.pushed',
+    { registry: '123456789012:us-east-1', repository: 'team/app', digest: D1, mediaType: 'application/vnd.oci.image.manifest.v1+json', tags: [`v${n}`] },
+    AT,
+    `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  );
 
 const context = { functionName: 'spec', awsRequestId: 'spec' } as Context;
 
 async function receiveAll(queueUrl: string, visibilityTimeout = 30): Promise<Message[]> {
   const messages: Message[] = [];
   for (;;) {
-    const { Messages = [] } = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: visibilityTimeout }));
+    const { Messages = [] } = await sqs.client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: visibilityTimeout }),
+    );
     if (Messages.length === 0) return messages;
     messages.push(...Messages);
   }
@@ -48,19 +55,22 @@ async function receiveAll(queueUrl: string, visibilityTimeout = 30): Promise<Mes
 /** What the Lambda event source hands a function: SQS messages as records. */
 function sqsEvent(messages: readonly Message[], queueUrl: string): SQSEvent {
   return {
-    Records: messages.map(
-      (message): SQSRecord => ({
-        messageId: message.MessageId ?? '',
-        receiptHandle: message.ReceiptHandle ?? '',
-        body: message.Body ?? '',
-        attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(AT.getTime()), SenderId: 'AIDAEXAMPLE', ApproximateFirstReceiveTimestamp: String(AT.getTime()) },
-        messageAttributes: {},
-        md5OfBody: message.MD5OfBody ?? '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: `arn:aws:sqs:us-east-1:123456789012:${queueUrl.split('/').pop() ?? ''}`,
-        awsRegion: 'us-east-1',
-      }),
-    ),
+    Records: messages.map((message): SQSRecord => ({
+      messageId: message.MessageId ?? '',
+      receiptHandle: message.ReceiptHandle ?? '',
+      body: message.Body ?? '',
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: String(AT.getTime()),
+        SenderId: 'AIDAEXAMPLE',
+        ApproximateFirstReceiveTimestamp: String(AT.getTime()),
+      },
+      messageAttributes: {},
+      md5OfBody: message.MD5OfBody ?? '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:us-east-1:123456789012:${queueUrl.split('/').pop() ?? ''}`,
+      awsRegion: 'us-east-1',
+    })),
   };
 }
 
@@ -73,7 +83,9 @@ describe('SqsEventPublisher', () => {
       await new SqsEventPublisher({ client: sqs.client, queueUrl }).publish(events);
 
       const received = await receiveAll(queueUrl);
-      expect(received.map((message) => parseSqsEvent({ messageId: message.MessageId ?? '', body: message.Body ?? '' })).sort((a, b) => a.id.localeCompare(b.id))).toEqual(events);
+      expect(
+        received.map((message) => parseSqsEvent({ messageId: message.MessageId ?? '', body: message.Body ?? '' })).sort((a, b) => a.id.localeCompare(b.id)),
+      ).toEqual(events);
     });
 
     it('re-sends the entries SQS failed without a sender fault, and reports those failed by the sender', async () => {
@@ -113,7 +125,10 @@ function failEntries(client: SQSClient, plan: (call: number) => Record<string, b
     const faults = plan(++call);
     const entries = args.input.Entries ?? [];
     const sent = entries.filter((entry) => !(String(entry.Id) in faults));
-    const result = sent.length > 0 ? await next({ ...args, input: { ...args.input, Entries: sent } }) : { output: { Successful: [], Failed: [] } as unknown as SendMessageBatchCommandOutput };
+    const result =
+      sent.length > 0
+        ? await next({ ...args, input: { ...args.input, Entries: sent } })
+        : { output: { Successful: [], Failed: [] } as unknown as SendMessageBatchCommandOutput };
     const injected = entries
       .filter((entry) => String(entry.Id) in faults)
       .map((entry) => ({ Id: entry.Id, SenderFault: faults[String(entry.Id)], Code: 'Injected', Message: 'injected by the spec' }));
@@ -166,7 +181,9 @@ describe('sqsEventConsumer', () => {
     // receive with VisibilityTimeout 0 with the same message several times, hence not 0.)
     for (let round = 0; round < 4; round++) {
       if (round > 0) await sleep(1_100);
-      const { Messages: messages = [] } = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 1 }));
+      const { Messages: messages = [] } = await sqs.client.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 1 }),
+      );
       if (messages.length === 0) break;
       const { batchItemFailures } = await consumer(sqsEvent(messages, queueUrl), context);
       const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));

@@ -36,7 +36,11 @@ const tagImage = (tag: string, digest: string, version: number) => ({
   version: { N: String(version) },
 });
 
-function record(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', images: { NewImage?: object; OldImage?: object }, eventID = 'c4ca4238a0b923820dcc509a6f75849b'): DynamoDBRecord {
+function record(
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  images: { NewImage?: object; OldImage?: object },
+  eventID = 'c4ca4238a0b923820dcc509a6f75849b',
+): DynamoDBRecord {
   const image = (images.NewImage ?? images.OldImage) as { PK: unknown; SK: unknown };
   return JSON.parse(
     JSON.stringify({
@@ -122,7 +126,12 @@ describe('eventsFromStreamRecord', () => {
   });
 
   describe('scan items carry their own events', () => {
-    const requested = newEvent('image.scan-requested', { registry: '123456789012:us-east-1', repository: 'team/app', digest: D1, reason: 'manual' }, new Date('2026-11-29T11:00:00Z'), '00000000-0000-4000-8000-000000000001');
+    const requested = newEvent(
+      'image.scan-requested',
+      { registry: '123456789012:us-east-1', repository: 'team/app', digest: D1, reason: 'manual' },
+      new Date('2026-11-29T11:00:00Z'),
+      '00000000-0000-4000-8000-000000000001',
+    );
     const scanned = newEvent(
       'image.scanned',
       { registry: '123456789012:us-east-1', repository: 'team/app', digest: D1, status: 'COMPLETE', tags: ['v1'], severityCounts: { HIGH: 2 } },

@@ -153,7 +153,8 @@ const versionOf = (item: Item): number => (Number.isSafeInteger(item['version'])
 
 function occurredAt(record: DynamoDBRecord): Date {
   const seconds = record.dynamodb?.ApproximateCreationDateTime;
-  if (seconds === undefined || !Number.isFinite(seconds)) throw new MalformedEventError(`stream record ${record.eventID ?? '?'} has no ApproximateCreationDateTime`);
+  if (seconds === undefined || !Number.isFinite(seconds))
+    throw new MalformedEventError(`stream record ${record.eventID ?? '?'} has no ApproximateCreationDateTime`);
   return new Date(seconds * 1000);
 }
 

@@ -6,7 +6,12 @@ const base = { registry: '123456789012:us-west-2', repository: 'team/app', diges
 
 describe('toEcrEvents', () => {
   it('emits one ECR Image Action per tag for a push, as ECR documents it', () => {
-    const event = newEvent('image.pushed', { ...base, mediaType: 'application/vnd.oci.image.manifest.v1+json', tags: ['latest', 'v1'] }, at, '6a7e8feb-b491-4cf7-a9f1-bf3703467718');
+    const event = newEvent(
+      'image.pushed',
+      { ...base, mediaType: 'application/vnd.oci.image.manifest.v1+json', tags: ['latest', 'v1'] },
+      at,
+      '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+    );
     expect(toEcrEvents(event)).toEqual([
       {
         version: '0',
@@ -25,16 +30,29 @@ describe('toEcrEvents', () => {
 
   it('emits a DELETE action without a tag for an untagged image', () => {
     const event = newEvent('image.deleted', { ...base, tags: [] }, at, '6a7e8feb-b491-4cf7-a9f1-bf3703467718');
-    expect(toEcrEvents(event)).toEqual([expect.objectContaining({ detail: { result: 'SUCCESS', 'repository-name': 'team/app', 'image-digest': base.digest, 'action-type': 'DELETE' } })]);
+    expect(toEcrEvents(event)).toEqual([
+      expect.objectContaining({ detail: { result: 'SUCCESS', 'repository-name': 'team/app', 'image-digest': base.digest, 'action-type': 'DELETE' } }),
+    ]);
   });
 
   it('emits an ECR Image Scan with the severity counts and the repository ARN', () => {
-    const event = newEvent('image.scanned', { ...base, status: 'COMPLETE', tags: ['latest'], severityCounts: { CRITICAL: 1, MEDIUM: 3 } }, at, '6a7e8feb-b491-4cf7-a9f1-bf3703467718');
+    const event = newEvent(
+      'image.scanned',
+      { ...base, status: 'COMPLETE', tags: ['latest'], severityCounts: { CRITICAL: 1, MEDIUM: 3 } },
+      at,
+      '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+    );
     expect(toEcrEvents(event)).toEqual([
       expect.objectContaining({
         'detail-type': 'ECR Image Scan',
         resources: ['arn:aws:ecr:us-west-2:123456789012:repository/team/app'],
-        detail: { 'scan-status': 'COMPLETE', 'repository-name': 'team/app', 'finding-severity-counts': { CRITICAL: 1, MEDIUM: 3 }, 'image-digest': base.digest, 'image-tags': ['latest'] },
+        detail: {
+          'scan-status': 'COMPLETE',
+          'repository-name': 'team/app',
+          'finding-severity-counts': { CRITICAL: 1, MEDIUM: 3 },
+          'image-digest': base.digest,
+          'image-tags': ['latest'],
+        },
       }),
     ]);
   });

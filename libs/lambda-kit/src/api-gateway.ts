@@ -79,10 +79,7 @@ async function collect(body: Readable, limit: number): Promise<Buffer> {
  * HttpResponse → API Gateway result. Strings go out as they are; bytes and streams (collected up to
  * `maxBodyBytes`, then ResponseTooLargeError) go out base64-encoded, so binary bodies survive exactly.
  */
-export async function toApiGatewayResult(
-  response: HttpResponse,
-  maxBodyBytes = MAX_LAMBDA_RESPONSE_BYTES,
-): Promise<APIGatewayProxyStructuredResultV2> {
+export async function toApiGatewayResult(response: HttpResponse, maxBodyBytes = MAX_LAMBDA_RESPONSE_BYTES): Promise<APIGatewayProxyStructuredResultV2> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers)) headers[name] = String(value);
   const { body } = response;

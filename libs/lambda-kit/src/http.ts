@@ -27,10 +27,7 @@ export interface HttpResponse {
 export type HttpHandler = (request: HttpRequest) => Promise<HttpResponse>;
 
 /** Reads a body into memory, refusing more than `limit` bytes (callers map the overflow to their error). */
-export async function readBody(
-  body: AsyncIterable<Uint8Array>,
-  limit: number,
-): Promise<{ ok: true; bytes: Buffer } | { ok: false }> {
+export async function readBody(body: AsyncIterable<Uint8Array>, limit: number): Promise<{ ok: true; bytes: Buffer } | { ok: false }> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {

@@ -85,7 +85,7 @@ describe('referrerDescriptor', () => {
     });
   });
 
-  it("falls back to the config media type of an image without artifactType", () => {
+  it('falls back to the config media type of an image without artifactType', () => {
     const m = parseManifest(
       edited(OCI_ARTIFACT, (d) => {
         delete d['artifactType'];

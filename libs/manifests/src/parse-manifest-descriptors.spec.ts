@@ -86,16 +86,12 @@ describe('parseManifest', () => {
 
     it('reject annotations that are not a string-to-string map', () => {
       expect(rejectLayer((l) => (l['annotations'] = ['a']))).toMatch(/layers\[1\]\.annotations: /);
-      expect(rejectLayer((l) => (l['annotations'] = { 'org.example.n': 1 }))).toMatch(
-        /layers\[1\]\.annotations\["org.example.n"\]: /,
-      );
+      expect(rejectLayer((l) => (l['annotations'] = { 'org.example.n': 1 }))).toMatch(/layers\[1\]\.annotations\["org.example.n"\]: /);
     });
 
     it('reject a "__proto__" annotation, which the parsed map could not keep', () => {
       const text = DOCKER_MANIFEST_WITH_FOREIGN_LAYER.replace('"urls": [', '"annotations": { "__proto__": "x" },\n         "urls": [');
-      expect(() => parseManifest(utf8(text), DOCKER_MANIFEST_TYPE)).toThrow(
-        /layers\[0\]\.annotations: the key "__proto__" is not allowed/,
-      );
+      expect(() => parseManifest(utf8(text), DOCKER_MANIFEST_TYPE)).toThrow(/layers\[0\]\.annotations: the key "__proto__" is not allowed/);
     });
 
     it('reject a descriptor artifactType that is not a media type', () => {
@@ -157,9 +153,7 @@ describe('parseManifest', () => {
       const bytes = edited(DOCKER_MANIFEST_WITH_FOREIGN_LAYER, (d) => {
         d['layers'][0]['urls'] = [];
       });
-      expect(() => parseManifest(bytes, DOCKER_MANIFEST_TYPE)).toThrow(
-        /layers\[0\]\.urls: a foreign or non-distributable layer must list the urls/,
-      );
+      expect(() => parseManifest(bytes, DOCKER_MANIFEST_TYPE)).toThrow(/layers\[0\]\.urls: a foreign or non-distributable layer must list the urls/);
     });
   });
 });

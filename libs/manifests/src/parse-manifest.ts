@@ -88,9 +88,7 @@ function resolveMediaType(document: Record<string, unknown>, contentType: string
     if (typeof declared !== 'string') throw invalid('mediaType must be a string', { path: 'mediaType' });
     if (!isManifestMediaType(declared)) throw invalid(`unsupported manifest media type ${JSON.stringify(declared)}`);
     if (requested !== undefined && requested !== declared.toLowerCase()) {
-      throw invalid(
-        `Content-Type ${JSON.stringify(requested)} does not match the manifest's mediaType ${JSON.stringify(declared)}`,
-      );
+      throw invalid(`Content-Type ${JSON.stringify(requested)} does not match the manifest's mediaType ${JSON.stringify(declared)}`);
     }
     return declared;
   }

@@ -51,19 +51,14 @@ const descriptorFields = {
 };
 
 const foreignLayersListUrls = {
-  check: (d: { mediaType: string; urls?: string[] | undefined }) =>
-    !isForeignLayerMediaType(d.mediaType) || (d.urls !== undefined && d.urls.length > 0),
+  check: (d: { mediaType: string; urls?: string[] | undefined }) => !isForeignLayerMediaType(d.mediaType) || (d.urls !== undefined && d.urls.length > 0),
   params: { message: 'a foreign or non-distributable layer must list the urls it is fetched from', path: ['urls'] },
 };
 
-export const descriptorSchema = z
-  .object(descriptorFields)
-  .refine(foreignLayersListUrls.check, foreignLayersListUrls.params);
+export const descriptorSchema = z.object(descriptorFields).refine(foreignLayersListUrls.check, foreignLayersListUrls.params);
 
 /** Docker manifest lists exist to select by platform, so every entry must say which one it is. */
-const platformDescriptorSchema = z
-  .object({ ...descriptorFields, platform })
-  .refine(foreignLayersListUrls.check, foreignLayersListUrls.params);
+const platformDescriptorSchema = z.object({ ...descriptorFields, platform }).refine(foreignLayersListUrls.check, foreignLayersListUrls.params);
 
 const common = {
   schemaVersion: z.literal(2),

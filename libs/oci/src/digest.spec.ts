@@ -50,9 +50,7 @@ describe('digestOf', () => {
   });
 
   it('hashes the empty JSON object to the well-known empty descriptor digest', () => {
-    expect(digestOf(new TextEncoder().encode('{}'))).toBe(
-      'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
-    );
+    expect(digestOf(new TextEncoder().encode('{}'))).toBe('sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a');
   });
 });
 

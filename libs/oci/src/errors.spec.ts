@@ -31,10 +31,7 @@ describe('ociErrorBody', () => {
   });
 
   it('includes detail only when present', () => {
-    const body = ociErrorBody([
-      new RegistryError('DIGEST_INVALID'),
-      new RegistryError('SIZE_INVALID', 'too big', { detail: { limit: 10 } }),
-    ]);
+    const body = ociErrorBody([new RegistryError('DIGEST_INVALID'), new RegistryError('SIZE_INVALID', 'too big', { detail: { limit: 10 } })]);
     expect(body.errors[0]).not.toHaveProperty('detail');
     expect(body.errors[1]).toEqual({ code: 'SIZE_INVALID', message: 'too big', detail: { limit: 10 } });
   });

@@ -57,8 +57,6 @@ export function ociErrorBody(errors: readonly RegistryError[]): {
   errors: { code: OciErrorCode; message: string; detail?: unknown }[];
 } {
   return {
-    errors: errors.map((e) =>
-      e.detail === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, detail: e.detail },
-    ),
+    errors: errors.map((e) => (e.detail === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, detail: e.detail })),
   };
 }

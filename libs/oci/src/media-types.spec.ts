@@ -1,13 +1,5 @@
 import { digestOf } from './digest';
-import {
-  EMPTY_DESCRIPTOR,
-  EMPTY_JSON_BYTES,
-  essenceOf,
-  isForeignLayerMediaType,
-  isMediaType,
-  isManifestMediaType,
-  MediaTypes,
-} from './media-types';
+import { EMPTY_DESCRIPTOR, EMPTY_JSON_BYTES, essenceOf, isForeignLayerMediaType, isMediaType, isManifestMediaType, MediaTypes } from './media-types';
 
 describe('EMPTY_DESCRIPTOR', () => {
   it('describes the two bytes {}', () => {
@@ -45,12 +37,9 @@ describe('isMediaType', () => {
     expect(isMediaType(t)).toBe(true);
   });
 
-  it.each(['', 'application', 'application/', '/json', 'text/plain; charset=utf-8', 'a/b/c', 'text/ plain'])(
-    'rejects %j',
-    (t) => {
-      expect(isMediaType(t)).toBe(false);
-    },
-  );
+  it.each(['', 'application', 'application/', '/json', 'text/plain; charset=utf-8', 'a/b/c', 'text/ plain'])('rejects %j', (t) => {
+    expect(isMediaType(t)).toBe(false);
+  });
 });
 
 describe('essenceOf', () => {

@@ -36,10 +36,7 @@ export const INDEX_MEDIA_TYPES: readonly string[] = [MediaTypes.ociIndex, MediaT
 /** Every manifest type cargohold stores and serves. */
 export const MANIFEST_MEDIA_TYPES: readonly string[] = [...IMAGE_MANIFEST_MEDIA_TYPES, ...INDEX_MEDIA_TYPES];
 /** Docker schema 1: deprecated, unsigned-or-JWS, never accepted on push. */
-export const SCHEMA1_MEDIA_TYPES: readonly string[] = [
-  MediaTypes.dockerSchema1Manifest,
-  MediaTypes.dockerSchema1SignedManifest,
-];
+export const SCHEMA1_MEDIA_TYPES: readonly string[] = [MediaTypes.dockerSchema1Manifest, MediaTypes.dockerSchema1SignedManifest];
 
 /**
  * The OCI empty descriptor: the two-byte JSON `{}`, used as the config of artifacts that have none
@@ -69,8 +66,7 @@ export function isIndexMediaType(mediaType: string): boolean {
 }
 
 /** RFC 6838 §4.2 `type "/" subtype`, restricted-name characters only; no parameters. */
-const MEDIA_TYPE_PATTERN =
-  /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+const MEDIA_TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
 
 export function isMediaType(value: string): boolean {
   return MEDIA_TYPE_PATTERN.test(value);

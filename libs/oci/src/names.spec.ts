@@ -1,29 +1,15 @@
 import { digestOf, DigestInvalidError } from './digest';
 import { RegistryError } from './errors';
-import {
-  isRepositoryName,
-  isTag,
-  NameInvalidError,
-  parseReference,
-  TagInvalidError,
-  validateRepositoryName,
-  validateTag,
-} from './names';
+import { isRepositoryName, isTag, NameInvalidError, parseReference, TagInvalidError, validateRepositoryName, validateTag } from './names';
 
 describe('validateRepositoryName', () => {
-  it.each([
-    'ab',
-    'library/nginx',
-    'my-org/team.app/api_server',
-    'a__b',
-    'a---b',
-    'registry/0/1',
-    'x'.repeat(256),
-    `${'a'.repeat(100)}/${'b'.repeat(155)}`,
-  ])('accepts %s', (name) => {
-    expect(() => validateRepositoryName(name)).not.toThrow();
-    expect(isRepositoryName(name)).toBe(true);
-  });
+  it.each(['ab', 'library/nginx', 'my-org/team.app/api_server', 'a__b', 'a---b', 'registry/0/1', 'x'.repeat(256), `${'a'.repeat(100)}/${'b'.repeat(155)}`])(
+    'accepts %s',
+    (name) => {
+      expect(() => validateRepositoryName(name)).not.toThrow();
+      expect(isRepositoryName(name)).toBe(true);
+    },
+  );
 
   it.each([
     ['a single character (ECR minimum is 2)', 'a'],
@@ -63,13 +49,10 @@ describe('validateRepositoryName', () => {
 });
 
 describe('validateTag', () => {
-  it.each(['latest', 'v1.2.3', '_internal', '1', 'A-B_c.d', 'x'.repeat(128), 'sha256-abc.sig'])(
-    'accepts %s',
-    (tag) => {
-      expect(() => validateTag(tag)).not.toThrow();
-      expect(isTag(tag)).toBe(true);
-    },
-  );
+  it.each(['latest', 'v1.2.3', '_internal', '1', 'A-B_c.d', 'x'.repeat(128), 'sha256-abc.sig'])('accepts %s', (tag) => {
+    expect(() => validateTag(tag)).not.toThrow();
+    expect(isTag(tag)).toBe(true);
+  });
 
   it.each([
     ['the empty string', ''],

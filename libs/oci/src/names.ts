@@ -31,33 +31,20 @@ export class TagInvalidError extends RegistryError {
 
 export function validateRepositoryName(name: string): void {
   if (name.length < REPOSITORY_NAME_MIN_LENGTH || name.length > REPOSITORY_NAME_MAX_LENGTH) {
-    throw new NameInvalidError(
-      name,
-      `length must be between ${REPOSITORY_NAME_MIN_LENGTH} and ${REPOSITORY_NAME_MAX_LENGTH} characters`,
-    );
+    throw new NameInvalidError(name, `length must be between ${REPOSITORY_NAME_MIN_LENGTH} and ${REPOSITORY_NAME_MAX_LENGTH} characters`);
   }
   if (!REPOSITORY_NAME_PATTERN.test(name)) {
-    throw new NameInvalidError(
-      name,
-      'expected lowercase alphanumeric path components separated by "/", each joined by ".", "_", "__" or "-"',
-    );
+    throw new NameInvalidError(name, 'expected lowercase alphanumeric path components separated by "/", each joined by ".", "_", "__" or "-"');
   }
 }
 
 export function isRepositoryName(name: string): boolean {
-  return (
-    name.length >= REPOSITORY_NAME_MIN_LENGTH &&
-    name.length <= REPOSITORY_NAME_MAX_LENGTH &&
-    REPOSITORY_NAME_PATTERN.test(name)
-  );
+  return name.length >= REPOSITORY_NAME_MIN_LENGTH && name.length <= REPOSITORY_NAME_MAX_LENGTH && REPOSITORY_NAME_PATTERN.test(name);
 }
 
 export function validateTag(tag: string): void {
   if (!TAG_PATTERN.test(tag)) {
-    throw new TagInvalidError(
-      tag,
-      `expected [a-zA-Z0-9_] followed by up to ${TAG_MAX_LENGTH - 1} of [a-zA-Z0-9._-]`,
-    );
+    throw new TagInvalidError(tag, `expected [a-zA-Z0-9_] followed by up to ${TAG_MAX_LENGTH - 1} of [a-zA-Z0-9._-]`);
   }
 }
 

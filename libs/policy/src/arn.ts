@@ -89,11 +89,5 @@ export function userName(arn: string): string | undefined {
 
 /** Principal ARNs a policy may name: account root, users, roles, role sessions, federated users. */
 export function isPrincipalArn(text: string): boolean {
-  return (
-    ROOT_ARN.test(text) ||
-    ROLE_ARN.test(text) ||
-    USER_ARN.test(text) ||
-    SESSION_ARN.test(text) ||
-    /^arn:[^:]+:sts::\d{12}:federated-user\/.+$/.test(text)
-  );
+  return ROOT_ARN.test(text) || ROLE_ARN.test(text) || USER_ARN.test(text) || SESSION_ARN.test(text) || /^arn:[^:]+:sts::\d{12}:federated-user\/.+$/.test(text);
 }

@@ -18,7 +18,12 @@ describe('condition operators', () => {
     ['StringEquals takes * literally', { StringEquals: { 'ecr:ResourceTag/team': 'c*' } }, { 'ecr:ResourceTag/team': 'core' }, false],
     ['StringEquals ORs the policy values', { StringEquals: { 'ecr:ResourceTag/team': ['ops', 'core'] } }, { 'ecr:ResourceTag/team': 'core' }, true],
     ['StringNotEquals holds when no value matches', { StringNotEquals: { 'ecr:ResourceTag/team': ['ops', 'sec'] } }, { 'ecr:ResourceTag/team': 'core' }, true],
-    ['StringNotEquals fails when any value matches', { StringNotEquals: { 'ecr:ResourceTag/team': ['ops', 'core'] } }, { 'ecr:ResourceTag/team': 'core' }, false],
+    [
+      'StringNotEquals fails when any value matches',
+      { StringNotEquals: { 'ecr:ResourceTag/team': ['ops', 'core'] } },
+      { 'ecr:ResourceTag/team': 'core' },
+      false,
+    ],
     ['StringEqualsIgnoreCase ignores case', { StringEqualsIgnoreCase: { 'ecr:ResourceTag/team': 'CORE' } }, { 'ecr:ResourceTag/team': 'core' }, true],
     ['StringNotEqualsIgnoreCase ignores case', { StringNotEqualsIgnoreCase: { 'ecr:ResourceTag/team': 'CORE' } }, { 'ecr:ResourceTag/team': 'core' }, false],
     ['StringLike supports *', { StringLike: { 'ecr:ResourceTag/team': 'co*' } }, { 'ecr:ResourceTag/team': 'core' }, true],
@@ -50,7 +55,12 @@ describe('condition operators', () => {
     ['DateLessThanEquals', { DateLessThanEquals: { 'aws:CurrentTime': '2030-06-01T12:00:00Z' } }, { 'aws:CurrentTime': noon }, true],
     ['DateGreaterThan', { DateGreaterThan: { 'aws:CurrentTime': '2030-01-01' } }, { 'aws:CurrentTime': noon }, true],
     ['DateGreaterThanEquals', { DateGreaterThanEquals: { 'aws:CurrentTime': '2031-01-01T00:00:00Z' } }, { 'aws:CurrentTime': noon }, false],
-    ['a request date given as an ISO string', { DateLessThan: { 'aws:CurrentTime': '2031-01-01T00:00:00Z' } }, { 'aws:CurrentTime': '2030-06-01T12:00:00Z' }, true],
+    [
+      'a request date given as an ISO string',
+      { DateLessThan: { 'aws:CurrentTime': '2031-01-01T00:00:00Z' } },
+      { 'aws:CurrentTime': '2030-06-01T12:00:00Z' },
+      true,
+    ],
     ['a request date given as epoch seconds', { DateLessThan: { 'aws:EpochTime': '2031-01-01T00:00:00Z' } }, { 'aws:EpochTime': noon.getTime() / 1000 }, true],
   ]);
 

@@ -50,8 +50,7 @@ function decodeBase64(text: string): string | undefined {
 }
 
 const ok = (): undefined => undefined;
-const expect = (test: (v: string) => boolean, what: string) => (v: string) =>
-  test(v) ? undefined : `"${v}" is not ${what}`;
+const expect = (test: (v: string) => boolean, what: string) => (v: string) => (test(v) ? undefined : `"${v}" is not ${what}`);
 
 function comparison(
   family: 'Numeric' | 'Date',

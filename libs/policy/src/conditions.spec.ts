@@ -33,8 +33,18 @@ describe('conditions', () => {
 
   describe('…IfExists with the key present', () => {
     it.each<Row>([
-      ['checks the value like the plain operator (match)', { StringEqualsIfExists: { 'aws:RequestTag/team': 'core' } }, { 'aws:RequestTag/team': 'core' }, true],
-      ['checks the value like the plain operator (mismatch)', { StringEqualsIfExists: { 'aws:RequestTag/team': 'core' } }, { 'aws:RequestTag/team': 'ops' }, false],
+      [
+        'checks the value like the plain operator (match)',
+        { StringEqualsIfExists: { 'aws:RequestTag/team': 'core' } },
+        { 'aws:RequestTag/team': 'core' },
+        true,
+      ],
+      [
+        'checks the value like the plain operator (mismatch)',
+        { StringEqualsIfExists: { 'aws:RequestTag/team': 'core' } },
+        { 'aws:RequestTag/team': 'ops' },
+        false,
+      ],
       ['works for IpAddress', { IpAddressIfExists: { 'aws:SourceIp': '10.0.0.0/8' } }, { 'aws:SourceIp': '192.0.2.1' }, false],
       ['works for Bool', { BoolIfExists: { 'aws:SecureTransport': 'true' } }, { 'aws:SecureTransport': true }, true],
       ['works for DateLessThan', { DateLessThanIfExists: { 'aws:CurrentTime': '2000-01-01' } }, { 'aws:CurrentTime': new Date() }, false],
@@ -48,11 +58,21 @@ describe('conditions', () => {
   describe('set operators over a multivalued key', () => {
     const tags = { 'aws:TagKeys': ['team', 'cost-center'] };
     it.each<Row>([
-      ['ForAllValues holds when every request value is allowed', { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['team', 'cost-center', 'env'] } }, tags, true],
+      [
+        'ForAllValues holds when every request value is allowed',
+        { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['team', 'cost-center', 'env'] } },
+        tags,
+        true,
+      ],
       ['ForAllValues fails when one request value is not allowed', { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['team'] } }, tags, false],
       ['ForAnyValue holds when one request value is listed', { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['team'] } }, tags, true],
       ['ForAnyValue fails when none is listed', { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['owner'] } }, tags, false],
-      ['ForAllValues:StringNotEquals requires every request value to be unlisted', { 'ForAllValues:StringNotEquals': { 'aws:TagKeys': ['team'] } }, tags, false],
+      [
+        'ForAllValues:StringNotEquals requires every request value to be unlisted',
+        { 'ForAllValues:StringNotEquals': { 'aws:TagKeys': ['team'] } },
+        tags,
+        false,
+      ],
       ['ForAnyValue:StringNotEquals requires one request value to be unlisted', { 'ForAnyValue:StringNotEquals': { 'aws:TagKeys': ['team'] } }, tags, true],
       ['ForAllValues:StringLike takes wildcards', { 'ForAllValues:StringLike': { 'aws:TagKeys': ['t*', 'cost-*'] } }, tags, true],
       ['ForAnyValue:StringEqualsIgnoreCase ignores case', { 'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': ['TEAM'] } }, tags, true],
@@ -110,11 +130,32 @@ describe('conditions', () => {
       ['keeps ${…} literal when Version is omitted', undefined, '${aws:username}', { 'ecr:ResourceTag/owner': '${aws:username}' }, undefined, 'Allow'],
       ['uses the default of a key without a value', '2012-10-17', "${aws:userid, 'nobody'}", { 'ecr:ResourceTag/owner': 'nobody' }, undefined, 'Allow'],
       ['does not match when the variable has no value', '2012-10-17', '${aws:userid}', { 'ecr:ResourceTag/owner': '' }, undefined, 'ImplicitDeny'],
-      ['makes a negated operator false when the variable has no value', '2012-10-17', '${aws:userid}', { 'ecr:ResourceTag/owner': 'x' }, 'StringNotEquals', 'ImplicitDeny'],
+      [
+        'makes a negated operator false when the variable has no value',
+        '2012-10-17',
+        '${aws:userid}',
+        { 'ecr:ResourceTag/owner': 'x' },
+        'StringNotEquals',
+        'ImplicitDeny',
+      ],
       ['treats ${*} as a literal star in StringLike', '2012-10-17', 'a${*}', { 'ecr:ResourceTag/owner': 'abc' }, 'StringLike', 'ImplicitDeny'],
       ['treats ${*} as a literal star (match)', '2012-10-17', 'a${*}', { 'ecr:ResourceTag/owner': 'a*' }, 'StringLike', 'Allow'],
-      ['reads aws:userid from the context', '2012-10-17', 'team-${aws:userid}', { 'ecr:ResourceTag/owner': 'team-AIDA1', 'aws:userid': 'AIDA1' }, undefined, 'Allow'],
-      ['reads aws:PrincipalAccount from the principal', '2012-10-17', '${aws:PrincipalAccount}', { 'ecr:ResourceTag/owner': '111122223333' }, undefined, 'Allow'],
+      [
+        'reads aws:userid from the context',
+        '2012-10-17',
+        'team-${aws:userid}',
+        { 'ecr:ResourceTag/owner': 'team-AIDA1', 'aws:userid': 'AIDA1' },
+        undefined,
+        'Allow',
+      ],
+      [
+        'reads aws:PrincipalAccount from the principal',
+        '2012-10-17',
+        '${aws:PrincipalAccount}',
+        { 'ecr:ResourceTag/owner': '111122223333' },
+        undefined,
+        'Allow',
+      ],
     ])('%s', (_label, version, values, context, operator, expected) => {
       expect(decide(version, values, context, operator)).toBe(expected);
     });

@@ -43,10 +43,7 @@ describe('evaluate', () => {
     });
 
     it('lets a deny in one statement beat an allow in another statement of the same policy', () => {
-      const both = identityPolicy(
-        { Effect: 'Allow', Action: 'ecr:*', Resource: '*' },
-        { Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: REPOSITORY },
-      );
+      const both = identityPolicy({ Effect: 'Allow', Action: 'ecr:*', Resource: '*' }, { Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: REPOSITORY });
       expect(evaluate(request(), { identity: [both] }).decision).toBe('ExplicitDeny');
     });
 
@@ -68,7 +65,12 @@ describe('evaluate', () => {
       ['a user ARN matches that user', { AWS: [ALICE, BOB] }, bob, true],
       ['a user ARN does not match another user', { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:user/bobby` }, bob, false],
       ['a role ARN matches sessions of the role', { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:role/deploy/ci` }, { accountId: OTHER_ACCOUNT, arn: session }, true],
-      ['a role ARN does not match sessions of another role', { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:role/cd` }, { accountId: OTHER_ACCOUNT, arn: session }, false],
+      [
+        'a role ARN does not match sessions of another role',
+        { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:role/cd` },
+        { accountId: OTHER_ACCOUNT, arn: session },
+        false,
+      ],
       ['a session ARN matches that session', { AWS: session }, { accountId: OTHER_ACCOUNT, arn: session }, true],
       ['a Service principal never matches an IAM principal', { Service: 'ecr.amazonaws.com' }, bob, false],
     ])('%s', (_label, principal, who, allowed) => {
@@ -83,14 +85,18 @@ describe('evaluate', () => {
   });
 
   describe('NotPrincipal (Deny only)', () => {
-    const denyAllBut = (...listed: string[]) =>
-      resourcePolicy({ Effect: 'Deny', NotPrincipal: { AWS: listed }, Action: 'ecr:*' });
+    const denyAllBut = (...listed: string[]) => resourcePolicy({ Effect: 'Deny', NotPrincipal: { AWS: listed }, Action: 'ecr:*' });
     const session = `arn:aws:sts::${ACCOUNT}:assumed-role/ci/build-42`;
     it.each<[string, string[], RequestPrincipal, string]>([
       ['denies a principal that is not listed', [BOB, `arn:aws:iam::${OTHER_ACCOUNT}:root`], { accountId: ACCOUNT, arn: ALICE }, 'ExplicitDeny'],
       ['exempts a user listed together with its account', [ALICE, ACCOUNT], { accountId: ACCOUNT, arn: ALICE }, 'Allow'],
       ['still denies a user listed without its account (as IAM documents)', [ALICE], { accountId: ACCOUNT, arn: ALICE }, 'ExplicitDeny'],
-      ['exempts a role session listed with its role and account', [session, `arn:aws:iam::${ACCOUNT}:role/ci`, ACCOUNT], { accountId: ACCOUNT, arn: session }, 'Allow'],
+      [
+        'exempts a role session listed with its role and account',
+        [session, `arn:aws:iam::${ACCOUNT}:role/ci`, ACCOUNT],
+        { accountId: ACCOUNT, arn: session },
+        'Allow',
+      ],
       ['denies a role session whose role is not listed', [session, ACCOUNT], { accountId: ACCOUNT, arn: session }, 'ExplicitDeny'],
       ['exempts the account root listed by account id', [ACCOUNT], { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root` }, 'Allow'],
     ])('%s', (_label, listed, who, expected) => {
@@ -146,8 +152,14 @@ describe('evaluate', () => {
 
   describe('the deciding statement', () => {
     const named = (sid: string, statement: object) => ({ Sid: sid, ...statement });
-    const allowIdentity = identityPolicy(named('ReadAll', { Effect: 'Allow', Action: 'ecr:*', Resource: '*' }), named('Pull', { Effect: 'Allow', Action: 'ecr:BatchGetImage', Resource: '*' }));
-    const denyIdentity = identityPolicy(named('Other', { Effect: 'Allow', Action: 'ecr:PutImage', Resource: '*' }), named('NoPulls', { Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: '*' }));
+    const allowIdentity = identityPolicy(
+      named('ReadAll', { Effect: 'Allow', Action: 'ecr:*', Resource: '*' }),
+      named('Pull', { Effect: 'Allow', Action: 'ecr:BatchGetImage', Resource: '*' }),
+    );
+    const denyIdentity = identityPolicy(
+      named('Other', { Effect: 'Allow', Action: 'ecr:PutImage', Resource: '*' }),
+      named('NoPulls', { Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: '*' }),
+    );
     const repository = resourcePolicy(named('Shared', { Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' }));
     const registry = resourcePolicy(named('Lockdown', { Effect: 'Deny', Principal: '*', Action: 'ecr:*' }));
 
@@ -187,7 +199,10 @@ describe('evaluate', () => {
     });
 
     it('names a statement without Sid by position only', () => {
-      expect(evaluate(request(), { identity: [denyPull] })).toEqual({ decision: 'ExplicitDeny', statement: { policy: 'identity', policyIndex: 0, statementIndex: 0 } });
+      expect(evaluate(request(), { identity: [denyPull] })).toEqual({
+        decision: 'ExplicitDeny',
+        statement: { policy: 'identity', policyIndex: 0, statementIndex: 0 },
+      });
     });
 
     it('says the identity side is missing when nothing allows a same-account request', () => {

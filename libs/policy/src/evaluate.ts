@@ -70,12 +70,7 @@ function withPrincipalKeys(request: EvaluationRequest): Record<string, ContextVa
   return { ...Object.fromEntries(rest), ...derived };
 }
 
-function statementApplies(
-  statement: Statement,
-  attachedToResource: boolean,
-  request: EvaluationRequest,
-  ctx: ConditionContext,
-): boolean {
+function statementApplies(statement: Statement, attachedToResource: boolean, request: EvaluationRequest, ctx: ConditionContext): boolean {
   // A resource policy statement must name the principal; one without Principal never applies there.
   if (attachedToResource && !(statement.principal && principalApplies(statement.principal, request.principal))) {
     return false;

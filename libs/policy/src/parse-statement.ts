@@ -14,17 +14,7 @@ export interface StatementScope {
   readonly path: string;
 }
 
-const STATEMENT_KEYS = new Set([
-  'Sid',
-  'Effect',
-  'Principal',
-  'NotPrincipal',
-  'Action',
-  'NotAction',
-  'Resource',
-  'NotResource',
-  'Condition',
-]);
+const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
 const ACTION = /^[A-Za-z0-9*?-]+:[A-Za-z0-9*?]+$/;
 const CONDITION_KEY = /^[A-Za-z0-9*?-]+:.+$/;
 

@@ -15,7 +15,10 @@ async function setup() {
   for (const name of ['a/one', 'b/two', 'c/three']) await storage.repositories.create({ registry: REGISTRY, name }, at);
   await storage.repositories.update({ registry: REGISTRY, name: 'b/two' }, (settings) => ({ ...settings, policyText: DENY_DESCRIBE }));
   const reads = { repositories: 0, registries: 0 };
-  const repositories = { ...storage.repositories, get: (ref: Parameters<typeof storage.repositories.get>[0]) => (reads.repositories++, storage.repositories.get(ref)) };
+  const repositories = {
+    ...storage.repositories,
+    get: (ref: Parameters<typeof storage.repositories.get>[0]) => (reads.repositories++, storage.repositories.get(ref)),
+  };
   const registries = { ...storage.registries, get: (registry: string) => (reads.registries++, storage.registries.get(registry)) };
   const access = new AccessService(repositories, registries, () => [ALLOW_ALL], { now: () => at });
   return { access, reads };
@@ -24,7 +27,12 @@ async function setup() {
 describe('AccessService.allowsEach', () => {
   it('decides every check in order, an explicit Deny in one repository policy hiding only that one', async () => {
     const { access } = await setup();
-    const checks = ['a/one', 'b/two', 'c/three'].map((repositoryName) => ({ principal: admin, action: 'ecr:DescribeRepositories', registryKey: REGISTRY, repositoryName }));
+    const checks = ['a/one', 'b/two', 'c/three'].map((repositoryName) => ({
+      principal: admin,
+      action: 'ecr:DescribeRepositories',
+      registryKey: REGISTRY,
+      repositoryName,
+    }));
     await expect(access.allowsEach(checks)).resolves.toEqual([true, false, true]);
   });
 

@@ -14,8 +14,12 @@ const KEY = Buffer.alloc(32, 7);
 const allowAll = { Version: '2012-10-17', Statement: [{ Sid: 'Everything', Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] };
 const pullOnly = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetAuthorizationToken'], Resource: '*' }] };
 const noPushes = { Version: '2012-10-17', Statement: [allowAll.Statement[0], { Sid: 'NoPushes', Effect: 'Deny', Action: 'ecr:PutImage', Resource: '*' }] };
-const resourceDeny = (sid: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Deny', Principal: '*', Action: 'ecr:PutImage' }] });
-const partnerPulls = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'PartnerPulls', Effect: 'Allow', Principal: { AWS: OTHER }, Action: 'ecr:BatchGetImage' }] });
+const resourceDeny = (sid: string) =>
+  JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Deny', Principal: '*', Action: 'ecr:PutImage' }] });
+const partnerPulls = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'PartnerPulls', Effect: 'Allow', Principal: { AWS: OTHER }, Action: 'ecr:BatchGetImage' }],
+});
 
 async function setup(identities: Record<string, readonly unknown[]>, policies: { repository?: string; registry?: string } = {}) {
   const storage = createMemoryStorage();
@@ -25,7 +29,12 @@ async function setup(identities: Record<string, readonly unknown[]>, policies: {
   return new AccessService(storage.repositories, storage.registries, (arn) => identities[arn] ?? [], clock);
 }
 
-const check = (arn: string, action: string) => ({ principal: { accountId: arn.split(':')[4] ?? '', arn }, action, registryKey: REGISTRY, repositoryName: 'app' });
+const check = (arn: string, action: string) => ({
+  principal: { accountId: arn.split(':')[4] ?? '', arn },
+  action,
+  registryKey: REGISTRY,
+  repositoryName: 'app',
+});
 
 describe('AccessService.decide', () => {
   it('names the identity statement that allowed', async () => {
@@ -46,12 +55,18 @@ describe('AccessService.decide', () => {
 
   it('names an explicit Deny in the registry policy', async () => {
     const access = await setup({ [CI]: [allowAll] }, { registry: resourceDeny('FrozenRegistry') });
-    expect(await access.decide(check(CI, 'ecr:PutImage'))).toMatchObject({ decision: 'ExplicitDeny', statement: { source: 'registry', sid: 'FrozenRegistry' } });
+    expect(await access.decide(check(CI, 'ecr:PutImage'))).toMatchObject({
+      decision: 'ExplicitDeny',
+      statement: { source: 'registry', sid: 'FrozenRegistry' },
+    });
   });
 
   it('names an explicit Deny in one of the principal identity policies', async () => {
     const access = await setup({ [CI]: [pullOnly, noPushes] });
-    expect(await access.decide(check(CI, 'ecr:PutImage'))).toMatchObject({ decision: 'ExplicitDeny', statement: { source: 'identity', policyIndex: 1, statementIndex: 1, sid: 'NoPushes' } });
+    expect(await access.decide(check(CI, 'ecr:PutImage'))).toMatchObject({
+      decision: 'ExplicitDeny',
+      statement: { source: 'identity', policyIndex: 1, statementIndex: 1, sid: 'NoPushes' },
+    });
   });
 
   it('says which side lacked an Allow for a cross-account principal', async () => {
@@ -67,11 +82,31 @@ describe('accessDeniedMessage', () => {
   const head = `User: ${CI} is not authorized to perform: ecr:PutImage on resource: ${APP}`;
 
   it.each([
-    ['no identity Allow', { decision: 'ImplicitDeny', missing: 'identity' } as const, `${head} because no identity-based policy allows the ecr:PutImage action`],
-    ['no resource Allow (cross-account)', { decision: 'ImplicitDeny', missing: 'resource' } as const, `${head} because no resource-based policy allows the ecr:PutImage action`],
-    ['a Deny in an identity policy', { decision: 'ExplicitDeny', statement: { source: 'identity', policyIndex: 0, statementIndex: 1 } } as const, `${head} with an explicit deny in an identity-based policy`],
-    ['a Deny in the repository policy', { decision: 'ExplicitDeny', statement: { source: 'repository', policyIndex: 0, statementIndex: 0 } } as const, `${head} with an explicit deny in a resource-based policy`],
-    ['a Deny in the registry policy', { decision: 'ExplicitDeny', statement: { source: 'registry', policyIndex: 0, statementIndex: 0 } } as const, `${head} with an explicit deny in a resource-based policy`],
+    [
+      'no identity Allow',
+      { decision: 'ImplicitDeny', missing: 'identity' } as const,
+      `${head} because no identity-based policy allows the ecr:PutImage action`,
+    ],
+    [
+      'no resource Allow (cross-account)',
+      { decision: 'ImplicitDeny', missing: 'resource' } as const,
+      `${head} because no resource-based policy allows the ecr:PutImage action`,
+    ],
+    [
+      'a Deny in an identity policy',
+      { decision: 'ExplicitDeny', statement: { source: 'identity', policyIndex: 0, statementIndex: 1 } } as const,
+      `${head} with an explicit deny in an identity-based policy`,
+    ],
+    [
+      'a Deny in the repository policy',
+      { decision: 'ExplicitDeny', statement: { source: 'repository', policyIndex: 0, statementIndex: 0 } } as const,
+      `${head} with an explicit deny in a resource-based policy`,
+    ],
+    [
+      'a Deny in the registry policy',
+      { decision: 'ExplicitDeny', statement: { source: 'registry', policyIndex: 0, statementIndex: 0 } } as const,
+      `${head} with an explicit deny in a resource-based policy`,
+    ],
   ])('words %s as IAM does', (_label, denial, expected) => {
     expect(message(denial)).toBe(expected);
   });
@@ -86,6 +121,11 @@ describe('TokenAuthorizer denials', () => {
 
     const decision = await authorizer.authorize({ registry: REGISTRY, access: [{ action: 'ecr:PutImage', repository: 'app' }], authorization });
 
-    expect(decision).toEqual({ allowed: false, reason: 'denied', granted: [false], message: `User: ${CI} is not authorized to perform: ecr:PutImage on resource: ${APP} with an explicit deny in a resource-based policy` });
+    expect(decision).toEqual({
+      allowed: false,
+      reason: 'denied',
+      granted: [false],
+      message: `User: ${CI} is not authorized to perform: ecr:PutImage on resource: ${APP} with an explicit deny in a resource-based policy`,
+    });
   });
 });

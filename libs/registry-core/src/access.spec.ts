@@ -173,9 +173,7 @@ describe('AccessService', () => {
 
     it('evaluates aws:CurrentTime conditions against the clock', async () => {
       const { access } = await setup({
-        [ALICE.arn]: [
-          document(statement('Allow', 'ecr:*', { Resource: '*', Condition: { DateLessThan: { 'aws:CurrentTime': '2026-01-01T00:00:01Z' } } })),
-        ],
+        [ALICE.arn]: [document(statement('Allow', 'ecr:*', { Resource: '*', Condition: { DateLessThan: { 'aws:CurrentTime': '2026-01-01T00:00:01Z' } } }))],
         [BOB.arn]: [document(statement('Allow', 'ecr:*', { Resource: '*', Condition: { DateLessThan: { 'aws:CurrentTime': '2025-12-31T23:59:59Z' } } }))],
       });
 
@@ -293,7 +291,9 @@ describe('TokenAuthorizer', () => {
       const tokens = await authorizer({});
       const download = basic('AWS', tokenFor(ALICE, { download: { repository: 'team/app', digest: DIGEST } }));
 
-      await expect(tokens.authorize(request(download, [{ action: 'ecr:GetDownloadUrlForLayer', repository: 'team/app', digest: DIGEST }]))).resolves.toMatchObject({
+      await expect(
+        tokens.authorize(request(download, [{ action: 'ecr:GetDownloadUrlForLayer', repository: 'team/app', digest: DIGEST }])),
+      ).resolves.toMatchObject({
         allowed: false,
         reason: 'denied',
       });

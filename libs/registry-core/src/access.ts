@@ -91,10 +91,18 @@ export class AccessService {
   private async resourcePoliciesOf(checks: readonly AccessCheck[]): Promise<Map<string, PolicyDocument | undefined>> {
     const reads = new Map<string, Promise<string | undefined>>();
     for (const { registryKey, repositoryName } of checks) {
-      if (!reads.has(registryKey)) reads.set(registryKey, this.registries.get(registryKey).then((settings) => settings.policyText));
+      if (!reads.has(registryKey))
+        reads.set(
+          registryKey,
+          this.registries.get(registryKey).then((settings) => settings.policyText),
+        );
       if (repositoryName === undefined) continue;
       const key = repositoryKey(registryKey, repositoryName);
-      if (!reads.has(key)) reads.set(key, this.repositories.get({ registry: registryKey, name: repositoryName }).then((repo) => repo?.settings.policyText));
+      if (!reads.has(key))
+        reads.set(
+          key,
+          this.repositories.get({ registry: registryKey, name: repositoryName }).then((repo) => repo?.settings.policyText),
+        );
     }
     const texts = await Promise.all([...reads].map(async ([key, read]) => [key, await read] as const));
     return new Map(texts.map(([key, text]) => [key, text === undefined ? undefined : this.resourcePolicy(text)]));
@@ -162,7 +170,8 @@ export class TokenAuthorizer implements Authorizer {
     }
     const verified = verifyToken(credentials.password, this.tokenKey, { now: this.clock.now(), registry: request.registry });
     if (!verified.ok) {
-      const why = verified.reason === 'expired' ? 'Your authorization token has expired. Reauthenticate and try again.' : 'Your authorization token is invalid.';
+      const why =
+        verified.reason === 'expired' ? 'Your authorization token has expired. Reauthenticate and try again.' : 'Your authorization token is invalid.';
       return { allowed: false, reason: 'unauthenticated', message: why };
     }
     const principal: Principal = { accountId: verified.claims.accountId, arn: verified.claims.principalArn };

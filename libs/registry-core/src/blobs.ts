@@ -36,11 +36,7 @@ export class BlobService {
     return { digest, size: link.size };
   }
 
-  async open(
-    repo: RepoRef,
-    digestText: string,
-    rangeSpec?: RangeSpec,
-  ): Promise<{ digest: Digest; size: number; range?: ByteRange; body: Readable }> {
+  async open(repo: RepoRef, digestText: string, rangeSpec?: RangeSpec): Promise<{ digest: Digest; size: number; range?: ByteRange; body: Readable }> {
     const { digest, size } = await this.stat(repo, digestText);
     const range = resolveRange(rangeSpec, size);
     const opened = await this.blobs.open(digest, range);

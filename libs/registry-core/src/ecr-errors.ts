@@ -12,11 +12,9 @@ export class RepositoryAlreadyExistsError extends RegistryError {
 
 export class RepositoryNotEmptyError extends RegistryError {
   constructor(name: string, registryId: string) {
-    super(
-      'DENIED',
-      `The repository with name '${name}' in registry with id '${registryId}' cannot be deleted because it still contains images`,
-      { status: 409 },
-    );
+    super('DENIED', `The repository with name '${name}' in registry with id '${registryId}' cannot be deleted because it still contains images`, {
+      status: 409,
+    });
   }
 }
 
@@ -35,22 +33,17 @@ export class RegistryPolicyNotFoundError extends RegistryError {
 /** A push would move a tag that the repository's mutability setting makes immutable. */
 export class ImageTagImmutableError extends RegistryError {
   constructor(tag: string, name: string) {
-    super(
-      'TAG_INVALID',
-      `The image tag '${tag}' already exists in the '${name}' repository and cannot be overwritten because the repository is immutable.`,
-      { status: 400, detail: { tag } },
-    );
+    super('TAG_INVALID', `The image tag '${tag}' already exists in the '${name}' repository and cannot be overwritten because the repository is immutable.`, {
+      status: 400,
+      detail: { tag },
+    });
   }
 }
 
 /** PutImage of a manifest identical to what the tag already points at. */
 export class ImageAlreadyExistsError extends RegistryError {
   constructor(digest: string, tag: string | undefined, name: string) {
-    super(
-      'DENIED',
-      `Image with digest '${digest}'${tag ? ` and tag '${tag}'` : ''} already exists in the repository with name '${name}'`,
-      { status: 409 },
-    );
+    super('DENIED', `Image with digest '${digest}'${tag ? ` and tag '${tag}'` : ''} already exists in the repository with name '${name}'`, { status: 409 });
   }
 }
 

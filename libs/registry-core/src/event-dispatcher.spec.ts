@@ -3,7 +3,12 @@ import { createMemoryStorage } from '@cargohold/storage-memory';
 import { EventDispatcher, type EventConsumer } from './event-dispatcher';
 
 const event = (n: number) =>
-  newEvent('image.scan-requested', { registry: 'r', repository: 'team/app', digest: `sha256:${String(n).repeat(64).slice(0, 64)}`, reason: 'manual' }, new Date(0), `00000000-0000-4000-8000-00000000000${n}`);
+  newEvent(
+    'image.scan-requested',
+    { registry: 'r', repository: 'team/app', digest: `sha256:${String(n).repeat(64).slice(0, 64)}`, reason: 'manual' },
+    new Date(0),
+    `00000000-0000-4000-8000-00000000000${n}`,
+  );
 
 describe('EventDispatcher', () => {
   let now = new Date('2026-01-01T00:00:00Z');

@@ -11,12 +11,7 @@ export interface ImageId {
 }
 
 export type ImageFailureCode =
-  | 'InvalidImageDigest'
-  | 'InvalidImageTag'
-  | 'ImageTagDoesNotMatchDigest'
-  | 'ImageNotFound'
-  | 'MissingDigestAndTag'
-  | 'ImageReferencedByManifestList';
+  'InvalidImageDigest' | 'InvalidImageTag' | 'ImageTagDoesNotMatchDigest' | 'ImageNotFound' | 'MissingDigestAndTag' | 'ImageReferencedByManifestList';
 
 export interface ImageFailure {
   readonly imageId: ImageId;
@@ -49,8 +44,10 @@ export class ImageService {
   /** Resolves an ImageId the way ECR does, as a per-image failure rather than an exception. */
   async resolve(repo: RepoRef, imageId: ImageId): Promise<Resolved> {
     const { imageDigest, imageTag } = imageId;
-    if (imageDigest === undefined && imageTag === undefined) return fail(imageId, 'MissingDigestAndTag', 'Invalid request parameters: both tag and digest cannot be null');
-    if (imageDigest !== undefined && !isDigest(imageDigest)) return fail(imageId, 'InvalidImageDigest', 'Invalid request parameters: image digest should satisfy the regex');
+    if (imageDigest === undefined && imageTag === undefined)
+      return fail(imageId, 'MissingDigestAndTag', 'Invalid request parameters: both tag and digest cannot be null');
+    if (imageDigest !== undefined && !isDigest(imageDigest))
+      return fail(imageId, 'InvalidImageDigest', 'Invalid request parameters: image digest should satisfy the regex');
     if (imageTag !== undefined && !isTag(imageTag)) return fail(imageId, 'InvalidImageTag', 'Invalid request parameters: image tag should satisfy the regex');
     const tagged = imageTag === undefined ? undefined : await this.manifests.resolveTag(repo, imageTag);
     if (imageDigest !== undefined && imageTag !== undefined && tagged !== imageDigest) {

@@ -86,13 +86,7 @@ export class ManifestService {
    * friendly error); ManifestStore.put checks it again atomically with the write, so a concurrent delete of a
    * child or unlink of a blob makes the push fail with ManifestClosureError instead of breaking invariant 3.
    */
-  async put(
-    repo: RepoRef,
-    reference: string,
-    bytes: Buffer,
-    contentType: string | undefined,
-    extraTags: readonly string[] = [],
-  ): Promise<PushedManifest> {
+  async put(repo: RepoRef, reference: string, bytes: Buffer, contentType: string | undefined, extraTags: readonly string[] = []): Promise<PushedManifest> {
     const ref = parseReference(reference);
     extraTags.forEach((tag) => validateTag(tag));
     if (bytes.length > this.limits.maxManifestBytes) throw new ManifestTooLargeError(bytes.length, this.limits.maxManifestBytes);

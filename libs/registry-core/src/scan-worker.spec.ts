@@ -55,7 +55,12 @@ describe('ScanWorker', () => {
       JSON.stringify({
         schemaVersion: 2,
         mediaType: OCI_INDEX,
-        manifests: [amd64, arm64].map((m, i) => ({ mediaType: OCI_MANIFEST, digest: m.digest, size: m.size, platform: { architecture: ['amd64', 'arm64'][i], os: 'linux' } })),
+        manifests: [amd64, arm64].map((m, i) => ({
+          mediaType: OCI_MANIFEST,
+          digest: m.digest,
+          size: m.size,
+          platform: { architecture: ['amd64', 'arm64'][i], os: 'linux' },
+        })),
       }),
     );
     await registry.manifests.put(repo, 'latest', index, OCI_INDEX);
@@ -91,8 +96,20 @@ describe('ScanWorker', () => {
     const image = await pushImage(registry, 'amd64');
     await dispatcher.drain();
     await registry.repositoryAdmin.update(repo, (settings) => ({ ...settings, scanOnPush: true }));
-    await broken.handle({ type: 'image.scan-requested', id: '00000000-0000-4000-8000-000000000001', occurredAt: '2026-01-01T00:00:00.000Z', registry: repo.registry, repository: repo.name, digest: image.digest, reason: 'manual', version: 1 });
-    expect(await storage.scans.get(repo, image.digest)).toMatchObject({ status: 'FAILED', description: expect.stringContaining('layer sha256:abc is missing') });
+    await broken.handle({
+      type: 'image.scan-requested',
+      id: '00000000-0000-4000-8000-000000000001',
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      registry: repo.registry,
+      repository: repo.name,
+      digest: image.digest,
+      reason: 'manual',
+      version: 1,
+    });
+    expect(await storage.scans.get(repo, image.digest)).toMatchObject({
+      status: 'FAILED',
+      description: expect.stringContaining('layer sha256:abc is missing'),
+    });
     // The result and its event were one write: the outbox holds image.scanned.
     const pending = await storage.outbox.due(new Date('2030-01-01T00:00:00Z'), 10, 1000);
     expect(pending.map((entry) => entry.event)).toEqual([expect.objectContaining({ type: 'image.scanned', digest: image.digest, status: 'FAILED' })]);

@@ -82,15 +82,20 @@ export class ScanWorker implements EventConsumer {
     // The result and its event are one write (ScanStore's contract): no result goes unannounced.
     const events = [scanned];
     if (result.status === 'COMPLETE') {
-      await scans.finish(repo, record.digest, {
-        status: 'COMPLETE',
-        description: 'The scan was completed successfully.',
-        startedAt,
-        completedAt,
-        ...(updatedAt ? { vulnerabilitySourceUpdatedAt: updatedAt } : {}),
-        findings: result.findings,
-        severityCounts: result.severityCounts,
-      }, events);
+      await scans.finish(
+        repo,
+        record.digest,
+        {
+          status: 'COMPLETE',
+          description: 'The scan was completed successfully.',
+          startedAt,
+          completedAt,
+          ...(updatedAt ? { vulnerabilitySourceUpdatedAt: updatedAt } : {}),
+          findings: result.findings,
+          severityCounts: result.severityCounts,
+        },
+        events,
+      );
     } else {
       const failed = { status: result.status, description: result.reason, startedAt, completedAt, findings: [], severityCounts: {} };
       await scans.finish(repo, record.digest, failed, events);

@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { newEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
-import type {
-  RegistryScanningConfiguration,
-  RegistrySettingsStore,
-  RepoRef,
-  Repository,
-  ScanRecord,
-  ScanStore,
-} from '@cargohold/storage-ports';
+import type { RegistryScanningConfiguration, RegistrySettingsStore, RepoRef, Repository, ScanRecord, ScanStore } from '@cargohold/storage-ports';
 import type { Clock } from './config';
 import { LimitExceededError } from './ecr-errors';
 import type { RepositoryResolver } from './repositories';

@@ -15,9 +15,10 @@ async function layer(files: Record<string, string>) {
   return {
     digest: 'sha256:0000000000000000000000000000000000000000000000000000000000000000' as never,
     mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    open: async () => (async function* () {
-      yield bytes;
-    })(),
+    open: async () =>
+      (async function* () {
+        yield bytes;
+      })(),
   };
 }
 
@@ -35,9 +36,14 @@ describe('createImageScanner', () => {
       aliases: ['CVE-2023-42366'],
       summary: 'A heap-buffer-overflow was discovered in BusyBox v.1.36.1 in the next_token function at awk.c:1159.',
       severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:H' }],
-      affected: [{ package: { ecosystem: 'Alpine:v3.19', name: 'busybox' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.36.1-r16' }] }] }],
+      affected: [
+        { package: { ecosystem: 'Alpine:v3.19', name: 'busybox' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.36.1-r16' }] }] },
+      ],
     };
-    await vulnerabilities.upsert([{ id: advisory.id, modified: advisory.modified, packages: [{ ecosystem: 'Alpine:v3.19', name: 'busybox' }], record: advisory }], new Date('2026-01-01T00:00:00Z'));
+    await vulnerabilities.upsert(
+      [{ id: advisory.id, modified: advisory.modified, packages: [{ ecosystem: 'Alpine:v3.19', name: 'busybox' }], record: advisory }],
+      new Date('2026-01-01T00:00:00Z'),
+    );
     const scanner = createImageScanner(vulnerabilities);
     const result = await scanner.scan([await layer(alpine)]);
     expect(result).toEqual({

@@ -37,7 +37,12 @@ describe('importVulnerabilities', () => {
     await mkdir(staging);
     for (let i = 0; i < 3; i++) await writeFile(join(staging, `DSA-${i}.json`), JSON.stringify(record(`DSA-${i}`, 'Debian:12', `pkg${i}`)));
     const zip = join(dir, 'all.zip');
-    execFileSync('python3', ['-c', 'import sys,zipfile,os;z=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED);[z.write(os.path.join(sys.argv[2],f),f) for f in sorted(os.listdir(sys.argv[2]))];z.close()', zip, staging]);
+    execFileSync('python3', [
+      '-c',
+      'import sys,zipfile,os;z=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED);[z.write(os.path.join(sys.argv[2],f),f) for f in sorted(os.listdir(sys.argv[2]))];z.close()',
+      zip,
+      staging,
+    ]);
     expect(await importVulnerabilities(zip, vulnerabilities)).toEqual({ read: 3, stored: 3, rejected: [] });
     expect(await vulnerabilities.candidates('Debian:12', 'pkg2')).toHaveLength(1);
   });

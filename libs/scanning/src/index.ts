@@ -26,14 +26,7 @@ export {
 } from './vulnerabilities/osv';
 export { compareDpkgVersions } from './vulnerabilities/versions/dpkg-version';
 export { compareApkVersions, isValidApkVersion } from './vulnerabilities/versions/apk-version';
-export {
-  APK_ORDERING,
-  DPKG_ORDERING,
-  orderingForEcosystem,
-  PEP440_ORDERING,
-  SEMVER_ORDERING,
-  type VersionOrdering,
-} from './vulnerabilities/versions/ordering';
+export { APK_ORDERING, DPKG_ORDERING, orderingForEcosystem, PEP440_ORDERING, SEMVER_ORDERING, type VersionOrdering } from './vulnerabilities/versions/ordering';
 export { advisoryCoordinates, isAffected } from './vulnerabilities/affected';
 export { parseCvssV3, type CvssV3 } from './vulnerabilities/cvss';
 export {

@@ -43,7 +43,12 @@ const finding = (name: string, severity: string, pkg: string, version: string, u
     attributes: [
       { key: 'package_name', value: pkg },
       { key: 'package_version', value: version },
-      ...(cvss ? [{ key: 'CVSS3_SCORE', value: cvss[0] }, { key: 'CVSS3_VECTOR', value: cvss[1] }] : []),
+      ...(cvss
+        ? [
+            { key: 'CVSS3_SCORE', value: cvss[0] },
+            { key: 'CVSS3_VECTOR', value: cvss[1] },
+          ]
+        : []),
     ],
   }) as unknown;
 
@@ -59,14 +64,10 @@ const LODASH = finding('CVE-2021-23337', 'HIGH', 'lodash', '4.17.20', 'https://n
   '7.2',
   'CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H',
 ]);
-const URLLIB3 = finding(
-  'CVE-2023-43804',
-  'MEDIUM',
-  'urllib3',
-  '1.26.5',
-  'https://github.com/urllib3/urllib3/security/advisories/GHSA-v845-jxx5-vc9f',
-  ['5.9', 'CVSS:3.1/AV:N/AC:H/PR:H/UI:N/S:U/C:H/I:H/A:N'],
-);
+const URLLIB3 = finding('CVE-2023-43804', 'MEDIUM', 'urllib3', '1.26.5', 'https://github.com/urllib3/urllib3/security/advisories/GHSA-v845-jxx5-vc9f', [
+  '5.9',
+  'CVSS:3.1/AV:N/AC:H/PR:H/UI:N/S:U/C:H/I:H/A:N',
+]);
 
 describe('scanImage', () => {
   describe('a Debian 12 image', () => {
@@ -185,9 +186,15 @@ describe('scanImage', () => {
 
     it('never opens a layer whose media type is not a filesystem (no stream left half-read)', async () => {
       const opened: string[] = [];
-      const chart = { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', open: async () => (opened.push('chart'), (async function* () {
-        yield* [];
-      })()) };
+      const chart = {
+        mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip',
+        open: async () => (
+          opened.push('chart'),
+          (async function* () {
+            yield* [];
+          })()
+        ),
+      };
 
       expect((await scan([chart])).status).toBe('UNSUPPORTED_IMAGE');
       expect(opened).toEqual([]);

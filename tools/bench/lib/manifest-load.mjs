@@ -23,9 +23,13 @@ async function generateLoad(tool, url, { seconds, connections }) {
   const result =
     tool === 'wrk'
       ? await runCommand('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '-s', LUA, url], { timeoutMs: (seconds + 30) * 1000 })
-      : await runCommand(process.execPath, [WORKER, '--url', url, '--accept', MANIFEST_ACCEPT, '--connections', String(connections), '--seconds', String(seconds)], {
-          timeoutMs: (seconds + 30) * 1000,
-        });
+      : await runCommand(
+          process.execPath,
+          [WORKER, '--url', url, '--accept', MANIFEST_ACCEPT, '--connections', String(connections), '--seconds', String(seconds)],
+          {
+            timeoutMs: (seconds + 30) * 1000,
+          },
+        );
   const line = result.output.split('\n').find((l) => l.startsWith('BENCH_JSON '));
   if (result.code !== 0 || !line) throw new Error(`${tool} failed (${result.code ?? result.signal}):\n${result.output}`);
   const summary = JSON.parse(line.slice('BENCH_JSON '.length));

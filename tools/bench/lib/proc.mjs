@@ -23,7 +23,11 @@ function cleanupSync() {
 }
 
 process.on('exit', cleanupSync);
-for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]]) {
+for (const [signal, number] of [
+  ['SIGINT', 2],
+  ['SIGTERM', 15],
+  ['SIGHUP', 1],
+]) {
   process.on(signal, () => {
     process.stderr.write(`\nbench: ${signal}: stopping servers and removing temp dirs\n`);
     cleanupSync();

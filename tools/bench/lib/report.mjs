@@ -19,10 +19,7 @@ export function row({ name, unit, cargohold, reference, referenceName = 'baselin
 }
 
 export function markdown(rows) {
-  const lines = [
-    '| measurement | cargohold | reference | ratio (>1 = cargohold better) | target | met |',
-    '|---|---:|---:|---:|---|:-:|',
-  ];
+  const lines = ['| measurement | cargohold | reference | ratio (>1 = cargohold better) | target | met |', '|---|---:|---:|---:|---|:-:|'];
   for (const r of rows) {
     const unit = r.unit ? ` ${r.unit}` : '';
     const target = r.target ? `${r.absolute ? 'cargohold' : 'ratio'} ${r.target.op === '>=' ? '≥' : '<'} ${r.target.value}${r.absolute ? unit : ''}` : '';
@@ -30,9 +27,7 @@ export function markdown(rows) {
     const ratio = r.ratio === undefined ? '–' : `${r.ratio.toFixed(2)}×`;
     // referenceName null: a figure of cargohold's own (e.g. cold start), with nothing to compare against.
     const reference = r.referenceName === null ? '–' : `${r.referenceName}: ${fmt(r.reference, r.digits)}${unit}`;
-    lines.push(
-      `| ${r.name} | ${fmt(r.cargohold, r.digits)}${unit} | ${reference} | ${ratio} | ${target} | ${met} |`,
-    );
+    lines.push(`| ${r.name} | ${fmt(r.cargohold, r.digits)}${unit} | ${reference} | ${ratio} | ${target} | ${met} |`);
   }
   return lines.join('\n');
 }

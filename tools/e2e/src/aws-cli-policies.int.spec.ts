@@ -35,11 +35,7 @@ describeWithClients(['aws'], 'AWS CLI v2 against cargohold', () => {
     });
 
     it('get-repository-policy without a policy fails with RepositoryPolicyNotFoundException', async () => {
-      expectServiceError(
-        await ecrError(['get-repository-policy', '--repository-name', name]),
-        'RepositoryPolicyNotFoundException',
-        'GetRepositoryPolicy',
-      );
+      expectServiceError(await ecrError(['get-repository-policy', '--repository-name', name]), 'RepositoryPolicyNotFoundException', 'GetRepositoryPolicy');
     });
 
     it('set-repository-policy then get-repository-policy returns the text byte for byte', async () => {
@@ -57,11 +53,7 @@ describeWithClients(['aws'], 'AWS CLI v2 against cargohold', () => {
       const deleted = await ecr(['delete-repository-policy', '--repository-name', name]);
 
       expect(deleted).toEqual({ registryId: ACCOUNT, repositoryName: name, policyText });
-      expectServiceError(
-        await ecrError(['get-repository-policy', '--repository-name', name]),
-        'RepositoryPolicyNotFoundException',
-        'GetRepositoryPolicy',
-      );
+      expectServiceError(await ecrError(['get-repository-policy', '--repository-name', name]), 'RepositoryPolicyNotFoundException', 'GetRepositoryPolicy');
     });
 
     it.each([
@@ -72,11 +64,7 @@ describeWithClients(['aws'], 'AWS CLI v2 against cargohold', () => {
       const error = await ecrError(['set-repository-policy', '--repository-name', name, '--policy-text', text]);
 
       expectServiceError(error, 'InvalidParameterException', 'SetRepositoryPolicy');
-      expectServiceError(
-        await ecrError(['get-repository-policy', '--repository-name', name]),
-        'RepositoryPolicyNotFoundException',
-        'GetRepositoryPolicy',
-      );
+      expectServiceError(await ecrError(['get-repository-policy', '--repository-name', name]), 'RepositoryPolicyNotFoundException', 'GetRepositoryPolicy');
     });
   });
 });

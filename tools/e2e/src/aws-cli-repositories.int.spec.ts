@@ -122,11 +122,7 @@ describeWithClients(['aws'], 'AWS CLI v2 against cargohold', () => {
         const deleted = await ecr<{ repository: Record<string, unknown> }>(['delete-repository', '--repository-name', name, '--force']);
 
         expect(deleted.repository).toMatchObject({ repositoryArn: arn, registryId: ACCOUNT, repositoryName: name, repositoryUri: `${aws.host}/${name}` });
-        expectServiceError(
-          await ecrError(['describe-repositories', '--repository-names', name]),
-          'RepositoryNotFoundException',
-          'DescribeRepositories',
-        );
+        expectServiceError(await ecrError(['describe-repositories', '--repository-names', name]), 'RepositoryNotFoundException', 'DescribeRepositories');
         expectServiceError(await ecrError(['list-images', '--repository-name', name]), 'RepositoryNotFoundException', 'ListImages');
       });
     });

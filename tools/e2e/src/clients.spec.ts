@@ -42,7 +42,12 @@ describe('requireClient', () => {
 
 describe('skopeoArgs', () => {
   it('turns TLS verification off for the docker:// side of a copy only', () => {
-    expect(skopeoArgs(['copy', 'oci:/l:v1', 'docker://127.0.0.1:5000/r:v1'])).toEqual(['copy', '--dest-tls-verify=false', 'oci:/l:v1', 'docker://127.0.0.1:5000/r:v1']);
+    expect(skopeoArgs(['copy', 'oci:/l:v1', 'docker://127.0.0.1:5000/r:v1'])).toEqual([
+      'copy',
+      '--dest-tls-verify=false',
+      'oci:/l:v1',
+      'docker://127.0.0.1:5000/r:v1',
+    ]);
     expect(skopeoArgs(['copy', 'docker://h/r:v1', 'dir:/d'])).toEqual(['copy', '--src-tls-verify=false', 'docker://h/r:v1', 'dir:/d']);
   });
 

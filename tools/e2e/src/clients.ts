@@ -54,7 +54,13 @@ export function findClient(name: string): string | undefined {
 export function requireClient(name: ClientName): boolean {
   const fixed = FIXED_PATHS[name];
   const missing = fixed === undefined ? findClient(name) === undefined : !isExecutable(fixed);
-  const problem = missing ? (fixed === undefined ? `${name} is not on PATH` : `${fixed} is missing`) : name === 'dockerd' && process.getuid?.() !== 0 ? 'dockerd needs root' : undefined;
+  const problem = missing
+    ? fixed === undefined
+      ? `${name} is not on PATH`
+      : `${fixed} is missing`
+    : name === 'dockerd' && process.getuid?.() !== 0
+      ? 'dockerd needs root'
+      : undefined;
   if (problem === undefined) return true;
   if (isCi()) throw new Error(`${problem}: CI must provide every client (see .ci/run)`);
   const bar = '!'.repeat(78);

@@ -82,7 +82,18 @@ interface LintMessage {
  * cannot import). Typed rules are off because the probe exists in no tsconfig.
  */
 function lint(file: string, code: string): LintMessage[] {
-  const args = [ESLINT, '--stdin', '--stdin-filename', join(ROOT, file), '--format', 'json', '--parser-options', 'projectService:false', '--rule', TYPED_RULES_OFF];
+  const args = [
+    ESLINT,
+    '--stdin',
+    '--stdin-filename',
+    join(ROOT, file),
+    '--format',
+    'json',
+    '--parser-options',
+    'projectService:false',
+    '--rule',
+    TYPED_RULES_OFF,
+  ];
   let out: string;
   try {
     out = execFileSync(process.execPath, args, { cwd: ROOT, input: code, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } });
@@ -107,7 +118,10 @@ beforeAll(() => {
 
 describe('lint boundaries', () => {
   it('let an allowed import through (the control: the rules run and do not flag everything)', () => {
-    const messages = lint('libs/registry-core/src/lint-probe.ts', `import type { BlobStore } from '@cargohold/storage-ports';\nexport type Probe = BlobStore;\n`);
+    const messages = lint(
+      'libs/registry-core/src/lint-probe.ts',
+      `import type { BlobStore } from '@cargohold/storage-ports';\nexport type Probe = BlobStore;\n`,
+    );
 
     expect(messages.map((m) => `${m.ruleId}: ${m.message}`)).toEqual([]);
   });

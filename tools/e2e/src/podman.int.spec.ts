@@ -35,7 +35,10 @@ describeWithClients(['podman'], 'podman against the registry under test', () => 
     const reference = `${registry.host}/podman/app:v1`;
     await podman(['tag', id, reference]);
     if (registry.credentials) {
-      const login = await podman(['login', '--tls-verify=false', '--username', registry.credentials.username, '--password-stdin', registry.host], registry.credentials.password);
+      const login = await podman(
+        ['login', '--tls-verify=false', '--username', registry.credentials.username, '--password-stdin', registry.host],
+        registry.credentials.password,
+      );
       expect(login).toContain('Login Succeeded');
     }
     const digestFile = join(work, 'digest');

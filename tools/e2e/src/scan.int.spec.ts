@@ -24,12 +24,17 @@ const ADVISORY = {
   aliases: ['CVE-2023-5678'],
   summary: 'Generating excessively long X9.42 DH keys or checking excessively long X9.42 DH keys or parameters may be very slow.',
   severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L' }],
-  affected: [{ package: { ecosystem: 'Debian:12', name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.13-1~deb12u1' }] }] }],
+  affected: [
+    { package: { ecosystem: 'Debian:12', name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.13-1~deb12u1' }] }] },
+  ],
 };
 
 interface Findings {
   imageScanStatus: { status: string; description?: string };
-  imageScanFindings?: { findingSeverityCounts: Record<string, number>; findings: { name: string; severity: string; attributes: { key: string; value: string }[] }[] };
+  imageScanFindings?: {
+    findingSeverityCounts: Record<string, number>;
+    findings: { name: string; severity: string; attributes: { key: string; value: string }[] }[];
+  };
 }
 
 /** The issue's journey: skopeo pushes, the scan runs through the event path, the AWS CLI reads the findings. */
@@ -57,7 +62,17 @@ describeWithClients(['skopeo', 'aws'], 'scan on push, read with aws ecr describe
   it('reports the openssl finding of a Debian image pushed with skopeo', async () => {
     await ecr(['create-repository', '--repository-name', 'scan/debian', '--image-scanning-configuration', 'scanOnPush=true']);
     const layout = join(work, 'layout');
-    await buildOciLayout(layout, { tag: 'v1', layers: [{ files: [{ path: 'etc/os-release', content: OS_RELEASE }, { path: 'var/lib/dpkg/status', content: DPKG_STATUS }] }] });
+    await buildOciLayout(layout, {
+      tag: 'v1',
+      layers: [
+        {
+          files: [
+            { path: 'etc/os-release', content: OS_RELEASE },
+            { path: 'var/lib/dpkg/status', content: DPKG_STATUS },
+          ],
+        },
+      ],
+    });
     const creds = `${registry.credentials?.username}:${registry.credentials?.password}`;
     await skopeo(['copy', '--preserve-digests', `oci:${layout}:v1`, `docker://${registry.host}/scan/debian:v1`], { creds });
 

@@ -80,7 +80,10 @@ describeWithClients(['skopeo'], 'skopeo against the registry under test', () => 
       built = await buildOciLayout(join(work, 'docker-source'), {
         tag: 'v1',
         format: 'docker',
-        layers: [{ files: [{ path: 'etc/motd', content: 'docker schema2\n' }] }, { files: [{ path: 'data.txt', content: 'plain tar\n' }], compression: 'none' }],
+        layers: [
+          { files: [{ path: 'etc/motd', content: 'docker schema2\n' }] },
+          { files: [{ path: 'data.txt', content: 'plain tar\n' }], compression: 'none' },
+        ],
       });
       await run(['copy', '--preserve-digests', `oci:${join(work, 'docker-source')}`, ref('e2e/docker-image', 'v1')]);
     });

@@ -26,7 +26,12 @@ export async function pushFilesImage(client: RegistryClient, repo: string, tag: 
   const configDigest = await client.pushBlob(repo, config);
   const descriptors = [];
   for (const blob of blobs) descriptors.push({ mediaType: OCI_LAYER_GZIP, digest: await client.pushBlob(repo, blob), size: blob.length });
-  const manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: OCI_CONFIG, digest: configDigest, size: config.length }, layers: descriptors };
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: OCI_CONFIG, digest: configDigest, size: config.length },
+    layers: descriptors,
+  };
   const { res, digest } = await client.putManifest(repo, tag, manifest, OCI_MANIFEST);
   if (res.status !== 201) throw new Error(`push failed: ${res.status} ${res.body}`);
   return digest;

@@ -12,7 +12,10 @@ export interface LocalSqs {
    * A queue and its dead-letter queue: a message received `maxReceiveCount` times without being deleted
    * moves to the DLQ. Names get a unique suffix so specs never share queues.
    */
-  queueWithDeadLetters(name: string, options?: { maxReceiveCount?: number; visibilityTimeoutSeconds?: number }): Promise<{ queueUrl: string; deadLetterQueueUrl: string }>;
+  queueWithDeadLetters(
+    name: string,
+    options?: { maxReceiveCount?: number; visibilityTimeoutSeconds?: number },
+  ): Promise<{ queueUrl: string; deadLetterQueueUrl: string }>;
   stop(): Promise<void>;
 }
 

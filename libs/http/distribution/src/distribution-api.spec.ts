@@ -56,7 +56,11 @@ describe('createDistributionApi', () => {
       // Blob reads also name the blob, so a download-only token can be held to it.
       const blobRead = /\/blobs\/sha256:/.test(path) && method !== 'DELETE';
       expect(authorizer.seen).toEqual([
-        { registry: '000000000000:us-east-1', access: [{ action, repository: 'team/app', ...(blobRead ? { digest: DIGEST } : {}) }], authorization: 'Basic xyz' },
+        {
+          registry: '000000000000:us-east-1',
+          access: [{ action, repository: 'team/app', ...(blobRead ? { digest: DIGEST } : {}) }],
+          authorization: 'Basic xyz',
+        },
       ]);
       expect(res.status).toBe(403);
     });
@@ -64,7 +68,9 @@ describe('createDistributionApi', () => {
     it('asks for every upload action, in one authorization, when one POST carries the whole blob', async () => {
       const authorizer = new RecordingAuthorizer(() => ({ allowed: true, principal: { accountId: '1', arn: '*' } }));
       await api(authorizer)(request('POST', `/v2/team/app/blobs/uploads/?digest=${DIGEST}`));
-      expect(authorizer.seen.map((r) => r.access.map((a) => a.action))).toEqual([['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload']]);
+      expect(authorizer.seen.map((r) => r.access.map((a) => a.action))).toEqual([
+        ['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'],
+      ]);
     });
 
     it('asks registry-wide for the catalog and only authentication for the version check', async () => {

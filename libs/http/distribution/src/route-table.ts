@@ -55,7 +55,8 @@ interface RouteRow {
   readonly uploadStep?: boolean;
 }
 
-export type Route = RouteRow & ({ readonly scope: 'registry'; readonly handler: RegistryRouteHandler } | { readonly scope?: 'repository'; readonly handler: RouteHandler });
+export type Route = RouteRow &
+  ({ readonly scope: 'registry'; readonly handler: RegistryRouteHandler } | { readonly scope?: 'repository'; readonly handler: RouteHandler });
 
 const NAME = '(?<name>.+)';
 const BASE = /^\/v2\/?$/;

@@ -39,8 +39,7 @@ export const startUpload: RouteHandler = async ({ registry, repo, request, allow
   return inProgress(repo, await registry.uploads.start(repo));
 };
 
-export const uploadStatus: RouteHandler = async ({ registry, repo, param }) =>
-  inProgress(repo, await registry.uploads.status(repo, param), 204);
+export const uploadStatus: RouteHandler = async ({ registry, repo, param }) => inProgress(repo, await registry.uploads.status(repo, param), 204);
 
 /** PATCH: a chunk with Content-Range (in order or 416) or a streamed body appended at the end. */
 export const patchUpload: RouteHandler = async ({ registry, repo, param, request }) => {

@@ -23,7 +23,11 @@ export const MutabilityFilters = z
   .array(
     z.object({
       filterType: z.literal('WILDCARD'),
-      filter: z.string().min(1).max(128).regex(/^[0-9a-zA-Z._*-]+$/, "must satisfy regular expression '^[0-9a-zA-Z._*-]{1,128}'"),
+      filter: z
+        .string()
+        .min(1)
+        .max(128)
+        .regex(/^[0-9a-zA-Z._*-]+$/, "must satisfy regular expression '^[0-9a-zA-Z._*-]{1,128}'"),
     }),
   )
   .min(1)

@@ -41,7 +41,9 @@ describe('createAuthToken', () => {
 
   it('lets everything through when anonymous access is on', async () => {
     const { service } = setup(true);
-    await expect(service.authorizer.authorize({ registry: 'x', access: [{ action: 'ecr:PutImage', repository: 'a/b' }] })).resolves.toMatchObject({ allowed: true });
+    await expect(service.authorizer.authorize({ registry: 'x', access: [{ action: 'ecr:PutImage', repository: 'a/b' }] })).resolves.toMatchObject({
+      allowed: true,
+    });
   });
 
   it('builds download URLs whose token is short-lived', () => {

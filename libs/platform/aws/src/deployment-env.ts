@@ -16,9 +16,15 @@ const DeploymentEnvSchema = AwsStorageEnvSchema.extend({
    * cold start (serverless.yml resolves it into this variable until an SSM client is wired in).
    */
   TOKEN_KEY_BASE64: z.string().min(1),
-  REGISTRY_ACCOUNT_ID: z.string().regex(/^\d{12}$/).default('000000000000'),
+  REGISTRY_ACCOUNT_ID: z
+    .string()
+    .regex(/^\d{12}$/)
+    .default('000000000000'),
   /** Domain of `<account>.dkr.ecr.<region>.<domain>` hosts (the API's custom domain). */
-  REGISTRY_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/).default('localhost'),
+  REGISTRY_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/)
+    .default('localhost'),
   /** IAM-lite identities as JSON (the config file's `identities`); required unless the default is allowed. */
   IDENTITIES_JSON: z.string().optional(),
   /** `true` lets a deployment without IDENTITIES_JSON use the test/test admin (LocalStack stage only). */

@@ -17,7 +17,12 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  process.env = { ...saved, ...emulatorEnvironment({ s3: s3.endpoint, dynamodb: dynamo.endpoint }), AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' };
+  process.env = {
+    ...saved,
+    ...emulatorEnvironment({ s3: s3.endpoint, dynamodb: dynamo.endpoint }),
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+  };
   delete process.env['AWS_PROFILE'];
 });
 

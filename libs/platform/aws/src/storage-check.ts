@@ -72,6 +72,7 @@ function fixFor(resource: Resource, reason: string, hints: StorageHints): string
   if (/region is missing/i.test(reason)) return 'set AWS_REGION or AWS_DEFAULT_REGION';
   if (/could not load credentials/i.test(reason)) return 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE';
   if (DENIED.includes(reason)) return `check that these credentials may ${resource === 'bucket' ? 's3:ListBucket on it' : 'dynamodb:DescribeTable on it'}`;
-  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT/.test(reason)) return `check the endpoint (${resource === 'bucket' ? 'AWS_ENDPOINT_URL_S3' : 'AWS_ENDPOINT_URL_DYNAMODB'})`;
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT/.test(reason))
+    return `check the endpoint (${resource === 'bucket' ? 'AWS_ENDPOINT_URL_S3' : 'AWS_ENDPOINT_URL_DYNAMODB'})`;
   return undefined;
 }

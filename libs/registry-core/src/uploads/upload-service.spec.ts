@@ -49,9 +49,10 @@ describe('UploadService', () => {
     it('rejects a Content-Range whose length disagrees with Content-Length', async () => {
       const { registry } = setup();
       const { id } = await registry.uploads.start(repo);
-      await expect(
-        registry.uploads.append(repo, id, bodyOf(Buffer.from('abcd')), { range: { start: 0, end: 3 }, length: 5 }),
-      ).rejects.toMatchObject({ code: 'BLOB_UPLOAD_INVALID', status: 416 });
+      await expect(registry.uploads.append(repo, id, bodyOf(Buffer.from('abcd')), { range: { start: 0, end: 3 }, length: 5 })).rejects.toMatchObject({
+        code: 'BLOB_UPLOAD_INVALID',
+        status: 416,
+      });
     });
 
     it('refuses blobs over the size cap', async () => {

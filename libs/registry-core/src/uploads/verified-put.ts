@@ -7,12 +7,7 @@ import { metered, type BodyLimits } from './metered-body';
  * store, compared before the store publishes it (invariant 2). A blob already stored is not written
  * again, but its body is still read and verified, so the client learns of a bad body either way.
  */
-export async function putVerified(
-  blobs: BlobStore,
-  digest: Digest,
-  body: AsyncIterable<Uint8Array>,
-  limits: BodyLimits,
-): Promise<{ size: number }> {
+export async function putVerified(blobs: BlobStore, digest: Digest, body: AsyncIterable<Uint8Array>, limits: BodyLimits): Promise<{ size: number }> {
   const digester = createDigester(parseDigest(digest).algorithm);
   const chunks = metered(body, 0, limits, (chunk) => digester.update(chunk), 'blob');
   const verify = () => {

@@ -48,7 +48,9 @@ describe('VerifyingWriter', () => {
 
     it('refuses a chunk shorter or longer than declared and rolls it back', async () => {
       await expect(writer.append(id, chunk(0, bodyOf(content.subarray(0, 99)), { ...LIMIT, expectedSize: 100 }))).rejects.toBeInstanceOf(SizeMismatchError);
-      await expect(writer.append(id, chunk(0, bodyOf(content.subarray(0, 101), 10), { ...LIMIT, expectedSize: 100 }))).rejects.toBeInstanceOf(SizeMismatchError);
+      await expect(writer.append(id, chunk(0, bodyOf(content.subarray(0, 101), 10), { ...LIMIT, expectedSize: 100 }))).rejects.toBeInstanceOf(
+        SizeMismatchError,
+      );
       expect(await storage.uploads.status(id)).toEqual({ found: true, size: 0 });
     });
 
@@ -80,7 +82,10 @@ describe('VerifyingWriter', () => {
 
       const garbled: BlobUploads = Object.create(storage.uploads, {
         status: {
-          value: async (upload: string) => ({ ...(await storage.uploads.status(upload)), hashState: { algorithm: 'sha256', offset: 3000, state: new Uint8Array(9) } }),
+          value: async (upload: string) => ({
+            ...(await storage.uploads.status(upload)),
+            hashState: { algorithm: 'sha256', offset: 3000, state: new Uint8Array(9) },
+          }),
         },
       });
       await expect(new VerifyingWriter(garbled).commit(id, digest)).resolves.toEqual({ size: 3000 });

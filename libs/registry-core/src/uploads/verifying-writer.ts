@@ -7,13 +7,7 @@ import {
   type Digester,
   type ResumableDigester,
 } from '@cargohold/oci';
-import {
-  DigestMismatchError,
-  UploadOffsetMismatchError,
-  UploadUnknownError,
-  type BlobUploads,
-  type HashState,
-} from '@cargohold/storage-ports';
+import { DigestMismatchError, UploadOffsetMismatchError, UploadUnknownError, type BlobUploads, type HashState } from '@cargohold/storage-ports';
 import { metered, type BodyLimits } from './metered-body';
 import { RunningHashes } from './running-hashes';
 

@@ -87,9 +87,7 @@ describe('decompressLayer', () => {
   });
 
   it('fails truncated zstd data as a corrupt layer', async () => {
-    const error = await collect(decompressLayer(chunked(ZSTD_LAYER.subarray(0, 100)), OCI_TAR_ZSTD, new ScanBudget())).catch(
-      (e: unknown) => e,
-    );
+    const error = await collect(decompressLayer(chunked(ZSTD_LAYER.subarray(0, 100)), OCI_TAR_ZSTD, new ScanBudget())).catch((e: unknown) => e);
 
     expect((error as ScanFailedError).reason).toBe('corrupt-layer');
   });

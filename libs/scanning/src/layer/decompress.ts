@@ -41,17 +41,12 @@ export function detectCompression(mediaType: string, head: Uint8Array): LayerCom
  * Decompresses a layer as a stream, charging every decompressed byte to the budget as it is produced:
  * a bomb stops at the byte cap with only one chunk in flight.
  */
-export async function* decompressLayer(
-  source: AsyncIterable<Uint8Array>,
-  mediaType: string,
-  budget: ScanBudget,
-): AsyncIterable<Uint8Array> {
+export async function* decompressLayer(source: AsyncIterable<Uint8Array>, mediaType: string, budget: ScanBudget): AsyncIterable<Uint8Array> {
   // Refuse a non-layer media type before reading a byte, so the source is never opened half-way.
   detectCompression(mediaType, new Uint8Array());
   const { head, rest } = await peek(fromStorage(source, budget), ZSTD_MAGIC.length);
   const compression = detectCompression(mediaType, head);
-  const decompressed =
-    compression === 'gzip' ? gunzip(rest) : compression === 'zstd' ? zstdDecompress(rest) : rest;
+  const decompressed = compression === 'gzip' ? gunzip(rest) : compression === 'zstd' ? zstdDecompress(rest) : rest;
   for await (const chunk of decompressed) {
     budget.chargeBytes(chunk.length);
     yield chunk;
@@ -114,10 +109,7 @@ function watch(source: AsyncIterable<Uint8Array>, budget: ScanBudget): { fired()
 }
 
 /** Reads at least `n` bytes (unless the stream is shorter) and gives back a stream that replays them. */
-async function peek(
-  source: AsyncIterable<Uint8Array>,
-  n: number,
-): Promise<{ head: Uint8Array; rest: AsyncIterable<Uint8Array> }> {
+async function peek(source: AsyncIterable<Uint8Array>, n: number): Promise<{ head: Uint8Array; rest: AsyncIterable<Uint8Array> }> {
   const iterator = source[Symbol.asyncIterator]();
   const buffered: Uint8Array[] = [];
   let length = 0;

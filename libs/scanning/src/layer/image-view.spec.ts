@@ -24,26 +24,44 @@ const paths = (view: ImageView): string[] => view.files().map((f) => f.path);
 describe('ImageView', () => {
   describe('whiteouts across layers', () => {
     it('keeps only wanted files, with their content', async () => {
-      const view = await viewOf([{ name: 'app/a.json', content: '{}' }, { name: 'app/b.txt', content: 'x' }]);
+      const view = await viewOf([
+        { name: 'app/a.json', content: '{}' },
+        { name: 'app/b.txt', content: 'x' },
+      ]);
 
       expect(view.files()).toEqual([{ path: '/app/a.json', content: Buffer.from('{}') }]);
     });
 
     it('deletes a file of a lower layer with .wh.<name>', async () => {
-      const view = await viewOf([{ name: 'app/a.json', content: '1' }, { name: 'app/b.json', content: '2' }], [{ name: 'app/.wh.a.json' }]);
+      const view = await viewOf(
+        [
+          { name: 'app/a.json', content: '1' },
+          { name: 'app/b.json', content: '2' },
+        ],
+        [{ name: 'app/.wh.a.json' }],
+      );
 
       expect(paths(view)).toEqual(['/app/b.json']);
     });
 
     it('deletes a whole directory of a lower layer with .wh.<dir>', async () => {
-      const view = await viewOf([{ name: 'app/pkg/x.json', content: '1' }, { name: 'app/y.json', content: '2' }], [{ name: 'app/.wh.pkg' }]);
+      const view = await viewOf(
+        [
+          { name: 'app/pkg/x.json', content: '1' },
+          { name: 'app/y.json', content: '2' },
+        ],
+        [{ name: 'app/.wh.pkg' }],
+      );
 
       expect(paths(view)).toEqual(['/app/y.json']);
     });
 
     it('hides lower contents of an opaque directory but keeps what the same layer adds, in any order', async () => {
       const view = await viewOf(
-        [{ name: 'app/old.json', content: 'old' }, { name: 'other/keep.json', content: 'k' }],
+        [
+          { name: 'app/old.json', content: 'old' },
+          { name: 'other/keep.json', content: 'k' },
+        ],
         [{ name: 'app/new.json', content: 'new' }, { name: 'app/.wh..wh..opq' }],
       );
 
@@ -58,8 +76,16 @@ describe('ImageView', () => {
 
     it('lets an upper file, directory or symlink replace what was at its path', async () => {
       const view = await viewOf(
-        [{ name: 'a.json', content: 'a' }, { name: 'b.json', content: 'b' }, { name: 'c', type: 'symlink', linkname: 'a.json' }],
-        [{ name: 'a.json', type: 'directory' }, { name: 'b.json', content: 'not wanted', type: 'fifo' }, { name: 'c', content: 'plain' }],
+        [
+          { name: 'a.json', content: 'a' },
+          { name: 'b.json', content: 'b' },
+          { name: 'c', type: 'symlink', linkname: 'a.json' },
+        ],
+        [
+          { name: 'a.json', type: 'directory' },
+          { name: 'b.json', content: 'not wanted', type: 'fifo' },
+          { name: 'c', content: 'plain' },
+        ],
       );
 
       expect(paths(view)).toEqual([]);
@@ -97,7 +123,10 @@ describe('ImageView', () => {
     });
 
     it('copies a wanted file through a hardlink to a file of the same layer', async () => {
-      const view = await viewOf([{ name: 'a.json', content: 'same' }, { name: 'b.json', type: 'link', linkname: 'a.json' }]);
+      const view = await viewOf([
+        { name: 'a.json', content: 'same' },
+        { name: 'b.json', type: 'link', linkname: 'a.json' },
+      ]);
 
       expect(view.files()).toEqual([
         { path: '/a.json', content: Buffer.from('same') },

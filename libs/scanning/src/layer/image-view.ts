@@ -154,9 +154,7 @@ export class ImageView {
 }
 
 type StagedEntry =
-  | { kind: 'node'; path: string; node: Node }
-  | { kind: 'directory' | 'remove'; path: string }
-  | { kind: 'hardlink'; path: string; target: string };
+  { kind: 'node'; path: string; node: Node } | { kind: 'directory' | 'remove'; path: string } | { kind: 'hardlink'; path: string; target: string };
 
 /** One layer's changes, collected while readLayer streams it; see ImageView.apply. */
 export class LayerChanges implements LayerVisitor {

@@ -65,10 +65,7 @@ describe('readLayer', () => {
     });
 
     it('turns .wh. entries into whiteouts and .wh..wh..opq into opaque directories', async () => {
-      const bytes = await tarball([
-        { name: 'usr/lib/python3/.wh.urllib3-1.26.5.dist-info' },
-        { name: 'app/node_modules/.wh..wh..opq' },
-      ]);
+      const bytes = await tarball([{ name: 'usr/lib/python3/.wh.urllib3-1.26.5.dist-info' }, { name: 'app/node_modules/.wh..wh..opq' }]);
       const visitor = recorder();
 
       await readLayer(chunked(bytes), OCI_TAR, new ScanBudget(), visitor);
@@ -82,9 +79,9 @@ describe('readLayer', () => {
     it('refuses a media type that is not a filesystem layer as unsupported', async () => {
       const bytes = await tarball([{ name: 'a.txt', content: 'x' }]);
 
-      await expect(
-        readLayer(chunked(bytes), 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', new ScanBudget(), recorder()),
-      ).rejects.toBeInstanceOf(ScanUnsupportedError);
+      await expect(readLayer(chunked(bytes), 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', new ScanBudget(), recorder())).rejects.toBeInstanceOf(
+        ScanUnsupportedError,
+      );
     });
 
     it('fails a layer that is not gzip or tar as corrupt', async () => {
@@ -132,7 +129,14 @@ describe('readLayer', () => {
       const source = counted(gzipStream(zeros()));
       const budget = new ScanBudget({ maxDecompressedBytes: 4 * 1024 ** 2 });
 
-      const error = await failure(readLayer(source.stream, OCI_TAR_GZIP, budget, recorder(() => false)));
+      const error = await failure(
+        readLayer(
+          source.stream,
+          OCI_TAR_GZIP,
+          budget,
+          recorder(() => false),
+        ),
+      );
 
       expect(error.reason).toBe('decompressed-bytes-exceeded');
       expect(budget.decompressedBytes).toBeLessThan(6 * 1024 ** 2);
@@ -146,7 +150,14 @@ describe('readLayer', () => {
       }
       const budget = new ScanBudget({ maxEntries: 1000 });
 
-      const error = await failure(readLayer(gzipStream(entries()), OCI_TAR_GZIP, budget, recorder(() => false)));
+      const error = await failure(
+        readLayer(
+          gzipStream(entries()),
+          OCI_TAR_GZIP,
+          budget,
+          recorder(() => false),
+        ),
+      );
 
       expect(error.reason).toBe('entry-count-exceeded');
       expect(generated).toBeLessThan(100_000);
@@ -187,7 +198,14 @@ describe('readLayer', () => {
       stalled.push(bytes.subarray(0, 600));
       const budget = new ScanBudget({ maxScanMillis: 150 });
 
-      const error = await failure(readLayer(stalled, OCI_TAR, budget, recorder(() => false)));
+      const error = await failure(
+        readLayer(
+          stalled,
+          OCI_TAR,
+          budget,
+          recorder(() => false),
+        ),
+      );
 
       expect(error.reason).toBe('deadline-exceeded');
     });

@@ -38,12 +38,7 @@ const OPAQUE_MARKER = '.wh..wh..opq';
  * path or corrupt archive rejects with a ScanFailedError and stops reading the source. A media type that
  * is not a filesystem layer rejects with ScanUnsupportedError; a failing source with LayerSourceError.
  */
-export async function readLayer(
-  source: AsyncIterable<Uint8Array>,
-  mediaType: string,
-  budget: ScanBudget,
-  visitor: LayerVisitor,
-): Promise<void> {
+export async function readLayer(source: AsyncIterable<Uint8Array>, mediaType: string, budget: ScanBudget, visitor: LayerVisitor): Promise<void> {
   const archive = extract();
   // Settled at once so a feed failure is never an unhandled rejection while entries are being visited.
   const fed = feed(decompressLayer(source, mediaType, budget), archive).then(
@@ -92,12 +87,7 @@ async function feed(chunks: AsyncIterable<Uint8Array>, archive: Extract): Promis
   }
 }
 
-function describe(
-  header: Header,
-  stream: AsyncIterable<Uint8Array>,
-  budget: ScanBudget,
-  visitor: LayerVisitor,
-): LayerEntry {
+function describe(header: Header, stream: AsyncIterable<Uint8Array>, budget: ScanBudget, visitor: LayerVisitor): LayerEntry {
   const path = normalizeEntryPath(header.name);
   const name = basename(path);
   if (name === OPAQUE_MARKER) return { kind: 'opaque', path: dirname(path) };

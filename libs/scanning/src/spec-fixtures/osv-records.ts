@@ -8,8 +8,7 @@ export const DEBIAN_OPENSSL_CVE_2023_5678: OsvRecord = {
   upstream: ['CVE-2023-5678'],
   modified: '2024-09-18T03:22:27Z',
   published: '2023-11-06T16:15:42Z',
-  details:
-    'Issue summary: Generating excessively long X9.42 DH keys or checking excessively long X9.42 DH keys or parameters may be very slow.',
+  details: 'Issue summary: Generating excessively long X9.42 DH keys or checking excessively long X9.42 DH keys or parameters may be very slow.',
   severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L' }],
   affected: [
     {

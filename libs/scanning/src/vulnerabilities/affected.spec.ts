@@ -23,7 +23,9 @@ describe('isAffected', () => {
   });
 
   it('treats last_affected as inclusive', () => {
-    const r = record([{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '1.0.0' }, { last_affected: '1.4.2' }] }] }]);
+    const r = record([
+      { package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '1.0.0' }, { last_affected: '1.4.2' }] }] },
+    ]);
 
     expect(isAffected(r, npm('x', '0.9.9'))).toBe(false);
     expect(isAffected(r, npm('x', '1.4.2'))).toBe(true);
@@ -48,7 +50,13 @@ describe('isAffected', () => {
     const r = record([
       { package: { ecosystem: 'Debian:12', name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.13-1~deb12u1' }] }] },
     ]);
-    const libssl3: InstalledPackage = { ecosystem: 'Debian:12', name: 'libssl3', sourceName: 'openssl', version: '3.0.11-1~deb12u2', path: '/var/lib/dpkg/status' };
+    const libssl3: InstalledPackage = {
+      ecosystem: 'Debian:12',
+      name: 'libssl3',
+      sourceName: 'openssl',
+      version: '3.0.11-1~deb12u2',
+      path: '/var/lib/dpkg/status',
+    };
 
     expect(isAffected(r, libssl3)).toBe(true);
     expect(isAffected(r, { ...libssl3, ecosystem: 'Debian:11' })).toBe(false);
@@ -57,22 +65,36 @@ describe('isAffected', () => {
   });
 
   it('compares PyPI names normalized', () => {
-    const r = record([{ package: { ecosystem: 'PyPI', name: 'Zope.Interface' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '5.0' }] }] }]);
+    const r = record([
+      { package: { ecosystem: 'PyPI', name: 'Zope.Interface' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '5.0' }] }] },
+    ]);
 
     expect(isAffected(r, { ecosystem: 'PyPI', name: 'zope-interface', version: '4.7.2', path: '/m' })).toBe(true);
   });
 
   it('covers every version, even an unreadable one, with an open range from introduced "0"', () => {
-    expect(isAffected(record([{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }]), npm('x', 'latest'))).toBe(true);
+    expect(
+      isAffected(record([{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }]), npm('x', 'latest')),
+    ).toBe(true);
   });
 
   it('claims nothing for withdrawn records, GIT ranges or versions it cannot place in a range', () => {
     const range = { type: 'ECOSYSTEM', events: [{ introduced: '0' }] };
 
-    expect(isAffected(record([{ package: { ecosystem: 'npm', name: 'x' }, ranges: [range] }], { withdrawn: '2024-01-01T00:00:00Z' }), npm('x', '1.0.0'))).toBe(false);
-    expect(isAffected(record([{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'GIT', repo: 'r', events: [{ introduced: '0' }] }] }]), npm('x', '1.0.0'))).toBe(false);
+    expect(isAffected(record([{ package: { ecosystem: 'npm', name: 'x' }, ranges: [range] }], { withdrawn: '2024-01-01T00:00:00Z' }), npm('x', '1.0.0'))).toBe(
+      false,
+    );
     expect(
-      isAffected(record([{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '1.0.0' }] }] }]), npm('x', 'latest')),
+      isAffected(
+        record([{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'GIT', repo: 'r', events: [{ introduced: '0' }] }] }]),
+        npm('x', '1.0.0'),
+      ),
+    ).toBe(false);
+    expect(
+      isAffected(
+        record([{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '1.0.0' }] }] }]),
+        npm('x', 'latest'),
+      ),
     ).toBe(false);
   });
 });

@@ -32,7 +32,11 @@ describe('findings', () => {
   it("grades by the database's word when there is no vector, else leaves it UNTRIAGED", () => {
     const graded: OsvRecord = { id: 'GHSA-aaaa-bbbb-cccc', summary: 'x', database_specific: { severity: 'MODERATE' } };
 
-    expect(toFinding(graded, lodash)).toMatchObject({ name: 'GHSA-aaaa-bbbb-cccc', severity: 'MEDIUM', uri: 'https://osv.dev/vulnerability/GHSA-aaaa-bbbb-cccc' });
+    expect(toFinding(graded, lodash)).toMatchObject({
+      name: 'GHSA-aaaa-bbbb-cccc',
+      severity: 'MEDIUM',
+      uri: 'https://osv.dev/vulnerability/GHSA-aaaa-bbbb-cccc',
+    });
     expect(toFinding({ id: 'GHSA-aaaa-bbbb-cccc' }, lodash).severity).toBe('UNTRIAGED');
   });
 

@@ -71,7 +71,7 @@ export function toFinding(record: OsvRecord, pkg: InstalledPackage): ScanFinding
   const declared = record.database_specific?.['severity'];
   const severity = cvss
     ? severityFromScore(cvss.baseScore)
-    : (typeof declared === 'string' ? DATABASE_SEVERITIES[declared.toUpperCase()] : undefined) ?? 'UNTRIAGED';
+    : ((typeof declared === 'string' ? DATABASE_SEVERITIES[declared.toUpperCase()] : undefined) ?? 'UNTRIAGED');
   const { name: packageName, version } = advisoryCoordinates(pkg);
   const attributes: FindingAttribute[] = [
     { key: 'package_name', value: packageName },
@@ -87,9 +87,7 @@ export function toFinding(record: OsvRecord, pkg: InstalledPackage): ScanFinding
 export function sortFindings(findings: ScanFinding[]): ScanFinding[] {
   const rank = (s: FindingSeverity): number => SEVERITY_ORDER.indexOf(s);
   const key = (f: ScanFinding): string => f.attributes.map((a) => a.value).join('\0');
-  return [...findings].sort(
-    (a, b) => rank(a.severity) - rank(b.severity) || compare(a.name, b.name) || compare(key(a), key(b)),
-  );
+  return [...findings].sort((a, b) => rank(a.severity) - rank(b.severity) || compare(a.name, b.name) || compare(key(a), key(b)));
 }
 
 export function countSeverities(findings: readonly ScanFinding[]): FindingSeverityCounts {

@@ -15,7 +15,9 @@ describe('parseOsvRecord', () => {
     const result = parseOsvRecord({
       id: 'UBUNTU-CVE-2024-0001',
       severity: [{ type: 'Ubuntu', score: 'medium' }],
-      affected: [{ package: { ecosystem: 'Ubuntu:22.04:LTS', name: 'x' }, ranges: [{ type: 'GIT', repo: 'https://example.org/x', events: [{ introduced: 'abc' }] }] }],
+      affected: [
+        { package: { ecosystem: 'Ubuntu:22.04:LTS', name: 'x' }, ranges: [{ type: 'GIT', repo: 'https://example.org/x', events: [{ introduced: 'abc' }] }] },
+      ],
     });
 
     expect(result.ok).toBe(true);
@@ -23,7 +25,11 @@ describe('parseOsvRecord', () => {
 
   it.each([
     ['no id', { affected: [] }, 'id'],
-    ['an event of no known kind', { id: 'X', affected: [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'SEMVER', events: [{ broken: '1' }] }] }] }, 'affected.0.ranges.0.events.0'],
+    [
+      'an event of no known kind',
+      { id: 'X', affected: [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'SEMVER', events: [{ broken: '1' }] }] }] },
+      'affected.0.ranges.0.events.0',
+    ],
     ['a package without a name', { id: 'X', affected: [{ package: { ecosystem: 'npm' } }] }, 'affected.0.package.name'],
     ['not an object', 'DSA-1', '(root)'],
   ])('refuses a record with %s, saying where', (_label, json, where) => {

@@ -54,10 +54,14 @@ describe('DynamoManifestStore item size', () => {
     const record: ManifestRecord = { ...manifestRecord('big'), blobs: layers('big', 1001), annotations: { 'org.example.note': 'x'.repeat(1000) } };
     await linkBlobs(links, record);
     const written: Record<string, AttributeValue>[] = [];
-    intercept(client, async (request, send) => {
-      if (request.operation === 'PutItem' && request.input.Item) written.push(request.input.Item);
-      return send();
-    }, 'build');
+    intercept(
+      client,
+      async (request, send) => {
+        if (request.operation === 'PutItem' && request.input.Item) written.push(request.input.Item);
+        return send();
+      },
+      'build',
+    );
 
     await manifests.put(app, record, ['latest']);
 
@@ -99,10 +103,12 @@ function everyoneReadsFirst(client: DynamoDBClient, writers: number): void {
 }
 
 describe('optimistic concurrency', () => {
-  const addTag = (key: string) => (current: RepositorySettings): RepositorySettings => ({
-    ...current,
-    tags: [...current.tags, { Key: key, Value: key }],
-  });
+  const addTag =
+    (key: string) =>
+    (current: RepositorySettings): RepositorySettings => ({
+      ...current,
+      tags: [...current.tags, { Key: key, Value: key }],
+    });
 
   it('lands all 10 concurrent updates of one repository although every writer read the same version', async () => {
     const { client, repositories } = await fresh();
@@ -262,9 +268,15 @@ describe('DynamoScanStore findings parts', () => {
     attributes: [{ key: 'package_name', value: `pkg-${i}` }],
   }));
   const parts = async (client: DynamoDBClient, table: string) =>
-    (await client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': { S: `REPO#${app.registry}#${app.name}` } } }))).Items?.filter((item) =>
-      item['SK']?.S?.includes('#PART#'),
-    ) ?? [];
+    (
+      await client.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': { S: `REPO#${app.registry}#${app.name}` } },
+        }),
+      )
+    ).Items?.filter((item) => item['SK']?.S?.includes('#PART#')) ?? [];
 
   it('splits findings too large for one item over several part items, each under the limit, and reads them back in order', async () => {
     const { client, table, scans } = await fresh();

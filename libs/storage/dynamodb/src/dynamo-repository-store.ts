@@ -29,11 +29,7 @@ const NAMES = { '#settings': 'settings', '#version': 'version' };
 export class DynamoRepositoryStore implements RepositoryStore {
   constructor(private readonly table: Table) {}
 
-  async create(
-    ref: RepoRef,
-    at: Date,
-    settings: RepositorySettings = DEFAULT_REPOSITORY_SETTINGS,
-  ): Promise<{ created: boolean; repository: Repository }> {
+  async create(ref: RepoRef, at: Date, settings: RepositorySettings = DEFAULT_REPOSITORY_SETTINGS): Promise<{ created: boolean; repository: Repository }> {
     const item = { ...keyOf(ref), createdAt: at.getTime(), settings: JSON.stringify(settings), version: 1 };
     // Retried only if the existing repository vanishes (a concurrent delete) between the put and the read.
     return retryOnConflict<{ created: boolean; repository: Repository }>(`repository ${ref.name}`, async () => {

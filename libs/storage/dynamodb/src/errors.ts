@@ -44,12 +44,7 @@ export class LeaseLostError extends Error {
   }
 }
 
-const THROTTLING = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'LimitExceededException',
-]);
+const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException']);
 
 /** Maps an SDK error to the adapter's vocabulary. ConditionalCheckFailed is handled before this, by callers. */
 export function translate(operation: string, error: unknown): Error {
@@ -58,5 +53,4 @@ export function translate(operation: string, error: unknown): Error {
   return new MetadataStoreError(operation, error);
 }
 
-export const isConditionFailure = (error: unknown): boolean =>
-  (error as { name?: unknown } | undefined)?.name === 'ConditionalCheckFailedException';
+export const isConditionFailure = (error: unknown): boolean => (error as { name?: unknown } | undefined)?.name === 'ConditionalCheckFailedException';

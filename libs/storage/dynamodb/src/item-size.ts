@@ -10,7 +10,12 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 const utf8 = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 const numberSize = (text: string): number => {
-  const digits = text.replace(/^[-+]/, '').replace(/[eE].*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+  const digits = text
+    .replace(/^[-+]/, '')
+    .replace(/[eE].*$/, '')
+    .replace('.', '')
+    .replace(/^0+/, '')
+    .replace(/0+$/, '');
   return Math.min(21, Math.ceil(Math.max(digits.length, 1) / 2) + 1);
 };
 

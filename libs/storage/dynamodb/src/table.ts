@@ -60,8 +60,7 @@ const BATCH_ATTEMPTS = 8;
 /** Batch requests in flight at once: enough to hide latency, few enough not to trip throttling. */
 const BATCH_PARALLELISM = 4;
 
-export const pause = (attempt: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 5 * 2 ** attempt)));
+export const pause = (attempt: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 5 * 2 ** attempt)));
 
 /**
  * The table as the stores use it: every call is strongly consistent where DynamoDB allows it, every
@@ -151,23 +150,30 @@ export class Table {
    */
   async getAll(keys: readonly Key[], projection?: Projection): Promise<Item[]> {
     const found: Item[] = [];
-    await inParallel(chunks(keys.map((key) => ({ PK: key.PK, SK: key.SK })), BATCH_GET_LIMIT), BATCH_PARALLELISM, async (batch) => {
-      let pending: Key[] = batch;
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt === BATCH_ATTEMPTS) {
-          throw new MetadataStoreError('BatchGetItem', new Error(`${pending.length} reads stayed unprocessed`));
+    await inParallel(
+      chunks(
+        keys.map((key) => ({ PK: key.PK, SK: key.SK })),
+        BATCH_GET_LIMIT,
+      ),
+      BATCH_PARALLELISM,
+      async (batch) => {
+        let pending: Key[] = batch;
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          if (attempt === BATCH_ATTEMPTS) {
+            throw new MetadataStoreError('BatchGetItem', new Error(`${pending.length} reads stayed unprocessed`));
+          }
+          if (attempt > 0) await pause(attempt);
+          const request = {
+            Keys: pending,
+            ConsistentRead: true,
+            ...(projection && { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names }),
+          };
+          const out = await this.call('BatchGetItem', () => this.doc.send(new BatchGetCommand({ RequestItems: { [this.name]: request } })));
+          found.push(...(out.Responses?.[this.name] ?? []));
+          pending = (out.UnprocessedKeys?.[this.name]?.Keys ?? []) as Key[];
         }
-        if (attempt > 0) await pause(attempt);
-        const request = {
-          Keys: pending,
-          ConsistentRead: true,
-          ...(projection && { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names }),
-        };
-        const out = await this.call('BatchGetItem', () => this.doc.send(new BatchGetCommand({ RequestItems: { [this.name]: request } })));
-        found.push(...(out.Responses?.[this.name] ?? []));
-        pending = (out.UnprocessedKeys?.[this.name]?.Keys ?? []) as Key[];
-      }
-    });
+      },
+    );
     return found;
   }
 

@@ -57,12 +57,7 @@ function writeBehind(file: WriteStream, counter: Counter): { settled(): Promise<
  * flight) before the error is rethrown, so the caller can roll back safely. Resolves with the byte
  * count once the file is fsynced.
  */
-export async function writeDurably(
-  path: string,
-  flags: 'wx' | 'r+',
-  start: number,
-  body: AsyncIterable<Uint8Array>,
-): Promise<{ received: number }> {
+export async function writeDurably(path: string, flags: 'wx' | 'r+', start: number, body: AsyncIterable<Uint8Array>): Promise<{ received: number }> {
   const counter = new Counter();
   const file: WriteStream = createWriteStream(path, { flags, start, highWaterMark: CHUNK });
   const behind = writeBehind(file, counter);

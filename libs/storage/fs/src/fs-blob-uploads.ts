@@ -130,7 +130,10 @@ export class FsBlobUploads implements BlobUploads {
       if (isNotFound(error)) return undefined;
       throw error;
     }
-    const offsets = names.filter((name) => /^\d+$/.test(name)).map(Number).filter((offset) => offset <= size);
+    const offsets = names
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number)
+      .filter((offset) => offset <= size);
     if (offsets.length === 0) return undefined;
     const offset = Math.max(...offsets);
     try {

@@ -1,13 +1,7 @@
 import type { OutboxStore, RegistryStorage, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
 import { MemoryBlobStore } from './memory-blob-store';
 import { MemoryBlobUploads } from './memory-blob-uploads';
-import {
-  MemoryBlobLinkStore,
-  MemoryManifestStore,
-  MemoryRegistrySettingsStore,
-  MemoryRepositoryStore,
-  MemoryUploadSessionStore,
-} from './memory-metadata';
+import { MemoryBlobLinkStore, MemoryManifestStore, MemoryRegistrySettingsStore, MemoryRepositoryStore, MemoryUploadSessionStore } from './memory-metadata';
 import { MemoryOutboxStore } from './memory-outbox';
 import { MemoryScanStore } from './memory-scan-store';
 import { MemoryMetadataState } from './memory-state';
@@ -15,13 +9,7 @@ import { MemoryVulnerabilityStore } from './memory-vulnerability-store';
 
 export { MemoryBlobStore } from './memory-blob-store';
 export { MemoryBlobUploads } from './memory-blob-uploads';
-export {
-  MemoryBlobLinkStore,
-  MemoryManifestStore,
-  MemoryRegistrySettingsStore,
-  MemoryRepositoryStore,
-  MemoryUploadSessionStore,
-} from './memory-metadata';
+export { MemoryBlobLinkStore, MemoryManifestStore, MemoryRegistrySettingsStore, MemoryRepositoryStore, MemoryUploadSessionStore } from './memory-metadata';
 export { MemoryOutboxStore } from './memory-outbox';
 export { MemoryScanStore } from './memory-scan-store';
 export { MemoryVulnerabilityStore } from './memory-vulnerability-store';

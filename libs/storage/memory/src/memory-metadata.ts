@@ -23,15 +23,7 @@ import type {
   UploadSessionStore,
 } from '@cargohold/storage-ports';
 import { byteCompare } from './bytes';
-import {
-  copyDocument,
-  copyRecord,
-  copyRepository,
-  copySession,
-  page,
-  repoKey,
-  type MemoryMetadataState,
-} from './memory-state';
+import { copyDocument, copyRecord, copyRepository, copySession, page, repoKey, type MemoryMetadataState } from './memory-state';
 
 // Every method runs synchronously to completion (no await inside), which is what makes each one atomic;
 // ManifestStore mutations record their events in that same step, and only when they changed something.
@@ -39,11 +31,7 @@ import {
 export class MemoryRepositoryStore implements RepositoryStore {
   constructor(private readonly state: MemoryMetadataState) {}
 
-  async create(
-    ref: RepoRef,
-    at: Date,
-    settings: RepositorySettings = DEFAULT_REPOSITORY_SETTINGS,
-  ): Promise<{ created: boolean; repository: Repository }> {
+  async create(ref: RepoRef, at: Date, settings: RepositorySettings = DEFAULT_REPOSITORY_SETTINGS): Promise<{ created: boolean; repository: Repository }> {
     const existing = this.state.repositories.get(repoKey(ref));
     if (existing) return { created: false, repository: copyRepository(existing) };
     const repository = { registry: ref.registry, name: ref.name, createdAt: new Date(at.getTime()), settings };

@@ -1,13 +1,5 @@
 import type { Digest } from '@cargohold/oci';
-import type {
-  ManifestRecord,
-  Page,
-  RegistrySettings,
-  RepoRef,
-  Repository,
-  RepositorySettings,
-  UploadSession,
-} from '@cargohold/storage-ports';
+import type { ManifestRecord, Page, RegistrySettings, RepoRef, Repository, RepositorySettings, UploadSession } from '@cargohold/storage-ports';
 import { byteCompare } from './bytes';
 import { MemoryOutboxState } from './memory-outbox';
 

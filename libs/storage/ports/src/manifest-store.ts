@@ -44,12 +44,7 @@ export interface ManifestRecord {
  *   need not exist.
  */
 export interface ManifestStore {
-  put(
-    repo: RepoRef,
-    record: ManifestRecord,
-    tags: readonly string[],
-    events?: readonly RegistryEvent[],
-  ): Promise<{ previous: Record<string, Digest> }>;
+  put(repo: RepoRef, record: ManifestRecord, tags: readonly string[], events?: readonly RegistryEvent[]): Promise<{ previous: Record<string, Digest> }>;
   get(repo: RepoRef, digest: Digest): Promise<ManifestRecord | undefined>;
   list(repo: RepoRef, page: Page): Promise<ManifestRecord[]>;
   resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined>;

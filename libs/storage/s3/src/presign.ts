@@ -9,13 +9,7 @@ import { S3Layout } from './s3-layout';
  * response bodies are capped). Signing is local: it neither checks that the blob exists nor calls S3,
  * so callers stat the blob first. The URL serves Range requests like any S3 GET.
  */
-export async function presignBlobUrl(
-  client: S3Client,
-  bucket: string,
-  prefix: string | undefined,
-  digest: Digest,
-  expiresInSeconds: number,
-): Promise<string> {
+export async function presignBlobUrl(client: S3Client, bucket: string, prefix: string | undefined, digest: Digest, expiresInSeconds: number): Promise<string> {
   const { algorithm, hex } = parseDigest(digest);
   const command = new GetObjectCommand({ Bucket: bucket, Key: new S3Layout(prefix).blobKey(algorithm, hex) });
   return s3Call('presign GetObject', () => getSignedUrl(client, command, { expiresIn: expiresInSeconds }));

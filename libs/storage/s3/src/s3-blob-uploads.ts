@@ -69,7 +69,12 @@ export class S3BlobUploads implements BlobUploads {
       const change = new Change();
       let size = offset;
       try {
-        let next = await this.stage(valid, loaded.state, counted(body, (n) => (size += n)), change);
+        let next = await this.stage(
+          valid,
+          loaded.state,
+          counted(body, (n) => (size += n)),
+          change,
+        );
         if (hashState) next = { ...next, hash: encodeHash(hashState()) };
         if (next !== loaded.state) await this.save(valid, next, loaded.etag, offset);
       } catch (error) {

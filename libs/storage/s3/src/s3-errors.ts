@@ -33,8 +33,7 @@ export const isNotFound = (error: unknown): boolean =>
   !hasName(error, ['NoSuchBucket']) && (hasName(error, ['NoSuchKey', 'NotFound', 'NoSuchUpload']) || statusOf(error) === 404);
 
 /** A conditional write lost: If-Match/If-None-Match failed, or a concurrent conditional write won. */
-export const isConditionFailed = (error: unknown): boolean =>
-  hasName(error, ['PreconditionFailed', 'ConditionalRequestConflict']) || statusOf(error) === 412;
+export const isConditionFailed = (error: unknown): boolean => hasName(error, ['PreconditionFailed', 'ConditionalRequestConflict']) || statusOf(error) === 412;
 
 /** The endpoint does not implement the operation (S3 emulators: UploadPartCopy, AbortMultipartUpload). */
 export const isUnsupported = (error: unknown): boolean =>

@@ -113,9 +113,7 @@ export class S3Objects {
    */
   async copy(source: string, target: string, size: number): Promise<void> {
     if (size <= MAX_SINGLE_COPY) {
-      await s3Call('CopyObject', () =>
-        this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: target, CopySource: this.copySource(source) })),
-      );
+      await s3Call('CopyObject', () => this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: target, CopySource: this.copySource(source) })));
       return;
     }
     const uploadId = await this.createMultipart(target);
@@ -129,18 +127,14 @@ export class S3Objects {
   }
 
   async createMultipart(key: string): Promise<string> {
-    const created = await s3Call('CreateMultipartUpload', () =>
-      this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key })),
-    );
+    const created = await s3Call('CreateMultipartUpload', () => this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key })));
     if (!created.UploadId) throw new S3StorageError('CreateMultipartUpload', new Error('no UploadId returned'));
     return created.UploadId;
   }
 
   async uploadPart(key: string, uploadId: string, number: number, body: Buffer | Readable, length: number): Promise<CompletedPart> {
     const part = await s3Call('UploadPart', () =>
-      this.client.send(
-        new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: body, ContentLength: length }),
-      ),
+      this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: body, ContentLength: length })),
     );
     if (!part.ETag) throw new S3StorageError('UploadPart', new Error('no ETag returned'));
     return { number, etag: part.ETag, size: length };
@@ -209,22 +203,14 @@ export class S3Objects {
     let token: string | undefined;
     do {
       const page = await s3Call('ListObjectsV2', () =>
-        this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: delimiter, ContinuationToken: token }),
-        ),
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: delimiter, ContinuationToken: token })),
       );
       yield page;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   }
 
-  private async copyRange(
-    source: string,
-    range: { start: number; end: number },
-    key: string,
-    uploadId: string,
-    number: number,
-  ): Promise<CompletedPart> {
+  private async copyRange(source: string, range: { start: number; end: number }, key: string, uploadId: string, number: number): Promise<CompletedPart> {
     try {
       const copied = await this.client.send(
         new UploadPartCopyCommand({

@@ -35,19 +35,15 @@ describe('SQLite metadata database upgrades', () => {
       db.exec(await readFile(join(__dirname, 'fixtures', 'schema-v1.sql'), 'utf8'));
       db.pragma('user_version = 1');
       const row = { registry: 'r', repository: 'app', digest, layer, id: sessionId };
-      db.prepare("INSERT INTO repositories (registry, name, created_at) VALUES (@registry, @repository, 1000)").run(row);
+      db.prepare('INSERT INTO repositories (registry, name, created_at) VALUES (@registry, @repository, 1000)').run(row);
       db.prepare(
         `INSERT INTO manifests (registry, repository, digest, media_type, size, artifact_type, subject, annotations, pushed_at, last_pulled_at)
          VALUES (@registry, @repository, @digest, 'application/vnd.oci.image.manifest.v1+json', 321, NULL, NULL, '{"a":"b"}', 2000, 3000)`,
       ).run(row);
-      db.prepare(
-        'INSERT INTO manifest_blobs (registry, repository, manifest, position, digest) VALUES (@registry, @repository, @digest, 0, @layer)',
-      ).run(row);
+      db.prepare('INSERT INTO manifest_blobs (registry, repository, manifest, position, digest) VALUES (@registry, @repository, @digest, 0, @layer)').run(row);
       db.prepare("INSERT INTO tags (registry, repository, tag, digest) VALUES (@registry, @repository, 'latest', @digest)").run(row);
       db.prepare('INSERT INTO blob_links (registry, repository, digest, size, linked_at) VALUES (@registry, @repository, @layer, 7, 1500)').run(row);
-      db.prepare(
-        'INSERT INTO upload_sessions (id, registry, repository, started_at, updated_at) VALUES (@id, @registry, @repository, 4000, 5000)',
-      ).run(row);
+      db.prepare('INSERT INTO upload_sessions (id, registry, repository, started_at, updated_at) VALUES (@id, @registry, @repository, 4000, 5000)').run(row);
       db.close();
     }
 

@@ -55,9 +55,7 @@ describe('SQLite metadata database', () => {
 
   it('never leaves a tag pointing at a missing manifest (foreign key)', () => {
     const db = openDatabase(file);
-    expect(() => db.prepare("INSERT INTO tags (registry, repository, tag, digest) VALUES ('r', 'app', 't', 'sha256:x')").run()).toThrow(
-      /FOREIGN KEY/,
-    );
+    expect(() => db.prepare("INSERT INTO tags (registry, repository, tag, digest) VALUES ('r', 'app', 't', 'sha256:x')").run()).toThrow(/FOREIGN KEY/);
     db.close();
   });
 });

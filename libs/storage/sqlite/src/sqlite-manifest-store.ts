@@ -22,8 +22,7 @@ type Key = Repo & { digest: string };
 
 const repoOf = (ref: RepoRef): Repo => ({ registry: ref.registry, repository: ref.name });
 const IN_REPO = 'registry = @registry AND repository = @repository';
-const COLUMNS =
-  'digest, media_type, size, artifact_type, subject, annotations, config_media_type, image_size_bytes, pushed_at, last_pulled_at';
+const COLUMNS = 'digest, media_type, size, artifact_type, subject, annotations, config_media_type, image_size_bytes, pushed_at, last_pulled_at';
 
 export class SqliteManifestStore implements ManifestStore {
   private readonly select: Database.Statement<[Key], ManifestRow>;
@@ -77,32 +76,30 @@ export class SqliteManifestStore implements ManifestStore {
     // Closure check, record, tags and events in one (IMMEDIATE) transaction: no delete of a child or unlink
     // of a blob can land between the check and the write, readers see every tag at its old or its new
     // digest (invariant 3), and the events exist exactly when the change does.
-    this.putTx = db.transaction(
-      (repo: Repo, record: ManifestRecord, tags: readonly string[], events: readonly RegistryEvent[]) => {
-        const key = { ...repo, digest: record.digest };
-        for (const child of record.children) {
-          if (child !== record.digest && !manifestExists.get({ ...repo, digest: child })) throw new ManifestClosureError(child, 'manifest');
-        }
-        for (const blob of record.blobs) {
-          if (!linked.get({ ...repo, digest: blob })) throw new ManifestClosureError(blob, 'blob');
-        }
-        let changed = insertManifest.run({ ...key, ...toRow(record) }).changes > 0;
-        if (changed) {
-          record.blobs.forEach((blob, position) => insertBlob.run({ ...key, position, blob }));
-          record.children.forEach((child, position) => insertChild.run({ ...key, position, child }));
-        }
-        const previous: Record<string, Digest> = {};
-        for (const tag of new Set(tags)) {
-          const before = this.resolve.get({ ...repo, tag })?.digest;
-          if (before === record.digest) continue;
-          upsertTag.run({ ...key, tag });
-          if (before !== undefined) previous[tag] = before;
-          changed = true;
-        }
-        if (changed) this.outbox.record(events);
-        return previous;
-      },
-    );
+    this.putTx = db.transaction((repo: Repo, record: ManifestRecord, tags: readonly string[], events: readonly RegistryEvent[]) => {
+      const key = { ...repo, digest: record.digest };
+      for (const child of record.children) {
+        if (child !== record.digest && !manifestExists.get({ ...repo, digest: child })) throw new ManifestClosureError(child, 'manifest');
+      }
+      for (const blob of record.blobs) {
+        if (!linked.get({ ...repo, digest: blob })) throw new ManifestClosureError(blob, 'blob');
+      }
+      let changed = insertManifest.run({ ...key, ...toRow(record) }).changes > 0;
+      if (changed) {
+        record.blobs.forEach((blob, position) => insertBlob.run({ ...key, position, blob }));
+        record.children.forEach((child, position) => insertChild.run({ ...key, position, child }));
+      }
+      const previous: Record<string, Digest> = {};
+      for (const tag of new Set(tags)) {
+        const before = this.resolve.get({ ...repo, tag })?.digest;
+        if (before === record.digest) continue;
+        upsertTag.run({ ...key, tag });
+        if (before !== undefined) previous[tag] = before;
+        changed = true;
+      }
+      if (changed) this.outbox.record(events);
+      return previous;
+    });
 
     const removeTag = db.prepare<[Repo & { tag: string }]>(`DELETE FROM tags WHERE ${IN_REPO} AND tag = @tag`);
     this.deleteTagTx = db.transaction((repo: Repo, tag: string, events: readonly RegistryEvent[]) => {

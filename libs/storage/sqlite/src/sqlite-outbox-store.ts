@@ -71,9 +71,7 @@ export class SqliteOutboxStore implements OutboxStore {
       'SELECT seq, event, attempts, last_error FROM outbox WHERE available_at <= @now ORDER BY seq LIMIT @limit',
     );
     // Leasing starts an attempt, and counts it now: an attempt that crashes the process is counted too.
-    const lease = db.prepare<[{ seq: number; until: number }]>(
-      'UPDATE outbox SET available_at = @until, attempts = attempts + 1 WHERE seq = @seq',
-    );
+    const lease = db.prepare<[{ seq: number; until: number }]>('UPDATE outbox SET available_at = @until, attempts = attempts + 1 WHERE seq = @seq');
     // Select and lease commit together, so two dispatchers never take the same entry within a lease.
     this.dueTx = db.transaction((now: number, limit: number, until: number) => {
       const rows = dueRows.all({ now, limit });
@@ -83,9 +81,7 @@ export class SqliteOutboxStore implements OutboxStore {
 
     this.remove = db.prepare('DELETE FROM outbox WHERE seq = @seq');
     this.release = db.prepare('UPDATE outbox SET available_at = @now WHERE available_at > @now');
-    this.failed = db.prepare(
-      'UPDATE outbox SET last_error = @error, available_at = @at WHERE seq = @seq',
-    );
+    this.failed = db.prepare('UPDATE outbox SET last_error = @error, available_at = @at WHERE seq = @seq');
     const bury = db.prepare<[{ seq: number; error: string; at: number }]>(
       `INSERT INTO dead_letters (seq, registry, repository, version, event, attempts, error, at)
        SELECT seq, registry, repository, version, event, attempts, @error, @at FROM outbox WHERE seq = @seq`,

@@ -39,9 +39,7 @@ export class SqliteRepositoryStore implements RepositoryStore {
       `INSERT INTO repositories (registry, name, created_at, settings) VALUES (@registry, @name, @createdAt, @settings)
        ON CONFLICT DO NOTHING`,
     );
-    this.select = db.prepare(
-      'SELECT registry, name, created_at, settings FROM repositories WHERE registry = @registry AND name = @name',
-    );
+    this.select = db.prepare('SELECT registry, name, created_at, settings FROM repositories WHERE registry = @registry AND name = @name');
     this.page = db.prepare('SELECT name FROM repositories WHERE registry = @registry AND name > @last ORDER BY name LIMIT @limit');
 
     const where = 'WHERE registry = @registry AND repository = @name';
@@ -57,9 +55,7 @@ export class SqliteRepositoryStore implements RepositoryStore {
       return deleteRepository.run(key).changes > 0;
     });
 
-    const store = db.prepare<[Key & { settings: string }]>(
-      'UPDATE repositories SET settings = @settings WHERE registry = @registry AND name = @name',
-    );
+    const store = db.prepare<[Key & { settings: string }]>('UPDATE repositories SET settings = @settings WHERE registry = @registry AND name = @name');
     // Run with .immediate(): the write lock is taken before the read, so no other connection can update
     // in between (no lost update). A throwing mutate rolls the transaction back and the error propagates.
     this.updateTx = db.transaction((key: Key, mutate: Mutate) => {
@@ -71,11 +67,7 @@ export class SqliteRepositoryStore implements RepositoryStore {
     });
   }
 
-  async create(
-    ref: RepoRef,
-    at: Date,
-    settings: RepositorySettings = DEFAULT_REPOSITORY_SETTINGS,
-  ): Promise<{ created: boolean; repository: Repository }> {
+  async create(ref: RepoRef, at: Date, settings: RepositorySettings = DEFAULT_REPOSITORY_SETTINGS): Promise<{ created: boolean; repository: Repository }> {
     const key = { registry: ref.registry, name: ref.name };
     const created = this.insert.run({ ...key, createdAt: at.getTime(), settings: JSON.stringify(settings) }).changes > 0;
     return { created, repository: toRepository(this.select.get(key) as RepositoryRow) };

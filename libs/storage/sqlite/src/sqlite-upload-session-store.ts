@@ -26,15 +26,11 @@ export class SqliteUploadSessionStore implements UploadSessionStore {
   private readonly idle: Database.Statement<[{ before: number; limit: number }], SessionRow>;
 
   constructor(db: Database.Database) {
-    this.insert = db.prepare(
-      `INSERT INTO upload_sessions (${COLUMNS}) VALUES (@id, @registry, @repository, @started_at, @updated_at)`,
-    );
+    this.insert = db.prepare(`INSERT INTO upload_sessions (${COLUMNS}) VALUES (@id, @registry, @repository, @started_at, @updated_at)`);
     this.select = db.prepare(`SELECT ${COLUMNS} FROM upload_sessions WHERE id = ?`);
     this.update = db.prepare('UPDATE upload_sessions SET updated_at = @at WHERE id = @id');
     this.remove = db.prepare('DELETE FROM upload_sessions WHERE id = ?');
-    this.idle = db.prepare(
-      `SELECT ${COLUMNS} FROM upload_sessions WHERE updated_at < @before ORDER BY updated_at, id LIMIT @limit`,
-    );
+    this.idle = db.prepare(`SELECT ${COLUMNS} FROM upload_sessions WHERE updated_at < @before ORDER BY updated_at, id LIMIT @limit`);
   }
 
   async create(session: UploadSession): Promise<void> {

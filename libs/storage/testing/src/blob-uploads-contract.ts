@@ -4,7 +4,6 @@ import { UploadOffsetMismatchError, UploadUnknownError, type HashState } from '@
 import type { BlobStoreContractOptions, BlobStoreFixture, MakeBlobStore } from './blob-fixture';
 import { bodyOf, bytesOf, failingBody, readAll, slowBody } from './streams';
 
-
 async function listAll(ids: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];
   for await (const id of ids) out.push(id);

@@ -31,9 +31,7 @@ export function ociImage(seed: string, options: ImageOptions = {}): ImageFixture
       ...(options.artifactType ? { artifactType: options.artifactType } : {}),
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf(config), size: config.length },
       layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: digestOf(layer), size: layer.length }],
-      ...(options.subject
-        ? { subject: { mediaType: options.subject.mediaType, digest: options.subject.digest, size: options.subject.manifest.length } }
-        : {}),
+      ...(options.subject ? { subject: { mediaType: options.subject.mediaType, digest: options.subject.digest, size: options.subject.manifest.length } } : {}),
     }),
   );
   return { config, layer, blobs: [config, layer], manifest, digest: digestOf(manifest), mediaType: OCI_MANIFEST };

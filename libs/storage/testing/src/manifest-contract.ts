@@ -129,9 +129,7 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
         const child = manifestRecord('child');
         await putLinked(fixture(), app, child, []);
         expect(await manifests.delete(app, child.digest)).toBe(true);
-        await expect(manifests.put(app, indexRecord('index', [manifestRecord('child')]), ['multi'])).rejects.toBeInstanceOf(
-          ManifestClosureError,
-        );
+        await expect(manifests.put(app, indexRecord('index', [manifestRecord('child')]), ['multi'])).rejects.toBeInstanceOf(ManifestClosureError);
         expect(await manifests.resolveTag(app, 'multi')).toBeUndefined();
         await putLinked(fixture(), app, child, []);
         expect(await manifests.delete(app, child.digest)).toBe(true);
@@ -289,9 +287,7 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
       it('lists the manifests whose subject is the digest, ordered by digest', async () => {
         const { manifests } = fixture();
         const subject = digestFor('subject-that-was-never-pushed');
-        const refs = ['sig', 'sbom', 'attestation', 'vex'].map((label) =>
-          manifestRecord(label, { subject, artifactType: `application/vnd.example.${label}` }),
-        );
+        const refs = ['sig', 'sbom', 'attestation', 'vex'].map((label) => manifestRecord(label, { subject, artifactType: `application/vnd.example.${label}` }));
         for (const record of refs) await putLinked(fixture(), app, record, []);
         await putLinked(fixture(), app, manifestRecord('unrelated', { subject: digestFor('elsewhere') }), []);
         await putLinked(fixture(), app, manifestRecord('plain'), []);

@@ -3,10 +3,12 @@ import type { RegistryScanningConfiguration, RegistrySettings } from '@cargohold
 import type { MetadataFixture } from './metadata-fixture';
 import { OTHER_REGISTRY, POLICY_TEXT, REGISTRY } from './metadata-fixture';
 
-const setting = (name: string, value: string) => (current: RegistrySettings): RegistrySettings => ({
-  ...current,
-  accountSettings: { ...current.accountSettings, [name]: value },
-});
+const setting =
+  (name: string, value: string) =>
+  (current: RegistrySettings): RegistrySettings => ({
+    ...current,
+    accountSettings: { ...current.accountSettings, [name]: value },
+  });
 
 /** RegistrySettingsStore: one whole document per registry, defaults until written, atomic updates. */
 export function describeRegistrySettingsStoreSpec(fixture: () => MetadataFixture): void {

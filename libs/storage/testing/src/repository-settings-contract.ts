@@ -30,10 +30,12 @@ const PRISTINE_DEFAULTS = {
 };
 
 const tag = (Key: string): ResourceTag => ({ Key, Value: Key.toUpperCase() });
-const addTag = (Key: string) => (current: RepositorySettings): RepositorySettings => ({
-  ...current,
-  tags: [...current.tags, tag(Key)],
-});
+const addTag =
+  (Key: string) =>
+  (current: RepositorySettings): RepositorySettings => ({
+    ...current,
+    tags: [...current.tags, tag(Key)],
+  });
 
 /** RepositoryStore settings: defaults, create never overwrites, atomic read-modify-write updates. */
 export function describeRepositorySettingsSpec(fixture: () => MetadataFixture): void {

@@ -205,7 +205,12 @@ export function describeScanStoreContract(name: string, make: MakeScans): void {
 
     describe('events', () => {
       const requested = (n: number) =>
-        newEvent('image.scan-requested', { registry: app.registry, repository: app.name, digest: image, reason: 'manual' }, at(n), `00000000-0000-4000-8000-00000000000${n}`);
+        newEvent(
+          'image.scan-requested',
+          { registry: app.registry, repository: app.name, digest: image, reason: 'manual' },
+          at(n),
+          `00000000-0000-4000-8000-00000000000${n}`,
+        );
       const announced = (n: number) =>
         newEvent(
           'image.scanned',

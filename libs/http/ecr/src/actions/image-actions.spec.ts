@@ -269,7 +269,9 @@ describe('PutImage', () => {
     const image = ociImage('amd64');
     await harness.push('team/app', image, 'v1');
 
-    const error = await harness.run(putImage, { repositoryName: 'team/app', imageManifest: image.manifest.toString('utf8'), imageTag: 'v1' }).catch((e: unknown) => e);
+    const error = await harness
+      .run(putImage, { repositoryName: 'team/app', imageManifest: image.manifest.toString('utf8'), imageTag: 'v1' })
+      .catch((e: unknown) => e);
 
     expect(error).toMatchObject({
       name: 'ImageAlreadyExistsException',
@@ -300,7 +302,9 @@ describe('PutImage', () => {
   it('answers LayersNotFoundException for a manifest whose layers were never uploaded', async () => {
     const { run } = actionHarness();
 
-    await expect(run(putImage, { repositoryName: 'team/app', imageManifest: ociImage('amd64').manifest.toString('utf8'), imageTag: 'v1' })).rejects.toMatchObject({
+    await expect(
+      run(putImage, { repositoryName: 'team/app', imageManifest: ociImage('amd64').manifest.toString('utf8'), imageTag: 'v1' }),
+    ).rejects.toMatchObject({
       name: 'LayersNotFoundException',
     });
   });

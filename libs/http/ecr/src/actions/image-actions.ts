@@ -131,7 +131,10 @@ export const putImage = defineAction({
   input: z.object({
     registryId: RegistryId.optional(),
     repositoryName: RepositoryName,
-    imageManifest: z.string().min(1).max(4 * 1024 * 1024),
+    imageManifest: z
+      .string()
+      .min(1)
+      .max(4 * 1024 * 1024),
     imageManifestMediaType: z.string().min(1).max(255).optional(),
     imageTag: ImageTag.optional(),
     imageDigest: ImageDigest.optional(),

@@ -1,12 +1,6 @@
 import type { EcrAction } from '../action';
 import { batchDeleteImage, batchGetImage, describeImages, listImageReferrers, listImages, putImage } from './image-actions';
-import {
-  batchCheckLayerAvailability,
-  completeLayerUpload,
-  getDownloadUrlForLayer,
-  initiateLayerUpload,
-  uploadLayerPart,
-} from './layer-actions';
+import { batchCheckLayerAvailability, completeLayerUpload, getDownloadUrlForLayer, initiateLayerUpload, uploadLayerPart } from './layer-actions';
 import {
   deleteRegistryPolicy,
   describeRegistry,

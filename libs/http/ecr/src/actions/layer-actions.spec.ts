@@ -1,13 +1,7 @@
 import { createMemoryStorage } from '@cargohold/storage-memory';
 import { ociImage } from '@cargohold/storage-testing';
 import { digestOf } from '@cargohold/oci';
-import {
-  batchCheckLayerAvailability,
-  completeLayerUpload,
-  getDownloadUrlForLayer,
-  initiateLayerUpload,
-  uploadLayerPart,
-} from './layer-actions';
+import { batchCheckLayerAvailability, completeLayerUpload, getDownloadUrlForLayer, initiateLayerUpload, uploadLayerPart } from './layer-actions';
 import { actionHarness as harnessOver, type HarnessOptions, OWNER } from './spec-helpers';
 
 /** Each spec's own registry over memory storage. */

@@ -224,7 +224,11 @@ describe('PutImageTagMutability', () => {
 
   it('clears earlier exclusion filters when switching to a plain mode', async () => {
     const { run } = actionHarness();
-    await run(createRepository, { repositoryName: 'team/app', imageTagMutability: 'MUTABLE_WITH_EXCLUSION', imageTagMutabilityExclusionFilters: EXCLUDE_LATEST });
+    await run(createRepository, {
+      repositoryName: 'team/app',
+      imageTagMutability: 'MUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: EXCLUDE_LATEST,
+    });
 
     const output = await run(putImageTagMutability, { repositoryName: 'team/app', imageTagMutability: 'IMMUTABLE' });
     const [described] = (await run(describeRepositories, { repositoryNames: ['team/app'] })).repositories;

@@ -16,9 +16,7 @@ export function repositoryShape(context: ActionContext, repository: Repository) 
     repositoryUri: context.repositoryUri(repository.registry, repository.name),
     createdAt: epochSeconds(repository.createdAt),
     imageTagMutability: settings.imageTagMutability,
-    ...(settings.imageTagMutabilityExclusionFilters.length > 0
-      ? { imageTagMutabilityExclusionFilters: settings.imageTagMutabilityExclusionFilters }
-      : {}),
+    ...(settings.imageTagMutabilityExclusionFilters.length > 0 ? { imageTagMutabilityExclusionFilters: settings.imageTagMutabilityExclusionFilters } : {}),
     imageScanningConfiguration: { scanOnPush: settings.scanOnPush },
     encryptionConfiguration: settings.encryption,
   };
@@ -43,9 +41,7 @@ export const createRepository = defineAction({
     imageTagMutability: TagMutability.optional(),
     imageTagMutabilityExclusionFilters: MutabilityFilters.optional(),
     imageScanningConfiguration: z.object({ scanOnPush: z.boolean().optional() }).optional(),
-    encryptionConfiguration: z
-      .object({ encryptionType: z.enum(['AES256', 'KMS', 'KMS_DSSE']), kmsKey: z.string().min(1).max(2048).optional() })
-      .optional(),
+    encryptionConfiguration: z.object({ encryptionType: z.enum(['AES256', 'KMS', 'KMS_DSSE']), kmsKey: z.string().min(1).max(2048).optional() }).optional(),
   }),
   resource: repo,
   async handle(input, context) {
@@ -88,7 +84,9 @@ export const describeRepositories = defineAction({
     // A listing shows the repositories the caller may describe: a Deny on one repository hides it.
     const page = await admin.list(key, input.maxResults ?? 100, nextToken.decode(input.nextToken));
     const verdicts = page.repositories.length === 0 ? [] : await visible(page.repositories.map((repository) => repository.name));
-    const repositories = page.repositories.filter((_, index) => verdicts[index]?.decision === 'Allow').map((repository) => repositoryShape(context, repository));
+    const repositories = page.repositories
+      .filter((_, index) => verdicts[index]?.decision === 'Allow')
+      .map((repository) => repositoryShape(context, repository));
     return { repositories, nextToken: nextToken.encode(page.next) };
   },
 });

@@ -77,11 +77,17 @@ describe('BatchGetRepositoryScanningConfiguration', () => {
   it('answers the registry rule that applies to a repository', async () => {
     const { run } = actionHarness();
     await run(createRepository, { repositoryName: 'team/app' });
-    await run(putRegistryScanningConfiguration, { rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: 'team/*', filterType: 'WILDCARD' }] }] });
+    await run(putRegistryScanningConfiguration, {
+      rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: 'team/*', filterType: 'WILDCARD' }] }],
+    });
 
     const [configuration] = (await run(batchGetRepositoryScanningConfiguration, { repositoryNames: ['team/app'] })).scanningConfigurations;
 
-    expect(configuration).toMatchObject({ scanOnPush: true, scanFrequency: 'SCAN_ON_PUSH', appliedScanFilters: [{ filter: 'team/*', filterType: 'WILDCARD' }] });
+    expect(configuration).toMatchObject({
+      scanOnPush: true,
+      scanFrequency: 'SCAN_ON_PUSH',
+      appliedScanFilters: [{ filter: 'team/*', filterType: 'WILDCARD' }],
+    });
   });
 
   it('asks IAM once for all the repositories and answers AccessDeniedException for one the caller may not read', async () => {

@@ -6,7 +6,18 @@ import { accessDenied, AwsError } from '../aws-errors';
 import { ImageIdentifier, MaxResults, NextToken, RegistryId, RepositoryName } from '../shapes';
 
 const repo = (input: { repositoryName: string; registryId?: string | undefined }) => input;
-const ScanFilters = z.array(z.object({ filter: z.string().min(1).max(255).regex(/^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$/), filterType: z.literal('WILDCARD') })).max(100);
+const ScanFilters = z
+  .array(
+    z.object({
+      filter: z
+        .string()
+        .min(1)
+        .max(255)
+        .regex(/^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$/),
+      filterType: z.literal('WILDCARD'),
+    }),
+  )
+  .max(100);
 const Rule = z.object({ scanFrequency: z.enum(['SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL']), repositoryFilters: ScanFilters.min(1) });
 
 export const putRegistryScanningConfiguration = defineAction({
@@ -135,6 +146,10 @@ async function resolveImage(
     ...(imageId.imageDigest ? { imageDigest: imageId.imageDigest } : {}),
     ...(imageId.imageTag ? { imageTag: imageId.imageTag } : {}),
   });
-  if (!resolved.ok) throw new AwsError('ImageNotFoundException', `The image with imageId ${JSON.stringify(imageId)} does not exist within the repository with name '${ref.name}'`);
+  if (!resolved.ok)
+    throw new AwsError(
+      'ImageNotFoundException',
+      `The image with imageId ${JSON.stringify(imageId)} does not exist within the repository with name '${ref.name}'`,
+    );
   return { record: resolved.record };
 }

@@ -31,7 +31,8 @@ const target = (input: { resourceArn: string }) => {
 /** The repository an ARN names, in the caller's region only (a registry is an account in a region). */
 function repoOf(input: { resourceArn: string }, context: ActionContext) {
   const { repositoryName, registryId, region } = target(input);
-  if (region !== context.region) throw invalidParameter(`Invalid parameter at 'resourceArn' failed to satisfy constraint: 'the ARN's region ${region} is not ${context.region}'`);
+  if (region !== context.region)
+    throw invalidParameter(`Invalid parameter at 'resourceArn' failed to satisfy constraint: 'the ARN's region ${region} is not ${context.region}'`);
   return context.repo(repositoryName, registryId);
 }
 

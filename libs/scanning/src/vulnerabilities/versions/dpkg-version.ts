@@ -23,9 +23,7 @@ export function parseDpkgVersion(version: string): DpkgVersion {
   const epoch = colon > 0 && /^\d+$/.test(trimmed.slice(0, colon)) ? Number(trimmed.slice(0, colon)) : 0;
   const rest = colon > 0 ? trimmed.slice(colon + 1) : trimmed;
   const hyphen = rest.lastIndexOf('-');
-  return hyphen >= 0
-    ? { epoch, upstream: rest.slice(0, hyphen), revision: rest.slice(hyphen + 1) }
-    : { epoch, upstream: rest, revision: '' };
+  return hyphen >= 0 ? { epoch, upstream: rest.slice(0, hyphen), revision: rest.slice(hyphen + 1) } : { epoch, upstream: rest, revision: '' };
 }
 
 function verrevcmp(a: string, b: string): number {

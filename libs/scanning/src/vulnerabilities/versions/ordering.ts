@@ -61,9 +61,7 @@ function toSemver(version: string): SemVer | undefined {
   return (
     parseSemver(trimmed) ??
     parseSemver(trimmed, { loose: true }) ??
-    (/^v?\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(trimmed)
-      ? coerce(trimmed, { includePrerelease: true })
-      : null) ??
+    (/^v?\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(trimmed) ? coerce(trimmed, { includePrerelease: true }) : null) ??
     undefined
   );
 }
