@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb/testing';
 import { extractZip, handlerEntry, loadBundle, offlineFunctionEnv, readZip } from './bundles';
-import { httpApiEvent, scheduledEvent, sqsRecord, streamRecord } from './lambda-events';
+import { httpApiEvent, scheduledEvent, sqsRecord } from '@cargohold/lambda-kit/testing';
+import { streamRecord } from './lambda-events';
 import { HANDLERS, packagedStages, type Packaged } from './packaged';
 import { functionByHandler } from './template';
 
@@ -59,7 +60,7 @@ describe('function bundles (--stage dev)', () => {
 
   it('boots distribution-api without AWS and answers an anonymous GET /v2/ with a 401 Basic challenge', async () => {
     const report = await loadBundle(bundleOf('apps/distribution-api/src/main.lambda.handler'), {
-      event: httpApiEvent({ method: 'GET', path: '/v2/', routeKey: 'ANY /v2/{proxy+}' }),
+      event: httpApiEvent({ method: 'GET', target: '/v2/', routeKey: 'ANY /v2/{proxy+}' }),
       env: apiEnv,
     });
     expect(report.error).toBeUndefined();
@@ -73,7 +74,7 @@ describe('function bundles (--stage dev)', () => {
     const report = await loadBundle(bundleOf('apps/ecr-api/src/main.lambda.handler'), {
       event: httpApiEvent({
         method: 'POST',
-        path: '/',
+        target: '/',
         routeKey: 'POST /',
         headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories' },
         body: '{}',

@@ -14,6 +14,8 @@ export interface HttpApiEventInit {
   readonly sourceIp?: string;
   readonly stage?: string;
   readonly domainName?: string;
+  /** The route that matched, as the deployed API names it (`ANY /v2/{proxy+}`); `$default` otherwise. */
+  readonly routeKey?: string;
 }
 
 const TEXT_TYPES = /^(text\/|application\/(json|x-amz-json-1\.1|xml))/;
@@ -35,9 +37,10 @@ export function httpApiEvent(init: HttpApiEventInit): APIGatewayProxyEventV2 {
   const binary = init.body !== undefined && typeof init.body !== 'string' && !TEXT_TYPES.test(headers['content-type'] ?? '');
   const body = init.body === undefined ? undefined : binary ? Buffer.from(init.body).toString('base64') : init.body.toString();
   const now = new Date();
+  const routeKey = init.routeKey ?? '$default';
   return {
     version: '2.0',
-    routeKey: '$default',
+    routeKey,
     rawPath,
     rawQueryString,
     ...(init.cookies ? { cookies: [...init.cookies] } : {}),
@@ -56,7 +59,7 @@ export function httpApiEvent(init: HttpApiEventInit): APIGatewayProxyEventV2 {
         userAgent: headers['user-agent'] ?? 'agent',
       },
       requestId: 'JKJaXmPLvHcESHA=',
-      routeKey: '$default',
+      routeKey,
       stage,
       time: '12/Mar/2020:19:03:58 +0000',
       timeEpoch: now.getTime(),
