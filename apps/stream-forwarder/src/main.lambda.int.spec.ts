@@ -5,7 +5,7 @@ import { parseSqsEvent } from '@cargohold/events-aws';
 import { dynamoStreamEvent, dynamoStreamRecord, startLocalSqs, type LocalSqs } from '@cargohold/events-aws/testing';
 import { newEvent, type RegistryEvent } from '@cargohold/events';
 import { createDynamoMetadata } from '@cargohold/storage-dynamodb';
-import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb/testing';
+import { startDynamoDbLocal, type DynamoDbLocal } from '@cargohold/storage-dynamodb/testing';
 import type { ManifestRecord, ManifestStore, ScanStore } from '@cargohold/storage-ports';
 import type { AttributeValue, Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -35,7 +35,7 @@ const record = (d: string): ManifestRecord => ({
 const context = { functionName: 'stream-forwarder', awsRequestId: 'spec' } as Context;
 
 let sqs: LocalSqs;
-let dynalite: Dynalite;
+let dynamoDb: DynamoDbLocal;
 let queueUrl: string;
 let handler: Handler;
 let table: string;
@@ -43,7 +43,7 @@ let manifests: ManifestStore;
 let scans: ScanStore;
 
 beforeAll(async () => {
-  [sqs, dynalite] = await Promise.all([startLocalSqs(), startDynalite()]);
+  [sqs, dynamoDb] = await Promise.all([startLocalSqs(), startDynamoDbLocal()]);
   ({ queueUrl } = await sqs.queueWithDeadLetters('worker'));
   Object.assign(process.env, {
     EVENT_BUS_NAME: 'cargohold-dev',
@@ -55,15 +55,15 @@ beforeAll(async () => {
     LOG_LEVEL: 'silent',
   });
   ({ handler } = (await import('./main.lambda')) as unknown as { handler: Handler });
-  table = await dynalite.freshTable();
-  const metadata = createDynamoMetadata({ client: dynalite.client, table });
+  table = await dynamoDb.freshTable();
+  const metadata = createDynamoMetadata({ client: dynamoDb.client, table });
   manifests = metadata.manifests;
   scans = metadata.scans;
   // Manifests need their blobs linked in the repository (the store checks the closure).
   for (const blob of ['c', 'd']) await metadata.links.link(REPO, digest(blob), 1, new Date(0));
 });
 afterAll(async () => {
-  await Promise.all([sqs?.stop(), dynalite?.stop()]);
+  await Promise.all([sqs?.stop(), dynamoDb?.stop()]);
 });
 beforeEach(() => {
   eventBridge.reset();
@@ -91,7 +91,7 @@ async function streamOf(change: () => Promise<unknown>): Promise<DynamoDBRecord[
 }
 
 async function items(): Promise<Map<string, Record<string, AttributeValue>>> {
-  const { Items = [] } = await dynalite.client.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+  const { Items = [] } = await dynamoDb.client.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
   return new Map(Items.map((item: Record<string, SdkAttributeValue>) => [String(item['SK']?.S), item as Record<string, AttributeValue>]));
 }
 
