@@ -57,7 +57,9 @@ describe('DynamoManifestStore item size', () => {
     intercept(
       client,
       async (request, send) => {
-        if (request.operation === 'PutItem' && request.input.Item) written.push(request.input.Item);
+        // The manifest item travels in the put's TransactWriteItems.
+        const items = (request.input.TransactItems as { Put?: { Item: Record<string, AttributeValue> } }[] | undefined) ?? [];
+        if (request.operation === 'TransactWriteItems') written.push(...items.flatMap((item) => (item.Put ? [item.Put.Item] : [])));
         return send();
       },
       'build',
@@ -163,7 +165,8 @@ describe('DynamoManifestStore delete refusal', () => {
     await linkBlobs(links, child);
     await manifests.put(app, child, []);
     intercept(client, async (request, send) => {
-      if (request.operation === 'DeleteItem' && (request.input.Key as { SK?: string }).SK === `M#${child.digest}`) {
+      const items = (request.input.TransactItems as { Delete?: { Key: { SK?: string } } }[] | undefined) ?? [];
+      if (request.operation === 'TransactWriteItems' && items.some((item) => item.Delete?.Key.SK === `M#${child.digest}`)) {
         await other.manifests.put(app, index, ['multi']);
       }
       return send();
