@@ -105,6 +105,11 @@ export interface DeleteInput {
 export function deleteTransaction(input: DeleteInput): Planned {
   const { repo, digest } = input;
   const plan = new Plan();
+  // Tags first: the stream then carries the tags' REMOVEs before the manifest's, as readers expect.
+  for (const tag of input.tags) {
+    const write = { condition: '#digest = :digest', names: { '#digest': 'digest' }, values: { ':digest': digest } };
+    plan.add({ kind: 'tag', tag, immutable: false }, { delete: tagKey(repo, tag), write });
+  }
   const unchanged = input.tagVersion === undefined ? 'attribute_not_exists(#tagVersion)' : '#tagVersion = :tagVersion';
   plan.add(
     { kind: 'manifest' },
@@ -117,10 +122,6 @@ export function deleteTransaction(input: DeleteInput): Planned {
       },
     },
   );
-  for (const tag of input.tags) {
-    const write = { condition: '#digest = :digest', names: { '#digest': 'digest' }, values: { ':digest': digest } };
-    plan.add({ kind: 'tag', tag, immutable: false }, { delete: tagKey(repo, tag), write });
-  }
   for (const child of input.children) {
     plan.add(
       { kind: 'child', child },
