@@ -100,16 +100,17 @@ export async function tagsOf({ v2, repo }: Session): Promise<string[]> {
 }
 
 /**
- * Starts every action after a PRNG-drawn delay of 0–3 ms (drawn up front, in order, so a seed names the
- * same schedule) and waits for all of them.
+ * Starts every action after a PRNG-drawn delay of 0–`spreadMs` ms (drawn up front, in order, so a seed
+ * names the same schedule) and waits for all of them. A spread about as long as a request lets one
+ * request land anywhere inside another's sequence of storage calls.
  */
-export async function race<T>(rng: Prng, actions: readonly (() => Promise<T>)[]): Promise<T[]> {
-  const delays = actions.map(() => rng.int(0, 3));
+export async function race<T>(rng: Prng, actions: readonly (() => Promise<T>)[], spreadMs = 3): Promise<T[]> {
+  const delays = actions.map(() => rng.int(0, spreadMs));
   return Promise.all(actions.map(async (action, i) => (await sleep(delays[i]), action())));
 }
 
 /** Two different requests raced the same way: answers both. */
-export async function racePair(rng: Prng, first: () => Promise<Answer>, second: () => Promise<Answer>): Promise<[Answer, Answer]> {
-  const [a, b] = await race(rng, [first, second]);
+export async function racePair(rng: Prng, first: () => Promise<Answer>, second: () => Promise<Answer>, spreadMs = 3): Promise<[Answer, Answer]> {
+  const [a, b] = await race(rng, [first, second], spreadMs);
   return [a as Answer, b as Answer];
 }

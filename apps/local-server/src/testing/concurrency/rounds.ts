@@ -21,6 +21,9 @@ export interface Round {
   run(session: Session): Promise<{ acknowledged: readonly string[] }>;
 }
 
+/** Start-delay spread for the delete and unlink races: about one request's time on either backend. */
+const SPREAD_MS = 15;
+
 /** A round's own assertion failure (the suite adds seed and round to the message). */
 function check(condition: boolean, message: string, answers?: readonly Answer[]): asserts condition {
   if (!condition) throw new Error(answers ? `${message}; answers: ${answers.map((a) => a.detail).join(', ')}` : message);
@@ -82,14 +85,14 @@ const mutableTag: Round = {
   },
 };
 
-const deleteRacesRetag: Round = {
+export const deleteRacesRetag: Round = {
   name: 'delete-by-digest races a re-tag onto that digest',
   async run(session) {
     await createRepository(session, 'MUTABLE');
     const images = await Promise.all(Array.from({ length: session.rng.int(3, 6) }, (_, i) => prepareImage(session, `image-${i}`)));
     for (const [i, image] of images.entries()) check((await putManifest(session, image, `first-${i}`)).ok, 'setup push failed');
     const actions = images.flatMap((image, i) => [() => deleteManifest(session, image.digest), () => putManifest(session, image, `again-${i}`)]);
-    const answers = await race(session.rng, actions);
+    const answers = await race(session.rng, actions, SPREAD_MS);
     check(
       answers.every((answer) => answer.ok || answer.detail.startsWith('404')),
       'a delete or re-tag failed unexpectedly',
@@ -112,6 +115,7 @@ const indexRacesChildDelete: Round = {
       session.rng,
       () => putManifest(session, index, 'multi'),
       () => deleteManifest(session, victim.digest),
+      SPREAD_MS,
     );
     check(pushed.ok !== deleted.ok, 'exactly one of the index push and the child delete must win', [pushed, deleted]);
     const survivors = children.filter((child) => child !== victim || pushed.ok);
@@ -123,15 +127,20 @@ const unlinkRacesPut: Round = {
   name: 'a blob unlink races a manifest put that lists it',
   async run(session) {
     await createRepository(session, 'MUTABLE');
-    const image = await prepareImage(session, 'image');
-    const blob = session.rng.pick(image.blobs);
-    const [pushed, unlinked] = await racePair(
+    const images = await Promise.all(Array.from({ length: session.rng.int(3, 6) }, (_, i) => prepareImage(session, `image-${i}`)));
+    const pairs = images.map((image, i) => ({ image, tag: `v${i}`, blob: session.rng.pick(image.blobs) }));
+    const answers = await race(
       session.rng,
-      () => putManifest(session, image, 'v1'),
-      () => deleteBlob(session, blob),
+      pairs.flatMap(({ image, tag, blob }) => [() => putManifest(session, image, tag), () => deleteBlob(session, blob)]),
+      SPREAD_MS,
     );
-    check(pushed.ok !== unlinked.ok, 'exactly one of the manifest put and the blob unlink must win', [pushed, unlinked]);
-    return { acknowledged: pushed.ok ? [image.digest] : [] };
+    const acknowledged: string[] = [];
+    pairs.forEach(({ image }, i) => {
+      const [pushed, unlinked] = [answers[2 * i], answers[2 * i + 1]];
+      check(pushed?.ok !== unlinked?.ok, 'exactly one of a manifest put and the unlink of its blob must win', answers);
+      if (pushed?.ok) acknowledged.push(image.digest);
+    });
+    return { acknowledged };
   },
 };
 
