@@ -1,5 +1,5 @@
-import { ManifestClosureError, ManifestReferencedError, SizeLimitError } from '@cargohold/storage-ports';
-import type { Digest, ManifestRecord, ManifestStore, Page, RepoRef } from '@cargohold/storage-ports';
+import { ManifestClosureError, ManifestReferencedError, SizeLimitError, TagConflictError } from '@cargohold/storage-ports';
+import type { Digest, ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef } from '@cargohold/storage-ports';
 import { nativeItemSize } from './item-size';
 import type { Item, Key, Table } from './table';
 import { INDEX, keys, MAX_ITEM_BYTES, PREFIX } from './table-design';
@@ -19,6 +19,9 @@ import { INDEX, keys, MAX_ITEM_BYTES, PREFIX } from './table-design';
  *   2. the manifest item, `attribute_not_exists(PK)`: idempotent, an existing record keeps its pushedAt.
  *   3. each tag item, one conditional UpdateItem (`digest <> :new`) returning the old image: a tag is at its
  *      old or its new digest, never missing (invariant 3), and `previous` comes from the old image.
+ *      Immutable tags (options.immutableTags) go first, each conditioned on `attribute_not_exists(digest)`:
+ *      of concurrent puts exactly one creates the tag; a loser throws TagConflictError before moving any
+ *      tag, its manifest item staying recorded untagged (as an ECR image whose PutImage lost may).
  *   A crash after 1 leaves a child with a phantom parent: deleting that child is refused (a loud,
  *   recoverable state: pushing the index again and deleting it clears it) rather than silently allowed.
  *   Children are race-free this way (a delete of the child after 1 is refused), blobs are not: a link
@@ -99,13 +102,23 @@ const childrenOf = (digest: Digest, children: readonly Digest[]): Digest[] => [.
 export class DynamoManifestStore implements ManifestStore {
   constructor(private readonly table: Table) {}
 
-  async put(repo: RepoRef, record: ManifestRecord, tags: readonly string[]): Promise<{ previous: Record<string, Digest> }> {
-    const item = manifestItem(repo, record, [...new Set(tags)]);
+  async put(
+    repo: RepoRef,
+    record: ManifestRecord,
+    tags: readonly string[],
+    _events?: unknown,
+    options: ManifestPutOptions = {},
+  ): Promise<{ previous: Record<string, Digest> }> {
+    const unique = [...new Set(tags)];
+    const immutable = new Set(options.immutableTags ?? []);
+    const item = manifestItem(repo, record, unique);
     if (nativeItemSize(item) > MAX_ITEM_BYTES) throw new SizeLimitError('manifest record', MAX_ITEM_BYTES);
     await this.requireLinks(repo, record.blobs);
     await this.addToChildren(repo, record.digest, childrenOf(record.digest, record.children));
     await this.table.put(item, { condition: 'attribute_not_exists(PK)' });
-    const moved = await Promise.all([...new Set(tags)].map(async (tag) => [tag, await this.moveTag(repo, tag, record.digest)] as const));
+    for (const tag of unique.filter((tag) => immutable.has(tag))) await this.claimTag(repo, tag, record.digest);
+    const mutable = unique.filter((tag) => !immutable.has(tag));
+    const moved = await Promise.all(mutable.map(async (tag) => [tag, await this.moveTag(repo, tag, record.digest)] as const));
     const previous: Record<string, Digest> = {};
     for (const [tag, before] of moved) if (before !== undefined) previous[tag] = before;
     return { previous };
@@ -179,6 +192,23 @@ export class DynamoManifestStore implements ManifestStore {
       values: { ':digest': digest, ':tag': tag, ':tagOf': keys.tagOf(digest, tag), ':one': 1 },
     });
     return applied ? (old?.['digest'] as Digest | undefined) : undefined;
+  }
+
+  /** Creates an immutable tag, or finds it already at `digest`; any other digest there is a conflict. */
+  private async claimTag(repo: RepoRef, tag: string, digest: Digest): Promise<void> {
+    for (;;) {
+      const { applied } = await this.table.update(tagKey(repo, tag), {
+        update: 'SET #digest = :digest, #tag = :tag, LSI1SK = :tagOf ADD #version :one',
+        condition: 'attribute_not_exists(#digest)',
+        names: { '#digest': NAMES['#digest'], '#version': NAMES['#version'], '#tag': 'tag' },
+        values: { ':digest': digest, ':tag': tag, ':tagOf': keys.tagOf(digest, tag), ':one': 1 },
+      });
+      if (applied) return;
+      const current = (await this.table.get(tagKey(repo, tag)))?.['digest'] as Digest | undefined;
+      if (current === digest) return;
+      // Deleted since the condition failed: try to create it again.
+      if (current !== undefined) throw new TagConflictError(tag, current);
+    }
   }
 
   /** Step 0 of put: every blob must be linked in the repository (strongly consistent reads). */

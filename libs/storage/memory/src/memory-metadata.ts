@@ -6,10 +6,12 @@ import {
   DEFAULT_REPOSITORY_SETTINGS,
   ManifestClosureError,
   ManifestReferencedError,
+  TagConflictError,
 } from '@cargohold/storage-ports';
 import type {
   BlobLinkStore,
   Found,
+  ManifestPutOptions,
   ManifestRecord,
   ManifestStore,
   Page,
@@ -73,6 +75,7 @@ export class MemoryManifestStore implements ManifestStore {
     record: ManifestRecord,
     tags: readonly string[],
     events: readonly RegistryEvent[] = [],
+    options: ManifestPutOptions = {},
   ): Promise<{ previous: Record<string, Digest> }> {
     const recorded = this.state.outbox.prepare(events);
     // The closure check runs in the same synchronous step as the write: nothing can remove a child or a
@@ -83,6 +86,11 @@ export class MemoryManifestStore implements ManifestStore {
     }
     for (const blob of record.blobs) {
       if (!existing?.links.has(blob)) throw new ManifestClosureError(blob, 'blob');
+    }
+    // Immutable tags are checked in the same synchronous step too: of concurrent puts, one wins.
+    for (const tag of options.immutableTags ?? []) {
+      const current = existing?.tags.get(tag);
+      if (current !== undefined && current !== record.digest) throw new TagConflictError(tag, current);
     }
     const data = this.state.write(repo);
     let changed = !data.manifests.has(record.digest);

@@ -74,3 +74,17 @@ export class BlobReferencedError extends RegistryError {
     });
   }
 }
+
+/**
+ * A put would move a tag it was told must stay where it is (ManifestPutOptions.immutableTags): the tag
+ * already points at another digest. Nothing of the put moved a tag.
+ */
+export class TagConflictError extends RegistryError {
+  readonly tag: string;
+  readonly current: string;
+  constructor(tag: string, current: string) {
+    super('TAG_INVALID', `tag ${tag} already points at ${current} and may not be moved`, { status: 400, detail: { tag, current } });
+    this.tag = tag;
+    this.current = current;
+  }
+}

@@ -32,6 +32,11 @@ export interface ManifestRecord {
  *   of `record.children` is not a manifest of the repository or any of `record.blobs` is not linked in the
  *   repository (BlobLinkStore): then nothing is recorded, no tag moves and no event is recorded. (Adapters
  *   without transactions document the window they leave; see the DynamoDB adapter.)
+ * - `put` with `options.immutableTags` moves each of those tags only if it is absent or already points at
+ *   `record.digest`; otherwise it throws TagConflictError (naming the tag), atomically with the write. The
+ *   embedded adapters then record nothing (no manifest, no tag, no event); the DynamoDB adapter may leave
+ *   the manifest recorded untagged (as ECR may), but never moves a tag of the loser. Of N concurrent puts of
+ *   different digests onto one absent immutable tag, exactly one succeeds.
  * - `listTags` is byte-ordered keyset pagination; `tagsOf` lists the tags on one digest, sorted.
  * - `delete` removes a manifest and every tag on it atomically, but throws ManifestReferencedError when
  *   another manifest (an index) in the repository lists it among its `children`. False when absent.
@@ -43,8 +48,20 @@ export interface ManifestRecord {
  * - `referrers` lists the manifests whose `subject` is the digest, ordered by digest; the subject itself
  *   need not exist.
  */
+/** Conditions on a `put`'s tag moves. */
+export interface ManifestPutOptions {
+  /** Tags (a subset of `tags`) that may only be created or re-pointed at the same digest, never moved. */
+  readonly immutableTags?: readonly string[];
+}
+
 export interface ManifestStore {
-  put(repo: RepoRef, record: ManifestRecord, tags: readonly string[], events?: readonly RegistryEvent[]): Promise<{ previous: Record<string, Digest> }>;
+  put(
+    repo: RepoRef,
+    record: ManifestRecord,
+    tags: readonly string[],
+    events?: readonly RegistryEvent[],
+    options?: ManifestPutOptions,
+  ): Promise<{ previous: Record<string, Digest> }>;
   get(repo: RepoRef, digest: Digest): Promise<ManifestRecord | undefined>;
   list(repo: RepoRef, page: Page): Promise<ManifestRecord[]>;
   resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined>;

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { RegistryEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
-import { ManifestClosureError, ManifestReferencedError } from '@cargohold/storage-ports';
-import type { ManifestRecord, ManifestStore, Page, RepoRef } from '@cargohold/storage-ports';
+import { ManifestClosureError, ManifestReferencedError, TagConflictError } from '@cargohold/storage-ports';
+import type { ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef } from '@cargohold/storage-ports';
 import { OutboxRecorder } from './sqlite-outbox-store';
 
 interface ManifestRow {
@@ -36,7 +36,7 @@ export class SqliteManifestStore implements ManifestStore {
   private readonly pulled: Database.Statement<[Key & { at: number }]>;
   private readonly outbox: OutboxRecorder;
   private readonly putTx: Database.Transaction<
-    (repo: Repo, record: ManifestRecord, tags: readonly string[], events: readonly RegistryEvent[]) => Record<string, Digest>
+    (repo: Repo, record: ManifestRecord, tags: readonly string[], events: readonly RegistryEvent[], immutable: readonly string[]) => Record<string, Digest>
   >;
   private readonly deleteTagTx: Database.Transaction<(repo: Repo, tag: string, events: readonly RegistryEvent[]) => boolean>;
   private readonly deleteTx: Database.Transaction<(key: Key, events: readonly RegistryEvent[]) => boolean>;
@@ -76,30 +76,37 @@ export class SqliteManifestStore implements ManifestStore {
     // Closure check, record, tags and events in one (IMMEDIATE) transaction: no delete of a child or unlink
     // of a blob can land between the check and the write, readers see every tag at its old or its new
     // digest (invariant 3), and the events exist exactly when the change does.
-    this.putTx = db.transaction((repo: Repo, record: ManifestRecord, tags: readonly string[], events: readonly RegistryEvent[]) => {
-      const key = { ...repo, digest: record.digest };
-      for (const child of record.children) {
-        if (child !== record.digest && !manifestExists.get({ ...repo, digest: child })) throw new ManifestClosureError(child, 'manifest');
-      }
-      for (const blob of record.blobs) {
-        if (!linked.get({ ...repo, digest: blob })) throw new ManifestClosureError(blob, 'blob');
-      }
-      let changed = insertManifest.run({ ...key, ...toRow(record) }).changes > 0;
-      if (changed) {
-        record.blobs.forEach((blob, position) => insertBlob.run({ ...key, position, blob }));
-        record.children.forEach((child, position) => insertChild.run({ ...key, position, child }));
-      }
-      const previous: Record<string, Digest> = {};
-      for (const tag of new Set(tags)) {
-        const before = this.resolve.get({ ...repo, tag })?.digest;
-        if (before === record.digest) continue;
-        upsertTag.run({ ...key, tag });
-        if (before !== undefined) previous[tag] = before;
-        changed = true;
-      }
-      if (changed) this.outbox.record(events);
-      return previous;
-    });
+    this.putTx = db.transaction(
+      (repo: Repo, record: ManifestRecord, tags: readonly string[], events: readonly RegistryEvent[], immutable: readonly string[]) => {
+        const key = { ...repo, digest: record.digest };
+        // Inside the IMMEDIATE transaction, so of concurrent puts onto one immutable tag exactly one wins.
+        for (const tag of immutable) {
+          const current = this.resolve.get({ ...repo, tag })?.digest;
+          if (current !== undefined && current !== record.digest) throw new TagConflictError(tag, current);
+        }
+        for (const child of record.children) {
+          if (child !== record.digest && !manifestExists.get({ ...repo, digest: child })) throw new ManifestClosureError(child, 'manifest');
+        }
+        for (const blob of record.blobs) {
+          if (!linked.get({ ...repo, digest: blob })) throw new ManifestClosureError(blob, 'blob');
+        }
+        let changed = insertManifest.run({ ...key, ...toRow(record) }).changes > 0;
+        if (changed) {
+          record.blobs.forEach((blob, position) => insertBlob.run({ ...key, position, blob }));
+          record.children.forEach((child, position) => insertChild.run({ ...key, position, child }));
+        }
+        const previous: Record<string, Digest> = {};
+        for (const tag of new Set(tags)) {
+          const before = this.resolve.get({ ...repo, tag })?.digest;
+          if (before === record.digest) continue;
+          upsertTag.run({ ...key, tag });
+          if (before !== undefined) previous[tag] = before;
+          changed = true;
+        }
+        if (changed) this.outbox.record(events);
+        return previous;
+      },
+    );
 
     const removeTag = db.prepare<[Repo & { tag: string }]>(`DELETE FROM tags WHERE ${IN_REPO} AND tag = @tag`);
     this.deleteTagTx = db.transaction((repo: Repo, tag: string, events: readonly RegistryEvent[]) => {
@@ -128,8 +135,9 @@ export class SqliteManifestStore implements ManifestStore {
     record: ManifestRecord,
     tags: readonly string[],
     events: readonly RegistryEvent[] = [],
+    options: ManifestPutOptions = {},
   ): Promise<{ previous: Record<string, Digest> }> {
-    return { previous: this.putTx.immediate(repoOf(repo), record, tags, this.outbox.prepare(events)) };
+    return { previous: this.putTx.immediate(repoOf(repo), record, tags, this.outbox.prepare(events), options.immutableTags ?? []) };
   }
 
   async get(repo: RepoRef, digest: Digest): Promise<ManifestRecord | undefined> {

@@ -1,5 +1,6 @@
 import { ManifestClosureError, ManifestReferencedError, type ManifestRecord } from '@cargohold/storage-ports';
 import type { MetadataFixture } from './metadata-fixture';
+import { describeManifestTagConditionSpec } from './manifest-tag-condition-contract';
 import { at, digestFor, indexRecord, manifestRecord, putLinked, repoRef, T0 } from './metadata-fixture';
 
 const app = repoRef('app');
@@ -282,6 +283,8 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
         expect(await manifests.get(other, child.digest)).toEqual(child);
       });
     });
+
+    describeManifestTagConditionSpec(fixture);
 
     describe('referrers', () => {
       it('lists the manifests whose subject is the digest, ordered by digest', async () => {

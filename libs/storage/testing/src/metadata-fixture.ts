@@ -1,6 +1,7 @@
 import { digestOf, type Digest } from '@cargohold/oci';
 import type {
   BlobLinkStore,
+  ManifestPutOptions,
   ManifestRecord,
   ManifestStore,
   RegistrySettingsStore,
@@ -53,9 +54,10 @@ export async function putLinked(
   repo: RepoRef,
   record: ManifestRecord,
   tags: readonly string[],
+  options?: ManifestPutOptions,
 ): Promise<{ previous: Record<string, Digest> }> {
   for (const blob of record.blobs) await links.link(repo, blob, 1, T0);
-  return manifests.put(repo, record, tags);
+  return manifests.put(repo, record, tags, [], options);
 }
 
 export function indexRecord(label: string, children: readonly ManifestRecord[]): ManifestRecord {
