@@ -343,6 +343,21 @@ describe('ImageService', () => {
       expect(await storage.manifests.resolveTag(repo, 'v1')).toBe(first.digest);
     });
 
+    it('lets exactly one of concurrent pushes create an immutable tag; the others get ImageTagAlreadyExists', async () => {
+      const { registry, images, storage } = setup();
+      await push(registry, ociImage('amd64'));
+      await registry.repositoryAdmin.update(repo, (current) => ({ ...current, imageTagMutability: 'IMMUTABLE' }));
+      const racers = ['amd64', 'arm64', 'ppc64le', 's390x'].map((arch) => ociImage(arch));
+      for (const image of racers) for (const blob of image.blobs) await registry.uploads.putMonolithic(repo, digestOf(blob), bodyOf(blob));
+
+      const results = await Promise.allSettled(racers.map((image) => images.put(repo, image.manifest, OCI_MANIFEST, 'v1', undefined)));
+
+      const won = results.filter((result) => result.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      for (const result of results) if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(ImageTagImmutableError);
+      expect(await storage.manifests.listTags(repo, { limit: 10 })).toEqual(['v1']);
+    });
+
     it('refuses a tag that is a digest instead of pushing untagged (TagInvalidError)', async () => {
       const { registry, images, storage } = setup();
       const image = ociImage('amd64');

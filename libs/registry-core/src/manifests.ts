@@ -12,12 +12,12 @@ import {
 import { digestOf, parseDigest, parseReference, validateTag, type Digest } from '@cargohold/oci';
 import {
   DigestMismatchError,
+  TagConflictError,
   type BlobLinkStore,
   type BlobStore,
   type ManifestRecord,
   type ManifestStore,
   type RepoRef,
-  type Repository,
 } from '@cargohold/storage-ports';
 import { ByteCache } from './byte-cache';
 import { EventFactory } from './event-factory';
@@ -99,12 +99,16 @@ export class ManifestService {
     }
     const children = await this.checkClosure(repo, parsed);
     const tags = [...new Set([...(ref.kind === 'tag' ? [ref.tag] : []), ...extraTags])];
-    await this.checkTagMutability(repo, repository, tags, digest);
+    const immutableTags = tags.filter((tag) => isTagImmutable(repository.settings, tag));
+    await this.checkTagMutability(repo, immutableTags, digest);
 
     await putVerified(this.ports.blobs, digest, once(bytes), { maxBytes: this.limits.maxManifestBytes, expectedSize: bytes.length });
     this.cache.set(digest, bytes);
     const event = this.events.pushed(repo, digest, parsed.mediaType, tags);
-    await this.ports.manifests.put(repo, this.recordOf(parsed, digest, bytes.length, children), tags, [event]);
+    await this.ports.manifests.put(repo, this.recordOf(parsed, digest, bytes.length, children), tags, [event], { immutableTags }).catch((error: unknown) => {
+      // A concurrent push took the immutable tag since the check above: the same answer as a lone push.
+      throw error instanceof TagConflictError ? new ImageTagImmutableError(error.tag, repo.name) : error;
+    });
     return { digest, mediaType: parsed.mediaType, size: bytes.length, tags, ...(parsed.subject ? { subject: parsed.subject.digest } : {}) };
   }
 
@@ -161,10 +165,12 @@ export class ManifestService {
     return record;
   }
 
-  /** Immutable tags may be re-pushed to the same image, never moved to another (ECR semantics). */
-  private async checkTagMutability(repo: RepoRef, repository: Repository, tags: readonly string[], digest: Digest): Promise<void> {
-    for (const tag of tags) {
-      if (!isTagImmutable(repository.settings, tag)) continue;
+  /**
+   * Immutable tags may be re-pushed to the same image, never moved to another (ECR semantics). Checked
+   * here to refuse before the bytes are stored; ManifestStore.put checks again atomically (immutableTags).
+   */
+  private async checkTagMutability(repo: RepoRef, immutableTags: readonly string[], digest: Digest): Promise<void> {
+    for (const tag of immutableTags) {
       const current = await this.ports.manifests.resolveTag(repo, tag);
       if (current !== undefined && current !== digest) throw new ImageTagImmutableError(tag, repo.name);
     }

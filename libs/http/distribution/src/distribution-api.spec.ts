@@ -73,6 +73,16 @@ describe('createDistributionApi', () => {
       ]);
     });
 
+    it('asks for the part as well as the completion when the closing PUT carries bytes', async () => {
+      const authorizer = new RecordingAuthorizer(() => ({ allowed: false, reason: 'denied', message: 'no' }));
+      await api(authorizer)(request('PUT', `/v2/team/app/blobs/uploads/${UPLOAD}?digest=${DIGEST}`, { 'content-length': '3' }));
+      await api(authorizer)(request('PUT', `/v2/team/app/blobs/uploads/${UPLOAD}?digest=${DIGEST}`, { 'content-length': '0' }));
+      expect(authorizer.seen.map((r) => r.access.map((a) => a.action))).toEqual([
+        ['ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'],
+        ['ecr:CompleteLayerUpload'],
+      ]);
+    });
+
     it('asks registry-wide for the catalog and only authentication for the version check', async () => {
       const authorizer = new RecordingAuthorizer(() => ({ allowed: true, principal: { accountId: '1', arn: '*' } }));
       await api(authorizer)(request('GET', '/v2/_catalog'));

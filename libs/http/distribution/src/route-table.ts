@@ -4,6 +4,7 @@ import { RegistryError } from '@cargohold/oci';
 import type { Registry } from '@cargohold/registry-core';
 import type { Digest, RepoRef } from '@cargohold/storage-ports';
 import { deleteBlob, getBlob, headBlob } from './blob-routes';
+import { hasBody } from './http-headers';
 import { catalog, listTags, versionCheck } from './listing-routes';
 import { deleteManifest, getManifest, getReferrers, headManifest, putManifest } from './manifest-routes';
 import { cancelUpload, completeUpload, patchUpload, startUpload, uploadStatus } from './upload-routes';
@@ -74,6 +75,11 @@ function startUploadActions(request: HttpRequest): readonly EcrAction[] {
   return monolithic ? ['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'] : ['ecr:InitiateLayerUpload'];
 }
 
+/** A PUT that closes an upload with a body also uploads a part: it needs both, as `ecr:UploadLayerPart` gates every byte. */
+function completeUploadActions(request: HttpRequest): readonly EcrAction[] {
+  return hasBody(request.headers) ? ['ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'] : ['ecr:CompleteLayerUpload'];
+}
+
 /**
  * The OCI Distribution Spec v1.1 endpoints: the one table every `/v2/` request goes through. A request
  * takes the first row whose pattern and method match; a path some row matches under another method
@@ -92,7 +98,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: UPLOADS, actions: startUploadActions, handler: startUpload, uploadStep: true },
   { method: 'GET', pattern: UPLOAD, actions: ['ecr:UploadLayerPart'], handler: uploadStatus },
   { method: 'PATCH', pattern: UPLOAD, actions: ['ecr:UploadLayerPart'], handler: patchUpload, uploadStep: true },
-  { method: 'PUT', pattern: UPLOAD, actions: ['ecr:CompleteLayerUpload'], handler: completeUpload },
+  { method: 'PUT', pattern: UPLOAD, actions: completeUploadActions, handler: completeUpload },
   { method: 'DELETE', pattern: UPLOAD, actions: ['ecr:UploadLayerPart'], handler: cancelUpload },
   { method: 'GET', pattern: BLOB, actions: ['ecr:GetDownloadUrlForLayer'], handler: getBlob, blobRead: true },
   { method: 'HEAD', pattern: BLOB, actions: ['ecr:BatchCheckLayerAvailability'], handler: headBlob, blobRead: true },

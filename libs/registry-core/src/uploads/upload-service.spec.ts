@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { createMemoryStorage } from '@cargohold/storage-memory';
 import { bodyOf } from '@cargohold/storage-testing';
 import { digestOf } from '@cargohold/oci';
@@ -94,6 +95,28 @@ describe('UploadService', () => {
       await expect(registry.uploads.status(repo, active.id)).resolves.toEqual({ id: active.id, size: 1 });
       advance(61_000);
       await expect(registry.uploads.status(repo, active.id)).rejects.toMatchObject({ code: 'BLOB_UPLOAD_UNKNOWN' });
+    });
+
+    it('keeps a session fresh while a slow chunk streams in, so a purge elsewhere never takes it for idle', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      try {
+        const { registry, storage, advance } = setup();
+        const { id } = await registry.uploads.start(repo);
+        const body = new PassThrough();
+        const appending = registry.uploads.append(repo, id, body, {});
+        body.write(Buffer.from('ab'));
+        for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve)); // the chunk is streaming now
+
+        const later = advance(59_000);
+        await jest.advanceTimersByTimeAsync(6_000);
+
+        expect((await storage.sessions.get(id))?.updatedAt).toEqual(later);
+        expect(await storage.sessions.listIdle(new Date(later.getTime() - 1), 10)).toEqual([]);
+        body.end(Buffer.from('cd'));
+        await expect(appending).resolves.toMatchObject({ size: 4 });
+      } finally {
+        jest.useRealTimers();
+      }
     });
 
     it('frees staging areas that lost their session', async () => {

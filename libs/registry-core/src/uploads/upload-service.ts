@@ -191,17 +191,21 @@ export class UploadService {
 
   /**
    * Runs a body into the upload. Idle expiry needs minute precision, not a durable write per chunk:
-   * the session is refreshed at most once a minute, before the chunk streams; while it streams, the
-   * purge skips this upload (it is not idle).
+   * the session is refreshed at most once a minute before the chunk streams, then once a minute while it
+   * streams (a layer sent in one PATCH can take longer than the idle timeout, and a purge in another
+   * process cannot see this one's `streaming` set), and once after it if it took that long.
    */
   private async streamingInto<T>(session: UploadSession, write: () => Promise<T>): Promise<T> {
     const now = this.clock.now();
     const interval = Math.min(TOUCH_INTERVAL_MS, this.limits.uploadIdleTimeoutMs / 10);
     if (now.getTime() - session.updatedAt.getTime() >= interval) await this.ports.sessions.touch(session.id, now);
     this.streaming.add(session.id);
+    // Best effort: a failed refresh only risks a purge, which the next refresh or the client's retry survives.
+    const heartbeat = setInterval(() => void this.ports.sessions.touch(session.id, this.clock.now()).catch(() => undefined), interval);
     try {
       return await write();
     } finally {
+      clearInterval(heartbeat);
       this.streaming.delete(session.id);
       const end = this.clock.now();
       if (end.getTime() - now.getTime() >= interval) await this.ports.sessions.touch(session.id, end);

@@ -7,6 +7,9 @@ import type { S3Objects } from './s3-objects';
 import { PART_SIZE, type S3Layout } from './s3-layout';
 import { decodeState, EMPTY_UPLOAD, encodeState, stagedSize, type MultipartState, type UploadState } from './upload-state';
 
+/** How often a state.json that does not parse is read before it counts as corrupt (see tryLoad). */
+const TORN_READ_ATTEMPTS = 4;
+
 /** A loaded manifest and the ETag a conditional rewrite must match. */
 interface Loaded {
   readonly state: UploadState;
@@ -223,13 +226,22 @@ export class S3BlobUploads implements BlobUploads {
     return tail.bytes;
   }
 
+  /**
+   * state.json as last written. S3 never serves a half-written object, but s3rver (the emulator the
+   * contract suites run on) streams the file while a concurrent PUT rewrites it; so a state that does not
+   * parse is read again a few times before it counts as corrupt. On S3 a retry reads the same bytes.
+   */
   private async tryLoad(id: string): Promise<Loaded | undefined> {
-    const read = await this.objects.read(this.layout.stateKey(id));
-    if (!read) return undefined;
-    try {
-      return { state: decodeState(read.bytes), etag: read.etag };
-    } catch (error) {
-      throw new S3StorageError(`read of ${this.layout.stateKey(id)}`, error);
+    const key = this.layout.stateKey(id);
+    for (let attempt = 1; ; attempt++) {
+      const read = await this.objects.read(key);
+      if (!read) return undefined;
+      try {
+        return { state: decodeState(read.bytes), etag: read.etag };
+      } catch (error) {
+        if (attempt >= TORN_READ_ATTEMPTS) throw new S3StorageError(`read of ${key}`, error);
+        await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+      }
     }
   }
 

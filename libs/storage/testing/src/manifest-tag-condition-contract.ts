@@ -43,7 +43,7 @@ export function describeManifestTagConditionSpec(fixture: () => MetadataFixture)
       const records = Array.from({ length: 8 }, (_, i) => manifestRecord(`racer-${i}`));
       for (const record of records) for (const blob of record.blobs) await fixture().links.link(app, blob, 1, T0);
       const results = await Promise.allSettled(records.map((record) => manifests.put(app, record, ['v1'], [], immutable('v1'))));
-      const won = results.flatMap((result, i) => (result.status === 'fulfilled' ? [records[i]!.digest] : []));
+      const won = records.filter((_, i) => results[i]?.status === 'fulfilled').map((record) => record.digest);
       expect(won).toHaveLength(1);
       for (const result of results) if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(TagConflictError);
       expect(await manifests.resolveTag(app, 'v1')).toBe(won[0]);
