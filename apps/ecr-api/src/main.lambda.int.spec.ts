@@ -9,7 +9,7 @@ import {
 import type { HttpApiLambda } from '@cargohold/lambda-kit';
 import { httpApiEvent, lambdaContext } from '@cargohold/lambda-kit/testing';
 import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
-import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb/testing';
+import { startDynamoDbLocal, type DynamoDbLocal } from '@cargohold/storage-dynamodb/testing';
 import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
 import { HttpResponse, type HttpRequest } from '@smithy/protocol-http';
 
@@ -19,13 +19,13 @@ import { HttpResponse, type HttpRequest } from '@smithy/protocol-http';
  * handler, and hands the result back to the SDK as the HTTP response.
  */
 let s3: S3rverHandle;
-let dynamo: Dynalite;
+let dynamo: DynamoDbLocal;
 let handler: HttpApiLambda;
 const saved = { ...process.env };
 
 beforeAll(async () => {
   s3 = await startS3rver('ecr-lambda-blobs');
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDbLocal();
   Object.assign(process.env, {
     BUCKET: s3.bucket,
     TABLE: await dynamo.freshTable(),

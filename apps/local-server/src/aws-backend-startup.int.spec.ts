@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
-import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb/testing';
+import { startDynamoDbLocal, type DynamoDbLocal } from '@cargohold/storage-dynamodb/testing';
 import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
 import { bundleCli } from './testing/child-server';
 import { raw, sha256 } from './testing/registry-client';
@@ -12,7 +12,7 @@ import { raw, sha256 } from './testing/registry-client';
 /**
  * The `cargohold serve --backend aws` process as a user starts it after the README's quick start: the
  * region only in AWS_DEFAULT_REGION (which the SDK itself ignores), endpoints pointing at s3rver and
- * dynalite, no shared AWS config. It serves; given a bucket or table that is not there, it exits 1 and
+ * DynamoDB Local, no shared AWS config. It serves; given a bucket or table that is not there, it exits 1 and
  * says which one, why, and what to do.
  */
 jest.setTimeout(60_000);
@@ -20,13 +20,13 @@ jest.setTimeout(60_000);
 const ROOT = resolve(__dirname, '../../..');
 
 let s3: S3rverHandle;
-let dynamo: Dynalite;
+let dynamo: DynamoDbLocal;
 let table: string;
 let work: string;
 let cli: string;
 
 beforeAll(async () => {
-  [s3, dynamo, work] = await Promise.all([startS3rver('startup-blobs'), startDynalite(), mkdtemp(join(tmpdir(), 'cargohold-aws-start-'))]);
+  [s3, dynamo, work] = await Promise.all([startS3rver('startup-blobs'), startDynamoDbLocal(), mkdtemp(join(tmpdir(), 'cargohold-aws-start-'))]);
   table = await dynamo.freshTable();
   cli = bundleCli(work);
 });

@@ -3,7 +3,7 @@ import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb/testing';
+import { startDynamoDbLocal, type DynamoDbLocal } from '@cargohold/storage-dynamodb/testing';
 import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
 import pino from 'pino';
 import { startServer, type RunningServer } from './server';
@@ -12,12 +12,12 @@ import { skopeo, skopeoAvailable, writeOciLayout } from './testing/skopeo';
 
 /**
  * `cargohold serve --backend aws`: the long-lived server over the S3 + DynamoDB adapters, endpoints from
- * the SDK's standard variables, against s3rver and dynalite. It takes single-request pushes of any size.
+ * the SDK's standard variables, against s3rver and DynamoDB Local. It takes single-request pushes of any size.
  */
 jest.setTimeout(120_000);
 
 let s3: S3rverHandle;
-let dynamo: Dynalite;
+let dynamo: DynamoDbLocal;
 let server: RunningServer;
 /** Another instance over the same bucket and table, started while the bucket is still empty. */
 let second: RunningServer;
@@ -28,7 +28,7 @@ const saved = { ...process.env };
 
 beforeAll(async () => {
   s3 = await startS3rver('serve-blobs');
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDbLocal();
   table = await dynamo.freshTable();
   Object.assign(process.env, {
     ...emulatorEnvironment({ s3: s3.endpoint, dynamodb: dynamo.endpoint }),

@@ -2,7 +2,7 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import { BACKENDS, type BackendServer } from './testing/concurrency/backends';
 import { closureViolations } from './testing/concurrency/invariants';
 import { Prng, runSeed } from './testing/concurrency/prng';
-import { deleteRacesRetag, ROUNDS, type Round } from './testing/concurrency/rounds';
+import { ROUNDS } from './testing/concurrency/rounds';
 import { ecrClient, loginPassword } from './testing/ecr-client';
 import { RegistryClient } from './testing/registry-client';
 
@@ -17,14 +17,6 @@ jest.setTimeout(60_000);
 const SEED = runSeed();
 /** Runs of each round per backend; CONCURRENCY_ITERATIONS raises it for a soak run. */
 const ITERATIONS = Number(process.env['CONCURRENCY_ITERATIONS'] ?? 2);
-
-/**
- * Rounds that break invariant 3 on the AWS backend while its DynamoDB adapter writes without transactions
- * (dynalite has none): a tag moved onto a digest between the delete's tag removal and its manifest removal
- * is left pointing at the deleted manifest (the window dynamo-manifest-store.ts documents). Measured: fails
- * within a few iterations. Remove once the adapter writes with TransactWriteItems (issue 9, item 2).
- */
-const AWS_SKIP_UNTIL_DYNAMO_TRANSACTIONS: ReadonlySet<Round> = new Set([deleteRacesRetag]);
 
 describe.each(BACKENDS)('concurrency on the $name backend', (backend) => {
   let server: BackendServer;
@@ -43,8 +35,7 @@ describe.each(BACKENDS)('concurrency on the $name backend', (backend) => {
   });
 
   ROUNDS.forEach((round, index) => {
-    const waiting = backend.name === 'aws' && AWS_SKIP_UNTIL_DYNAMO_TRANSACTIONS.has(round);
-    (waiting ? it.skip : it)(waiting ? `${round.name} [AWS_SKIP_UNTIL_DYNAMO_TRANSACTIONS]` : round.name, async () => {
+    it(round.name, async () => {
       for (let iteration = 0; iteration < ITERATIONS; iteration++) {
         const where = `seed=${SEED} round=${index}.${iteration} backend=${backend.name}`;
         const session = { v2, ecr, rng: new Prng(SEED + index * 1000 + iteration), repo: `race/round-${index}/iteration-${iteration}` };

@@ -12,7 +12,7 @@ import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
 import { digestOf, type Digest } from '@cargohold/oci';
 import { createRegistry, type Registry } from '@cargohold/registry-core';
 import { createDynamoMetadata, type DynamoMetadata } from '@cargohold/storage-dynamodb';
-import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb/testing';
+import { startDynamoDbLocal, type DynamoDbLocal } from '@cargohold/storage-dynamodb/testing';
 import { createS3BlobStorage } from '@cargohold/storage-s3';
 import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -20,9 +20,9 @@ import { pack } from 'tar-stream';
 
 /**
  * The scanner Lambda exactly as deployed (main.lambda.ts, environment and all), driven with SQS batches
- * of internal events over s3rver and dynalite; EventBridge, which has no emulator here, is mocked. The
+ * of internal events over s3rver and DynamoDB Local; EventBridge, which has no emulator here, is mocked. The
  * scanner writes each result with its `image.scanned` event on the scan item, and the table stream
- * carries it to the bus: dynalite has no streams, so `forwarded` turns the scan items' changes into the
+ * carries it to the bus: rather than poll the stream (the stream forwarder's spec does), `forwarded` turns the scan items' changes into the
  * stream records the stream forwarder reads and publishes their events as it does.
  */
 const REGISTRY = '000000000000:us-east-1';
@@ -56,7 +56,7 @@ const OPENSSL_ADVISORY = {
 
 const eventBridge = mockClient(EventBridgeClient);
 let s3: S3rverHandle;
-let dynamo: Dynalite;
+let dynamo: DynamoDbLocal;
 let metadata: DynamoMetadata;
 let registry: Registry;
 let handler: SqsBatchLambda;
@@ -65,7 +65,7 @@ const saved = { ...process.env };
 
 beforeAll(async () => {
   s3 = await startS3rver('scanner-blobs');
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDbLocal();
   table = await dynamo.freshTable();
   Object.assign(process.env, {
     BUCKET: s3.bucket,

@@ -1,18 +1,18 @@
-import { startDynalite, type Dynalite } from '@cargohold/storage-dynamodb/testing';
+import { startDynamoDbLocal, type DynamoDbLocal } from '@cargohold/storage-dynamodb/testing';
 import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
 import { AwsClients } from './aws-clients';
 import { AwsStorageUnreachableError, checkAwsStorage } from './storage-check';
 import { emulatorEnvironment } from './testing';
 
-/** The start-up check against s3rver and dynalite, with the SDK configured only by the environment. */
+/** The start-up check against s3rver and DynamoDB Local, with the SDK configured only by the environment. */
 let s3: S3rverHandle;
-let dynamo: Dynalite;
+let dynamo: DynamoDbLocal;
 let table: string;
 const saved = { ...process.env };
 
 beforeAll(async () => {
   s3 = await startS3rver('check-blobs');
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDbLocal();
   table = await dynamo.freshTable();
 });
 

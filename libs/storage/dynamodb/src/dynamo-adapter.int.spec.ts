@@ -10,7 +10,7 @@ import {
   type RepositorySettings,
 } from '@cargohold/storage-ports';
 import { createDynamoMetadata, MAX_ITEM_BYTES, MetadataStoreError, MetadataThrottledError } from './index';
-import { startDynalite, type Dynalite } from './testing';
+import { startDynamoDbLocal, type DynamoDbLocal } from './testing';
 import { marshalledItemSize, nativeItemSize } from './item-size';
 import { manifestItem } from './dynamo-manifest-store';
 import { intercept } from './testing/intercept';
@@ -34,16 +34,16 @@ const linkBlobs = async (links: BlobLinkStore, record: ManifestRecord): Promise<
 };
 const layers = (label: string, count: number): Digest[] => Array.from({ length: count }, (_, i) => digest(`${label}/${i}`));
 
-let dynalite: Dynalite;
+let dynamoDb: DynamoDbLocal;
 beforeAll(async () => {
-  dynalite = await startDynalite();
+  dynamoDb = await startDynamoDbLocal();
 });
-afterAll(() => dynalite.stop());
+afterAll(() => dynamoDb.stop());
 
 /** A store over a fresh table, on its own client so a spec can intercept its requests. */
 async function fresh() {
-  const table = await dynalite.freshTable('adapter');
-  const client = dynalite.newClient();
+  const table = await dynamoDb.freshTable('adapter');
+  const client = dynamoDb.newClient();
   return { table, client, ...createDynamoMetadata({ client, table }) };
 }
 
@@ -57,7 +57,9 @@ describe('DynamoManifestStore item size', () => {
     intercept(
       client,
       async (request, send) => {
-        if (request.operation === 'PutItem' && request.input.Item) written.push(request.input.Item);
+        // The manifest item travels in the put's TransactWriteItems.
+        const items = (request.input.TransactItems as { Put?: { Item: Record<string, AttributeValue> } }[] | undefined) ?? [];
+        if (request.operation === 'TransactWriteItems') written.push(...items.flatMap((item) => (item.Put ? [item.Put.Item] : [])));
         return send();
       },
       'build',
@@ -156,14 +158,15 @@ describe('optimistic concurrency', () => {
 describe('DynamoManifestStore delete refusal', () => {
   it('refuses the delete when an index referencing the manifest is pushed between the check and the delete', async () => {
     const { client, table, links, manifests, repositories } = await fresh();
-    const other = createDynamoMetadata({ client: dynalite.client, table });
+    const other = createDynamoMetadata({ client: dynamoDb.client, table });
     await repositories.create(app, T0);
     const child = manifestRecord('child');
     const index: ManifestRecord = { ...manifestRecord('index'), blobs: [], children: [child.digest] };
     await linkBlobs(links, child);
     await manifests.put(app, child, []);
     intercept(client, async (request, send) => {
-      if (request.operation === 'DeleteItem' && (request.input.Key as { SK?: string }).SK === `M#${child.digest}`) {
+      const items = (request.input.TransactItems as { Delete?: { Key: { SK?: string } } }[] | undefined) ?? [];
+      if (request.operation === 'TransactWriteItems' && items.some((item) => item.Delete?.Key.SK === `M#${child.digest}`)) {
         await other.manifests.put(app, index, ['multi']);
       }
       return send();
@@ -211,7 +214,7 @@ describe('DynamoManifestStore closure', () => {
 
   it('refuses to unlink a blob that a manifest pushed by another process lists', async () => {
     const { table, links, repositories } = await fresh();
-    const other = createDynamoMetadata({ client: dynalite.client, table });
+    const other = createDynamoMetadata({ client: dynamoDb.client, table });
     await repositories.create(app, T0);
     const record = manifestRecord('m1');
     await linkBlobs(links, record);
@@ -228,7 +231,7 @@ describe('vendor errors', () => {
   };
 
   it('turns a missing table into MetadataStoreError, keeping the SDK error only as cause', async () => {
-    const { repositories } = createDynamoMetadata({ client: dynalite.client, table: 'no-such-table' });
+    const { repositories } = createDynamoMetadata({ client: dynamoDb.client, table: 'no-such-table' });
     const error = await repositories.get(app).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MetadataStoreError);
     expect(((error as Error).cause as Error).name).toBe('ResourceNotFoundException');

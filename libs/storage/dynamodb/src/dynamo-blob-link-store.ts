@@ -1,22 +1,28 @@
 import { BlobReferencedError } from '@cargohold/storage-ports';
 import type { BlobLinkStore, Digest, Found, RepoRef } from '@cargohold/storage-ports';
-import type { Key, Table } from './table';
+import { UpdateContentionError } from './errors';
+import { type Key, pause, type Table } from './table';
 import { keys, PREFIX } from './table-design';
 
 /*
- * Item: { PK: REPO#<registry>#<name>, SK: L#<digest>, size, linkedAt: epoch ms }.
+ * Item: { PK: REPO#<registry>#<name>, SK: L#<digest>, size, linkedAt: epoch ms [, listings] }.
+ * `listings` counts the manifest puts that listed the blob: each put's transaction bumps it, conditioned
+ * on the link existing (dynamo-manifest-store.ts).
  *
  * unlink(digest)
- *   1. Query the repository's manifest items (`SK begins_with M#`, strongly consistent, every page) with
+ *   1. read the link item (its `listings`);
+ *   2. Query the repository's manifest items (`SK begins_with M#`, strongly consistent, every page) with
  *      FilterExpression `contains(blobs, :digest)`: any hit refuses the unlink with BlobReferencedError.
- *   2. delete the link item, conditioned on it existing.
- *   Without transactions the two steps are not atomic: a manifest listing the blob that is recorded
- *   between 1 and 2 (its put checked the link just before 2) ends up referencing an unlinked blob. The
- *   Query also reads every manifest item of the repository (the filter saves bandwidth, not read units).
- *   On AWS, TransactWriteItems with a `referencedBy` set on the link item (ADDed by a manifest put,
- *   conditioned on the link existing; the delete conditioned on `attribute_not_exists(referencedBy)`)
- *   would close the window and make the check one GetItem.
+ *   3. delete the link item, conditioned on `listings` being what 1 read: a manifest put that listed the
+ *      blob since then cancels the delete, and the unlink starts over (and finds that manifest).
+ *   A put racing the unlink either commits first (and the unlink finds it or is cancelled) or finds the
+ *   link gone (ManifestClosureError). Manifests with more links than a transaction holds are the
+ *   documented exception (dynamo-manifest-store.ts). The Query reads every manifest item of the repository
+ *   (the filter saves bandwidth, not read units).
  */
+/** Deletes tried before an unlink gives up on concurrent puts listing the blob (UpdateContentionError). */
+const ATTEMPTS = 8;
+
 const keyOf = (repo: RepoRef, digest: Digest): Key => ({ PK: keys.repository(repo), SK: keys.linkSk(digest) });
 
 export class DynamoBlobLinkStore implements BlobLinkStore {
@@ -34,11 +40,21 @@ export class DynamoBlobLinkStore implements BlobLinkStore {
 
   async unlink(repo: RepoRef, digest: Digest): Promise<boolean> {
     const key = keyOf(repo, digest);
-    if (!(await this.table.get(key))) return false;
-    const referencedBy = await this.manifestsListing(repo, digest);
-    if (referencedBy.length > 0) throw new BlobReferencedError(digest, referencedBy);
-    const { applied, old } = await this.table.delete(key, { condition: 'attribute_exists(PK)' });
-    return applied && old !== undefined;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      if (attempt > 0) await pause(attempt);
+      const link = await this.table.get(key);
+      if (!link) return false;
+      const referencedBy = await this.manifestsListing(repo, digest);
+      if (referencedBy.length > 0) throw new BlobReferencedError(digest, referencedBy);
+      const listings = link['listings'] as number | undefined;
+      const { applied } = await this.table.delete(key, {
+        condition: listings === undefined ? 'attribute_exists(PK) AND attribute_not_exists(#listings)' : '#listings = :listings',
+        names: { '#listings': 'listings' },
+        ...(listings !== undefined && { values: { ':listings': listings } }),
+      });
+      if (applied) return true;
+    }
+    throw new UpdateContentionError(`blob link ${digest}`, ATTEMPTS);
   }
 
   /** The digests of the repository's manifests whose `blobs` list the digest, sorted. */

@@ -1,56 +1,60 @@
 import { ManifestClosureError, ManifestReferencedError, SizeLimitError, TagConflictError } from '@cargohold/storage-ports';
 import type { Digest, ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef } from '@cargohold/storage-ports';
+import { TransactionLimitError, UpdateContentionError } from './errors';
 import { nativeItemSize } from './item-size';
-import type { Item, Key, Table } from './table';
+import { deleteTransaction, manifestKey, putTransaction, type Role, tagKey } from './manifest-transactions';
+import { type Item, pause, type Table, TRANSACT_LIMIT, type Transacted } from './table';
 import { INDEX, keys, MAX_ITEM_BYTES, PREFIX } from './table-design';
 
 /*
- * Manifests and tags without transactions (dynalite has no TransactWriteItems), as single-item conditional
- * writes ordered so that every intermediate state is one a reader may safely see:
+ * Manifests and tags in TransactWriteItems, so that every invariant of DESIGN.md holds under any
+ * concurrency ("every tag resolves to a manifest whose whole closure exists"):
  *
- * put(record, tags)
- *   0. every blob of the record must be linked in the repository: one strongly consistent GetItem per link
- *      (BatchGetItem), else ManifestClosureError before anything is written.
- *   1. each child manifest of the repository gets the record's digest ADDed to its `parents` set
- *      (conditioned on the child existing: no stub items). Before the record exists, so a child is
- *      protected from deletion before anything can resolve to the index. A child that is not there makes
- *      the condition fail: the ADDs that did apply are taken back (unless the record already exists) and
- *      put throws ManifestClosureError, having written no record and moved no tag.
- *   2. the manifest item, `attribute_not_exists(PK)`: idempotent, an existing record keeps its pushedAt.
- *   3. each tag item, one conditional UpdateItem (`digest <> :new`) returning the old image: a tag is at its
- *      old or its new digest, never missing (invariant 3), and `previous` comes from the old image.
- *      Immutable tags (options.immutableTags) go first, each conditioned on `attribute_not_exists(digest)`:
- *      of concurrent puts exactly one creates the tag; a loser throws TagConflictError before moving any
- *      tag, its manifest item staying recorded untagged (as an ECR image whose PutImage lost may).
- *   A crash after 1 leaves a child with a phantom parent: deleting that child is refused (a loud,
- *   recoverable state: pushing the index again and deleting it clears it) rather than silently allowed.
- *   Children are race-free this way (a delete of the child after 1 is refused), blobs are not: a link
- *   item carries no back-reference, so a blob unlinked between 0 and 2 leaves the record listing a blob
- *   its repository no longer links. BlobLinkStore.unlink narrows this from its side (it refuses while a
- *   manifest item lists the blob, which only helps once 2 has landed); closing it needs either a
- *   transaction (ConditionCheck on each link item alongside the Put) or a `referencedBy` set on link items
- *   maintained like `parents`. The rollback in 1 is likewise not atomic: a concurrent put of the same
- *   digest that succeeds between our failed ADD and the rollback may lose a `parents` entry.
+ * put(record, tags) reads the manifest item and each named tag (strongly consistent), then commits one
+ * transaction of
+ *   - an Update `ADD listings :one` on each blob link of the record, `attribute_exists(PK)` (a blob
+ *     unlinked concurrently cancels the put: ManifestClosureError(blob); an unlink that looked for
+ *     manifests listing the blob before this commit is cancelled by the bump, see dynamo-blob-link-store.ts);
+ *   - an Update `ADD parents :digest` on each child, `attribute_exists(PK)` (a child deleted concurrently
+ *     cancels it: ManifestClosureError(child)); `parents` is what a child's delete checks;
+ *   - the manifest: a Put `attribute_not_exists(PK)` when it was absent (an existing record keeps its
+ *     pushedAt), else an Update `ADD tagVersion` when a tag moves onto it, else a ConditionCheck that it
+ *     still exists;
+ *   - each tag: an Update conditioned on the digest read (`attribute_not_exists(PK)` or `digest = :seen`),
+ *     so `previous` is exact; an immutable tag (options.immutableTags) on `attribute_not_exists(PK) OR
+ *     digest = :d` instead (TagConflictError when another digest holds it); a tag already at the digest
+ *     is a ConditionCheck, not a write (no stream record).
+ *   A cancelled condition other than a closure or immutability failure means a concurrent writer changed
+ *   what was read: the put reads again and retries (UpdateContentionError after ATTEMPTS).
  *
- * delete(digest)
- *   1. read the manifest; its `parents` set names the indexes still referencing it: refuse.
- *   2. delete its tags (each conditioned on still pointing at this digest, so a concurrent move survives).
- *   3. delete the manifest conditioned on `attribute_not_exists(parents)`. An index pushed since step 1
- *      makes this fail: the delete is refused and the manifest, with its closure, stays. This is the one
- *      race the design cannot fully hide without transactions: the tags removed in step 2 are gone then
- *      (the image survives untagged, which invariant 3 allows). A tag moved onto the digest between 2 and
- *      3 is left pointing at a deleted manifest.
- *   4. remove the digest from its children's `parents` sets.
- * On AWS, TransactWriteItems closes these windows: delete = {Delete manifest if no parents, Delete each tag
- * if digest = :d, Update each child DELETE parents}; put = {ConditionCheck each link exists, Update
- * children ADD parents, Put manifest, Update tags}, up to 100 items. The stream (NEW_AND_OLD_IMAGES) then also lets a consumer sweep phantom
- * parents (a parent set entry whose index item never appeared) after a grace period.
+ * delete(digest) reads the manifest (its `parents` refuse the delete: ManifestReferencedError) and its
+ * tags (LSI1, strongly consistent), then commits one transaction of
+ *   - a Delete of the manifest on `attribute_not_exists(parents)` and an unchanged `tagVersion`: an index
+ *     pushed, or a tag moved onto the digest, since the read cancels it (then it reads again);
+ *   - a Delete of each tag on `digest = :d` (a tag moved away meanwhile survives: read again);
+ *   - an Update `DELETE parents :d` on each child.
+ *
+ * Limits: one transaction holds at most 100 items and 4 MB. Items are small (the manifest item is at most
+ * MAX_ITEM_BYTES, the others a few hundred bytes), so 4 MB is never reached; 100 is. The plan:
+ *   - blob links past the limit (an image with ~100 layers) are read (BatchGetItem) instead of checked
+ *     inside the transaction, and their `listings` is not bumped; the manifest item lists them once
+ *     written, which BlobLinkStore.unlink refuses to unlink, so only an unlink between that read and the
+ *     commit can slip through. Closing it too: bump `listings` in chunked transactions of 100 before the
+ *     final one, and have the final one condition on the manifest item not having been written by someone
+ *     else meanwhile (each chunk cancels a racing unlink; a link unlinked after its chunk but before the
+ *     final commit is the remaining gap, which a `pinnedBy` set on link items, maintained like `parents`,
+ *     would close).
+ *   - children and tags must fit with the manifest (an index of ~100 platforms): beyond that the put
+ *     throws TransactionLimitError before writing anything.
+ *   - a delete whose tags and children exceed the limit removes the tags first, each conditioned on
+ *     still pointing at the digest (an image untagged early, which invariant 3 allows), then commits the
+ *     rest; children past the limit are released after the manifest is gone.
+ * The stream (NEW_AND_OLD_IMAGES) carries every item change of a committed transaction; a cancelled one
+ * writes nothing and so emits nothing.
  */
 
-const NAMES = { '#digest': 'digest', '#parents': 'parents', '#version': 'version' };
-
-const manifestKey = (repo: RepoRef, digest: Digest): Key => ({ PK: keys.repository(repo), SK: keys.manifestSk(digest) });
-const tagKey = (repo: RepoRef, tag: string): Key => ({ PK: keys.repository(repo), SK: keys.tagSk(tag) });
+/** Transactions tried before a put or delete gives up on concurrent writers (UpdateContentionError). */
+const ATTEMPTS = 8;
 
 /** The manifest item exactly as the store writes it (exported for the item-size spec). */
 export function manifestItem(repo: RepoRef, record: ManifestRecord, pushedTags: readonly string[] = []): Item {
@@ -99,6 +103,9 @@ const parentsOf = (item: Item): Digest[] =>
 
 const childrenOf = (digest: Digest, children: readonly Digest[]): Digest[] => [...new Set(children)].filter((child) => child !== digest);
 
+const failedRoles = (result: Transacted, roles: readonly Role[]): Role[] =>
+  result.committed ? [] : result.failed.flatMap((position) => (roles[position] ? [roles[position]] : []));
+
 export class DynamoManifestStore implements ManifestStore {
   constructor(private readonly table: Table) {}
 
@@ -109,19 +116,35 @@ export class DynamoManifestStore implements ManifestStore {
     _events?: unknown,
     options: ManifestPutOptions = {},
   ): Promise<{ previous: Record<string, Digest> }> {
+    const digest = record.digest;
     const unique = [...new Set(tags)];
-    const immutable = new Set(options.immutableTags ?? []);
+    const immutable = new Set<string>((options.immutableTags ?? []).filter((tag) => unique.includes(tag)));
     const item = manifestItem(repo, record, unique);
     if (nativeItemSize(item) > MAX_ITEM_BYTES) throw new SizeLimitError('manifest record', MAX_ITEM_BYTES);
-    await this.requireLinks(repo, record.blobs);
-    await this.addToChildren(repo, record.digest, childrenOf(record.digest, record.children));
-    await this.table.put(item, { condition: 'attribute_not_exists(PK)' });
-    for (const tag of unique.filter((tag) => immutable.has(tag))) await this.claimTag(repo, tag, record.digest);
-    const mutable = unique.filter((tag) => !immutable.has(tag));
-    const moved = await Promise.all(mutable.map(async (tag) => [tag, await this.moveTag(repo, tag, record.digest)] as const));
-    const previous: Record<string, Digest> = {};
-    for (const [tag, before] of moved) if (before !== undefined) previous[tag] = before;
-    return { previous };
+    const blobs = [...new Set(record.blobs)];
+    const children = childrenOf(digest, record.children);
+    const needed = 1 + children.length + unique.length;
+    if (needed > TRANSACT_LIMIT) throw new TransactionLimitError(`manifest ${digest}`, needed, TRANSACT_LIMIT);
+    // Past the limit the links are read instead of checked in the transaction (see the design notes).
+    const checked = needed + blobs.length <= TRANSACT_LIMIT ? blobs : [];
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      if (attempt > 0) await pause(attempt);
+      if (checked.length < blobs.length) await this.requireLinks(repo, blobs);
+      const [existing, current] = await Promise.all([
+        this.table.get(manifestKey(repo, digest)),
+        Promise.all(unique.map(async (tag) => [tag, await this.resolveTag(repo, tag)] as const)),
+      ]);
+      for (const [tag, now] of current) if (immutable.has(tag) && now !== undefined && now !== digest) throw new TagConflictError(tag, now);
+      const plan = putTransaction({ repo, item, digest, blobs: checked, children, existing: existing !== undefined, current: new Map(current), immutable });
+      const result = await this.table.transact(plan.writes);
+      if (result.committed) {
+        const previous: Record<string, Digest> = {};
+        for (const [tag, before] of current) if (before !== undefined && before !== digest) previous[tag] = before;
+        return { previous };
+      }
+      await this.refusal(repo, digest, failedRoles(result, plan.roles));
+    }
+    throw new UpdateContentionError(`manifest ${digest}`, ATTEMPTS);
   }
 
   async get(repo: RepoRef, digest: Digest): Promise<ManifestRecord | undefined> {
@@ -150,24 +173,40 @@ export class DynamoManifestStore implements ManifestStore {
   }
 
   async delete(repo: RepoRef, digest: Digest): Promise<boolean> {
-    const key = manifestKey(repo, digest);
-    const item = await this.table.get(key);
-    if (!item) return false;
-    const parents = parentsOf(item);
-    if (parents.length > 0) throw new ManifestReferencedError(digest, parents);
-
-    for (const tag of await this.tagsOf(repo, digest)) {
-      await this.table.delete(tagKey(repo, tag), { condition: '#digest = :digest', names: { '#digest': 'digest' }, values: { ':digest': digest } });
+    const gone = new Set<Digest>();
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      if (attempt > 0) await pause(attempt);
+      const item = await this.table.get(manifestKey(repo, digest));
+      if (!item) return false;
+      const parents = parentsOf(item);
+      if (parents.length > 0) throw new ManifestReferencedError(digest, parents);
+      let tags = await this.tagsOf(repo, digest);
+      let children = childrenOf(digest, item['children'] as Digest[]).filter((child) => !gone.has(child));
+      let later: Digest[] = [];
+      if (1 + tags.length + children.length > TRANSACT_LIMIT) {
+        // Too many for one transaction: untag first (each tag only if still here), release children last.
+        await Promise.all(
+          tags.map((tag) =>
+            this.table.delete(tagKey(repo, tag), { condition: '#digest = :digest', names: { '#digest': 'digest' }, values: { ':digest': digest } }),
+          ),
+        );
+        tags = [];
+        later = children.slice(TRANSACT_LIMIT - 1);
+        children = children.slice(0, TRANSACT_LIMIT - 1);
+      }
+      const tagVersion = item['tagVersion'] as number | undefined;
+      const plan = deleteTransaction({ repo, digest, tagVersion, tags, children });
+      const result = await this.table.transact(plan.writes);
+      if (result.committed) {
+        await Promise.all(later.map((child) => this.parent(repo, child, 'DELETE', digest)));
+        return true;
+      }
+      // A child that is no longer there (a state only a crash could leave) is not waited for.
+      for (const role of failedRoles(result, plan.roles)) {
+        if (role.kind === 'child' && !(await this.table.get(manifestKey(repo, role.child)))) gone.add(role.child);
+      }
     }
-    const { applied, old } = await this.table.delete(key, { condition: 'attribute_not_exists(#parents)', names: { '#parents': 'parents' } });
-    if (!applied) {
-      const now = await this.table.get(key);
-      if (now) throw new ManifestReferencedError(digest, parentsOf(now));
-      return false;
-    }
-    if (!old) return false;
-    await Promise.all(childrenOf(digest, old['children'] as Digest[]).map((child) => this.parent(repo, child, 'DELETE', digest)));
-    return true;
+    throw new UpdateContentionError(`manifest ${digest}`, ATTEMPTS);
   }
 
   async referrers(repo: RepoRef, subject: Digest): Promise<ManifestRecord[]> {
@@ -183,35 +222,7 @@ export class DynamoManifestStore implements ManifestStore {
     });
   }
 
-  /** One conditional write on the tag item; answers the digest it pointed at before, if it moved. */
-  private async moveTag(repo: RepoRef, tag: string, digest: Digest): Promise<Digest | undefined> {
-    const { applied, old } = await this.table.update(tagKey(repo, tag), {
-      update: 'SET #digest = :digest, #tag = :tag, LSI1SK = :tagOf ADD #version :one',
-      condition: 'attribute_not_exists(#digest) OR #digest <> :digest',
-      names: { '#digest': NAMES['#digest'], '#version': NAMES['#version'], '#tag': 'tag' },
-      values: { ':digest': digest, ':tag': tag, ':tagOf': keys.tagOf(digest, tag), ':one': 1 },
-    });
-    return applied ? (old?.['digest'] as Digest | undefined) : undefined;
-  }
-
-  /** Creates an immutable tag, or finds it already at `digest`; any other digest there is a conflict. */
-  private async claimTag(repo: RepoRef, tag: string, digest: Digest): Promise<void> {
-    for (;;) {
-      const { applied } = await this.table.update(tagKey(repo, tag), {
-        update: 'SET #digest = :digest, #tag = :tag, LSI1SK = :tagOf ADD #version :one',
-        condition: 'attribute_not_exists(#digest)',
-        names: { '#digest': NAMES['#digest'], '#version': NAMES['#version'], '#tag': 'tag' },
-        values: { ':digest': digest, ':tag': tag, ':tagOf': keys.tagOf(digest, tag), ':one': 1 },
-      });
-      if (applied) return;
-      const current = (await this.table.get(tagKey(repo, tag)))?.['digest'] as Digest | undefined;
-      if (current === digest) return;
-      // Deleted since the condition failed: try to create it again.
-      if (current !== undefined) throw new TagConflictError(tag, current);
-    }
-  }
-
-  /** Step 0 of put: every blob must be linked in the repository (strongly consistent reads). */
+  /** Every blob must be linked in the repository (strongly consistent reads): puts with more links than a transaction holds. */
   private async requireLinks(repo: RepoRef, blobs: readonly Digest[]): Promise<void> {
     const wanted = [...new Set(blobs)];
     if (wanted.length === 0) return;
@@ -224,28 +235,30 @@ export class DynamoManifestStore implements ManifestStore {
     if (missing !== undefined) throw new ManifestClosureError(missing, 'blob');
   }
 
-  /** Step 1 of put: the parent goes into every child's `parents` set, or into none (ManifestClosureError). */
-  private async addToChildren(repo: RepoRef, parent: Digest, children: readonly Digest[]): Promise<void> {
-    const added = await Promise.all(children.map(async (child) => ({ child, applied: await this.parent(repo, child, 'ADD', parent) })));
-    const missing = added.find((result) => !result.applied);
-    if (!missing) return;
-    // Take back the ADDs that applied, unless the record already exists (then they were there before).
-    if (!(await this.table.get(manifestKey(repo, parent)))) {
-      const applied = added.filter((result) => result.applied);
-      await Promise.all(applied.map((result) => this.parent(repo, result.child, 'DELETE', parent)));
-    }
-    throw new ManifestClosureError(missing.child, 'manifest');
-  }
-
   /** Adds or removes `parent` in a child manifest's `parents` set; false when the child is absent from the repository. */
   private async parent(repo: RepoRef, child: Digest, action: 'ADD' | 'DELETE', parent: Digest): Promise<boolean> {
     const { applied } = await this.table.update(manifestKey(repo, child), {
       update: `${action} #parents :parent`,
       condition: 'attribute_exists(PK)',
-      names: { '#parents': NAMES['#parents'] },
+      names: { '#parents': 'parents' },
       values: { ':parent': new Set([parent]) },
     });
     return applied;
+  }
+
+  /**
+   * Why a put's transaction was cancelled, as the domain answers it: a missing link or child is a closure
+   * error, an immutable tag held by another digest a conflict; anything else was a concurrent change of
+   * what the put read, and it tries again.
+   */
+  private async refusal(repo: RepoRef, digest: Digest, failed: readonly Role[]): Promise<void> {
+    for (const role of failed) if (role.kind === 'link') throw new ManifestClosureError(role.blob, 'blob');
+    for (const role of failed) if (role.kind === 'child') throw new ManifestClosureError(role.child, 'manifest');
+    for (const role of failed) {
+      if (role.kind !== 'tag' || !role.immutable) continue;
+      const now = await this.resolveTag(repo, role.tag);
+      if (now !== undefined && now !== digest) throw new TagConflictError(role.tag, now);
+    }
   }
 
   private pageOf(repo: RepoRef, prefix: string, page: Page, projection?: string): Promise<Item[]> {

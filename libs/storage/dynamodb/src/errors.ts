@@ -44,6 +44,16 @@ export class LeaseLostError extends Error {
   }
 }
 
+/**
+ * A manifest whose write would need more items in one TransactWriteItems than DynamoDB allows (100): an
+ * index with about a hundred children, or as many tags named in one push. Nothing was written (400).
+ */
+export class TransactionLimitError extends RegistryError {
+  constructor(what: string, items: number, limit: number) {
+    super('MANIFEST_INVALID', `${what} needs ${items} items in one transaction; DynamoDB allows ${limit}`, { status: 400, detail: { items, limit } });
+  }
+}
+
 const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException']);
 
 /** Maps an SDK error to the adapter's vocabulary. ConditionalCheckFailed is handled before this, by callers. */

@@ -2,7 +2,7 @@ import { DescribeTableCommand, type KeySchemaElement } from '@aws-sdk/client-dyn
 import { digestOf } from '@cargohold/oci';
 import type { ManifestRecord } from '@cargohold/storage-ports';
 import { createDynamoMetadata, INDEX, TABLE_DEFINITION } from './index';
-import { startDynalite, type Dynalite } from './testing';
+import { startDynamoDbLocal, type DynamoDbLocal } from './testing';
 import { intercept, type Request } from './testing/intercept';
 
 const app = { registry: '000000000000:us-east-1', name: 'app' };
@@ -29,16 +29,16 @@ function keyNames(schema: readonly KeySchemaElement[] | undefined): string[] {
   return [...(schema ?? [])].sort((a, b) => (a.KeyType === 'HASH' ? -1 : b.KeyType === 'HASH' ? 1 : 0)).map((k) => k.AttributeName as string);
 }
 
-let dynalite: Dynalite;
+let dynamoDb: DynamoDbLocal;
 beforeAll(async () => {
-  dynalite = await startDynalite();
+  dynamoDb = await startDynamoDbLocal();
 });
-afterAll(() => dynalite.stop());
+afterAll(() => dynamoDb.stop());
 
 describe('TABLE_DEFINITION', () => {
   it('is the table createTable makes: keys, attribute types, indexes and projections as described', async () => {
-    const table = await dynalite.freshTable('design');
-    const { Table } = await dynalite.client.send(new DescribeTableCommand({ TableName: table }));
+    const table = await dynamoDb.freshTable('design');
+    const { Table } = await dynamoDb.client.send(new DescribeTableCommand({ TableName: table }));
 
     expect(Table?.KeySchema).toEqual(TABLE_DEFINITION.KeySchema);
     expect(Table?.AttributeDefinitions).toEqual(expect.arrayContaining(TABLE_DEFINITION.AttributeDefinitions ?? []));
@@ -47,9 +47,13 @@ describe('TABLE_DEFINITION', () => {
       [Table?.GlobalSecondaryIndexes, TABLE_DEFINITION.GlobalSecondaryIndexes],
     ] as const) {
       const shape = (list: typeof described | typeof defined) =>
-        (list ?? []).map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection }));
+        (list ?? [])
+          .map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection }))
+          .sort((a, b) => String(a.IndexName).localeCompare(String(b.IndexName)));
       expect(shape(described)).toEqual(shape(defined));
     }
+    expect(Table?.StreamSpecification).toEqual(TABLE_DEFINITION.StreamSpecification);
+    expect(Table?.LatestStreamArn).toEqual(expect.stringContaining(table));
   });
 
   it('defines only key attributes, all strings (DynamoDB rejects unused definitions; S sorts by bytes)', () => {
@@ -58,15 +62,15 @@ describe('TABLE_DEFINITION', () => {
     expect(TABLE_DEFINITION.AttributeDefinitions?.every((a) => a.AttributeType === 'S')).toBe(true);
   });
 
-  it('streams new and old images (dynalite ignores streams, so this is checked on the definition)', () => {
+  it('streams new and old images, on demand', () => {
     expect(TABLE_DEFINITION.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
     expect(TABLE_DEFINITION.BillingMode).toBe('PAY_PER_REQUEST');
     expect(Object.values(INDEX).sort()).toEqual([...indexes.keys()].filter(Boolean).sort());
   });
 
   it('matches every query the adapter sends: a defined index, its own key attributes, no consistent read on a GSI', async () => {
-    const table = await dynalite.freshTable('design');
-    const client = dynalite.newClient();
+    const table = await dynamoDb.freshTable('design');
+    const client = dynamoDb.newClient();
     const queries: Request['input'][] = [];
     intercept(client, async (request, send) => {
       if (request.operation === 'Query') queries.push(request.input);

@@ -5,11 +5,12 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, MetadataStoreError, translate } from './errors';
+import { isConditionFailure, MetadataStoreError, MetadataThrottledError, translate } from './errors';
 
 export type Item = Record<string, NativeAttributeValue>;
 export interface Key {
@@ -45,6 +46,24 @@ export interface QuerySpec {
   /** Strongly consistent (base table and LSIs); GSIs are eventually consistent and must pass false. */
   readonly consistent?: boolean;
 }
+
+/** One item of a TransactWriteItems: a condition-only check, or a (conditional) put, update or delete. */
+export type TransactWrite =
+  | { readonly check: Key; readonly write: Write & { readonly condition: string } }
+  | { readonly put: Item; readonly write?: Write }
+  | { readonly update: Key; readonly write: Write & { readonly update: string } }
+  | { readonly delete: Key; readonly write?: Write };
+
+/** DynamoDB's limit on the items of one TransactWriteItems (their total size is capped at 4 MB). */
+export const TRANSACT_LIMIT = 100;
+
+export type Transacted =
+  | { readonly committed: true }
+  /**
+   * Nothing was written. `failed` lists the positions (in the request) whose condition did not hold;
+   * `conflict` says another transaction or write held one of the items (retry after a pause).
+   */
+  | { readonly committed: false; readonly failed: readonly number[]; readonly conflict: boolean };
 
 /** One request of a BatchWriteItem: unconditional, like everything BatchWriteItem does. */
 export type BatchWrite = { readonly put: Item } | { readonly delete: Key };
@@ -91,6 +110,37 @@ export class Table {
   async delete(key: Key, write: Write = {}): Promise<Written> {
     const input = { TableName: this.name, Key: key, ...expressions(write), ReturnValues: 'ALL_OLD' as const };
     return this.conditional('DeleteItem', async () => (await this.doc.send(new DeleteCommand(input))).Attributes);
+  }
+
+  /**
+   * All or nothing: TransactWriteItems. A cancelled transaction is an answer, not an error: its
+   * CancellationReasons become positions (`failed`) the caller maps to its own domain errors.
+   */
+  async transact(writes: readonly TransactWrite[]): Promise<Transacted> {
+    const TableName = this.name;
+    const TransactItems = writes.map((w) => {
+      if ('check' in w) return { ConditionCheck: { TableName, Key: w.check, ...expressions(w.write) } };
+      if ('put' in w) return { Put: { TableName, Item: w.put, ...expressions(w.write ?? {}) } };
+      if ('update' in w) return { Update: { TableName, Key: w.update, UpdateExpression: w.write.update, ...expressions(w.write) } };
+      return { Delete: { TableName, Key: w.delete, ...expressions(w.write ?? {}) } };
+    });
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems }));
+      return { committed: true };
+    } catch (error) {
+      const name = (error as { name?: unknown }).name;
+      if (name === 'TransactionConflictException') return { committed: false, failed: [], conflict: true };
+      if (name !== 'TransactionCanceledException') throw translate('TransactWriteItems', error);
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      const codes = reasons.map((reason) => reason.Code ?? 'None');
+      if (codes.some((code) => code === 'ThrottlingError' || code === 'ProvisionedThroughputExceeded')) {
+        throw new MetadataThrottledError('TransactWriteItems', error);
+      }
+      const unexpected = codes.find((code) => !['None', 'ConditionalCheckFailed', 'TransactionConflict'].includes(code));
+      if (unexpected !== undefined) throw translate('TransactWriteItems', error);
+      const failed = codes.flatMap((code, i) => (code === 'ConditionalCheckFailed' ? [i] : []));
+      return { committed: false, failed, conflict: codes.includes('TransactionConflict') || failed.length === 0 };
+    }
   }
 
   /** Every page of a Query; a page is what one request returned (DynamoDB caps a response at 1 MB). */

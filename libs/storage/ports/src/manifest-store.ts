@@ -30,13 +30,12 @@ export interface ManifestRecord {
  *   never missing (invariant 3). It returns, per moved tag, the digest it pointed at before.
  * - `put` refuses, atomically with the write, with ManifestClosureError (naming the missing digest) when any
  *   of `record.children` is not a manifest of the repository or any of `record.blobs` is not linked in the
- *   repository (BlobLinkStore): then nothing is recorded, no tag moves and no event is recorded. (Adapters
- *   without transactions document the window they leave; see the DynamoDB adapter.)
+ *   repository (BlobLinkStore): then nothing is recorded, no tag moves and no event is recorded. (The
+ *   DynamoDB adapter documents the one gap it leaves: links of a manifest too large for one transaction.)
  * - `put` with `options.immutableTags` moves each of those tags only if it is absent or already points at
- *   `record.digest`; otherwise it throws TagConflictError (naming the tag), atomically with the write. The
- *   embedded adapters then record nothing (no manifest, no tag, no event); the DynamoDB adapter may leave
- *   the manifest recorded untagged (as ECR may), but never moves a tag of the loser. Of N concurrent puts of
- *   different digests onto one absent immutable tag, exactly one succeeds.
+ *   `record.digest`; otherwise it throws TagConflictError (naming the tag), atomically with the write, and
+ *   records nothing (no manifest, no tag, no event). Of N concurrent puts of different digests onto one
+ *   absent immutable tag, exactly one succeeds.
  * - `listTags` is byte-ordered keyset pagination; `tagsOf` lists the tags on one digest, sorted.
  * - `delete` removes a manifest and every tag on it atomically, but throws ManifestReferencedError when
  *   another manifest (an index) in the repository lists it among its `children`. False when absent.

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
-import { startDynalite } from '@cargohold/storage-dynamodb/testing';
+import { startDynamoDbLocal } from '@cargohold/storage-dynamodb/testing';
 import { startS3rver } from '@cargohold/storage-s3/testing';
 import pino from 'pino';
 import { startServer, type RunningServer } from '../../server';
@@ -34,12 +34,12 @@ async function startEmbedded(): Promise<BackendServer> {
 }
 
 /**
- * `cargohold serve --backend aws` over s3rver and the DynamoDB emulator harness. The one place that names
- * the DynamoDB emulator: swapping it (dynalite for DynamoDB Local) is a change to this function only.
+ * `cargohold serve --backend aws` over s3rver and DynamoDB Local (transactions as DynamoDB has them). The
+ * one place that names the DynamoDB emulator.
  */
 async function startAws(): Promise<BackendServer> {
   const s3 = await startS3rver('race-blobs');
-  const dynamo = await startDynalite();
+  const dynamo = await startDynamoDbLocal();
   const table = await dynamo.freshTable();
   const saved = { ...process.env };
   Object.assign(process.env, { ...emulatorEnvironment({ s3: s3.endpoint, dynamodb: dynamo.endpoint }), S3_FORCE_PATH_STYLE: 'true' });

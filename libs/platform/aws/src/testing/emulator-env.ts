@@ -1,5 +1,5 @@
 /**
- * The SDK environment that points every AWS client of a handler at local emulators (s3rver, dynalite)
+ * The SDK environment that points every AWS client of a handler at local emulators (s3rver, DynamoDB Local)
  * with fake credentials; checksums only when an operation requires them, as s3rver expects.
  */
 export function emulatorEnvironment(endpoints: { readonly s3: string; readonly dynamodb: string }): Record<string, string> {

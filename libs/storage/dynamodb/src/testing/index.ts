@@ -1,3 +1,3 @@
 // Test harnesses: `@cargohold/storage-dynamodb/testing`, for specs and tools only (lint keeps production code out).
-export { startDynalite, type Dynalite } from './dynalite';
+export { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 export { intercept, type Request } from './intercept';
