@@ -5,7 +5,7 @@ import { formatRegistryKey, registryHost, repositoryArn } from '@cargohold/oci';
 import type { AccessVerdict, Registry } from '@cargohold/registry-core';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { ActionContext, ActionServices, CallerContext, EcrAction } from './action';
+import { NO_VERDICT, type ActionContext, type ActionServices, type CallerContext, type EcrAction } from './action';
 import { ACTIONS } from './actions';
 import { accessDenied, AwsError, toAwsError } from './aws-errors';
 
@@ -80,7 +80,7 @@ async function dispatch(deps: EcrApiDeps, request: HttpRequest): Promise<unknown
   const resource = action.resource?.(input);
   const registryKey = context.registryKey(resource?.registryId ?? (input as { registryId?: string }).registryId);
   const iamAction = action.iamAction ?? `ecr:${action.name}`;
-  const [verdict] = await deps.authorize([
+  const [verdict = NO_VERDICT] = await deps.authorize([
     {
       principal,
       action: iamAction,
@@ -91,7 +91,6 @@ async function dispatch(deps: EcrApiDeps, request: HttpRequest): Promise<unknown
   ]);
   const arn = resource ? context.repositoryArn(registryKey, resource.repositoryName) : '*';
   deps.logger?.debug({ principal: principal.arn, action: iamAction, resource: arn, verdict }, 'access decision');
-  if (!verdict) throw new Error('authorize answered no verdict');
   if (verdict.decision !== 'Allow') throw accessDenied(principal.arn, iamAction, arn, verdict);
   try {
     return await action.handle(input, context);
