@@ -146,7 +146,7 @@ export class S3Objects {
    * range is streamed through this process instead: slower, same result.
    */
   async copyIntoParts(source: string, size: number, key: string, uploadId: string, firstPart: number): Promise<CompletedPart[]> {
-    const count = Math.max(1, Math.ceil(size / MAX_SINGLE_COPY));
+    const count = copyPartCount(size);
     const length = Math.ceil(size / count);
     const parts: CompletedPart[] = [];
     for (let index = 0; index < count; index++) {
@@ -237,6 +237,11 @@ export class S3Objects {
   private copySource(key: string): string {
     return `${this.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
   }
+}
+
+/** How many parts copyIntoParts makes of `size` bytes: ranges of at most MAX_SINGLE_COPY, split evenly. */
+export function copyPartCount(size: number): number {
+  return Math.max(1, Math.ceil(size / MAX_SINGLE_COPY));
 }
 
 /** The first `length` bytes of `body`, which is then destroyed. */

@@ -7,7 +7,13 @@ const part = z.object({ number: z.number().int().min(1).max(10_000), etag: z.str
 /**
  * The manifest of one resumable upload (`uploads/<id>/state.json`). The staged bytes are, in order:
  *
- *   base (one object)  ‖  multipart.parts (each exactly PART_SIZE)  ‖  tail (one object, < PART_SIZE)
+ *   base (one object)  ‖  multipart.parts (part n: partSize(n) bytes)  ‖  tail (one object, < the next part's size)
+ *
+ * The schedule (s3-layout.ts: 5 MiB for parts 1–2,000, doubling every 2,000 parts up to 80 MiB) bounds
+ * an upload at MAX_MULTIPART_BYTES (310,000 MiB; ECR's 52,000 MiB layer takes 5,100 parts). Sizes are
+ * always read from `part.size`, never recomputed, so a state written before the schedule (every part
+ * 5 MiB, as the schedule's first step is) loads and continues: the next part is number parts.length + 1
+ * and takes that number's size. A tail left by such a state (< 5 MiB) is below every part size too.
  *
  * `base` holds bytes already assembled by a commit whose digest did not match (the client may append
  * more and commit again); it never coexists with `multipart`, because opening a multipart upload copies
