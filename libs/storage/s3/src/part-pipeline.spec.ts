@@ -4,10 +4,10 @@ import { MAX_PARTS } from './s3-layout';
 
 /** A send whose parts resolve only when the spec says so. */
 function heldSends() {
-  const sent: { number: number; bytes: string; done: () => void; fail: (error: Error) => void }[] = [];
-  const send = (number: number, bytes: Buffer) =>
+  const sent: { number: number; bytes: string; buffer: Buffer; done: () => void; fail: (error: Error) => void }[] = [];
+  const send = (number: number, buffer: Buffer) =>
     new Promise<void>((resolve, reject) => {
-      sent.push({ number, bytes: bytes.toString(), done: resolve, fail: reject });
+      sent.push({ number, bytes: buffer.toString(), buffer, done: resolve, fail: reject });
     });
   return { sent, send };
 }
@@ -74,6 +74,25 @@ describe('PartPipeline', () => {
     ]);
     sent[1]?.done();
     await pipeline.flush();
+  });
+
+  it('never writes into a part still in flight, and reuses a stored part buffer for a later part', async () => {
+    const { sent, send } = heldSends();
+    const pipeline = new PartPipeline(1, send, () => 2);
+    await pipeline.write(Buffer.from('ab'));
+    const second = pipeline.write(Buffer.from('cd'));
+    await tick();
+    expect(sent[0]?.buffer.toString()).toBe('ab');
+    sent[0]?.done();
+    await second;
+
+    const third = pipeline.write(Buffer.from('ef'));
+    await tick();
+    expect(sent[1]?.buffer.toString()).toBe('cd');
+    sent[1]?.done();
+    await third;
+    expect(sent[2]?.bytes).toBe('ef');
+    expect(sent[2]?.buffer).toBe(sent[0]?.buffer);
   });
 
   it('surfaces a failed part from the next write, and settle waits without throwing', async () => {

@@ -1,7 +1,10 @@
 import { SizeLimitError } from '@cargohold/storage-ports';
 import { MAX_MULTIPART_BYTES, MAX_PARTS, partSize } from './s3-layout';
 
-/** Stores one full part as part `number` of a multipart upload; resolves once S3 holds it. */
+/**
+ * Stores one full part as part `number` of a multipart upload; resolves once S3 holds it. `bytes` is
+ * reused for a later part once the promise resolves, so nothing may read it after that.
+ */
 export type SendPart = (number: number, bytes: Buffer) => Promise<void>;
 
 /**
@@ -17,6 +20,8 @@ export type SendPart = (number: number, bytes: Buffer) => Promise<void>;
  */
 export class PartPipeline {
   private filling: Buffer | undefined;
+  /** The buffer of the last part S3 stored, filled again by the next part of the same size. */
+  private spare: Buffer | undefined;
   private held = 0;
   private number: number;
   private inFlight: Promise<void> = Promise.resolve();
@@ -36,8 +41,7 @@ export class PartPipeline {
       this.throwIfFailed();
       if (this.number > MAX_PARTS) throw new SizeLimitError(`an upload staged in ${MAX_PARTS} parts`, MAX_MULTIPART_BYTES);
       const size = this.sizeOf(this.number);
-      // Not zero-filled: every byte up to `held` is written before it is read.
-      this.filling ??= Buffer.allocUnsafe(size);
+      this.filling ??= this.buffer(size);
       const take = Math.min(size - this.held, rest.length);
       this.filling.set(rest.subarray(0, take), this.held);
       this.held += take;
@@ -72,11 +76,24 @@ export class PartPipeline {
     this.filling = undefined;
     this.held = 0;
     this.inFlight = this.send(number, part).then(
-      () => undefined,
+      () => {
+        this.spare = part;
+      },
       (error: unknown) => {
         this.failure = { error };
       },
     );
+  }
+
+  /**
+   * A buffer for the next part: the spare when it fits, so a long stream cycles through two buffers
+   * instead of leaving a dead part for the garbage collector every few megabytes. Not zero-filled: every
+   * byte up to `held` is written before it is read.
+   */
+  private buffer(size: number): Buffer {
+    const spare = this.spare;
+    this.spare = undefined;
+    return spare?.length === size ? spare : Buffer.allocUnsafe(size);
   }
 
   private throwIfFailed(): void {
