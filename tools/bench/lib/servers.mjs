@@ -1,5 +1,6 @@
 // The servers a measurement runs against, each started fresh (own data dir, own port) on 127.0.0.1:
 //   cargohold  node dist/apps/local-server/main.js serve   (the server under test)
+//   gateway    the same with --backend aws over emulators  (the upload path the AWS deployment runs)
 //   baseline   /usr/bin/docker-registry serve config.yml   (CNCF distribution 2.8.2, filesystem driver)
 //   sink       node tools/bench/sink.mjs                   (hash-and-write floor for monolithic uploads)
 // Every handle has { kind, url, host, pid, stop() }; stop() kills the process and deletes its data.
@@ -37,6 +38,22 @@ async function startCargohold(tmp) {
   const args = [CARGOHOLD_MAIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--allow-anonymous'];
   const child = spawnTracked(process.execPath, args, { cwd: ROOT });
   return ready('cargohold', child, `http://127.0.0.1:${port}`, dataDir);
+}
+
+/**
+ * `cargohold serve --backend aws` over the emulators of emulators.mjs: blobs and upload staging in S3,
+ * sessions in DynamoDB. It serves every route today; once `--role upload-gateway` exists, pushes reach
+ * it through a capability URL instead, over the same upload code.
+ */
+export async function startGateway(tmp, emulators) {
+  const dataDir = await mkdtemp(join(tmp, 'gateway-data-'));
+  const port = await freePort();
+  const args = [CARGOHOLD_MAIN, 'serve', '--backend', 'aws', '--bucket', emulators.bucket, '--table', emulators.table];
+  args.push('--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--allow-anonymous');
+  // No AWS_* of the bench's own shell (a profile, real credentials): only the emulators' environment.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+  const child = spawnTracked(process.execPath, args, { cwd: ROOT, env: { ...inherited, ...emulators.env } });
+  return ready('gateway', child, `http://127.0.0.1:${port}`, dataDir);
 }
 
 async function startBaseline(tmp) {
