@@ -1,11 +1,12 @@
+import type { Readable } from 'node:stream';
 import { isUploadId, parseDigest, type Digest } from '@cargohold/oci';
 import { KeyedMutex, UploadOffsetMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
 import type { BlobUploads, Found, HashState } from '@cargohold/storage-ports';
 import { PartPipeline } from './part-pipeline';
 import { isConditionFailed, S3StorageError } from './s3-errors';
-import { copyPartCount, type S3Objects } from './s3-objects';
+import type { S3Objects } from './s3-objects';
 import { partSize, type S3Layout } from './s3-layout';
-import { decodeState, EMPTY_UPLOAD, encodeState, stagedSize, type MultipartState, type UploadState } from './upload-state';
+import { decodeState, EMPTY_UPLOAD, encodeHash, encodeState, nextPartNumber, stagedSize, type MultipartState, type UploadState } from './upload-state';
 
 /** How often a state.json that does not parse is read before it counts as corrupt (see tryLoad). */
 const TORN_READ_ATTEMPTS = 4;
@@ -155,7 +156,7 @@ export class S3BlobUploads implements BlobUploads {
     try {
       for await (const chunk of chunks) {
         if (!changed && state.tail) {
-          await pipeline.write(await this.readTail(state.tail.key));
+          for await (const bytes of await this.openTail(state.tail.key)) await pipeline.write(bytes as Buffer);
           change.superseded.push(state.tail.key);
         }
         changed = true;
@@ -214,9 +215,8 @@ export class S3BlobUploads implements BlobUploads {
       multipart = state.multipart ?? (await this.openMultipart(id, state, change));
       const parts = [...multipart.parts];
       if (state.tail) {
-        const tail = await this.objects.open(state.tail.key);
-        if (!tail) throw new S3StorageError('GetObject', new Error(`tail ${state.tail.key} is missing`));
-        parts.push(await this.objects.uploadPart(multipart.key, multipart.uploadId, parts.length + 1, tail.body, state.tail.size));
+        const tail = await this.openTail(state.tail.key);
+        parts.push(await this.objects.uploadPart(multipart.key, multipart.uploadId, parts.length + 1, tail, state.tail.size));
         change.superseded.push(state.tail.key);
       }
       await this.objects.completeMultipart(multipart.key, multipart.uploadId, parts);
@@ -229,10 +229,11 @@ export class S3BlobUploads implements BlobUploads {
     return { key: multipart.key, size };
   }
 
-  private async readTail(key: string): Promise<Buffer> {
-    const tail = await this.objects.read(key);
+  /** The tail's bytes as a stream: a tail may be nearly a whole part, which the pipeline holds already. */
+  private async openTail(key: string): Promise<Readable> {
+    const tail = await this.objects.open(key);
     if (!tail) throw new S3StorageError('GetObject', new Error(`tail ${key} is missing`));
-    return tail.bytes;
+    return tail.body;
   }
 
   /**
@@ -290,12 +291,6 @@ export class S3BlobUploads implements BlobUploads {
   }
 }
 
-/** The number the next full part of `state` gets: after its parts, or after the parts a base is copied into. */
-function nextPartNumber(state: UploadState): number {
-  if (state.multipart) return state.multipart.parts.length + 1;
-  return state.base ? copyPartCount(state.base.size) + 1 : 1;
-}
-
 function validId(id: string): string {
   if (!isUploadId(id)) throw new UploadUnknownError(id.slice(0, 64));
   return id;
@@ -307,8 +302,4 @@ async function* counted(body: AsyncIterable<Uint8Array>, onChunk: (length: numbe
     onChunk(chunk.length);
     yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   }
-}
-
-function encodeHash(state: HashState): NonNullable<UploadState['hash']> {
-  return { algorithm: state.algorithm, offset: state.offset, state: Buffer.from(state.state).toString('base64') };
 }

@@ -101,3 +101,8 @@ export const MAX_MULTIPART_BYTES = PARTS_PER_STEP * MIN_PART_SIZE * (2 ** (MAX_P
 
 /** The largest object CopyObject (and the largest range UploadPartCopy) accepts in one request. */
 export const MAX_SINGLE_COPY = 5 * 1024 * 1024 * 1024;
+
+/** How many parts S3Objects.copyIntoParts makes of `size` bytes: ranges of at most MAX_SINGLE_COPY, split evenly. */
+export function copyPartCount(size: number): number {
+  return Math.max(1, Math.ceil(size / MAX_SINGLE_COPY));
+}

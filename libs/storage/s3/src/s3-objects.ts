@@ -14,7 +14,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { isNotFound, isUnsupported, s3Call, S3StorageError } from './s3-errors';
-import { MAX_SINGLE_COPY } from './s3-layout';
+import { copyPartCount, MAX_SINGLE_COPY } from './s3-layout';
 
 /** A part of a multipart upload as CompleteMultipartUpload needs it, plus its length. */
 export interface CompletedPart {
@@ -237,11 +237,6 @@ export class S3Objects {
   private copySource(key: string): string {
     return `${this.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
   }
-}
-
-/** How many parts copyIntoParts makes of `size` bytes: ranges of at most MAX_SINGLE_COPY, split evenly. */
-export function copyPartCount(size: number): number {
-  return Math.max(1, Math.ceil(size / MAX_SINGLE_COPY));
 }
 
 /** The first `length` bytes of `body`, which is then destroyed. */

@@ -1,4 +1,6 @@
+import type { HashState } from '@cargohold/storage-ports';
 import { z } from 'zod';
+import { copyPartCount } from './s3-layout';
 
 const staged = z.object({ key: z.string().min(1), size: z.number().int().nonnegative() });
 const hash = z.object({ algorithm: z.enum(['sha256', 'sha512']), offset: z.number().int().nonnegative(), state: z.string() });
@@ -38,6 +40,16 @@ export const EMPTY_UPLOAD: UploadState = { version: 1 };
 export function stagedSize(state: UploadState): number {
   const parts = state.multipart?.parts.reduce((sum, each) => sum + each.size, 0) ?? 0;
   return (state.base?.size ?? 0) + parts + (state.tail?.size ?? 0);
+}
+
+/** The number the next full part of `state` gets: after its parts, or after the parts a base is copied into. */
+export function nextPartNumber(state: UploadState): number {
+  if (state.multipart) return state.multipart.parts.length + 1;
+  return state.base ? copyPartCount(state.base.size) + 1 : 1;
+}
+
+export function encodeHash(state: HashState): NonNullable<UploadState['hash']> {
+  return { algorithm: state.algorithm, offset: state.offset, state: Buffer.from(state.state).toString('base64') };
 }
 
 export function encodeState(state: UploadState): Buffer {
