@@ -45,6 +45,18 @@ describe('issueToken / verifyToken', () => {
     expect(verifyToken(token, randomBytes(32), { now: ISSUED })).toEqual(forged);
   });
 
+  it('has exactly one accepted spelling: the spare bits of the last MAC character must be zero', () => {
+    const { token } = issueToken(CLAIMS, KEY, { now: ISSUED });
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token.at(-1) ?? '');
+    // The last of 43 characters carries 4 MAC bits and 2 spare ones: the same MAC has 4 spellings.
+    const spellings = [0, 1, 2, 3].map((spare) => token.slice(0, -1) + alphabet[(last & ~3) | spare]);
+
+    expect(spellings.filter((spelling) => verifyToken(spelling, KEY, { now: ISSUED }).ok)).toEqual([token]);
+    for (const spelling of spellings.filter((s) => s !== token))
+      expect(verifyToken(spelling, KEY, { now: ISSUED })).toEqual({ ok: false, reason: 'malformed' });
+  });
+
   it('is refused as forged when someone re-encodes the claims with a longer expiry', () => {
     const { token } = issueToken(CLAIMS, KEY, { now: ISSUED });
     const [version, payload, mac] = token.split('.') as [string, string, string];

@@ -94,6 +94,9 @@ export function verifyToken(token: string, key: Uint8Array, options: { readonly 
   const expected = mac(key, `${version}.${encodedPayload}`);
   const provided = Buffer.from(encodedMac, 'base64url');
   if (provided.length !== expected.length || !timingSafeEqual(provided, expected)) return { ok: false, reason: 'forged' };
+  // 43 base64url characters carry 258 bits: the decoder ignores the 2 spare ones, so `…0` and `…1` would
+  // both verify. A token has exactly one accepted spelling, the canonical one.
+  if (provided.toString('base64url') !== encodedMac) return { ok: false, reason: 'malformed' };
 
   const payload = decodePayload(encodedPayload);
   if (!payload) return { ok: false, reason: 'malformed' };
