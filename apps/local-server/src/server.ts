@@ -94,6 +94,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     storage,
     ...(local ? { scans: local.scans } : {}),
     settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
+    onBestEffortFailure: (what, err) => logger.warn({ err, what }, 'a best-effort write failed; reads go on (logged once until it works again)'),
     limits: {
       ...(limits.maxBlobBytes ? { maxBlobBytes: limits.maxBlobBytes } : {}),
       ...(limits.maxManifestBytes ? { maxManifestBytes: limits.maxManifestBytes } : {}),
