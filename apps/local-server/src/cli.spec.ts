@@ -56,7 +56,7 @@ describe('parseCommand', () => {
     [['serve', '--max-request-bytes', '10'], 'invalid --max-request-bytes'],
     [['serve', '--backend', 'gcs'], 'invalid --backend'],
     [['serve', '--role', 'proxy'], 'invalid --role'],
-    [['serve', '--shutdown-grace', '-1'], 'invalid --shutdown-grace'],
+    [['serve', '--shutdown-grace=-1'], 'invalid --shutdown-grace'],
     [['serve', '--shutdown-grace', '1h'], 'invalid --shutdown-grace'],
     [['serve', '--upload-gateway-url', 'uploads.example.com'], 'invalid --upload-gateway-url'],
     [['serve', '--upload-gateway-url', 'https://uploads.example.com/v2'], 'invalid --upload-gateway-url'],
