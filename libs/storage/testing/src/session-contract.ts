@@ -66,7 +66,14 @@ export function describeUploadSessionStoreSpec(fixture: () => MetadataFixture): 
 
     it('pages through idle sessions after a cursor, in (updatedAt, id) order', async () => {
       const { sessions } = fixture();
-      for (const [n, minute] of [[1, 10], [2, 10], [3, 20], [4, 5], [5, 60]] as const) await sessions.create(session(n, at(minute)));
+      for (const [n, minute] of [
+        [1, 10],
+        [2, 10],
+        [3, 20],
+        [4, 5],
+        [5, 60],
+      ] as const)
+        await sessions.create(session(n, at(minute)));
 
       const first = await sessions.listIdle(at(50), 2);
       const second = await sessions.listIdle(at(50), 2, first.at(-1));
