@@ -206,7 +206,7 @@ async function measure(tmp) {
     const g = raw.gateway;
     rows.push(
       row({
-        name: `${size} push via --backend aws (POST, streamed PATCH, PUT) vs raw S3 multipart (${RAW_PART_SIZE / MiB} MiB × ${RAW_IN_FLIGHT}), s3rver, best of ${runs}`,
+        name: `${size} push through the upload gateway (POST, streamed PATCH, PUT) vs raw S3 multipart (${RAW_PART_SIZE / MiB} MiB × ${RAW_IN_FLIGHT}) to s3rver, best of ${runs}`,
         unit: 'MB/s',
         digits: 0,
         cargohold: best(g.gateway, 'MBps'),

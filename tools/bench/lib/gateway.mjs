@@ -1,6 +1,7 @@
-// (f) a 1 GiB push through the upload path of `cargohold serve --backend aws` (S3 multipart staging on
-// s3rver, sessions in DynamoDB Local), as docker pushes a layer: POST, one streamed PATCH without
-// Content-Length (chunked), PUT ?digest=. The reference is a raw S3 multipart upload of the same file
+// (f) a 1 GiB push through the upload gateway (`cargohold serve --backend aws --role upload-gateway`: S3
+// multipart staging on s3rver, sessions in DynamoDB Local), as docker pushes a layer: POST on the front
+// (which answers a Location on the gateway), one streamed PATCH without Content-Length (chunked) and
+// PUT ?digest= on the gateway. The reference is a raw S3 multipart upload of the same file
 // to the same s3rver by @aws-sdk/client-s3, as a careful client does it: 5 MiB parts (S3's minimum,
 // and what the gateway's part schedule cuts below 10,000 MiB) with 4 parts in flight (the defaults of
 // @aws-sdk/lib-storage's Upload), no hashing. The gateway's RSS is sampled from /proc during the push.
@@ -29,13 +30,18 @@ function expectStatus(response, status, what) {
   return response;
 }
 
-/** POST, one streamed PATCH of the whole file, PUT ?digest= (no body); answers the seconds each took. */
-async function pushLayer(base, repo, blob, agent) {
+/**
+ * POST on the front, then on the gateway at the Location it answered (capability included) one streamed
+ * PATCH of the whole file and PUT ?digest= (no body); answers the seconds each took.
+ */
+async function pushLayer(server, repo, blob, agent) {
   const t0 = performance.now();
-  const opened = expectStatus(await http(`${base}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers: { 'Content-Length': 0 }, agent }), 202, 'POST');
+  const opened = expectStatus(await http(`${server.front}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers: { 'Content-Length': 0 } }), 202, 'POST');
   const t1 = performance.now();
   const body = () => createReadStream(blob.path, { highWaterMark: 256 << 10 });
+  const base = server.url;
   const patch = new URL(opened.headers.location, base);
+  if (patch.origin !== base) throw new Error(`POST answered a Location off the gateway: ${patch}`);
   const patched = expectStatus(await http(patch, { method: 'PATCH', headers: { 'Content-Type': 'application/octet-stream' }, body, agent }), 202, 'PATCH');
   const t2 = performance.now();
   const put = new URL(patched.headers.location, base);
@@ -45,7 +51,7 @@ async function pushLayer(base, repo, blob, agent) {
   return { postSeconds: (t1 - t0) / 1000, patchSeconds: (t2 - t1) / 1000, putSeconds: (t3 - t2) / 1000 };
 }
 
-/** One push through a fresh gateway process over the shared emulators; its blob is deleted afterwards. */
+/** One push through a fresh gateway (and front) over the shared emulators; its blob is deleted afterwards. */
 export async function gatewayRun(tmp, emulators, blob, run, log) {
   const server = await startGateway(tmp, emulators);
   try {
@@ -54,12 +60,12 @@ export async function gatewayRun(tmp, emulators, blob, run, log) {
     const stopSampling = sampleRss(server.pid);
     const cpuBefore = [cpuSeconds(server.pid), cpuSeconds(emulators.s3Pid)];
     const started = performance.now();
-    const phases = await pushLayer(server.url, `bench/gateway-${run}`, blob, agent);
+    const phases = await pushLayer(server, `bench/gateway-${run}`, blob, agent);
     const seconds = (performance.now() - started) / 1000;
     const rss = stopSampling();
     const [gatewayCpu, s3rverCpu] = [cpuSeconds(server.pid) - cpuBefore[0], cpuSeconds(emulators.s3Pid) - cpuBefore[1]];
     agent.destroy();
-    const head = await http(`${server.url}/v2/bench/gateway-${run}/blobs/${blob.digest}`, { method: 'HEAD' });
+    const head = await http(`${server.front}/v2/bench/gateway-${run}/blobs/${blob.digest}`, { method: 'HEAD' });
     if (head.status !== 200 || Number(head.headers['content-length']) !== blob.size) throw new Error(`gateway: blob HEAD answered ${head.status}`);
     const result = { seconds, MBps: blob.size / MB / seconds, ...phases, gatewayCpu, s3rverCpu, rss };
     const timing = `PATCH ${phases.patchSeconds.toFixed(1)} s, PUT ${phases.putSeconds.toFixed(1)} s; CPU gateway ${gatewayCpu.toFixed(1)} s, s3rver ${s3rverCpu.toFixed(1)} s`;
