@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // cargohold benchmarks against CNCF distribution (and a bare hash-and-write sink), all on 127.0.0.1.
-//   node tools/bench/run.mjs [--quick] [--only skopeo,manifest,monolithic,layers,coldstart] [--targets cargohold,baseline]
+//   node tools/bench/run.mjs [--quick] [--only skopeo,manifest,monolithic,layers,coldstart,scanner,gateway] [--targets cargohold,baseline]
 //                            [--runs N] [--blob-mib N] [--skip-build]
 // Prints a markdown table and writes tools/bench/results/<timestamp>[-quick].json (git-ignored). See README.md.
 import { execFileSync } from 'node:child_process';
@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { coldStart } from './lib/coldstart.mjs';
+import { startEmulators } from './lib/emulators.mjs';
+import { gatewayRun, RAW_IN_FLIGHT, RAW_PART_SIZE, rawRun } from './lib/gateway.mjs';
 import { scannerThroughput } from './lib/scanner.mjs';
 import { buildRandomImage } from './lib/images.mjs';
 import { layerPush } from './lib/layers.mjs';
@@ -33,6 +35,7 @@ const SIZES = {
     layers: { count: 200, size: 64 * KiB, parallel: 4 },
     coldstart: { runs: 10 },
     scanner: { files: 20_000, fileSize: 8 * KiB, runs: 3 },
+    gateway: 1024 * MiB,
   },
   quick: {
     runs: 1,
@@ -43,9 +46,10 @@ const SIZES = {
     layers: { count: 20, size: 64 * KiB, parallel: 4 },
     coldstart: { runs: 3 },
     scanner: { files: 500, fileSize: 4 * KiB, runs: 1 },
+    gateway: 16 * MiB,
   },
 };
-const MEASUREMENTS = ['skopeo', 'manifest', 'monolithic', 'layers', 'coldstart', 'scanner'];
+const MEASUREMENTS = ['skopeo', 'manifest', 'monolithic', 'layers', 'coldstart', 'scanner', 'gateway'];
 /** Measurements that need no server (and so no build and no baseline binary). */
 const SERVERLESS_ONLY = new Set(['coldstart', 'scanner']);
 
@@ -60,7 +64,7 @@ const { values: opts } = parseArgs({
   },
 });
 const sizes = { ...SIZES[opts.quick ? 'quick' : 'full'] };
-if (opts['blob-mib']) sizes.blob = Number(opts['blob-mib']) * MiB;
+if (opts['blob-mib']) sizes.blob = sizes.gateway = Number(opts['blob-mib']) * MiB;
 const runs = opts.runs ? Number(opts.runs) : sizes.runs;
 const only = new Set(opts.only.split(','));
 const targets = opts.targets.split(',');
@@ -180,6 +184,45 @@ async function measure(tmp) {
         digits: 1,
         cargohold: growth(m.cargohold),
         reference: growth(m.baseline),
+        target: { op: '<', value: 64 },
+        absolute: true,
+      }),
+    );
+  }
+  if (only.has('gateway') && targets.includes('cargohold')) {
+    const size = label(sizes.gateway);
+    log(`upload gateway: generating ${size} of random bytes, starting s3rver and DynamoDB Local`);
+    const blob = await makeBlobFile(tmp, sizes.gateway, 'layer.bin');
+    const emulators = await startEmulators(tmp);
+    raw.gateway = { gateway: [], raw: [] };
+    try {
+      for (let run = 1; run <= runs; run++) {
+        raw.gateway.gateway.push(await gatewayRun(tmp, emulators, blob, run, log));
+        raw.gateway.raw.push(await rawRun(emulators, blob, run, log));
+      }
+    } finally {
+      await emulators.stop();
+    }
+    const g = raw.gateway;
+    rows.push(
+      row({
+        name: `${size} push through the upload gateway (POST, streamed PATCH, PUT) vs raw S3 multipart (${RAW_PART_SIZE / MiB} MiB × ${RAW_IN_FLIGHT}) to s3rver, best of ${runs}`,
+        unit: 'MB/s',
+        digits: 0,
+        cargohold: best(g.gateway, 'MBps'),
+        reference: best(g.raw, 'MBps'),
+        referenceName: 'raw S3',
+        target: { op: '>=', value: 0.8 },
+      }),
+    );
+    rows.push(
+      row({
+        name: `peak RSS growth of the gateway during a ${size} push, worst of ${runs}`,
+        unit: 'MiB',
+        better: 'lower',
+        digits: 1,
+        cargohold: Math.max(...g.gateway.map((r) => r.rss.growth)) / MiB,
+        referenceName: null,
         target: { op: '<', value: 64 },
         absolute: true,
       }),

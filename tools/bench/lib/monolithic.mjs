@@ -10,9 +10,9 @@ import { withServer } from './servers.mjs';
 
 const MB = 1e6;
 
-/** Writes `size` random bytes to `<tmp>/blob.bin`; returns its digest. */
-export async function makeBlobFile(tmp, size) {
-  const path = join(tmp, 'blob.bin');
+/** Writes `size` random bytes to `<tmp>/<name>`; returns its digest. */
+export async function makeBlobFile(tmp, size, name = 'blob.bin') {
+  const path = join(tmp, name);
   const hash = createHash('sha256');
   const file = await open(path, 'w');
   const chunk = 4 << 20;
@@ -31,7 +31,7 @@ function rssBytes(pid) {
 }
 
 /** Samples a process's RSS every `everyMs` until stopped; returns { idle, peak, samples }. */
-function sampleRss(pid, everyMs = 50) {
+export function sampleRss(pid, everyMs = 50) {
   const idle = rssBytes(pid);
   let peak = idle;
   let samples = 1;

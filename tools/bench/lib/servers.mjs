@@ -1,8 +1,10 @@
 // The servers a measurement runs against, each started fresh (own data dir, own port) on 127.0.0.1:
 //   cargohold  node dist/apps/local-server/main.js serve   (the server under test)
+//   gateway    --backend aws --role upload-gateway, with a front server that sends uploads to it
 //   baseline   /usr/bin/docker-registry serve config.yml   (CNCF distribution 2.8.2, filesystem driver)
 //   sink       node tools/bench/sink.mjs                   (hash-and-write floor for monolithic uploads)
 // Every handle has { kind, url, host, pid, stop() }; stop() kills the process and deletes its data.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +39,42 @@ async function startCargohold(tmp) {
   const args = [CARGOHOLD_MAIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--allow-anonymous'];
   const child = spawnTracked(process.execPath, args, { cwd: ROOT });
   return ready('cargohold', child, `http://127.0.0.1:${port}`, dataDir);
+}
+
+/**
+ * The AWS deployment's upload path on one machine, over the emulators of emulators.mjs (blobs and upload
+ * staging in S3, sessions in DynamoDB): an upload gateway (`serve --backend aws --role upload-gateway`)
+ * and a front standing in for the `/v2/` Lambda (`serve --backend aws --upload-gateway-url …`) whose
+ * `POST …/blobs/uploads/` answers a Location on the gateway with a capability. Both share the bucket, the
+ * table and a fresh token key. The handle is the gateway's (its pid is what a measurement samples),
+ * with `front` the front's URL; stop() stops both.
+ */
+export async function startGateway(tmp, emulators) {
+  // No AWS_* of the bench's own shell (a profile, real credentials): only the emulators' environment.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+  const env = { ...inherited, ...emulators.env, CARGOHOLD_TOKEN_KEY_BASE64: randomBytes(32).toString('base64') };
+  const start = async (kind, extra) => {
+    const dataDir = await mkdtemp(join(tmp, `${kind}-data-`));
+    const port = await freePort();
+    const args = [CARGOHOLD_MAIN, 'serve', '--backend', 'aws', '--bucket', emulators.bucket, '--table', emulators.table, ...extra];
+    args.push('--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--allow-anonymous');
+    const child = spawnTracked(process.execPath, args, { cwd: ROOT, env });
+    return ready(kind, child, `http://127.0.0.1:${port}`, dataDir, '/healthz');
+  };
+  const gateway = await start('gateway', ['--role', 'upload-gateway']);
+  try {
+    const front = await start('front', ['--upload-gateway-url', gateway.url]);
+    return {
+      ...gateway,
+      front: front.url,
+      async stop() {
+        await Promise.all([front.stop(), gateway.stop()]);
+      },
+    };
+  } catch (error) {
+    await gateway.stop();
+    throw error;
+  }
 }
 
 async function startBaseline(tmp) {

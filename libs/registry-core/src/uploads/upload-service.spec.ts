@@ -62,6 +62,21 @@ describe('UploadService', () => {
       await expect(registry.uploads.append(repo, id, bodyOf(Buffer.alloc(2048)), {})).rejects.toMatchObject({ status: 413 });
     });
 
+    it('saves the hash state of a streamed PATCH, so a PUT in another process hashes no byte again', async () => {
+      const { registry, storage } = setup();
+      const elsewhere = createRegistry({
+        storage,
+        limits: { uploadIdleTimeoutMs: 60_000, maxBlobBytes: 1024 },
+        clock: { now: () => new Date('2026-01-01T00:00:00Z') },
+      });
+      const bytes = Buffer.from('the whole layer in one streamed PATCH, as docker sends it');
+      const { id } = await registry.uploads.start(repo);
+      await registry.uploads.append(repo, id, bodyOf(bytes), {});
+
+      await expect(elsewhere.uploads.complete(repo, id, digestOf(bytes), undefined, {})).resolves.toEqual({ digest: digestOf(bytes), size: bytes.length });
+      expect(elsewhere.uploads.hashedBytes).toBe(0);
+    });
+
     it('keeps the session on a digest mismatch so the client can retry', async () => {
       const { registry } = setup();
       const { id } = await registry.uploads.start(repo);

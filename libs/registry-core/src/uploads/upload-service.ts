@@ -118,8 +118,10 @@ export class UploadService {
   async append(repo: RepoRef, id: string, body: AsyncIterable<Uint8Array>, chunk: ChunkSpec): Promise<UploadState> {
     const session = await this.session(repo, id);
     const { offset, limits } = await this.placed(id, chunk);
-    // A chunk with a Content-Range may be followed by one sent to any process: save the hash state.
-    const resumable = chunk.range !== undefined;
+    // Save the hash state with every chunk, streamed ones too: the next request (the PUT after docker's
+    // one streamed PATCH) may reach another process (a Lambda, another gateway task behind the load
+    // balancer), which then continues the hash instead of reading the whole staged upload back.
+    const resumable = true;
     const { size } = await this.streamingInto(session, () => this.writer.append(id, { offset, body, limits, resumable }));
     return { id, size };
   }

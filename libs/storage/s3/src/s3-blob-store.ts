@@ -1,16 +1,17 @@
 import type { Readable } from 'node:stream';
 import { parseDigest, type Digest } from '@cargohold/oci';
 import type { BeforePublish, BlobStore, ByteRange, Found } from '@cargohold/storage-ports';
-import { PartBuffer } from './part-buffer';
+import { PartPipeline } from './part-pipeline';
 import type { CompletedPart, S3Objects } from './s3-objects';
-import { PART_SIZE, type S3Layout } from './s3-layout';
+import type { S3Layout } from './s3-layout';
 
 /**
  * Content-addressed blobs as objects `blobs/<alg>/<hex>` (layout in s3-layout.ts).
  *
  * `put` sends the bytes (metered and hashed by the core) and publishes only after the core's comparison
  * accepted them: a body that fits in one part is sent by a single PutObject after it; a larger one
- * goes through a multipart upload at the blob's key whose parts stay invisible until the
+ * goes through a multipart upload at the blob's key, cut by the part schedule of s3-layout.ts and sent
+ * while the body streams (at most two parts in memory), whose parts stay invisible until the
  * CompleteMultipartUpload issued after verification (or are aborted). No copy of the bytes is needed.
  */
 export class S3BlobStore implements BlobStore {
@@ -31,20 +32,21 @@ export class S3BlobStore implements BlobStore {
 
   async put(digest: Digest, body: AsyncIterable<Uint8Array>, verify: BeforePublish): Promise<{ size: number }> {
     const key = this.keyOf(digest);
-    const buffer = new PartBuffer(PART_SIZE);
     let uploadId: string | undefined;
-    let size = 0;
     const parts: CompletedPart[] = [];
+    const pipeline = new PartPipeline(1, async (number, part) => {
+      uploadId ??= await this.objects.createMultipart(key);
+      parts.push(await this.objects.uploadPart(key, uploadId, number, part, part.length));
+    });
+    let size = 0;
     try {
       for await (const chunk of body) {
         size += chunk.length;
-        for (const part of buffer.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
-          uploadId ??= await this.objects.createMultipart(key);
-          parts.push(await this.objects.uploadPart(key, uploadId, parts.length + 1, part, part.length));
-        }
+        await pipeline.write(chunk);
       }
+      await pipeline.flush();
       await verify();
-      const rest = buffer.take();
+      const rest = pipeline.rest();
       if (uploadId === undefined) {
         await this.objects.put(key, rest);
       } else {
@@ -53,6 +55,7 @@ export class S3BlobStore implements BlobStore {
       }
       return { size };
     } catch (error) {
+      await pipeline.settle();
       if (uploadId !== undefined) await this.objects.abortMultipart(key, uploadId).catch(() => undefined);
       throw error;
     }

@@ -3,7 +3,10 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { digestOf } from '@cargohold/oci';
 import { UploadUnknownError } from '@cargohold/storage-ports';
 import { bodyOf, bytesOf, failingBody, readAll } from '@cargohold/storage-testing';
-import { createS3BlobStorage } from './index';
+import { createS3BlobStorage, S3StorageError } from './index';
+import { S3BlobUploads } from './s3-blob-uploads';
+import { S3Layout } from './s3-layout';
+import { S3Objects } from './s3-objects';
 import { startS3rver, type S3rverHandle } from './testing';
 
 const KiB = 1024;
@@ -73,6 +76,59 @@ describe('S3BlobUploads', () => {
 
       await uploads.append(id, MiB, bodyOf(bytes.subarray(MiB)));
       await uploads.commit(id, digestOf(bytes), bytes.length);
+    });
+  });
+
+  describe('part sizes', () => {
+    const uploadsCutBy = (schedule: (number: number) => number, s3Client = client) =>
+      new S3BlobUploads(new S3Objects(s3Client, s3.bucket), new S3Layout(prefix), schedule);
+
+    it('continues an upload whose state.json the old code wrote (fixed 5 MiB parts) with the next part number', async () => {
+      const bytes = bytesOf(14 * MiB + 5, 11);
+      const older = uploadsCutBy(() => 5 * MiB);
+      await older.create(id);
+      await older.append(id, 0, bodyOf(bytes.subarray(0, 11 * MiB)));
+      expect(await state()).toMatchObject({ multipart: { parts: [{ size: 5 * MiB }, { size: 5 * MiB }] }, tail: { size: MiB } });
+
+      // A schedule where part n is n MiB: part 3 is cut at 3 MiB after the old 5 MiB parts.
+      const newer = uploadsCutBy((number) => number * MiB);
+      await newer.append(id, 11 * MiB, bodyOf(bytes.subarray(11 * MiB), 256 * KiB));
+      expect(await state()).toMatchObject({
+        multipart: { parts: [{ size: 5 * MiB }, { size: 5 * MiB }, { size: 3 * MiB }] },
+        tail: { size: MiB + 5 },
+      });
+
+      const { uploads, blobs } = open();
+      await uploads.commit(id, digestOf(bytes), bytes.length);
+      const opened = await blobs.open(digestOf(bytes));
+      if (!opened.found) throw new Error('blob not found');
+      expect((await readAll(opened.body)).equals(bytes)).toBe(true);
+    });
+
+    it('rolls back an append whose part failed in S3 while the body was still streaming', async () => {
+      const flaky = s3.client();
+      let failures = 0;
+      flaky.middlewareStack.add(
+        (next, context) => async (args) => {
+          const input = args.input as { PartNumber?: number };
+          if (context.commandName === 'UploadPartCommand' && input.PartNumber === 2 && failures++ === 0) throw new Error('injected UploadPart failure');
+          return next(args);
+        },
+        { step: 'initialize', name: 'spec-fail-part-2' },
+      );
+      const uploads = uploadsCutBy(() => 2 * MiB, flaky);
+      const bytes = bytesOf(9 * MiB, 12);
+      await uploads.create(id);
+      await uploads.append(id, 0, bodyOf(bytes.subarray(0, MiB)));
+
+      await expect(uploads.append(id, MiB, bodyOf(bytes.subarray(MiB), 256 * KiB))).rejects.toBeInstanceOf(S3StorageError);
+      expect(await uploads.status(id)).toEqual({ found: true, size: MiB });
+      expect(await state()).toMatchObject({ tail: { size: MiB } });
+
+      await uploads.append(id, MiB, bodyOf(bytes.subarray(MiB), 256 * KiB));
+      expect((await state()).multipart?.parts.map((part) => part.size)).toEqual([2 * MiB, 2 * MiB, 2 * MiB, 2 * MiB]);
+      await uploads.commit(id, digestOf(bytes), bytes.length);
+      expect(await open().blobs.stat(digestOf(bytes))).toEqual({ found: true, size: bytes.length });
     });
   });
 

@@ -1,11 +1,12 @@
+import type { Readable } from 'node:stream';
 import { isUploadId, parseDigest, type Digest } from '@cargohold/oci';
 import { KeyedMutex, UploadOffsetMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
 import type { BlobUploads, Found, HashState } from '@cargohold/storage-ports';
-import { PartBuffer } from './part-buffer';
+import { PartPipeline } from './part-pipeline';
 import { isConditionFailed, S3StorageError } from './s3-errors';
 import type { S3Objects } from './s3-objects';
-import { PART_SIZE, type S3Layout } from './s3-layout';
-import { decodeState, EMPTY_UPLOAD, encodeState, stagedSize, type MultipartState, type UploadState } from './upload-state';
+import { partSize, type S3Layout } from './s3-layout';
+import { decodeState, EMPTY_UPLOAD, encodeHash, encodeState, nextPartNumber, stagedSize, type MultipartState, type UploadState } from './upload-state';
 
 /** How often a state.json that does not parse is read before it counts as corrupt (see tryLoad). */
 const TORN_READ_ATTEMPTS = 4;
@@ -27,8 +28,9 @@ class Change {
  * Resumable uploads over S3 (layout in s3-layout.ts), for stateless callers: every call re-reads the
  * upload's state.json, so any process (any Lambda invocation) can continue an upload another began.
  *
- * - Appends: bytes are cut into PART_SIZE parts of one S3 multipart upload (opened at the first full
- *   part); what is left over is rewritten as a new tail object, so chunks of any size can arrive.
+ * - Appends: bytes are cut into parts of one S3 multipart upload (opened at the first full part), sized
+ *   by part number (partSize in s3-layout.ts); each full part is sent while the next one fills (at most
+ *   two in memory). What is left over is rewritten as a new tail object, so chunks of any size can arrive.
  *   state.json is then rewritten with If-Match on the ETag read at the start, carrying the core's hash
  *   state for the new size: that write is the append's commit point (of the bytes and the state alike),
  *   so a body failing midway leaves the upload at its previous size (stray parts beyond
@@ -47,6 +49,8 @@ export class S3BlobUploads implements BlobUploads {
   constructor(
     private readonly objects: S3Objects,
     private readonly layout: S3Layout,
+    /** The part schedule (s3-layout.ts); specs pass smaller ones. */
+    private readonly schedule: (number: number) => number = partSize,
   ) {}
 
   async create(id: string): Promise<void> {
@@ -146,21 +150,26 @@ export class S3BlobUploads implements BlobUploads {
    * state naming them (not saved yet), or `state` itself when the body was empty and nothing changed.
    */
   private async stage(id: string, state: UploadState, chunks: AsyncIterable<Buffer>, change: Change): Promise<UploadState> {
-    const buffer = new PartBuffer(PART_SIZE);
-    let next: UploadState | undefined;
-    for await (const chunk of chunks) {
-      if (next === undefined) {
-        next = structuredClone(state);
-        if (state.tail) {
-          for (const part of buffer.push(await this.readTail(state.tail.key))) await this.addPart(id, next, part, change);
+    const next = structuredClone(state);
+    const pipeline = new PartPipeline(nextPartNumber(state), (number, part) => this.addPart(id, next, number, part, change), this.schedule);
+    let changed = false;
+    try {
+      for await (const chunk of chunks) {
+        if (!changed && state.tail) {
+          for await (const bytes of await this.openTail(state.tail.key)) await pipeline.write(bytes as Buffer);
           change.superseded.push(state.tail.key);
         }
+        changed = true;
+        await pipeline.write(chunk);
       }
-      for (const part of buffer.push(chunk)) await this.addPart(id, next, part, change);
+      await pipeline.flush();
+    } catch (error) {
+      await pipeline.settle();
+      throw error;
     }
-    if (next === undefined) return state;
+    if (!changed) return state;
 
-    const rest = buffer.take();
+    const rest = pipeline.rest();
     next.tail = undefined;
     if (rest.length > 0) {
       const key = this.layout.stagingKey(id, 'tail');
@@ -171,12 +180,13 @@ export class S3BlobUploads implements BlobUploads {
     return next;
   }
 
-  /** Uploads `part` as the next part of the upload's multipart upload (opening it if needed); mutates `state`. */
-  private async addPart(id: string, state: UploadState, part: Buffer, change: Change): Promise<void> {
+  /** Uploads `part` as part `number` of the upload's multipart upload (opening it if needed); mutates `state`. */
+  private async addPart(id: string, state: UploadState, number: number, part: Buffer, change: Change): Promise<void> {
     const multipart = state.multipart ?? (await this.openMultipart(id, state, change));
     state.multipart = multipart;
     state.base = undefined;
-    multipart.parts.push(await this.objects.uploadPart(multipart.key, multipart.uploadId, multipart.parts.length + 1, part, part.length));
+    if (number !== multipart.parts.length + 1) throw new S3StorageError('UploadPart', new Error(`part ${number} follows part ${multipart.parts.length}`));
+    multipart.parts.push(await this.objects.uploadPart(multipart.key, multipart.uploadId, number, part, part.length));
   }
 
   /** A new multipart upload whose first parts are the base's bytes, if there is a base. */
@@ -205,9 +215,8 @@ export class S3BlobUploads implements BlobUploads {
       multipart = state.multipart ?? (await this.openMultipart(id, state, change));
       const parts = [...multipart.parts];
       if (state.tail) {
-        const tail = await this.objects.open(state.tail.key);
-        if (!tail) throw new S3StorageError('GetObject', new Error(`tail ${state.tail.key} is missing`));
-        parts.push(await this.objects.uploadPart(multipart.key, multipart.uploadId, parts.length + 1, tail.body, state.tail.size));
+        const tail = await this.openTail(state.tail.key);
+        parts.push(await this.objects.uploadPart(multipart.key, multipart.uploadId, parts.length + 1, tail, state.tail.size));
         change.superseded.push(state.tail.key);
       }
       await this.objects.completeMultipart(multipart.key, multipart.uploadId, parts);
@@ -220,10 +229,11 @@ export class S3BlobUploads implements BlobUploads {
     return { key: multipart.key, size };
   }
 
-  private async readTail(key: string): Promise<Buffer> {
-    const tail = await this.objects.read(key);
+  /** The tail's bytes as a stream: a tail may be nearly a whole part, which the pipeline holds already. */
+  private async openTail(key: string): Promise<Readable> {
+    const tail = await this.objects.open(key);
     if (!tail) throw new S3StorageError('GetObject', new Error(`tail ${key} is missing`));
-    return tail.bytes;
+    return tail.body;
   }
 
   /**
@@ -292,8 +302,4 @@ async function* counted(body: AsyncIterable<Uint8Array>, onChunk: (length: numbe
     onChunk(chunk.length);
     yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   }
-}
-
-function encodeHash(state: HashState): NonNullable<UploadState['hash']> {
-  return { algorithm: state.algorithm, offset: state.offset, state: Buffer.from(state.state).toString('base64') };
 }

@@ -14,7 +14,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { isNotFound, isUnsupported, s3Call, S3StorageError } from './s3-errors';
-import { MAX_SINGLE_COPY } from './s3-layout';
+import { copyPartCount, MAX_SINGLE_COPY } from './s3-layout';
 
 /** A part of a multipart upload as CompleteMultipartUpload needs it, plus its length. */
 export interface CompletedPart {
@@ -146,7 +146,7 @@ export class S3Objects {
    * range is streamed through this process instead: slower, same result.
    */
   async copyIntoParts(source: string, size: number, key: string, uploadId: string, firstPart: number): Promise<CompletedPart[]> {
-    const count = Math.max(1, Math.ceil(size / MAX_SINGLE_COPY));
+    const count = copyPartCount(size);
     const length = Math.ceil(size / count);
     const parts: CompletedPart[] = [];
     for (let index = 0; index < count; index++) {
