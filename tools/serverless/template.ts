@@ -3,12 +3,14 @@ export interface CfnResource {
   readonly Type: string;
   readonly Properties: Record<string, unknown>;
   readonly DeletionPolicy?: string;
-  readonly DependsOn?: string[];
+  readonly DependsOn?: string | string[];
+  readonly Metadata?: Record<string, unknown>;
 }
 
 export interface Template {
   readonly Resources: Record<string, CfnResource>;
   readonly Outputs?: Record<string, unknown>;
+  readonly Conditions?: Record<string, unknown>;
 }
 
 export function resourcesOfType(template: Template, type: string): [string, CfnResource][] {
