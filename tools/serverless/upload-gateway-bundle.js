@@ -118,15 +118,21 @@ class UploadGatewayBundle {
     return resources[TASK_DEFINITION]?.Metadata?.[METADATA];
   }
 
-  /** An HTTPS listener without a certificate would fail minutes into the stack update: fail now. */
+  /**
+   * HTTPS needs a certificate (else the stack update fails minutes in) for a domain of the user's (no
+   * certificate can match the load balancer's own name, so docker would refuse the upload URLs): fail now.
+   */
   checkCertificate() {
-    const resources = this.serverless.service.provider.compiledCloudFormationTemplate?.Resources ?? {};
-    const listener = resources[LISTENER]?.Properties;
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate ?? {};
+    const listener = template.Resources?.[LISTENER]?.Properties;
     if (listener?.Protocol !== 'HTTPS') return;
-    if (listener.Certificates?.every((certificate) => certificate.CertificateArn)) return;
+    // resources/upload-gateway.yml: UploadGatewayHasDomain is Not(Equals(<uploadGatewayDomain>, '')).
+    const domain = template.Conditions?.UploadGatewayHasDomain?.['Fn::Not']?.[0]?.['Fn::Equals']?.[0];
+    if (domain && listener.Certificates?.every((certificate) => certificate.CertificateArn)) return;
     throw new Error(
-      'upload gateway: HTTPS needs a certificate. Set CARGOHOLD_UPLOAD_GATEWAY_CERTIFICATE_ARN (an ACM certificate in this region), ' +
-        'or deploy with --param uploadGatewayScheme=http (test stages), or --param uploadGateway=false (no gateway: pushes are capped at ~6 MB per request).',
+      'upload gateway: HTTPS needs a domain and its certificate: set CARGOHOLD_UPLOAD_GATEWAY_DOMAIN and CARGOHOLD_UPLOAD_GATEWAY_CERTIFICATE_ARN ' +
+        '(an ACM certificate for that name in this region; README "Upload gateway"), or deploy with --param uploadGatewayScheme=http (test stages only), ' +
+        'or --param uploadGateway=false (no gateway: a request body is capped at ~6 MB).',
     );
   }
 
