@@ -142,9 +142,7 @@ describe.each([
   });
 
   it(`points distribution-api's upload sessions at ${scheme}://<load balancer>, and outputs that URL`, () => {
-    const url = {
-      'Fn::Join': ['', [`${scheme}://`, { 'Fn::If': ['UploadGatewayHasDomain', '', { 'Fn::GetAtt': ['UploadGatewayLoadBalancer', 'DNSName'] }] }]],
-    };
+    const url = { 'Fn::Join': ['', [`${scheme}://`, { 'Fn::GetAtt': ['UploadGatewayLoadBalancer', 'DNSName'] }]] };
     expect(functionEnv(template())['UPLOAD_GATEWAY_URL']).toEqual(url);
     expect(template().Outputs?.['UploadGatewayUrl']).toMatchObject({ Value: url });
     // ecr-api never creates upload sessions on /v2/.
@@ -160,7 +158,6 @@ describe('serverless package: local (uploadGateway false) has no upload gateway'
     expect(Object.entries(template.Resources).filter(([id, r]) => id.startsWith('UploadGateway') || gatewayTypes.test(r.Type))).toEqual([]);
     expect(JSON.stringify(template)).not.toContain('UPLOAD_GATEWAY_URL');
     expect(template.Outputs?.['UploadGatewayUrl']).toBeUndefined();
-    expect(template.Conditions?.['UploadGatewayHasDomain']).toBeUndefined();
     // The rest of the API's environment is the stage's own.
     expect(functionEnv(template)).toMatchObject({ ALLOW_DEFAULT_IDENTITIES: 'true', S3_FORCE_PATH_STYLE: 'true' });
   });

@@ -10,7 +10,6 @@ export interface CfnResource {
 export interface Template {
   readonly Resources: Record<string, CfnResource>;
   readonly Outputs?: Record<string, unknown>;
-  readonly Conditions?: Record<string, unknown>;
 }
 
 export function resourcesOfType(template: Template, type: string): [string, CfnResource][] {

@@ -126,9 +126,11 @@ class UploadGatewayBundle {
     const template = this.serverless.service.provider.compiledCloudFormationTemplate ?? {};
     const listener = template.Resources?.[LISTENER]?.Properties;
     if (listener?.Protocol !== 'HTTPS') return;
-    // resources/upload-gateway.yml: UploadGatewayHasDomain is Not(Equals(<uploadGatewayDomain>, '')).
-    const domain = template.Conditions?.UploadGatewayHasDomain?.['Fn::Not']?.[0]?.['Fn::Equals']?.[0];
-    if (domain && listener.Certificates?.every((certificate) => certificate.CertificateArn)) return;
+    // The URL's host (serverless.yml custom.uploadGatewayUrl): the uploadGatewayDomain param, a string,
+    // or else the load balancer's DNS name, an Fn::GetAtt.
+    const host = template.Outputs?.UploadGatewayUrl?.Value?.['Fn::Join']?.[1]?.[1];
+    const hasDomain = typeof host === 'string' && host !== '';
+    if (hasDomain && listener.Certificates?.every((certificate) => certificate.CertificateArn)) return;
     throw new Error(
       'upload gateway: HTTPS needs a domain and its certificate: set CARGOHOLD_UPLOAD_GATEWAY_DOMAIN and CARGOHOLD_UPLOAD_GATEWAY_CERTIFICATE_ARN ' +
         '(an ACM certificate for that name in this region; README "Upload gateway"), or deploy with --param uploadGatewayScheme=http (test stages only), ' +

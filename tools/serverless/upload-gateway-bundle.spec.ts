@@ -45,20 +45,23 @@ const listener = (protocol: string, certificateArn?: string) => ({
     Properties: { Protocol: protocol, ...(certificateArn === undefined ? {} : { Certificates: [{ CertificateArn: certificateArn }] }) },
   },
 });
-const domainCondition = (domain: string) => ({ UploadGatewayHasDomain: { 'Fn::Not': [{ 'Fn::Equals': [domain, ''] }] } });
+/** The UploadGatewayUrl output: https:// and the domain, or the load balancer's DNS name without one. */
+const urlOutput = (domain?: string) => ({
+  UploadGatewayUrl: { Value: { 'Fn::Join': ['', ['https://', domain ?? { 'Fn::GetAtt': ['UploadGatewayLoadBalancer', 'DNSName'] }]] } },
+});
 const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000';
 
 describe('before the stack update: an HTTPS gateway needs a domain and its certificate', () => {
   it('lets a domain with a certificate through, and an HTTP-only or gateway-less stage', () => {
-    expect(() => plugin({ Resources: listener('HTTPS', CERTIFICATE), Conditions: domainCondition('uploads.example.com') }).checkCertificate()).not.toThrow();
-    expect(() => plugin({ Resources: listener('HTTP'), Conditions: domainCondition('') }).checkCertificate()).not.toThrow();
+    expect(() => plugin({ Resources: listener('HTTPS', CERTIFICATE), Outputs: urlOutput('uploads.example.com') }).checkCertificate()).not.toThrow();
+    expect(() => plugin({ Resources: listener('HTTP'), Outputs: urlOutput() }).checkCertificate()).not.toThrow();
     expect(() => plugin({ Resources: {} }).checkCertificate()).not.toThrow();
   });
 
   it('stops a deploy without the certificate, or without the domain, naming what to set', () => {
-    const noCertificate = plugin({ Resources: listener('HTTPS', ''), Conditions: domainCondition('uploads.example.com') });
+    const noCertificate = plugin({ Resources: listener('HTTPS', ''), Outputs: urlOutput('uploads.example.com') });
     expect(() => noCertificate.checkCertificate()).toThrow(/CARGOHOLD_UPLOAD_GATEWAY_CERTIFICATE_ARN/);
-    const noDomain = plugin({ Resources: listener('HTTPS', CERTIFICATE), Conditions: domainCondition('') });
+    const noDomain = plugin({ Resources: listener('HTTPS', CERTIFICATE), Outputs: urlOutput() });
     expect(() => noDomain.checkCertificate()).toThrow(/CARGOHOLD_UPLOAD_GATEWAY_DOMAIN.*uploadGateway=false/);
   });
 });
