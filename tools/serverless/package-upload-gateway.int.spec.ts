@@ -40,8 +40,10 @@ describe.each([
       'node',
       '/opt/cargohold/cargohold.js',
       ...['serve', '--backend', 'aws', '--role', 'upload-gateway', '--host', '0.0.0.0', '--port', '8080'],
-      ...['--bucket', { Ref: 'BlobBucket' }, '--table', { Ref: 'MetadataTable' }, '--data-dir', '/tmp/cargohold'],
+      ...['--bucket', { Ref: 'BlobBucket' }, '--table', { Ref: 'MetadataTable' }, '--data-dir', '/tmp/cargohold', '--shutdown-grace', '110'],
     ]);
+    // The server's grace ends before ECS kills the container.
+    expect(gateway()['StopTimeout']).toBe(120);
     // The bundle reaches the volume first: the gateway waits for the fetch to succeed.
     expect(gateway()['DependsOn']).toEqual([{ ContainerName: 'fetch-bundle', Condition: 'SUCCESS' }]);
     const fetch = containers().find((c) => c['Name'] === 'fetch-bundle') as Record<string, unknown>;
