@@ -146,8 +146,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let purge: NodeJS.Timeout | undefined;
   if (!gateway) {
     const orphans = await registry.uploads.purgeOrphans();
+    const stranded = await registry.uploads.purgeStranded();
     const expired = await registry.uploads.purgeIdle();
-    if (orphans + expired > 0) logger.info({ orphans, expired }, 'purged abandoned uploads');
+    if (orphans + stranded + expired > 0) logger.info({ orphans, stranded, expired }, 'purged abandoned uploads');
     purge = setInterval(() => {
       registry.uploads.purgeIdle().catch((err: unknown) => logger.error({ err }, 'upload purge failed'));
     }, PURGE_INTERVAL_MS);
