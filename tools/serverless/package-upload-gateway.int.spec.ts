@@ -35,7 +35,11 @@ describe.each([
       RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
       Volumes: [{ Name: 'bundle' }],
     });
-    expect(gateway()['Image']).toBe('public.ecr.aws/docker/library/node:24-slim');
+    // The functions' Node major (nodejs24.x): a runtime bump must bump the task's image too.
+    const runtimes = [...new Set(resourcesOfType(template(), 'AWS::Lambda::Function').map(([, fn]) => String(fn.Properties['Runtime'])))];
+    expect(runtimes).toEqual([expect.stringMatching(/^nodejs\d+\.x$/)]);
+    const major = String(runtimes[0]).replace(/^nodejs(\d+)\.x$/, '$1');
+    expect(gateway()['Image']).toBe(`public.ecr.aws/docker/library/node:${major}-slim`);
     expect(gateway()['Command']).toEqual([
       'node',
       '/opt/cargohold/cargohold.js',
