@@ -3,6 +3,7 @@ declare class UploadGatewayBundle {
   constructor(serverless: unknown);
   readonly hooks: Record<string, () => unknown>;
   checkCertificate(): void;
+  checkExternalUrl(): void;
   upload(): Promise<void>;
 }
 

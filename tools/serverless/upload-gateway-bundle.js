@@ -76,7 +76,10 @@ class UploadGatewayBundle {
     this.hooks = {
       // The zips are written by then; the artifact directory name is chosen later (before compileFunctions).
       'after:package:createDeploymentArtifacts': () => this.build(),
-      'before:package:finalize': () => this.pointTaskAtBundle(),
+      'before:package:finalize': () => {
+        this.checkExternalUrl();
+        this.pointTaskAtBundle();
+      },
       'before:deploy:deploy': () => this.checkCertificate(),
       'after:aws:deploy:deploy:uploadArtifacts': () => this.upload(),
     };
@@ -111,6 +114,16 @@ class UploadGatewayBundle {
     const replaced = replacePlaceholder(resources[TASK_DEFINITION], S3_URI_PLACEHOLDER, uri) + replacePlaceholder(resources[TASK_ROLE], ARN_PLACEHOLDER, arn);
     if (replaced !== 2) throw new Error(`upload gateway: expected ${S3_URI_PLACEHOLDER} and ${ARN_PLACEHOLDER} once each in resources/upload-gateway.yml`);
     resources[TASK_DEFINITION].Metadata = { ...resources[TASK_DEFINITION].Metadata, [METADATA]: { file: this.bundleFile, key } };
+  }
+
+  /** `uploadGateway: external` without uploadGatewayUrl would fail every cold start: fail the packaging. */
+  checkExternalUrl() {
+    for (const [name, fn] of Object.entries(this.serverless.service.functions ?? {})) {
+      if (fn.environment?.UPLOAD_GATEWAY_URL !== '') continue;
+      throw new Error(
+        `upload gateway: ${name} has an empty UPLOAD_GATEWAY_URL; uploadGateway=external needs uploadGatewayUrl (or CARGOHOLD_UPLOAD_GATEWAY_URL)`,
+      );
+    }
   }
 
   /** The compiled template's bundle record: also there when deploying a directory packaged earlier. */

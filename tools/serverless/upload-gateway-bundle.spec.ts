@@ -26,7 +26,7 @@ beforeEach(() => {
 
 afterEach(() => rmSync(serviceDir, { recursive: true, force: true }));
 
-function plugin(template: Record<string, unknown>, provider: Record<string, unknown> = {}): UploadGatewayBundle {
+function plugin(template: Record<string, unknown>, provider: Record<string, unknown> = {}, functions: Record<string, unknown> = {}): UploadGatewayBundle {
   const aws = {
     getServerlessDeploymentBucketName: async () => 'cargohold-deployment-bucket',
     request: async (service: string, method: string, params: Record<string, unknown>) => void calls.push({ service, method, params }),
@@ -35,7 +35,7 @@ function plugin(template: Record<string, unknown>, provider: Record<string, unkn
     serviceDir,
     getProvider: () => aws,
     cli: { log: () => undefined },
-    service: { resources: {}, provider: { compiledCloudFormationTemplate: template, ...provider } },
+    service: { resources: {}, functions, provider: { compiledCloudFormationTemplate: template, ...provider } },
   });
 }
 
@@ -63,6 +63,19 @@ describe('before the stack update: an HTTPS gateway needs a domain and its certi
     expect(() => noCertificate.checkCertificate()).toThrow(/CARGOHOLD_UPLOAD_GATEWAY_CERTIFICATE_ARN/);
     const noDomain = plugin({ Resources: listener('HTTPS', CERTIFICATE), Outputs: urlOutput() });
     expect(() => noDomain.checkCertificate()).toThrow(/CARGOHOLD_UPLOAD_GATEWAY_DOMAIN.*uploadGateway=false/);
+  });
+});
+
+describe('while packaging: an external gateway needs its URL', () => {
+  const withUrl = (url: string) => ({ 'distribution-api': { environment: { BUCKET: 'b', UPLOAD_GATEWAY_URL: url } }, purge: { environment: { BUCKET: 'b' } } });
+
+  it('lets a URL, or no gateway at all, through', () => {
+    expect(() => plugin({}, {}, withUrl('http://localhost:5080')).checkExternalUrl()).not.toThrow();
+    expect(() => plugin({}, {}, { purge: { environment: { BUCKET: 'b' } }, scanner: {} }).checkExternalUrl()).not.toThrow();
+  });
+
+  it('stops on an empty one, naming the function and the parameter', () => {
+    expect(() => plugin({}, {}, withUrl('')).checkExternalUrl()).toThrow(/distribution-api.*uploadGatewayUrl/);
   });
 });
 
