@@ -61,7 +61,7 @@ export async function packagedStages(): Promise<Packaged> {
   for (;;) {
     if (existsSync(result)) return readResult(work, result);
     if (await acquire(join(work, 'packaging.lock'))) {
-      await packageBothStages(work, result);
+      await packageAll(work, result);
       return readResult(work, result);
     }
     if (Date.now() > deadline) throw new Error(`no serverless package result in ${work} after ${WAIT_MS} ms`);
@@ -81,7 +81,7 @@ async function acquire(lock: string): Promise<boolean> {
 }
 
 /** Packages each of PACKAGES in turn; records success or the failure, so that waiting spec files fail with it too. */
-async function packageBothStages(work: string, result: string): Promise<void> {
+async function packageAll(work: string, result: string): Promise<void> {
   let outcome: { ok: true } | { ok: false; error: string };
   try {
     const ms: string[] = [];
