@@ -6,6 +6,7 @@ export declare function packagingEnv(extra?: NodeJS.ProcessEnv): NodeJS.ProcessE
 export declare function packageService(options: {
   stage: string;
   outDir: string;
+  params?: Record<string, string>;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
 }): Promise<{ ms: number; output: string }>;

@@ -35,11 +35,13 @@ function packagingEnv(extra = {}) {
 }
 
 /**
- * `serverless package --stage <stage> --package <outDir>` in the repository root; rejects on failure.
+ * `serverless package --stage <stage> --package <outDir>` in the repository root, with `--param name=value`
+ * for each of `params` (they win over the stage's params); rejects on failure.
  * Never run two at once: osls stages every package in <root>/.serverless before moving it to outDir.
  */
-function packageService({ stage, outDir, timeoutMs = 150_000, env = {} }) {
+function packageService({ stage, outDir, params = {}, timeoutMs = 150_000, env = {} }) {
   const args = [SERVERLESS, 'package', '--stage', stage, '--region', 'us-east-1', '--package', outDir];
+  for (const [name, value] of Object.entries(params)) args.push('--param', `${name}=${value}`);
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: packagingEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });

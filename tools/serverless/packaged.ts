@@ -5,7 +5,8 @@ import { packageService, ROOT } from './bundles';
 import { type CfnResource, type Template } from './template';
 
 /**
- * `serverless package` for both stages, once per jest run, shared by the package-*.int.spec.ts files.
+ * `serverless package` for both stages (and the local stage with its upload gateway turned on), once per
+ * jest run, shared by the package-*.int.spec.ts files.
  *
  * Packaging takes seconds per stage, and osls stages every package in <root>/.serverless before moving
  * it to --package, so two runs at once in this service directory would delete each other's files. The
@@ -16,6 +17,20 @@ import { type CfnResource, type Template } from './template';
 
 export const STAGES = ['dev', 'local'] as const;
 export type Stage = (typeof STAGES)[number];
+
+/**
+ * Packaged besides the stages: `local` with `--param uploadGateway=true`. The local stage turns the upload
+ * gateway off (LocalStack's free edition has no ECS); this shows its template would hold the gateway too,
+ * with the stage's literal token key as plain environment. (`local` itself is the gateway-off template.)
+ */
+export const LOCAL_WITH_GATEWAY = 'local-with-gateway';
+export type PackageName = Stage | typeof LOCAL_WITH_GATEWAY;
+
+const PACKAGES: { name: PackageName; stage: Stage; params?: Record<string, string> }[] = [
+  { name: 'dev', stage: 'dev' },
+  { name: 'local', stage: 'local' },
+  { name: LOCAL_WITH_GATEWAY, stage: 'local', params: { uploadGateway: 'true' } },
+];
 
 /** Every Lambda entry in apps/: a new `*.lambda.ts` must get its function in serverless.yml. */
 export const HANDLERS = readdirSync(join(ROOT, 'apps'))
@@ -30,12 +45,12 @@ export const HANDLERS = readdirSync(join(ROOT, 'apps'))
   .map((file) => `${file.slice(0, -'.ts'.length)}.handler`);
 
 export interface Packaged {
-  /** The run's directory: `<work>/<stage>/` holds what `serverless package --stage <stage>` wrote. */
+  /** The run's directory: `<work>/<name>/` holds what `serverless package` wrote for each of PACKAGES. */
   work: string;
-  templates: Record<Stage, Template>;
+  templates: Record<PackageName, Template>;
 }
 
-/** How long a spec file waits for another one's packaging: both stages, with room for a loaded machine. */
+/** How long a spec file waits for another one's packaging: all three, with room for a loaded machine. */
 const WAIT_MS = 170_000;
 
 export async function packagedStages(): Promise<Packaged> {
@@ -46,7 +61,7 @@ export async function packagedStages(): Promise<Packaged> {
   for (;;) {
     if (existsSync(result)) return readResult(work, result);
     if (await acquire(join(work, 'packaging.lock'))) {
-      await packageBothStages(work, result);
+      await packageAll(work, result);
       return readResult(work, result);
     }
     if (Date.now() > deadline) throw new Error(`no serverless package result in ${work} after ${WAIT_MS} ms`);
@@ -65,14 +80,14 @@ async function acquire(lock: string): Promise<boolean> {
   }
 }
 
-/** Packages dev then local; records success or the failure, so that waiting spec files fail with it too. */
-async function packageBothStages(work: string, result: string): Promise<void> {
+/** Packages each of PACKAGES in turn; records success or the failure, so that waiting spec files fail with it too. */
+async function packageAll(work: string, result: string): Promise<void> {
   let outcome: { ok: true } | { ok: false; error: string };
   try {
     const ms: string[] = [];
-    for (const stage of STAGES) {
-      const packaged = await packageService({ stage, outDir: join(work, stage) });
-      ms.push(`${stage} ${(packaged.ms / 1000).toFixed(1)} s`);
+    for (const { name, stage, params } of PACKAGES) {
+      const packaged = await packageService({ stage, params, outDir: join(work, name) });
+      ms.push(`${name} ${(packaged.ms / 1000).toFixed(1)} s`);
     }
     process.stderr.write(`serverless package: ${ms.join(', ')}\n`);
     outcome = { ok: true };
@@ -86,9 +101,9 @@ async function packageBothStages(work: string, result: string): Promise<void> {
 async function readResult(work: string, result: string): Promise<Packaged> {
   const outcome = JSON.parse(await readFile(result, 'utf8')) as { ok: boolean; error?: string };
   if (!outcome.ok) throw new Error(outcome.error);
-  const templates = {} as Record<Stage, Template>;
-  for (const stage of STAGES) {
-    templates[stage] = JSON.parse(await readFile(join(work, stage, 'cloudformation-template-update-stack.json'), 'utf8'));
+  const templates = {} as Record<PackageName, Template>;
+  for (const { name } of PACKAGES) {
+    templates[name] = JSON.parse(await readFile(join(work, name, 'cloudformation-template-update-stack.json'), 'utf8'));
   }
   return { work, templates };
 }

@@ -3,7 +3,8 @@ export interface CfnResource {
   readonly Type: string;
   readonly Properties: Record<string, unknown>;
   readonly DeletionPolicy?: string;
-  readonly DependsOn?: string[];
+  readonly DependsOn?: string | string[];
+  readonly Metadata?: Record<string, unknown>;
 }
 
 export interface Template {
