@@ -5,7 +5,7 @@ import { AwsClients, openAwsStorage, s3Client, type DeploymentEnv } from '@cargo
 import { createRegistry, systemClock } from '@cargohold/registry-core';
 import { presignBlobUrl } from '@cargohold/storage-s3';
 import type { Logger } from 'pino';
-import type { DistributionApiDeps } from '@cargohold/http-distribution';
+import { gatewayUploads, type DistributionApiDeps } from '@cargohold/http-distribution';
 
 /** The distribution API over the AWS storage, built once per container from the function's environment. */
 export function awsDistributionDeps(env: DeploymentEnv, logger: Logger): DistributionApiDeps {
@@ -20,12 +20,17 @@ export function awsDistributionDeps(env: DeploymentEnv, logger: Logger): Distrib
     clock: systemClock,
   });
   return {
-    registry: createRegistry({ storage }),
+    registry: createRegistry({
+      storage,
+      onBestEffortFailure: (what, err) => logger.warn({ err, what }, 'a best-effort write failed; reads go on (logged once until it works again)'),
+    }),
     authorizer: tokens.authorizer,
     registryFor: (host) => registryFromHost(host, env.registryId),
     logger,
     // Lambda cannot carry a layer in its response: clients fetch it from S3 with a short-lived URL.
     blobRedirects: { urlFor: (digest) => presignBlobUrl(s3Client(clients), env.bucket, env.bucketPrefix, digest, env.blobUrlTtlSeconds) },
     requestLimits: { maxRequestBytes: env.maxRequestBytes, chunkMinLength: env.chunkMinLength },
+    // Lambda cannot take a layer in one request either: uploads continue on the gateway, by capability.
+    ...(env.uploadGatewayUrl ? { uploadLocations: gatewayUploads(env.uploadGatewayUrl, tokens.uploadCapability) } : {}),
   };
 }

@@ -28,6 +28,12 @@ describe('parseCommand', () => {
     });
   });
 
+  it('takes the upload gateway role and the gateway URL of the server that starts uploads', () => {
+    expect(parseCommand(['serve', '--backend', 'aws', '--role', 'upload-gateway'])).toMatchObject({ role: 'upload-gateway' });
+    expect(parseCommand(['serve', '--upload-gateway-url', 'https://uploads.example.com/'])).toMatchObject({ uploadGatewayUrl: 'https://uploads.example.com' });
+    expect(parseCommand(['serve', '--upload-gateway-url', 'http://127.0.0.1:5001'])).toMatchObject({ uploadGatewayUrl: 'http://127.0.0.1:5001' });
+  });
+
   it('answers --help and -h with the usage', () => {
     expect(parseCommand(['--help'])).toEqual({ kind: 'help' });
     expect(parseCommand(['serve', '-h'])).toEqual({ kind: 'help' });
@@ -44,6 +50,11 @@ describe('parseCommand', () => {
     [['serve', '--max-request-bytes', '6MB'], 'invalid --max-request-bytes'],
     [['serve', '--max-request-bytes', '10'], 'invalid --max-request-bytes'],
     [['serve', '--backend', 'gcs'], 'invalid --backend'],
+    [['serve', '--role', 'proxy'], 'invalid --role'],
+    [['serve', '--upload-gateway-url', 'uploads.example.com'], 'invalid --upload-gateway-url'],
+    [['serve', '--upload-gateway-url', 'https://uploads.example.com/v2'], 'invalid --upload-gateway-url'],
+    [['serve', '--upload-gateway-url', 'ftp://uploads.example.com'], 'invalid --upload-gateway-url'],
+    [['serve', '--role', 'upload-gateway', '--upload-gateway-url', 'http://a.example'], 'not the gateway'],
   ])('refuses %j', (argv, message) => {
     const command = parseCommand(argv);
     expect(command.kind).toBe('error');

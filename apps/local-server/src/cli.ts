@@ -25,7 +25,17 @@ Options:
                        for emulators). The token key still lives under --data-dir.
   --bucket NAME        S3 bucket for blobs (--backend aws; or "aws.bucket" in the config file)
   --table NAME         DynamoDB table for metadata (--backend aws; or "aws.table" in the config)
+  --role ROLE          all (default) or upload-gateway: serve only upload sessions, each by the
+                       capability in its Location (the long-lived server beside the Lambdas that
+                       takes layer bodies of any size); no ECR API, no background work
+  --upload-gateway-url URL
+                       started uploads continue on the upload gateway at URL (scheme://host[:port]),
+                       with a capability for that one upload in their Location
   -h, --help           show this help
+
+Environment: CARGOHOLD_TOKEN_KEY_BASE64 (the token-signing key, base64 of 32 bytes or more;
+instead of <data-dir>/token.key) and CARGOHOLD_IDENTITIES_JSON (the config file's "identities"),
+so an upload gateway signs and checks with the same key and identities as the deployment.
 
 vulndb import PATH loads OSV vulnerability records (a .json file, a folder of them, or the
 per-ecosystem .zip archives osv.dev publishes) into the scanner's database under --data-dir.
@@ -45,6 +55,8 @@ export type Command =
       backend?: 'embedded' | 'aws';
       bucket?: string;
       table?: string;
+      role?: 'all' | 'upload-gateway';
+      uploadGatewayUrl?: string;
     }
   | { kind: 'vulndb-import'; path: string; dataDir: string }
   | { kind: 'error'; message: string };
@@ -70,6 +82,8 @@ export function parseCommand(argv: readonly string[]): Command {
         backend: { type: 'string' },
         bucket: { type: 'string' },
         table: { type: 'string' },
+        role: { type: 'string' },
+        'upload-gateway-url': { type: 'string' },
       },
     });
   } catch (error) {
@@ -93,6 +107,14 @@ export function parseCommand(argv: readonly string[]): Command {
   }
   const { backend } = values;
   if (backend !== undefined && backend !== 'embedded' && backend !== 'aws') return { kind: 'error', message: `invalid --backend ${backend}` };
+  const { role } = values;
+  if (role !== undefined && role !== 'all' && role !== 'upload-gateway') return { kind: 'error', message: `invalid --role ${role}` };
+  const gatewayUrl = values['upload-gateway-url'];
+  if (gatewayUrl !== undefined && !isOrigin(gatewayUrl)) {
+    return { kind: 'error', message: `invalid --upload-gateway-url ${gatewayUrl} (http(s)://host[:port], no path)` };
+  }
+  if (gatewayUrl !== undefined && role === 'upload-gateway')
+    return { kind: 'error', message: '--upload-gateway-url is for the server that starts uploads, not the gateway' };
   return {
     kind: 'serve',
     host: values.host,
@@ -105,5 +127,24 @@ export function parseCommand(argv: readonly string[]): Command {
     ...(backend !== undefined ? { backend } : {}),
     ...(values.bucket !== undefined ? { bucket: values.bucket } : {}),
     ...(values.table !== undefined ? { table: values.table } : {}),
+    ...(role !== undefined ? { role } : {}),
+    ...(gatewayUrl !== undefined ? { uploadGatewayUrl: gatewayUrl.replace(/\/+$/, '') } : {}),
   };
+}
+
+/** `http(s)://host[:port]` with nothing after it but an optional `/`. */
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.pathname === '/' &&
+      !url.search &&
+      !url.hash &&
+      !url.username &&
+      `${url.origin}` === text.replace(/\/+$/, '')
+    );
+  } catch {
+    return false;
+  }
 }

@@ -5,6 +5,7 @@ import { defaultIdentityConfig, IdentityDirectory, MIN_TOKEN_KEY_BYTES } from '@
 import { createAuthToken } from '@cargohold/http-token';
 import { sigV4Authenticator, type EcrApiDeps } from '@cargohold/http-ecr';
 import type { Authorizer } from '@cargohold/auth';
+import type { UploadCapabilityIssuer } from '@cargohold/http-distribution';
 import { parsePolicy, systemClock } from '@cargohold/registry-core';
 import type { RegistryStorage } from '@cargohold/storage-ports';
 import type { ConfigFile } from './config';
@@ -30,11 +31,19 @@ export function loadTokenKey(config: ConfigFile, dataDir: string): Buffer {
 
 export interface AuthDeps {
   readonly authorizer: Authorizer;
+  /** Signs the capability an upload gateway's Location carries. */
+  readonly uploadCapability: UploadCapabilityIssuer;
   readonly ecr: Pick<EcrApiDeps, 'authenticate' | 'authorize' | 'services'>;
 }
 
+export interface AuthOptions {
+  readonly allowAnonymous: boolean;
+  /** Upload capabilities expire with an idle session. */
+  readonly uploadIdleTimeoutMs: number;
+}
+
 /** IAM-lite identities, SigV4 and the auth-token service, wired over the embedded storage. */
-export function createAuth(config: ConfigFile, storage: RegistryStorage, tokenKey: Buffer, allowAnonymous: boolean): AuthDeps {
+export function createAuth(config: ConfigFile, storage: RegistryStorage, tokenKey: Buffer, options: AuthOptions): AuthDeps {
   const directory = new IdentityDirectory(config.identities ?? defaultIdentityConfig());
   const tokens = createAuthToken({
     tokenKey,
@@ -42,10 +51,12 @@ export function createAuth(config: ConfigFile, storage: RegistryStorage, tokenKe
     registries: storage.registries,
     identityPolicies: (arn) => directory.identityPolicies(arn),
     clock: systemClock,
-    allowAnonymous,
+    allowAnonymous: options.allowAnonymous,
+    uploadCapabilityTtlMs: options.uploadIdleTimeoutMs,
   });
   return {
     authorizer: tokens.authorizer,
+    uploadCapability: tokens.uploadCapability,
     ecr: {
       authenticate: sigV4Authenticator(directory.credentialLookup),
       authorize: (checks) => tokens.access.decideEach(checks),

@@ -1,9 +1,7 @@
 import { parseCommand, USAGE } from './cli';
-import { importVulnerabilities } from '@cargohold/scanning-service';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { openSqliteMetadata } from '@cargohold/storage-sqlite';
 import { errorText } from './error-text';
+import { loadConfigFile } from './config';
+import { readServeEnvironment } from './serve-env';
 import { startServer } from './server';
 
 /** `cargohold serve`: runs until SIGINT/SIGTERM, then drains in-flight requests and exits. */
@@ -18,17 +16,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (command.kind === 'vulndb-import') {
-    // Only the metadata database: opening the blob store would clear tmp/ under a running server.
-    mkdirSync(command.dataDir, { recursive: true });
-    const storage = openSqliteMetadata(join(command.dataDir, 'metadata.db'));
-    try {
-      const report = await importVulnerabilities(command.path, storage.vulnerabilities);
-      for (const { source, error } of report.rejected.slice(0, 20)) process.stderr.write(`cargohold: skipped ${source}: ${error}\n`);
-      process.stdout.write(`read ${report.read} records, stored ${report.stored}, rejected ${report.rejected.length}\n`);
-      return report.read > 0 && report.rejected.length === report.read ? 1 : 0;
-    } finally {
-      await storage.close();
-    }
+    // Loaded only here, like the embedded storage: the upload gateway's bundle never needs SQLite.
+    const { importVulnerabilityDatabase } = await import('./vulndb-import');
+    const { code, summary } = await importVulnerabilityDatabase(command.path, command.dataDir, (line) => process.stderr.write(line));
+    process.stdout.write(summary);
+    return code;
   }
   const { kind: _kind, ...options } = command;
   // Listen before serving: a signal that arrives while the server starts must still drain, not kill.
@@ -36,7 +28,13 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  const server = await startServer(options);
+  const env = readServeEnvironment(process.env);
+  const config = loadConfigFile(options.configFile);
+  const server = await startServer({
+    ...options,
+    config: env.identities ? { ...config, identities: env.identities } : config,
+    ...(env.tokenKey ? { tokenKey: env.tokenKey } : {}),
+  });
   const signal = await stopping;
   // A second signal means "now": skip the drain.
   const force = () => process.exit(130);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDistributionApi, type RequestLimits } from '@cargohold/http-distribution';
+import { createDistributionApi, gatewayUploads, type RequestLimits } from '@cargohold/http-distribution';
 import { createEcrApi, isEcrApiRequest } from '@cargohold/http-ecr';
 import type { HttpHandler } from '@cargohold/lambda-kit';
 import { formatRegistryKey, registryFromHost } from '@cargohold/oci';
@@ -10,7 +10,7 @@ import pino, { type Logger } from 'pino';
 import { loadConfigFile, type ConfigFile } from './config';
 import { createAuth, loadTokenKey } from './deps.auth';
 import { openAwsStorageChecked } from './deps.aws';
-import { openLocalStorage, type LocalStorage } from './deps.local';
+import type { LocalStorage } from './deps.local';
 import { startWorkers } from './deps.workers';
 import { nodeListener } from './node-http';
 
@@ -31,6 +31,12 @@ export interface ServerOptions {
   readonly backend?: 'embedded' | 'aws';
   readonly bucket?: string;
   readonly table?: string;
+  /** `upload-gateway`: only upload sessions, by capability (see the distribution API's `role`). */
+  readonly role?: 'all' | 'upload-gateway';
+  /** Uploads started here continue on the upload gateway at this origin, by capability. */
+  readonly uploadGatewayUrl?: string;
+  /** The token-signing key (CARGOHOLD_TOKEN_KEY_BASE64); default: the key file under dataDir. */
+  readonly tokenKey?: Buffer;
 }
 
 export interface RunningServer {
@@ -42,6 +48,8 @@ export interface RunningServer {
 }
 
 const PURGE_INTERVAL_MS = 5 * 60 * 1000;
+/** The load balancer's health check (and anyone's): the process is up and serving. */
+const HEALTHY = { status: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: Buffer.from('{"status":"ok"}') };
 /** What uploads ask for under a request cap: S3's minimum multipart part size, unless the cap is lower. */
 const CHUNK_MIN_LENGTH = 5 * 1024 * 1024;
 
@@ -52,6 +60,8 @@ const CHUNK_MIN_LENGTH = 5 * 1024 * 1024;
  */
 async function openStorage(options: ServerOptions, config: ConfigFile): Promise<{ storage: RegistryStorage; local?: LocalStorage }> {
   if ((options.backend ?? 'embedded') === 'embedded') {
+    // Loaded only here: `--backend aws` (the upload gateway's bundle) never needs the native SQLite module.
+    const { openLocalStorage } = await import('./deps.local');
     const local = openLocalStorage(options.dataDir);
     return { storage: local, local };
   }
@@ -84,6 +94,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     storage,
     ...(local ? { scans: local.scans } : {}),
     settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
+    onBestEffortFailure: (what, err) => logger.warn({ err, what }, 'a best-effort write failed; reads go on (logged once until it works again)'),
     limits: {
       ...(limits.maxBlobBytes ? { maxBlobBytes: limits.maxBlobBytes } : {}),
       ...(limits.maxManifestBytes ? { maxManifestBytes: limits.maxManifestBytes } : {}),
@@ -92,14 +103,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
   const registryId = formatRegistryKey({ account: config.accountId ?? '000000000000', region: config.region ?? 'us-east-1' });
-  const auth = createAuth(config, storage, loadTokenKey(config, options.dataDir), options.allowAnonymous ?? false);
-  const limitsOfRequests = requestLimits(options.maxRequestBytes ?? limits.maxRequestBytes);
+  const tokenKey = options.tokenKey ?? loadTokenKey(config, options.dataDir);
+  const uploadIdleTimeoutMs = registry.limits.uploadIdleTimeoutMs;
+  const auth = createAuth(config, storage, tokenKey, { allowAnonymous: options.allowAnonymous ?? false, uploadIdleTimeoutMs });
+  const gateway = options.role === 'upload-gateway';
+  const limitsOfRequests = gateway ? undefined : requestLimits(options.maxRequestBytes ?? limits.maxRequestBytes);
+  const uploadLocations = gateway
+    ? gatewayUploads('', auth.uploadCapability)
+    : options.uploadGatewayUrl
+      ? gatewayUploads(options.uploadGatewayUrl, auth.uploadCapability)
+      : undefined;
   const distribution = createDistributionApi({
     registry,
     authorizer: auth.authorizer,
     registryFor: (host) => registryFromHost(host, registryId),
     logger,
     ...(limitsOfRequests ? { requestLimits: limitsOfRequests } : {}),
+    ...(uploadLocations ? { uploadLocations } : {}),
+    ...(gateway ? { role: 'upload-gateway' as const } : {}),
   });
   const ecr = createEcrApi({
     registry,
@@ -108,16 +129,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     defaultRegistry: registryId,
     logger,
   });
-  const api: HttpHandler = (request) => (isEcrApiRequest(request) ? ecr(request) : distribution(request));
+  const api: HttpHandler = (request) => {
+    if (request.path === '/healthz') return Promise.resolve(HEALTHY);
+    if (gateway) return distribution(request);
+    return isEcrApiRequest(request) ? ecr(request) : distribution(request);
+  };
 
-  const orphans = await registry.uploads.purgeOrphans();
-  const expired = await registry.uploads.purgeIdle();
-  if (orphans + expired > 0) logger.info({ orphans, expired }, 'purged abandoned uploads');
-  const purge = setInterval(() => {
-    registry.uploads.purgeIdle().catch((err: unknown) => logger.error({ err }, 'upload purge failed'));
-  }, PURGE_INTERVAL_MS);
-  purge.unref();
-  const workers = local ? await startWorkers(registry, local, logger) : undefined;
+  // The gateway leaves upload expiry to the deployment's purge: a purge here could abort an upload
+  // another process is starting (the session is written after the staging area).
+  let purge: NodeJS.Timeout | undefined;
+  if (!gateway) {
+    const orphans = await registry.uploads.purgeOrphans();
+    const expired = await registry.uploads.purgeIdle();
+    if (orphans + expired > 0) logger.info({ orphans, expired }, 'purged abandoned uploads');
+    purge = setInterval(() => {
+      registry.uploads.purgeIdle().catch((err: unknown) => logger.error({ err }, 'upload purge failed'));
+    }, PURGE_INTERVAL_MS);
+    purge.unref();
+  }
+  const workers = local && !gateway ? await startWorkers(registry, local, logger) : undefined;
 
   const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, nodeListener(api, logger));
   const host = options.host ?? '127.0.0.1';
@@ -135,14 +165,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       registry: registryId,
       anonymous: options.allowAnonymous ?? false,
       ...(limitsOfRequests ? { maxRequestBytes: limitsOfRequests.maxRequestBytes } : {}),
+      ...(options.uploadGatewayUrl ? { uploadGatewayUrl: options.uploadGatewayUrl } : {}),
     },
-    'cargohold is serving /v2/ and the ECR API',
+    gateway ? 'cargohold is serving upload sessions (upload gateway)' : 'cargohold is serving /v2/ and the ECR API',
   );
 
   let closing: Promise<void> | undefined;
   const close = (graceMs = 30_000) =>
     (closing ??= (async () => {
-      clearInterval(purge);
+      if (purge) clearInterval(purge);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);

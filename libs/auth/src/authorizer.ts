@@ -14,6 +14,8 @@ export interface AccessRecord {
   readonly repository?: string;
   /** The blob a blob route addresses (so a download-only token can be held to its one blob). */
   readonly digest?: string;
+  /** The upload session an upload route addresses (so an upload capability can be held to its one upload). */
+  readonly uploadId?: string;
 }
 
 /** Everything one request needs, asked at once: the caller is authenticated once, the policies read once. */
@@ -24,6 +26,11 @@ export interface AccessRequest {
   readonly access: readonly AccessRecord[];
   /** The raw `Authorization` header, if any. */
   readonly authorization?: string;
+  /**
+   * An upload capability (the token an upload's Location carries), if the request brought one. It must
+   * name the upload every record addresses; with an `authorization` too, both must name the same caller.
+   */
+  readonly capability?: string;
   readonly sourceIp?: string;
 }
 

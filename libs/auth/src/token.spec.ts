@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { basicCredentialsFromHeader, encodeAuthorizationToken, issueToken, verifyToken } from './token';
+import { basicCredentialsFromHeader, encodeAuthorizationToken, issueToken, unverifiedTokenRegistry, verifyToken } from './token';
 
 const KEY = randomBytes(32);
 const ISSUED = new Date('2026-01-01T00:00:00.123Z');
@@ -45,6 +45,18 @@ describe('issueToken / verifyToken', () => {
     expect(verifyToken(token, randomBytes(32), { now: ISSUED })).toEqual(forged);
   });
 
+  it('has exactly one accepted spelling: the spare bits of the last MAC character must be zero', () => {
+    const { token } = issueToken(CLAIMS, KEY, { now: ISSUED });
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token.at(-1) ?? '');
+    // The last of 43 characters carries 4 MAC bits and 2 spare ones: the same MAC has 4 spellings.
+    const spellings = [0, 1, 2, 3].map((spare) => token.slice(0, -1) + alphabet[(last & ~3) | spare]);
+
+    expect(spellings.filter((spelling) => verifyToken(spelling, KEY, { now: ISSUED }).ok)).toEqual([token]);
+    for (const spelling of spellings.filter((s) => s !== token))
+      expect(verifyToken(spelling, KEY, { now: ISSUED })).toEqual({ ok: false, reason: 'malformed' });
+  });
+
   it('is refused as forged when someone re-encodes the claims with a longer expiry', () => {
     const { token } = issueToken(CLAIMS, KEY, { now: ISSUED });
     const [version, payload, mac] = token.split('.') as [string, string, string];
@@ -83,6 +95,41 @@ describe('issueToken / verifyToken', () => {
   it('refuses a key shorter than 32 bytes rather than sign weakly', () => {
     expect(() => issueToken(CLAIMS, randomBytes(16), { now: ISSUED })).toThrow(RangeError);
     expect(() => verifyToken('v1.e30.AAAA', new Uint8Array(0), { now: ISSUED })).toThrow(RangeError);
+  });
+});
+
+describe('upload capabilities', () => {
+  const UPLOAD = { repository: 'team/app', uploadId: '6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b' };
+
+  it('round-trip the upload they continue', () => {
+    const { token, expiresAt } = issueToken({ ...CLAIMS, upload: UPLOAD }, KEY, { now: ISSUED, ttlMs: HOUR });
+
+    expect(verifyToken(token, KEY, { now: ISSUED, registry: CLAIMS.registry })).toEqual({
+      ok: true,
+      claims: { ...CLAIMS, upload: UPLOAD, issuedAt: ISSUED, expiresAt },
+    });
+  });
+
+  it('cannot be moved to another upload: the upload id is under the MAC', () => {
+    const { token } = issueToken({ ...CLAIMS, upload: UPLOAD }, KEY, { now: ISSUED });
+    const [version, payload, mac] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const moved = Buffer.from(JSON.stringify({ ...claims, up: { ...claims.up, id: '00000000-0000-4000-8000-000000000000' } })).toString('base64url');
+
+    expect(verifyToken(`${version}.${moved}.${mac}`, KEY, { now: ISSUED })).toEqual({ ok: false, reason: 'forged' });
+  });
+});
+
+describe('unverifiedTokenRegistry', () => {
+  it('names the registry a token claims, without checking it', () => {
+    const { token } = issueToken(CLAIMS, KEY, { now: ISSUED });
+
+    expect(unverifiedTokenRegistry(token)).toBe(CLAIMS.registry);
+    expect(unverifiedTokenRegistry(flip(token, -3))).toBe(CLAIMS.registry);
+  });
+
+  it.each(['', 'v1', 'v2.e30.AAAA', 'v1.not*base64.AAAA', `v1.${Buffer.from('{').toString('base64url')}.AAAA`])('gives nothing for %j', (token) => {
+    expect(unverifiedTokenRegistry(token)).toBeUndefined();
   });
 });
 

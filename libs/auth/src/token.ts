@@ -20,6 +20,11 @@ export interface TokenClaims {
    * URLs): it is no credential for anything else.
    */
   readonly download?: { readonly repository: string; readonly digest: string };
+  /**
+   * When set, the token is an upload capability: it only continues this one upload session of this one
+   * repository (the Location an upload gateway is sent to), and is no credential for anything else.
+   */
+  readonly upload?: { readonly repository: string; readonly uploadId: string };
 }
 
 export interface VerifiedTokenClaims extends TokenClaims {
@@ -46,6 +51,10 @@ const PayloadSchema = z.object({
     .object({ repo: z.string().min(1), digest: z.string().min(1) })
     .strict()
     .optional(),
+  up: z
+    .object({ repo: z.string().min(1), id: z.string().min(1) })
+    .strict()
+    .optional(),
   /** Milliseconds since the epoch, so that `expiresAt` round-trips exactly. */
   iat: z.number().int(),
   exp: z.number().int(),
@@ -63,6 +72,7 @@ export function issueToken(claims: TokenClaims, key: Uint8Array, options: { read
     arn: claims.principalArn,
     ...(claims.registry === undefined ? {} : { reg: claims.registry }),
     ...(claims.download === undefined ? {} : { dl: { repo: claims.download.repository, digest: claims.download.digest } }),
+    ...(claims.upload === undefined ? {} : { up: { repo: claims.upload.repository, id: claims.upload.uploadId } }),
     iat: issuedAt,
     exp: issuedAt + ttlMs,
   };
@@ -84,6 +94,9 @@ export function verifyToken(token: string, key: Uint8Array, options: { readonly 
   const expected = mac(key, `${version}.${encodedPayload}`);
   const provided = Buffer.from(encodedMac, 'base64url');
   if (provided.length !== expected.length || !timingSafeEqual(provided, expected)) return { ok: false, reason: 'forged' };
+  // 43 base64url characters carry 258 bits: the decoder ignores the 2 spare ones, so `…0` and `…1` would
+  // both verify. A token has exactly one accepted spelling, the canonical one.
+  if (provided.toString('base64url') !== encodedMac) return { ok: false, reason: 'malformed' };
 
   const payload = decodePayload(encodedPayload);
   if (!payload) return { ok: false, reason: 'malformed' };
@@ -98,10 +111,22 @@ export function verifyToken(token: string, key: Uint8Array, options: { readonly 
       principalArn: payload.arn,
       ...(payload.reg === undefined ? {} : { registry: payload.reg }),
       ...(payload.dl === undefined ? {} : { download: { repository: payload.dl.repo, digest: payload.dl.digest } }),
+      ...(payload.up === undefined ? {} : { upload: { repository: payload.up.repo, uploadId: payload.up.id } }),
       issuedAt: new Date(payload.iat),
       expiresAt: new Date(payload.exp),
     },
   };
+}
+
+/**
+ * The registry a token names, read WITHOUT verifying it: only to pick which registry a request addresses
+ * when nothing else says (an upload gateway's host is the same for every registry). The token is then
+ * verified against that registry as usual, so a forged value can only make the request fail.
+ */
+export function unverifiedTokenRegistry(token: string): string | undefined {
+  const [version, encodedPayload] = token.split('.');
+  if (version !== VERSION || !encodedPayload || !BASE64URL.test(encodedPayload)) return undefined;
+  return decodePayload(encodedPayload)?.reg;
 }
 
 /** `authorizationToken` as ECR's GetAuthorizationToken returns it: base64 of `AWS:<token>`. */

@@ -1,6 +1,7 @@
 import { issueToken } from '@cargohold/auth';
 import { createMemoryStorage } from '@cargohold/storage-memory';
-import { AccessService, TokenAuthorizer } from './access';
+import { AccessService } from './access';
+import { TokenAuthorizer } from './token-authorizer';
 import { accessDeniedMessage } from './access-verdict';
 
 const REGISTRY = '123456789012:us-east-1';

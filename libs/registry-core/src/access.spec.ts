@@ -1,6 +1,7 @@
-import { encodeAuthorizationToken, issueToken, type AccessRecord, type AccessRequest } from '@cargohold/auth';
+import { encodeAuthorizationToken, issueToken, type AccessRecord, type AccessRequest, type TokenClaims } from '@cargohold/auth';
 import { createMemoryStorage } from '@cargohold/storage-memory';
-import { AccessService, TokenAuthorizer, type AccessCheck, type IdentityPolicySource } from './access';
+import { AccessService, type AccessCheck, type IdentityPolicySource } from './access';
+import { TokenAuthorizer } from './token-authorizer';
 import { InvalidParameterError } from './ecr-errors';
 
 const OWNER = '111122223333';
@@ -193,7 +194,7 @@ describe('AccessService', () => {
 describe('TokenAuthorizer', () => {
   const KEY = new Uint8Array(32).fill(7);
   const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-  const tokenFor = (principal = ALICE, extra: { registry?: string; download?: { repository: string; digest: string } } = {}, now = NOW) =>
+  const tokenFor = (principal = ALICE, extra: Partial<Pick<TokenClaims, 'registry' | 'download' | 'upload'>> = {}, now = NOW) =>
     issueToken({ accountId: principal.accountId, principalArn: principal.arn, ...extra }, KEY, { now }).token;
   const DIGEST = `sha256:${'a'.repeat(64)}`;
 
@@ -285,6 +286,85 @@ describe('TokenAuthorizer', () => {
       await expect(tokens.authorize(request(download, [{ ...blob, action: 'ecr:PutImage' }]))).resolves.toMatchObject({ allowed: false });
       await expect(tokens.authorize(request(download, [blob, PULL]))).resolves.toMatchObject({ allowed: false });
       await expect(tokens.authorize(request(download, []))).resolves.toMatchObject({ allowed: false });
+    });
+
+    describe('with an upload capability', () => {
+      const UPLOAD_ID = '6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
+      const PART: AccessRecord = { action: 'ecr:UploadLayerPart', repository: 'team/app', uploadId: UPLOAD_ID };
+      const capabilityFor = (principal = ALICE, upload = { repository: 'team/app', uploadId: UPLOAD_ID }, now = NOW) =>
+        tokenFor(principal, { registry: REGISTRY, upload }, now);
+      const withCapability = (capability: string, access: readonly AccessRecord[] = [PART], authorization?: string): AccessRequest => ({
+        ...request(authorization, access),
+        capability,
+      });
+      const pushAllowed = { [ALICE.arn]: [document(statement('Allow', 'ecr:*', { Resource: '*' }))] };
+
+      it('allows its one upload without any Authorization header, as its principal', async () => {
+        const tokens = await authorizer(pushAllowed);
+
+        await expect(tokens.authorize(withCapability(capabilityFor(), [PART, { ...PART, action: 'ecr:CompleteLayerUpload' }]))).resolves.toEqual({
+          allowed: true,
+          principal: ALICE,
+        });
+      });
+
+      it('opens no other upload, repository or action, and reads no blob', async () => {
+        const tokens = await authorizer(pushAllowed);
+        const capability = capabilityFor();
+
+        for (const access of [
+          [{ ...PART, uploadId: '00000000-0000-4000-8000-000000000000' }],
+          [{ ...PART, repository: 'team/other' }],
+          [{ ...PART, action: 'ecr:PutImage' as const }],
+          [{ action: 'ecr:GetDownloadUrlForLayer' as const, repository: 'team/app', digest: DIGEST }],
+          [PART, PULL],
+          [],
+        ]) {
+          await expect(tokens.authorize(withCapability(capability, access))).resolves.toMatchObject({ allowed: false, reason: 'unauthenticated' });
+        }
+      });
+
+      it('is no credential in an Authorization header beyond its upload either', async () => {
+        const tokens = await authorizer(pushAllowed);
+
+        await expect(tokens.authorize(request(basic('AWS', capabilityFor()), [PULL]))).resolves.toMatchObject({ allowed: false, reason: 'unauthenticated' });
+      });
+
+      it('refuses an expired, tampered, unbound or plain token in its place', async () => {
+        const tokens = await authorizer(pushAllowed);
+        const valid = capabilityFor();
+        const tampered = valid.slice(0, -2) + (valid.endsWith('A') ? 'BB' : 'AA');
+
+        for (const capability of [
+          capabilityFor(ALICE, undefined, new Date(NOW.getTime() - 13 * 60 * 60 * 1000)),
+          tampered,
+          tokenFor(ALICE, { upload: { repository: 'team/app', uploadId: UPLOAD_ID } }),
+          tokenFor(ALICE, { registry: REGISTRY }),
+          'not-a-token',
+        ]) {
+          await expect(tokens.authorize(withCapability(capability))).resolves.toMatchObject({ allowed: false, reason: 'unauthenticated' });
+        }
+      });
+
+      it('checks credentials that arrive with it as usual, and they must name the same caller', async () => {
+        const tokens = await authorizer({ ...pushAllowed, [BOB.arn]: pushAllowed[ALICE.arn] as object[] });
+
+        await expect(tokens.authorize(withCapability(capabilityFor(), [PART], basic('AWS', tokenFor(ALICE))))).resolves.toMatchObject({ allowed: true });
+        await expect(tokens.authorize(withCapability(capabilityFor(), [PART], basic('AWS', tokenFor(BOB))))).resolves.toMatchObject({
+          allowed: false,
+          reason: 'unauthenticated',
+        });
+        await expect(tokens.authorize(withCapability(capabilityFor(), [PART], basic('AWS', 'v1.bad.token')))).resolves.toMatchObject({
+          allowed: false,
+          reason: 'unauthenticated',
+        });
+      });
+
+      it('still applies current policies to its principal', async () => {
+        const tokens = await authorizer({});
+
+        await expect(tokens.authorize(withCapability(capabilityFor()))).resolves.toMatchObject({ allowed: false, reason: 'denied' });
+      });
     });
 
     it('still applies current policies to a download token', async () => {

@@ -1,16 +1,8 @@
-import {
-  basicCredentialsFromHeader,
-  verifyToken,
-  type AccessDecision,
-  type AccessRecord,
-  type AccessRequest,
-  type Authorizer,
-  type Principal,
-} from '@cargohold/auth';
+import type { Principal } from '@cargohold/auth';
 import { parseRegistryKey, repositoryArn } from '@cargohold/oci';
 import { evaluate, parsePolicyDocument, type PolicyDocument } from '@cargohold/policy';
 import type { RegistrySettingsStore, RepositoryStore } from '@cargohold/storage-ports';
-import { accessDeniedMessage, verdictOf, type AccessVerdict, type PolicySource } from './access-verdict';
+import { verdictOf, type AccessVerdict, type PolicySource } from './access-verdict';
 import type { Clock } from './config';
 import { InvalidParameterError } from './ecr-errors';
 
@@ -149,62 +141,9 @@ export class AccessService {
   }
 }
 
-/** What a GetDownloadUrlForLayer URL may do: read its one blob. */
-const DOWNLOAD_ACTIONS = new Set(['ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability']);
-
-/**
- * `/v2/` authorization: an ECR token as the Basic password of user `AWS`, verified statelessly, then
- * the route's action checked against current policies.
- */
-export class TokenAuthorizer implements Authorizer {
-  constructor(
-    private readonly tokenKey: Uint8Array,
-    private readonly access: AccessService,
-    private readonly clock: Clock,
-  ) {}
-
-  async authorize(request: AccessRequest): Promise<AccessDecision> {
-    const credentials = basicCredentialsFromHeader(request.authorization);
-    if (!credentials || credentials.username !== 'AWS') {
-      return { allowed: false, reason: 'unauthenticated', message: 'authentication required: use aws ecr get-login-password' };
-    }
-    const verified = verifyToken(credentials.password, this.tokenKey, { now: this.clock.now(), registry: request.registry });
-    if (!verified.ok) {
-      const why =
-        verified.reason === 'expired' ? 'Your authorization token has expired. Reauthenticate and try again.' : 'Your authorization token is invalid.';
-      return { allowed: false, reason: 'unauthenticated', message: why };
-    }
-    const principal: Principal = { accountId: verified.claims.accountId, arn: verified.claims.principalArn };
-    const { download } = verified.claims;
-    const forTheBlob = (r: AccessRecord) => DOWNLOAD_ACTIONS.has(r.action) && r.repository === download?.repository && r.digest === download?.digest;
-    if (download && (request.access.length === 0 || !request.access.every(forTheBlob))) {
-      return { allowed: false, reason: 'unauthenticated', message: 'This download URL is for another blob.' };
-    }
-    const verdicts = await this.access.decideEach(
-      request.access.map((record) => ({
-        principal,
-        action: record.action,
-        registryKey: request.registry,
-        ...(record.repository !== undefined ? { repositoryName: record.repository } : {}),
-        ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
-      })),
-    );
-    const deniedAt = verdicts.findIndex((verdict) => verdict.decision !== 'Allow');
-    const denied = request.access[deniedAt];
-    const verdict = verdicts[deniedAt];
-    if (!denied || !verdict || verdict.decision === 'Allow') return { allowed: true, principal };
-    return {
-      allowed: false,
-      reason: 'denied',
-      granted: verdicts.map((each) => each.decision === 'Allow'),
-      message: accessDeniedMessage(principal.arn, denied.action, resourceArn(request.registry, denied.repository), verdict),
-    };
-  }
-}
-
 const repositoryKey = (registryKey: string, name: string) => `${registryKey}\u0000${name}`;
 
 /** The ECR resource an action targets: a repository ARN, or all repositories of the registry. */
-function resourceArn(registryKey: string, repositoryName: string | undefined): string {
+export function resourceArn(registryKey: string, repositoryName: string | undefined): string {
   return repositoryArn(registryKey, repositoryName ?? '*');
 }

@@ -11,6 +11,7 @@ export * from './repository-admin';
 export * from './registry-admin';
 export * from './tag-mutability';
 export * from './access';
+export * from './token-authorizer';
 export * from './access-verdict';
 export * from './event-dispatcher';
 export * from './scans';

@@ -1,8 +1,9 @@
-import type { AccessDecision, AccessRequest, Authorizer } from '@cargohold/auth';
+import { issueToken, type AccessDecision, type AccessRequest, type Authorizer } from '@cargohold/auth';
 import type { HttpRequest } from '@cargohold/lambda-kit';
 import { createRegistry } from '@cargohold/registry-core';
 import { createMemoryStorage } from '@cargohold/storage-memory';
 import { createDistributionApi } from './distribution-api';
+import { gatewayUploads } from './upload-locations';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const UPLOAD = '00000000-0000-4000-8000-000000000000';
@@ -55,10 +56,12 @@ describe('createDistributionApi', () => {
       const res = await api(authorizer)(request(method, path, { authorization: 'Basic xyz', host: 'localhost:5000' }));
       // Blob reads also name the blob, so a download-only token can be held to it.
       const blobRead = /\/blobs\/sha256:/.test(path) && method !== 'DELETE';
+      // Requests on one upload session name it, so an upload capability can be held to it.
+      const uploadSession = path.includes(`/uploads/${UPLOAD}`);
       expect(authorizer.seen).toEqual([
         {
           registry: '000000000000:us-east-1',
-          access: [{ action, repository: 'team/app', ...(blobRead ? { digest: DIGEST } : {}) }],
+          access: [{ action, repository: 'team/app', ...(blobRead ? { digest: DIGEST } : {}), ...(uploadSession ? { uploadId: UPLOAD } : {}) }],
           authorization: 'Basic xyz',
         },
       ]);
@@ -141,6 +144,77 @@ describe('createDistributionApi', () => {
 
     it('serves the version check on /v2 with or without the trailing slash', async () => {
       for (const path of ['/v2/', '/v2']) expect((await api(allowAll())(request('GET', path))).status).toBe(200);
+    });
+  });
+
+  describe('upload gateway', () => {
+    const CALLER = { accountId: '111122223333', arn: 'arn:aws:iam::111122223333:user/ci' };
+    const REGISTRY = '111122223333:eu-west-1';
+    const allow = () => new RecordingAuthorizer(() => ({ allowed: true, principal: CALLER }));
+    const capability = issueToken(
+      { accountId: CALLER.accountId, principalArn: CALLER.arn, registry: REGISTRY, upload: { repository: 'team/app', uploadId: UPLOAD } },
+      Buffer.alloc(32, 1),
+      { now: new Date() },
+    ).token;
+    const issued: Array<[string, string, string]> = [];
+    const issue = (caller: { arn: string }, repo: { name: string }, id: string) => {
+      issued.push([caller.arn, repo.name, id]);
+      return `cap-${id}`;
+    };
+    const gatewayApi = (authorizer: Authorizer) =>
+      createDistributionApi({
+        registry: createRegistry({ storage: createMemoryStorage() }),
+        authorizer,
+        registryFor: () => '000000000000:us-east-1',
+        role: 'upload-gateway',
+        uploadLocations: gatewayUploads('', issue),
+      });
+
+    it('starts uploads on the gateway: its URL and a capability for the caller, and no chunk advice', async () => {
+      const api = createDistributionApi({
+        registry: createRegistry({ storage: createMemoryStorage() }),
+        authorizer: allow(),
+        registryFor: () => REGISTRY,
+        requestLimits: { maxRequestBytes: 6_000_000, chunkMinLength: 4 * 1024 * 1024 },
+        uploadLocations: gatewayUploads('https://uploads.example.com/', issue),
+      });
+      const res = await api(request('POST', '/v2/team/app/blobs/uploads/'));
+      const id = String(res.headers['Docker-Upload-UUID']);
+      expect(res.status).toBe(202);
+      expect(res.headers['Location']).toBe(`https://uploads.example.com/v2/team/app/blobs/uploads/${id}?X-Cargohold-Upload=cap-${id}`);
+      expect(res.headers['OCI-Chunk-Min-Length']).toBeUndefined();
+      expect(issued.at(-1)).toEqual([CALLER.arn, 'team/app', id]);
+    });
+
+    it('serves nothing but upload sessions', async () => {
+      const authorizer = allow();
+      for (const [method, path] of [
+        ['GET', '/v2/'],
+        ['GET', '/v2/team/app/manifests/latest'],
+        ['POST', '/v2/team/app/blobs/uploads/'],
+        ['HEAD', `/v2/team/app/blobs/${DIGEST}`],
+        ['GET', `/v2/team/app/blobs/${DIGEST}?X-Cargohold-Upload=${capability}`],
+      ] as const) {
+        expect({ method, path, status: (await gatewayApi(authorizer)(request(method, path))).status }).toEqual({ method, path, status: 404 });
+      }
+      expect(authorizer.seen).toEqual([]);
+    });
+
+    it('answers 401 with an OCI error to a session request without its capability, even with credentials', async () => {
+      const authorizer = allow();
+      const res = await gatewayApi(authorizer)(request('PATCH', `/v2/team/app/blobs/uploads/${UPLOAD}`, { authorization: 'Basic xyz' }));
+      expect(res.status).toBe(401);
+      expect(JSON.parse(String(res.body))).toMatchObject({ errors: [{ code: 'UNAUTHORIZED' }] });
+      expect(authorizer.seen).toEqual([]);
+    });
+
+    it('asks with the capability for its upload, in the registry the capability names', async () => {
+      const authorizer = new RecordingAuthorizer(() => ({ allowed: false, reason: 'unauthenticated', message: 'This upload URL has expired' }));
+      const res = await gatewayApi(authorizer)(request('PATCH', `/v2/team/app/blobs/uploads/${UPLOAD}?X-Cargohold-Upload=${capability}`));
+      expect(res.status).toBe(401);
+      expect(authorizer.seen).toEqual([
+        { registry: REGISTRY, access: [{ action: 'ecr:UploadLayerPart', repository: 'team/app', uploadId: UPLOAD }], capability },
+      ]);
     });
   });
 

@@ -1,4 +1,4 @@
-import type { AccessDecision, AccessRecord, Authorizer } from '@cargohold/auth';
+import { unverifiedTokenRegistry, type AccessDecision, type AccessRecord, type Authorizer } from '@cargohold/auth';
 import type { HttpHandler, HttpRequest, HttpResponse } from '@cargohold/lambda-kit';
 import { RegistryError, validateRepositoryName } from '@cargohold/oci';
 import type { Registry } from '@cargohold/registry-core';
@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { errorResponse, withoutBody } from './responses';
 import { limitRequestBody, type RequestLimits } from './request-limits';
 import { matchRoute, type BlobRedirects, type RegistryContext } from './route-table';
+import { SAME_HOST_UPLOADS, UPLOAD_CAPABILITY_PARAM, type UploadLocations } from './upload-locations';
 
 export interface DistributionApiDeps {
   readonly registry: Registry;
@@ -17,12 +18,19 @@ export interface DistributionApiDeps {
   readonly blobRedirects?: BlobRedirects;
   /** A per-request body cap (Lambda's 6 MB, or `--max-request-bytes`); none when absent. */
   readonly requestLimits?: RequestLimits;
+  /** Where upload sessions are continued: this host (the default) or the upload gateway, by capability. */
+  readonly uploadLocations?: UploadLocations;
+  /**
+   * `upload-gateway`: serve only requests on upload sessions, each with its capability (the long-lived
+   * server beside the Lambdas that takes bodies of any size). Default `all`.
+   */
+  readonly role?: 'all' | 'upload-gateway';
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 class NotAuthorizedError extends RegistryError {
-  constructor(decision: Extract<AccessDecision, { allowed: false }>, realm: string) {
+  constructor(decision: Pick<Extract<AccessDecision, { allowed: false }>, 'reason' | 'message'>, realm: string) {
     super(decision.reason === 'unauthenticated' ? 'UNAUTHORIZED' : 'DENIED', decision.message, {
       headers: decision.reason === 'unauthenticated' ? { 'WWW-Authenticate': `Basic realm="${realm}",service="ecr.amazonaws.com"` } : {},
     });
@@ -49,35 +57,50 @@ export function createDistributionApi(deps: DistributionApiDeps): HttpHandler {
  * once, then run the handler over the (bounded) request.
  */
 async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promise<HttpResponse> {
-  const { route, groups } = matchRoute(request.method, request.path);
+  const gateway = deps.role === 'upload-gateway';
+  const { route, groups } = matchRoute(request.method, request.path, gateway);
   const name = groups['name'];
   if (name !== undefined) validateRepositoryName(name);
-  const registryKey = deps.registryFor(request.headers['host']);
+  const realm = `http://${request.headers['host'] ?? 'localhost'}/`;
+  const capability = route.uploadSession ? (request.query.get(UPLOAD_CAPABILITY_PARAM) ?? undefined) : undefined;
+  if (gateway && capability === undefined) throw new NotAuthorizedError({ reason: 'unauthenticated', message: MISSING_CAPABILITY }, realm);
+  // A gateway's host is the same for every registry: an upload's capability names its registry (and is
+  // then verified against it, so a forged one only fails).
+  const registryKey = (capability !== undefined ? unverifiedTokenRegistry(capability) : undefined) ?? deps.registryFor(request.headers['host']);
   const credentials = {
     ...optional('authorization', request.headers['authorization'] ?? (route.blobRead ? downloadToken(request) : undefined)),
+    ...optional('capability', capability),
     ...optional('sourceIp', request.sourceIp),
   };
   const ask = (access: readonly AccessRecord[]) => deps.authorizer.authorize({ registry: registryKey, access, ...credentials });
 
   const actions = typeof route.actions === 'function' ? route.actions(request) : route.actions;
-  const target = { ...optional('repository', name), ...optional('digest', route.blobRead ? groups['digest'] : undefined) };
+  const target = {
+    ...optional('repository', name),
+    ...optional('digest', route.blobRead ? groups['digest'] : undefined),
+    ...optional('uploadId', route.uploadSession ? groups['uuid'] : undefined),
+  };
   const decision = await ask(actions.map((action) => ({ action, ...target })));
-  if (!decision.allowed) throw new NotAuthorizedError(decision, `http://${request.headers['host'] ?? 'localhost'}/`);
+  if (!decision.allowed) throw new NotAuthorizedError(decision, realm);
 
   const limits = deps.requestLimits;
+  const uploads = deps.uploadLocations ?? SAME_HOST_UPLOADS;
   const context: RegistryContext = {
     request: limits && BODY_METHODS.has(request.method) ? limitRequestBody(request, limits) : request,
     registry: deps.registry,
     registryKey,
     allows: async (access) => granted(await ask(access), access.length),
     ...optional('blobRedirects', deps.blobRedirects),
+    locateUpload: (repo, uploadId) => uploads.locationOf(repo, uploadId, decision.principal),
   };
   if (route.scope === 'registry') return route.handler(context);
   const param = Object.entries(groups).find(([group]) => group !== 'name')?.[1] ?? '';
   const response = await route.handler({ ...context, repo: { registry: registryKey, name: name ?? '' }, param });
-  if (!limits || !route.uploadStep || response.status !== 202) return response;
+  if (!limits || uploads.viaGateway || !route.uploadStep || response.status !== 202) return response;
   return { ...response, headers: { ...response.headers, 'OCI-Chunk-Min-Length': limits.chunkMinLength } };
 }
+
+const MISSING_CAPABILITY = 'This upload URL lacks its capability: use the Location the registry answered, or start the upload again.';
 
 /** Per record, whether the decision allows it: all when allowed, none when unauthenticated. */
 function granted(decision: AccessDecision, count: number): readonly boolean[] {

@@ -1,3 +1,4 @@
 export * from './distribution-api';
 export type { BlobRedirects } from './route-table';
 export { RequestTooLargeError, type RequestLimits } from './request-limits';
+export * from './upload-locations';

@@ -27,6 +27,8 @@ export interface RegistryContext {
    */
   readonly allows: (access: readonly AccessRecord[]) => Promise<readonly boolean[]>;
   readonly blobRedirects?: BlobRedirects;
+  /** The `Location` of an upload session, for the request's caller (a path here, or on the upload gateway). */
+  readonly locateUpload: (repo: RepoRef, uploadId: string) => string;
 }
 
 /** A repository route's context: the repository (name validated) and its path parameter. */
@@ -54,6 +56,8 @@ interface RouteRow {
   readonly blobRead?: boolean;
   /** POST/PATCH of an upload: under a request cap its 202 advertises `OCI-Chunk-Min-Length`. */
   readonly uploadStep?: boolean;
+  /** A request on one upload session (its `uuid`): what an upload gateway serves, with a capability. */
+  readonly uploadSession?: boolean;
 }
 
 export type Route = RouteRow &
@@ -96,16 +100,16 @@ export const ROUTES: readonly Route[] = [
   { method: 'DELETE', pattern: MANIFEST, actions: ['ecr:BatchDeleteImage'], handler: deleteManifest },
   { method: 'GET', pattern: REFERRERS, actions: ['ecr:BatchGetImage'], handler: getReferrers },
   { method: 'POST', pattern: UPLOADS, actions: startUploadActions, handler: startUpload, uploadStep: true },
-  { method: 'GET', pattern: UPLOAD, actions: ['ecr:UploadLayerPart'], handler: uploadStatus },
-  { method: 'PATCH', pattern: UPLOAD, actions: ['ecr:UploadLayerPart'], handler: patchUpload, uploadStep: true },
-  { method: 'PUT', pattern: UPLOAD, actions: completeUploadActions, handler: completeUpload },
-  { method: 'DELETE', pattern: UPLOAD, actions: ['ecr:UploadLayerPart'], handler: cancelUpload },
+  { method: 'GET', pattern: UPLOAD, actions: ['ecr:UploadLayerPart'], handler: uploadStatus, uploadSession: true },
+  { method: 'PATCH', pattern: UPLOAD, actions: ['ecr:UploadLayerPart'], handler: patchUpload, uploadStep: true, uploadSession: true },
+  { method: 'PUT', pattern: UPLOAD, actions: completeUploadActions, handler: completeUpload, uploadSession: true },
+  { method: 'DELETE', pattern: UPLOAD, actions: ['ecr:UploadLayerPart'], handler: cancelUpload, uploadSession: true },
   { method: 'GET', pattern: BLOB, actions: ['ecr:GetDownloadUrlForLayer'], handler: getBlob, blobRead: true },
   { method: 'HEAD', pattern: BLOB, actions: ['ecr:BatchCheckLayerAvailability'], handler: headBlob, blobRead: true },
   { method: 'DELETE', pattern: BLOB, actions: ['ecr:BatchDeleteImage'], handler: deleteBlob },
 ];
 
-class RouteNotFoundError extends RegistryError {
+export class RouteNotFoundError extends RegistryError {
   constructor(path: string) {
     super('UNSUPPORTED', `no such endpoint: ${path.slice(0, 200)}`, { status: 404 });
   }
@@ -123,9 +127,12 @@ export interface RouteMatch {
   readonly groups: Readonly<Record<string, string>>;
 }
 
-/** The first row whose pattern and method match, or the 404/405 the table implies. */
-export function matchRoute(method: string, path: string): RouteMatch {
-  const candidates = ROUTES.filter((route) => route.pattern.test(path));
+/**
+ * The first row whose pattern and method match, or the 404/405 the table implies. An upload gateway
+ * serves only the upload-session rows: every other path is unknown there.
+ */
+export function matchRoute(method: string, path: string, uploadSessionsOnly = false): RouteMatch {
+  const candidates = ROUTES.filter((route) => route.pattern.test(path) && (!uploadSessionsOnly || route.uploadSession === true));
   if (candidates.length === 0) throw new RouteNotFoundError(path);
   const route = candidates.find((candidate) => candidate.method === method);
   if (!route) throw new MethodNotAllowedError(method, [...new Set(candidates.map((c) => c.method))]);

@@ -2,15 +2,14 @@ import type { RepoRef } from '@cargohold/storage-ports';
 import { UploadInvalidError, type UploadState } from '@cargohold/registry-core';
 import { hasBody, parseContentLength, parseContentRange } from './http-headers';
 import { empty } from './responses';
-import type { RouteHandler } from './route-table';
+import type { RouteContext, RouteHandler } from './route-table';
 
-const uploadLocation = (repo: RepoRef, id: string) => `/v2/${repo.name}/blobs/uploads/${id}`;
 const blobLocation = (repo: RepoRef, digest: string) => `/v2/${repo.name}/blobs/${digest}`;
 
 /** 202 for an upload in progress: where to send the next chunk and how much is already there. */
-function inProgress(repo: RepoRef, state: UploadState, status = 202) {
+function inProgress({ repo, locateUpload }: RouteContext, state: UploadState, status = 202) {
   return empty(status, {
-    Location: uploadLocation(repo, state.id),
+    Location: locateUpload(repo, state.id),
     Range: `0-${Math.max(state.size - 1, 0)}`,
     'Docker-Upload-UUID': state.id,
   });
@@ -21,7 +20,8 @@ function created(repo: RepoRef, digest: string) {
 }
 
 /** POST: start an upload, push a whole blob with `?digest=`, or mount with `?mount=&from=`. */
-export const startUpload: RouteHandler = async ({ registry, repo, request, allows }) => {
+export const startUpload: RouteHandler = async (context) => {
+  const { registry, repo, request, allows } = context;
   const mount = request.query.get('mount');
   const digest = request.query.get('digest');
   if (mount !== null) {
@@ -29,27 +29,28 @@ export const startUpload: RouteHandler = async ({ registry, repo, request, allow
     // The core only offers a source in the same registry, so the request's own credentials decide.
     const canRead = async (source: RepoRef) => (await allows([{ action: 'ecr:GetDownloadUrlForLayer', repository: source.name }]))[0] === true;
     const result = await registry.uploads.mount(repo, mount, from, canRead);
-    return result.mounted ? created(repo, result.digest) : inProgress(repo, result.upload);
+    return result.mounted ? created(repo, result.digest) : inProgress(context, result.upload);
   }
   if (digest !== null) {
     const length = parseContentLength(request.headers['content-length']);
     const blob = await registry.uploads.putMonolithic(repo, digest, request.body, length);
     return created(repo, blob.digest);
   }
-  return inProgress(repo, await registry.uploads.start(repo));
+  return inProgress(context, await registry.uploads.start(repo));
 };
 
-export const uploadStatus: RouteHandler = async ({ registry, repo, param }) => inProgress(repo, await registry.uploads.status(repo, param), 204);
+export const uploadStatus: RouteHandler = async (context) => inProgress(context, await context.registry.uploads.status(context.repo, context.param), 204);
 
 /** PATCH: a chunk with Content-Range (in order or 416) or a streamed body appended at the end. */
-export const patchUpload: RouteHandler = async ({ registry, repo, param, request }) => {
+export const patchUpload: RouteHandler = async (context) => {
+  const { registry, repo, param, request } = context;
   const range = parseContentRange(request.headers['content-range']);
   const length = parseContentLength(request.headers['content-length']);
   const state = await registry.uploads.append(repo, param, request.body, {
     ...(range ? { range } : {}),
     ...(length !== undefined ? { length } : {}),
   });
-  return inProgress(repo, state);
+  return inProgress(context, state);
 };
 
 /** PUT `?digest=`: the last chunk (optional) and the commit. */

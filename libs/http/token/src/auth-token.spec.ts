@@ -53,4 +53,19 @@ describe('createAuthToken', () => {
     const token = url.searchParams.get('X-Cargohold-Token') as string;
     expect(verifyToken(token, key, { now: new Date(now.getTime() + 11 * 60 * 1000) })).toEqual({ ok: false, reason: 'expired' });
   });
+
+  it('issues upload capabilities for one upload of one repository, living as long as an idle session', async () => {
+    const { service, key, now } = setup();
+    const repo = { registry: '000000000000:us-east-1', name: 'team/app' };
+    const uploadId = '6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
+    const capability = service.uploadCapability(admin, repo, uploadId);
+
+    expect(verifyToken(capability, key, { now, registry: repo.registry })).toMatchObject({
+      ok: true,
+      claims: { principalArn: admin.arn, registry: repo.registry, upload: { repository: 'team/app', uploadId } },
+    });
+    expect(verifyToken(capability, key, { now: new Date(now.getTime() + 60 * 60 * 1000) })).toEqual({ ok: false, reason: 'expired' });
+    const part = { registry: repo.registry, access: [{ action: 'ecr:UploadLayerPart' as const, repository: 'team/app', uploadId }] };
+    await expect(service.authorizer.authorize({ ...part, capability })).resolves.toMatchObject({ allowed: true });
+  });
 });

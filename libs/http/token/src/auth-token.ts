@@ -1,9 +1,11 @@
-import { AllowAllAuthorizer, issueToken, type Authorizer, type Principal } from '@cargohold/auth';
+import { AllowAllAuthorizer, issueToken, type Authorizer, type Principal, type TokenClaims } from '@cargohold/auth';
 import { AccessService, TokenAuthorizer, type Clock, type IdentityPolicySource } from '@cargohold/registry-core';
 import type { RegistrySettingsStore, RepoRef, RepositoryStore } from '@cargohold/storage-ports';
 
 /** ECR's token lifetime is 12 hours; layer download URLs live minutes. */
 const DOWNLOAD_URL_TTL_MS = 10 * 60 * 1000;
+/** The core's default upload idle timeout. */
+const DEFAULT_UPLOAD_CAPABILITY_TTL_MS = 60 * 60 * 1000;
 
 export interface AuthTokenDeps {
   /** HMAC key (≥ 32 bytes): a file in the data dir when embedded, SSM/KMS on AWS. */
@@ -14,6 +16,8 @@ export interface AuthTokenDeps {
   readonly clock: Clock;
   /** `--allow-anonymous`: `/v2/` lets everything through. */
   readonly allowAnonymous?: boolean;
+  /** How long an upload capability lives: the upload session's idle timeout (each gateway answer renews it). */
+  readonly uploadCapabilityTtlMs?: number;
 }
 
 export interface AuthToken {
@@ -21,6 +25,8 @@ export interface AuthToken {
   issue(principal: Principal, registryKey: string): { token: string; expiresAt: Date };
   /** A URL on the registry host that downloads one layer with a short-lived token in the query. */
   downloadUrl(host: string, repo: RepoRef, digest: string, principal: Principal): string;
+  /** The capability an upload's Location carries to the upload gateway: that one upload, for that caller. */
+  uploadCapability(principal: Principal, repo: RepoRef, uploadId: string): string;
   /** The `/v2/` authorizer: token verification without a database hit, then IAM on every request. */
   readonly authorizer: Authorizer;
   /** IAM evaluation for the ECR API (identity, repository and registry policies). */
@@ -31,8 +37,8 @@ export interface AuthToken {
 export function createAuthToken(deps: AuthTokenDeps): AuthToken {
   const { tokenKey, clock } = deps;
   const access = new AccessService(deps.repositories, deps.registries, deps.identityPolicies, clock);
-  const sign = (principal: Principal, registry: string, ttlMs?: number, download?: { repository: string; digest: string }) =>
-    issueToken({ accountId: principal.accountId, principalArn: principal.arn, registry, ...(download ? { download } : {}) }, tokenKey, {
+  const sign = (principal: Principal, registry: string, ttlMs?: number, scope: Pick<TokenClaims, 'download' | 'upload'> = {}) =>
+    issueToken({ accountId: principal.accountId, principalArn: principal.arn, registry, ...scope }, tokenKey, {
       now: clock.now(),
       ...(ttlMs !== undefined ? { ttlMs } : {}),
     });
@@ -41,8 +47,10 @@ export function createAuthToken(deps: AuthTokenDeps): AuthToken {
     authorizer: deps.allowAnonymous ? new AllowAllAuthorizer() : new TokenAuthorizer(tokenKey, access, clock),
     issue: (principal, registryKey) => sign(principal, registryKey),
     downloadUrl: (host, repo, digest, principal) => {
-      const { token } = sign(principal, repo.registry, DOWNLOAD_URL_TTL_MS, { repository: repo.name, digest });
+      const { token } = sign(principal, repo.registry, DOWNLOAD_URL_TTL_MS, { download: { repository: repo.name, digest } });
       return `http://${host}/v2/${repo.name}/blobs/${digest}?X-Cargohold-Token=${encodeURIComponent(token)}`;
     },
+    uploadCapability: (principal, repo, uploadId) =>
+      sign(principal, repo.registry, deps.uploadCapabilityTtlMs ?? DEFAULT_UPLOAD_CAPABILITY_TTL_MS, { upload: { repository: repo.name, uploadId } }).token,
   };
 }

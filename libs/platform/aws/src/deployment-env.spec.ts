@@ -45,4 +45,10 @@ describe('readDeploymentEnv', () => {
   it('validates IDENTITIES_JSON against the identity schema', () => {
     expect(() => readDeploymentEnv({ ...BASE, IDENTITIES_JSON: '{"accounts":[{"id":"x"}]}' })).toThrow(/IDENTITIES_JSON is invalid/);
   });
+
+  it('takes the upload gateway origin, and refuses a URL with a path', () => {
+    expect(readDeploymentEnv({ ...BASE }).uploadGatewayUrl).toBeUndefined();
+    expect(readDeploymentEnv({ ...BASE, UPLOAD_GATEWAY_URL: 'https://uploads.example.com/' }).uploadGatewayUrl).toBe('https://uploads.example.com');
+    expect(() => readDeploymentEnv({ ...BASE, UPLOAD_GATEWAY_URL: 'https://uploads.example.com/v2' })).toThrow(/UPLOAD_GATEWAY_URL/);
+  });
 });

@@ -32,6 +32,16 @@ const DeploymentEnvSchema = AwsStorageEnvSchema.extend({
   MAX_REQUEST_BYTES: positiveInt.default(MAX_LAMBDA_REQUEST_BYTES),
   CHUNK_MIN_LENGTH: positiveInt.default(LAMBDA_CHUNK_MIN_LENGTH),
   BLOB_URL_TTL_SECONDS: positiveInt.max(3600).default(300),
+  /**
+   * The upload gateway's origin (`https://uploads.example.com`): uploads started by the `/v2/` function
+   * continue there, by capability, so no layer byte passes through Lambda. Absent: uploads stay here
+   * (chunked, each request under the Lambda cap).
+   */
+  UPLOAD_GATEWAY_URL: z
+    .string()
+    .url()
+    .regex(/^https?:\/\/[^/?#]+\/?$/, 'an origin: http(s)://host[:port], no path')
+    .optional(),
   /** The SQS queue of internal events the scanner reads; StartImageScan sends its requests there. */
   WORKER_QUEUE_URL: z.string().url().optional(),
   LOG_LEVEL: LogLevelSchema,
@@ -54,6 +64,8 @@ export interface DeploymentEnv {
   readonly blobUrlTtlSeconds: number;
   readonly s3ForcePathStyle: boolean;
   readonly workerQueueUrl?: string;
+  /** The upload gateway's origin, without a trailing slash. */
+  readonly uploadGatewayUrl?: string;
   readonly logLevel: string;
 }
 
@@ -80,6 +92,7 @@ export function readDeploymentEnv(env: NodeJS.ProcessEnv): DeploymentEnv {
     blobUrlTtlSeconds: e.BLOB_URL_TTL_SECONDS,
     s3ForcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
     ...(e.WORKER_QUEUE_URL ? { workerQueueUrl: e.WORKER_QUEUE_URL } : {}),
+    ...(e.UPLOAD_GATEWAY_URL ? { uploadGatewayUrl: e.UPLOAD_GATEWAY_URL.replace(/\/+$/, '') } : {}),
     logLevel: e.LOG_LEVEL,
   };
 }

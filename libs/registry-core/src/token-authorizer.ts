@@ -1,0 +1,111 @@
+import {
+  basicCredentialsFromHeader,
+  verifyToken,
+  type AccessDecision,
+  type AccessRecord,
+  type AccessRequest,
+  type Authorizer,
+  type Principal,
+  type VerifiedTokenClaims,
+} from '@cargohold/auth';
+import { resourceArn, type AccessService } from './access';
+import { accessDeniedMessage } from './access-verdict';
+import type { Clock } from './config';
+
+/** What a GetDownloadUrlForLayer URL may do: read its one blob. */
+const DOWNLOAD_ACTIONS = new Set(['ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability']);
+/** What an upload capability may do: send, finish, query or cancel its one upload. */
+const UPLOAD_ACTIONS = new Set(['ecr:UploadLayerPart', 'ecr:CompleteLayerUpload']);
+
+type Authentication = { readonly ok: true; readonly claims: VerifiedTokenClaims } | { readonly ok: false; readonly message: string };
+
+/**
+ * `/v2/` authorization: an ECR token as the Basic password of user `AWS`, or an upload capability from an
+ * upload's Location, verified statelessly, then the route's actions checked against current policies.
+ */
+export class TokenAuthorizer implements Authorizer {
+  constructor(
+    private readonly tokenKey: Uint8Array,
+    private readonly access: AccessService,
+    private readonly clock: Clock,
+  ) {}
+
+  async authorize(request: AccessRequest): Promise<AccessDecision> {
+    const caller = this.authenticate(request);
+    if (!caller.ok) return { allowed: false, reason: 'unauthenticated', message: caller.message };
+    const principal: Principal = { accountId: caller.claims.accountId, arn: caller.claims.principalArn };
+    const verdicts = await this.access.decideEach(
+      request.access.map((record) => ({
+        principal,
+        action: record.action,
+        registryKey: request.registry,
+        ...(record.repository !== undefined ? { repositoryName: record.repository } : {}),
+        ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
+      })),
+    );
+    const deniedAt = verdicts.findIndex((verdict) => verdict.decision !== 'Allow');
+    const denied = request.access[deniedAt];
+    const verdict = verdicts[deniedAt];
+    if (!denied || !verdict || verdict.decision === 'Allow') return { allowed: true, principal };
+    return {
+      allowed: false,
+      reason: 'denied',
+      granted: verdicts.map((each) => each.decision === 'Allow'),
+      message: accessDeniedMessage(principal.arn, denied.action, resourceArn(request.registry, denied.repository), verdict),
+    };
+  }
+
+  /**
+   * The caller: the Authorization header's token, the upload capability, or both (a client that sends its
+   * credentials to the upload gateway too); both must then name the same principal. Each is held to what
+   * it was issued for.
+   */
+  private authenticate(request: AccessRequest): Authentication {
+    const header = request.authorization === undefined ? undefined : this.fromHeader(request);
+    if (header && !header.ok) return header;
+    const capability = request.capability === undefined ? undefined : this.fromCapability(request.capability, request);
+    if (capability && !capability.ok) return capability;
+    if (header?.ok && capability?.ok && header.claims.principalArn !== capability.claims.principalArn) {
+      return { ok: false, message: 'This upload URL was issued to another caller.' };
+    }
+    const caller = capability ?? header;
+    if (!caller) return { ok: false, message: 'authentication required: use aws ecr get-login-password' };
+    const outOfScope = scopeViolation(caller.claims, request.access);
+    return outOfScope === undefined ? caller : { ok: false, message: outOfScope };
+  }
+
+  private fromHeader(request: AccessRequest): Authentication {
+    const credentials = basicCredentialsFromHeader(request.authorization);
+    if (!credentials || credentials.username !== 'AWS') return { ok: false, message: 'authentication required: use aws ecr get-login-password' };
+    const verified = verifyToken(credentials.password, this.tokenKey, { now: this.clock.now(), registry: request.registry });
+    if (verified.ok) return verified;
+    const message =
+      verified.reason === 'expired' ? 'Your authorization token has expired. Reauthenticate and try again.' : 'Your authorization token is invalid.';
+    return { ok: false, message };
+  }
+
+  /** A capability is always bound to its registry and upload: anything else in its place is refused. */
+  private fromCapability(capability: string, request: AccessRequest): Authentication {
+    const verified = verifyToken(capability, this.tokenKey, { now: this.clock.now(), registry: request.registry });
+    if (!verified.ok) {
+      const why = verified.reason === 'expired' ? 'has expired' : 'is invalid';
+      return { ok: false, message: `This upload URL ${why}: start the upload again.` };
+    }
+    if (!verified.claims.upload || verified.claims.registry !== request.registry) return { ok: false, message: 'This is not an upload URL.' };
+    return verified;
+  }
+}
+
+/** Why a download token or an upload capability does not cover these records; undefined when it does. */
+function scopeViolation(claims: VerifiedTokenClaims, access: readonly AccessRecord[]): string | undefined {
+  const { download, upload } = claims;
+  if (download) {
+    const forTheBlob = (r: AccessRecord) => DOWNLOAD_ACTIONS.has(r.action) && r.repository === download.repository && r.digest === download.digest;
+    if (access.length === 0 || !access.every(forTheBlob)) return 'This download URL is for another blob.';
+  }
+  if (upload) {
+    const forTheUpload = (r: AccessRecord) => UPLOAD_ACTIONS.has(r.action) && r.repository === upload.repository && r.uploadId === upload.uploadId;
+    if (access.length === 0 || !access.every(forTheUpload)) return 'This upload URL is for another upload.';
+  }
+  return undefined;
+}
