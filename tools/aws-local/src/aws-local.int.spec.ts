@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awsCli, buildOciLayout, describeWithClients, readOciLayout, skopeo, type BuiltImage } from '@cargohold/e2e';
+import { awsCli, buildOciLayout, describeWithClients, readOciLayout, run as runClient, skopeo, type BuiltImage } from '@cargohold/e2e';
 import { startAwsLocal, type AwsLocalProcess } from './testing';
 
 /**
@@ -73,6 +75,25 @@ describeWithClients(['skopeo', 'aws'], 'aws:local without the upload gateway', (
       expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(layer);
     });
 
+    describeWithClients(['ctr', 'containerd'], "containerd's ctr", () => {
+      let containerd: { ctr(args: string[]): Promise<string>; stop(): Promise<void> };
+
+      beforeAll(async () => {
+        containerd = await startContainerd(join(work, 'containerd'));
+      });
+
+      afterAll(async () => {
+        await containerd?.stop();
+      });
+
+      it('pulls through the blob redirects and stores the pushed manifest digest', async () => {
+        await containerd.ctr(['images', 'pull', '--plain-http', '--user', `AWS:${password}`, '--snapshotter', 'native', `${local.host}/e2e/small:v1`]);
+
+        const listed = await containerd.ctr(['images', 'ls']);
+        expect(listed).toMatch(new RegExp(`${local.host}/e2e/small:v1\\s+\\S+\\s+${built.manifest.digest}`));
+      });
+    });
+
     it('is listed by aws ecr describe-images through the same endpoint', async () => {
       const { imageDetails } = await ecr<{ imageDetails: { imageDigest: string; imageTags?: string[] }[] }>([
         'describe-images',
@@ -128,3 +149,34 @@ describeWithClients(['skopeo', 'aws'], 'aws:local without the upload gateway', (
     });
   });
 });
+
+/** A private containerd (its own root, state and socket; no config), for `ctr`. */
+async function startContainerd(dir: string) {
+  const address = join(dir, 'containerd.sock');
+  await mkdir(dir, { recursive: true });
+  const log = openSync(join(dir, 'containerd.log'), 'a');
+  const daemon = spawn('containerd', ['--root', join(dir, 'root'), '--state', join(dir, 'state'), '--address', address, '--config', '/dev/null'], {
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  const exited = new Promise<void>((resolve) => daemon.once('exit', () => resolve()));
+  const ctr = async (args: string[]) =>
+    (await runClient('ctr', ['--address', address, '--namespace', 'cargohold-e2e', ...args], { timeoutMs: 120_000 })).stdout;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await ctr(['version']);
+      break;
+    } catch (error) {
+      if (Date.now() > deadline || daemon.exitCode !== null) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  return {
+    ctr,
+    async stop() {
+      if (daemon.exitCode === null) daemon.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
