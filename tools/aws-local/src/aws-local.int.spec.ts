@@ -26,6 +26,12 @@ describeWithClients(['skopeo', 'aws'], 'aws:local without the upload gateway', (
   const ecr = async <T>(args: string[]): Promise<T> => JSON.parse((await awsCli(['ecr', ...args], { endpoint: local.url })).stdout) as T;
   const run = (args: string[]) => skopeo(args, { creds: `AWS:${password}`, timeoutMs: 180_000 });
   const ref = (repository: string, tag: string) => `docker://${local.host}/${repository}:${tag}`;
+  /** What the stream forwarder put on the bus (the sink's file). */
+  const events = async () =>
+    (await readFile(join(local.dataDir, 'events.jsonl'), 'utf8').catch(() => ''))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { 'detail-type': string; detail: { 'image-digest'?: string } });
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'cargohold-aws-local-'));
@@ -106,17 +112,27 @@ describeWithClients(['skopeo', 'aws'], 'aws:local without the upload gateway', (
 
     it('reaches the event sink through the table stream and the stream forwarder', async () => {
       const pushed = async () =>
-        (await readFile(join(local.dataDir, 'events.jsonl'), 'utf8').catch(() => ''))
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line) as { 'detail-type': string; detail: { 'action-type'?: string; 'image-digest'?: string } })
-          .some((event) => event['detail-type'] === 'ECR Image Action' && event.detail['image-digest'] === built.manifest.digest);
+        (await events()).some((event) => event['detail-type'] === 'ECR Image Action' && event.detail['image-digest'] === built.manifest.digest);
 
       const deadline = Date.now() + 20_000;
       while (!(await pushed()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
 
       expect(await pushed()).toBe(true);
     });
+  });
+
+  it('scans an image on request: the table stream, the worker queue and the scanner, results back through the sink', async () => {
+    await ecr(['start-image-scan', '--repository-name', 'e2e/small', '--image-id', 'imageTag=v1']);
+    const status = async () =>
+      (await ecr<{ imageScanStatus: { status: string } }>(['describe-image-scan-findings', '--repository-name', 'e2e/small', '--image-id', 'imageTag=v1']))
+        .imageScanStatus.status;
+
+    const deadline = Date.now() + 30_000;
+    while ((await status()) === 'IN_PROGRESS' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
+
+    // The scanner's verdict on an image without an OS it knows (a script and random bytes), as ECR's.
+    expect(await status()).toBe('UNSUPPORTED_IMAGE');
+    expect(await events()).toContainEqual(expect.objectContaining({ 'detail-type': 'ECR Image Scan' }));
   });
 
   describe('what API Gateway answers itself', () => {

@@ -9,7 +9,18 @@ import { startHttpApi } from './http-api';
 import { startLambdaFunction, type LambdaFunction } from './lambda-host';
 import { startQueueSource } from './queue-source';
 import { startStreamSource } from './stream-source';
-import { dataLayout, FUNCTIONS, functionEnv, PURGE_EVERY_MS, WORKER_BATCH_SIZE, type Endpoints, type FunctionName } from './topology';
+import {
+  ACCOUNT_ID,
+  dataLayout,
+  FUNCTIONS,
+  functionEnv,
+  PURGE_EVERY_MS,
+  REGION,
+  STAGE,
+  WORKER_BATCH_SIZE,
+  type Endpoints,
+  type FunctionName,
+} from './topology';
 import { startUploadGateway } from './upload-gateway';
 
 export interface AwsLocalOptions {
@@ -164,5 +175,6 @@ async function tokenKey(file: string): Promise<string> {
 
 /** The EventBridge scheduled event the purge's `rate(15 minutes)` rule sends, stamped now. */
 function purgeEvent() {
-  return { ...scheduledEvent('cargohold-local-purge'), id: randomUUID(), time: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+  const rule = `arn:aws:events:${REGION}:${ACCOUNT_ID}:rule/cargohold-${STAGE}-purge`;
+  return { ...scheduledEvent(), id: randomUUID(), account: ACCOUNT_ID, resources: [rule], time: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
 }
