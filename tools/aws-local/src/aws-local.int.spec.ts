@@ -127,8 +127,9 @@ describeWithClients(['skopeo', 'aws'], 'aws:local without the upload gateway', (
       (await ecr<{ imageScanStatus: { status: string } }>(['describe-image-scan-findings', '--repository-name', 'e2e/small', '--image-id', 'imageTag=v1']))
         .imageScanStatus.status;
 
+    const scanned = async () => (await events()).some((event) => event['detail-type'] === 'ECR Image Scan');
     const deadline = Date.now() + 30_000;
-    while ((await status()) === 'IN_PROGRESS' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
+    while (((await status()) === 'IN_PROGRESS' || !(await scanned())) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
 
     // The scanner's verdict on an image without an OS it knows (a script and random bytes), as ECR's.
     expect(await status()).toBe('UNSUPPORTED_IMAGE');

@@ -76,7 +76,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   const route = routeFor(method, rawPath, options.functions);
   if (!route) return drainAnd(request, () => reply(response, 404, 'Not Found'));
   const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > HTTP_API_PAYLOAD_BYTES) return drainAnd(request, () => reply(response, 413, 'Request Entity Too Large'), true);
+  if (declared > HTTP_API_PAYLOAD_BYTES) return drainAnd(request, () => reply(response, 413, 'Request Entity Too Large'));
   const body = await readBody(request, HTTP_API_PAYLOAD_BYTES);
   if (body === 'too-large') return reply(response, 413, 'Request Entity Too Large');
   const event = toEvent(request, method, target, body, route.routeKey);
@@ -156,12 +156,11 @@ function reply(response: ServerResponse, status: number, message: string): void 
 }
 
 /**
- * Answers, then reads and discards the rest of the body, so the client reads the answer instead of a reset
- * connection in the middle of its upload; `early` answers before the body arrives (a declared length
- * already over the quota).
+ * Reads and discards the body, then answers: an answer sent while the client is still writing makes Node
+ * close the connection under it, and the client reports a broken pipe instead of the status.
  */
-function drainAnd(request: IncomingMessage, answer: () => void, early = false): void {
-  if (early || request.readableEnded) answer();
+function drainAnd(request: IncomingMessage, answer: () => void): void {
+  if (request.readableEnded) answer();
   else request.once('end', answer);
   request.resume();
 }
