@@ -31,6 +31,8 @@ export async function startQueueSource(options: QueueSourceOptions): Promise<{ s
             MaxNumberOfMessages: options.batchSize,
             WaitTimeSeconds: 1,
             MessageSystemAttributeNames: ['All'],
+            // The emulator only knows the older spelling of the same request.
+            AttributeNames: ['All'],
             MessageAttributeNames: ['All'],
           }),
         );
