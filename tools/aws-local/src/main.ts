@@ -20,6 +20,10 @@ Options:
   -h, --help         show this help
 `;
 
+// The SDK warns once per process that its 2027 releases need Node 22; this tool supports Node 20 like the
+// embedded server, and the warning would bury the banner. (The functions' own logs still carry it.)
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {

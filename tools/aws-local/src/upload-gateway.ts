@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUCKET, REGION, TABLE, type Endpoints } from './topology';
+import { stopWhenGone } from './watchdog';
 
 export interface UploadGatewayOptions {
   readonly root: string;
@@ -52,6 +53,7 @@ export async function startUploadGateway(options: UploadGatewayOptions): Promise
     },
   });
   closeSync(log);
+  const cancelWatchdog = child.pid === undefined ? () => undefined : stopWhenGone(process.pid, child.pid);
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
     child.once('error', () => resolve());
@@ -61,6 +63,7 @@ export async function startUploadGateway(options: UploadGatewayOptions): Promise
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
+    cancelWatchdog();
   };
   const url = `http://${options.host}:${options.port}`;
   let gone = false;

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { repositoryRoot } from '../bundles';
+import { stopWhenGone } from '../watchdog';
 
 export interface AwsLocalProcess {
   /** The HTTP API: `http://127.0.0.1:PORT`. */
@@ -47,6 +48,8 @@ export async function startAwsLocal(options: StartAwsLocalOptions): Promise<AwsL
   const log = openSync(logFile, 'a');
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', log, log] });
   closeSync(log);
+  // A jest worker killed on a timeout runs no afterAll: the CLI (and with it everything it runs) stops anyway.
+  const cancelWatchdog = child.pid === undefined ? () => undefined : stopWhenGone(process.pid, child.pid);
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
     child.once('error', () => resolve());
@@ -56,6 +59,7 @@ export async function startAwsLocal(options: StartAwsLocalOptions): Promise<AwsL
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     await exited;
     clearTimeout(timer);
+    cancelWatchdog();
   };
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
