@@ -46,6 +46,9 @@ describeWithClients(['skopeo', 'aws'], 'aws:local without the upload gateway', (
     if (work) await rm(work, { recursive: true, force: true });
   });
 
+  /** The image the first describe pushes, for the restart at the end. */
+  let small: BuiltImage;
+
   describe('an image under Lambda’s request cap, pushed and pulled with skopeo', () => {
     let built: BuiltImage;
 
@@ -56,6 +59,7 @@ describeWithClients(['skopeo', 'aws'], 'aws:local without the upload gateway', (
         layers: [{ files: [{ path: 'hello', content: '#!/bin/sh\necho hello\n', mode: 0o755 }] }, { randomBytes: 3 * MiB, compression: 'none' }],
       });
       await run(['copy', '--preserve-digests', `oci:${join(work, 'small')}:v1`, ref('e2e/small', 'v1')]);
+      small = built;
     });
 
     it('pulls back through the blob redirects with every digest unchanged', async () => {
@@ -163,6 +167,20 @@ describeWithClients(['skopeo', 'aws'], 'aws:local without the upload gateway', (
       const push = run(['copy', '--preserve-digests', `oci:${join(work, 'big')}:v1`, ref('e2e/big', 'v1')]);
 
       await expect(push).rejects.toThrow(/413|request entity too large/i);
+    });
+  });
+
+  describe('a restart on the same data dir', () => {
+    it('keeps the repository and the image, which still pulls with every digest unchanged', async () => {
+      await local.stop();
+      local = await startAwsLocal({ dataDir: join(work, 'data'), gateway: false });
+      const pulled = join(work, 'small-after-restart');
+
+      const { imageDetails } = await ecr<{ imageDetails: { imageDigest: string }[] }>(['describe-images', '--repository-name', 'e2e/small']);
+      await run(['copy', '--preserve-digests', '--dest-oci-accept-uncompressed-layers', ref('e2e/small', 'v1'), `oci:${pulled}:v1`]);
+
+      expect(imageDetails.map((image) => image.imageDigest)).toEqual([small.manifest.digest]);
+      expect((await readOciLayout(pulled)).blobs).toEqual([...small.blobs].sort());
     });
   });
 });

@@ -117,7 +117,10 @@ function toEvent(request: IncomingMessage, method: string, target: string, body:
   };
 }
 
-/** Payload 2.0 responses: a result without statusCode is a JSON body with 200; cookies become Set-Cookie headers. */
+/**
+ * Payload 2.0 responses: a result without statusCode is a JSON body with 200; cookies become Set-Cookie
+ * headers; there are no multiValueHeaders in 2.0 (a handler joins repeated values with commas).
+ */
 function writeResult(response: ServerResponse, method: string, outcome: InvokeOutcome, requestId: string): void {
   if (!outcome.ok) return reply(response, 500, 'Internal Server Error');
   const result = outcome.result as {
