@@ -8,7 +8,7 @@ import { run, type RunOptions, type RunResult } from './exec';
  * fails the suite, so a broken CI image can never turn into a silently green run.
  */
 
-export type ClientName = 'skopeo' | 'docker' | 'dockerd' | 'podman' | 'umoci' | 'aws' | 'docker-registry';
+export type ClientName = 'skopeo' | 'docker' | 'dockerd' | 'podman' | 'umoci' | 'aws' | 'docker-registry' | 'ctr' | 'containerd';
 
 export function isCi(): boolean {
   return process.env['CI'] === 'true';
@@ -49,7 +49,7 @@ export function findClient(name: string): string | undefined {
 
 /**
  * True when the client can run here. When it cannot: throws in CI, otherwise warns and returns false.
- * `dockerd` also needs root (it mounts, and manages its own containerd).
+ * `dockerd` and `containerd` also need root (they mount; dockerd manages its own containerd).
  */
 export function requireClient(name: ClientName): boolean {
   const fixed = FIXED_PATHS[name];
@@ -58,8 +58,8 @@ export function requireClient(name: ClientName): boolean {
     ? fixed === undefined
       ? `${name} is not on PATH`
       : `${fixed} is missing`
-    : name === 'dockerd' && process.getuid?.() !== 0
-      ? 'dockerd needs root'
+    : (name === 'dockerd' || name === 'containerd') && process.getuid?.() !== 0
+      ? `${name} needs root`
       : undefined;
   if (problem === undefined) return true;
   if (isCi()) throw new Error(`${problem}: CI must provide every client (see .ci/run)`);

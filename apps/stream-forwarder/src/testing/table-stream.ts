@@ -5,9 +5,9 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type _Record as StreamRecord,
-  type AttributeValue as StreamValue,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
+import { lambdaStreamRecord } from '@cargohold/events-aws/testing';
+import type { DynamoDBRecord } from 'aws-lambda';
 
 /** A table's stream read as Lambda's event source mapping reads it: every shard from TRIM_HORIZON, in order. */
 export interface TableStream {
@@ -59,41 +59,8 @@ export async function readTableStream(dynamodb: DynamoDBClient, endpoint: string
         if (batch.length === 0 && (records.length > 0 || Date.now() > deadline)) break;
         if (batch.length === 0) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
-      return records.map((record) => toLambdaRecord(record, streamArn));
+      return records.map((record) => lambdaStreamRecord(record, streamArn));
     },
     stop: () => streams.destroy(),
   };
-}
-
-/** What Lambda hands the function: the same record, dates as epoch seconds, binary as base64, the stream ARN added. */
-function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
-  const change = record.dynamodb ?? {};
-  const image = (item: Record<string, StreamValue> | undefined) =>
-    item && Object.fromEntries(Object.entries(item).map(([name, value]) => [name, toLambdaValue(value)]));
-  return {
-    eventID: record.eventID,
-    eventName: record.eventName,
-    eventVersion: record.eventVersion,
-    eventSource: record.eventSource,
-    awsRegion: record.awsRegion,
-    dynamodb: {
-      ...(change.ApproximateCreationDateTime && { ApproximateCreationDateTime: Math.floor(change.ApproximateCreationDateTime.getTime() / 1000) }),
-      Keys: image(change.Keys),
-      ...(change.NewImage && { NewImage: image(change.NewImage) }),
-      ...(change.OldImage && { OldImage: image(change.OldImage) }),
-      SequenceNumber: change.SequenceNumber,
-      SizeBytes: change.SizeBytes,
-      StreamViewType: change.StreamViewType,
-    },
-    eventSourceARN: streamArn,
-  };
-}
-
-function toLambdaValue(value: StreamValue): AttributeValue {
-  const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-  if (value.B !== undefined) return { B: base64(value.B) };
-  if (value.BS !== undefined) return { BS: value.BS.map(base64) };
-  if (value.M !== undefined) return { M: Object.fromEntries(Object.entries(value.M).map(([name, inner]) => [name, toLambdaValue(inner)])) };
-  if (value.L !== undefined) return { L: value.L.map(toLambdaValue) };
-  return value as AttributeValue;
 }

@@ -27,11 +27,11 @@ let sequence = 0;
  * Starts local-aws-sqs for a spec file. It is a devDependency loaded only when this is called, so
  * production bundles (which never call it) leave it external.
  */
-export async function startLocalSqs(): Promise<LocalSqs> {
+export async function startLocalSqs(options: { readonly port?: number } = {}): Promise<LocalSqs> {
   // A non-literal specifier: bundles of production code must never resolve the emulator.
   const specifier = 'local-aws-sqs';
   const { createSqsServer } = (await import(specifier)) as { createSqsServer: CreateSqsServer };
-  const server = await createSqsServer({ port: 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
+  const server = await createSqsServer({ port: options.port ?? 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const clients: SQSClient[] = [];
   const newClient = () => {

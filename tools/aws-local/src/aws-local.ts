@@ -1,0 +1,180 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { scheduledEvent } from '@cargohold/lambda-kit/testing';
+import { bundleFunctions, repositoryRoot } from './bundles';
+import { startEmulators } from './emulators';
+import { startEventBridgeSink } from './eventbridge-sink';
+import { startHttpApi } from './http-api';
+import { startLambdaFunction, type LambdaFunction } from './lambda-host';
+import { startQueueSource } from './queue-source';
+import { startStreamSource } from './stream-source';
+import {
+  ACCOUNT_ID,
+  dataLayout,
+  FUNCTIONS,
+  functionEnv,
+  PURGE_EVERY_MS,
+  REGION,
+  STAGE,
+  WORKER_BATCH_SIZE,
+  type Endpoints,
+  type FunctionName,
+} from './topology';
+import { startUploadGateway } from './upload-gateway';
+
+export interface AwsLocalOptions {
+  readonly dataDir: string;
+  readonly host?: string;
+  /** The HTTP API's port (0: a free one). */
+  readonly port: number;
+  /** The upload gateway's port; default port + 1. */
+  readonly gatewayPort?: number;
+  /** Default true: run the upload gateway (serverless.yml's stage parameter turns it off on AWS). */
+  readonly gateway?: boolean;
+  readonly logLevel?: string;
+  /** Called with each step as it completes (the CLI prints them). */
+  readonly progress?: (message: string) => void;
+}
+
+export interface AwsLocal {
+  /** The HTTP API (API Gateway → distribution-api / ecr-api). */
+  readonly url: string;
+  readonly gatewayUrl?: string;
+  readonly endpoints: Endpoints;
+  readonly dataDir: string;
+  readonly logDir: string;
+  readonly eventsFile: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * serverless.yml's topology on this machine: emulators for S3, DynamoDB (with its stream) and SQS; the real
+ * handlers, bundled as serverless-esbuild bundles them, each in its own process; API Gateway's HTTP API in
+ * front of the two API functions; the upload gateway; the stream and queue event sources; the purge on
+ * its schedule. Everything keeps its state under `dataDir`. Stops in reverse order of start.
+ */
+export async function runAwsLocal(options: AwsLocalOptions): Promise<AwsLocal> {
+  const dataDir = resolve(options.dataDir);
+  const layout = dataLayout(dataDir);
+  const host = options.host ?? '127.0.0.1';
+  const logLevel = options.logLevel ?? 'info';
+  const progress = options.progress ?? (() => undefined);
+  const root = repositoryRoot();
+  await mkdir(layout.logs, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch((error: unknown) => console.error('aws-local stop:', error));
+  };
+  try {
+    const bundling = bundleFunctions(root, layout.bundles);
+    const emulators = await startEmulators(layout);
+    stops.push(() => emulators.stop());
+    progress(`S3 (s3rver) ${emulators.s3.endpoint}, DynamoDB Local ${emulators.dynamodb.endpoint}, SQS ${emulators.sqs.endpoint}`);
+    const sink = await startEventBridgeSink({ eventsFile: layout.events, sqs: emulators.sqs.client, ecrEventsQueueUrl: emulators.queueUrls.ecrEvents });
+    stops.push(() => sink.stop());
+    const endpoints: Endpoints = { s3: emulators.s3.endpoint, dynamodb: emulators.dynamodb.endpoint, sqs: emulators.sqs.endpoint, eventbridge: sink.endpoint };
+    const tokenKeyBase64 = await tokenKey(layout.tokenKey);
+    const identitiesJson = process.env['CARGOHOLD_IDENTITIES_JSON'];
+
+    const wantGateway = options.gateway ?? true;
+    const gatewayPort = options.gatewayPort ?? (options.port === 0 ? 0 : options.port + 1);
+    let gatewayUrl: string | undefined;
+    if (wantGateway) {
+      const gateway = await startUploadGateway({
+        root,
+        host,
+        port: gatewayPort,
+        dataDir: layout.gateway,
+        endpoints,
+        tokenKeyBase64,
+        ...(identitiesJson !== undefined ? { identitiesJson } : {}),
+        logFile: join(layout.logs, 'upload-gateway.log'),
+        logLevel,
+      });
+      stops.push(() => gateway.stop());
+      gatewayUrl = gateway.url;
+      progress(`upload gateway ${gateway.url}`);
+    }
+
+    const bundles = await bundling;
+    const functions = {} as Record<FunctionName, LambdaFunction>;
+    for (const spec of Object.values(FUNCTIONS)) {
+      const env = functionEnv(spec, {
+        endpoints,
+        queueUrls: emulators.queueUrls,
+        tokenKeyBase64,
+        ...(identitiesJson !== undefined ? { identitiesJson } : {}),
+        ...(gatewayUrl !== undefined ? { uploadGatewayUrl: gatewayUrl } : {}),
+        logLevel,
+      });
+      const started = await startLambdaFunction({
+        name: spec.name,
+        runtime: bundles.runtime,
+        bundle: bundles.functions[spec.name].file,
+        exportName: bundles.functions[spec.name].exportName,
+        env,
+        logFile: join(layout.logs, `${spec.name}.log`),
+      });
+      stops.push(() => started.stop());
+      if (started.initError !== undefined) throw new Error(`${spec.name} failed its cold start:\n${started.initError}`);
+      functions[spec.name] = started;
+    }
+    progress(`functions ${Object.keys(functions).join(', ')} (bundles in ${layout.bundles})`);
+
+    const streamSource = await startStreamSource({
+      endpoint: endpoints.dynamodb,
+      streamArn: emulators.streamArn,
+      function: functions['stream-forwarder'],
+      timeoutMs: FUNCTIONS['stream-forwarder'].timeoutSeconds * 1000,
+      sqs: emulators.sqs.client,
+      deadLetterQueueUrl: emulators.queueUrls.streamDlq,
+      checkpointFile: layout.streamCheckpoints,
+    });
+    stops.push(() => streamSource.stop());
+    const queueSource = await startQueueSource({
+      sqs: emulators.sqs.client,
+      queueUrl: emulators.queueUrls.worker,
+      function: functions.scanner,
+      timeoutMs: FUNCTIONS.scanner.timeoutSeconds * 1000,
+      batchSize: WORKER_BATCH_SIZE,
+    });
+    stops.push(() => queueSource.stop());
+    const purge = setInterval(() => void functions.purge.invoke(purgeEvent(), FUNCTIONS.purge.timeoutSeconds * 1000), PURGE_EVERY_MS);
+    stops.push(async () => clearInterval(purge));
+
+    const api = await startHttpApi({ host, port: options.port, functions: { distribution: functions['distribution-api'], ecr: functions['ecr-api'] } });
+    stops.push(() => api.stop());
+    return {
+      url: api.url,
+      ...(gatewayUrl !== undefined ? { gatewayUrl } : {}),
+      endpoints,
+      dataDir,
+      logDir: layout.logs,
+      eventsFile: layout.events,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** CARGOHOLD_TOKEN_KEY_BASE64 if set, else a key generated once and kept under the data dir (tokens survive restarts). */
+async function tokenKey(file: string): Promise<string> {
+  const fromEnv = process.env['CARGOHOLD_TOKEN_KEY_BASE64'];
+  if (fromEnv) return fromEnv;
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const key = randomBytes(32).toString('base64');
+    await writeFile(file, `${key}\n`, { mode: 0o600 });
+    return key;
+  }
+}
+
+/** The EventBridge scheduled event the purge's `rate(15 minutes)` rule sends, stamped now. */
+function purgeEvent() {
+  const rule = `arn:aws:events:${REGION}:${ACCOUNT_ID}:rule/cargohold-${STAGE}-purge`;
+  return { ...scheduledEvent(), id: randomUUID(), account: ACCOUNT_ID, resources: [rule], time: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+}

@@ -1,0 +1,69 @@
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { startLocalSqs, type LocalSqs } from '@cargohold/events-aws/testing';
+import { createTable } from '@cargohold/storage-dynamodb';
+import { startDynamoDbLocal, type DynamoDbLocal } from '@cargohold/storage-dynamodb/testing';
+import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
+import { BUCKET, QUEUES, TABLE, type DataLayout, type QueueKey } from './topology';
+
+export interface Emulators {
+  readonly s3: S3rverHandle;
+  readonly dynamodb: DynamoDbLocal;
+  readonly sqs: LocalSqs;
+  readonly queueUrls: Readonly<Record<QueueKey, string>>;
+  readonly streamArn: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * s3rver and DynamoDB Local keep their data under the data directory (a restart finds the bucket and the
+ * table as it left them); the SQS emulator keeps messages in memory only, so queues are created afresh
+ * at every start. The bucket, the table (TABLE_DEFINITION, stream included, as the tests create it) and
+ * the queues are created as serverless.yml declares them, if missing.
+ */
+export async function startEmulators(layout: DataLayout): Promise<Emulators> {
+  const started: { stop(): Promise<void> }[] = [];
+  const stop = async () => {
+    for (const emulator of started.reverse()) await emulator.stop().catch(() => undefined);
+  };
+  try {
+    const s3 = await startS3rver(BUCKET, { directory: layout.s3 });
+    started.push(s3);
+    const dynamodb = await startDynamoDbLocal({ dbPath: layout.dynamodb });
+    started.push(dynamodb);
+    const sqs = await startLocalSqs();
+    started.push(sqs);
+    const streamArn = await ensureTable(dynamodb.client);
+    const queueUrls = await createQueues(sqs.client);
+    return { s3, dynamodb, sqs, queueUrls, streamArn, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function ensureTable(client: DynamoDBClient): Promise<string> {
+  await createTable(client, TABLE, { timeoutMs: 30_000 });
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: TABLE }));
+  if (!Table?.LatestStreamArn) throw new Error(`table ${TABLE} has no stream`);
+  return Table.LatestStreamArn;
+}
+
+/** Dead-letter queues first: a redrive policy names its DLQ by ARN. */
+async function createQueues(client: SQSClient): Promise<Record<QueueKey, string>> {
+  const urls = {} as Record<QueueKey, string>;
+  const arns = {} as Record<QueueKey, string>;
+  for (const [key, queue] of Object.entries(QUEUES) as [QueueKey, (typeof QUEUES)[QueueKey]][]) {
+    const attributes: Record<string, string> = {};
+    if ('deadLetters' in queue) {
+      attributes['VisibilityTimeout'] = String(queue.visibilityTimeoutSeconds);
+      attributes['RedrivePolicy'] = JSON.stringify({ deadLetterTargetArn: arns[queue.deadLetters], maxReceiveCount: queue.maxReceiveCount });
+    }
+    const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: queue.name, Attributes: attributes }));
+    if (!QueueUrl) throw new Error(`queue ${queue.name} was not created`);
+    urls[key] = QueueUrl;
+    const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    arns[key] = Attributes?.['QueueArn'] ?? '';
+  }
+  return urls;
+}
