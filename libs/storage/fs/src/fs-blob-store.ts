@@ -70,4 +70,20 @@ export class FsBlobStore implements BlobStore {
     }
     await fsyncDir(dirname(path));
   }
+
+  /** A rename into corrupt/ (the same filesystem), replacing an older quarantined copy of the digest. */
+  async quarantine(digest: Digest): Promise<void> {
+    const { algorithm, hex } = parseDigest(digest);
+    const path = this.layout.blobPath(algorithm, hex);
+    const target = this.layout.corruptPath(algorithm, hex);
+    await ensureDir(dirname(target));
+    try {
+      await rename(path, target);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    await fsyncDir(dirname(path));
+    await fsyncDir(dirname(target));
+  }
 }
