@@ -67,4 +67,13 @@ describe('BlobService reads of bytes changed behind its back', () => {
     await registry.uploads.putMonolithic(repo, digest, bodyOf(layer));
     await expect(registry.blobs.stat(repo, digest)).resolves.toEqual({ digest, size: layer.length });
   });
+
+  it('is healed by a chunked upload of the same blob even before a read found it corrupt', async () => {
+    const { storage, registry } = await truncated();
+    const { id } = await registry.uploads.start(repo);
+    await registry.uploads.append(repo, id, bodyOf(layer), {});
+    await registry.uploads.complete(repo, id, digest, undefined, {});
+    expect(storage.blobs.quarantined.get(digest)?.length).toBe(5);
+    await expect(registry.blobs.stat(repo, digest)).resolves.toEqual({ digest, size: layer.length });
+  });
 });
