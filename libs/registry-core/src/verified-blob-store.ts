@@ -1,5 +1,6 @@
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { createDigester, parseDigest, type Digest, type Digester } from '@cargohold/oci';
+import { ManifestCorruptError } from './errors';
 import { BlobCorruptError, type BeforePublish, type BlobStore, type ByteRange, type Found } from '@cargohold/storage-ports';
 
 /**
@@ -87,6 +88,11 @@ export class VerifiedBlobStore implements BlobStore {
   quarantine(digest: Digest): Promise<void> {
     return this.inner.quarantine(digest);
   }
+}
+
+/** Stored bytes found bad (and quarantined): an expected answer to the client, but news to the operator. */
+export function isStoredBytesCorruption(error: unknown): boolean {
+  return error instanceof BlobCorruptError || error instanceof ManifestCorruptError;
 }
 
 export type StoredBlobCheck = { status: 'ok'; size: number } | { status: 'missing' } | { status: 'corrupt'; reason: string };
