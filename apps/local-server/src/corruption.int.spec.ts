@@ -53,6 +53,17 @@ describe('corrupt bytes in the embedded store', () => {
       expect(ranged.json()).toMatchObject({ errors: [{ code: 'BLOB_UNKNOWN' }] });
     });
 
+    it('aborts a ranged GET over the whole blob (bytes=0-, as containerd asks) just as a plain GET', async () => {
+      const layer = layerOf(7);
+      const digest = await t.client.pushBlob('corrupt/whole-range', layer);
+      await flipByte(blobFile(t.dataDir, digest));
+
+      const ranged = await getBody(t.server.url, `/v2/corrupt/whole-range/blobs/${digest}`, { Range: 'bytes=0-' });
+      expect(ranged.complete).toBe(false);
+      expect(ranged.body.length).toBeLessThan(layer.length);
+      expect((await t.client.send('GET', `/v2/corrupt/whole-range/blobs/${digest}`)).status).toBe(404);
+    });
+
     it('heals through a chunked re-push too', async () => {
       const layer = layerOf(3, 300 * KiB);
       const digest = await t.client.pushBlob('corrupt/chunked', layer);

@@ -76,6 +76,15 @@ describe('VerifiedBlobStore', () => {
       expect(memory.quarantined.get(digest)?.equals(flipped)).toBe(true);
     });
 
+    it('hashes a range that covers the whole blob like a whole read', async () => {
+      const memory = storeWith(digest, flipped);
+      const opened = await new VerifiedBlobStore(memory).open(digest, { start: 0, end: good.length - 1 });
+      if (!opened.found) throw new Error('blob not found');
+
+      expect((await drain(opened.body)).error).toBeInstanceOf(BlobCorruptError);
+      expect(await memory.stat(digest)).toEqual({ found: false });
+    });
+
     it('errors a whole read that comes up short, and quarantines the blob', async () => {
       const memory = new MemoryBlobStore();
       await memory.put(digest, bodyOf(good), ACCEPT);

@@ -55,8 +55,8 @@ const noop = () => undefined;
  * adapter gets it). A whole read is hashed on the way out; one whose bytes do not hash to the digest,
  * or that is shorter or longer than the size the store reported when opened, errors its stream before
  * the end (so the HTTP edge destroys the connection instead of ending the response) and quarantines
- * the blob, so later reads find it unknown and a re-push publishes fresh bytes. A ranged read cannot be
- * hashed; it is only counted, and a short one errors without a verdict on the blob (the size checks of
+ * the blob, so later reads find it unknown and a re-push publishes fresh bytes. A range over the whole
+ * blob counts as a whole read. Any other ranged read cannot be hashed; it is only counted, and a short one errors without a verdict on the blob (the size checks of
  * the blob service catch a truncated file before serving it).
  *
  * Writes pass through: the core's verifying writer already checked them (invariant 2).
@@ -71,9 +71,11 @@ export class VerifiedBlobStore implements BlobStore {
   async open(digest: Digest, range?: ByteRange): Promise<Found<{ size: number; body: Readable }>> {
     const opened = await this.inner.open(digest, range);
     if (!opened.found) return opened;
-    const check = range
-      ? new CheckedBody(digest, range.end - range.start + 1, undefined, async () => undefined)
-      : new CheckedBody(digest, opened.size, createDigester(parseDigest(digest).algorithm), () => this.inner.quarantine(digest));
+    // A range over the whole blob (`bytes=0-`, as containerd asks to be able to resume) is hashed too.
+    const whole = !range || (range.start === 0 && range.end === opened.size - 1);
+    const check = whole
+      ? new CheckedBody(digest, opened.size, createDigester(parseDigest(digest).algorithm), () => this.inner.quarantine(digest))
+      : new CheckedBody(digest, range.end - range.start + 1, undefined, async () => undefined);
     return { found: true, size: opened.size, body: pipeline(opened.body, check, noop) };
   }
 
