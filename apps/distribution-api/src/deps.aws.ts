@@ -20,7 +20,10 @@ export function awsDistributionDeps(env: DeploymentEnv, logger: Logger): Distrib
     clock: systemClock,
   });
   return {
-    registry: createRegistry({ storage }),
+    registry: createRegistry({
+      storage,
+      onBestEffortFailure: (what, err) => logger.warn({ err, what }, 'a best-effort write failed; reads go on (logged once until it works again)'),
+    }),
     authorizer: tokens.authorizer,
     registryFor: (host) => registryFromHost(host, env.registryId),
     logger,

@@ -42,6 +42,11 @@ describe('parseCommand', () => {
     expect(USAGE).toContain('cargohold fsck [--repair] [--data-dir DIR]');
   });
 
+  it('takes the shutdown grace in seconds', () => {
+    expect(parseCommand(['serve', '--shutdown-grace', '120'])).toMatchObject({ shutdownGraceSeconds: 120 });
+    expect(parseCommand(['serve', '--shutdown-grace', '0.5'])).toMatchObject({ shutdownGraceSeconds: 0.5 });
+  });
+
   it('answers --help and -h with the usage', () => {
     expect(parseCommand(['--help'])).toEqual({ kind: 'help' });
     expect(parseCommand(['serve', '-h'])).toEqual({ kind: 'help' });
@@ -59,6 +64,8 @@ describe('parseCommand', () => {
     [['serve', '--max-request-bytes', '10'], 'invalid --max-request-bytes'],
     [['serve', '--backend', 'gcs'], 'invalid --backend'],
     [['serve', '--role', 'proxy'], 'invalid --role'],
+    [['serve', '--shutdown-grace=-1'], 'invalid --shutdown-grace'],
+    [['serve', '--shutdown-grace', '1h'], 'invalid --shutdown-grace'],
     [['serve', '--upload-gateway-url', 'uploads.example.com'], 'invalid --upload-gateway-url'],
     [['serve', '--upload-gateway-url', 'https://uploads.example.com/v2'], 'invalid --upload-gateway-url'],
     [['serve', '--upload-gateway-url', 'ftp://uploads.example.com'], 'invalid --upload-gateway-url'],

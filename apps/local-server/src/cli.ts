@@ -32,6 +32,10 @@ Options:
   --upload-gateway-url URL
                        started uploads continue on the upload gateway at URL (scheme://host[:port]),
                        with a capability for that one upload in their Location
+  --shutdown-grace SECONDS
+                       on SIGINT/SIGTERM, how long in-flight requests may finish (default 30);
+                       then their connections are closed: a chunked upload keeps every chunk
+                       acknowledged before and resumes; a body cut off mid-way is discarded
   -h, --help           show this help
 
 Environment: CARGOHOLD_TOKEN_KEY_BASE64 (the token-signing key, base64 of 32 bytes or more;
@@ -64,6 +68,7 @@ export type Command =
       table?: string;
       role?: 'all' | 'upload-gateway';
       uploadGatewayUrl?: string;
+      shutdownGraceSeconds?: number;
     }
   | { kind: 'vulndb-import'; path: string; dataDir: string }
   | { kind: 'fsck'; dataDir: string; repair: boolean }
@@ -93,6 +98,7 @@ export function parseCommand(argv: readonly string[]): Command {
         role: { type: 'string' },
         'upload-gateway-url': { type: 'string' },
         repair: { type: 'boolean', default: false },
+        'shutdown-grace': { type: 'string' },
       },
     });
   } catch (error) {
@@ -127,6 +133,10 @@ export function parseCommand(argv: readonly string[]): Command {
   if (gatewayUrl !== undefined && !isOrigin(gatewayUrl)) {
     return { kind: 'error', message: `invalid --upload-gateway-url ${gatewayUrl} (http(s)://host[:port], no path)` };
   }
+  const grace = values['shutdown-grace'];
+  if (grace !== undefined && (!/^\d{1,6}(\.\d+)?$/.test(grace) || Number(grace) > 86_400)) {
+    return { kind: 'error', message: `invalid --shutdown-grace ${grace} (seconds, at most 86400)` };
+  }
   if (gatewayUrl !== undefined && role === 'upload-gateway')
     return { kind: 'error', message: '--upload-gateway-url is for the server that starts uploads, not the gateway' };
   return {
@@ -143,6 +153,7 @@ export function parseCommand(argv: readonly string[]): Command {
     ...(values.table !== undefined ? { table: values.table } : {}),
     ...(role !== undefined ? { role } : {}),
     ...(gatewayUrl !== undefined ? { uploadGatewayUrl: gatewayUrl.replace(/\/+$/, '') } : {}),
+    ...(grace !== undefined ? { shutdownGraceSeconds: Number(grace) } : {}),
   };
 }
 

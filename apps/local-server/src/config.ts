@@ -35,6 +35,22 @@ export const ConfigFileSchema = z
       })
       .strict()
       .optional(),
+    /** Connection handling: slow or silent clients cannot hold the server's connections. */
+    server: z
+      .object({
+        /** A request's headers must arrive within this (Node counts from the connection's first byte). */
+        headersTimeoutSeconds: z.number().positive().max(3600).optional(),
+        /** No byte for this long while a body is owed, either way → the connection is closed. */
+        idleTimeoutSeconds: z.number().positive().max(3600).optional(),
+        /** An idle keep-alive connection is closed after this (above 60 s: a load balancer's idle timeout). */
+        keepAliveTimeoutSeconds: z.number().positive().max(3600).optional(),
+        /** Connections beyond this are answered 503 UNAVAILABLE with Retry-After and closed. */
+        maxConnections: z.number().int().positive().max(1_000_000).optional(),
+        /** How long SIGTERM waits for in-flight requests (same as `--shutdown-grace`, which wins). */
+        shutdownGraceSeconds: z.number().min(0).max(86_400).optional(),
+      })
+      .strict()
+      .optional(),
     limits: z
       .object({
         maxBlobBytes: z.number().int().positive().optional(),

@@ -12,6 +12,7 @@ import { createAuth, loadTokenKey } from './deps.auth';
 import { openAwsStorageChecked } from './deps.aws';
 import type { LocalStorage } from './deps.local';
 import { startWorkers } from './deps.workers';
+import { connectionSettings, refuseBeyond } from './connections';
 import { nodeListener } from './node-http';
 
 export interface ServerOptions {
@@ -37,13 +38,18 @@ export interface ServerOptions {
   readonly uploadGatewayUrl?: string;
   /** The token-signing key (CARGOHOLD_TOKEN_KEY_BASE64); default: the key file under dataDir. */
   readonly tokenKey?: Buffer;
+  /** `--shutdown-grace`: how long `close()` lets in-flight requests finish (default: the config's, else 30 s). */
+  readonly shutdownGraceSeconds?: number;
 }
 
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly host: string;
-  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes storage. */
+  /**
+   * Stops accepting, lets in-flight requests finish (up to `graceMs`, default the shutdown grace), then
+   * closes their connections and the storage.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -94,6 +100,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     storage,
     ...(local ? { scans: local.scans } : {}),
     settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
+    onBestEffortFailure: (what, err) => logger.warn({ err, what }, 'a best-effort write failed; reads go on (logged once until it works again)'),
     limits: {
       ...(limits.maxBlobBytes ? { maxBlobBytes: limits.maxBlobBytes } : {}),
       ...(limits.maxManifestBytes ? { maxManifestBytes: limits.maxManifestBytes } : {}),
@@ -139,8 +146,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let purge: NodeJS.Timeout | undefined;
   if (!gateway) {
     const orphans = await registry.uploads.purgeOrphans();
+    const stranded = await registry.uploads.purgeStranded();
     const expired = await registry.uploads.purgeIdle();
-    if (orphans + expired > 0) logger.info({ orphans, expired }, 'purged abandoned uploads');
+    if (orphans + stranded + expired > 0) logger.info({ orphans, stranded, expired }, 'purged abandoned uploads');
     purge = setInterval(() => {
       registry.uploads.purgeIdle().catch((err: unknown) => logger.error({ err }, 'upload purge failed'));
     }, PURGE_INTERVAL_MS);
@@ -148,7 +156,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const workers = local && !gateway ? await startWorkers(registry, local, logger) : undefined;
 
-  const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, nodeListener(api, logger));
+  const connections = connectionSettings(config);
+  const server: Server = createServer(
+    {
+      keepAliveTimeout: connections.keepAliveTimeoutMs,
+      // No limit on a whole request (a layer may take hours), but one on its headers: Node 20 derives
+      // headersTimeout from requestTimeout, so 0 there would let a client hold a connection forever.
+      requestTimeout: 0,
+      headersTimeout: connections.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(5_000, Math.max(100, connections.headersTimeoutMs / 4)),
+    },
+    nodeListener(api, logger, { idleMs: connections.idleTimeoutMs }),
+  );
+  refuseBeyond(server, connections.maxConnections, logger);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -170,7 +190,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
 
   let closing: Promise<void> | undefined;
-  const close = (graceMs = 30_000) =>
+  const close = (graceMs = (options.shutdownGraceSeconds ?? config.server?.shutdownGraceSeconds ?? 30) * 1000) =>
     (closing ??= (async () => {
       if (purge) clearInterval(purge);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

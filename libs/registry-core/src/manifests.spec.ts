@@ -98,3 +98,39 @@ describe('ManifestService reads of stored bytes', () => {
     expect((await restarted.manifests.get(repo, 'v1', OCI_MANIFEST)).bytes.equals(manifest)).toBe(true);
   });
 });
+
+describe('ManifestService.get on a storage that cannot write', () => {
+  const DISK_FULL = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+
+  it('serves the manifest when recording the pull fails, counts every failure and reports an outage once', async () => {
+    const storage = createMemoryStorage();
+    const reported: unknown[] = [];
+    let now = new Date('2026-06-01T00:00:00Z');
+    const registry = createRegistry({
+      storage,
+      clock: { now: () => now },
+      limits: { pullRecordIntervalMs: 1000 },
+      onBestEffortFailure: (_what, error) => reported.push(error),
+    });
+    const image = await pushImage(registry, 'amd64');
+    const recordPull = jest.spyOn(storage.manifests, 'recordPull').mockRejectedValue(DISK_FULL);
+
+    for (let pull = 0; pull < 3; pull++) {
+      const got = await registry.manifests.get(repo, 'v1', undefined);
+      expect(got.bytes.equals(image.manifest)).toBe(true);
+    }
+
+    // A failed record is retried on the next pull (not remembered as done), yet reported only once.
+    expect(recordPull).toHaveBeenCalledTimes(3);
+    expect(registry.manifests.pullRecordFailures).toBe(3);
+    expect(reported).toEqual([DISK_FULL]);
+
+    recordPull.mockRestore();
+    await registry.manifests.get(repo, 'v1', undefined);
+    expect((await storage.manifests.get(repo, image.digest))?.lastPulledAt).toEqual(now);
+    now = new Date(now.getTime() + 2000);
+    jest.spyOn(storage.manifests, 'recordPull').mockRejectedValue(DISK_FULL);
+    await registry.manifests.get(repo, 'v1', undefined);
+    expect(reported).toEqual([DISK_FULL, DISK_FULL]);
+  });
+});

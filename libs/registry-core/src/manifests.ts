@@ -56,6 +56,9 @@ const INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
 export class ManifestService {
   private readonly cache = new ByteCache(64 * 1024 * 1024, 1024 * 1024);
   private readonly pullsRecorded = new Map<string, number>();
+  private failingPullRecords = false;
+  /** Pull times that could not be recorded (a full or read-only disk, a throttled table): reads served anyway. */
+  pullRecordFailures = 0;
 
   constructor(
     private readonly repositories: RepositoryResolver,
@@ -63,6 +66,8 @@ export class ManifestService {
     private readonly limits: RegistryLimits,
     private readonly clock: Clock,
     private readonly events: EventFactory = new EventFactory(clock),
+    /** Told of the first failure to record a pull after a success (so an outage is reported once). */
+    private readonly onPullRecordFailure: (error: unknown) => void = () => undefined,
   ) {}
 
   /** HEAD: what GET would return, without reading the bytes. */
@@ -250,6 +255,15 @@ export class ManifestService {
     if (last !== undefined && now.getTime() - last < this.limits.pullRecordIntervalMs) return;
     if (this.pullsRecorded.size > 100_000) this.pullsRecorded.clear();
     this.pullsRecorded.set(key, now.getTime());
-    await this.ports.manifests.recordPull(repo, digest, now);
+    // Best effort: recording the pull is a write, and a write that fails must not fail the read.
+    try {
+      await this.ports.manifests.recordPull(repo, digest, now);
+      this.failingPullRecords = false;
+    } catch (error) {
+      this.pullsRecorded.delete(key);
+      this.pullRecordFailures++;
+      if (!this.failingPullRecords) this.onPullRecordFailure(error);
+      this.failingPullRecords = true;
+    }
   }
 }

@@ -18,6 +18,11 @@ export interface RegistryDeps {
   readonly limits?: Partial<RegistryLimits>;
   readonly settings?: Partial<RegistrySettings>;
   readonly clock?: Clock;
+  /**
+   * Told of the first failure of a best-effort write after a success (today: recording a pull time), so
+   * the composition root can log an outage once; each failure is also counted on the service.
+   */
+  readonly onBestEffortFailure?: (what: 'record-pull', error: unknown) => void;
 }
 
 /** The registry's use cases, wired over one storage bundle. Transport-neutral: no HTTP in here. */
@@ -49,7 +54,8 @@ export function createRegistry(deps: RegistryDeps): Registry {
   const storage: RegistryStorage = { ...deps.storage, blobs };
   const repositories = new RepositoryResolver(storage.repositories, settings, clock);
   const registryAdmin = new RegistryAdmin(storage.registries);
-  const manifests = new ManifestService(repositories, storage, limits, clock);
+  const onPullRecordFailure = (error: unknown) => deps.onBestEffortFailure?.('record-pull', error);
+  const manifests = new ManifestService(repositories, storage, limits, clock, undefined, onPullRecordFailure);
   return {
     limits,
     blobs: new BlobService(repositories, storage.links, blobs),

@@ -138,4 +138,20 @@ describe('UploadService', () => {
       expect(denied.mounted).toBe(false);
     });
   });
+
+  describe('purgeStranded', () => {
+    it('removes sessions whose staged bytes are gone, and only those, page after page', async () => {
+      const { registry, storage } = setup();
+      const ids: string[] = [];
+      for (let n = 0; n < 230; n++) ids.push((await registry.uploads.start(repo)).id);
+      // A commit killed between publishing the blob and ending the session: the bytes left the staging area.
+      const stranded = ids.filter((_id, n) => n % 3 === 0);
+      for (const id of stranded) await storage.uploads.abort(id);
+
+      expect(await registry.uploads.purgeStranded()).toBe(stranded.length);
+
+      for (const id of ids) expect(await storage.sessions.get(id)).toEqual(stranded.includes(id) ? undefined : expect.objectContaining({ id }));
+      expect(await registry.uploads.purgeStranded()).toBe(0);
+    });
+  });
 });

@@ -6,6 +6,7 @@ import {
   type BlobStore,
   type BlobUploads,
   type RepoRef,
+  type SessionCursor,
   type UploadSession,
   type UploadSessionStore,
 } from '@cargohold/storage-ports';
@@ -176,6 +177,28 @@ export class UploadService {
   private async replaceIfCorrupt(digest: Digest, verifiedSize: number): Promise<void> {
     const stored = await this.ports.blobs.stat(digest);
     if (stored.found && stored.size !== verifiedSize) await this.ports.blobs.quarantine(digest);
+  }
+
+  /**
+   * Removes sessions whose staged bytes are gone, so no session row points at missing bytes: a commit
+   * killed after it published the blob and before it ended the session leaves one. The client's next
+   * request on it gets BLOB_UPLOAD_UNKNOWN and starts again (a blob that landed then links at once).
+   * Safe beside live uploads: a session always has its staging area from `start` until its commit.
+   */
+  async purgeStranded(): Promise<number> {
+    const everything = new Date(this.clock.now().getTime() + 1);
+    let purged = 0;
+    let after: SessionCursor | undefined;
+    for (;;) {
+      const page = await this.ports.sessions.listIdle(everything, 100, after);
+      for (const session of page) {
+        if (this.streaming.has(session.id) || (await this.ports.uploads.status(session.id)).found) continue;
+        await this.discard(session.id);
+        purged++;
+      }
+      if (page.length < 100) return purged;
+      after = page.at(-1);
+    }
   }
 
   private async discard(id: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { UploadSession, UploadSessionStore } from '@cargohold/storage-ports';
+import type { SessionCursor, UploadSession, UploadSessionStore } from '@cargohold/storage-ports';
 import { UploadSessionExistsError } from './errors';
 import type { Item, Key, Table } from './table';
 import { INDEX, keys } from './table-design';
@@ -54,16 +54,34 @@ export class DynamoUploadSessionStore implements UploadSessionStore {
   }
 
   /** GSI1 is eventually consistent on AWS: a session touched a moment ago may still look idle (harmless). */
-  async listIdle(before: Date, limit: number): Promise<UploadSession[]> {
+  async listIdle(before: Date, limit: number, after?: SessionCursor): Promise<UploadSession[]> {
+    if (!after) {
+      const items = await this.table.collect(
+        {
+          index: INDEX.sessionsByIdle,
+          key: 'GSI1PK = :sessions AND GSI1SK < :before',
+          values: { ':sessions': keys.idlePartition, ':before': keys.idleSince(before) },
+          consistent: false,
+        },
+        limit,
+      );
+      return items.map(toSession);
+    }
+    // A sort key condition has one range: BETWEEN is inclusive, so the cursor's own item is dropped here.
+    // `before` without an id sorts before every `<before>#<id>`, so the upper end stays exclusive.
+    const from = keys.idleSince(after.updatedAt, after.id);
     const items = await this.table.collect(
       {
         index: INDEX.sessionsByIdle,
-        key: 'GSI1PK = :sessions AND GSI1SK < :before',
-        values: { ':sessions': keys.idlePartition, ':before': keys.idleSince(before) },
+        key: 'GSI1PK = :sessions AND GSI1SK BETWEEN :from AND :before',
+        values: { ':sessions': keys.idlePartition, ':from': from, ':before': keys.idleSince(before) },
         consistent: false,
       },
-      limit,
+      limit + 1,
     );
-    return items.map(toSession);
+    return items
+      .filter((item) => item['GSI1SK'] !== from)
+      .slice(0, Math.max(0, limit))
+      .map(toSession);
   }
 }

@@ -23,6 +23,7 @@ import type {
   RepositoryStore,
   UploadSession,
   UploadSessionStore,
+  SessionCursor,
 } from '@cargohold/storage-ports';
 import { byteCompare } from './bytes';
 import { copyDocument, copyRecord, copyRepository, copySession, page, repoKey, type MemoryMetadataState } from './memory-state';
@@ -214,9 +215,10 @@ export class MemoryUploadSessionStore implements UploadSessionStore {
     return this.state.sessions.delete(id);
   }
 
-  async listIdle(before: Date, limit: number): Promise<UploadSession[]> {
-    const idle = [...this.state.sessions.values()].filter((s) => s.updatedAt.getTime() < before.getTime());
-    idle.sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || byteCompare(a.id, b.id));
+  async listIdle(before: Date, limit: number, after?: SessionCursor): Promise<UploadSession[]> {
+    const order = (a: SessionCursor, b: SessionCursor) => a.updatedAt.getTime() - b.updatedAt.getTime() || byteCompare(a.id, b.id);
+    const idle = [...this.state.sessions.values()].filter((s) => s.updatedAt.getTime() < before.getTime() && (!after || order(s, after) > 0));
+    idle.sort(order);
     return idle.slice(0, Math.max(0, limit)).map(copySession);
   }
 }

@@ -12,15 +12,19 @@ export interface UploadSession {
   readonly updatedAt: Date;
 }
 
+/** Where a page of `listIdle` ended: the last session it returned. */
+export type SessionCursor = Pick<UploadSession, 'id' | 'updatedAt'>;
+
 /**
  * Contract: ids are unique (server-generated UUIDs); `create` of an existing id throws; `touch` of an
  * unknown id is a no-op; `delete` answers whether it existed; `listIdle` returns sessions whose
- * `updatedAt` is before `before`, oldest first, at most `limit`.
+ * `updatedAt` is before `before`, in (updatedAt, id) order, at most `limit`, and with `after` only those
+ * that come after it in that order (so every session can be visited, page by page, while others change).
  */
 export interface UploadSessionStore {
   create(session: UploadSession): Promise<void>;
   get(id: string): Promise<UploadSession | undefined>;
   touch(id: string, at: Date): Promise<void>;
   delete(id: string): Promise<boolean>;
-  listIdle(before: Date, limit: number): Promise<UploadSession[]>;
+  listIdle(before: Date, limit: number, after?: SessionCursor): Promise<UploadSession[]>;
 }

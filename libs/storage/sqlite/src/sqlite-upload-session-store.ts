@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { UploadSession, UploadSessionStore } from '@cargohold/storage-ports';
+import type { SessionCursor, UploadSession, UploadSessionStore } from '@cargohold/storage-ports';
 
 interface SessionRow {
   id: string;
@@ -24,6 +24,7 @@ export class SqliteUploadSessionStore implements UploadSessionStore {
   private readonly update: Database.Statement<[{ id: string; at: number }]>;
   private readonly remove: Database.Statement<[string]>;
   private readonly idle: Database.Statement<[{ before: number; limit: number }], SessionRow>;
+  private readonly idleAfter: Database.Statement<[{ before: number; limit: number; at: number; id: string }], SessionRow>;
 
   constructor(db: Database.Database) {
     this.insert = db.prepare(`INSERT INTO upload_sessions (${COLUMNS}) VALUES (@id, @registry, @repository, @started_at, @updated_at)`);
@@ -31,6 +32,9 @@ export class SqliteUploadSessionStore implements UploadSessionStore {
     this.update = db.prepare('UPDATE upload_sessions SET updated_at = @at WHERE id = @id');
     this.remove = db.prepare('DELETE FROM upload_sessions WHERE id = ?');
     this.idle = db.prepare(`SELECT ${COLUMNS} FROM upload_sessions WHERE updated_at < @before ORDER BY updated_at, id LIMIT @limit`);
+    this.idleAfter = db.prepare(
+      `SELECT ${COLUMNS} FROM upload_sessions WHERE updated_at < @before AND (updated_at > @at OR (updated_at = @at AND id > @id)) ORDER BY updated_at, id LIMIT @limit`,
+    );
   }
 
   async create(session: UploadSession): Promise<void> {
@@ -63,7 +67,9 @@ export class SqliteUploadSessionStore implements UploadSessionStore {
     return this.remove.run(id).changes > 0;
   }
 
-  async listIdle(before: Date, limit: number): Promise<UploadSession[]> {
-    return this.idle.all({ before: before.getTime(), limit: Math.max(0, limit) }).map(toSession);
+  async listIdle(before: Date, limit: number, after?: SessionCursor): Promise<UploadSession[]> {
+    const page = { before: before.getTime(), limit: Math.max(0, limit) };
+    const rows = after ? this.idleAfter.all({ ...page, at: after.updatedAt.getTime(), id: after.id }) : this.idle.all(page);
+    return rows.map(toSession);
   }
 }

@@ -63,5 +63,23 @@ export function describeUploadSessionStoreSpec(fixture: () => MetadataFixture): 
       expect(await sessions.listIdle(at(20), 10)).toEqual([]);
       expect(await sessions.listIdle(at(21), 10)).toEqual([session(4, at(20))]);
     });
+
+    it('pages through idle sessions after a cursor, in (updatedAt, id) order', async () => {
+      const { sessions } = fixture();
+      for (const [n, minute] of [
+        [1, 10],
+        [2, 10],
+        [3, 20],
+        [4, 5],
+        [5, 60],
+      ] as const)
+        await sessions.create(session(n, at(minute)));
+
+      const first = await sessions.listIdle(at(50), 2);
+      const second = await sessions.listIdle(at(50), 2, first.at(-1));
+      const third = await sessions.listIdle(at(50), 2, second.at(-1));
+
+      expect([first, second, third].map((page) => page.map((s) => s.id))).toEqual([[idOf(4), idOf(1)], [idOf(2), idOf(3)], []]);
+    });
   });
 }
