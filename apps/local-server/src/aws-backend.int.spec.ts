@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '@cargohold/storage-dynam
 import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
 import pino from 'pino';
 import { startServer, type RunningServer } from './server';
+import { getBody } from './testing/corruption';
 import { raw, sha256 } from './testing/registry-client';
 import { skopeo, skopeoAvailable, writeOciLayout } from './testing/skopeo';
 
@@ -99,6 +101,30 @@ describe('cargohold serve --backend aws', () => {
     const stopped = secondLog.map((line) => JSON.parse(line) as { msg: string; hashedUploadBytes?: number }).filter((line) => line.msg === 'cargohold stopped');
     expect(stopped).toEqual([expect.objectContaining({ hashedUploadBytes: blob.length - first })]);
     expect((await raw(server.url, 'GET', `/v2/aws/resumed/blobs/${sha256(blob)}`)).body.equals(blob)).toBe(true);
+  });
+
+  it('aborts the GET of a blob whose S3 object went bad, quarantines it, and a re-push heals it', async () => {
+    const blob = randomBytes(6 * 1024 * 1024 + 7);
+    const digest = sha256(blob);
+    const push = await raw(server.url, 'POST', `/v2/aws/corrupt/blobs/uploads/?digest=${digest}`, { headers: { 'Content-Length': blob.length }, body: blob });
+    expect(push.status).toBe(201);
+    const key = `blobs/sha256/${digest.slice(7)}`;
+    const flipped = Buffer.from(blob);
+    flipped[3_000_000] = (flipped[3_000_000] as number) ^ 0x40;
+    await s3.client().send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: flipped }));
+
+    const first = await getBody(server.url, `/v2/aws/corrupt/blobs/${digest}`);
+    expect(first.complete).toBe(false);
+    expect(first.body.length).toBeLessThan(blob.length);
+    const second = await raw(server.url, 'GET', `/v2/aws/corrupt/blobs/${digest}`);
+    expect(second.status).toBe(404);
+    expect(second.json()).toMatchObject({ errors: [{ code: 'BLOB_UNKNOWN' }] });
+    const kept = await s3.client().send(new GetObjectCommand({ Bucket: s3.bucket, Key: `corrupt/sha256/${digest.slice(7)}` }));
+    expect(Buffer.from(await (kept.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()).equals(flipped)).toBe(true);
+
+    const again = await raw(server.url, 'POST', `/v2/aws/corrupt/blobs/uploads/?digest=${digest}`, { headers: { 'Content-Length': blob.length }, body: blob });
+    expect(again.status).toBe(201);
+    expect((await raw(server.url, 'GET', `/v2/aws/corrupt/blobs/${digest}`)).body.equals(blob)).toBe(true);
   });
 
   const withSkopeo = skopeoAvailable() ? describe : describe.skip;

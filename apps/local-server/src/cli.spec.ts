@@ -34,6 +34,14 @@ describe('parseCommand', () => {
     expect(parseCommand(['serve', '--upload-gateway-url', 'http://127.0.0.1:5001'])).toMatchObject({ uploadGatewayUrl: 'http://127.0.0.1:5001' });
   });
 
+  it('takes fsck with --repair and --data-dir, and refuses --repair elsewhere', () => {
+    expect(parseCommand(['fsck'])).toEqual({ kind: 'fsck', dataDir: './.cargohold', repair: false });
+    expect(parseCommand(['fsck', '--repair', '--data-dir', '/d'])).toEqual({ kind: 'fsck', dataDir: '/d', repair: true });
+    expect(parseCommand(['fsck', 'extra'])).toMatchObject({ kind: 'error' });
+    expect(parseCommand(['serve', '--repair'])).toEqual({ kind: 'error', message: '--repair is an option of fsck' });
+    expect(USAGE).toContain('cargohold fsck [--repair] [--data-dir DIR]');
+  });
+
   it('takes the shutdown grace in seconds', () => {
     expect(parseCommand(['serve', '--shutdown-grace', '120'])).toMatchObject({ shutdownGraceSeconds: 120 });
     expect(parseCommand(['serve', '--shutdown-grace', '0.5'])).toMatchObject({ shutdownGraceSeconds: 0.5 });

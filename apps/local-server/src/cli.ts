@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 
 export const USAGE = `Usage: cargohold serve [options]
        cargohold vulndb import PATH [--data-dir DIR]
+       cargohold fsck [--repair] [--data-dir DIR]
 
 An Amazon ECR-compatible container registry in one process: OCI Distribution on /v2/ and
 the ECR API (AWS JSON 1.1, SigV4) on the same port; blobs on the filesystem and metadata
@@ -43,6 +44,12 @@ so an upload gateway signs and checks with the same key and identities as the de
 
 vulndb import PATH loads OSV vulnerability records (a .json file, a folder of them, or the
 per-ecosystem .zip archives osv.dev publishes) into the scanner's database under --data-dir.
+
+fsck scrubs the embedded store under --data-dir: hashes every blob against its digest and checks
+that every manifest and blob link names good bytes of the recorded size (progress on a terminal),
+then prints what it found; exit code 0 when clean, 1 when problems were found. --repair moves
+corrupt blobs into <data-dir>/corrupt/, so they read as unknown and pushing them again heals them.
+Safe to run beside a running server.
 `;
 
 export type Command =
@@ -64,6 +71,7 @@ export type Command =
       shutdownGraceSeconds?: number;
     }
   | { kind: 'vulndb-import'; path: string; dataDir: string }
+  | { kind: 'fsck'; dataDir: string; repair: boolean }
   | { kind: 'error'; message: string };
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -89,6 +97,7 @@ export function parseCommand(argv: readonly string[]): Command {
         table: { type: 'string' },
         role: { type: 'string' },
         'upload-gateway-url': { type: 'string' },
+        repair: { type: 'boolean', default: false },
         'shutdown-grace': { type: 'string' },
       },
     });
@@ -101,6 +110,11 @@ export function parseCommand(argv: readonly string[]): Command {
     if (positionals[1] !== 'import' || positionals.length !== 3) return { kind: 'error', message: 'usage: cargohold vulndb import PATH' };
     return { kind: 'vulndb-import', path: positionals[2] as string, dataDir: values['data-dir'] };
   }
+  if (positionals[0] === 'fsck') {
+    if (positionals.length !== 1) return { kind: 'error', message: 'usage: cargohold fsck [--repair] [--data-dir DIR]' };
+    return { kind: 'fsck', dataDir: values['data-dir'], repair: values.repair };
+  }
+  if (values.repair) return { kind: 'error', message: '--repair is an option of fsck' };
   if (positionals.length !== 1 || positionals[0] !== 'serve') {
     return { kind: 'error', message: positionals.length === 0 ? 'missing command' : `unknown command: ${positionals.join(' ')}` };
   }

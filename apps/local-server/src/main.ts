@@ -22,6 +22,19 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(summary);
     return code;
   }
+  if (command.kind === 'fsck') {
+    const { fsck, describeReport } = await import('./fsck');
+    const terminal = process.stderr.isTTY;
+    const report = await fsck({
+      dataDir: command.dataDir,
+      repair: command.repair,
+      ...(terminal ? { progress: (status: string) => process.stderr.write(`\r\x1b[2Kcargohold fsck: ${status}`) } : {}),
+    });
+    if (terminal) process.stderr.write('\r\x1b[2K');
+    const { code, text } = describeReport(report, command.dataDir);
+    process.stdout.write(text);
+    return code;
+  }
   const { kind: _kind, ...options } = command;
   // Listen before serving: a signal that arrives while the server starts must still drain, not kill.
   const stopping = new Promise<NodeJS.Signals>((resolve) => {

@@ -33,3 +33,47 @@ describe('BlobService.delete', () => {
     await expect(registry.blobs.stat(repo, digestOf(layer))).rejects.toMatchObject({ code: 'BLOB_UNKNOWN' });
   });
 });
+
+describe('BlobService reads of bytes changed behind its back', () => {
+  const layer = Buffer.from('a layer of some length');
+  const digest = digestOf(layer);
+
+  /** The memory store holds whatever it is given: here, bytes of another size than the link records. */
+  async function truncated() {
+    const storage = createMemoryStorage();
+    const registry = createRegistry({ storage });
+    await registry.uploads.putMonolithic(repo, digest, bodyOf(layer));
+    await storage.blobs.delete(digest);
+    storage.blobs.keep(digest, layer.subarray(0, 5));
+    return { storage, registry };
+  }
+
+  it('refuses to report (HEAD) a size the stored bytes no longer have, and quarantines them', async () => {
+    const { storage, registry } = await truncated();
+    await expect(registry.blobs.stat(repo, digest)).rejects.toMatchObject({ code: 'BLOB_UNKNOWN', detail: { digest } });
+    expect(storage.blobs.quarantined.has(digest)).toBe(true);
+    await expect(registry.blobs.stat(repo, digest)).rejects.toMatchObject({ code: 'BLOB_UNKNOWN' });
+  });
+
+  it('refuses a ranged read of a blob whose stored size is not the recorded one', async () => {
+    const { registry } = await truncated();
+    await expect(registry.blobs.open(repo, digest, { kind: 'from', start: 0, end: 2 })).rejects.toMatchObject({ code: 'BLOB_UNKNOWN' });
+    await expect(registry.blobs.open(repo, digest)).rejects.toMatchObject({ code: 'BLOB_UNKNOWN' });
+  });
+
+  it('is healed by a push of the same blob', async () => {
+    const { registry } = await truncated();
+    await registry.blobs.stat(repo, digest).catch(() => undefined);
+    await registry.uploads.putMonolithic(repo, digest, bodyOf(layer));
+    await expect(registry.blobs.stat(repo, digest)).resolves.toEqual({ digest, size: layer.length });
+  });
+
+  it('is healed by a chunked upload of the same blob even before a read found it corrupt', async () => {
+    const { storage, registry } = await truncated();
+    const { id } = await registry.uploads.start(repo);
+    await registry.uploads.append(repo, id, bodyOf(layer), {});
+    await registry.uploads.complete(repo, id, digest, undefined, {});
+    expect(storage.blobs.quarantined.get(digest)?.length).toBe(5);
+    await expect(registry.blobs.stat(repo, digest)).resolves.toEqual({ digest, size: layer.length });
+  });
+});

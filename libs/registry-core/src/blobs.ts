@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { parseDigest, type Digest } from '@cargohold/oci';
-import type { BlobLinkStore, BlobStore, ByteRange, RepoRef } from '@cargohold/storage-ports';
+import { BlobCorruptError, type BlobLinkStore, type BlobStore, type ByteRange, type RepoRef } from '@cargohold/storage-ports';
 import { BlobUnknownError, RangeNotSatisfiableError } from './errors';
 import type { RepositoryResolver } from './repositories';
 
@@ -20,6 +20,9 @@ export function resolveRange(spec: RangeSpec | undefined, size: number): ByteRan
   return { start: spec.start, end };
 }
 
+/** A link whose bytes are gone: quarantined after failing verification (or lost). A re-push heals it. */
+const UNAVAILABLE = 'is in this repository but its stored bytes are not available (quarantined after failing verification?); push it again';
+
 /** Reading and deleting blobs through a repository: a blob is visible only where it is linked. */
 export class BlobService {
   constructor(
@@ -28,7 +31,36 @@ export class BlobService {
     private readonly blobs: BlobStore,
   ) {}
 
+  /**
+   * What HEAD reports: the link's size, once the stored bytes were seen to still have it (a file
+   * truncated behind the registry's back is quarantined here rather than announced at its old length).
+   */
   async stat(repo: RepoRef, digestText: string): Promise<{ digest: Digest; size: number }> {
+    const linked = await this.linked(repo, digestText);
+    const stored = await this.blobs.stat(linked.digest);
+    if (!stored.found) throw new BlobUnknownError(linked.digest, UNAVAILABLE);
+    if (stored.size !== linked.size) await this.refuseSize(linked.digest, stored.size, linked.size);
+    return linked;
+  }
+
+  /**
+   * Streams the blob (or a range of it) through the verifying store: a whole read that turns out bad
+   * errors its stream before the end. A size that is not the recorded one is refused before anything
+   * is sent, ranges included; a quarantined blob reads as unknown.
+   */
+  async open(repo: RepoRef, digestText: string, rangeSpec?: RangeSpec): Promise<{ digest: Digest; size: number; range?: ByteRange; body: Readable }> {
+    const { digest, size } = await this.linked(repo, digestText);
+    const range = resolveRange(rangeSpec, size);
+    const opened = await this.blobs.open(digest, range);
+    if (!opened.found) throw new BlobUnknownError(digest, UNAVAILABLE);
+    if (opened.size !== size) {
+      opened.body.destroy();
+      await this.refuseSize(digest, opened.size, size);
+    }
+    return range ? { digest, size, range, body: opened.body } : { digest, size, body: opened.body };
+  }
+
+  private async linked(repo: RepoRef, digestText: string): Promise<{ digest: Digest; size: number }> {
     const { digest } = parseDigest(digestText);
     await this.repositories.require(repo);
     const link = await this.links.stat(repo, digest);
@@ -36,12 +68,10 @@ export class BlobService {
     return { digest, size: link.size };
   }
 
-  async open(repo: RepoRef, digestText: string, rangeSpec?: RangeSpec): Promise<{ digest: Digest; size: number; range?: ByteRange; body: Readable }> {
-    const { digest, size } = await this.stat(repo, digestText);
-    const range = resolveRange(rangeSpec, size);
-    const opened = await this.blobs.open(digest, range);
-    if (!opened.found) throw new BlobUnknownError(digest);
-    return range ? { digest, size, range, body: opened.body } : { digest, size, body: opened.body };
+  /** Content-addressed bytes cannot change size: these are corrupt. */
+  private async refuseSize(digest: Digest, stored: number, recorded: number): Promise<never> {
+    await this.blobs.quarantine(digest);
+    throw new BlobCorruptError(digest, `${stored} bytes stored, ${recorded} recorded`);
   }
 
   /**

@@ -7,14 +7,26 @@ export class NameUnknownError extends RegistryError {
 }
 
 export class BlobUnknownError extends RegistryError {
-  constructor(digest: string) {
-    super('BLOB_UNKNOWN', `blob ${digest} not found in this repository`, { detail: { digest } });
+  constructor(digest: string, reason = 'not found in this repository') {
+    super('BLOB_UNKNOWN', `blob ${digest} ${reason}`, { detail: { digest } });
   }
 }
 
 export class ManifestUnknownError extends RegistryError {
   constructor(reference: string, reason = 'manifest unknown') {
     super('MANIFEST_UNKNOWN', `${reason}: ${reference}`, { detail: { reference } });
+  }
+}
+
+/**
+ * A manifest whose stored bytes no longer hash to its digest. They were quarantined; like a blob in that
+ * state the manifest reads as unknown (retrying cannot help) until a push of the same manifest heals it.
+ */
+export class ManifestCorruptError extends RegistryError {
+  constructor(digest: string, reason: string) {
+    super('MANIFEST_UNKNOWN', `stored bytes of manifest ${digest} failed verification (${reason}); push the manifest again`, {
+      detail: { reference: digest, reason },
+    });
   }
 }
 

@@ -68,6 +68,37 @@ describe('ManifestService.put closure (invariant 3)', () => {
   });
 });
 
+describe('ManifestService reads of stored bytes', () => {
+  it('verifies a manifest read from the blob store, refuses bad bytes with MANIFEST_UNKNOWN, and a re-push heals it', async () => {
+    const storage = createMemoryStorage();
+    const pusher = createRegistry({ storage });
+    const config = Buffer.from('{"architecture":"amd64","os":"linux"}');
+    await pusher.uploads.putMonolithic(repo, digestOf(config), bodyOf(config));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf(config), size: config.length },
+        layers: [],
+      }),
+    );
+    const { digest } = await pusher.manifests.put(repo, 'v1', manifest, OCI_MANIFEST);
+    const flipped = Buffer.from(manifest);
+    flipped[10] = (flipped[10] as number) ^ 1;
+    await storage.blobs.delete(digest);
+    storage.blobs.keep(digest, flipped);
+
+    // A new registry over the same storage, as after a restart: nothing cached.
+    const restarted = createRegistry({ storage });
+    const error = await restarted.manifests.get(repo, 'v1', OCI_MANIFEST).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'MANIFEST_UNKNOWN', status: 404, detail: { reference: digest } });
+    expect(storage.blobs.quarantined.has(digest)).toBe(true);
+
+    await restarted.manifests.put(repo, 'v1', manifest, OCI_MANIFEST);
+    expect((await restarted.manifests.get(repo, 'v1', OCI_MANIFEST)).bytes.equals(manifest)).toBe(true);
+  });
+});
+
 describe('ManifestService.get on a storage that cannot write', () => {
   const DISK_FULL = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
 

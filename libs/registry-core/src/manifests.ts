@@ -11,6 +11,7 @@ import {
 } from '@cargohold/manifests';
 import { digestOf, parseDigest, parseReference, validateTag, type Digest } from '@cargohold/oci';
 import {
+  BlobCorruptError,
   DigestMismatchError,
   TagConflictError,
   type BlobLinkStore,
@@ -23,7 +24,7 @@ import { ByteCache } from './byte-cache';
 import { EventFactory } from './event-factory';
 import type { Clock, RegistryLimits } from './config';
 import { ImageTagImmutableError } from './ecr-errors';
-import { ManifestBlobUnknownError, ManifestUnknownError } from './errors';
+import { ManifestBlobUnknownError, ManifestCorruptError, ManifestUnknownError } from './errors';
 import { isTagImmutable } from './tag-mutability';
 import type { RepositoryResolver } from './repositories';
 import { putVerified } from './uploads/verified-put';
@@ -220,14 +221,28 @@ export class ManifestService {
     };
   }
 
+  /**
+   * The manifest's bytes, verified against its digest on every read from the blob store (manifests are
+   * small); bytes that fail are quarantined and never served, cached or parsed.
+   */
   private async bytesOf(digest: Digest): Promise<Buffer> {
     const cached = this.cache.get(digest);
     if (cached) return cached;
     const opened = await this.ports.blobs.open(digest);
     if (!opened.found) throw new ManifestUnknownError(digest);
     const chunks: Buffer[] = [];
-    for await (const chunk of opened.body) chunks.push(chunk as Buffer);
+    try {
+      for await (const chunk of opened.body) chunks.push(chunk as Buffer);
+    } catch (error) {
+      if (error instanceof BlobCorruptError) throw new ManifestCorruptError(digest, String((error.detail as { reason: string }).reason));
+      throw error;
+    }
     const bytes = Buffer.concat(chunks);
+    const computed = digestOf(bytes, parseDigest(digest).algorithm);
+    if (computed !== digest) {
+      await this.ports.blobs.quarantine(digest);
+      throw new ManifestCorruptError(digest, `the bytes hash to ${computed}`);
+    }
     this.cache.set(digest, bytes);
     return bytes;
   }

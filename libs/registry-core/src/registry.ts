@@ -9,6 +9,7 @@ import { ManifestService } from './manifests';
 import { RepositoryResolver } from './repositories';
 import { ScanService } from './scans';
 import { UploadService } from './uploads';
+import { VerifiedBlobStore } from './verified-blob-store';
 
 export interface RegistryDeps {
   readonly storage: RegistryStorage;
@@ -48,14 +49,16 @@ export function createRegistry(deps: RegistryDeps): Registry {
   const limits: RegistryLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   const settings: RegistrySettings = { createRepositoryOnPush: true, ...deps.settings };
   const clock = deps.clock ?? systemClock;
-  const { storage } = deps;
+  // Every read of blob bytes by the use cases below is verified, whatever the adapter.
+  const blobs = new VerifiedBlobStore(deps.storage.blobs);
+  const storage: RegistryStorage = { ...deps.storage, blobs };
   const repositories = new RepositoryResolver(storage.repositories, settings, clock);
   const registryAdmin = new RegistryAdmin(storage.registries);
   const onPullRecordFailure = (error: unknown) => deps.onBestEffortFailure?.('record-pull', error);
   const manifests = new ManifestService(repositories, storage, limits, clock, undefined, onPullRecordFailure);
   return {
     limits,
-    blobs: new BlobService(repositories, storage.links, storage.blobs),
+    blobs: new BlobService(repositories, storage.links, blobs),
     uploads: new UploadService(repositories, storage, limits, clock, registryAdmin),
     manifests,
     listing: new ListingService(repositories, storage.repositories, storage.manifests, limits),

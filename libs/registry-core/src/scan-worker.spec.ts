@@ -114,4 +114,44 @@ describe('ScanWorker', () => {
     const pending = await storage.outbox.due(new Date('2030-01-01T00:00:00Z'), 10, 1000);
     expect(pending.map((entry) => entry.event)).toEqual([expect.objectContaining({ type: 'image.scanned', digest: image.digest, status: 'FAILED' })]);
   });
+
+  it('fails the scan of an image whose layer bytes went bad, instead of scanning them, and quarantines the layer', async () => {
+    const { storage, registry, dispatcher } = setup();
+    const reading = new ScanWorker({
+      ...storage,
+      scanning: registry.scanning,
+      scanner: {
+        async scan(layers: readonly LayerSource[]) {
+          for (const layer of layers) {
+            for await (const _chunk of await layer.open()) {
+              // read to the end, as the real scanner does
+            }
+          }
+          return { status: 'COMPLETE', findings: [], severityCounts: {} };
+        },
+        vulnerabilitySourceUpdatedAt: async () => undefined,
+      },
+      clock: { now: () => new Date('2026-01-01T00:00:00Z') },
+    });
+    const image = await pushImage(registry, 'amd64');
+    await dispatcher.drain();
+    await registry.repositoryAdmin.update(repo, (settings) => ({ ...settings, scanOnPush: true }));
+    const bad = Buffer.from('layer amd64');
+    bad[0] = (bad[0] as number) ^ 1;
+    await storage.blobs.delete(image.layer);
+    storage.blobs.keep(image.layer, bad);
+
+    await reading.handle({
+      type: 'image.scan-requested',
+      id: '00000000-0000-4000-8000-000000000002',
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      registry: repo.registry,
+      repository: repo.name,
+      digest: image.digest,
+      reason: 'manual',
+      version: 1,
+    });
+    expect(await storage.scans.get(repo, image.digest)).toMatchObject({ status: 'FAILED', description: expect.stringContaining('failed verification') });
+    expect(storage.blobs.quarantined.has(image.layer)).toBe(true);
+  });
 });

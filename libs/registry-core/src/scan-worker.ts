@@ -6,6 +6,7 @@ import type { BlobStore, ManifestRecord, ManifestStore, RepoRef, RepositoryStore
 import type { Clock } from './config';
 import type { EventConsumer } from './event-dispatcher';
 import type { ScanService } from './scans';
+import { VerifiedBlobStore } from './verified-blob-store';
 
 export interface LayerSource {
   readonly digest: Digest;
@@ -41,7 +42,12 @@ export interface ScanWorkerDeps {
 export class ScanWorker implements EventConsumer {
   readonly name = 'scanner';
 
-  constructor(private readonly deps: ScanWorkerDeps) {}
+  private readonly blobs: BlobStore;
+
+  constructor(private readonly deps: ScanWorkerDeps) {
+    // A layer read that turns out corrupt fails the scan (and quarantines the layer) instead of scanning bad bytes.
+    this.blobs = new VerifiedBlobStore(deps.blobs);
+  }
 
   async handle(event: RegistryEvent): Promise<void> {
     if (event.type !== 'image.pushed' && event.type !== 'image.scan-requested') return;
@@ -116,7 +122,7 @@ export class ScanWorker implements EventConsumer {
 
   /** The image's layers in order, each opened lazily as a stream from the blob store. */
   private async layersOf(record: ManifestRecord): Promise<LayerSource[]> {
-    const opened = await this.deps.blobs.open(record.digest);
+    const opened = await this.blobs.open(record.digest);
     if (!opened.found) return [];
     const chunks: Buffer[] = [];
     for await (const chunk of opened.body) chunks.push(chunk as Buffer);
@@ -126,7 +132,7 @@ export class ScanWorker implements EventConsumer {
       digest: layer.digest,
       mediaType: layer.mediaType,
       open: async () => {
-        const blob = await this.deps.blobs.open(layer.digest);
+        const blob = await this.blobs.open(layer.digest);
         if (!blob.found) throw new Error(`layer ${layer.digest} is missing from the blob store`);
         return blob.body;
       },

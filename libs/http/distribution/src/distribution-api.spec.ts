@@ -1,7 +1,10 @@
 import { issueToken, type AccessDecision, type AccessRequest, type Authorizer } from '@cargohold/auth';
 import type { HttpRequest } from '@cargohold/lambda-kit';
 import { createRegistry } from '@cargohold/registry-core';
+import { digestOf } from '@cargohold/oci';
 import { createMemoryStorage } from '@cargohold/storage-memory';
+import { bodyOf } from '@cargohold/storage-testing';
+import pino from 'pino';
 import { createDistributionApi } from './distribution-api';
 import { gatewayUploads } from './upload-locations';
 
@@ -231,5 +234,25 @@ describe('createDistributionApi', () => {
     );
     expect(res.status).toBe(404);
     expect(res.body).toBeUndefined();
+  });
+
+  it('logs stored bytes found corrupt at error, while the client gets its clean 404', async () => {
+    const storage = createMemoryStorage();
+    const registry = createRegistry({ storage });
+    const repo = { registry: '000000000000:us-east-1', name: 'team/app' };
+    const layer = Buffer.from('a layer');
+    await registry.uploads.putMonolithic(repo, digestOf(layer), bodyOf(layer));
+    await storage.blobs.delete(digestOf(layer));
+    storage.blobs.keep(digestOf(layer), layer.subarray(0, 2));
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const allow = new RecordingAuthorizer(() => ({ allowed: true, principal: { accountId: '1', arn: '*' } }));
+    const handler = createDistributionApi({ registry, authorizer: allow, registryFor: () => repo.registry, logger });
+
+    const res = await handler(request('HEAD', `/v2/team/app/blobs/${digestOf(layer)}`, { authorization: 'Basic xyz', host: 'localhost:5000' }));
+    expect(res.status).toBe(404);
+    expect(lines.map((line) => JSON.parse(line) as { level: number; msg: string })).toEqual([
+      expect.objectContaining({ level: 50, msg: 'stored bytes failed verification and were quarantined' }),
+    ]);
   });
 });

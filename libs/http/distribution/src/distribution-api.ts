@@ -1,7 +1,7 @@
 import { unverifiedTokenRegistry, type AccessDecision, type AccessRecord, type Authorizer } from '@cargohold/auth';
 import type { HttpHandler, HttpRequest, HttpResponse } from '@cargohold/lambda-kit';
 import { RegistryError, validateRepositoryName } from '@cargohold/oci';
-import type { Registry } from '@cargohold/registry-core';
+import { isStoredBytesCorruption, type Registry } from '@cargohold/registry-core';
 import type { Logger } from 'pino';
 import { errorResponse, withoutBody } from './responses';
 import { limitRequestBody, type RequestLimits } from './request-limits';
@@ -46,6 +46,7 @@ export function createDistributionApi(deps: DistributionApiDeps): HttpHandler {
     } catch (error) {
       const { response: failure, expected } = errorResponse(error);
       if (!expected) deps.logger?.error({ err: error, method: request.method, path: request.path }, 'request failed');
+      else if (isStoredBytesCorruption(error)) deps.logger?.error({ err: error, path: request.path }, 'stored bytes failed verification and were quarantined');
       response = failure;
     }
     return request.method === 'HEAD' ? withoutBody(response) : response;

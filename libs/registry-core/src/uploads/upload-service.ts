@@ -137,7 +137,7 @@ export class UploadService {
     const { digest } = parseDigest(digestText);
     const session = await this.session(repo, id);
     const last = body ? { body, ...(await this.placed(id, chunk)) } : undefined;
-    const { size } = await this.streamingInto(session, () => this.writer.commit(id, digest, last));
+    const { size } = await this.streamingInto(session, () => this.writer.commit(id, digest, last, (verified) => this.replaceIfCorrupt(digest, verified)));
     await this.ports.links.link(repo, digest, size, this.clock.now());
     await this.ports.sessions.delete(id);
     return { digest, size };
@@ -170,6 +170,15 @@ export class UploadService {
       }
     }
     return purged;
+  }
+
+  /**
+   * A commit keeps a blob already stored under the digest; one whose size is not the verified bytes'
+   * is corrupt (content-addressed bytes cannot change size), so it is quarantined for these to replace.
+   */
+  private async replaceIfCorrupt(digest: Digest, verifiedSize: number): Promise<void> {
+    const stored = await this.ports.blobs.stat(digest);
+    if (stored.found && stored.size !== verifiedSize) await this.ports.blobs.quarantine(digest);
   }
 
   /**

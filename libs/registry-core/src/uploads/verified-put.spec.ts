@@ -41,6 +41,21 @@ describe('putVerified', () => {
     expect((await readAll(opened.body)).equals(bytes)).toBe(true);
   });
 
+  it("replaces a stored blob whose size is not the body's, once the body verified", async () => {
+    const bytes = bytesOf(800);
+    const digest = digestOf(bytes);
+    blobs.keep(digest, bytes.subarray(0, 300));
+
+    await expect(putVerified(blobs, digest, bodyOf(bytesOf(800, 9)), { ...NO_LIMIT, expectedSize: 800 })).rejects.toBeInstanceOf(DigestMismatchError);
+    expect(await blobs.stat(digest)).toEqual({ found: true, size: 300 });
+
+    await expect(putVerified(blobs, digest, bodyOf(bytes), { ...NO_LIMIT, expectedSize: 800 })).resolves.toEqual({ size: 800 });
+    const opened = await blobs.open(digest);
+    if (!opened.found) throw new Error('blob not found');
+    expect((await readAll(opened.body)).equals(bytes)).toBe(true);
+    expect(blobs.quarantined.get(digest)?.length).toBe(300);
+  });
+
   it('accepts a body of exactly maxBytes', async () => {
     const bytes = bytesOf(100);
     await expect(putVerified(blobs, digestOf(bytes), bodyOf(bytes, 7), { maxBytes: 100 })).resolves.toEqual({ size: 100 });

@@ -73,9 +73,10 @@ export class VerifyingWriter {
 
   /**
    * Appends the optional last chunk, computes the digest of the staged bytes and, only if it is the
-   * claimed one, makes them addressable. On DigestMismatchError the upload stays as it is (resumable).
+   * claimed one, calls `beforeCommit` with their size and makes them addressable. On DigestMismatchError
+   * the upload stays as it is (resumable).
    */
-  async commit(id: string, claimed: Digest, last?: Omit<Chunk, 'resumable'>): Promise<{ size: number }> {
+  async commit(id: string, claimed: Digest, last?: Omit<Chunk, 'resumable'>, beforeCommit?: (size: number) => Promise<void>): Promise<{ size: number }> {
     const { algorithm } = parseDigest(claimed);
     let size: number;
     let computed: Digest;
@@ -91,6 +92,7 @@ export class VerifyingWriter {
       computed = (await this.digester(id, algorithm, status)).digest();
     }
     if (computed !== claimed) throw new DigestMismatchError(claimed, computed);
+    await beforeCommit?.(size);
     await this.uploads.commit(id, claimed, size);
     return { size };
   }

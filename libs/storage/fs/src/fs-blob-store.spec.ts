@@ -68,4 +68,25 @@ describe('FsBlobStore', () => {
     for await (const chunk of opened.body) chunks.push(chunk as Buffer);
     expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
   });
+
+  it('quarantines by rename into corrupt/<alg>/<hex>, keeping the bytes', async () => {
+    const { blobs } = createFsBlobStorage(root);
+    const bytes = bytesOf(10);
+    const digest = digestOf(bytes);
+    await blobs.put(digest, bodyOf(bytes), ACCEPT);
+    await blobs.quarantine(digest);
+    expect(existsSync(join(root, 'corrupt', 'sha256', digest.slice(7)))).toBe(true);
+    expect(await blobs.stat(digest)).toEqual({ found: false });
+  });
+
+  it('lists every stored digest in byte order and skips files that are not blobs', async () => {
+    const { blobs } = createFsBlobStorage(root);
+    const digests = [bytesOf(3, 1), bytesOf(3, 2), bytesOf(3, 3)].map((bytes) => digestOf(bytes));
+    for (const [i, digest] of digests.entries()) await blobs.put(digest, bodyOf(bytesOf(3, i + 1)), ACCEPT);
+    await writeFile(join(root, 'blobs', 'sha256', 'stray'), 'x');
+    await writeFile(join(root, 'blobs', 'sha256', String(digests[0]).slice(7, 9), 'not-a-digest'), 'x');
+    const listed: string[] = [];
+    for await (const digest of blobs.list()) listed.push(digest);
+    expect(listed).toEqual([...digests].sort());
+  });
 });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { open, rename, stat, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { parseDigest, type Digest } from '@cargohold/oci';
+import { isDigest, parseDigest, type Digest } from '@cargohold/oci';
 import type { BeforePublish, BlobStore, ByteRange, Found } from '@cargohold/storage-ports';
 import { ensureDir, fsyncDir, isNotFound, type FsLayout } from './fs-layout';
 import { CHUNK, writeDurably } from './durable-write';
@@ -69,5 +69,46 @@ export class FsBlobStore implements BlobStore {
       throw error;
     }
     await fsyncDir(dirname(path));
+  }
+
+  /**
+   * Every digest with bytes under blobs/, for a whole-store scrub (not part of the port: only the
+   * embedded store's own tools walk it). Files whose path is not a digest's are skipped.
+   */
+  async *list(): AsyncIterable<Digest> {
+    for (const algorithm of await entries(this.layout.blobsDir)) {
+      for (const prefix of await entries(join(this.layout.blobsDir, algorithm))) {
+        for (const hex of await entries(join(this.layout.blobsDir, algorithm, prefix))) {
+          const digest = `${algorithm}:${hex}`;
+          if (hex.startsWith(prefix) && isDigest(digest)) yield digest;
+        }
+      }
+    }
+  }
+
+  /** A rename into corrupt/ (the same filesystem), replacing an older quarantined copy of the digest. */
+  async quarantine(digest: Digest): Promise<void> {
+    const { algorithm, hex } = parseDigest(digest);
+    const path = this.layout.blobPath(algorithm, hex);
+    const target = this.layout.corruptPath(algorithm, hex);
+    await ensureDir(dirname(target));
+    try {
+      await rename(path, target);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    await fsyncDir(dirname(path));
+    await fsyncDir(dirname(target));
+  }
+}
+
+/** A directory's entries in byte order; none when it is missing or is a file (a stray in the tree). */
+async function entries(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).sort();
+  } catch (error) {
+    if (isNotFound(error) || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    throw error;
   }
 }

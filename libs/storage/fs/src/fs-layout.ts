@@ -16,7 +16,9 @@ import type { DigestAlgorithm } from '@cargohold/oci';
  *   │       ├── data                 staged bytes; `uploads.list()` + `abort` purge orphans
  *   │       └── hashstates/<alg>/<offset>   the core's saved hash state after <offset> bytes (the
  *   │                                latest only; written after the bytes are durable, by rename)
- *   └── tmp/<uuid>                   monolithic puts in flight; wiped when an adapter is constructed
+ *   ├── tmp/<uuid>                   monolithic puts in flight; wiped when an adapter is constructed
+ *   └── corrupt/<alg>/<hex>          bytes that failed verification, moved out of blobs/ by rename (so a
+ *                                    re-push publishes afresh); kept for inspection, never read again
  *
  * Durability: bytes are fsynced before the rename that publishes them, and the directory after it.
  * A process killed at any point leaves only tmp/ or uploads/ behind, never a partial blob.
@@ -25,9 +27,11 @@ export class FsLayout {
   readonly blobsDir: string;
   readonly uploadsDir: string;
   readonly tmpDir: string;
+  readonly corruptDir: string;
 
   constructor(readonly root: string) {
     this.blobsDir = join(root, 'blobs');
+    this.corruptDir = join(root, 'corrupt');
     this.uploadsDir = join(root, 'uploads');
     this.tmpDir = join(root, 'tmp');
   }
@@ -43,6 +47,10 @@ export class FsLayout {
   /** Callers pass a hex already validated by parseDigest, so it can only be [0-9a-f]. */
   blobPath(algorithm: DigestAlgorithm, hex: string): string {
     return join(this.blobsDir, algorithm, hex.slice(0, 2), hex);
+  }
+
+  corruptPath(algorithm: DigestAlgorithm, hex: string): string {
+    return join(this.corruptDir, algorithm, hex);
   }
 
   /** Callers pass an id already validated by isUploadId. */

@@ -16,6 +16,8 @@ export { MemoryVulnerabilityStore } from './memory-vulnerability-store';
 
 /** The storage bundle plus the outbox its ManifestStore records events into, and the scanning stores. */
 export type MemoryStorage = RegistryStorage & {
+  /** The concrete store, so specs can plant bytes (`keep`) and inspect what was quarantined. */
+  readonly blobs: MemoryBlobStore;
   readonly outbox: OutboxStore;
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;

@@ -5,6 +5,8 @@ import type { BeforePublish, BlobStore, ByteRange, Found } from '@cargohold/stor
 /** Blob bytes in a Map, published like the durable adapters: only once the core's comparison accepted them. */
 export class MemoryBlobStore implements BlobStore {
   private readonly blobs = new Map<Digest, Buffer>();
+  /** Bytes moved aside by `quarantine`, as the durable adapters keep them for inspection. */
+  readonly quarantined = new Map<Digest, Buffer>();
 
   async stat(digest: Digest): Promise<Found<{ size: number }>> {
     const bytes = this.blobs.get(digest);
@@ -28,6 +30,13 @@ export class MemoryBlobStore implements BlobStore {
   }
 
   async delete(digest: Digest): Promise<void> {
+    this.blobs.delete(digest);
+  }
+
+  async quarantine(digest: Digest): Promise<void> {
+    const bytes = this.blobs.get(digest);
+    if (!bytes) return;
+    this.quarantined.set(digest, bytes);
     this.blobs.delete(digest);
   }
 

@@ -26,6 +26,10 @@ export type BeforePublish = () => void | Promise<void>;
  *   `body` or `verify` throws, nothing is published and the error is rethrown.
  * - `put` of a digest that already exists leaves it addressable (the same verified bytes again).
  * - `delete` is idempotent. Callers (garbage collection) guarantee nothing still references the blob.
+ * - `quarantine` moves the bytes under `digest` aside, for inspection, because they failed verification
+ *   (a flipped bit, a truncated file): afterwards `stat` and `open` answer found:false, and a `put` or an
+ *   upload's commit of the digest publishes fresh bytes (which is how a re-push heals the blob). Metadata
+ *   (links, manifest records) is left alone. Idempotent: nothing under `digest` is a no-op.
  */
 export interface BlobStore {
   stat(digest: Digest): Promise<Found<{ size: number }>>;
@@ -37,4 +41,6 @@ export interface BlobStore {
   put(digest: Digest, body: AsyncIterable<Uint8Array>, verify: BeforePublish): Promise<{ size: number }>;
 
   delete(digest: Digest): Promise<void>;
+
+  quarantine(digest: Digest): Promise<void>;
 }

@@ -9,6 +9,20 @@ export class DigestMismatchError extends RegistryError {
   }
 }
 
+/**
+ * Stored bytes that no longer hash to their digest, or no longer have their recorded size: a disk or an
+ * operator changed them after they were verified. They are quarantined when found, so the blob reads as
+ * unknown (BLOB_UNKNOWN, 404: retrying cannot help, and `docker push` uploads a blob whose HEAD is 404,
+ * which heals it) instead of a 5xx that clients would retry against the same bad bytes.
+ */
+export class BlobCorruptError extends RegistryError {
+  constructor(digest: string, reason: string) {
+    super('BLOB_UNKNOWN', `stored bytes of blob ${digest} failed verification (${reason}); push the blob again`, {
+      detail: { digest, reason },
+    });
+  }
+}
+
 /** An append started somewhere other than the end of the staged data (an out-of-order chunk). */
 export class UploadOffsetMismatchError extends RegistryError {
   readonly currentSize: number;

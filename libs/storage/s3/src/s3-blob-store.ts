@@ -66,6 +66,16 @@ export class S3BlobStore implements BlobStore {
     await this.objects.delete(this.keyOf(digest));
   }
 
+  /** S3 has no rename: a server-side copy into corrupt/, then the delete that unpublishes the blob. */
+  async quarantine(digest: Digest): Promise<void> {
+    const key = this.keyOf(digest);
+    const size = await this.objects.size(key);
+    if (size === undefined) return;
+    const { algorithm, hex } = parseDigest(digest);
+    await this.objects.copy(key, this.layout.corruptKey(algorithm, hex), size);
+    await this.objects.delete(key);
+  }
+
   private keyOf(digest: Digest): string {
     const { algorithm, hex } = parseDigest(digest);
     return this.layout.blobKey(algorithm, hex);

@@ -8,6 +8,8 @@ import type { DigestAlgorithm } from '@cargohold/oci';
  *   ├── blobs/<alg>/<hex>            verified, addressable bytes (e.g. blobs/sha256/ab12…ef). An object
  *   │                                appears here only by a PutObject / CompleteMultipartUpload / CopyObject
  *   │                                issued after its digest was computed and matched (invariant 2).
+ *   ├── corrupt/<alg>/<hex>          bytes that failed verification, copied out of blobs/ (then deleted
+ *   │                                there, so a re-push publishes afresh); kept for inspection
  *   └── uploads/<id>/                one resumable upload per (UUID) id; `list()` reads these prefixes
  *       ├── state.json               the manifest: multipart upload id, part ETags and sizes, tail key,
  *       │                            base key, the core's hash state. Rewritten (conditionally on its
@@ -44,6 +46,10 @@ export class S3Layout {
   /** Callers pass a hex already validated by parseDigest, so it can only be [0-9a-f]. */
   blobKey(algorithm: DigestAlgorithm, hex: string): string {
     return `${this.root}blobs/${algorithm}/${hex}`;
+  }
+
+  corruptKey(algorithm: DigestAlgorithm, hex: string): string {
+    return `${this.root}corrupt/${algorithm}/${hex}`;
   }
 
   get uploadsPrefix(): string {

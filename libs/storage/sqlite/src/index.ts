@@ -10,6 +10,7 @@ import type {
 } from '@cargohold/storage-ports';
 import { openDatabase } from './schema';
 import { SqliteBlobLinkStore } from './sqlite-blob-link-store';
+import { SqliteInventory } from './sqlite-inventory';
 import { SqliteManifestStore } from './sqlite-manifest-store';
 import { SqliteOutboxStore } from './sqlite-outbox-store';
 import { SqliteRegistrySettingsStore } from './sqlite-registry-settings-store';
@@ -20,6 +21,7 @@ import { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
 
 export { SCHEMA_VERSION } from './schema';
 export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
+export { SqliteInventory, type InventoryEntry } from './sqlite-inventory';
 export { SqliteManifestStore } from './sqlite-manifest-store';
 export { SqliteOutboxStore } from './sqlite-outbox-store';
 export { SqliteRegistrySettingsStore } from './sqlite-registry-settings-store';
@@ -38,6 +40,8 @@ export interface SqliteMetadata {
   readonly outbox: OutboxStore;
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
+  /** Every link and manifest record, for a whole-store scrub. */
+  readonly inventory: SqliteInventory;
   /** Closes the database; idempotent. */
   close(): Promise<void>;
 }
@@ -57,6 +61,7 @@ export function openSqliteMetadata(file: string): SqliteMetadata {
     outbox: new SqliteOutboxStore(db),
     scans: new SqliteScanStore(db),
     vulnerabilities: new SqliteVulnerabilityStore(db),
+    inventory: new SqliteInventory(db),
     close: async () => {
       if (db.open) db.close();
     },

@@ -147,6 +147,40 @@ export function describeBlobStoreSpec(make: MakeBlobStore): void {
       });
     });
 
+    describe('quarantine', () => {
+      const bytes = bytesOf(2000, 9);
+      const digest = digestOf(bytes);
+
+      it('makes the blob unaddressable, and a put of the digest publishes it again', async () => {
+        await fx.blobs.put(digest, bodyOf(bytes), ACCEPT);
+        await fx.blobs.quarantine(digest);
+        expect(await fx.blobs.stat(digest)).toEqual({ found: false });
+        expect(await fx.blobs.open(digest)).toEqual({ found: false });
+        expect(await fx.blobs.open(digest, { start: 0, end: 9 })).toEqual({ found: false });
+
+        await expect(fx.blobs.put(digest, bodyOf(bytes), ACCEPT)).resolves.toEqual({ size: 2000 });
+        const opened = await fx.blobs.open(digest);
+        if (!opened.found) throw new Error('blob not found');
+        expect((await readAll(opened.body)).equals(bytes)).toBe(true);
+      });
+
+      it('is idempotent, and a no-op for a digest with no bytes', async () => {
+        await expect(fx.blobs.quarantine(digest)).resolves.toBeUndefined();
+        await fx.blobs.put(digest, bodyOf(bytes), ACCEPT);
+        await fx.blobs.quarantine(digest);
+        await expect(fx.blobs.quarantine(digest)).resolves.toBeUndefined();
+        expect(await fx.blobs.stat(digest)).toEqual({ found: false });
+      });
+
+      it('quarantines one blob only', async () => {
+        const other = bytesOf(100, 10);
+        await fx.blobs.put(digest, bodyOf(bytes), ACCEPT);
+        await fx.blobs.put(digestOf(other), bodyOf(other), ACCEPT);
+        await fx.blobs.quarantine(digest);
+        expect(await fx.blobs.stat(digestOf(other))).toEqual({ found: true, size: 100 });
+      });
+    });
+
     describe('delete', () => {
       it('removes a blob and is idempotent', async () => {
         const bytes = bytesOf(10);

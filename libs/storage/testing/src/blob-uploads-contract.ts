@@ -190,6 +190,16 @@ export function describeBlobUploadsSpec(make: MakeBlobStore, options: BlobStoreC
         expect(await fx.uploads.status(id)).toEqual({ found: false });
       });
 
+      it('publishes the staged bytes again under a digest whose bytes were quarantined', async () => {
+        await fx.blobs.put(digest, bodyOf(content), () => undefined);
+        await fx.blobs.quarantine(digest);
+        await fx.uploads.append(id, 0, bodyOf(content));
+        await fx.uploads.commit(id, digest, 3000);
+        const opened = await fx.blobs.open(digest);
+        if (!opened.found) throw new Error('blob not found');
+        expect((await readAll(opened.body)).equals(content)).toBe(true);
+      });
+
       it('publishes nothing when the staged size is not the one verified', async () => {
         await fx.uploads.append(id, 0, bodyOf(content));
         await expect(fx.uploads.commit(id, digestOf(content.subarray(0, 1000)), 1000)).rejects.toBeInstanceOf(UploadOffsetMismatchError);
