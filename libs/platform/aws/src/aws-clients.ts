@@ -8,12 +8,28 @@ export interface AwsClientOptions {
   readonly region?: string;
   /** Path-style S3 URLs, for S3 emulators (LocalStack, s3rver); AWS itself uses virtual hosts. */
   readonly s3ForcePathStyle?: boolean;
+  /** Attempts per SDK call, the first included (default 3, the SDK's standard). */
+  readonly maxAttempts?: number;
+  /**
+   * How long a request's socket may sit without a byte moving before the attempt fails as a
+   * TimeoutError and is retried (default 60 s). Idle time, not total time: a long upload that keeps
+   * moving bytes is never cut. Without it a stalled endpoint holds a request forever.
+   */
+  readonly socketTimeoutMs?: number;
 }
 
 /** What every SDK client config shares in one process. */
 interface CommonConfig {
   region?: string;
+  maxAttempts: number;
+  retryMode: 'standard';
+  requestHandler: { connectionTimeout: number; socketTimeout: number };
 }
+
+/** Retries are bounded: a few attempts with the SDK's standard strategy (exponential backoff, full jitter, a retry quota). */
+export const DEFAULT_MAX_ATTEMPTS = 3;
+export const DEFAULT_SOCKET_TIMEOUT_MS = 60_000;
+const CONNECTION_TIMEOUT_MS = 5_000;
 
 /**
  * The SDK clients of one process (a Lambda container, `cargohold serve`): each built on first use with
@@ -34,10 +50,26 @@ export class AwsClients {
   shared<C extends { destroy(): void }>(key: string, build: (common: CommonConfig) => C): C {
     let client = this.#made.get(key) as C | undefined;
     if (!client) {
-      client = build(this.options.region ? { region: this.options.region } : {});
+      client = build(this.#common());
       this.#made.set(key, client);
     }
     return client;
+  }
+
+  /**
+   * Retries stated rather than left to defaults: a bounded number of attempts with the SDK's standard
+   * retry strategy (jittered exponential backoff, throttling and 5xx and timeouts retried, a retry quota
+   * so that an outage does not multiply the load), and a socket idle timeout so that a stalled endpoint
+   * becomes a retryable TimeoutError instead of a request held forever.
+   */
+  #common(): CommonConfig {
+    const socketTimeout = this.options.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS;
+    return {
+      ...(this.options.region ? { region: this.options.region } : {}),
+      maxAttempts: this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      retryMode: 'standard',
+      requestHandler: { connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, socketTimeout), socketTimeout },
+    };
   }
 
   /** Closes the sockets of every client built so far (a long-lived server calls it when it stops). */

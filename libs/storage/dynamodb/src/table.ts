@@ -184,7 +184,7 @@ export class Table {
       let pending = batch;
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt === BATCH_ATTEMPTS) {
-          throw new MetadataStoreError('BatchWriteItem', new Error(`${pending.length} writes stayed unprocessed`));
+          throw new MetadataThrottledError('BatchWriteItem', new Error(`${pending.length} writes stayed unprocessed`));
         }
         if (attempt > 0) await pause(attempt);
         const input = { RequestItems: { [this.name]: pending } };
@@ -210,7 +210,7 @@ export class Table {
         let pending: Key[] = batch;
         for (let attempt = 0; pending.length > 0; attempt++) {
           if (attempt === BATCH_ATTEMPTS) {
-            throw new MetadataStoreError('BatchGetItem', new Error(`${pending.length} reads stayed unprocessed`));
+            throw new MetadataThrottledError('BatchGetItem', new Error(`${pending.length} reads stayed unprocessed`));
           }
           if (attempt > 0) await pause(attempt);
           const request = {

@@ -13,7 +13,7 @@ import {
   UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { isNotFound, isUnsupported, s3Call, S3StorageError } from './s3-errors';
+import { isNotFound, isUnsupported, s3Call, s3Failure, S3StorageError } from './s3-errors';
 import { MAX_SINGLE_COPY } from './s3-layout';
 
 /** A part of a multipart upload as CompleteMultipartUpload needs it, plus its length. */
@@ -45,7 +45,7 @@ export class S3Objects {
       return head.ContentLength ?? 0;
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      throw new S3StorageError('HeadObject', error);
+      throw s3Failure('HeadObject', error);
     }
   }
 
@@ -68,7 +68,7 @@ export class S3Objects {
       return { size, etag: got.ETag ?? '', body };
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      throw new S3StorageError('GetObject', error);
+      throw s3Failure('GetObject', error);
     }
   }
 
@@ -80,7 +80,7 @@ export class S3Objects {
     try {
       for await (const chunk of opened.body) chunks.push(chunk as Buffer);
     } catch (error) {
-      throw new S3StorageError('GetObject', error);
+      throw s3Failure('GetObject', error);
     }
     return { bytes: Buffer.concat(chunks), etag: opened.etag };
   }
@@ -179,7 +179,7 @@ export class S3Objects {
       await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
     } catch (error) {
       if (isNotFound(error) || isUnsupported(error)) return;
-      throw new S3StorageError('AbortMultipartUpload', error);
+      throw s3Failure('AbortMultipartUpload', error);
     }
   }
 
@@ -226,7 +226,7 @@ export class S3Objects {
       if (!etag) throw new Error('UploadPartCopy returned no ETag');
       return { number, etag, size: range.end - range.start + 1 };
     } catch (error) {
-      if (!isUnsupported(error)) throw new S3StorageError('UploadPartCopy', error);
+      if (!isUnsupported(error)) throw s3Failure('UploadPartCopy', error);
     }
     const opened = await this.open(source, range);
     if (!opened) throw new S3StorageError('GetObject', new Error(`copy source ${source} is missing`));
