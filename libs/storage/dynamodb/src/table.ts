@@ -10,7 +10,7 @@ import {
   type DynamoDBDocumentClient,
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, MetadataStoreError, MetadataThrottledError, translate } from './errors';
+import { isConditionFailure, MetadataThrottledError, translate } from './errors';
 
 export type Item = Record<string, NativeAttributeValue>;
 export interface Key {
