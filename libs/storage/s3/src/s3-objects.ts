@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -14,7 +15,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { isNotFound, isUnsupported, s3Call, s3Failure, S3StorageError } from './s3-errors';
-import { MAX_SINGLE_COPY } from './s3-layout';
+import { MAX_SINGLE_COPY, PART_SIZE } from './s3-layout';
 
 /** A part of a multipart upload as CompleteMultipartUpload needs it, plus its length. */
 export interface CompletedPart {
@@ -132,9 +133,19 @@ export class S3Objects {
     return created.UploadId;
   }
 
+  /**
+   * The SDK retries a request only if it can send the body again: never a stream ("non-retryable streaming
+   * request"). A stream of at most one part (a commit's tail, read back from S3) is read into memory first,
+   * so that a 500, a SlowDown or a timeout on the first try is retried like any other part; memory stays
+   * bounded by the part size. Longer streams (copy ranges where UploadPartCopy is missing: emulators only)
+   * get one attempt.
+   */
   async uploadPart(key: string, uploadId: string, number: number, body: Buffer | Readable, length: number): Promise<CompletedPart> {
+    const replayable = body instanceof Readable && length <= PART_SIZE ? await s3Call('GetObject', () => buffer(body)) : body;
     const part = await s3Call('UploadPart', () =>
-      this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: body, ContentLength: length })),
+      this.client.send(
+        new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: replayable, ContentLength: length }),
+      ),
     );
     if (!part.ETag) throw new S3StorageError('UploadPart', new Error('no ETag returned'));
     return { number, etag: part.ETag, size: length };
