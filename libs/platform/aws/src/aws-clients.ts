@@ -16,6 +16,11 @@ export interface AwsClientOptions {
    * moving bytes is never cut. Without it a stalled endpoint holds a request forever.
    */
   readonly socketTimeoutMs?: number;
+  /**
+   * Endpoints per service, over AWS_ENDPOINT_URL_*: for a process that reaches one service at two places
+   * (a test with a fault-injecting proxy in front of an emulator, and the emulator itself).
+   */
+  readonly endpoints?: { readonly s3?: string; readonly dynamodb?: string; readonly sqs?: string; readonly eventbridge?: string };
 }
 
 /** What every SDK client config shares in one process. */
@@ -79,11 +84,19 @@ export class AwsClients {
   }
 }
 
+type Service = keyof NonNullable<AwsClientOptions['endpoints']>;
+const endpointOf = (clients: AwsClients, service: Service) => {
+  const endpoint = clients.options.endpoints?.[service];
+  return endpoint ? { endpoint } : {};
+};
+
 export const s3Client = (clients: AwsClients): S3Client =>
-  clients.shared('s3', (common) => new S3Client({ ...common, forcePathStyle: clients.options.s3ForcePathStyle ?? false }));
+  clients.shared('s3', (common) => new S3Client({ ...common, ...endpointOf(clients, 's3'), forcePathStyle: clients.options.s3ForcePathStyle ?? false }));
 
-export const dynamoDbClient = (clients: AwsClients): DynamoDBClient => clients.shared('dynamodb', (common) => new DynamoDBClient(common));
+export const dynamoDbClient = (clients: AwsClients): DynamoDBClient =>
+  clients.shared('dynamodb', (common) => new DynamoDBClient({ ...common, ...endpointOf(clients, 'dynamodb') }));
 
-export const sqsClient = (clients: AwsClients): SQSClient => clients.shared('sqs', (common) => new SQSClient(common));
+export const sqsClient = (clients: AwsClients): SQSClient => clients.shared('sqs', (common) => new SQSClient({ ...common, ...endpointOf(clients, 'sqs') }));
 
-export const eventBridgeClient = (clients: AwsClients): EventBridgeClient => clients.shared('eventbridge', (common) => new EventBridgeClient(common));
+export const eventBridgeClient = (clients: AwsClients): EventBridgeClient =>
+  clients.shared('eventbridge', (common) => new EventBridgeClient({ ...common, ...endpointOf(clients, 'eventbridge') }));
