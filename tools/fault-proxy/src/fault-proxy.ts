@@ -53,7 +53,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         await buffer(req);
         return answer(res, jsonErrorAnswer(fault.type));
       case 'transaction-canceled':
-        return answer(res, transactionCanceledAnswer(fault.code, await buffer(req)));
+        return answer(res, transactionCanceledAnswer(fault.code, await buffer(req), fault.at));
       case 'timeout':
         // Read everything, answer nothing: only the client's timeout ends this exchange.
         await buffer(req);

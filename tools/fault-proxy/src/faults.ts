@@ -38,7 +38,7 @@ export type CancellationCode = 'ConditionalCheckFailed' | 'TransactionConflict' 
 export type Fault =
   | { readonly kind: 's3-error'; readonly code: S3ErrorCode }
   | { readonly kind: 'json-error'; readonly type: JsonErrorType }
-  | { readonly kind: 'transaction-canceled'; readonly code: CancellationCode }
+  | { readonly kind: 'transaction-canceled'; readonly code: CancellationCode; readonly at?: 'first' | 'last' }
   | { readonly kind: 'timeout' }
   | { readonly kind: 'hold'; readonly afterUpstream?: boolean; readonly onHeld: () => void }
   | { readonly kind: 'before'; readonly action: () => Promise<void> }
@@ -60,7 +60,7 @@ export function describeFault(fault: Fault): string {
     case 'json-error':
       return `json-error:${fault.type}`;
     case 'transaction-canceled':
-      return `transaction-canceled:${fault.code}`;
+      return `transaction-canceled:${fault.code}@${fault.at ?? 'first'}`;
     case 'hold':
       return fault.afterUpstream ? 'hold-after-upstream' : 'hold';
     default:
@@ -88,9 +88,9 @@ export function jsonErrorAnswer(type: JsonErrorType): ErrorAnswer {
 
 /**
  * TransactWriteItems cancelled: one CancellationReason per item of the request, `None` for all but the
- * first item, which fails with `code` (DynamoDB names every item, in order).
+ * first (or last) item, which fails with `code` (DynamoDB names every item, in order).
  */
-export function transactionCanceledAnswer(code: CancellationCode, requestBody: Buffer): ErrorAnswer {
+export function transactionCanceledAnswer(code: CancellationCode, requestBody: Buffer, at: 'first' | 'last' = 'first'): ErrorAnswer {
   let items = 1;
   try {
     items = Math.max(1, (JSON.parse(requestBody.toString('utf8')) as { TransactItems?: unknown[] }).TransactItems?.length ?? 1);
@@ -98,7 +98,9 @@ export function transactionCanceledAnswer(code: CancellationCode, requestBody: B
     // Not JSON: answer one reason, as for a one-item transaction.
   }
   const reasons = Array.from({ length: items }, (_, i) =>
-    i === 0 ? { Code: code, Message: code === 'ConditionalCheckFailed' ? 'The conditional request failed' : code } : { Code: 'None' },
+    i === (at === 'first' ? 0 : items - 1)
+      ? { Code: code, Message: code === 'ConditionalCheckFailed' ? 'The conditional request failed' : code }
+      : { Code: 'None' },
   );
   return jsonAnswer(400, {
     __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',

@@ -51,5 +51,10 @@ describe('transactionCanceledAnswer', () => {
       __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
       CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }],
     });
+    expect(JSON.parse(transactionCanceledAnswer('TransactionConflict', request, 'last').body).CancellationReasons).toEqual([
+      { Code: 'None' },
+      { Code: 'None' },
+      { Code: 'TransactionConflict', Message: 'TransactionConflict' },
+    ]);
   });
 });
