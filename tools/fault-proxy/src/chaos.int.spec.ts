@@ -24,7 +24,7 @@ let direct: AwsRegistry;
 beforeAll(async () => {
   emulators = await startEmulators('chaos');
   proxies = await startProxies(emulators, schedule);
-  faulty = openAwsRegistry(emulators, { endpoints: { s3: proxies.s3.endpoint, dynamodb: proxies.dynamodb.endpoint }, socketTimeoutMs: 400, maxAttempts: 3 });
+  faulty = openAwsRegistry(emulators, { endpoints: { s3: proxies.s3.endpoint, dynamodb: proxies.dynamodb.endpoint }, socketTimeoutMs: 1_000, maxAttempts: 3 });
   direct = openAwsRegistry(emulators, { endpoints: { s3: emulators.s3.endpoint, dynamodb: emulators.dynamo.endpoint } });
 });
 

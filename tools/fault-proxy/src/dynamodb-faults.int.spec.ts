@@ -26,7 +26,7 @@ beforeAll(async () => {
   proxies = await startProxies(emulators, schedule);
   faulty = openAwsRegistry(emulators, {
     endpoints: { s3: proxies.s3.endpoint, dynamodb: proxies.dynamodb.endpoint },
-    socketTimeoutMs: 800,
+    socketTimeoutMs: 1_500,
     maxAttempts: MAX_ATTEMPTS,
   });
   direct = openAwsRegistry(emulators, { endpoints: { s3: emulators.s3.endpoint, dynamodb: emulators.dynamo.endpoint } });

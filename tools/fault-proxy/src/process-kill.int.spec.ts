@@ -15,7 +15,8 @@ import { FaultSchedule, faultSeed } from './schedule';
  * both orders: the proxy holds the chosen request (before the store sees it, or after the store did it
  * but before the server hears so), the test kills the server, and then checks through a registry over
  * the stores directly that every write the client was told of survived, that no tag dangles, and that
- * the client's retry completes the push.
+ * the client's retry completes the push. The same black box shows a retryable S3 failure reaching an
+ * HTTP client as a retryable 503 with an OCI error body.
  */
 jest.setTimeout(120_000);
 
@@ -191,6 +192,27 @@ describe('a tag move killed', () => {
       expect(await tagOf(w, 'latest')).toBe(sha256(next));
       expect((await call(w.direct.api, 'GET', `/v2/${w.repo}/manifests/${sha256(next)}`)).body.equals(next)).toBe(true);
       expect(await invariantViolations(w.direct.api, w.ledger)).toEqual([]);
+    } finally {
+      await w.close();
+    }
+  });
+});
+
+describe('cargohold serve over HTTP, with S3 answering 503 SlowDown on every try', () => {
+  it('answers the client a 503 with Retry-After and an OCI error body, and nothing is acknowledged', async () => {
+    const w = await world();
+    try {
+      const blob = randomBytes(1024);
+      w.schedule.add({ operation: 'PutObject', fault: { kind: 's3-error', code: 'SlowDown' } });
+
+      const answer = await http(w.server.url, 'POST', `/v2/${w.repo}/blobs/uploads/?digest=${sha256(blob)}`, blob);
+
+      expect(answer.status).toBe(503);
+      expect(answer.headers['retry-after']).toBe('1');
+      expect(answer.headers['content-type']).toMatch(/^application\/json/);
+      expect(JSON.parse(answer.body.toString('utf8'))).toEqual({ errors: [{ code: 'UNAVAILABLE', message: expect.any(String) }] });
+      expect(w.schedule.attempts('PutObject')).toBe(3);
+      expect((await call(w.direct.api, 'HEAD', `/v2/${w.repo}/blobs/${sha256(blob)}`)).status).toBe(404);
     } finally {
       await w.close();
     }
