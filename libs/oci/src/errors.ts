@@ -19,6 +19,9 @@ export const OCI_ERROR_CODES = {
   DENIED: { status: 403, message: 'requested access to the resource is denied' },
   UNSUPPORTED: { status: 405, message: 'the operation is unsupported' },
   TOOMANYREQUESTS: { status: 429, message: 'too many requests' },
+  // Not in the OCI spec's table but in distribution's (errcode.ErrorCodeUnavailable): the storage behind the
+  // registry failed transiently (still, after bounded retries); clients retry a 503.
+  UNAVAILABLE: { status: 503, message: 'service unavailable' },
   RANGE_INVALID: { status: 416, message: 'invalid content range' },
   PAGINATION_NUMBER_INVALID: { status: 400, message: 'invalid number of results requested' },
 } as const satisfies Record<string, { status: number; message: string }>;

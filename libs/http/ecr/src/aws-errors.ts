@@ -55,8 +55,11 @@ export type ErrorOverrides = Readonly<Record<string, string>>;
 export function toAwsError(error: unknown, overrides: ErrorOverrides = {}): AwsError | undefined {
   if (error instanceof AwsError) return error;
   if (error instanceof RegistryError) {
-    const name = overrides[error.name] ?? BY_CLASS[error.name] ?? 'InvalidParameterException';
-    return new AwsError(name, error.message, 400);
+    const name = overrides[error.name] ?? BY_CLASS[error.name];
+    if (name === undefined && error.code === 'UNAVAILABLE') return new AwsError('ServerException', error.message, 503);
+    // Storage throttling (the metadata table, still busy after the SDK's retries): a name every AWS SDK retries.
+    if (name === undefined && error.code === 'TOOMANYREQUESTS') return new AwsError('ThrottlingException', error.message, 400);
+    return new AwsError(name ?? 'InvalidParameterException', error.message, 400);
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import type { HttpRequest } from '@cargohold/lambda-kit';
+import { RegistryError } from '@cargohold/oci';
 import { createRegistry, type AccessVerdict } from '@cargohold/registry-core';
 import { createMemoryStorage } from '@cargohold/storage-memory';
 import { AwsError } from './aws-errors';
@@ -77,5 +78,15 @@ describe('createEcrApi', () => {
     const res = await broken(request(`${TARGET_PREFIX}CreateRepository`, '{"repositoryName":"team/app"}'));
     expect(res.status).toBe(500);
     expect(String(res.body)).not.toContain('secret');
+  });
+
+  it.each([
+    ['UNAVAILABLE', 503, 'ServerException'],
+    ['TOOMANYREQUESTS', 400, 'ThrottlingException'],
+  ] as const)('answers storage that stayed %s with an error AWS SDKs retry (%i %s)', async (code, status, name) => {
+    const busy = api({ authorize: async () => Promise.reject(new RegistryError(code, 'metadata store is busy; retry later')) });
+    const res = await busy(request(`${TARGET_PREFIX}CreateRepository`, '{"repositoryName":"team/app"}'));
+    expect(res.status).toBe(status);
+    expect(errorOf(res.body).__type).toBe(name);
   });
 });

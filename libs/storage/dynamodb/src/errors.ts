@@ -11,10 +11,24 @@ export class MetadataStoreError extends Error {
   }
 }
 
+/** Seconds a client is told to wait before retrying after the table stayed busy or unavailable. */
+export const METADATA_RETRY_AFTER_SECONDS = 1;
+const retryAfter = { 'Retry-After': String(METADATA_RETRY_AFTER_SECONDS) };
+
 /** DynamoDB throttled the request even after the SDK's own retries: the client should back off (429). */
 export class MetadataThrottledError extends RegistryError {
   constructor(operation: string, cause: unknown) {
-    super('TOOMANYREQUESTS', `metadata store is busy (${operation}); retry later`, { cause });
+    super('TOOMANYREQUESTS', `metadata store is busy (${operation}); retry later`, { cause, headers: retryAfter });
+  }
+}
+
+/**
+ * DynamoDB failed transiently (a 5xx, a timeout, a dropped connection) on every one of the SDK's bounded
+ * attempts. Nothing was acknowledged; the client should retry: a 503 with Retry-After, not a bare 500.
+ */
+export class MetadataUnavailableError extends RegistryError {
+  constructor(operation: string, cause: unknown) {
+    super('UNAVAILABLE', `metadata store is unavailable (${operation}); retry later`, { cause, headers: retryAfter });
   }
 }
 
@@ -56,10 +70,17 @@ export class TransactionLimitError extends RegistryError {
 
 const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException']);
 
+const TRANSIENT = new Set(['InternalServerError', 'ServiceUnavailable', 'TimeoutError', 'RequestTimeout']);
+const TRANSIENT_SOCKET = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED']);
+
 /** Maps an SDK error to the adapter's vocabulary. ConditionalCheckFailed is handled before this, by callers. */
 export function translate(operation: string, error: unknown): Error {
-  const name = (error as { name?: unknown } | undefined)?.name;
+  const { name, code, $metadata } = (error ?? {}) as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: number } };
   if (typeof name === 'string' && THROTTLING.has(name)) return new MetadataThrottledError(operation, error);
+  const status = $metadata?.httpStatusCode ?? 0;
+  if ((typeof name === 'string' && TRANSIENT.has(name)) || (typeof code === 'string' && TRANSIENT_SOCKET.has(code)) || status >= 500) {
+    return new MetadataUnavailableError(operation, error);
+  }
   return new MetadataStoreError(operation, error);
 }
 

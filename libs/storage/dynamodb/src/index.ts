@@ -26,7 +26,15 @@ export { DynamoRepositoryStore } from './dynamo-repository-store';
 export { DynamoScanStore } from './dynamo-scan-store';
 export { DynamoUploadSessionStore } from './dynamo-upload-session-store';
 export { DynamoVulnerabilityStore } from './dynamo-vulnerability-store';
-export { LeaseLostError, MetadataStoreError, MetadataThrottledError, TransactionLimitError, UpdateContentionError, UploadSessionExistsError } from './errors';
+export {
+  LeaseLostError,
+  MetadataStoreError,
+  MetadataThrottledError,
+  MetadataUnavailableError,
+  TransactionLimitError,
+  UpdateContentionError,
+  UploadSessionExistsError,
+} from './errors';
 export { INDEX, MAX_ITEM_BYTES, TABLE_DEFINITION, type TableDefinition } from './table-design';
 
 export interface DynamoMetadataOptions {

@@ -6,11 +6,12 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, MetadataStoreError, MetadataThrottledError, translate } from './errors';
+import { isConditionFailure, MetadataThrottledError, translate } from './errors';
 
 export type Item = Record<string, NativeAttributeValue>;
 export interface Key {
@@ -79,6 +80,11 @@ const BATCH_ATTEMPTS = 8;
 /** Batch requests in flight at once: enough to hide latency, few enough not to trip throttling. */
 const BATCH_PARALLELISM = 4;
 
+/** Tries of a transaction cancelled for throttling, as many as the SDK's standard mode gives a throttled call. */
+const THROTTLED_TRANSACTION_ATTEMPTS = 3;
+/** Full jitter over an exponential ceiling from 500 ms (the SDK's base delay for throttling), capped at 5 s. */
+const throttledPause = (attempt: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(5_000, 500 * 2 ** attempt)));
+
 export const pause = (attempt: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 5 * 2 ** attempt)));
 
 /**
@@ -114,7 +120,10 @@ export class Table {
 
   /**
    * All or nothing: TransactWriteItems. A cancelled transaction is an answer, not an error: its
-   * CancellationReasons become positions (`failed`) the caller maps to its own domain errors.
+   * CancellationReasons become positions (`failed`) the caller maps to its own domain errors. A
+   * cancellation for throttling is retried here, a few times with jittered backoff, because the SDK's
+   * retry strategy does not know a TransactionCanceledException can mean "slow down"; after that it is a
+   * MetadataThrottledError (429).
    */
   async transact(writes: readonly TransactWrite[]): Promise<Transacted> {
     const TableName = this.name;
@@ -124,6 +133,15 @@ export class Table {
       if ('update' in w) return { Update: { TableName, Key: w.update, UpdateExpression: w.write.update, ...expressions(w.write) } };
       return { Delete: { TableName, Key: w.delete, ...expressions(w.write ?? {}) } };
     });
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.transactOnce(TransactItems);
+      if (!('throttled' in result)) return result;
+      if (attempt >= THROTTLED_TRANSACTION_ATTEMPTS) throw new MetadataThrottledError('TransactWriteItems', result.throttled);
+      await throttledPause(attempt);
+    }
+  }
+
+  private async transactOnce(TransactItems: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<Transacted | { throttled: unknown }> {
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems }));
       return { committed: true };
@@ -133,9 +151,7 @@ export class Table {
       if (name !== 'TransactionCanceledException') throw translate('TransactWriteItems', error);
       const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
       const codes = reasons.map((reason) => reason.Code ?? 'None');
-      if (codes.some((code) => code === 'ThrottlingError' || code === 'ProvisionedThroughputExceeded')) {
-        throw new MetadataThrottledError('TransactWriteItems', error);
-      }
+      if (codes.some((code) => code === 'ThrottlingError' || code === 'ProvisionedThroughputExceeded')) return { throttled: error };
       const unexpected = codes.find((code) => !['None', 'ConditionalCheckFailed', 'TransactionConflict'].includes(code));
       if (unexpected !== undefined) throw translate('TransactWriteItems', error);
       const failed = codes.flatMap((code, i) => (code === 'ConditionalCheckFailed' ? [i] : []));
@@ -184,7 +200,7 @@ export class Table {
       let pending = batch;
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt === BATCH_ATTEMPTS) {
-          throw new MetadataStoreError('BatchWriteItem', new Error(`${pending.length} writes stayed unprocessed`));
+          throw new MetadataThrottledError('BatchWriteItem', new Error(`${pending.length} writes stayed unprocessed`));
         }
         if (attempt > 0) await pause(attempt);
         const input = { RequestItems: { [this.name]: pending } };
@@ -210,7 +226,7 @@ export class Table {
         let pending: Key[] = batch;
         for (let attempt = 0; pending.length > 0; attempt++) {
           if (attempt === BATCH_ATTEMPTS) {
-            throw new MetadataStoreError('BatchGetItem', new Error(`${pending.length} reads stayed unprocessed`));
+            throw new MetadataThrottledError('BatchGetItem', new Error(`${pending.length} reads stayed unprocessed`));
           }
           if (attempt > 0) await pause(attempt);
           const request = {

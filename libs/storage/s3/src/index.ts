@@ -7,7 +7,7 @@ import { S3Objects } from './s3-objects';
 export { presignBlobUrl } from './presign';
 export { S3BlobStore } from './s3-blob-store';
 export { S3BlobUploads } from './s3-blob-uploads';
-export { S3StorageError } from './s3-errors';
+export { S3StorageError, S3UnavailableError } from './s3-errors';
 export { S3Layout } from './s3-layout';
 
 export interface S3BlobStorageOptions {

@@ -1,3 +1,5 @@
+import { RegistryError } from '@cargohold/oci';
+
 /**
  * The vendor boundary: every S3 call goes through `s3Call`, so an SDK exception never reaches the core.
  * Expected misses are recognised by callers with the predicates below (and become `found: false` or a
@@ -8,6 +10,20 @@ export class S3StorageError extends Error {
   constructor(operation: string, cause: unknown) {
     super(`S3 ${operation} failed`, { cause });
     this.name = 'S3StorageError';
+  }
+}
+
+/** Seconds a client is told to wait before retrying after S3 stayed unavailable. */
+export const S3_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * S3 failed transiently (500 InternalError, 503 SlowDown, a timeout, a dropped connection) on every one of
+ * the SDK's bounded attempts. Nothing was acknowledged; the client should retry: a 503 with Retry-After,
+ * never a bare 500 that reads like a bug.
+ */
+export class S3UnavailableError extends RegistryError {
+  constructor(operation: string, cause: unknown) {
+    super('UNAVAILABLE', `blob storage is unavailable (${operation}); retry later`, { cause, headers: { 'Retry-After': String(S3_RETRY_AFTER_SECONDS) } });
   }
 }
 
@@ -39,11 +55,26 @@ export const isConditionFailed = (error: unknown): boolean => hasName(error, ['P
 export const isUnsupported = (error: unknown): boolean =>
   hasName(error, ['NotImplemented', 'MethodNotAllowed']) || statusOf(error) === 501 || statusOf(error) === 405;
 
-/** Runs one SDK call, translating its failure into an S3StorageError. */
+const TRANSIENT_CODES = ['SlowDown', 'InternalError', 'ServiceUnavailable', 'RequestTimeout', 'RequestTimeTooSkewed', 'TimeoutError', 'ThrottlingException'];
+/** Socket-level failures the SDK's retry strategy also treats as transient. */
+const TRANSIENT_SOCKET = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED'];
+
+/** A failure that outlived the SDK's retries but may well succeed later: throttling, a 5xx, a timeout. */
+export const isTransient = (error: unknown): boolean => {
+  const status = statusOf(error);
+  const code = (sdkError(error) as { code?: string }).code;
+  return hasName(error, TRANSIENT_CODES) || (status !== undefined && status >= 500 && status !== 501) || TRANSIENT_SOCKET.includes(code ?? '');
+};
+
+/** The error an S3 call's failure becomes at the boundary: retryable (503) or internal (500). */
+export const s3Failure = (operation: string, error: unknown): Error =>
+  isTransient(error) ? new S3UnavailableError(operation, error) : new S3StorageError(operation, error);
+
+/** Runs one SDK call, translating its failure into an S3UnavailableError or S3StorageError. */
 export async function s3Call<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw new S3StorageError(operation, error);
+    throw s3Failure(operation, error);
   }
 }

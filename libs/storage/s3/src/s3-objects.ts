@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -13,8 +14,8 @@ import {
   UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { isNotFound, isUnsupported, s3Call, S3StorageError } from './s3-errors';
-import { copyPartCount, MAX_SINGLE_COPY } from './s3-layout';
+import { isNotFound, isUnsupported, s3Call, s3Failure, S3StorageError } from './s3-errors';
+import { copyPartCount, MAX_SINGLE_COPY, partSize } from './s3-layout';
 
 /** A part of a multipart upload as CompleteMultipartUpload needs it, plus its length. */
 export interface CompletedPart {
@@ -45,7 +46,7 @@ export class S3Objects {
       return head.ContentLength ?? 0;
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      throw new S3StorageError('HeadObject', error);
+      throw s3Failure('HeadObject', error);
     }
   }
 
@@ -68,7 +69,7 @@ export class S3Objects {
       return { size, etag: got.ETag ?? '', body };
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      throw new S3StorageError('GetObject', error);
+      throw s3Failure('GetObject', error);
     }
   }
 
@@ -80,7 +81,7 @@ export class S3Objects {
     try {
       for await (const chunk of opened.body) chunks.push(chunk as Buffer);
     } catch (error) {
-      throw new S3StorageError('GetObject', error);
+      throw s3Failure('GetObject', error);
     }
     return { bytes: Buffer.concat(chunks), etag: opened.etag };
   }
@@ -132,9 +133,19 @@ export class S3Objects {
     return created.UploadId;
   }
 
+  /**
+   * The SDK retries a request only if it can send the body again: never a stream ("non-retryable streaming
+   * request"). A stream of at most one part (a commit's tail, read back from S3) is read into memory first,
+   * so that a 500, a SlowDown or a timeout on the first try is retried like any other part; memory stays
+   * bounded by the part's scheduled size (20 MiB at most for a 52,000 MiB layer). Longer streams (copy ranges where UploadPartCopy is missing: emulators only)
+   * get one attempt.
+   */
   async uploadPart(key: string, uploadId: string, number: number, body: Buffer | Readable, length: number): Promise<CompletedPart> {
+    const replayable = body instanceof Readable && length <= partSize(number) ? await s3Call('GetObject', () => buffer(body)) : body;
     const part = await s3Call('UploadPart', () =>
-      this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: body, ContentLength: length })),
+      this.client.send(
+        new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: replayable, ContentLength: length }),
+      ),
     );
     if (!part.ETag) throw new S3StorageError('UploadPart', new Error('no ETag returned'));
     return { number, etag: part.ETag, size: length };
@@ -179,7 +190,7 @@ export class S3Objects {
       await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
     } catch (error) {
       if (isNotFound(error) || isUnsupported(error)) return;
-      throw new S3StorageError('AbortMultipartUpload', error);
+      throw s3Failure('AbortMultipartUpload', error);
     }
   }
 
@@ -226,7 +237,7 @@ export class S3Objects {
       if (!etag) throw new Error('UploadPartCopy returned no ETag');
       return { number, etag, size: range.end - range.start + 1 };
     } catch (error) {
-      if (!isUnsupported(error)) throw new S3StorageError('UploadPartCopy', error);
+      if (!isUnsupported(error)) throw s3Failure('UploadPartCopy', error);
     }
     const opened = await this.open(source, range);
     if (!opened) throw new S3StorageError('GetObject', new Error(`copy source ${source} is missing`));
