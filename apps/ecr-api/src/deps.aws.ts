@@ -25,6 +25,7 @@ export function awsEcrDeps(env: DeploymentEnv, logger: Logger): EcrApiDeps {
     }),
     authenticate: sigV4Authenticator(directory.credentialLookup),
     authorize: (checks) => tokens.access.decideEach(checks),
+    pageTokenKey: env.tokenKey,
     services: {
       issueToken: tokens.issue,
       downloadUrl: tokens.downloadUrl,

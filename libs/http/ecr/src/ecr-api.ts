@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { NO_VERDICT, type ActionContext, type ActionServices, type CallerContext, type EcrAction } from './action';
 import { ACTIONS } from './actions';
 import { accessDenied, AwsError, toAwsError } from './aws-errors';
+import { pageTokens } from './page-token';
 
 export const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -27,6 +28,8 @@ export interface EcrApiDeps {
   /** IAM evaluation (identity, repository and registry policies): a batch of checks in one evaluation, each verdict naming what decided it. */
   authorize(checks: readonly AuthorizationCheck[]): Promise<readonly AccessVerdict[]>;
   readonly services: ActionServices;
+  /** Seals pagination tokens (a secret of the deployment: the auth token key serves). */
+  readonly pageTokenKey: Buffer;
   /** Domain of the `<account>.dkr.ecr.<region>.<domain>` host form for non-default registries. */
   readonly registryDomain: string;
   /** The registry plain hosts (localhost:5000) address. */
@@ -76,7 +79,7 @@ async function dispatch(deps: EcrApiDeps, request: HttpRequest): Promise<unknown
     now,
     ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}),
   };
-  const context = actionContext(deps, caller);
+  const context = actionContext(deps, caller, action.name);
   const resource = action.resource?.(input);
   const registryKey = context.registryKey(resource?.registryId ?? (input as { registryId?: string }).registryId);
   const iamAction = action.iamAction ?? `ecr:${action.name}`;
@@ -113,12 +116,13 @@ function parseInput(action: EcrAction, body: Buffer): unknown {
   throw new AwsError('InvalidParameterException', `Invalid parameter at '${at}' failed to satisfy constraint: '${issue.message}'`);
 }
 
-function actionContext(deps: EcrApiDeps, caller: CallerContext): ActionContext {
+function actionContext(deps: EcrApiDeps, caller: CallerContext, operation: string): ActionContext {
   const registryKey = (registryId?: string) => formatRegistryKey({ account: registryId ?? caller.principal.accountId, region: caller.region });
   return {
     ...caller,
     registry: deps.registry,
     services: deps.services,
+    pageToken: pageTokens(deps.pageTokenKey, operation),
     registryKey,
     decideEach: (action, key, repositoryNames) =>
       deps.authorize(

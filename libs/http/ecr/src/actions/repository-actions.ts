@@ -1,7 +1,7 @@
 import { accountOf } from '@cargohold/registry-core';
 import type { Repository, RepositorySettings } from '@cargohold/storage-ports';
 import { z } from 'zod';
-import { defineAction, epochSeconds, nextToken, NO_VERDICT, type ActionContext } from '../action';
+import { defineAction, epochSeconds, NO_VERDICT, type ActionContext } from '../action';
 import { accessDenied, invalidParameter } from '../aws-errors';
 import { MaxResults, MutabilityFilters, NextToken, PolicyText, RegistryId, RepositoryName, TagList, TagMutability } from '../shapes';
 import { checkTags } from './tag-actions';
@@ -82,12 +82,12 @@ export const describeRepositories = defineAction({
       return { repositories };
     }
     // A listing shows the repositories the caller may describe: a Deny on one repository hides it.
-    const page = await admin.list(key, input.maxResults ?? 100, nextToken.decode(input.nextToken));
+    const page = await admin.list(key, input.maxResults ?? 100, context.pageToken.open(key, input.nextToken));
     const verdicts = page.repositories.length === 0 ? [] : await visible(page.repositories.map((repository) => repository.name));
     const repositories = page.repositories
       .filter((_, index) => verdicts[index]?.decision === 'Allow')
       .map((repository) => repositoryShape(context, repository));
-    return { repositories, nextToken: nextToken.encode(page.next) };
+    return { repositories, nextToken: context.pageToken.seal(key, page.next) };
   },
 });
 
