@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describeWithClients } from './clients';
 import { startDockerd, type Dockerd } from './dockerd';
 import { buildDockerArchive, type BuiltDockerArchive } from './images';
-import { startRegistryUnderTest, type RegistryUnderTest } from './registry-under-test';
+import { putAccountSetting, startRegistryUnderTest, type RegistryUnderTest } from './registry-under-test';
 
 /**
  * The docker CLI, through a private dockerd, against the registry under test. docker recompresses layers
@@ -24,6 +24,8 @@ describeWithClients(['docker', 'dockerd'], 'docker CLI against the registry unde
     work = await mkdtemp(join(tmpdir(), 'cargohold-e2e-docker-'));
     // One at a time, so afterAll can stop whichever started if the other fails.
     registry = await startRegistryUnderTest();
+    // Cross-repository mounts (the repo-b push below) are opt-in on ECR, so on cargohold too.
+    if (registry.target === 'cargohold') await putAccountSetting(registry.url, 'BLOB_MOUNTING', 'ENABLED');
     dockerd = await startDockerd();
     if (registry.credentials) {
       const { username, password } = registry.credentials;
