@@ -2,7 +2,9 @@ import {
   CreateRepositoryCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
+  GetAccountSettingCommand,
   ListImagesCommand,
+  PutAccountSettingCommand,
   PutImageCommand,
   type ECRClient,
   type ImageIdentifier,
@@ -27,6 +29,44 @@ describe('ECR API fidelity', () => {
   afterAll(async () => {
     ecr.destroy();
     await t.stop();
+  });
+
+  describe('cross-repository mounts', () => {
+    const mount = (target: string, digest: string, from: string) => v2.send('POST', `/v2/${target}/blobs/uploads/?mount=${digest}&from=${from}`);
+
+    it('are opt-in: BLOB_MOUNTING is DISABLED on a fresh registry and a mount answers 202 (upload)', async () => {
+      const image = await v2.pushImage('optin/source', 'v1');
+
+      expect(await ecr.send(new GetAccountSettingCommand({ name: 'BLOB_MOUNTING' }))).toMatchObject({ name: 'BLOB_MOUNTING', value: 'DISABLED' });
+      expect((await mount('optin/target', image.layerDigest, 'optin/source')).status).toBe(202);
+    });
+
+    // "Repositories must use identical encryption type and keys"
+    // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/blob-mounting.html): otherwise an upload.
+    it('fall back to an upload (202) between repositories with different encryption', async () => {
+      await ecr.send(new PutAccountSettingCommand({ name: 'BLOB_MOUNTING', value: 'ENABLED' }));
+      const key = (id: string) => `arn:aws:kms:us-east-1:000000000000:key/${id}`;
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: 'enc/aes' }));
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: 'enc/kms-a', encryptionConfiguration: { encryptionType: 'KMS', kmsKey: key('a') } }));
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: 'enc/kms-a2', encryptionConfiguration: { encryptionType: 'KMS', kmsKey: key('a') } }));
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: 'enc/kms-b', encryptionConfiguration: { encryptionType: 'KMS', kmsKey: key('b') } }));
+      const fromAes = await v2.pushImage('enc/aes', 'v1', 'enc-aes');
+      const fromKms = await v2.pushImage('enc/kms-a', 'v1', 'enc-kms');
+
+      expect((await mount('enc/kms-b', fromAes.layerDigest, 'enc/aes')).status).toBe(202);
+      expect((await mount('enc/kms-b', fromKms.layerDigest, 'enc/kms-a')).status).toBe(202);
+      expect((await mount('enc/kms-a2', fromKms.layerDigest, 'enc/kms-a')).status).toBe(201);
+      expect((await mount('enc/aes-too', fromAes.layerDigest, 'enc/aes')).status).toBe(201);
+    });
+  });
+
+  it('reports the AWS-managed key for KMS encryption without a key', async () => {
+    const { repository } = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'kms/default', encryptionConfiguration: { encryptionType: 'KMS' } }));
+    const described = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['kms/default'] }));
+
+    const expected = { encryptionType: 'KMS', kmsKey: 'arn:aws:kms:us-east-1:000000000000:alias/aws/ecr' };
+    expect(repository?.encryptionConfiguration).toEqual(expected);
+    expect(described.repositories?.[0]?.encryptionConfiguration).toEqual(expected);
   });
 
   describe('pagination', () => {
