@@ -1,5 +1,9 @@
 import {
+  CompleteLayerUploadCommand,
   CreateRepositoryCommand,
+  InitiateLayerUploadCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   GetAccountSettingCommand,
@@ -67,6 +71,44 @@ describe('ECR API fidelity', () => {
     const expected = { encryptionType: 'KMS', kmsKey: 'arn:aws:kms:us-east-1:000000000000:alias/aws/ecr' };
     expect(repository?.encryptionConfiguration).toEqual(expected);
     expect(described.repositories?.[0]?.encryptionConfiguration).toEqual(expected);
+  });
+
+  describe('tags at creation, validated exactly as TagResource validates them', () => {
+    const long = (n: number) => 'x'.repeat(n);
+    it.each([
+      ['a reserved aws: key', [{ Key: 'aws:x', Value: 'v' }], 'InvalidTagParameterException'],
+      [
+        'a key given twice',
+        [
+          { Key: 'team', Value: 'a' },
+          { Key: 'team', Value: 'b' },
+        ],
+        'InvalidTagParameterException',
+      ],
+      ['a key over 128 characters', [{ Key: long(129), Value: 'v' }], 'InvalidTagParameterException'],
+      ['a value over 256 characters', [{ Key: 'k', Value: long(257) }], 'InvalidTagParameterException'],
+      ['more than 50 tags', Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })), 'TooManyTagsException'],
+    ])('refuses %s on CreateRepository and on TagResource alike', async (_case, tags, error) => {
+      const { repository } = await ecr.send(new CreateRepositoryCommand({ repositoryName: `tags/${_case.replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}` }));
+      const resourceArn = repository?.repositoryArn as string;
+
+      expect(await awsErrorName(() => ecr.send(new CreateRepositoryCommand({ repositoryName: 'tags/refused', tags })))).toBe(error);
+      expect(await awsErrorName(() => ecr.send(new TagResourceCommand({ resourceArn, tags })))).toBe(error);
+      expect(await awsErrorName(() => ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['tags/refused'] })))).toBe('RepositoryNotFoundException');
+      expect((await ecr.send(new ListTagsForResourceCommand({ resourceArn }))).tags).toEqual([]);
+    });
+  });
+
+  // "EmptyUploadException: The specified layer upload does not contain any layer parts"
+  // (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CompleteLayerUpload.html).
+  it('answers EmptyUploadException for CompleteLayerUpload of an upload with no parts', async () => {
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'layers/empty' }));
+    const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'layers/empty' }));
+    const digest = `sha256:${'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'}`;
+
+    const error = await ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/empty', uploadId, layerDigests: [digest] })).catch((e: Error) => e);
+
+    expect(error).toMatchObject({ name: 'EmptyUploadException' });
   });
 
   describe('pagination', () => {
