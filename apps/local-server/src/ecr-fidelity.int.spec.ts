@@ -9,6 +9,7 @@ import {
   GetAccountSettingCommand,
   ListImagesCommand,
   PutAccountSettingCommand,
+  SetRepositoryPolicyCommand,
   PutImageCommand,
   type ECRClient,
   type ImageIdentifier,
@@ -109,6 +110,29 @@ describe('ECR API fidelity', () => {
     const error = await ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/empty', uploadId, layerDigests: [digest] })).catch((e: Error) => e);
 
     expect(error).toMatchObject({ name: 'EmptyUploadException' });
+  });
+
+  describe('repository policies', () => {
+    const statement = { Sid: 'pull', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: ['ecr:BatchGetImage'] };
+    const policy = (extra: Record<string, unknown>) => JSON.stringify({ Version: '2012-10-17', Statement: [{ ...statement, ...extra }] });
+
+    it.each([
+      ['a Resource', { Resource: 'arn:aws:ecr:us-east-1:000000000000:repository/policy/app' }],
+      ['an action outside ecr:', { Action: ['ecr:BatchGetImage', 's3:GetObject'] }],
+    ])('refuses a statement with %s: InvalidParameterException "Invalid repository policy provided"', async (_case, extra) => {
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: 'policy/app' })).catch(() => undefined);
+
+      const error = await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'policy/app', policyText: policy(extra) })).catch((e: Error) => e);
+
+      expect(error).toMatchObject({ name: 'InvalidParameterException', message: expect.stringContaining('Invalid repository policy provided') });
+    });
+
+    it('accepts ecr: actions and ecr:* without a Resource', async () => {
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: 'policy/ok' }));
+      const policyText = policy({ Action: ['ecr:BatchGetImage', 'ecr:*'] });
+
+      expect(await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'policy/ok', policyText }))).toMatchObject({ policyText });
+    });
   });
 
   describe('pagination', () => {

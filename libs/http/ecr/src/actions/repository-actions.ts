@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { defineAction, epochSeconds, NO_VERDICT, type ActionContext } from '../action';
 import { accessDenied, invalidParameter } from '../aws-errors';
 import { MaxResults, MutabilityFilters, NextToken, PolicyText, RegistryId, RepositoryName, TagList, TagMutability } from '../shapes';
+import { checkRepositoryPolicy } from './repository-policy';
 import { checkTags } from './tag-actions';
 
 /** The Repository shape ECR returns. */
@@ -131,7 +132,10 @@ export const setRepositoryPolicy = defineAction({
   resource: repo,
   async handle(input, context) {
     const ref = context.repo(input.repositoryName, input.registryId);
-    await context.registry.repositoryAdmin.setPolicy(ref, input.policyText, (text) => context.services.validatePolicy(text, 'repository'));
+    await context.registry.repositoryAdmin.setPolicy(ref, input.policyText, (text) => {
+      checkRepositoryPolicy(text);
+      context.services.validatePolicy(text, 'repository');
+    });
     return { registryId: accountOf(ref.registry), repositoryName: ref.name, policyText: input.policyText };
   },
 });
