@@ -7,6 +7,7 @@ import {
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   GetAccountSettingCommand,
+  BatchDeleteImageCommand,
   ListImagesCommand,
   PutAccountSettingCommand,
   SetRepositoryPolicyCommand,
@@ -132,6 +133,55 @@ describe('ECR API fidelity', () => {
       const policyText = policy({ Action: ['ecr:BatchGetImage', 'ecr:*'] });
 
       expect(await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'policy/ok', policyText }))).toMatchObject({ policyText });
+    });
+  });
+
+  describe('error messages in ECR’s words', () => {
+    const failure = (fn: () => Promise<unknown>) =>
+      fn().then(
+        () => ({ name: 'no error', message: '' }),
+        (e: Error) => ({ name: e.name, message: e.message }),
+      );
+
+    it('names the repository and the registry in RepositoryNotFoundException', async () => {
+      expect(await failure(() => ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['no/such'] })))).toEqual({
+        name: 'RepositoryNotFoundException',
+        message: "The repository with name 'no/such' does not exist in the registry with id '000000000000'",
+      });
+      expect(await failure(() => ecr.send(new ListImagesCommand({ repositoryName: 'no/such' })))).toEqual({
+        name: 'RepositoryNotFoundException',
+        message: "The repository with name 'no/such' does not exist in the registry with id '000000000000'",
+      });
+    });
+
+    it.each([
+      [
+        'maxResults over its bound',
+        () => ecr.send(new DescribeRepositoriesCommand({ maxResults: 1001 })),
+        "Invalid parameter at 'maxResults' failed to satisfy constraint: 'Member must have value less than or equal to 1000'",
+      ],
+      [
+        'a list too long',
+        () => ecr.send(new BatchDeleteImageCommand({ repositoryName: 'x/y', imageIds: Array.from({ length: 101 }, (_, i) => ({ imageTag: `t${i}` })) })),
+        "Invalid parameter at 'imageIds' failed to satisfy constraint: 'Member must have length less than or equal to 100'",
+      ],
+      [
+        'a repository name out of pattern',
+        () => ecr.send(new CreateRepositoryCommand({ repositoryName: 'Upper/Case' })),
+        "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*''",
+      ],
+      [
+        'a repository name too short',
+        () => ecr.send(new CreateRepositoryCommand({ repositoryName: 'a' })),
+        "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must have length greater than or equal to 2'",
+      ],
+      [
+        'a value outside an enum',
+        () => ecr.send(new ListImagesCommand({ repositoryName: 'x/y', filter: { tagStatus: 'SOME' as never } })),
+        "Invalid parameter at 'filter.tagStatus' failed to satisfy constraint: 'Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]'",
+      ],
+    ])('words %s as ECR does (InvalidParameterException)', async (_case, call, message) => {
+      expect(await failure(call)).toEqual({ name: 'InvalidParameterException', message });
     });
   });
 

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '@cargohold/auth';
 import { readBody, type HttpHandler, type HttpRequest, type HttpResponse } from '@cargohold/lambda-kit';
 import { formatRegistryKey, registryHost, repositoryArn } from '@cargohold/oci';
-import type { AccessVerdict, Registry } from '@cargohold/registry-core';
+import { accountOf, type AccessVerdict, type Registry } from '@cargohold/registry-core';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { NO_VERDICT, type ActionContext, type ActionServices, type CallerContext, type EcrAction } from './action';
 import { ACTIONS } from './actions';
 import { accessDenied, AwsError, toAwsError } from './aws-errors';
 import { pageTokens } from './page-token';
+import { validationMessage } from './validation-message';
 
 export const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -98,7 +99,7 @@ async function dispatch(deps: EcrApiDeps, request: HttpRequest): Promise<unknown
   try {
     return await action.handle(input, context);
   } catch (error) {
-    throw toAwsError(error, action.errors) ?? error;
+    throw toAwsError(error, action.errors, accountOf(registryKey)) ?? error;
   }
 }
 
@@ -111,9 +112,7 @@ function parseInput(action: EcrAction, body: Buffer): unknown {
   }
   const parsed = action.input.safeParse(json);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0] as z.core.$ZodIssue;
-  const at = issue.path.join('.');
-  throw new AwsError('InvalidParameterException', `Invalid parameter at '${at}' failed to satisfy constraint: '${issue.message}'`);
+  throw new AwsError('InvalidParameterException', validationMessage(parsed.error.issues[0] as z.core.$ZodIssue));
 }
 
 function actionContext(deps: EcrApiDeps, caller: CallerContext, operation: string): ActionContext {
