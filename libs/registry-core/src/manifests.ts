@@ -9,7 +9,7 @@ import {
   type Descriptor,
   type ParsedManifest,
 } from '@cargohold/manifests';
-import { digestOf, parseDigest, parseReference, validateTag, type Digest } from '@cargohold/oci';
+import { digestOf, parseDigest, parseReference, TagInvalidError, validateTag, type Digest } from '@cargohold/oci';
 import {
   DigestMismatchError,
   TagConflictError,
@@ -162,8 +162,13 @@ export class ManifestService {
     return this.ports.manifests.referrers(repo, digest);
   }
 
+  /**
+   * A pull by an ill-formed tag (`GET /v2/<name>/manifests/.INVALID`) finds nothing: 404 MANIFEST_UNKNOWN.
+   * CNCF distribution answers 404 (its route does not match such a reference) and the OCI conformance
+   * suite expects 404 (goharbor/harbor#12494); a push by an ill-formed tag still answers 400 TAG_INVALID.
+   */
   private async resolve(repo: RepoRef, reference: string): Promise<ManifestRecord> {
-    const ref = parseReference(reference);
+    const ref = pullReference(reference);
     const digest = ref.kind === 'digest' ? ref.digest : await this.ports.manifests.resolveTag(repo, ref.tag);
     const record = digest && (await this.ports.manifests.get(repo, digest));
     if (!record) throw new ManifestUnknownError(reference);
@@ -250,5 +255,13 @@ export class ManifestService {
       if (!this.failingPullRecords) this.onPullRecordFailure(error);
       this.failingPullRecords = true;
     }
+  }
+}
+
+function pullReference(reference: string): ReturnType<typeof parseReference> {
+  try {
+    return parseReference(reference);
+  } catch (error) {
+    throw error instanceof TagInvalidError ? new ManifestUnknownError(reference, 'no manifest has this ill-formed tag') : error;
   }
 }
