@@ -66,6 +66,22 @@ describe('ECR API fidelity', () => {
     });
   });
 
+  // PutAccountSetting: "Valid values for basic scan type: AWS_NATIVE or CLAIR. Valid values for registry
+  // policy scope: V1 or V2. Valid values for blob mounting: ENABLED or DISABLED"
+  // (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutAccountSetting.html).
+  describe('account settings', () => {
+    it.each([
+      ['BASIC_SCAN_TYPE_VERSION', 'AWS_NATIVE', 'CLAIR'],
+      ['REGISTRY_POLICY_SCOPE', 'V2', 'V1'],
+    ])('%s answers ECR’s default (%s) until put, then the value put', async (name, fallback, value) => {
+      expect(await ecr.send(new GetAccountSettingCommand({ name }))).toMatchObject({ name, value: fallback });
+      expect(await ecr.send(new PutAccountSettingCommand({ name, value }))).toMatchObject({ name, value });
+      expect(await ecr.send(new GetAccountSettingCommand({ name }))).toMatchObject({ name, value });
+      expect(await awsErrorName(() => ecr.send(new PutAccountSettingCommand({ name, value: 'V3' })))).toBe('InvalidParameterException');
+      await ecr.send(new PutAccountSettingCommand({ name, value: fallback }));
+    });
+  });
+
   it('reports the AWS-managed key for KMS encryption without a key', async () => {
     const { repository } = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'kms/default', encryptionConfiguration: { encryptionType: 'KMS' } }));
     const described = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['kms/default'] }));
