@@ -111,6 +111,7 @@ export class ImageService {
     repo: RepoRef,
     imageIds: readonly ImageId[],
     acceptedMediaTypes: readonly string[] | undefined,
+    pulledBy?: string,
   ): Promise<{ images: { imageId: ImageId; manifest: Buffer; mediaType: string }[]; failures: ImageFailure[] }> {
     await this.repositories.require(repo);
     const images: { imageId: ImageId; manifest: Buffer; mediaType: string }[] = [];
@@ -123,7 +124,7 @@ export class ImageService {
         continue;
       }
       try {
-        const manifest = await this.manifestService.get(repo, resolved.record.digest, accept);
+        const manifest = await this.manifestService.get(repo, resolved.record.digest, accept, pulledBy);
         const id = resolved.tag === undefined ? { imageDigest: manifest.digest } : { imageDigest: manifest.digest, imageTag: resolved.tag };
         images.push({ imageId: id, manifest: manifest.bytes, mediaType: manifest.mediaType });
       } catch (error) {

@@ -16,3 +16,4 @@ export * from './access-verdict';
 export * from './event-dispatcher';
 export * from './scans';
 export * from './scan-worker';
+export * from './pull-time-exclusions';

@@ -6,6 +6,7 @@ import { ListingService } from './listing';
 import { RegistryAdmin } from './registry-admin';
 import { RepositoryAdmin } from './repository-admin';
 import { ManifestService } from './manifests';
+import { PullTimeExclusions } from './pull-time-exclusions';
 import { RepositoryResolver } from './repositories';
 import { ScanService } from './scans';
 import { UploadService } from './uploads';
@@ -34,6 +35,7 @@ export interface Registry {
   readonly repositoryAdmin: RepositoryAdmin;
   readonly registryAdmin: RegistryAdmin;
   readonly scanning: ScanService;
+  readonly pullTimeExclusions: PullTimeExclusions;
   readonly limits: RegistryLimits;
 }
 
@@ -52,7 +54,8 @@ export function createRegistry(deps: RegistryDeps): Registry {
   const repositories = new RepositoryResolver(storage.repositories, settings, clock);
   const registryAdmin = new RegistryAdmin(storage.registries);
   const onPullRecordFailure = (error: unknown) => deps.onBestEffortFailure?.('record-pull', error);
-  const manifests = new ManifestService(repositories, storage, limits, clock, undefined, onPullRecordFailure);
+  const pullTimeExclusions = new PullTimeExclusions(storage.registries, clock);
+  const manifests = new ManifestService(repositories, storage, limits, clock, undefined, onPullRecordFailure, pullTimeExclusions);
   return {
     limits,
     blobs: new BlobService(repositories, storage.links, storage.blobs),
@@ -63,5 +66,6 @@ export function createRegistry(deps: RegistryDeps): Registry {
     repositoryAdmin: new RepositoryAdmin(storage.repositories, storage.manifests, clock),
     registryAdmin,
     scanning: new ScanService(repositories, storage.registries, deps.scans ?? NO_SCANS, clock),
+    pullTimeExclusions,
   };
 }

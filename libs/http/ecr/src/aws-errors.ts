@@ -48,6 +48,8 @@ const BY_CLASS: Record<string, string> = {
   ManifestReferencedError: 'ImageReferencedByManifestListException',
   ScanNotFoundError: 'ScanNotFoundException',
   UnsupportedImageTypeError: 'UnsupportedImageTypeException',
+  ExclusionAlreadyExistsError: 'ExclusionAlreadyExistsException',
+  ExclusionNotFoundError: 'ExclusionNotFoundException',
 };
 
 export type ErrorOverrides = Readonly<Record<string, string>>;

@@ -100,7 +100,7 @@ export const batchGetImage = defineAction({
   resource: repo,
   async handle(input, context) {
     const ref = context.repo(input.repositoryName, input.registryId);
-    const result = await context.registry.images.batchGet(ref, input.imageIds, input.acceptedMediaTypes);
+    const result = await context.registry.images.batchGet(ref, input.imageIds, input.acceptedMediaTypes, context.principal.arn);
     return {
       images: result.images.map((image) => ({
         registryId: accountOf(ref.registry),

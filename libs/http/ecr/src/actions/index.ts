@@ -28,6 +28,7 @@ import {
   startImageScan,
 } from './scanning-actions';
 import { listTagsForResource, tagResource, untagResource } from './tag-actions';
+import { deregisterPullTimeUpdateExclusion, listPullTimeUpdateExclusions, registerPullTimeUpdateExclusion } from './exclusion-actions';
 
 const ALL: EcrAction[] = [
   createRepository,
@@ -64,6 +65,9 @@ const ALL: EcrAction[] = [
   putImageScanningConfiguration,
   startImageScan,
   describeImageScanFindings,
+  registerPullTimeUpdateExclusion,
+  deregisterPullTimeUpdateExclusion,
+  listPullTimeUpdateExclusions,
 ] as EcrAction[];
 
 /** Every ECR action cargohold answers, by its X-Amz-Target operation name. */
