@@ -3,6 +3,7 @@ import type {
   ManifestStore,
   OutboxStore,
   RegistrySettingsStore,
+  RepositoryCreationTemplateStore,
   RepositoryStore,
   ScanStore,
   UploadSessionStore,
@@ -17,6 +18,7 @@ import { SqliteRepositoryStore } from './sqlite-repository-store';
 import { SqliteScanStore } from './sqlite-scan-store';
 import { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 import { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
+import { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
 
 export { SCHEMA_VERSION } from './schema';
 export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
@@ -27,6 +29,7 @@ export { SqliteRepositoryStore } from './sqlite-repository-store';
 export { SqliteScanStore } from './sqlite-scan-store';
 export { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 export { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
+export { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
 
 export interface SqliteMetadata {
   readonly repositories: RepositoryStore;
@@ -38,6 +41,7 @@ export interface SqliteMetadata {
   readonly outbox: OutboxStore;
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
+  readonly templates: RepositoryCreationTemplateStore;
   /** Closes the database; idempotent. */
   close(): Promise<void>;
 }
@@ -57,6 +61,7 @@ export function openSqliteMetadata(file: string): SqliteMetadata {
     outbox: new SqliteOutboxStore(db),
     scans: new SqliteScanStore(db),
     vulnerabilities: new SqliteVulnerabilityStore(db),
+    templates: new SqliteRepositoryCreationTemplateStore(db),
     close: async () => {
       if (db.open) db.close();
     },
