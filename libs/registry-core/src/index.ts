@@ -17,3 +17,4 @@ export * from './event-dispatcher';
 export * from './scans';
 export * from './scan-worker';
 export * from './pull-time-exclusions';
+export * from './repository-templates';

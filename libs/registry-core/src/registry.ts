@@ -1,4 +1,4 @@
-import type { RegistryStorage, ScanStore } from '@cargohold/storage-ports';
+import type { RegistryStorage, RepositoryCreationTemplateStore, ScanStore } from '@cargohold/storage-ports';
 import { BlobService } from './blobs';
 import { DEFAULT_LIMITS, systemClock, type Clock, type RegistryLimits, type RegistrySettings } from './config';
 import { ImageService } from './images';
@@ -7,6 +7,7 @@ import { RegistryAdmin } from './registry-admin';
 import { RepositoryAdmin } from './repository-admin';
 import { ManifestService } from './manifests';
 import { PullTimeExclusions } from './pull-time-exclusions';
+import { NO_TEMPLATE_STORE, RepositoryTemplates } from './repository-templates';
 import { RepositoryResolver } from './repositories';
 import { ScanService } from './scans';
 import { UploadService } from './uploads';
@@ -15,6 +16,8 @@ export interface RegistryDeps {
   readonly storage: RegistryStorage;
   /** Scan state and the events written with it; without one, scans are never recorded (the no-op twin). */
   readonly scans?: ScanStore;
+  /** Repository creation templates; without a store none applies and none can be created. */
+  readonly templates?: RepositoryCreationTemplateStore;
   readonly limits?: Partial<RegistryLimits>;
   readonly settings?: Partial<RegistrySettings>;
   readonly clock?: Clock;
@@ -36,6 +39,7 @@ export interface Registry {
   readonly registryAdmin: RegistryAdmin;
   readonly scanning: ScanService;
   readonly pullTimeExclusions: PullTimeExclusions;
+  readonly templates: RepositoryTemplates;
   readonly limits: RegistryLimits;
 }
 
@@ -51,7 +55,8 @@ export function createRegistry(deps: RegistryDeps): Registry {
   const settings: RegistrySettings = { createRepositoryOnPush: true, ...deps.settings };
   const clock = deps.clock ?? systemClock;
   const { storage } = deps;
-  const repositories = new RepositoryResolver(storage.repositories, settings, clock);
+  const templates = new RepositoryTemplates(deps.templates ?? NO_TEMPLATE_STORE, clock);
+  const repositories = new RepositoryResolver(storage.repositories, settings, clock, (ref) => templates.settingsFor(ref.registry, ref.name, 'CREATE_ON_PUSH'));
   const registryAdmin = new RegistryAdmin(storage.registries);
   const onPullRecordFailure = (error: unknown) => deps.onBestEffortFailure?.('record-pull', error);
   const pullTimeExclusions = new PullTimeExclusions(storage.registries, clock);
@@ -67,5 +72,6 @@ export function createRegistry(deps: RegistryDeps): Registry {
     registryAdmin,
     scanning: new ScanService(repositories, storage.registries, deps.scans ?? NO_SCANS, clock),
     pullTimeExclusions,
+    templates,
   };
 }

@@ -49,6 +49,8 @@ const BY_CLASS: Record<string, string> = {
   ScanNotFoundError: 'ScanNotFoundException',
   UnsupportedImageTypeError: 'UnsupportedImageTypeException',
   ExclusionAlreadyExistsError: 'ExclusionAlreadyExistsException',
+  TemplateAlreadyExistsError: 'TemplateAlreadyExistsException',
+  TemplateNotFoundError: 'TemplateNotFoundException',
   ExclusionNotFoundError: 'ExclusionNotFoundException',
 };
 

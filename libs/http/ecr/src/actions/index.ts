@@ -28,6 +28,12 @@ import {
   startImageScan,
 } from './scanning-actions';
 import { listTagsForResource, tagResource, untagResource } from './tag-actions';
+import {
+  createRepositoryCreationTemplate,
+  deleteRepositoryCreationTemplate,
+  describeRepositoryCreationTemplates,
+  updateRepositoryCreationTemplate,
+} from './template-actions';
 import { deregisterPullTimeUpdateExclusion, listPullTimeUpdateExclusions, registerPullTimeUpdateExclusion } from './exclusion-actions';
 
 const ALL: EcrAction[] = [
@@ -68,6 +74,10 @@ const ALL: EcrAction[] = [
   registerPullTimeUpdateExclusion,
   deregisterPullTimeUpdateExclusion,
   listPullTimeUpdateExclusions,
+  createRepositoryCreationTemplate,
+  describeRepositoryCreationTemplates,
+  updateRepositoryCreationTemplate,
+  deleteRepositoryCreationTemplate,
 ] as EcrAction[];
 
 /** Every ECR action cargohold answers, by its X-Amz-Target operation name. */

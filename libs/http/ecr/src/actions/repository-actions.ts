@@ -24,7 +24,7 @@ export function repositoryShape(context: ActionContext, repository: Repository) 
 }
 
 /** Exclusion filters go with the *_WITH_EXCLUSION modes and only with them (ECR's rule). */
-function mutability(mode: RepositorySettings['imageTagMutability'], filters: RepositorySettings['imageTagMutabilityExclusionFilters'] | undefined) {
+export function mutability(mode: RepositorySettings['imageTagMutability'], filters: RepositorySettings['imageTagMutabilityExclusionFilters'] | undefined) {
   const withExclusion = mode.endsWith('_WITH_EXCLUSION');
   if (withExclusion && !filters?.length) throw invalidParameter(`imageTagMutabilityExclusionFilters are required when imageTagMutability is ${mode}`);
   if (!withExclusion && filters?.length) throw invalidParameter(`imageTagMutabilityExclusionFilters are only allowed with the *_WITH_EXCLUSION modes`);
