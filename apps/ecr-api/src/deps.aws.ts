@@ -22,6 +22,7 @@ export function awsEcrDeps(env: DeploymentEnv, logger: Logger): EcrApiDeps {
       storage,
       // StartImageScan writes the scan with its request; the table stream carries it to the scanner.
       scans: storage.scans,
+      templates: storage.templates,
     }),
     authenticate: sigV4Authenticator(directory.credentialLookup),
     authorize: (checks) => tokens.access.decideEach(checks),
