@@ -22,6 +22,8 @@ export function awsDistributionDeps(env: DeploymentEnv, logger: Logger): Distrib
   return {
     registry: createRegistry({
       storage,
+      // Create-on-push applies the repository creation templates.
+      templates: storage.templates,
       onBestEffortFailure: (what, err) => logger.warn({ err, what }, 'a best-effort write failed; reads go on (logged once until it works again)'),
     }),
     authorizer: tokens.authorizer,

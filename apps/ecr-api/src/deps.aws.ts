@@ -22,9 +22,11 @@ export function awsEcrDeps(env: DeploymentEnv, logger: Logger): EcrApiDeps {
       storage,
       // StartImageScan writes the scan with its request; the table stream carries it to the scanner.
       scans: storage.scans,
+      templates: storage.templates,
     }),
     authenticate: sigV4Authenticator(directory.credentialLookup),
     authorize: (checks) => tokens.access.decideEach(checks),
+    pageTokenKey: env.tokenKey,
     services: {
       issueToken: tokens.issue,
       downloadUrl: tokens.downloadUrl,

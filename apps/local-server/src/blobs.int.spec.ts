@@ -1,4 +1,6 @@
 import { request } from 'node:http';
+import { PutAccountSettingCommand } from '@aws-sdk/client-ecr';
+import { ecrClient } from './testing/ecr-client';
 import { startTestServer, type TestServer } from './testing/test-server';
 import { sha256, sha512 } from './testing/registry-client';
 
@@ -163,6 +165,9 @@ describe('/v2/ blobs and uploads', () => {
 
   describe('cross-repository mount', () => {
     it('links a blob the source repository holds (201) and falls back to an upload otherwise (202)', async () => {
+      // Mounting is opt-in, as on ECR: this registry turns it on.
+      const ecr = ecrClient(t.server.url);
+      await ecr.send(new PutAccountSettingCommand({ name: 'BLOB_MOUNTING', value: 'ENABLED' })).finally(() => ecr.destroy());
       const digest = await t.client.pushBlob('mount/source', 'shared layer');
       const mounted = await t.client.send('POST', `/v2/mount/target/blobs/uploads/?mount=${digest}&from=mount/source`);
       expect(mounted.status).toBe(201);

@@ -33,7 +33,7 @@ export interface AuthDeps {
   readonly authorizer: Authorizer;
   /** Signs the capability an upload gateway's Location carries. */
   readonly uploadCapability: UploadCapabilityIssuer;
-  readonly ecr: Pick<EcrApiDeps, 'authenticate' | 'authorize' | 'services'>;
+  readonly ecr: Pick<EcrApiDeps, 'authenticate' | 'authorize' | 'services' | 'pageTokenKey'>;
 }
 
 export interface AuthOptions {
@@ -60,6 +60,7 @@ export function createAuth(config: ConfigFile, storage: RegistryStorage, tokenKe
     ecr: {
       authenticate: sigV4Authenticator(directory.credentialLookup),
       authorize: (checks) => tokens.access.decideEach(checks),
+      pageTokenKey: tokenKey,
       services: {
         issueToken: tokens.issue,
         downloadUrl: tokens.downloadUrl,

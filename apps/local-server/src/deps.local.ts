@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFsBlobStorage } from '@cargohold/storage-fs';
-import type { OutboxStore, RegistryStorage, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
+import type { OutboxStore, RegistryStorage, RepositoryCreationTemplateStore, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
 import { openSqliteMetadata } from '@cargohold/storage-sqlite';
 
 /**
@@ -11,12 +11,14 @@ import { openSqliteMetadata } from '@cargohold/storage-sqlite';
  *     blobs/…          content-addressed bytes (FsBlobStore; layout documented there)
  *     uploads/…        staging areas of uploads in progress (FsBlobUploads)
  *     metadata.db      SQLite (WAL): repositories, manifests, tags, links, upload sessions, registries,
- *                      the event outbox, scan results and the vulnerability database
+ *                      the event outbox, scan results, the vulnerability database and the
+ *                      repository creation templates
  */
 export interface LocalStorage extends RegistryStorage {
   readonly outbox: OutboxStore;
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
+  readonly templates: RepositoryCreationTemplateStore;
 }
 
 export function openLocalStorage(dataDir: string): LocalStorage {
@@ -34,6 +36,7 @@ export function openLocalStorage(dataDir: string): LocalStorage {
     outbox: metadata.outbox,
     scans: metadata.scans,
     vulnerabilities: metadata.vulnerabilities,
+    templates: metadata.templates,
     close: () => metadata.close(),
   };
 }

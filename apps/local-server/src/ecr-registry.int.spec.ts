@@ -61,7 +61,8 @@ describe('ECR API: registry, tokens, settings and tag immutability', () => {
 
   it('lets BLOB_MOUNTING govern cross-repository mounts', async () => {
     const image = await v2.pushImage('mount/source', 'v1');
-    expect((await ecr.send(new GetAccountSettingCommand({ name: 'BLOB_MOUNTING' }))).value).toBe('ENABLED');
+    // Opt-in on ECR (https://docs.aws.amazon.com/AmazonECR/latest/userguide/blob-mounting.html).
+    expect((await ecr.send(new GetAccountSettingCommand({ name: 'BLOB_MOUNTING' }))).value).toBe('DISABLED');
     await ecr.send(new PutAccountSettingCommand({ name: 'BLOB_MOUNTING', value: 'DISABLED' }));
     const refused = await v2.send('POST', `/v2/mount/target/blobs/uploads/?mount=${image.layerDigest}&from=mount/source`);
     expect(refused.status).toBe(202);

@@ -51,6 +51,21 @@ describe('/v2/ manifests, tags and referrers', () => {
       expect((await t.client.send('GET', '/v2/closure/b/manifests/v1')).status).toBe(404);
     });
 
+    // As CNCF distribution answers, and the OCI conformance suite expects (goharbor/harbor#12494).
+    it('answers a pull by an ill-formed tag with 404 MANIFEST_UNKNOWN, a push by one with 400 TAG_INVALID', async () => {
+      const image = await t.client.pushImage('illformed', 'v1');
+
+      const get = await t.client.send('GET', '/v2/illformed/manifests/.INVALID');
+      const head = await t.client.send('HEAD', '/v2/illformed/manifests/.INVALID');
+      const { res: put } = await t.client.putManifest('illformed', '.INVALID', image.body.toString(), OCI_MANIFEST);
+
+      expect(get.status).toBe(404);
+      expect(get.json()).toMatchObject({ errors: [{ code: 'MANIFEST_UNKNOWN' }] });
+      expect(head.status).toBe(404);
+      expect(put.status).toBe(400);
+      expect(put.json()).toMatchObject({ errors: [{ code: 'TAG_INVALID' }] });
+    });
+
     it('rejects a PUT by digest whose body hashes to another digest', async () => {
       const image = await t.client.pushImage('mismatch', 'v1');
       const { res } = await t.client.putManifest('mismatch', `sha256:${'0'.repeat(64)}`, image.body.toString(), OCI_MANIFEST);

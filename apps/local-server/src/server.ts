@@ -98,7 +98,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const limits = config.limits ?? {};
   const registry = createRegistry({
     storage,
-    ...(local ? { scans: local.scans } : {}),
+    ...(local ? { scans: local.scans, templates: local.templates } : {}),
     settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
     onBestEffortFailure: (what, err) => logger.warn({ err, what }, 'a best-effort write failed; reads go on (logged once until it works again)'),
     limits: {

@@ -82,6 +82,16 @@ describe('AccessService', () => {
       await expect(access.allows(pull(ALICE, { repositoryName: 'team/other' }))).resolves.toBe(true);
     });
 
+    it('applies the registry policy only to replication and creation under REGISTRY_POLICY_SCOPE V1', async () => {
+      const { access, storage, setRegistryPolicy } = await setup();
+      const everything = `arn:aws:ecr:us-east-1:${OWNER}:repository/*`;
+      await setRegistryPolicy(text(statement('Allow', ['ecr:BatchGetImage', 'ecr:CreateRepository'], { Principal: { AWS: ALICE.arn }, Resource: everything })));
+      await storage.registries.update(REGISTRY, (current) => ({ ...current, accountSettings: { REGISTRY_POLICY_SCOPE: 'V1' } }));
+
+      await expect(access.allows(pull())).resolves.toBe(false);
+      await expect(access.allows(pull(ALICE, { action: 'ecr:CreateRepository' }))).resolves.toBe(true);
+    });
+
     it('lets an explicit deny in the registry policy win over a repository allow', async () => {
       const { access, setRepositoryPolicy, setRegistryPolicy } = await setup();
       await setRepositoryPolicy('team/app', text(statement('Allow', 'ecr:*', { Principal: { AWS: ALICE.arn } })));

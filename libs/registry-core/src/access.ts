@@ -61,10 +61,11 @@ export class AccessService {
    * repository policy they name is read once, all reads at the same time, then every check is decided.
    */
   async decideEach(checks: readonly AccessCheck[]): Promise<AccessVerdict[]> {
-    const policies = await this.resourcePoliciesOf(checks);
+    const { policies, v1 } = await this.resourcePoliciesOf(checks);
     return checks.map((check) => {
       const repository = check.repositoryName === undefined ? undefined : policies.get(repositoryKey(check.registryKey, check.repositoryName));
-      const registry = policies.get(check.registryKey);
+      const inScope = !v1.has(check.registryKey) || V1_REGISTRY_POLICY_ACTIONS.has(check.action.toLowerCase());
+      const registry = inScope ? policies.get(check.registryKey) : undefined;
       const resourcePolicies: PolicyDocument[] = [];
       const sources: PolicySource[] = [];
       if (repository) {
@@ -80,13 +81,17 @@ export class AccessService {
   }
 
   /** Resource policies by registry key and by repository (registry key + NUL + name), each read once. */
-  private async resourcePoliciesOf(checks: readonly AccessCheck[]): Promise<Map<string, PolicyDocument | undefined>> {
+  private async resourcePoliciesOf(checks: readonly AccessCheck[]): Promise<{ policies: Map<string, PolicyDocument | undefined>; v1: Set<string> }> {
     const reads = new Map<string, Promise<string | undefined>>();
+    const v1 = new Set<string>();
     for (const { registryKey, repositoryName } of checks) {
       if (!reads.has(registryKey))
         reads.set(
           registryKey,
-          this.registries.get(registryKey).then((settings) => settings.policyText),
+          this.registries.get(registryKey).then((settings) => {
+            if (settings.accountSettings['REGISTRY_POLICY_SCOPE'] === 'V1') v1.add(registryKey);
+            return settings.policyText;
+          }),
         );
       if (repositoryName === undefined) continue;
       const key = repositoryKey(registryKey, repositoryName);
@@ -97,7 +102,7 @@ export class AccessService {
         );
     }
     const texts = await Promise.all([...reads].map(async ([key, read]) => [key, await read] as const));
-    return new Map(texts.map(([key, text]) => [key, text === undefined ? undefined : this.resourcePolicy(text)]));
+    return { policies: new Map(texts.map(([key, text]) => [key, text === undefined ? undefined : this.resourcePolicy(text)])), v1 };
   }
 
   private evaluateOne(check: AccessCheck, resourcePolicies: PolicyDocument[], sources: readonly PolicySource[]): AccessVerdict {
@@ -140,6 +145,12 @@ export class AccessService {
     return documents;
   }
 }
+
+/**
+ * REGISTRY_POLICY_SCOPE V1: the registry policy governs only these actions; V2 (the default) applies it to
+ * every ECR action ("Registry permissions", https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html).
+ */
+const V1_REGISTRY_POLICY_ACTIONS = new Set(['ecr:replicateimage', 'ecr:batchimportupstreamimage', 'ecr:createrepository']);
 
 const repositoryKey = (registryKey: string, name: string) => `${registryKey}\u0000${name}`;
 

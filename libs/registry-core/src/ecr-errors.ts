@@ -54,6 +54,30 @@ export class InvalidParameterError extends RegistryError {
   }
 }
 
+export class TemplateAlreadyExistsError extends RegistryError {
+  constructor(prefix: string) {
+    super('DENIED', `The repository creation template with prefix '${prefix}' already exists`, { status: 400 });
+  }
+}
+
+export class TemplateNotFoundError extends RegistryError {
+  constructor(prefix: string) {
+    super('NAME_UNKNOWN', `The repository creation template with prefix '${prefix}' does not exist`);
+  }
+}
+
+export class ExclusionAlreadyExistsError extends RegistryError {
+  constructor(principalArn: string) {
+    super('DENIED', `The pull time update exclusion for principal '${principalArn}' already exists`, { status: 400 });
+  }
+}
+
+export class ExclusionNotFoundError extends RegistryError {
+  constructor(principalArn: string) {
+    super('NAME_UNKNOWN', `The pull time update exclusion for principal '${principalArn}' was not found`);
+  }
+}
+
 export class LimitExceededError extends RegistryError {
   constructor(message: string) {
     super('TOOMANYREQUESTS', message);

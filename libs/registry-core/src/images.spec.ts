@@ -106,6 +106,20 @@ describe('ImageService', () => {
       expect(last).toEqual({ imageIds: [{ imageDigest: digests[4] }] });
     });
 
+    it('bounds a page by image ids, not images, and resumes inside an image with several tags', async () => {
+      const { registry, images } = setup();
+      const image = await push(registry, ociImage('multi'), 't1', 't2', 't3');
+      const ids = ['t1', 't2', 't3'].map((imageTag) => ({ imageDigest: image.digest, imageTag }));
+
+      const first = await images.list(repo, 'ANY', 2);
+      const rest = await images.list(repo, 'ANY', 2, first.next);
+
+      expect(first.imageIds).toHaveLength(2);
+      expect([...first.imageIds, ...rest.imageIds]).toEqual(expect.arrayContaining(ids));
+      expect(rest).not.toHaveProperty('next');
+      expect(rest.imageIds).toHaveLength(1);
+    });
+
     it('reads past the store’s pages of 100 to fill a filtered page', async () => {
       const { registry, images } = setup();
       for (let i = 0; i < 120; i++) await push(registry, ociImage(`untagged-${i}`));

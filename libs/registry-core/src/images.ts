@@ -61,12 +61,29 @@ export class ImageService {
     return imageTag === undefined ? { ok: true, record } : { ok: true, record, tag: imageTag };
   }
 
+  /**
+   * ListImages: one page of image ids, at most `limit` of them (an image with three tags is three ids, and
+   * a page may end inside one). The cursor is the digest of the last image shown whole, followed by
+   * `#<skip>` when the page ended inside the next image after `skip` of its ids.
+   */
   async list(repo: RepoRef, tagStatus: TagStatus, limit: number, after?: string): Promise<{ imageIds: ImageId[]; next?: string }> {
-    const { details, next } = await this.page(repo, tagStatus, limit, after);
-    const imageIds = details.flatMap(({ record, tags }) =>
-      tags.length === 0 ? [{ imageDigest: record.digest }] : tags.map((imageTag) => ({ imageDigest: record.digest, imageTag })),
-    );
-    return next === undefined ? { imageIds } : { imageIds, next };
+    const { last, skip } = listCursor(after);
+    // Every image yields at least one id: limit + 1 images fill the page and tell whether more follow.
+    const { details, next } = await this.page(repo, tagStatus, limit + 1, last);
+    const imageIds: ImageId[] = [];
+    let previous = last;
+    for (const [index, { record, tags }] of details.entries()) {
+      const skipped = index === 0 ? skip : 0;
+      const ids = (tags.length === 0 ? [{ imageDigest: record.digest }] : tags.map((imageTag) => ({ imageDigest: record.digest, imageTag }))).slice(skipped);
+      const room = limit - imageIds.length;
+      if (ids.length > room) {
+        imageIds.push(...ids.slice(0, room));
+        return { imageIds, next: skipped + room === 0 ? (previous as string) : `${previous ?? ''}#${skipped + room}` };
+      }
+      imageIds.push(...ids);
+      previous = record.digest;
+    }
+    return next === undefined || previous === undefined ? { imageIds } : { imageIds, next: previous };
   }
 
   /** DescribeImages: named images (ImageNotFoundException if any is missing) or one page of all. */
@@ -94,6 +111,7 @@ export class ImageService {
     repo: RepoRef,
     imageIds: readonly ImageId[],
     acceptedMediaTypes: readonly string[] | undefined,
+    pulledBy?: string,
   ): Promise<{ images: { imageId: ImageId; manifest: Buffer; mediaType: string }[]; failures: ImageFailure[] }> {
     await this.repositories.require(repo);
     const images: { imageId: ImageId; manifest: Buffer; mediaType: string }[] = [];
@@ -106,7 +124,7 @@ export class ImageService {
         continue;
       }
       try {
-        const manifest = await this.manifestService.get(repo, resolved.record.digest, accept);
+        const manifest = await this.manifestService.get(repo, resolved.record.digest, accept, pulledBy);
         const id = resolved.tag === undefined ? { imageDigest: manifest.digest } : { imageDigest: manifest.digest, imageTag: resolved.tag };
         images.push({ imageId: id, manifest: manifest.bytes, mediaType: manifest.mediaType });
       } catch (error) {
@@ -178,6 +196,12 @@ export class ImageService {
       cursor = records[records.length - 1]?.digest;
     }
   }
+}
+
+/** A cursor `list` issued: `<digest>`, `<digest>#<skip>` or `#<skip>` (digests never hold a `#`). */
+function listCursor(after: string | undefined): { last?: string; skip: number } {
+  const [last = '', skip = '0'] = (after ?? '').split('#');
+  return last === '' ? { skip: Number(skip) || 0 } : { last, skip: Number(skip) || 0 };
 }
 
 /** The `mediaType` a manifest declares, so PutImage without imageManifestMediaType can be validated. */

@@ -17,3 +17,5 @@ export * from './event-dispatcher';
 export * from './scans';
 export * from './scan-worker';
 export * from './verified-blob-store';
+export * from './pull-time-exclusions';
+export * from './repository-templates';

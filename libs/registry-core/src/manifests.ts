@@ -9,7 +9,7 @@ import {
   type Descriptor,
   type ParsedManifest,
 } from '@cargohold/manifests';
-import { digestOf, parseDigest, parseReference, validateTag, type Digest } from '@cargohold/oci';
+import { digestOf, parseDigest, parseReference, TagInvalidError, validateTag, type Digest } from '@cargohold/oci';
 import {
   BlobCorruptError,
   DigestMismatchError,
@@ -28,6 +28,13 @@ import { ManifestBlobUnknownError, ManifestCorruptError, ManifestUnknownError } 
 import { isTagImmutable } from './tag-mutability';
 import type { RepositoryResolver } from './repositories';
 import { putVerified } from './uploads/verified-put';
+
+/** Whether a principal's pulls leave pull times alone (PullTimeExclusions, or the no-op twin). */
+export interface PullExclusionCheck {
+  excludes(registry: string, principalArn: string): Promise<boolean>;
+}
+
+const NO_PULL_EXCLUSIONS: PullExclusionCheck = { excludes: async () => false };
 
 export interface ManifestPorts {
   readonly blobs: BlobStore;
@@ -68,6 +75,8 @@ export class ManifestService {
     private readonly events: EventFactory = new EventFactory(clock),
     /** Told of the first failure to record a pull after a success (so an outage is reported once). */
     private readonly onPullRecordFailure: (error: unknown) => void = () => undefined,
+    /** Principals whose pulls leave pull times alone (RegisterPullTimeUpdateExclusion); none by default. */
+    private readonly pullExclusions: PullExclusionCheck = NO_PULL_EXCLUSIONS,
   ) {}
 
   /** HEAD: what GET would return, without reading the bytes. */
@@ -80,10 +89,11 @@ export class ManifestService {
     return { digest: record.digest, mediaType: record.mediaType, size: record.size };
   }
 
-  async get(repo: RepoRef, reference: string, accept: string | undefined): Promise<StoredManifest & { bytes: Buffer }> {
+  /** `pulledBy`: the puller's principal ARN, checked against the pull-time update exclusions. */
+  async get(repo: RepoRef, reference: string, accept: string | undefined, pulledBy?: string): Promise<StoredManifest & { bytes: Buffer }> {
     const manifest = await this.stat(repo, reference, accept);
     const bytes = await this.bytesOf(manifest.digest);
-    await this.recordPull(repo, manifest.digest);
+    await this.recordPull(repo, manifest.digest, pulledBy);
     return { ...manifest, bytes };
   }
 
@@ -163,8 +173,13 @@ export class ManifestService {
     return this.ports.manifests.referrers(repo, digest);
   }
 
+  /**
+   * A pull by an ill-formed tag (`GET /v2/<name>/manifests/.INVALID`) finds nothing: 404 MANIFEST_UNKNOWN.
+   * CNCF distribution answers 404 (its route does not match such a reference) and the OCI conformance
+   * suite expects 404 (goharbor/harbor#12494); a push by an ill-formed tag still answers 400 TAG_INVALID.
+   */
   private async resolve(repo: RepoRef, reference: string): Promise<ManifestRecord> {
-    const ref = parseReference(reference);
+    const ref = pullReference(reference);
     const digest = ref.kind === 'digest' ? ref.digest : await this.ports.manifests.resolveTag(repo, ref.tag);
     const record = digest && (await this.ports.manifests.get(repo, digest));
     if (!record) throw new ManifestUnknownError(reference);
@@ -248,15 +263,17 @@ export class ManifestService {
   }
 
   /** Pulls refresh lastRecordedPullTime at most once per interval per image (ECR records it daily). */
-  private async recordPull(repo: RepoRef, digest: Digest): Promise<void> {
+  private async recordPull(repo: RepoRef, digest: Digest, pulledBy: string | undefined): Promise<void> {
     const key = `${repo.registry}/${repo.name}@${digest}`;
     const now = this.clock.now();
     const last = this.pullsRecorded.get(key);
     if (last !== undefined && now.getTime() - last < this.limits.pullRecordIntervalMs) return;
-    if (this.pullsRecorded.size > 100_000) this.pullsRecorded.clear();
-    this.pullsRecorded.set(key, now.getTime());
     // Best effort: recording the pull is a write, and a write that fails must not fail the read.
     try {
+      // An excluded pull neither records nor counts as recorded: the next pull by anyone else records.
+      if (pulledBy !== undefined && (await this.pullExclusions.excludes(repo.registry, pulledBy))) return;
+      if (this.pullsRecorded.size > 100_000) this.pullsRecorded.clear();
+      this.pullsRecorded.set(key, now.getTime());
       await this.ports.manifests.recordPull(repo, digest, now);
       this.failingPullRecords = false;
     } catch (error) {
@@ -265,5 +282,13 @@ export class ManifestService {
       if (!this.failingPullRecords) this.onPullRecordFailure(error);
       this.failingPullRecords = true;
     }
+  }
+}
+
+function pullReference(reference: string): ReturnType<typeof parseReference> {
+  try {
+    return parseReference(reference);
+  } catch (error) {
+    throw error instanceof TagInvalidError ? new ManifestUnknownError(reference, 'no manifest has this ill-formed tag') : error;
   }
 }

@@ -75,7 +75,7 @@ describe('RegistryAdmin', () => {
       await expect(admin.putAccountSetting(REGISTRY, 'REGISTRY_POLICY_SCOPE', 'V1')).resolves.toBe('V1');
 
       await expect(admin.getAccountSetting(REGISTRY, 'REGISTRY_POLICY_SCOPE')).resolves.toBe('V1');
-      await expect(admin.getAccountSetting(REGISTRY, 'BLOB_MOUNTING')).resolves.toBe('ENABLED');
+      await expect(admin.getAccountSetting(REGISTRY, 'BLOB_MOUNTING')).resolves.toBe('DISABLED');
     });
 
     it('refuses an unknown setting name with InvalidParameter on get and put', async () => {
@@ -93,7 +93,15 @@ describe('RegistryAdmin', () => {
 
       expect(error).toBeInstanceOf(InvalidParameterError);
       expect(error).toMatchObject({ message: "Invalid parameter at 'value' failed to satisfy constraint: must be one of ENABLED, DISABLED" });
-      await expect(admin.getAccountSetting(REGISTRY, 'BLOB_MOUNTING')).resolves.toBe('ENABLED');
+      await expect(admin.getAccountSetting(REGISTRY, 'BLOB_MOUNTING')).resolves.toBe('DISABLED');
+    });
+
+    it('has ECR defaults: blob mounting opt-in, AWS_NATIVE basic scanning, V2 registry policy scope', () => {
+      expect(Object.fromEntries(Object.entries(ACCOUNT_SETTINGS).map(([name, { default: value }]) => [name, value]))).toEqual({
+        BLOB_MOUNTING: 'DISABLED',
+        BASIC_SCAN_TYPE_VERSION: 'AWS_NATIVE',
+        REGISTRY_POLICY_SCOPE: 'V2',
+      });
     });
   });
 });

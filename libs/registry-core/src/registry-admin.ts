@@ -7,7 +7,9 @@ import { accountOf } from './repository-admin';
 export const ACCOUNT_SETTINGS: Readonly<Record<string, { values: readonly string[]; default: string }>> = {
   BASIC_SCAN_TYPE_VERSION: { values: ['AWS_NATIVE', 'CLAIR'], default: 'AWS_NATIVE' },
   REGISTRY_POLICY_SCOPE: { values: ['V1', 'V2'], default: 'V2' },
-  BLOB_MOUNTING: { values: ['ENABLED', 'DISABLED'], default: 'ENABLED' },
+  // Opt-in on ECR: "aws ecr put-account-setting --name BLOB_MOUNTING --value ENABLED" turns it on
+  // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/blob-mounting.html).
+  BLOB_MOUNTING: { values: ['ENABLED', 'DISABLED'], default: 'DISABLED' },
 };
 
 /** Registry-wide configuration: the registry policy and account settings. */

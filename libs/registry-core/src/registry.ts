@@ -1,4 +1,4 @@
-import type { RegistryStorage, ScanStore } from '@cargohold/storage-ports';
+import type { RegistryStorage, RepositoryCreationTemplateStore, ScanStore } from '@cargohold/storage-ports';
 import { BlobService } from './blobs';
 import { DEFAULT_LIMITS, systemClock, type Clock, type RegistryLimits, type RegistrySettings } from './config';
 import { ImageService } from './images';
@@ -6,6 +6,8 @@ import { ListingService } from './listing';
 import { RegistryAdmin } from './registry-admin';
 import { RepositoryAdmin } from './repository-admin';
 import { ManifestService } from './manifests';
+import { PullTimeExclusions } from './pull-time-exclusions';
+import { NO_TEMPLATE_STORE, RepositoryTemplates } from './repository-templates';
 import { RepositoryResolver } from './repositories';
 import { ScanService } from './scans';
 import { UploadService } from './uploads';
@@ -15,6 +17,8 @@ export interface RegistryDeps {
   readonly storage: RegistryStorage;
   /** Scan state and the events written with it; without one, scans are never recorded (the no-op twin). */
   readonly scans?: ScanStore;
+  /** Repository creation templates; without a store none applies and none can be created. */
+  readonly templates?: RepositoryCreationTemplateStore;
   readonly limits?: Partial<RegistryLimits>;
   readonly settings?: Partial<RegistrySettings>;
   readonly clock?: Clock;
@@ -35,6 +39,8 @@ export interface Registry {
   readonly repositoryAdmin: RepositoryAdmin;
   readonly registryAdmin: RegistryAdmin;
   readonly scanning: ScanService;
+  readonly pullTimeExclusions: PullTimeExclusions;
+  readonly templates: RepositoryTemplates;
   readonly limits: RegistryLimits;
 }
 
@@ -52,10 +58,12 @@ export function createRegistry(deps: RegistryDeps): Registry {
   // Every read of blob bytes by the use cases below is verified, whatever the adapter.
   const blobs = new VerifiedBlobStore(deps.storage.blobs);
   const storage: RegistryStorage = { ...deps.storage, blobs };
-  const repositories = new RepositoryResolver(storage.repositories, settings, clock);
+  const templates = new RepositoryTemplates(deps.templates ?? NO_TEMPLATE_STORE, clock);
+  const repositories = new RepositoryResolver(storage.repositories, settings, clock, (ref) => templates.settingsFor(ref.registry, ref.name, 'CREATE_ON_PUSH'));
   const registryAdmin = new RegistryAdmin(storage.registries);
   const onPullRecordFailure = (error: unknown) => deps.onBestEffortFailure?.('record-pull', error);
-  const manifests = new ManifestService(repositories, storage, limits, clock, undefined, onPullRecordFailure);
+  const pullTimeExclusions = new PullTimeExclusions(storage.registries, clock);
+  const manifests = new ManifestService(repositories, storage, limits, clock, undefined, onPullRecordFailure, pullTimeExclusions);
   return {
     limits,
     blobs: new BlobService(repositories, storage.links, blobs),
@@ -66,5 +74,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
     repositoryAdmin: new RepositoryAdmin(storage.repositories, storage.manifests, clock),
     registryAdmin,
     scanning: new ScanService(repositories, storage.registries, deps.scans ?? NO_SCANS, clock),
+    pullTimeExclusions,
+    templates,
   };
 }

@@ -1,5 +1,5 @@
 import { validateRepositoryName } from '@cargohold/oci';
-import type { RepoRef, Repository, RepositoryStore } from '@cargohold/storage-ports';
+import { DEFAULT_REPOSITORY_SETTINGS, type RepoRef, type Repository, type RepositorySettings, type RepositoryStore } from '@cargohold/storage-ports';
 import type { Clock, RegistrySettings } from './config';
 import { NameUnknownError } from './errors';
 
@@ -9,6 +9,8 @@ export class RepositoryResolver {
     private readonly store: RepositoryStore,
     private readonly settings: RegistrySettings,
     private readonly clock: Clock,
+    /** The settings create-on-push gives a new repository (its creation template's), by name. */
+    private readonly templateSettings: (ref: RepoRef) => Promise<Partial<RepositorySettings>> = async () => ({}),
   ) {}
 
   /** Validates the name and returns the repository, if it exists. */
@@ -32,6 +34,7 @@ export class RepositoryResolver {
     const repository = await this.find(ref);
     if (repository) return repository;
     if (!this.settings.createRepositoryOnPush) throw new NameUnknownError(ref.name);
-    return (await this.store.create(ref, this.clock.now())).repository;
+    const settings = { ...DEFAULT_REPOSITORY_SETTINGS, ...(await this.templateSettings(ref)) };
+    return (await this.store.create(ref, this.clock.now(), settings)).repository;
   }
 }

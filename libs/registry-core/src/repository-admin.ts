@@ -23,7 +23,9 @@ export class RepositoryAdmin {
 
   async create(ref: RepoRef, settings: Partial<RepositorySettings> = {}): Promise<Repository> {
     validateRepositoryName(ref.name);
-    const { created, repository } = await this.repositories.create(ref, this.clock.now(), { ...DEFAULT_REPOSITORY_SETTINGS, ...settings });
+    const merged = { ...DEFAULT_REPOSITORY_SETTINGS, ...settings };
+    const encryption = effectiveEncryption(ref.registry, merged.encryption);
+    const { created, repository } = await this.repositories.create(ref, this.clock.now(), { ...merged, encryption });
     if (!created) throw new RepositoryAlreadyExistsError(ref.name, accountOf(ref.registry));
     return repository;
   }
@@ -80,6 +82,18 @@ export class RepositoryAdmin {
     await this.update(ref, ({ policyText: _removed, ...rest }) => rest);
     return policyText;
   }
+}
+
+/**
+ * The encryption a repository reports: KMS (or KMS_DSSE) without a key means the AWS-managed key for ECR,
+ * and ECR names it (EncryptionConfiguration.kmsKey: "If no key is specified, the default Amazon Web
+ * Services managed KMS key for Amazon ECR will be used",
+ * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_EncryptionConfiguration.html).
+ */
+export function effectiveEncryption(registry: string, encryption: RepositorySettings['encryption']): RepositorySettings['encryption'] {
+  if (encryption.encryptionType === 'AES256' || encryption.kmsKey) return encryption;
+  const { account, region } = parseRegistryKey(registry);
+  return { ...encryption, kmsKey: `arn:aws:kms:${region}:${account}:alias/aws/ecr` };
 }
 
 /** ECR's messages and outputs name a registry by its account (the registry id). */

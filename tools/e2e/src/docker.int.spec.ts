@@ -1,10 +1,17 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import {
+  CreateRepositoryCreationTemplateCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetRepositoryPolicyCommand,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-ecr';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeWithClients } from './clients';
 import { startDockerd, type Dockerd } from './dockerd';
 import { buildDockerArchive, type BuiltDockerArchive } from './images';
-import { startRegistryUnderTest, type RegistryUnderTest } from './registry-under-test';
+import { putAccountSetting, registryTarget, startRegistryUnderTest, type RegistryUnderTest } from './registry-under-test';
 
 /**
  * The docker CLI, through a private dockerd, against the registry under test. docker recompresses layers
@@ -24,6 +31,8 @@ describeWithClients(['docker', 'dockerd'], 'docker CLI against the registry unde
     work = await mkdtemp(join(tmpdir(), 'cargohold-e2e-docker-'));
     // One at a time, so afterAll can stop whichever started if the other fails.
     registry = await startRegistryUnderTest();
+    // Cross-repository mounts (the repo-b push below) are opt-in on ECR, so on cargohold too.
+    if (registry.target === 'cargohold') await putAccountSetting(registry.url, 'BLOB_MOUNTING', 'ENABLED');
     dockerd = await startDockerd();
     if (registry.credentials) {
       const { username, password } = registry.credentials;
@@ -95,6 +104,45 @@ describeWithClients(['docker', 'dockerd'], 'docker CLI against the registry unde
 
       expect(pulled.stdout).toContain(`Digest: ${pushed}`);
     });
+  });
+
+  describe('a repository creation template (cargohold only: distribution has no ECR API)', () => {
+    const policyText = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'pull', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: ['ecr:BatchGetImage'] }],
+    });
+
+    (registryTarget() === 'cargohold' ? it : it.skip)(
+      'gives the repository docker push creates under team/ exactly its settings, and none to other/',
+      async () => {
+        const ecr = new ECRClient({ endpoint: registry.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+        try {
+          await ecr.send(
+            new CreateRepositoryCreationTemplateCommand({
+              prefix: 'team/',
+              appliedFor: ['CREATE_ON_PUSH'],
+              imageTagMutability: 'IMMUTABLE',
+              repositoryPolicy: policyText,
+              resourceTags: [{ Key: 'owner', Value: 'team' }],
+            }),
+          );
+          for (const name of ['team/new-app', 'other/app']) {
+            await docker(['tag', 'cargohold-e2e/app:v1', `${registry.host}/${name}:v1`]);
+            await docker(['push', `${registry.host}/${name}:v1`]);
+          }
+
+          const { repositories = [] } = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['team/new-app', 'other/app'] }));
+          const [team, other] = repositories;
+          expect(team?.imageTagMutability).toBe('IMMUTABLE');
+          expect((await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'team/new-app' }))).policyText).toBe(policyText);
+          expect((await ecr.send(new ListTagsForResourceCommand({ resourceArn: team?.repositoryArn }))).tags).toEqual([{ Key: 'owner', Value: 'team' }]);
+          expect(other?.imageTagMutability).toBe('MUTABLE');
+          expect((await ecr.send(new ListTagsForResourceCommand({ resourceArn: other?.repositoryArn }))).tags).toEqual([]);
+        } finally {
+          ecr.destroy();
+        }
+      },
+    );
   });
 });
 

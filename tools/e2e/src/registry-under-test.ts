@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { ECRClient, GetAuthorizationTokenCommand, PutAccountSettingCommand } from '@aws-sdk/client-ecr';
 import { spawnCargohold } from './cargohold-process';
 import { terminateOnExit } from './exec';
 import { freePort, waitForV2 } from './ports';
@@ -64,6 +64,16 @@ async function startCargohold(): Promise<RegistryUnderTest> {
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** `aws ecr put-account-setting`, e.g. BLOB_MOUNTING=ENABLED (opt-in on ECR and on cargohold). */
+export async function putAccountSetting(endpoint: string, name: string, value: string, credentials = { accessKeyId: 'test', secretAccessKey: 'test' }) {
+  const client = new ECRClient({ endpoint, region: 'us-east-1', credentials });
+  try {
+    await client.send(new PutAccountSettingCommand({ name, value }));
+  } finally {
+    client.destroy();
   }
 }
 

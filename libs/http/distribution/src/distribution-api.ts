@@ -93,6 +93,7 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
     allows: async (access) => granted(await ask(access), access.length),
     ...optional('blobRedirects', deps.blobRedirects),
     locateUpload: (repo, uploadId) => uploads.locationOf(repo, uploadId, decision.principal),
+    principalArn: decision.principal.arn,
   };
   if (route.scope === 'registry') return route.handler(context);
   const param = Object.entries(groups).find(([group]) => group !== 'name')?.[1] ?? '';

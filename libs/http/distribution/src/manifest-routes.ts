@@ -17,8 +17,8 @@ export const headManifest: RouteHandler = async ({ registry, repo, param, reques
   return { status: 200, headers: manifestHeaders(manifest) };
 };
 
-export const getManifest: RouteHandler = async ({ registry, repo, param, request }) => {
-  const manifest = await registry.manifests.get(repo, param, request.headers['accept']);
+export const getManifest: RouteHandler = async ({ registry, repo, param, request, principalArn }) => {
+  const manifest = await registry.manifests.get(repo, param, request.headers['accept'], principalArn);
   return { status: 200, headers: manifestHeaders(manifest), body: manifest.bytes };
 };
 

@@ -21,6 +21,8 @@ export interface RegistryContext {
   readonly registry: Registry;
   /** The registry (account, region) the request addresses, as a RegistryKey string. */
   readonly registryKey: string;
+  /** Who the request is from, once authorized (the puller whose pull time may be recorded). */
+  readonly principalArn?: string;
   /**
    * Asks the authorizer about more than the route needed, all records in one evaluation, with the
    * request's credentials: the catalog filters a page, a cross-repository mount checks its source.

@@ -3,6 +3,7 @@ import type { AccessVerdict, Registry } from '@cargohold/registry-core';
 import type { RepoRef } from '@cargohold/storage-ports';
 import type { z } from 'zod';
 import type { ErrorOverrides } from './aws-errors';
+import type { PageTokens } from './page-token';
 
 /** Who is calling and where: resolved by the dispatcher before an action runs. */
 export interface CallerContext {
@@ -27,6 +28,8 @@ export interface ActionContext extends CallerContext {
   repositoryArn(registryKey: string, name: string): string;
   /** Extra services some actions need (tokens, download URLs), injected by the composition root. */
   readonly services: ActionServices;
+  /** This operation's sealed `nextToken`s (see page-token.ts); the scope is what the listing pages over. */
+  readonly pageToken: PageTokens;
   /**
    * IAM for more repositories than the dispatcher checked, in one evaluation: actions over several
    * repositories (DescribeRepositories, BatchGetRepositoryScanningConfiguration) ask for all of them
@@ -62,12 +65,6 @@ export interface EcrAction<S extends z.ZodType = z.ZodType> {
 export function defineAction<S extends z.ZodType>(action: EcrAction<S>): EcrAction<S> {
   return action;
 }
-
-/** Opaque pagination tokens: base64url of the last key seen. */
-export const nextToken = {
-  encode: (key: string | undefined): string | undefined => (key === undefined ? undefined : Buffer.from(key).toString('base64url')),
-  decode: (token: string | undefined): string | undefined => (token === undefined ? undefined : Buffer.from(token, 'base64url').toString('utf8')),
-};
 
 export const epochSeconds = (date: Date | undefined): number | undefined => (date === undefined ? undefined : date.getTime() / 1000);
 

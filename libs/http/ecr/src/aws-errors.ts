@@ -48,20 +48,35 @@ const BY_CLASS: Record<string, string> = {
   ManifestReferencedError: 'ImageReferencedByManifestListException',
   ScanNotFoundError: 'ScanNotFoundException',
   UnsupportedImageTypeError: 'UnsupportedImageTypeException',
+  ExclusionAlreadyExistsError: 'ExclusionAlreadyExistsException',
+  TemplateAlreadyExistsError: 'TemplateAlreadyExistsException',
+  TemplateNotFoundError: 'TemplateNotFoundException',
+  ExclusionNotFoundError: 'ExclusionNotFoundException',
 };
 
 export type ErrorOverrides = Readonly<Record<string, string>>;
 
-export function toAwsError(error: unknown, overrides: ErrorOverrides = {}): AwsError | undefined {
+/** `registryId`: the registry the request addressed, which ECR names in RepositoryNotFoundException. */
+export function toAwsError(error: unknown, overrides: ErrorOverrides = {}, registryId?: string): AwsError | undefined {
   if (error instanceof AwsError) return error;
   if (error instanceof RegistryError) {
     const name = overrides[error.name] ?? BY_CLASS[error.name];
     if (name === undefined && error.code === 'UNAVAILABLE') return new AwsError('ServerException', error.message, 503);
     // Storage throttling (the metadata table, still busy after the SDK's retries): a name every AWS SDK retries.
     if (name === undefined && error.code === 'TOOMANYREQUESTS') return new AwsError('ThrottlingException', error.message, 400);
-    return new AwsError(name ?? 'InvalidParameterException', error.message, 400);
+    const named = name ?? 'InvalidParameterException';
+    return new AwsError(named, ecrMessage(error, named, registryId), 400);
   }
   return undefined;
+}
+
+/** Where the core's text (worded for /v2/ clients) differs from ECR's, ECR's. */
+function ecrMessage(error: RegistryError, awsName: string, registryId: string | undefined): string {
+  const name = (error.detail as { name?: unknown } | undefined)?.name;
+  if (awsName === 'RepositoryNotFoundException' && registryId !== undefined && typeof name === 'string') {
+    return `The repository with name '${name}' does not exist in the registry with id '${registryId}'`;
+  }
+  return error.message;
 }
 
 /** AccessDeniedException worded as IAM words it: which kind of policy denied, or lacked an Allow. */

@@ -22,6 +22,7 @@ function api(overrides: Partial<EcrApiDeps> = {}) {
     registry: createRegistry({ storage: createMemoryStorage() }),
     authenticate: async () => ({ principal: { accountId: '000000000000', arn: 'arn:aws:iam::000000000000:user/admin' }, region: 'us-east-1' }),
     authorize: async (checks) => checks.map((): AccessVerdict => ({ decision: 'Allow', statement: { source: 'identity', policyIndex: 0, statementIndex: 0 } })),
+    pageTokenKey: Buffer.alloc(32, 7),
     services: { issueToken: () => ({ token: 't', expiresAt: new Date(0) }), downloadUrl: () => 'u', validatePolicy: () => undefined },
     registryDomain: 'localhost',
     defaultRegistry: '000000000000:us-east-1',

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '@cargohold/auth';
 import { readBody, type HttpHandler, type HttpRequest, type HttpResponse } from '@cargohold/lambda-kit';
 import { formatRegistryKey, registryHost, repositoryArn } from '@cargohold/oci';
-import type { AccessVerdict, Registry } from '@cargohold/registry-core';
+import { accountOf, type AccessVerdict, type Registry } from '@cargohold/registry-core';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { NO_VERDICT, type ActionContext, type ActionServices, type CallerContext, type EcrAction } from './action';
 import { ACTIONS } from './actions';
 import { accessDenied, AwsError, toAwsError } from './aws-errors';
+import { pageTokens } from './page-token';
+import { validationMessage } from './validation-message';
 
 export const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -27,6 +29,8 @@ export interface EcrApiDeps {
   /** IAM evaluation (identity, repository and registry policies): a batch of checks in one evaluation, each verdict naming what decided it. */
   authorize(checks: readonly AuthorizationCheck[]): Promise<readonly AccessVerdict[]>;
   readonly services: ActionServices;
+  /** Seals pagination tokens (a secret of the deployment: the auth token key serves). */
+  readonly pageTokenKey: Buffer;
   /** Domain of the `<account>.dkr.ecr.<region>.<domain>` host form for non-default registries. */
   readonly registryDomain: string;
   /** The registry plain hosts (localhost:5000) address. */
@@ -76,7 +80,7 @@ async function dispatch(deps: EcrApiDeps, request: HttpRequest): Promise<unknown
     now,
     ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}),
   };
-  const context = actionContext(deps, caller);
+  const context = actionContext(deps, caller, action.name);
   const resource = action.resource?.(input);
   const registryKey = context.registryKey(resource?.registryId ?? (input as { registryId?: string }).registryId);
   const iamAction = action.iamAction ?? `ecr:${action.name}`;
@@ -95,7 +99,7 @@ async function dispatch(deps: EcrApiDeps, request: HttpRequest): Promise<unknown
   try {
     return await action.handle(input, context);
   } catch (error) {
-    throw toAwsError(error, action.errors) ?? error;
+    throw toAwsError(error, action.errors, accountOf(registryKey)) ?? error;
   }
 }
 
@@ -108,17 +112,16 @@ function parseInput(action: EcrAction, body: Buffer): unknown {
   }
   const parsed = action.input.safeParse(json);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0] as z.core.$ZodIssue;
-  const at = issue.path.join('.');
-  throw new AwsError('InvalidParameterException', `Invalid parameter at '${at}' failed to satisfy constraint: '${issue.message}'`);
+  throw new AwsError('InvalidParameterException', validationMessage(parsed.error.issues[0] as z.core.$ZodIssue));
 }
 
-function actionContext(deps: EcrApiDeps, caller: CallerContext): ActionContext {
+function actionContext(deps: EcrApiDeps, caller: CallerContext, operation: string): ActionContext {
   const registryKey = (registryId?: string) => formatRegistryKey({ account: registryId ?? caller.principal.accountId, region: caller.region });
   return {
     ...caller,
     registry: deps.registry,
     services: deps.services,
+    pageToken: pageTokens(deps.pageTokenKey, operation),
     registryKey,
     decideEach: (action, key, repositoryNames) =>
       deps.authorize(

@@ -16,7 +16,8 @@ export const ImageTag = z.string().min(1).max(300);
 export const ImageDigest = z.string().min(1).max(1000);
 export const ImageIdentifier = z.object({ imageDigest: ImageDigest.optional(), imageTag: ImageTag.optional() });
 export const ImageIds = z.array(ImageIdentifier).min(1).max(100);
-export const Tag = z.object({ Key: z.string().min(1).max(128), Value: z.string().max(256) });
+/** Lengths are checked with the other tag rules (checkTags), which answer InvalidTagParameterException as ECR does. */
+export const Tag = z.object({ Key: z.string(), Value: z.string() });
 export const TagList = z.array(Tag).max(200);
 export const TagMutability = z.enum(['MUTABLE', 'IMMUTABLE', 'MUTABLE_WITH_EXCLUSION', 'IMMUTABLE_WITH_EXCLUSION']);
 export const MutabilityFilters = z

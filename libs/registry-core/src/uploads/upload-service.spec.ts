@@ -147,10 +147,55 @@ describe('UploadService', () => {
       const source = { ...repo, name: 'base/image' };
       const bytes = Buffer.from('layer');
       await registry.uploads.putMonolithic(source, digestOf(bytes), bodyOf(bytes));
+      await registry.registryAdmin.putAccountSetting(repo.registry, 'BLOB_MOUNTING', 'ENABLED');
       const allowed = await registry.uploads.mount(repo, digestOf(bytes), 'base/image', async () => true);
       expect(allowed).toMatchObject({ mounted: true, size: 5 });
       const denied = await registry.uploads.mount({ ...repo, name: 'x/y' }, digestOf(bytes), 'base/image', async () => false);
       expect(denied.mounted).toBe(false);
+    });
+
+    it('uploads instead of mounting while BLOB_MOUNTING is at its default (DISABLED)', async () => {
+      const { registry } = setup();
+      const bytes = Buffer.from('layer');
+      await registry.uploads.putMonolithic({ ...repo, name: 'base/image' }, digestOf(bytes), bodyOf(bytes));
+
+      const result = await registry.uploads.mount(repo, digestOf(bytes), 'base/image', async () => true);
+
+      expect(result.mounted).toBe(false);
+    });
+
+    const AES256 = { encryptionType: 'AES256' as const };
+    const KMS = { encryptionType: 'KMS' as const };
+    it.each([
+      ['AES256 to KMS', AES256, KMS],
+      ['one KMS key to another', KMS, { ...KMS, kmsKey: 'arn:aws:kms:us-east-1:111122223333:key/other' }],
+    ])('uploads instead of mounting between repositories with different encryption (%s)', async (_case, from, to) => {
+      const { registry } = setup();
+      const bytes = Buffer.from('layer');
+      const source = { ...repo, name: 'base/image' };
+      await registry.repositoryAdmin.create(source, { encryption: from });
+      await registry.repositoryAdmin.create(repo, { encryption: to });
+      await registry.uploads.putMonolithic(source, digestOf(bytes), bodyOf(bytes));
+      await registry.registryAdmin.putAccountSetting(repo.registry, 'BLOB_MOUNTING', 'ENABLED');
+
+      const result = await registry.uploads.mount(repo, digestOf(bytes), 'base/image', async () => true);
+
+      expect(result.mounted).toBe(false);
+    });
+
+    it('mounts between KMS repositories that both use the AWS-managed key, named or not', async () => {
+      const { registry } = setup();
+      const bytes = Buffer.from('layer');
+      const source = { ...repo, name: 'base/image' };
+      const managed = `arn:aws:kms:${repo.registry.split(':')[1]}:${repo.registry.split(':')[0]}:alias/aws/ecr`;
+      await registry.repositoryAdmin.create(source, { encryption: { encryptionType: 'KMS' } });
+      await registry.repositoryAdmin.create(repo, { encryption: { encryptionType: 'KMS', kmsKey: managed } });
+      await registry.uploads.putMonolithic(source, digestOf(bytes), bodyOf(bytes));
+      await registry.registryAdmin.putAccountSetting(repo.registry, 'BLOB_MOUNTING', 'ENABLED');
+
+      const result = await registry.uploads.mount(repo, digestOf(bytes), 'base/image', async () => true);
+
+      expect(result.mounted).toBe(true);
     });
   });
 

@@ -6,6 +6,7 @@ import {
   type BlobStore,
   type BlobUploads,
   type RepoRef,
+  type Repository,
   type SessionCursor,
   type UploadSession,
   type UploadSessionStore,
@@ -14,6 +15,7 @@ import type { Clock, RegistryLimits } from '../config';
 import { UploadInvalidError } from '../errors';
 import type { RegistryAdmin } from '../registry-admin';
 import type { RepositoryResolver } from '../repositories';
+import { effectiveEncryption } from '../repository-admin';
 import type { BodyLimits } from './metered-body';
 import { putVerified } from './verified-put';
 import { VerifyingWriter } from './verifying-writer';
@@ -86,8 +88,10 @@ export class UploadService {
 
   /**
    * POST `?mount=&from=`: links the blob when `from` holds it, else starts an ordinary upload
-   * (the caller answers 202 then, as the spec allows). The registry's BLOB_MOUNTING account setting
-   * must be ENABLED; `canReadSource` is the edge's access check on the source repository.
+   * (the caller answers 202 then, as the spec allows). As on ECR, the registry's BLOB_MOUNTING account
+   * setting must be ENABLED (it is opt-in) and both repositories must use identical encryption type and
+   * key (https://docs.aws.amazon.com/AmazonECR/latest/userguide/blob-mounting.html); `canReadSource` is
+   * the edge's access check on the source repository.
    */
   async mount(
     repo: RepoRef,
@@ -96,12 +100,12 @@ export class UploadService {
     canReadSource: (source: RepoRef) => Promise<boolean>,
   ): Promise<{ mounted: true; digest: Digest; size: number } | { mounted: false; upload: UploadState }> {
     const { digest } = parseDigest(digestText);
-    await this.repositories.forPush(repo);
+    const target = await this.repositories.forPush(repo);
     const mounting = await this.registryAdmin.getAccountSetting(repo.registry, 'BLOB_MOUNTING');
     if (mounting === 'ENABLED' && from !== undefined && isRepositoryName(from)) {
       const source = { registry: repo.registry, name: from };
       const link = await this.ports.links.stat(source, digest);
-      if (link.found && (await canReadSource(source))) {
+      if (link.found && sameEncryption(target, await this.repositories.find(source)) && (await canReadSource(source))) {
         await this.ports.links.link(repo, digest, link.size, this.clock.now());
         return { mounted: true, digest, size: link.size };
       }
@@ -262,4 +266,12 @@ export class UploadService {
   private stagedSize(id: string): Promise<number> {
     return this.writer.size(id);
   }
+}
+
+/** Identical encryption type and key, reading a key-less KMS as the AWS-managed key it stands for. */
+function sameEncryption(target: Repository, source: Repository | undefined): boolean {
+  if (!source) return false;
+  const a = effectiveEncryption(target.registry, target.settings.encryption);
+  const b = effectiveEncryption(source.registry, source.settings.encryption);
+  return a.encryptionType === b.encryptionType && a.kmsKey === b.kmsKey;
 }

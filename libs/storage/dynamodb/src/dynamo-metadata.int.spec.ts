@@ -1,7 +1,12 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { parseRegistryEvent, type RegistryEvent } from '@cargohold/events';
-import { describeMetadataContract, describeScanStoreContract, describeVulnerabilityStoreContract } from '@cargohold/storage-testing';
+import {
+  describeMetadataContract,
+  describeRepositoryCreationTemplateStoreContract,
+  describeScanStoreContract,
+  describeVulnerabilityStoreContract,
+} from '@cargohold/storage-testing';
 import { createDynamoMetadata } from './index';
 import { startDynamoDbLocal, type DynamoDbLocal } from './testing';
 
@@ -17,6 +22,7 @@ async function fresh() {
 }
 
 describeMetadataContract('dynamodb (DynamoDB Local)', fresh);
+describeRepositoryCreationTemplateStoreContract('dynamodb (DynamoDB Local)', fresh);
 describeScanStoreContract('dynamodb (DynamoDB Local)', async () => {
   const table = await dynamoDb.freshTable();
   return { ...createDynamoMetadata({ client: dynamoDb.client, table }), recordedEvents: changeFeed(table), cleanup: () => dynamoDb.deleteTable(table) };

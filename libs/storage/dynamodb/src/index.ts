@@ -4,6 +4,7 @@ import type {
   BlobLinkStore,
   ManifestStore,
   RegistrySettingsStore,
+  RepositoryCreationTemplateStore,
   RepositoryStore,
   ScanStore,
   UploadSessionStore,
@@ -16,6 +17,7 @@ import { DynamoRepositoryStore } from './dynamo-repository-store';
 import { DynamoScanStore } from './dynamo-scan-store';
 import { DynamoUploadSessionStore } from './dynamo-upload-session-store';
 import { DynamoVulnerabilityStore } from './dynamo-vulnerability-store';
+import { DynamoRepositoryCreationTemplateStore } from './dynamo-repository-creation-template-store';
 import { Table } from './table';
 
 export { createTable, type CreateTableOptions } from './create-table';
@@ -26,6 +28,7 @@ export { DynamoRepositoryStore } from './dynamo-repository-store';
 export { DynamoScanStore } from './dynamo-scan-store';
 export { DynamoUploadSessionStore } from './dynamo-upload-session-store';
 export { DynamoVulnerabilityStore } from './dynamo-vulnerability-store';
+export { DynamoRepositoryCreationTemplateStore } from './dynamo-repository-creation-template-store';
 export {
   LeaseLostError,
   MetadataStoreError,
@@ -51,6 +54,7 @@ export interface DynamoMetadata {
   readonly registries: RegistrySettingsStore;
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
+  readonly templates: RepositoryCreationTemplateStore;
 }
 
 /** The metadata, scan and vulnerability ports over one DynamoDB table (single-table design: see table-design.ts). */
@@ -65,5 +69,6 @@ export function createDynamoMetadata({ client, table }: DynamoMetadataOptions): 
     registries: new DynamoRegistrySettingsStore(t),
     scans: new DynamoScanStore(t),
     vulnerabilities: new DynamoVulnerabilityStore(t),
+    templates: new DynamoRepositoryCreationTemplateStore(t),
   };
 }

@@ -11,6 +11,7 @@ import type { RepoRef } from '@cargohold/storage-ports';
  *   item              PK                        SK                  LSI1SK                          GSI1PK / GSI1SK                GSI2PK / GSI2SK
  *   repository        REG#<registry>            REPO#<name>         -                               -                              -
  *   registry settings REG#<registry>            SETTINGS            -                               -                              -
+ *   creation template REG#<registry>            TEMPLATE#<prefix>   -                               -                              -
  *   manifest          REPO#<registry>#<name>    M#<digest>          REFERRER#<subject>#<digest> (1) -                              -
  *   tag               REPO#<registry>#<name>    T#<tag>             TAGOF#<digest>#<tag>            -                              -
  *   blob link         REPO#<registry>#<name>    L#<digest>          -                               -                              -

@@ -13,6 +13,7 @@ export { MemoryBlobLinkStore, MemoryManifestStore, MemoryRegistrySettingsStore, 
 export { MemoryOutboxStore } from './memory-outbox';
 export { MemoryScanStore } from './memory-scan-store';
 export { MemoryVulnerabilityStore } from './memory-vulnerability-store';
+export { MemoryRepositoryCreationTemplateStore } from './memory-repository-creation-template-store';
 
 /** The storage bundle plus the outbox its ManifestStore records events into, and the scanning stores. */
 export type MemoryStorage = RegistryStorage & {

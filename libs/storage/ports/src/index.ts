@@ -31,3 +31,4 @@ export interface RegistryStorage {
   close(): Promise<void>;
 }
 export * from './keyed-mutex';
+export * from './repository-creation-template-store';

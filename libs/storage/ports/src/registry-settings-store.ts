@@ -9,6 +9,14 @@ export interface RegistrySettings {
   readonly accountSettings: Readonly<Record<string, string>>;
   /** PutRegistryScanningConfiguration's document; absent means BASIC with no rules. */
   readonly scanningConfiguration?: RegistryScanningConfiguration;
+  /** RegisterPullTimeUpdateExclusion's principals (at most 100), whose pulls leave pull times alone. */
+  readonly pullTimeUpdateExclusions?: readonly PullTimeUpdateExclusion[];
+}
+
+export interface PullTimeUpdateExclusion {
+  readonly principalArn: string;
+  /** ISO 8601: the document is stored as JSON. */
+  readonly createdAt: string;
 }
 
 export interface RegistryScanningRule {

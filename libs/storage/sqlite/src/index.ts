@@ -3,6 +3,7 @@ import type {
   ManifestStore,
   OutboxStore,
   RegistrySettingsStore,
+  RepositoryCreationTemplateStore,
   RepositoryStore,
   ScanStore,
   UploadSessionStore,
@@ -18,6 +19,7 @@ import { SqliteRepositoryStore } from './sqlite-repository-store';
 import { SqliteScanStore } from './sqlite-scan-store';
 import { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 import { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
+import { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
 
 export { SCHEMA_VERSION } from './schema';
 export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
@@ -29,6 +31,7 @@ export { SqliteRepositoryStore } from './sqlite-repository-store';
 export { SqliteScanStore } from './sqlite-scan-store';
 export { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 export { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
+export { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
 
 export interface SqliteMetadata {
   readonly repositories: RepositoryStore;
@@ -42,6 +45,7 @@ export interface SqliteMetadata {
   readonly vulnerabilities: VulnerabilityStore;
   /** Every link and manifest record, for a whole-store scrub. */
   readonly inventory: SqliteInventory;
+  readonly templates: RepositoryCreationTemplateStore;
   /** Closes the database; idempotent. */
   close(): Promise<void>;
 }
@@ -62,6 +66,7 @@ export function openSqliteMetadata(file: string): SqliteMetadata {
     scans: new SqliteScanStore(db),
     vulnerabilities: new SqliteVulnerabilityStore(db),
     inventory: new SqliteInventory(db),
+    templates: new SqliteRepositoryCreationTemplateStore(db),
     close: async () => {
       if (db.open) db.close();
     },

@@ -27,6 +27,7 @@ import Database from 'better-sqlite3';
  *   └─ vulnerability_packages  (ecosystem, name, id)   the (ecosystem, package) pairs a record names,
  *                              rewritten with it: a lookup is one range of the primary key
  *   vulnerability_meta singleton (1) → updated_at       time of the last import that stored something
+ *   repository_creation_templates  (registry, prefix) → document (JSON RepositoryCreationTemplate, whole)
  *
  * manifest_blobs, manifest_children and tags cascade from their manifest (ON DELETE CASCADE), so deleting a
  * manifest removes its tags in the same statement. Nothing references `repositories` by foreign key: a
@@ -194,6 +195,14 @@ const MIGRATIONS: readonly string[] = [
     singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
     updated_at INTEGER NOT NULL
   );
+  `,
+  `
+  CREATE TABLE repository_creation_templates (
+    registry TEXT NOT NULL,
+    prefix   TEXT NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (registry, prefix)
+  ) WITHOUT ROWID;
   `,
 ];
 

@@ -5,6 +5,7 @@ import {
   describeMetadataContract,
   describeOutboxContract,
   describeScanStoreContract,
+  describeRepositoryCreationTemplateStoreContract,
   describeVulnerabilityStoreContract,
   outboxRecordedEvents,
 } from '@cargohold/storage-testing';
@@ -52,3 +53,4 @@ describeOutboxContract(
   },
   { restartable: true },
 );
+describeRepositoryCreationTemplateStoreContract('sqlite', fresh);

@@ -12,3 +12,5 @@ export { describeVulnerabilityStoreContract } from './vulnerability-contract';
 export type { MakeVulnerabilities, VulnerabilityContractOptions, VulnerabilityFixture } from './vulnerability-contract';
 export { OCI_INDEX, OCI_MANIFEST, ociImage, ociIndex } from './image-fixture';
 export type { ImageFixture, ImageOptions } from './image-fixture';
+export { describeRepositoryCreationTemplateStoreContract } from './template-contract';
+export type { MakeTemplates, TemplateFixture } from './template-contract';

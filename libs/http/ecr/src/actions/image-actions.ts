@@ -1,7 +1,7 @@
 import { accountOf, type ImageDetail, type ImageId } from '@cargohold/registry-core';
 import type { ScanRecord } from '@cargohold/storage-ports';
 import { z } from 'zod';
-import { defineAction, epochSeconds, nextToken, type ActionContext } from '../action';
+import { defineAction, epochSeconds, type ActionContext } from '../action';
 import { invalidParameter } from '../aws-errors';
 import { ImageDigest, ImageIds, ImageTag, MaxResults, NextToken, RegistryId, RepositoryName } from '../shapes';
 
@@ -51,13 +51,15 @@ export const listImages = defineAction({
   }),
   resource: repo,
   async handle(input, context) {
+    const ref = context.repo(input.repositoryName, input.registryId);
+    const scope = `${ref.registry}/${ref.name}?${input.filter?.tagStatus ?? 'ANY'}`;
     const page = await context.registry.images.list(
-      context.repo(input.repositoryName, input.registryId),
+      ref,
       input.filter?.tagStatus ?? 'ANY',
       input.maxResults ?? 100,
-      nextToken.decode(input.nextToken),
+      context.pageToken.open(scope, input.nextToken),
     );
-    return { imageIds: page.imageIds, nextToken: nextToken.encode(page.next) };
+    return { imageIds: page.imageIds, nextToken: context.pageToken.seal(scope, page.next) };
   },
 });
 
@@ -75,19 +77,15 @@ export const describeImages = defineAction({
   async handle(input, context) {
     if (input.imageIds && (input.nextToken || input.maxResults)) throw invalidParameter('maxResults and nextToken cannot be used with imageIds');
     const ref = context.repo(input.repositoryName, input.registryId);
-    const page = await context.registry.images.describe(
-      ref,
-      input.imageIds,
-      input.filter?.tagStatus ?? 'ANY',
-      input.maxResults ?? 100,
-      nextToken.decode(input.nextToken),
-    );
+    const scope = `${ref.registry}/${ref.name}?${input.filter?.tagStatus ?? 'ANY'}`;
+    const after = context.pageToken.open(scope, input.nextToken);
+    const page = await context.registry.images.describe(ref, input.imageIds, input.filter?.tagStatus ?? 'ANY', input.maxResults ?? 100, after);
     const imageDetails = [];
     for (const detail of page.details) {
       const scan = await context.registry.scanning.result(ref, detail.record.digest);
       imageDetails.push({ ...imageDetail(context, ref.registry, ref.name, detail), ...scanSummary(scan) });
     }
-    return { imageDetails, nextToken: nextToken.encode(page.next) };
+    return { imageDetails, nextToken: context.pageToken.seal(scope, page.next) };
   },
 });
 
@@ -102,7 +100,7 @@ export const batchGetImage = defineAction({
   resource: repo,
   async handle(input, context) {
     const ref = context.repo(input.repositoryName, input.registryId);
-    const result = await context.registry.images.batchGet(ref, input.imageIds, input.acceptedMediaTypes);
+    const result = await context.registry.images.batchGet(ref, input.imageIds, input.acceptedMediaTypes, context.principal.arn);
     return {
       images: result.images.map((image) => ({
         registryId: accountOf(ref.registry),
@@ -183,11 +181,12 @@ export const listImageReferrers = defineAction({
         ...(r.annotations ? { annotations: r.annotations } : {}),
         artifactStatus: 'ACTIVE',
       }));
-    const after = nextToken.decode(input.nextToken);
+    const scope = `${ref.registry}/${ref.name}@${input.subjectId.imageDigest}`;
+    const after = context.pageToken.open(scope, input.nextToken);
     const start = after === undefined ? 0 : all.findIndex((r) => r.digest > after);
     const limit = input.maxResults ?? 50;
     const page = start < 0 ? [] : all.slice(start, start + limit);
     const more = start >= 0 && start + limit < all.length;
-    return { referrers: page, nextToken: more ? nextToken.encode(page[page.length - 1]?.digest) : undefined };
+    return { referrers: page, nextToken: more ? context.pageToken.seal(scope, page[page.length - 1]?.digest) : undefined };
   },
 });

@@ -28,6 +28,13 @@ import {
   startImageScan,
 } from './scanning-actions';
 import { listTagsForResource, tagResource, untagResource } from './tag-actions';
+import {
+  createRepositoryCreationTemplate,
+  deleteRepositoryCreationTemplate,
+  describeRepositoryCreationTemplates,
+  updateRepositoryCreationTemplate,
+} from './template-actions';
+import { deregisterPullTimeUpdateExclusion, listPullTimeUpdateExclusions, registerPullTimeUpdateExclusion } from './exclusion-actions';
 
 const ALL: EcrAction[] = [
   createRepository,
@@ -64,6 +71,13 @@ const ALL: EcrAction[] = [
   putImageScanningConfiguration,
   startImageScan,
   describeImageScanFindings,
+  registerPullTimeUpdateExclusion,
+  deregisterPullTimeUpdateExclusion,
+  listPullTimeUpdateExclusions,
+  createRepositoryCreationTemplate,
+  describeRepositoryCreationTemplates,
+  updateRepositoryCreationTemplate,
+  deleteRepositoryCreationTemplate,
 ] as EcrAction[];
 
 /** Every ECR action cargohold answers, by its X-Amz-Target operation name. */

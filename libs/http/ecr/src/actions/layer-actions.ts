@@ -90,6 +90,10 @@ export const completeLayerUpload = defineAction({
       await context.registry.uploads.cancel(ref, input.uploadId);
       throw new AwsError('LayerAlreadyExistsException', `The layer '${layerDigest}' already exists in the repository with name '${ref.name}'`);
     }
+    // EmptyUploadException: "The specified layer upload does not contain any layer parts"
+    // (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CompleteLayerUpload.html).
+    const { size } = await context.registry.uploads.status(ref, input.uploadId);
+    if (size === 0) throw new AwsError('EmptyUploadException', 'The specified layer upload does not contain any layer parts.');
     const blob = await context.registry.uploads.complete(ref, input.uploadId, layerDigest, undefined, {});
     return { registryId: accountOf(ref.registry), repositoryName: ref.name, uploadId: input.uploadId, layerDigest: blob.digest };
   },

@@ -109,9 +109,9 @@ describe('account setting actions', () => {
   it('answer a setting’s default until it is put, then the value put', async () => {
     const { run } = actionHarness();
 
-    await expect(run(getAccountSetting, { name: 'BLOB_MOUNTING' })).resolves.toEqual({ name: 'BLOB_MOUNTING', value: 'ENABLED' });
-    await expect(run(putAccountSetting, { name: 'BLOB_MOUNTING', value: 'DISABLED' })).resolves.toEqual({ name: 'BLOB_MOUNTING', value: 'DISABLED' });
     await expect(run(getAccountSetting, { name: 'BLOB_MOUNTING' })).resolves.toEqual({ name: 'BLOB_MOUNTING', value: 'DISABLED' });
+    await expect(run(putAccountSetting, { name: 'BLOB_MOUNTING', value: 'ENABLED' })).resolves.toEqual({ name: 'BLOB_MOUNTING', value: 'ENABLED' });
+    await expect(run(getAccountSetting, { name: 'BLOB_MOUNTING' })).resolves.toEqual({ name: 'BLOB_MOUNTING', value: 'ENABLED' });
   });
 
   it('answer InvalidParameterException for an unknown setting or a value it does not allow', async () => {

@@ -1,9 +1,10 @@
 import { accountOf } from '@cargohold/registry-core';
 import type { Repository, RepositorySettings } from '@cargohold/storage-ports';
 import { z } from 'zod';
-import { defineAction, epochSeconds, nextToken, NO_VERDICT, type ActionContext } from '../action';
+import { defineAction, epochSeconds, NO_VERDICT, type ActionContext } from '../action';
 import { accessDenied, invalidParameter } from '../aws-errors';
 import { MaxResults, MutabilityFilters, NextToken, PolicyText, RegistryId, RepositoryName, TagList, TagMutability } from '../shapes';
+import { checkRepositoryPolicy } from './repository-policy';
 import { checkTags } from './tag-actions';
 
 /** The Repository shape ECR returns. */
@@ -23,7 +24,7 @@ export function repositoryShape(context: ActionContext, repository: Repository) 
 }
 
 /** Exclusion filters go with the *_WITH_EXCLUSION modes and only with them (ECR's rule). */
-function mutability(mode: RepositorySettings['imageTagMutability'], filters: RepositorySettings['imageTagMutabilityExclusionFilters'] | undefined) {
+export function mutability(mode: RepositorySettings['imageTagMutability'], filters: RepositorySettings['imageTagMutabilityExclusionFilters'] | undefined) {
   const withExclusion = mode.endsWith('_WITH_EXCLUSION');
   if (withExclusion && !filters?.length) throw invalidParameter(`imageTagMutabilityExclusionFilters are required when imageTagMutability is ${mode}`);
   if (!withExclusion && filters?.length) throw invalidParameter(`imageTagMutabilityExclusionFilters are only allowed with the *_WITH_EXCLUSION modes`);
@@ -82,12 +83,12 @@ export const describeRepositories = defineAction({
       return { repositories };
     }
     // A listing shows the repositories the caller may describe: a Deny on one repository hides it.
-    const page = await admin.list(key, input.maxResults ?? 100, nextToken.decode(input.nextToken));
+    const page = await admin.list(key, input.maxResults ?? 100, context.pageToken.open(key, input.nextToken));
     const verdicts = page.repositories.length === 0 ? [] : await visible(page.repositories.map((repository) => repository.name));
     const repositories = page.repositories
       .filter((_, index) => verdicts[index]?.decision === 'Allow')
       .map((repository) => repositoryShape(context, repository));
-    return { repositories, nextToken: nextToken.encode(page.next) };
+    return { repositories, nextToken: context.pageToken.seal(key, page.next) };
   },
 });
 
@@ -131,7 +132,10 @@ export const setRepositoryPolicy = defineAction({
   resource: repo,
   async handle(input, context) {
     const ref = context.repo(input.repositoryName, input.registryId);
-    await context.registry.repositoryAdmin.setPolicy(ref, input.policyText, (text) => context.services.validatePolicy(text, 'repository'));
+    await context.registry.repositoryAdmin.setPolicy(ref, input.policyText, (text) => {
+      checkRepositoryPolicy(text);
+      context.services.validatePolicy(text, 'repository');
+    });
     return { registryId: accountOf(ref.registry), repositoryName: ref.name, policyText: input.policyText };
   },
 });

@@ -1,7 +1,7 @@
 import { ScanNotFoundError, UnsupportedImageTypeError, accountOf } from '@cargohold/registry-core';
 import { z } from 'zod';
 import type { ManifestRecord, RepoRef } from '@cargohold/storage-ports';
-import { defineAction, epochSeconds, nextToken, NO_VERDICT, type ActionContext } from '../action';
+import { defineAction, epochSeconds, NO_VERDICT, type ActionContext } from '../action';
 import { accessDenied, AwsError } from '../aws-errors';
 import { ImageIdentifier, MaxResults, NextToken, RegistryId, RepositoryName } from '../shapes';
 
@@ -112,7 +112,8 @@ export const describeImageScanFindings = defineAction({
     const { record } = await resolveImage(context, ref, input.imageId);
     const scan = await context.registry.scanning.result(ref, record.digest);
     if (!scan) throw new ScanNotFoundError(record.digest, ref.name, accountOf(ref.registry));
-    const start = Number(nextToken.decode(input.nextToken) ?? '0') || 0;
+    const scope = `${ref.registry}/${ref.name}@${record.digest}`;
+    const start = Number(context.pageToken.open(scope, input.nextToken) ?? '0') || 0;
     const limit = input.maxResults ?? 100;
     const page = scan.findings.slice(start, start + limit);
     const more = start + limit < scan.findings.length;
@@ -131,7 +132,7 @@ export const describeImageScanFindings = defineAction({
             },
           }
         : {}),
-      nextToken: more ? nextToken.encode(String(start + limit)) : undefined,
+      nextToken: more ? context.pageToken.seal(scope, String(start + limit)) : undefined,
     };
   },
 });

@@ -5,6 +5,7 @@ import { createRegistry, parsePolicy, type AccessVerdict, type Registry, type Re
 import type { RegistryStorage, ScanStore } from '@cargohold/storage-ports';
 import type { z } from 'zod';
 import type { ActionContext, ActionServices, EcrAction } from '../action';
+import { pageTokens } from '../page-token';
 import { toAwsError } from '../aws-errors';
 
 /**
@@ -78,6 +79,7 @@ export function actionHarness(storage: HarnessStorage, options: HarnessOptions =
     registryHost: host,
     repositoryUri: (key, name) => `${host(key)}/${name}`,
     repositoryArn: (key, name) => `arn:aws:ecr:${key.split(':')[1]}:${key.split(':')[0]}:repository/${name}`,
+    pageToken: pageTokens(Buffer.alloc(32, 7), 'harness'),
     services: {
       issueToken: (principal, key) => ({ token: `token-for-${principal.accountId}-${key}`, expiresAt: new Date(NOW.getTime() + 12 * 3600_000) }),
       downloadUrl: (at, repo, digest) => `http://${at}/v2/${repo.name}/blobs/${digest}?token=t`,

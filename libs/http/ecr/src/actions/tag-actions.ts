@@ -16,10 +16,24 @@ function parseArn(resourceArn: string): { registryId: string; region: string; re
 
 const ResourceArn = z.string().min(1).max(1024);
 
-/** ECR's tag rules, for TagResource and for the tags CreateRepository starts with. */
+/**
+ * ECR's tag rules, one function for TagResource and for the tags CreateRepository starts with, so a
+ * repository can never be created with tags a later TagResource would refuse. InvalidTagParameterException
+ * covers lengths ("Tag keys can have a maximum character length of 128 characters, and tag values can have
+ * a maximum length of 256 characters"), the reserved `aws:` prefix and a key given twice; TooManyTags is
+ * past 50 (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_TagResource.html).
+ */
 export function checkTags(tags: readonly ResourceTag[]): void {
-  const reserved = tags.find((t) => t.Key.toLowerCase().startsWith('aws:'));
-  if (reserved) throw new AwsError('InvalidTagParameterException', `Tag keys starting with 'aws:' are reserved: ${reserved.Key}`);
+  const invalid = (message: string) => new AwsError('InvalidTagParameterException', message);
+  const seen = new Set<string>();
+  for (const { Key, Value } of tags) {
+    if (Key.length < 1 || Key.length > 128 || Value.length > 256) {
+      throw invalid('Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.');
+    }
+    if (Key.toLowerCase().startsWith('aws:')) throw invalid(`Tag keys starting with 'aws:' are reserved: ${Key}`);
+    if (seen.has(Key)) throw invalid(`Duplicate tag key: ${Key}`);
+    seen.add(Key);
+  }
   if (tags.length > MAX_TAGS) throw new AwsError('TooManyTagsException', `A repository can have at most ${MAX_TAGS} tags`);
 }
 
