@@ -1,5 +1,4 @@
-import { AwsClients, checkAwsStorage, openAwsStorage, resolveRegion, type AwsStorageLocation } from '@cargohold/platform-aws';
-import type { RegistryStorage } from '@cargohold/storage-ports';
+import { AwsClients, checkAwsStorage, openAwsStorage, resolveRegion, type AwsStorage, type AwsStorageLocation } from '@cargohold/platform-aws';
 
 export interface AwsStorageOptions extends AwsStorageLocation {
   /** The config file's `region`: the SDK's region when neither AWS_REGION nor AWS_DEFAULT_REGION is set. */
@@ -13,7 +12,7 @@ export interface AwsStorageOptions extends AwsStorageLocation {
  * S3_FORCE_PATH_STYLE=true selects path-style URLs for emulators. The bucket and the table are read once
  * before serving, so a server that cannot use them refuses to start and says why.
  */
-export async function openAwsStorageChecked(options: AwsStorageOptions): Promise<RegistryStorage> {
+export async function openAwsStorageChecked(options: AwsStorageOptions): Promise<AwsStorage> {
   const { region: configured, ...location } = options;
   const region = resolveRegion(process.env, configured);
   const clients = new AwsClients({ ...(region ? { region } : {}), s3ForcePathStyle: process.env['S3_FORCE_PATH_STYLE'] === 'true' });
