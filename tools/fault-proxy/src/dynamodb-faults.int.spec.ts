@@ -86,7 +86,7 @@ describe.each(THROTTLING)('DynamoDB throttling: %s', (_name, fault) => {
     expect(await invariantViolations(direct.api, ledger, repo)).toEqual([]);
   });
 
-  it('on every try: a bounded number of attempts, then a retryable 429 with Retry-After; the tag stays', async () => {
+  it('on every try: a bounded number of attempts, then a retryable 503 with Retry-After; the tag stays', async () => {
     const { repo, tagged, next } = await taggedRepository();
     schedule.add({ operation, fault });
     const faulted = () => schedule.decisions.filter((decision) => decision.fault !== undefined).length;
@@ -94,9 +94,9 @@ describe.each(THROTTLING)('DynamoDB throttling: %s', (_name, fault) => {
 
     const answer = await moveTag(repo, next);
 
-    expect(answer.status).toBe(429);
+    expect(answer.status).toBe(503);
     expect(answer.headers['Retry-After']).toBe('1');
-    expect(errorOf(answer).errors[0]?.code).toBe('TOOMANYREQUESTS');
+    expect(errorOf(answer).errors[0]?.code).toBe('UNAVAILABLE');
     // The first throttled call failed every one of its bounded attempts, and nothing after it ran.
     expect(faulted() - before).toBe(MAX_ATTEMPTS);
     expect(await tagOf(repo)).toBe(tagged);
@@ -149,14 +149,14 @@ describe('DynamoDB TransactionCanceledException', () => {
     },
   );
 
-  it('with TransactionConflict on every try: a retryable 429 after bounded attempts; the tag stays', async () => {
+  it('with TransactionConflict on every try: a retryable 503 after bounded attempts; the tag stays', async () => {
     const { repo, tagged, next } = await taggedRepository();
     schedule.add({ operation: 'TransactWriteItems', fault: { kind: 'transaction-canceled', code: 'TransactionConflict' } });
 
     const answer = await moveTag(repo, next);
 
-    expect(answer.status).toBe(429);
-    expect(errorOf(answer).errors[0]?.code).toBe('TOOMANYREQUESTS');
+    expect(answer.status).toBe(503);
+    expect(errorOf(answer).errors[0]?.code).toBe('UNAVAILABLE');
     expect(await tagOf(repo)).toBe(tagged);
     expect(await invariantViolations(direct.api, ledger, repo)).toEqual([]);
   });

@@ -52,6 +52,8 @@ const BY_CLASS: Record<string, string> = {
   TemplateAlreadyExistsError: 'TemplateAlreadyExistsException',
   TemplateNotFoundError: 'TemplateNotFoundException',
   ExclusionNotFoundError: 'ExclusionNotFoundException',
+  // DynamoDB still throttling after the SDK's retries: the name every AWS SDK backs off and retries on.
+  MetadataThrottledError: 'ThrottlingException',
 };
 
 export type ErrorOverrides = Readonly<Record<string, string>>;

@@ -238,7 +238,7 @@ describe('vendor errors', () => {
     notAnSdkError(error);
   });
 
-  it('turns throttling that outlived the SDK retries into a 429 RegistryError', async () => {
+  it('turns throttling that outlived the SDK retries into a retryable 503 RegistryError', async () => {
     const { client, manifests } = await fresh();
     intercept(client, async () => {
       throw Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' });
@@ -246,7 +246,7 @@ describe('vendor errors', () => {
     const error = await manifests.resolveTag(app, 'latest').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MetadataThrottledError);
     expect(error).toBeInstanceOf(RegistryError);
-    expect(error).toMatchObject({ code: 'TOOMANYREQUESTS', status: 429 });
+    expect(error).toMatchObject({ code: 'UNAVAILABLE', status: 503, headers: { 'Retry-After': '1' } });
   });
 
   it('never lets ConditionalCheckFailedException out: conflicts are answers, not errors', async () => {

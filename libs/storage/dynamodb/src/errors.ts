@@ -15,10 +15,14 @@ export class MetadataStoreError extends Error {
 export const METADATA_RETRY_AFTER_SECONDS = 1;
 const retryAfter = { 'Retry-After': String(METADATA_RETRY_AFTER_SECONDS) };
 
-/** DynamoDB throttled the request even after the SDK's own retries: the client should back off (429). */
+/**
+ * DynamoDB throttled the request even after the SDK's own retries: the client should back off and retry.
+ * A 503 UNAVAILABLE with Retry-After, not a 429: docker retries a 5xx but gives up on TOOMANYREQUESTS,
+ * and the table being busy is the registry's condition, not the client's rate.
+ */
 export class MetadataThrottledError extends RegistryError {
   constructor(operation: string, cause: unknown) {
-    super('TOOMANYREQUESTS', `metadata store is busy (${operation}); retry later`, { cause, headers: retryAfter });
+    super('UNAVAILABLE', `metadata store is busy (${operation}); retry later`, { cause, headers: retryAfter });
   }
 }
 
@@ -32,10 +36,10 @@ export class MetadataUnavailableError extends RegistryError {
   }
 }
 
-/** An optimistic read-modify-write kept losing to concurrent writers; nothing was written (429). */
+/** An optimistic read-modify-write kept losing to concurrent writers; nothing was written (a retryable 503). */
 export class UpdateContentionError extends RegistryError {
   constructor(what: string, attempts: number) {
-    super('TOOMANYREQUESTS', `${what} is being updated concurrently; gave up after ${attempts} attempts`);
+    super('UNAVAILABLE', `${what} is being updated concurrently; gave up after ${attempts} attempts`, { headers: retryAfter });
   }
 }
 
