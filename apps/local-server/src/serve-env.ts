@@ -1,5 +1,4 @@
-import { IdentityConfigSchema, MIN_TOKEN_KEY_BYTES, type IdentityConfig } from '@cargohold/auth';
-import { z } from 'zod';
+import { MIN_TOKEN_KEY_BYTES, parseIdentityConfigJson, type IdentityConfig } from '@cargohold/auth';
 
 /** What `cargohold serve` takes from its environment: the secrets a deployment shares with its upload gateway. */
 export interface ServeEnvironment {
@@ -25,15 +24,7 @@ export function readServeEnvironment(env: NodeJS.ProcessEnv): ServeEnvironment {
   }
   let identities: IdentityConfig | undefined;
   if (identitiesText !== undefined && identitiesText !== '') {
-    let value: unknown;
-    try {
-      value = JSON.parse(identitiesText);
-    } catch {
-      throw new Error('CARGOHOLD_IDENTITIES_JSON is not valid JSON');
-    }
-    const parsed = IdentityConfigSchema.safeParse(value);
-    if (!parsed.success) throw new Error(`CARGOHOLD_IDENTITIES_JSON is invalid: ${z.prettifyError(parsed.error)}`);
-    identities = value as IdentityConfig;
+    identities = parseIdentityConfigJson(identitiesText, 'CARGOHOLD_IDENTITIES_JSON');
   }
   return { ...(tokenKey ? { tokenKey } : {}), ...(identities ? { identities } : {}) };
 }

@@ -122,6 +122,22 @@ export class IdentityDirectory {
 }
 
 /** The LocalStack convention: account 000000000000, user `admin` with key `test`/`test`, allowed everything. */
+/**
+ * Identities given as JSON text (an environment variable): parsed and validated, or an Error that names
+ * `source` and says what is wrong, never echoing the text (it holds secret keys).
+ */
+export function parseIdentityConfigJson(text: string, source: string): IdentityConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(`${source} is not valid JSON`);
+  }
+  const parsed = IdentityConfigSchema.safeParse(value);
+  if (!parsed.success) throw new Error(`${source} is invalid: ${z.prettifyError(parsed.error)}`);
+  return value as IdentityConfig;
+}
+
 export function defaultIdentityConfig(): IdentityConfig {
   return {
     accounts: [

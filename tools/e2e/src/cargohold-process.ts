@@ -29,7 +29,7 @@ let bundled: Promise<string> | undefined;
  * The `cargohold` CLI bundled from its entry point as `npm start` builds it, once per test process: the
  * tools drive the product as a user runs it, never through an app's sources.
  */
-function cargoholdCli(): Promise<string> {
+export function cargoholdCli(): Promise<string> {
   return (bundled ??= (async () => {
     const outfile = join(await mkdtemp(join(tmpdir(), 'cargohold-e2e-cli-')), 'cargohold.js');
     buildSync({

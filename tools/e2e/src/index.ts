@@ -34,3 +34,5 @@ export {
 export { CommandFailedError, run, type RunOptions, type RunResult } from './exec';
 export { startDockerd, type Dockerd, type DockerdOptions } from './dockerd';
 export { registryTarget, startRegistryUnderTest, type RegistryTarget, type RegistryUnderTest } from './registry-under-test';
+export { cargoholdCli } from './cargohold-process';
+export { freePort } from './ports';

@@ -1,45 +1,12 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { buildSync } from 'esbuild';
+import { cargoholdCli, freePort } from '@cargohold/e2e';
 import { EMULATOR_ENV } from './aws-registry';
 
 const ROOT = resolve(__dirname, '../../..');
-
-let bundled: Promise<string> | undefined;
-
-/** The `cargohold` CLI bundled from its entry point, once per test process: driven as a user runs it. */
-function cargoholdCli(): Promise<string> {
-  return (bundled ??= (async () => {
-    const outfile = join(await mkdtemp(join(tmpdir(), 'cargohold-faults-cli-')), 'cargohold.js');
-    buildSync({
-      entryPoints: [join(ROOT, 'apps/local-server/src/main.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      external: ['better-sqlite3', 'pino'],
-      outfile,
-      logLevel: 'warning',
-      nodePaths: [join(ROOT, 'node_modules')],
-    });
-    return outfile;
-  })());
-}
-
-const freePort = (): Promise<number> =>
-  new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 
 export interface CargoholdChild {
   readonly url: string;

@@ -1,4 +1,4 @@
-import { defaultIdentityConfig, IdentityConfigSchema, MIN_TOKEN_KEY_BYTES, type IdentityConfig } from '@cargohold/auth';
+import { defaultIdentityConfig, MIN_TOKEN_KEY_BYTES, parseIdentityConfigJson, type IdentityConfig } from '@cargohold/auth';
 import { LAMBDA_CHUNK_MIN_LENGTH, MAX_LAMBDA_REQUEST_BYTES } from '@cargohold/lambda-kit';
 import { formatRegistryKey } from '@cargohold/oci';
 import { z } from 'zod';
@@ -102,13 +102,5 @@ function identitiesFrom(json: string | undefined, allowDefault: boolean): Identi
     if (allowDefault) return defaultIdentityConfig();
     throw new Error('IDENTITIES_JSON is required (ALLOW_DEFAULT_IDENTITIES=true allows the test/test admin)');
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw new Error('IDENTITIES_JSON is not valid JSON');
-  }
-  const parsed = IdentityConfigSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`IDENTITIES_JSON is invalid: ${z.prettifyError(parsed.error)}`);
-  return value as IdentityConfig;
+  return parseIdentityConfigJson(json, 'IDENTITIES_JSON');
 }
