@@ -15,27 +15,20 @@ import {
   type ECRClient,
   type ImageIdentifier,
 } from '@aws-sdk/client-ecr';
-import { awsErrorName, ecrClient, loginPassword } from './testing/ecr-client';
+import { awsErrorName } from './testing/ecr-client';
 import { type RegistryClient } from './testing/registry-client';
-import { startTestServer, type TestServer } from './testing/test-server';
+import { startEcrTestServer } from './testing/test-server';
 
 /**
  * Where cargohold used to differ from ECR (issue 12, section 3), each driven through @aws-sdk/client-ecr
  * against a real server and asserted in ECR's shapes and error names.
  */
 describe('ECR API fidelity', () => {
-  let t: TestServer;
   let ecr: ECRClient;
   let v2: RegistryClient;
-  beforeAll(async () => {
-    t = await startTestServer({}, { allowAnonymous: false });
-    ecr = ecrClient(t.server.url);
-    v2 = t.client.withToken(await loginPassword(ecr));
-  });
-  afterAll(async () => {
-    ecr.destroy();
-    await t.stop();
-  });
+  let stop: () => Promise<void>;
+  beforeAll(async () => ({ ecr, v2, stop } = await startEcrTestServer()));
+  afterAll(() => stop());
 
   describe('cross-repository mounts', () => {
     const mount = (target: string, digest: string, from: string) => v2.send('POST', `/v2/${target}/blobs/uploads/?mount=${digest}&from=${from}`);

@@ -14,9 +14,9 @@ import {
   UploadLayerPartCommand,
   type ECRClient,
 } from '@aws-sdk/client-ecr';
-import { awsErrorName, ecrClient, loginPassword } from './testing/ecr-client';
+import { awsErrorName } from './testing/ecr-client';
 import { OCI_CONFIG, OCI_EMPTY, OCI_INDEX, OCI_LAYER, OCI_MANIFEST, raw, sha256, type RegistryClient } from './testing/registry-client';
-import { startTestServer, type TestServer } from './testing/test-server';
+import { startEcrTestServer, type TestServer } from './testing/test-server';
 
 const EMPTY = { mediaType: OCI_EMPTY, digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 };
 
@@ -24,15 +24,9 @@ describe('ECR API: images and layers (through @aws-sdk/client-ecr)', () => {
   let t: TestServer;
   let ecr: ECRClient;
   let v2: RegistryClient;
-  beforeAll(async () => {
-    t = await startTestServer({}, { allowAnonymous: false });
-    ecr = ecrClient(t.server.url);
-    v2 = t.client.withToken(await loginPassword(ecr));
-  });
-  afterAll(async () => {
-    ecr.destroy();
-    await t.stop();
-  });
+  let stop: () => Promise<void>;
+  beforeAll(async () => ({ t, ecr, v2, stop } = await startEcrTestServer()));
+  afterAll(() => stop());
 
   /** Uploads a layer through the ECR layer APIs in parts, as the AWS SDK would. */
   async function uploadLayer(repositoryName: string, bytes: Buffer, partSize = 7): Promise<string> {

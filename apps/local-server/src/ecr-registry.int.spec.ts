@@ -10,23 +10,17 @@ import {
   PutRegistryPolicyCommand,
   type ECRClient,
 } from '@aws-sdk/client-ecr';
-import { awsErrorName, ecrClient, loginPassword } from './testing/ecr-client';
+import { awsErrorName } from './testing/ecr-client';
 import { OCI_MANIFEST, type RegistryClient } from './testing/registry-client';
-import { startTestServer, type TestServer } from './testing/test-server';
+import { startEcrTestServer, type TestServer } from './testing/test-server';
 
 describe('ECR API: registry, tokens, settings and tag immutability', () => {
   let t: TestServer;
   let ecr: ECRClient;
   let v2: RegistryClient;
-  beforeAll(async () => {
-    t = await startTestServer({}, { allowAnonymous: false });
-    ecr = ecrClient(t.server.url);
-    v2 = t.client.withToken(await loginPassword(ecr));
-  });
-  afterAll(async () => {
-    ecr.destroy();
-    await t.stop();
-  });
+  let stop: () => Promise<void>;
+  beforeAll(async () => ({ t, ecr, v2, stop } = await startEcrTestServer()));
+  afterAll(() => stop());
 
   it('returns base64(AWS:<token>) valid for 12 hours with a usable proxy endpoint', async () => {
     const { authorizationData } = await ecr.send(new GetAuthorizationTokenCommand({}));

@@ -11,20 +11,15 @@ import {
   UntagResourceCommand,
   type ECRClient,
 } from '@aws-sdk/client-ecr';
-import { awsErrorName, ecrClient, loginPassword } from './testing/ecr-client';
-import { startTestServer, type TestServer } from './testing/test-server';
+import { awsErrorName, loginPassword } from './testing/ecr-client';
+import { startEcrTestServer, type TestServer } from './testing/test-server';
 
 describe('ECR API: repositories (through @aws-sdk/client-ecr)', () => {
   let t: TestServer;
   let ecr: ECRClient;
-  beforeAll(async () => {
-    t = await startTestServer({}, { allowAnonymous: false });
-    ecr = ecrClient(t.server.url);
-  });
-  afterAll(async () => {
-    ecr.destroy();
-    await t.stop();
-  });
+  let stop: () => Promise<void>;
+  beforeAll(async () => ({ t, ecr, stop } = await startEcrTestServer()));
+  afterAll(() => stop());
 
   it('creates a repository with ECR settings and describes it in ECR shapes', async () => {
     const { repository } = await ecr.send(

@@ -8,9 +8,9 @@ import {
   UpdateRepositoryCreationTemplateCommand,
   type ECRClient,
 } from '@aws-sdk/client-ecr';
-import { awsErrorName, ecrClient, loginPassword } from './testing/ecr-client';
+import { awsErrorName } from './testing/ecr-client';
 import type { RegistryClient } from './testing/registry-client';
-import { startTestServer, type TestServer } from './testing/test-server';
+import { startEcrTestServer } from './testing/test-server';
 
 const POLICY = JSON.stringify({
   Version: '2012-10-17',
@@ -23,18 +23,11 @@ const POLICY = JSON.stringify({
  * their effect on create-on-push: the longest matching prefix wins, ROOT matches every repository.
  */
 describe('ECR API: repository creation templates', () => {
-  let t: TestServer;
   let ecr: ECRClient;
   let v2: RegistryClient;
-  beforeAll(async () => {
-    t = await startTestServer({}, { allowAnonymous: false });
-    ecr = ecrClient(t.server.url);
-    v2 = t.client.withToken(await loginPassword(ecr));
-  });
-  afterAll(async () => {
-    ecr.destroy();
-    await t.stop();
-  });
+  let stop: () => Promise<void>;
+  beforeAll(async () => ({ ecr, v2, stop } = await startEcrTestServer()));
+  afterAll(() => stop());
 
   const describeRepository = async (repositoryName: string) =>
     (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }))).repositories?.[0];

@@ -19,8 +19,8 @@ import {
   UpdateRepositoryCreationTemplateCommand,
   type ECRClient,
 } from '@aws-sdk/client-ecr';
-import { awsErrorName, ecrClient } from './testing/ecr-client';
-import { startTestServer, type TestServer } from './testing/test-server';
+import { awsErrorName } from './testing/ecr-client';
+import { startEcrTestServer } from './testing/test-server';
 
 const repositoryPolicy = (action: string) =>
   JSON.stringify({
@@ -48,16 +48,10 @@ const registryPolicy = (action: string) =>
  * return what was written, or the provider plans a change on every run.
  */
 describe('ECR API: the calls Terraform makes', () => {
-  let t: TestServer;
   let ecr: ECRClient;
-  beforeAll(async () => {
-    t = await startTestServer({}, { allowAnonymous: false });
-    ecr = ecrClient(t.server.url);
-  });
-  afterAll(async () => {
-    ecr.destroy();
-    await t.stop();
-  });
+  let stop: () => Promise<void>;
+  beforeAll(async () => ({ ecr, stop } = await startEcrTestServer()));
+  afterAll(() => stop());
 
   it('aws_ecr_repository: create, read, update mutability, scanning and tags, read, delete', async () => {
     const { repository } = await ecr.send(

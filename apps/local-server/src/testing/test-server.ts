@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { ConfigFile } from '../config';
 import { startServer, type RunningServer } from '../server';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import { ecrClient, loginPassword } from './ecr-client';
 import { RegistryClient } from './registry-client';
 
 export interface TestServer {
@@ -33,6 +35,31 @@ export async function startTestServer(config: ConfigFile = {}, options: { allowA
     async stop() {
       await server.close(1000);
       await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface EcrTestServer {
+  readonly t: TestServer;
+  /** @aws-sdk/client-ecr as the default admin (test/test). */
+  readonly ecr: ECRClient;
+  /** A `/v2/` client logged in with the admin's token, as `aws ecr get-login-password | docker login` does. */
+  readonly v2: RegistryClient;
+  stop(): Promise<void>;
+}
+
+/** A test server with tokens on, the SDK client the ECR API specs drive it with, and a logged-in `/v2/` client. */
+export async function startEcrTestServer(config: ConfigFile = {}): Promise<EcrTestServer> {
+  const t = await startTestServer(config, { allowAnonymous: false });
+  const ecr = ecrClient(t.server.url);
+  const v2 = t.client.withToken(await loginPassword(ecr));
+  return {
+    t,
+    ecr,
+    v2,
+    async stop() {
+      ecr.destroy();
+      await t.stop();
     },
   };
 }
