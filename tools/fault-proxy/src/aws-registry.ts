@@ -89,3 +89,33 @@ export function openAwsRegistry(emulators: Emulators, options: AwsRegistryOption
   const api = createDistributionApi({ registry: createRegistry({ storage }), authorizer: new AllowAllAuthorizer(), registryFor: () => REGISTRY });
   return { api, storage, close: () => storage.close() };
 }
+
+/** Emulators, a fault proxy per service, and two registries over them: one through the proxies, one direct. */
+export interface FaultRig {
+  /** Its SDK clients go through the fault proxies. */
+  readonly faulty: AwsRegistry;
+  /** Reads the emulators directly: what the invariants are checked against once no fault is pending. */
+  readonly direct: AwsRegistry;
+  stop(): Promise<void>;
+}
+
+export async function startFaultRig(
+  name: string,
+  schedule: FaultSchedule,
+  options: Pick<AwsRegistryOptions, 'socketTimeoutMs' | 'maxAttempts'>,
+): Promise<FaultRig> {
+  const emulators = await startEmulators(name);
+  const proxies = await startProxies(emulators, schedule);
+  const faulty = openAwsRegistry(emulators, { endpoints: { s3: proxies.s3.endpoint, dynamodb: proxies.dynamodb.endpoint }, ...options });
+  const direct = openAwsRegistry(emulators, { endpoints: { s3: emulators.s3.endpoint, dynamodb: emulators.dynamo.endpoint } });
+  return {
+    faulty,
+    direct,
+    async stop() {
+      await faulty.close();
+      await direct.close();
+      await proxies.stop();
+      await emulators.stop();
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { openAwsRegistry, startEmulators, startProxies, type AwsRegistry, type Emulators, type Proxies } from './aws-registry';
+import { type AwsRegistry, startFaultRig, type FaultRig } from './aws-registry';
 import type { Fault } from './faults';
 import { invariantViolations, Ledger } from './invariants';
 import { imageManifest, pushChunked, pushMonolithic, putManifest, sha256, type Answer } from './registry-client';
@@ -16,23 +16,17 @@ jest.setTimeout(120_000);
 const seed = faultSeed();
 const schedule = new FaultSchedule(seed);
 const ledger = new Ledger();
-let emulators: Emulators;
-let proxies: Proxies;
+let rig: FaultRig | undefined;
 let faulty: AwsRegistry;
 let direct: AwsRegistry;
 
 beforeAll(async () => {
-  emulators = await startEmulators('chaos');
-  proxies = await startProxies(emulators, schedule);
-  faulty = openAwsRegistry(emulators, { endpoints: { s3: proxies.s3.endpoint, dynamodb: proxies.dynamodb.endpoint }, socketTimeoutMs: 1_000, maxAttempts: 3 });
-  direct = openAwsRegistry(emulators, { endpoints: { s3: emulators.s3.endpoint, dynamodb: emulators.dynamo.endpoint } });
+  rig = await startFaultRig('chaos', schedule, { socketTimeoutMs: 1_000, maxAttempts: 3 });
+  ({ faulty, direct } = rig);
 });
 
 afterAll(async () => {
-  await faulty?.close();
-  await direct?.close();
-  await proxies?.stop();
-  await emulators?.stop();
+  await rig?.stop();
 });
 
 const S3_FAULTS: Fault[] = [{ kind: 's3-error', code: 'InternalError' }, { kind: 's3-error', code: 'SlowDown' }, { kind: 'timeout' }];

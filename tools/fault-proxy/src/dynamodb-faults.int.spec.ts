@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { openAwsRegistry, REGISTRY, startEmulators, startProxies, type AwsRegistry, type Emulators, type Proxies } from './aws-registry';
+import { REGISTRY, type AwsRegistry, startFaultRig, type FaultRig } from './aws-registry';
 import type { Fault } from './faults';
 import { invariantViolations, Ledger } from './invariants';
 import { imageManifest, pushMonolithic, putManifest, sha256, type Answer } from './registry-client';
@@ -16,30 +16,20 @@ const MAX_ATTEMPTS = 3;
 const seed = faultSeed();
 const schedule = new FaultSchedule(seed);
 const ledger = new Ledger();
-let emulators: Emulators;
-let proxies: Proxies;
+let rig: FaultRig | undefined;
 let faulty: AwsRegistry;
 let direct: AwsRegistry;
 
 beforeAll(async () => {
-  emulators = await startEmulators('dynamodb-faults');
-  proxies = await startProxies(emulators, schedule);
-  faulty = openAwsRegistry(emulators, {
-    endpoints: { s3: proxies.s3.endpoint, dynamodb: proxies.dynamodb.endpoint },
-    socketTimeoutMs: 1_500,
-    maxAttempts: MAX_ATTEMPTS,
-  });
-  direct = openAwsRegistry(emulators, { endpoints: { s3: emulators.s3.endpoint, dynamodb: emulators.dynamo.endpoint } });
+  rig = await startFaultRig('dynamodb-faults', schedule, { socketTimeoutMs: 1_500, maxAttempts: MAX_ATTEMPTS });
+  ({ faulty, direct } = rig);
 });
 
 afterEach(() => schedule.clear());
 
 afterAll(async () => {
   expect(await invariantViolations(direct.api, ledger)).toEqual([]);
-  await faulty?.close();
-  await direct?.close();
-  await proxies?.stop();
-  await emulators?.stop();
+  await rig?.stop();
 });
 
 let sequence = 0;

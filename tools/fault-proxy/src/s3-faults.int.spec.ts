@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpHandler } from '@cargohold/lambda-kit';
-import { openAwsRegistry, REGISTRY, startEmulators, startProxies, type AwsRegistry, type Emulators, type Proxies } from './aws-registry';
+import { REGISTRY, type AwsRegistry, startFaultRig, type FaultRig } from './aws-registry';
 import type { Fault } from './faults';
 import { invariantViolations, Ledger } from './invariants';
 import { call, imageManifest, pushChunked, pushMonolithic, putManifest, sha256, type Answer } from './registry-client';
@@ -21,20 +21,13 @@ const MAX_ATTEMPTS = 3;
 const seed = faultSeed();
 const schedule = new FaultSchedule(seed);
 const ledger = new Ledger();
-let emulators: Emulators;
-let proxies: Proxies;
+let rig: FaultRig | undefined;
 let faulty: AwsRegistry;
 let direct: AwsRegistry;
 
 beforeAll(async () => {
-  emulators = await startEmulators('s3-faults');
-  proxies = await startProxies(emulators, schedule);
-  faulty = openAwsRegistry(emulators, {
-    endpoints: { s3: proxies.s3.endpoint, dynamodb: proxies.dynamodb.endpoint },
-    socketTimeoutMs: SOCKET_TIMEOUT_MS,
-    maxAttempts: MAX_ATTEMPTS,
-  });
-  direct = openAwsRegistry(emulators, { endpoints: { s3: emulators.s3.endpoint, dynamodb: emulators.dynamo.endpoint } });
+  rig = await startFaultRig('s3-faults', schedule, { socketTimeoutMs: SOCKET_TIMEOUT_MS, maxAttempts: MAX_ATTEMPTS });
+  ({ faulty, direct } = rig);
 });
 
 afterEach(() => schedule.clear());
@@ -42,10 +35,7 @@ afterEach(() => schedule.clear());
 afterAll(async () => {
   // Every acknowledged write of the whole run, once more, now that no fault is pending.
   expect(await invariantViolations(direct.api, ledger)).toEqual([]);
-  await faulty?.close();
-  await direct?.close();
-  await proxies?.stop();
-  await emulators?.stop();
+  await rig?.stop();
 });
 
 /** A 201 for the blob, recorded in the ledger. */
