@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUCKET, REGION, TABLE, type Endpoints } from './topology';
-import { stopWhenGone } from './watchdog';
+import { supervise } from './watchdog';
 
 export interface UploadGatewayOptions {
   readonly root: string;
@@ -53,18 +53,7 @@ export async function startUploadGateway(options: UploadGatewayOptions): Promise
     },
   });
   closeSync(log);
-  const cancelWatchdog = child.pid === undefined ? () => undefined : stopWhenGone(process.pid, child.pid);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', () => resolve());
-  });
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-    cancelWatchdog();
-  };
+  const { exited, stop } = supervise(child, 10_000);
   const url = `http://${options.host}:${options.port}`;
   let gone = false;
   void exited.then(() => (gone = true));

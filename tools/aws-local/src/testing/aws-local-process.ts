@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, renameSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '@cargohold/e2e';
 import { buildSync } from 'esbuild';
 import { repositoryRoot } from '../bundles';
-import { stopWhenGone } from '../watchdog';
+import { supervise } from '../watchdog';
 
 export interface AwsLocalProcess {
   /** The HTTP API: `http://127.0.0.1:PORT`. */
@@ -49,18 +49,7 @@ export async function startAwsLocal(options: StartAwsLocalOptions): Promise<AwsL
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', log, log] });
   closeSync(log);
   // A jest worker killed on a timeout runs no afterAll: the CLI (and with it everything it runs) stops anyway.
-  const cancelWatchdog = child.pid === undefined ? () => undefined : stopWhenGone(process.pid, child.pid);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', () => resolve());
-  });
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    await exited;
-    clearTimeout(timer);
-    cancelWatchdog();
-  };
+  const { stop } = supervise(child, 30_000);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     const output = await readFile(logFile, 'utf8').catch(() => '');
@@ -101,15 +90,4 @@ function buildCli(root: string, entry: string, outfile: string, external: string
   });
   renameSync(partial, target);
   return target;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
