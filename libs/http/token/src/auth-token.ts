@@ -1,11 +1,9 @@
 import { AllowAllAuthorizer, issueToken, type Authorizer, type Principal, type TokenClaims } from '@cargohold/auth';
-import { AccessService, TokenAuthorizer, type Clock, type IdentityPolicySource } from '@cargohold/registry-core';
+import { AccessService, DEFAULT_LIMITS, TokenAuthorizer, type Clock, type IdentityPolicySource } from '@cargohold/registry-core';
 import type { RegistrySettingsStore, RepoRef, RepositoryStore } from '@cargohold/storage-ports';
 
 /** ECR's token lifetime is 12 hours; layer download URLs live minutes. */
 const DOWNLOAD_URL_TTL_MS = 10 * 60 * 1000;
-/** The core's default upload idle timeout. */
-const DEFAULT_UPLOAD_CAPABILITY_TTL_MS = 60 * 60 * 1000;
 
 export interface AuthTokenDeps {
   /** HMAC key (≥ 32 bytes): a file in the data dir when embedded, SSM/KMS on AWS. */
@@ -51,6 +49,6 @@ export function createAuthToken(deps: AuthTokenDeps): AuthToken {
       return `http://${host}/v2/${repo.name}/blobs/${digest}?X-Cargohold-Token=${encodeURIComponent(token)}`;
     },
     uploadCapability: (principal, repo, uploadId) =>
-      sign(principal, repo.registry, deps.uploadCapabilityTtlMs ?? DEFAULT_UPLOAD_CAPABILITY_TTL_MS, { upload: { repository: repo.name, uploadId } }).token,
+      sign(principal, repo.registry, deps.uploadCapabilityTtlMs ?? DEFAULT_LIMITS.uploadIdleTimeoutMs, { upload: { repository: repo.name, uploadId } }).token,
   };
 }
