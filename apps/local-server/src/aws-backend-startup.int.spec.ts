@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -143,5 +144,41 @@ describe('cargohold serve --backend aws, started as the quick start leaves the s
     const outcome = await serve(s3.bucket, 'no-such-table');
     expect(outcome.code).toBe(1);
     expect(outcome.output).toContain('cargohold: cannot reach table "no-such-table" (ResourceNotFoundException): create it, or pass --table\n');
+  });
+
+  it('serves pushes over a bucket and a table made by `cargohold aws bootstrap`, which a second run leaves alone', async () => {
+    // Asynchronously: s3rver runs in this process, so a synchronous child would wait on it forever.
+    const bootstrap = async () =>
+      (
+        await promisify(execFile)(
+          process.execPath,
+          [cli, 'aws', 'bootstrap', '--bucket', 'bootstrapped', '--table', 'bootstrapped-metadata', '--region', 'us-east-1'],
+          {
+            env: quickStartEnv(),
+            encoding: 'utf8',
+          },
+        )
+      ).stdout;
+    const first = await bootstrap();
+    expect(first).toContain('bucket bootstrapped: created\n');
+    expect(first).toContain('table bootstrapped-metadata: created\n');
+    expect(first).toContain('ready: cargohold serve --backend aws --bucket bootstrapped --table bootstrapped-metadata\n');
+    const second = await bootstrap();
+    expect(second).toContain('bucket bootstrapped: exists\n');
+    expect(second).toContain('table bootstrapped-metadata: exists\n');
+
+    const server = await serve('bootstrapped', 'bootstrapped-metadata');
+    try {
+      expect(server.url).toBeDefined();
+      const blob = Buffer.from('pushed into a bootstrapped bucket');
+      const push = await raw(server.url as string, 'POST', `/v2/boot/strap/blobs/uploads/?digest=${sha256(blob)}`, {
+        headers: { 'Content-Length': blob.length, 'Content-Type': 'application/octet-stream' },
+        body: blob,
+      });
+      expect(push.status).toBe(201);
+      expect((await raw(server.url as string, 'GET', `/v2/boot/strap/blobs/${sha256(blob)}`)).body.equals(blob)).toBe(true);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
   });
 });

@@ -47,6 +47,23 @@ describe('parseCommand', () => {
     expect(parseCommand(['serve', '--shutdown-grace', '0.5'])).toMatchObject({ shutdownGraceSeconds: 0.5 });
   });
 
+  it('takes aws bootstrap with its bucket, table, endpoint and region, and --version', () => {
+    expect(parseCommand(['aws', 'bootstrap', '--bucket', 'b', '--table', 't'])).toEqual({ kind: 'aws-bootstrap', bucket: 'b', table: 't' });
+    expect(parseCommand(['aws', 'bootstrap', '--bucket', 'b', '--table', 't', '--endpoint-url', 'http://localhost:4566/', '--region', 'eu-west-1'])).toEqual({
+      kind: 'aws-bootstrap',
+      bucket: 'b',
+      table: 't',
+      endpointUrl: 'http://localhost:4566',
+      region: 'eu-west-1',
+    });
+    expect(parseCommand(['aws', 'bootstrap', '--bucket', 'b'])).toMatchObject({ kind: 'error', message: expect.stringContaining('both --bucket and --table') });
+    expect(parseCommand(['aws', 'deploy'])).toMatchObject({ kind: 'error', message: expect.stringContaining('usage: cargohold aws bootstrap') });
+    expect(parseCommand(['aws', 'bootstrap', '--bucket', 'b', '--table', 't', '--endpoint-url', 'ftp://x'])).toMatchObject({ kind: 'error' });
+    expect(parseCommand(['aws', 'bootstrap', '--bucket', 'b', '--table', 't', '--region', 'moon'])).toMatchObject({ kind: 'error' });
+    expect(parseCommand(['serve', '--region', 'us-east-1'])).toMatchObject({ kind: 'error', message: expect.stringContaining('options of aws bootstrap') });
+    expect(parseCommand(['--version'])).toEqual({ kind: 'version' });
+  });
+
   it('answers --help and -h with the usage', () => {
     expect(parseCommand(['--help'])).toEqual({ kind: 'help' });
     expect(parseCommand(['serve', '-h'])).toEqual({ kind: 'help' });

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 export const USAGE = `Usage: cargohold serve [options]
        cargohold vulndb import PATH [--data-dir DIR]
        cargohold fsck [--repair] [--data-dir DIR]
+       cargohold aws bootstrap --bucket NAME --table NAME [--endpoint-url URL] [--region REGION]
+       cargohold --version
 
 An Amazon ECR-compatible container registry in one process: OCI Distribution on /v2/ and
 the ECR API (AWS JSON 1.1, SigV4) on the same port; blobs on the filesystem and metadata
@@ -50,6 +52,13 @@ that every manifest and blob link names good bytes of the recorded size (progres
 then prints what it found; exit code 0 when clean, 1 when problems were found. --repair moves
 corrupt blobs into <data-dir>/corrupt/, so they read as unknown and pushing them again heals them.
 Safe to run beside a running server.
+
+aws bootstrap creates the S3 bucket and the DynamoDB table that serve --backend aws needs, as
+the serverless stack declares them (the table's keys, indexes and stream; the bucket's encryption,
+public access block and multipart clean-up), and leaves what already exists alone. Credentials
+and endpoints come from the AWS SDK's standard variables; --endpoint-url points both services at
+one endpoint (LocalStack), and path-style S3 URLs are used then. Settings an endpoint does not
+implement (emulators) are listed as unsupported.
 `;
 
 export type Command =
@@ -72,6 +81,8 @@ export type Command =
     }
   | { kind: 'vulndb-import'; path: string; dataDir: string }
   | { kind: 'fsck'; dataDir: string; repair: boolean }
+  | { kind: 'aws-bootstrap'; bucket: string; table: string; endpointUrl?: string; region?: string }
+  | { kind: 'version' }
   | { kind: 'error'; message: string };
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -99,6 +110,9 @@ export function parseCommand(argv: readonly string[]): Command {
         'upload-gateway-url': { type: 'string' },
         repair: { type: 'boolean', default: false },
         'shutdown-grace': { type: 'string' },
+        'endpoint-url': { type: 'string' },
+        region: { type: 'string' },
+        version: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -114,7 +128,12 @@ export function parseCommand(argv: readonly string[]): Command {
     if (positionals.length !== 1) return { kind: 'error', message: 'usage: cargohold fsck [--repair] [--data-dir DIR]' };
     return { kind: 'fsck', dataDir: values['data-dir'], repair: values.repair };
   }
+  if (values.version) return { kind: 'version' };
+  if (positionals[0] === 'aws') return parseAwsCommand(positionals, values);
   if (values.repair) return { kind: 'error', message: '--repair is an option of fsck' };
+  if (values['endpoint-url'] !== undefined || values.region !== undefined) {
+    return { kind: 'error', message: '--endpoint-url and --region are options of aws bootstrap' };
+  }
   if (positionals.length !== 1 || positionals[0] !== 'serve') {
     return { kind: 'error', message: positionals.length === 0 ? 'missing command' : `unknown command: ${positionals.join(' ')}` };
   }
@@ -154,6 +173,26 @@ export function parseCommand(argv: readonly string[]): Command {
     ...(role !== undefined ? { role } : {}),
     ...(gatewayUrl !== undefined ? { uploadGatewayUrl: gatewayUrl.replace(/\/+$/, '') } : {}),
     ...(grace !== undefined ? { shutdownGraceSeconds: Number(grace) } : {}),
+  };
+}
+
+const BOOTSTRAP_USAGE = 'usage: cargohold aws bootstrap --bucket NAME --table NAME [--endpoint-url URL] [--region REGION]';
+
+function parseAwsCommand(positionals: readonly string[], values: { bucket?: string; table?: string; 'endpoint-url'?: string; region?: string }): Command {
+  if (positionals.length !== 2 || positionals[1] !== 'bootstrap') return { kind: 'error', message: BOOTSTRAP_USAGE };
+  const { bucket, table, region } = values;
+  const endpointUrl = values['endpoint-url'];
+  if (!bucket || !table) return { kind: 'error', message: `${BOOTSTRAP_USAGE} (both --bucket and --table are needed)` };
+  if (endpointUrl !== undefined && !/^https?:\/\/[^/]+\/?$/.test(endpointUrl)) {
+    return { kind: 'error', message: `invalid --endpoint-url ${endpointUrl} (http(s)://host[:port])` };
+  }
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) return { kind: 'error', message: `invalid --region ${region}` };
+  return {
+    kind: 'aws-bootstrap',
+    bucket,
+    table,
+    ...(endpointUrl !== undefined ? { endpointUrl: endpointUrl.replace(/\/$/, '') } : {}),
+    ...(region !== undefined ? { region } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { errorText } from './error-text';
 import { loadConfigFile } from './config';
 import { readServeEnvironment } from './serve-env';
 import { startServer } from './server';
+import { VERSION } from './version';
 
 /** `cargohold serve`: runs until SIGINT/SIGTERM, then drains in-flight requests and exits. */
 async function main(argv: string[]): Promise<number> {
@@ -14,6 +15,16 @@ async function main(argv: string[]): Promise<number> {
   if (command.kind === 'error') {
     process.stderr.write(`cargohold: ${command.message}\n\n${USAGE}`);
     return 2;
+  }
+  if (command.kind === 'version') {
+    process.stdout.write(`cargohold ${VERSION}\n`);
+    return 0;
+  }
+  if (command.kind === 'aws-bootstrap') {
+    const { kind: _kind, ...options } = command;
+    const { runAwsBootstrap } = await import('./aws-bootstrap');
+    process.stdout.write(await runAwsBootstrap(options));
+    return 0;
   }
   if (command.kind === 'vulndb-import') {
     // Loaded only here, like the embedded storage: the upload gateway's bundle never needs SQLite.

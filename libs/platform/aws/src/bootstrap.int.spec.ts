@@ -1,0 +1,62 @@
+import { startDynamoDbLocal, type DynamoDbLocal } from '@cargohold/storage-dynamodb/testing';
+import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
+import { AwsClients } from './aws-clients';
+import { bootstrapAwsStorage } from './bootstrap';
+import { checkAwsStorage } from './storage-check';
+import { emulatorEnvironment } from './testing';
+
+/** `cargohold aws bootstrap` over s3rver and DynamoDB Local, the SDK configured only by the environment. */
+let s3: S3rverHandle;
+let dynamo: DynamoDbLocal;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  s3 = await startS3rver('bootstrap-existing');
+  dynamo = await startDynamoDbLocal();
+  process.env = {
+    ...saved,
+    ...emulatorEnvironment({ s3: s3.endpoint, dynamodb: dynamo.endpoint }),
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+  };
+  delete process.env['AWS_PROFILE'];
+});
+
+afterAll(async () => {
+  process.env = saved;
+  await dynamo?.stop();
+  await s3?.stop();
+});
+
+async function withClients<T>(use: (clients: AwsClients) => Promise<T>): Promise<T> {
+  const clients = new AwsClients({ region: 'us-east-1', s3ForcePathStyle: true });
+  try {
+    return await use(clients);
+  } finally {
+    clients.destroy();
+  }
+}
+
+describe('bootstrapAwsStorage', () => {
+  it('creates a bucket and a table that the start-up check then accepts, and reports each step', async () => {
+    const location = { bucket: 'fresh-blobs', table: 'fresh-metadata' };
+    const steps = await withClients((clients) => bootstrapAwsStorage(clients, location));
+    expect(steps[0]).toEqual({ what: 'bucket fresh-blobs', outcome: 'created' });
+    expect(steps.at(-1)).toEqual({ what: 'table fresh-metadata', outcome: 'created' });
+    // s3rver implements none of the bucket settings (NotImplemented): each is reported, none silently dropped.
+    const unsupported = { outcome: 'unsupported', detail: 'the endpoint does not implement it' };
+    expect(steps.slice(1, -1)).toEqual([
+      { what: 'bucket encryption (SSE-S3)', ...unsupported },
+      { what: 'public access block', ...unsupported },
+      { what: 'abort incomplete multipart uploads after 1 day', ...unsupported },
+    ]);
+    await withClients((clients) => checkAwsStorage(clients, location));
+  });
+
+  it('leaves what exists as it is when run again', async () => {
+    const location = { bucket: s3.bucket, table: await dynamo.freshTable() };
+    const steps = await withClients((clients) => bootstrapAwsStorage(clients, location));
+    expect(steps[0]).toEqual({ what: `bucket ${s3.bucket}`, outcome: 'exists' });
+    expect(steps.at(-1)).toEqual({ what: `table ${location.table}`, outcome: 'exists' });
+  });
+});
