@@ -13,6 +13,7 @@ import { openAwsStorageChecked } from './deps.aws';
 import type { LocalStorage } from './deps.local';
 import { startWorkers } from './deps.workers';
 import { connectionSettings, refuseBeyond } from './connections';
+import { healthEndpoints } from './health';
 import { nodeListener } from './node-http';
 
 export interface ServerOptions {
@@ -54,8 +55,6 @@ export interface RunningServer {
 }
 
 const PURGE_INTERVAL_MS = 5 * 60 * 1000;
-/** The load balancer's health check (and anyone's): the process is up and serving. */
-const HEALTHY = { status: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: Buffer.from('{"status":"ok"}') };
 /** What uploads ask for under a request cap: S3's minimum multipart part size, unless the cap is lower. */
 const CHUNK_MIN_LENGTH = 5 * 1024 * 1024;
 
@@ -139,11 +138,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     defaultRegistry: registryId,
     logger,
   });
-  const api: HttpHandler = (request) => {
-    if (request.path === '/healthz') return Promise.resolve(HEALTHY);
+  const health = healthEndpoints(storage, registryId, logger);
+  const api: HttpHandler = health.around((request) => {
     if (gateway) return distribution(request);
     return isEcrApiRequest(request) ? ecr(request) : distribution(request);
-  };
+  });
 
   // The gateway leaves upload expiry to the deployment's purge: a purge here could abort an upload
   // another process is starting (the session is written after the staging area).
