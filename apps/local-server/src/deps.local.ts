@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFsBlobStorage } from '@cargohold/storage-fs';
 import type { OutboxStore, RegistryStorage, RepositoryCreationTemplateStore, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
-import { openSqliteMetadata } from '@cargohold/storage-sqlite';
+import { openSqliteMetadata, type SqliteGauges } from '@cargohold/storage-sqlite';
 
 /**
  * The embedded adapters, under one data directory:
@@ -19,6 +19,8 @@ export interface LocalStorage extends RegistryStorage {
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
   readonly templates: RepositoryCreationTemplateStore;
+  /** Waiting work (upload sessions, outbox, scans), for `/metrics`. */
+  readonly gauges: SqliteGauges;
 }
 
 export function openLocalStorage(dataDir: string): LocalStorage {
@@ -37,6 +39,7 @@ export function openLocalStorage(dataDir: string): LocalStorage {
     scans: metadata.scans,
     vulnerabilities: metadata.vulnerabilities,
     templates: metadata.templates,
+    gauges: metadata.gauges,
     close: () => metadata.close(),
   };
 }

@@ -1,7 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { HttpHandler, HttpRequest } from '@cargohold/lambda-kit';
+import {
+  observeRequest,
+  REQUEST_ID_HEADER,
+  requestLogFields,
+  type HttpHandler,
+  type HttpRequest,
+  type RequestObservation,
+  type RequestOutcome,
+} from '@cargohold/lambda-kit';
 import type { Logger } from 'pino';
 
 /** The raw path as the client sent it: WHATWG URL parsing would resolve `..` and `%2e%2e` first. */
@@ -10,7 +19,7 @@ function splitTarget(target: string): { path: string; query: URLSearchParams } {
   return q < 0 ? { path: target, query: new URLSearchParams() } : { path: target.slice(0, q), query: new URLSearchParams(target.slice(q + 1)) };
 }
 
-export function toHttpRequest(req: IncomingMessage): HttpRequest {
+export function toHttpRequest(req: IncomingMessage, observed?: RequestObservation): HttpRequest {
   const { path, query } = splitTarget(req.url ?? '/');
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -23,13 +32,18 @@ export function toHttpRequest(req: IncomingMessage): HttpRequest {
     headers,
     body: req,
     ...(req.socket.remoteAddress ? { sourceIp: req.socket.remoteAddress } : {}),
+    ...(observed ? { observed } : {}),
   };
 }
 
-/** How long a connection may sit without a byte moving while the client owes us bytes or reads ours. */
-export interface ConnectionTimeouts {
-  /** Between two bytes of a request body, and between two writes of a response the client reads. */
-  readonly idleMs: number;
+export interface ListenerOptions {
+  /**
+   * How long a connection may sit without a byte moving while the client owes us bytes or reads ours:
+   * between two bytes of a request body, and between two writes of a response the client reads.
+   */
+  readonly idleMs?: number;
+  /** Called once per finished exchange (the metrics); the request log line is written either way. */
+  readonly onComplete?: (observed: RequestObservation, outcome: RequestOutcome) => void;
 }
 
 /**
@@ -40,23 +54,34 @@ export interface ConnectionTimeouts {
  * long as it likes, as long as bytes keep coming) and while the response body goes out (a client that
  * stops reading is dropped). While the handler works (a commit, a copy) the connection may be silent.
  */
-export function nodeListener(handler: HttpHandler, logger: Logger, timeouts?: ConnectionTimeouts) {
+/** Each connection's byte counters where its previous exchange ended. */
+const socketCounters = new WeakMap<Socket, { read: number; written: number }>();
+
+export function nodeListener(handler: HttpHandler, logger: Logger, options: ListenerOptions = {}) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     // Fire and forget: serve never rejects (a failure becomes a 500 or a destroyed socket), and node:http
     // ignores a listener's return value anyway.
-    void serve(handler, logger, req, res, timeouts);
+    void serve(handler, logger, req, res, options);
   };
 }
 
-async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage, res: ServerResponse, timeouts?: ConnectionTimeouts): Promise<void> {
+async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage, res: ServerResponse, options: ListenerOptions): Promise<void> {
   const started = process.hrtime.bigint();
-  const idle = (on: boolean) => timeouts && req.socket.setTimeout(on ? timeouts.idleMs : 0);
+  const { socket } = req;
+  // Exchanges on one connection follow each other, so the socket's counters' growth since the previous
+  // exchange ended is this one's bytes, headers included. (Counting from the 'request' event instead would
+  // miss the body bytes Node had already read along with the headers.)
+  const { read: readBefore, written: writtenBefore } = socketCounters.get(socket) ?? { read: 0, written: 0 };
+  const observed = observeRequest();
+  res.setHeader(REQUEST_ID_HEADER, observed.requestId);
+  const { idleMs } = options;
+  const idle = (on: boolean) => idleMs !== undefined && socket.setTimeout(on ? idleMs : 0);
   if (!req.complete) {
     idle(true);
     req.once('end', () => idle(false));
   }
   try {
-    const response = await handler(toHttpRequest(req));
+    const response = await handler(toHttpRequest(req, observed));
     if (!req.complete) res.setHeader('Connection', 'close');
     res.writeHead(response.status, response.headers as Record<string, string | number>);
     const { body } = response;
@@ -72,9 +97,9 @@ async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage,
   } catch (error) {
     if (clientWentAway(error, req, res)) {
       // The client closed the connection (often right after the last byte): nothing went wrong here.
-      logger.debug({ method: req.method, url: req.url }, 'client closed the connection');
+      logger.debug({ requestId: observed.requestId }, 'client closed the connection');
     } else {
-      logger.warn({ err: error, method: req.method, url: req.url }, 'response aborted');
+      logger.warn({ err: error, requestId: observed.requestId }, 'response aborted');
     }
     if (!res.headersSent && !res.destroyed) {
       res.writeHead(500, { 'Content-Type': 'application/json', Connection: 'close' });
@@ -84,10 +109,18 @@ async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage,
     }
   } finally {
     if (!req.complete) req.socket?.destroySoon?.();
-    if (logger.isLevelEnabled('debug')) {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger.debug({ method: req.method, url: req.url, status: res.statusCode, ms }, 'request');
-    }
+    socketCounters.set(socket, { read: socket.bytesRead, written: socket.bytesWritten });
+    const outcome: RequestOutcome = {
+      method: req.method ?? 'GET',
+      path: splitTarget(req.url ?? '/').path,
+      status: res.statusCode,
+      bytesIn: socket.bytesRead - readBefore,
+      bytesOut: socket.bytesWritten - writtenBefore,
+      ms: Number(process.hrtime.bigint() - started) / 1e6,
+    };
+    logger.info(requestLogFields(observed, outcome), 'request');
+    if (observed.denied) logger.debug({ requestId: observed.requestId, denied: observed.denied }, 'access denied');
+    options.onComplete?.(observed, outcome);
   }
 }
 

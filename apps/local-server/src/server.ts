@@ -14,6 +14,7 @@ import type { LocalStorage } from './deps.local';
 import { startWorkers } from './deps.workers';
 import { connectionSettings, refuseBeyond } from './connections';
 import { healthEndpoints } from './health';
+import { createMetrics } from './metrics';
 import { nodeListener } from './node-http';
 
 export interface ServerOptions {
@@ -97,13 +98,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const config = options.config ?? loadConfigFile(options.configFile);
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'cargohold' } });
   const { storage, templates, local } = await openStorage(options, config);
+  const metrics = createMetrics(local ? { gauges: local.gauges } : {});
   const limits = config.limits ?? {};
   const registry = createRegistry({
     storage,
     templates,
     ...(local ? { scans: local.scans } : {}),
     settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
-    onBestEffortFailure: (what, err) => logger.warn({ err, what }, 'a best-effort write failed; reads go on (logged once until it works again)'),
+    onBestEffortFailure: (what, err) => {
+      metrics.bestEffortFailure(what);
+      logger.warn({ err, what }, 'a best-effort write failed; reads go on (logged once until it works again)');
+    },
     limits: {
       ...(limits.maxBlobBytes ? { maxBlobBytes: limits.maxBlobBytes } : {}),
       ...(limits.maxManifestBytes ? { maxManifestBytes: limits.maxManifestBytes } : {}),
@@ -139,10 +144,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger,
   });
   const health = healthEndpoints(storage, registryId, logger);
-  const api: HttpHandler = health.around((request) => {
-    if (gateway) return distribution(request);
-    return isEcrApiRequest(request) ? ecr(request) : distribution(request);
-  });
+  const api: HttpHandler = health.around(
+    metrics.around((request) => {
+      if (gateway) return distribution(request);
+      return isEcrApiRequest(request) ? ecr(request) : distribution(request);
+    }),
+  );
 
   // The gateway leaves upload expiry to the deployment's purge: a purge here could abort an upload
   // another process is starting (the session is written after the staging area).
@@ -169,7 +176,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       headersTimeout: connections.headersTimeoutMs,
       connectionsCheckingInterval: Math.min(5_000, Math.max(100, connections.headersTimeoutMs / 4)),
     },
-    nodeListener(api, logger, { idleMs: connections.idleTimeoutMs }),
+    nodeListener(api, logger, { idleMs: connections.idleTimeoutMs, onComplete: metrics.record }),
   );
   refuseBeyond(server, connections.maxConnections, logger);
   const host = options.host ?? '127.0.0.1';

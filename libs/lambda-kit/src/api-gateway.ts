@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { bytesBody, type HttpRequest, type HttpResponse } from './http';
+import { observeRequest } from './request-log';
 
 /**
  * Lambda's synchronous invocation payload limit (request and response alike), in bytes of event JSON.
@@ -56,6 +57,7 @@ export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
     headers,
     body: bytesBody(body),
     ...(http.sourceIp ? { sourceIp: http.sourceIp } : {}),
+    observed: observeRequest(event.requestContext.requestId || undefined),
   };
 }
 

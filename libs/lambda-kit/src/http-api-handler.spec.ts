@@ -92,7 +92,13 @@ describe('httpApiHandler', () => {
     it('sends strings as text and stringifies numeric headers', async () => {
       const lambda = httpApiHandler(async () => ({ status: 200, headers: { 'Content-Length': 2, 'X-A': 'b' }, body: 'ok' }));
       const result = await lambda(httpApiEvent({ method: 'GET', target: '/' }), lambdaContext());
-      expect(result).toEqual({ statusCode: 200, headers: { 'Content-Length': '2', 'X-A': 'b' }, body: 'ok', isBase64Encoded: false });
+      // Every response carries API Gateway's request id, the key of the request's log line.
+      expect(result).toEqual({
+        statusCode: 200,
+        headers: { 'Content-Length': '2', 'X-A': 'b', 'x-amzn-RequestId': 'JKJaXmPLvHcESHA=' },
+        body: 'ok',
+        isBase64Encoded: false,
+      });
     });
 
     it('base64-encodes bytes and collected streams exactly', async () => {
@@ -109,7 +115,42 @@ describe('httpApiHandler', () => {
     it('answers a body-less response with an empty text body', async () => {
       const lambda = httpApiHandler(async () => ({ status: 307, headers: { Location: 'https://s3/x' } }));
       const result = await lambda(httpApiEvent({ method: 'GET', target: '/' }), lambdaContext());
-      expect(result).toEqual({ statusCode: 307, headers: { Location: 'https://s3/x' }, body: '', isBase64Encoded: false });
+      expect(result).toEqual({
+        statusCode: 307,
+        headers: { Location: 'https://s3/x', 'x-amzn-RequestId': 'JKJaXmPLvHcESHA=' },
+        body: '',
+        isBase64Encoded: false,
+      });
+    });
+  });
+
+  describe('request log', () => {
+    it('writes one line per request with what the handler observed, and never the query string', async () => {
+      const { logger, lines } = capturingLogger();
+      const lambda = httpApiHandler(
+        async (request) => {
+          Object.assign(request.observed ?? {}, { action: 'ecr:BatchGetImage', registry: '123456789012:eu-west-1', repository: 'team/app' });
+          return { status: 200, headers: {}, body: 'four' };
+        },
+        { logger },
+      );
+      await lambda(httpApiEvent({ method: 'GET', target: '/v2/team/app/blobs/x?X-Cargohold-Token=secret-token' }), lambdaContext());
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 30,
+          msg: 'request',
+          requestId: 'JKJaXmPLvHcESHA=',
+          method: 'GET',
+          path: '/v2/team/app/blobs/x',
+          status: 200,
+          action: 'ecr:BatchGetImage',
+          account: '123456789012',
+          registry: '123456789012:eu-west-1',
+          repository: 'team/app',
+          bytesOut: 4,
+        }),
+      ]);
+      expect(JSON.stringify(lines)).not.toContain('secret-token');
     });
   });
 
@@ -126,7 +167,12 @@ describe('httpApiHandler', () => {
       expect(result.statusCode).toBe(500);
       expect(JSON.parse(result.body ?? '')).toEqual({ errors: [{ code: 'UNKNOWN', message: 'internal server error' }] });
       expect(result.body).not.toContain('hunter2');
-      expect(lines).toEqual([expect.objectContaining({ level: 50, err: expect.objectContaining({ message: 'db password is hunter2' }) })]);
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 50, err: expect.objectContaining({ message: 'db password is hunter2' }) }),
+        // The failed request still gets its one line, with the status the caller saw.
+        expect.objectContaining({ level: 30, msg: 'request', requestId: 'JKJaXmPLvHcESHA=', method: 'GET', path: '/', status: 500 }),
+      ]);
+      expect(result.headers?.['x-amzn-RequestId']).toBe('JKJaXmPLvHcESHA=');
     });
 
     it('answers 500 instead of an oversized result when a streamed body passes the cap', async () => {

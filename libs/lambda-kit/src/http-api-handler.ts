@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import type { HttpHandler, HttpRequest } from './http';
 import { httpErrorHandler } from './middlewares/http-error-handler';
 import { httpRequestAdapter } from './middlewares/http-request-adapter';
+import { httpRequestLog } from './middlewares/http-request-log';
 import { httpResponseEncoder } from './middlewares/http-response-encoder';
 
 export interface HttpApiHandlerOptions {
@@ -21,7 +22,10 @@ export type HttpApiLambda = (event: APIGatewayProxyEventV2, context: Context) =>
  */
 export function httpApiHandler(handler: HttpHandler, options: HttpApiHandlerOptions = {}): HttpApiLambda {
   const logger = options.logger ?? pino({ base: { service: 'cargohold' } });
+  // middy runs `before`s in this order and `after`s and `onError`s in reverse: the request log's `after`
+  // sees the encoded result, and its `onError` the error handler's 500.
   const lambda = middy(async (event: unknown) => handler(event as HttpRequest))
+    .use(httpRequestLog(logger))
     .use(httpErrorHandler(logger))
     .use(httpResponseEncoder(options.maxResponseBytes))
     .use(httpRequestAdapter());

@@ -14,6 +14,26 @@ export interface HttpRequest {
   /** The request body as a stream of chunks; may be consumed at most once. */
   readonly body: AsyncIterable<Uint8Array>;
   readonly sourceIp?: string;
+  /** Filled in by the handler as it learns who asked for what; the transport logs and counts it. */
+  readonly observed?: RequestObservation;
+}
+
+/**
+ * One request as the request log and the metrics see it. The transport creates it with the request id;
+ * the API handler records what it learned (never a credential, token or secret).
+ */
+export interface RequestObservation {
+  /** Returned as `x-amzn-RequestId` on every response, and the key of the request's log line. */
+  readonly requestId: string;
+  /** The ECR API action (`DescribeImages`), or the IAM action a `/v2/` request was authorized as (`ecr:BatchGetImage`). */
+  action?: string;
+  /** `<account>:<region>`. */
+  registry?: string;
+  repository?: string;
+  /** The caller's ARN once authenticated. */
+  principal?: string;
+  /** Why access was denied, for the debug-level log (the policy reason, never the credentials). */
+  denied?: string;
 }
 
 export type HttpBody = string | Uint8Array | Readable;

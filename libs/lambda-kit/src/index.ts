@@ -6,3 +6,4 @@ export * from './schedule-handler';
 export { httpErrorHandler } from './middlewares/http-error-handler';
 export { httpRequestAdapter } from './middlewares/http-request-adapter';
 export { httpResponseEncoder } from './middlewares/http-response-encoder';
+export * from './request-log';

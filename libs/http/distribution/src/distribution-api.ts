@@ -81,8 +81,18 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
     ...optional('digest', route.blobRead ? groups['digest'] : undefined),
     ...optional('uploadId', route.uploadSession ? groups['uuid'] : undefined),
   };
+  const observed = request.observed;
+  if (observed) {
+    observed.registry = registryKey;
+    observed.action = actions.join(',');
+    if (name !== undefined) observed.repository = name;
+  }
   const decision = await ask(actions.map((action) => ({ action, ...target })));
-  if (!decision.allowed) throw new NotAuthorizedError(decision, realm);
+  if (!decision.allowed) {
+    if (observed) observed.denied = `${decision.reason}: ${decision.message}`;
+    throw new NotAuthorizedError(decision, realm);
+  }
+  if (observed) observed.principal = decision.principal.arn;
 
   const limits = deps.requestLimits;
   const uploads = deps.uploadLocations ?? SAME_HOST_UPLOADS;

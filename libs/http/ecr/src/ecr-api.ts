@@ -47,7 +47,8 @@ export function isEcrApiRequest(request: HttpRequest): boolean {
 /** The ECR control plane over the AWS JSON 1.1 protocol: authenticate, authorize, run, serialize once. */
 export function createEcrApi(deps: EcrApiDeps): HttpHandler {
   return async (request) => {
-    const requestId = randomUUID();
+    // The transport's id when it made one (the request log's key), so log line and response agree.
+    const requestId = request.observed?.requestId ?? randomUUID();
     try {
       return ok(requestId, await dispatch(deps, request));
     } catch (error) {
@@ -67,6 +68,8 @@ async function dispatch(deps: EcrApiDeps, request: HttpRequest): Promise<unknown
   if (!read.ok) throw new AwsError('ValidationException', `Request body exceeds ${limit} bytes`, 413);
   const now = deps.clock?.now() ?? new Date();
   const { principal, region } = await deps.authenticate(request, read.bytes, now);
+  const observed = request.observed;
+  if (observed) observed.principal = principal.arn;
 
   const target = request.headers['x-amz-target'] ?? '';
   const action = target.startsWith(TARGET_PREFIX) ? ACTIONS.get(target.slice(TARGET_PREFIX.length)) : undefined;
@@ -84,6 +87,11 @@ async function dispatch(deps: EcrApiDeps, request: HttpRequest): Promise<unknown
   const resource = action.resource?.(input);
   const registryKey = context.registryKey(resource?.registryId ?? (input as { registryId?: string }).registryId);
   const iamAction = action.iamAction ?? `ecr:${action.name}`;
+  if (observed) {
+    observed.action = action.name;
+    observed.registry = registryKey;
+    if (resource) observed.repository = resource.repositoryName;
+  }
   const [verdict = NO_VERDICT] = await deps.authorize([
     {
       principal,
@@ -95,7 +103,10 @@ async function dispatch(deps: EcrApiDeps, request: HttpRequest): Promise<unknown
   ]);
   const arn = resource ? context.repositoryArn(registryKey, resource.repositoryName) : '*';
   deps.logger?.debug({ principal: principal.arn, action: iamAction, resource: arn, verdict }, 'access decision');
-  if (verdict.decision !== 'Allow') throw accessDenied(principal.arn, iamAction, arn, verdict);
+  if (verdict.decision !== 'Allow') {
+    if (observed) observed.denied = `${iamAction} on ${arn}: ${verdict.decision}`;
+    throw accessDenied(principal.arn, iamAction, arn, verdict);
+  }
   try {
     return await action.handle(input, context);
   } catch (error) {

@@ -11,6 +11,7 @@ import type {
 } from '@cargohold/storage-ports';
 import { openDatabase } from './schema';
 import { SqliteBlobLinkStore } from './sqlite-blob-link-store';
+import { SqliteGauges } from './sqlite-gauges';
 import { SqliteInventory } from './sqlite-inventory';
 import { SqliteManifestStore } from './sqlite-manifest-store';
 import { SqliteOutboxStore } from './sqlite-outbox-store';
@@ -23,6 +24,7 @@ import { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creat
 
 export { SCHEMA_VERSION } from './schema';
 export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
+export { SqliteGauges, type StoreGauges } from './sqlite-gauges';
 export { SqliteInventory, type InventoryEntry } from './sqlite-inventory';
 export { SqliteManifestStore } from './sqlite-manifest-store';
 export { SqliteOutboxStore } from './sqlite-outbox-store';
@@ -45,6 +47,8 @@ export interface SqliteMetadata {
   readonly vulnerabilities: VulnerabilityStore;
   /** Every link and manifest record, for a whole-store scrub. */
   readonly inventory: SqliteInventory;
+  /** Counts of waiting work, for the metrics endpoint. */
+  readonly gauges: SqliteGauges;
   readonly templates: RepositoryCreationTemplateStore;
   /** Closes the database; idempotent. */
   close(): Promise<void>;
@@ -66,6 +70,7 @@ export function openSqliteMetadata(file: string): SqliteMetadata {
     scans: new SqliteScanStore(db),
     vulnerabilities: new SqliteVulnerabilityStore(db),
     inventory: new SqliteInventory(db),
+    gauges: new SqliteGauges(db),
     templates: new SqliteRepositoryCreationTemplateStore(db),
     close: async () => {
       if (db.open) db.close();

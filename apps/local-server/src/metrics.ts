@@ -1,0 +1,130 @@
+import type { HttpHandler, RequestObservation, RequestOutcome } from '@cargohold/lambda-kit';
+import type { StoreGauges } from '@cargohold/storage-sqlite';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Latency buckets (seconds): manifest GETs take a millisecond, layer pushes minutes. */
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+/** Paths the server answers itself, outside any API: counted under their own route. */
+const OWN_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+export interface MetricsSources {
+  /** The embedded store's waiting work; absent on `--backend aws` (the Lambdas own that work there). */
+  readonly gauges?: { read(now: Date): StoreGauges };
+}
+
+/**
+ * `/metrics` in the Prometheus text format, one registry per server (so several servers in one process
+ * never share counters). Requests are labelled by route, which is the ECR action they were authorized as
+ * (`ecr:BatchGetImage`, `DescribeImages`): a small, fixed set, never a repository name or a digest.
+ */
+export function createMetrics(sources: MetricsSources = {}) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'cargohold_' });
+  const requests = new Counter({
+    name: 'cargohold_http_requests_total',
+    help: 'HTTP requests answered, by route (the ECR action), method and status',
+    labelNames: ['route', 'method', 'status'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'cargohold_http_request_duration_seconds',
+    help: 'Time from the request line to the last byte of the response, by route and method',
+    labelNames: ['route', 'method'],
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const bytesIn = new Counter({
+    name: 'cargohold_http_received_bytes_total',
+    help: 'Request bytes received (request line, headers and body), by route',
+    labelNames: ['route'],
+    registers: [registry],
+  });
+  const bytesOut = new Counter({
+    name: 'cargohold_http_sent_bytes_total',
+    help: 'Response bytes sent (status line, headers and body), by route',
+    labelNames: ['route'],
+    registers: [registry],
+  });
+  const bestEffortFailures = new Counter({
+    name: 'cargohold_best_effort_outages_total',
+    help: 'Times a write the server may skip without failing the request (pull times) started failing: a sign of storage trouble',
+    labelNames: ['what'],
+    registers: [registry],
+  });
+  const { gauges } = sources;
+  if (gauges) storeGauges(registry, gauges);
+
+  return {
+    /** For the transport: counts one finished exchange. */
+    record(observed: RequestObservation, outcome: RequestOutcome): void {
+      const route = observed.action || (OWN_PATHS.has(outcome.path) ? outcome.path : 'none');
+      requests.inc({ route, method: outcome.method, status: String(outcome.status) });
+      duration.observe({ route, method: outcome.method }, outcome.ms / 1000);
+      if (outcome.bytesIn) bytesIn.inc({ route }, outcome.bytesIn);
+      if (outcome.bytesOut) bytesOut.inc({ route }, outcome.bytesOut);
+    },
+    bestEffortFailure(what: string): void {
+      bestEffortFailures.inc({ what });
+    },
+    /** Answers `GET /metrics`; every other request goes to `api`. */
+    around:
+      (api: HttpHandler): HttpHandler =>
+      async (request) => {
+        if (request.path !== '/metrics') return api(request);
+        if (request.method !== 'GET' && request.method !== 'HEAD') return { status: 405, headers: { Allow: 'GET, HEAD' } };
+        const text = await registry.metrics();
+        return { status: 200, headers: { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' }, body: text };
+      },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Gauges read from the store when scraped, so they are exact at that moment and cost nothing between scrapes. */
+function storeGauges(registry: Registry, source: { read(now: Date): StoreGauges }): void {
+  let snapshot: StoreGauges | undefined;
+  // One read per scrape, shared by the gauges: the first collect of a scrape refreshes it.
+  const read = () => (snapshot = source.read(new Date()));
+  new Gauge({
+    name: 'cargohold_upload_sessions_active',
+    help: 'Upload sessions started and not yet completed, cancelled or expired',
+    registers: [registry],
+    collect() {
+      this.set(read().uploadSessions);
+    },
+  });
+  new Gauge({
+    name: 'cargohold_outbox_depth',
+    help: 'Events recorded and not yet delivered to their consumers',
+    registers: [registry],
+    collect() {
+      this.set((snapshot ?? read()).outboxDepth);
+    },
+  });
+  new Gauge({
+    name: 'cargohold_outbox_oldest_event_age_seconds',
+    help: 'Age of the oldest undelivered event (0 when none waits)',
+    registers: [registry],
+    collect() {
+      this.set((snapshot ?? read()).outboxOldestAgeSeconds);
+    },
+  });
+  new Gauge({
+    name: 'cargohold_outbox_dead_letters',
+    help: 'Events that failed every delivery attempt and wait for an operator',
+    registers: [registry],
+    collect() {
+      this.set((snapshot ?? read()).deadLetters);
+    },
+  });
+  new Gauge({
+    name: 'cargohold_scans',
+    help: 'Image scans by status (IN_PROGRESS, COMPLETE, FAILED, …)',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [status, count] of Object.entries((snapshot ?? read()).scans)) this.set({ status }, count);
+    },
+  });
+}
