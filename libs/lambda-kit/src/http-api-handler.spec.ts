@@ -148,6 +148,15 @@ describe('httpApiHandler', () => {
           registry: '123456789012:eu-west-1',
           repository: 'team/app',
           bytesOut: 4,
+          // The same line carries the figures in CloudWatch Embedded Metric Format.
+          _aws: expect.objectContaining({
+            CloudWatchMetrics: [expect.objectContaining({ Namespace: 'cargohold', Dimensions: [['Service'], ['Service', 'Route']] })],
+          }),
+          Route: 'ecr:BatchGetImage',
+          Requests: 1,
+          ServerErrors: 0,
+          ClientErrors: 0,
+          BytesOut: 4,
         }),
       ]);
       expect(JSON.stringify(lines)).not.toContain('secret-token');

@@ -7,3 +7,4 @@ export { httpErrorHandler } from './middlewares/http-error-handler';
 export { httpRequestAdapter } from './middlewares/http-request-adapter';
 export { httpResponseEncoder } from './middlewares/http-response-encoder';
 export * from './request-log';
+export * from './emf';
