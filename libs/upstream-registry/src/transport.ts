@@ -21,8 +21,9 @@ export class Transport {
 
   constructor(private readonly policy: TransportPolicy) {
     // Keep-alive sockets were checked when they connected; `lookup` runs again for each new connection.
-    const lookup = guardedLookup(policy.resolve, policy.insecure);
-    this.agents = { http: new http.Agent({ keepAlive: true, lookup }), https: new https.Agent({ keepAlive: true, lookup }) };
+    // Idle sockets close after the timeout, so a quiet upstream holds no connection open.
+    const agentOptions = { keepAlive: true, timeout: policy.timeoutMs, lookup: guardedLookup(policy.resolve, policy.insecure) };
+    this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   }
 
   /** Refuses, before any socket exists, a URL the policy forbids by its scheme or its literal address. */

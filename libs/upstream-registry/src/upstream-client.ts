@@ -21,8 +21,9 @@ export interface UpstreamClientOptions {
   /** DNS: every address a name resolves to. Stubbable; default `dns.promises.lookup(host, { all: true })`. */
   readonly resolve?: (host: string) => Promise<string[]>;
   /**
-   * Hosts (`host` or `host:port`) besides the registry's own that redirects (blob GETs commonly 307 to
-   * storage) and token realms may point at, e.g. `auth.docker.io`, `production.cloudflare.docker.com`.
+   * Hosts besides the registry's own that redirects (blob GETs commonly 307 to storage) and token realms
+   * may point at: `host`, `host:port` or `*.suffix`, e.g. `auth.docker.io`, `production.cloudflare.docker.com`,
+   * `*.blob.core.windows.net`. They pass the same address check as the registry.
    */
   readonly allowRedirectHosts?: readonly string[];
   /** Default 4 MiB. */

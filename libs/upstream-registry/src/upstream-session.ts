@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { isAllowedHost } from './allowed-hosts';
 import { AuthSession } from './auth-session';
 import { discard } from './body';
 import { parseChallenge } from './challenge';
@@ -83,8 +84,7 @@ export class UpstreamSession {
     } catch {
       throw new UpstreamProtocolError(`${from.host} redirected to an invalid URL`);
     }
-    const sameHost = next.hostname === this.base.hostname;
-    if (!sameHost && !this.allowedHosts.some((host) => host === next.host || host === next.hostname)) {
+    if (!isAllowedHost(next, this.base.hostname, this.allowedHosts)) {
       throw new UpstreamRefusedError(`refusing redirect from ${from.host} to ${next.host}: not an allowed host`);
     }
     // The transport refuses plain http (unless insecure) and forbidden addresses when it connects.
