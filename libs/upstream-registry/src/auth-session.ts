@@ -102,7 +102,7 @@ export class AuthSession {
       discard(response);
       throw statusError(response.statusCode ?? 0, `token service ${url.host}`);
     }
-    const body = await readCapped(response, TOKEN_RESPONSE_LIMIT, url);
+    const body = await readCapped(response, TOKEN_RESPONSE_LIMIT, url, this.options.transport.timeoutMs);
     let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
       parsed = JSON.parse(body.toString('utf8')) as typeof parsed;

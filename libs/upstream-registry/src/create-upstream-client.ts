@@ -37,7 +37,7 @@ class DistributionClient implements UpstreamClient {
       discard(response);
       throw statusError(response.statusCode ?? 0, what);
     }
-    const bytes = await readCapped(response, this.maxManifestBytes, url);
+    const bytes = await readCapped(response, this.maxManifestBytes, url, this.session.timeoutMs);
     const expected = expectedDigest(reference, response.headers['docker-content-digest'], what);
     const actual = expected === undefined ? digestOf(bytes) : digestOf(bytes, parseDigest(expected).algorithm);
     if (expected !== undefined && actual !== expected) throw new UpstreamDigestMismatchError(expected, actual);

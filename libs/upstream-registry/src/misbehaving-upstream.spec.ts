@@ -111,6 +111,16 @@ describe('UpstreamClient against a misbehaving upstream', () => {
       await expect(clientFor(server, { timeoutMs: 200 }).getManifest('a/b', 'latest')).rejects.toBeInstanceOf(UpstreamUnavailableError);
     });
 
+    it('gives up on a manifest that trickles in slower than timeoutMs in all', async () => {
+      const server = await serve((_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        const drip = setInterval(() => response.write(' '), 50);
+        response.on('close', () => clearInterval(drip));
+      });
+
+      await expect(clientFor(server, { timeoutMs: 300 }).getManifest('a/b', 'latest')).rejects.toBeInstanceOf(UpstreamUnavailableError);
+    });
+
     it('gives up on a blob body that stalls', async () => {
       const server = await serve((_request, response) => response.writeHead(200, { 'content-length': '100' }).write('a few bytes'));
 

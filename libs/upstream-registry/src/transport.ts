@@ -52,6 +52,10 @@ export class Transport {
     });
   }
 
+  get timeoutMs(): number {
+    return this.policy.timeoutMs;
+  }
+
   close(): void {
     this.agents.http.destroy();
     this.agents.https.destroy();

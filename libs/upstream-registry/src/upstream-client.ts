@@ -28,7 +28,10 @@ export interface UpstreamClientOptions {
   readonly allowRedirectHosts?: readonly string[];
   /** Default 4 MiB. */
   readonly maxManifestBytes?: number;
-  /** Idle time on a connection (connect, headers, between body chunks) before it is abandoned. Default 30 s. */
+  /**
+   * Idle time on a connection (connect, headers, between blob chunks) before it is abandoned; also the
+   * most a whole manifest or token body may take. Default 30 s.
+   */
   readonly timeoutMs?: number;
   readonly userAgent?: string;
 }
@@ -42,7 +45,11 @@ export interface UpstreamManifest {
 
 export interface UpstreamBlob {
   readonly size: number;
-  /** The bytes as they arrive; errors with UpstreamDigestMismatchError at the end if they do not hash to the digest. */
+  /**
+   * The bytes as they arrive; errors with UpstreamDigestMismatchError at the end if they do not hash to
+   * the digest (or with UpstreamUnavailableError if the upstream fails). Consume it at once (e.g. with
+   * `pipeline`): like any stream, it throws an error nobody listens for. Destroying it closes the upstream.
+   */
   readonly body: Readable;
 }
 

@@ -52,6 +52,10 @@ export class UpstreamSession {
     return this.base.host;
   }
 
+  get timeoutMs(): number {
+    return this.transport.timeoutMs;
+  }
+
   /** The final response (2xx or an error status) with its body unread; the caller consumes it. */
   async send(request: UpstreamRequest): Promise<{ response: IncomingMessage; url: URL }> {
     const authorization = await this.auth.authorizationFor(request.scope);
