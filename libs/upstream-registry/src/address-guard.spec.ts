@@ -1,6 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import { forbiddenAddressReason, guardedLookup } from './address-guard';
-import { createUpstreamClient, UpstreamRefusedError } from './index';
+import { createUpstreamClient, isUpstreamRegistry, UpstreamRefusedError } from './index';
 import { installLoopbackTripwire } from './testing';
 
 const forbidden = [
@@ -97,10 +97,17 @@ describe('the SSRF guard in the client', () => {
     },
   );
 
-  it.each(['registry.example/path', 'user@registry.example', 'registry.example?x', 'http://registry.example'])(
+  it.each(['registry.example/path', 'user@registry.example', 'registry.example?x', 'http://registry.example', '', 'registry.example:99999'])(
     'refuses a registry that is not host[:port]: %s',
     (registry) => {
       expect(() => createUpstreamClient({ registry, insecure: false })).toThrow(UpstreamRefusedError);
+      expect(isUpstreamRegistry(registry)).toBe(false);
     },
   );
+});
+
+describe('isUpstreamRegistry', () => {
+  it.each(['registry-1.docker.io', 'ghcr.io', '127.0.0.1:5001', 'harbor.example.com:8443', '[::1]:5000'])('accepts %s', (registry) => {
+    expect(isUpstreamRegistry(registry)).toBe(true);
+  });
 });

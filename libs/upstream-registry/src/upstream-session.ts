@@ -3,6 +3,7 @@ import { isAllowedHost } from './allowed-hosts';
 import { AuthSession } from './auth-session';
 import { discard } from './body';
 import { parseChallenge } from './challenge';
+import { upstreamBaseUrl } from './registry-address';
 import { UpstreamProtocolError, UpstreamRefusedError } from './errors';
 import type { Transport } from './transport';
 import type { UpstreamTarget } from './upstream-client';
@@ -35,10 +36,7 @@ export class UpstreamSession {
     private readonly allowedHosts: readonly string[],
     private readonly userAgent: string,
   ) {
-    if (!/^[^/@?#\\\s]+$/.test(target.registry)) {
-      throw new UpstreamRefusedError(`upstream registry must be host[:port], got ${JSON.stringify(target.registry)}`);
-    }
-    this.base = new URL(`${target.insecure ? 'http' : 'https'}://${target.registry}`);
+    this.base = upstreamBaseUrl(target.registry, target.insecure);
     this.auth = new AuthSession({
       transport,
       registryHost: this.base.host,
