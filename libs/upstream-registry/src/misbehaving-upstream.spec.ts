@@ -111,6 +111,12 @@ describe('UpstreamClient against a misbehaving upstream', () => {
       await expect(clientFor(server, { timeoutMs: 200 }).getManifest('a/b', 'latest')).rejects.toBeInstanceOf(UpstreamUnavailableError);
     });
 
+    it('gives up when name resolution does not answer within timeoutMs', async () => {
+      const client = createUpstreamClient({ registry: 'registry.example', insecure: false }, { resolve: () => new Promise(() => undefined), timeoutMs: 200 });
+
+      await expect(client.getManifest('a/b', 'latest')).rejects.toBeInstanceOf(UpstreamUnavailableError);
+    });
+
     it('gives up on a manifest that trickles in slower than timeoutMs in all', async () => {
       const server = await serve((_request, response) => {
         response.writeHead(200, { 'content-type': 'application/json' });

@@ -40,10 +40,14 @@ export class Transport {
     const secure = url.protocol === 'https:';
     const request = (secure ? https : http).request(url, { method, headers, agent: secure ? this.agents.https : this.agents.http });
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const timeout = () => request.destroy(new UpstreamUnavailableError(`${url.host} did not answer within ${timeoutMs} ms`));
-      request.setTimeout(timeoutMs, timeout);
-      request.once('error', (error) => reject(asUpstreamError(url, error)));
+      // One clock from DNS to the response headers (a socket timeout would only start once connected).
+      const unanswered = setTimeout(() => request.destroy(new UpstreamUnavailableError(`${url.host} did not answer within ${timeoutMs} ms`)), timeoutMs);
+      request.once('error', (error) => {
+        clearTimeout(unanswered);
+        reject(asUpstreamError(url, error));
+      });
       request.once('response', (response) => {
+        clearTimeout(unanswered);
         // The idle timeout keeps guarding the body: a stalled stream fails instead of hanging the pull.
         response.setTimeout(timeoutMs, () => response.destroy(new UpstreamUnavailableError(`${url.host} stalled for ${timeoutMs} ms`)));
         resolve(response);
