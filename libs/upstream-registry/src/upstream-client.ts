@@ -11,7 +11,8 @@ export interface UpstreamTarget {
   readonly registry: string;
   /**
    * True when the registry is listed in `pullThroughCache.insecureUpstreams`: reached over plain http, and
-   * loopback or private addresses are allowed (tests run their upstreams this way).
+   * loopback or private addresses are allowed (tests run their upstreams this way). The allowance covers
+   * its token realm and redirects too; which hosts those may name is still limited (see allowRedirectHosts).
    */
   readonly insecure: boolean;
   readonly credentials?: UpstreamCredentials;
