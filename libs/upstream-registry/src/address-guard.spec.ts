@@ -81,7 +81,12 @@ describe('the SSRF guard in the client', () => {
       const client = createUpstreamClient({ registry: 'registry.example', insecure: false }, { resolve, timeoutMs: 1000 });
 
       await expect(client.getManifest('library/alpine', 'latest')).rejects.toBeInstanceOf(UpstreamRefusedError);
-      await expect(client.check()).resolves.toMatchObject({ reachable: false, authenticated: false, failure: expect.stringContaining('refusing') });
+      await expect(client.check()).resolves.toMatchObject({
+        reachable: false,
+        authenticated: false,
+        refused: true,
+        failure: expect.stringContaining('refusing'),
+      });
       expect(resolve).toHaveBeenCalledWith('registry.example');
     },
   );

@@ -74,6 +74,15 @@ describe('UpstreamClient against a misbehaving upstream', () => {
       await expect(drain(blob.body)).rejects.toBeInstanceOf(UpstreamDigestMismatchError);
     });
 
+    it('keeps a mismatch that happens before reading starts for the reader', async () => {
+      const server = await serve((_request, response) => response.writeHead(200, { 'content-length': '4' }).end('evil'));
+      const blob = await clientFor(server).openBlob('a/b', OTHER_DIGEST);
+
+      await new Promise((resolve) => setTimeout(resolve, 100));
+
+      await expect(drain(blob.body)).rejects.toBeInstanceOf(UpstreamDigestMismatchError);
+    });
+
     it('errors a blob body cut short by the upstream', async () => {
       const server = await serve((_request, response) => {
         response.writeHead(200, { 'content-length': '1000' }).write('only a little');
@@ -139,7 +148,7 @@ describe('UpstreamClient against a misbehaving upstream', () => {
       const server = await serve((_request, response) => response.writeHead(503).end());
 
       await expect(clientFor(server).getManifest('a/b', 'latest')).rejects.toBeInstanceOf(UpstreamUnavailableError);
-      await expect(clientFor(server).check()).resolves.toMatchObject({ reachable: false, authenticated: false });
+      await expect(clientFor(server).check()).resolves.toEqual({ reachable: false, authenticated: false, failure: expect.any(String) });
     });
 
     it('reports a refused connection as unavailable', async () => {

@@ -48,10 +48,20 @@ export interface UpstreamBlob {
   readonly size: number;
   /**
    * The bytes as they arrive; errors with UpstreamDigestMismatchError at the end if they do not hash to
-   * the digest (or with UpstreamUnavailableError if the upstream fails). Consume it at once (e.g. with
-   * `pipeline`): like any stream, it throws an error nobody listens for. Destroying it closes the upstream.
+   * the digest (or with UpstreamUnavailableError if the upstream fails). Read it with `pipeline` or
+   * `for await`: an error that happens before reading starts waits on the stream for its reader.
+   * Destroying it closes the upstream.
    */
   readonly body: Readable;
+}
+
+export interface UpstreamCheck {
+  readonly reachable: boolean;
+  readonly authenticated: boolean;
+  /** True when the SSRF guard refused the upstream (plain http, a forbidden address, a foreign realm): nothing was sent. */
+  readonly refused?: boolean;
+  /** Why not, for ValidatePullThroughCacheRule's `failure`. */
+  readonly failure?: string;
 }
 
 /**
@@ -67,6 +77,6 @@ export interface UpstreamClient {
   headManifest(repository: string, reference: string, accept?: readonly string[]): Promise<{ digest: string; mediaType: string; size: number } | undefined>;
   /** Throws UpstreamNotFoundError on a 404; the body is verified as it streams. */
   openBlob(repository: string, digest: string): Promise<UpstreamBlob>;
-  /** ValidatePullThroughCacheRule: can we reach and authenticate to the upstream (GET /v2/)? */
-  check(): Promise<{ reachable: boolean; authenticated: boolean; failure?: string }>;
+  /** ValidatePullThroughCacheRule: can we reach and authenticate to the upstream (GET /v2/)? Never throws an UpstreamError. */
+  check(): Promise<UpstreamCheck>;
 }
