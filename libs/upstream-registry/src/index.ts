@@ -1,0 +1,3 @@
+export * from './errors';
+export type * from './upstream-client';
+export { createUpstreamClient } from './create-upstream-client';
