@@ -12,6 +12,7 @@ import { createAuth, loadTokenKey } from './deps.auth';
 import { openAwsStorageChecked } from './deps.aws';
 import type { LocalStorage } from './deps.local';
 import { startWorkers } from './deps.workers';
+import { createPullThrough, embeddedSecrets } from './deps.pull-through';
 import { connectionSettings, refuseBeyond } from './connections';
 import { nodeListener } from './node-http';
 
@@ -123,8 +124,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     : options.uploadGatewayUrl
       ? gatewayUploads(options.uploadGatewayUrl, auth.uploadCapability)
       : undefined;
+  const pullThrough = createPullThrough(
+    config,
+    registry,
+    storage,
+    embeddedSecrets(config, options.dataDir),
+    local ? { record: (events) => local.outbox.append(events) } : undefined,
+    logger,
+  );
   const distribution = createDistributionApi({
     registry,
+    pullThrough: pullThrough.syncer,
     authorizer: auth.authorizer,
     registryFor: (host) => registryFromHost(host, registryId),
     logger,
@@ -135,6 +145,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const ecr = createEcrApi({
     registry,
     ...auth.ecr,
+    services: { ...auth.ecr.services, pullThroughCache: pullThrough.rules },
     registryDomain: config.registryDomain ?? 'localhost',
     defaultRegistry: registryId,
     logger,

@@ -59,7 +59,13 @@ export const CacheSyncedSchema = z.object({
   failureReason: z.string().optional(),
 });
 
-export const RegistryEventSchema = z.discriminatedUnion('type', [ImagePushedSchema, ImageDeletedSchema, ScanRequestedSchema, ImageScannedSchema, CacheSyncedSchema]);
+export const RegistryEventSchema = z.discriminatedUnion('type', [
+  ImagePushedSchema,
+  ImageDeletedSchema,
+  ScanRequestedSchema,
+  ImageScannedSchema,
+  CacheSyncedSchema,
+]);
 
 export type RegistryEvent = z.infer<typeof RegistryEventSchema>;
 export type RegistryEventType = RegistryEvent['type'];

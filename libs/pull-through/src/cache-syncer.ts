@@ -150,7 +150,8 @@ export class CacheSyncer {
 
   private synced(repo: RepoRef, match: RuleMatch, reference: string, digest: Digest | undefined, error?: unknown): EventOf<'cache.synced'> {
     const tag = reference.includes(':') ? undefined : reference;
-    const failure = error === undefined ? {} : { failureCode: upstreamFailure(error) ?? 'internal', failureReason: error instanceof Error ? error.message : String(error) };
+    const failure =
+      error === undefined ? {} : { failureCode: failureKind(error) ?? 'internal', failureReason: error instanceof Error ? error.message : String(error) };
     const fields = {
       registry: repo.registry,
       repository: repo.name,
@@ -177,9 +178,14 @@ function safeReference(reference: string): ReturnType<typeof parseReference> | u
   }
 }
 
+/** What went wrong upstream: the port's kind, or bytes our own verification refused. */
+function failureKind(error: unknown): string | undefined {
+  return upstreamFailure(error) ?? (error instanceof DigestMismatchError || error instanceof SizeMismatchError ? 'digest-mismatch' : undefined);
+}
+
 /** Upstream failures become one clean OCI error; the core's own (a denied tag move, a bad manifest) pass through. */
 function asPullError(reference: string, error: unknown): unknown {
-  const kind = upstreamFailure(error) ?? (error instanceof DigestMismatchError || error instanceof SizeMismatchError ? 'digest-mismatch' : undefined);
+  const kind = failureKind(error);
   if (kind !== undefined) return new UpstreamPullError(reference, kind, (error as Error).message);
   if (error instanceof RegistryError) return error;
   return new UpstreamPullError(reference, 'failed', error instanceof Error ? error.message : String(error));

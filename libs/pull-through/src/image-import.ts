@@ -33,7 +33,8 @@ export class ImageImporter {
   async importManifest(repo: RepoRef, source: UpstreamSource, upstreamRepository: string, reference: string): Promise<{ digest: Digest; mediaType: string }> {
     const manifest = await source.getManifest(upstreamRepository, reference, MANIFEST_ACCEPT);
     const digest = digestOf(manifest.bytes, reference.includes(':') ? parseDigest(reference).algorithm : 'sha256');
-    if (digest !== manifest.digest) throw new UpstreamError('digest-mismatch', `manifest ${reference} hashes to ${digest}, the upstream said ${manifest.digest}`);
+    if (digest !== manifest.digest)
+      throw new UpstreamError('digest-mismatch', `manifest ${reference} hashes to ${digest}, the upstream said ${manifest.digest}`);
     const parsed = parseManifest(manifest.bytes, manifest.mediaType);
     for (const blob of blobReferences(parsed)) await this.ensureBlob(repo, source, upstreamRepository, blob);
     for (const child of childManifests(parsed)) {

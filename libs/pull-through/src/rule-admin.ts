@@ -101,7 +101,11 @@ export class PullThroughRules {
     try {
       const result = await (await this.sourceFor(rule)).check();
       if (result.reachable && result.authenticated) return { rule, isValid: true };
-      return { rule, isValid: false, failure: result.failure ?? (result.reachable ? 'The upstream registry refused the credentials' : 'The upstream registry is unreachable') };
+      return {
+        rule,
+        isValid: false,
+        failure: result.failure ?? (result.reachable ? 'The upstream registry refused the credentials' : 'The upstream registry is unreachable'),
+      };
     } catch (error) {
       return { rule, isValid: false, failure: (error as Error).message };
     }
@@ -115,7 +119,11 @@ export class PullThroughRules {
   /** A client for the rule's upstream, with the rule's credentials as they are now. */
   async sourceFor(rule: PullThroughCacheRuleRecord): Promise<UpstreamSource> {
     const credentials = await readCredentials(this.deps.secrets, rule.credentialArn);
-    return this.deps.connect({ registry: rule.upstreamRegistryUrl, insecure: this.isInsecure(rule.upstreamRegistryUrl), ...(credentials ? { credentials } : {}) });
+    return this.deps.connect({
+      registry: rule.upstreamRegistryUrl,
+      insecure: this.isInsecure(rule.upstreamRegistryUrl),
+      ...(credentials ? { credentials } : {}),
+    });
   }
 
   private isInsecure(url: string): boolean {

@@ -10,7 +10,11 @@ const isMiss = (error: unknown) => error instanceof BlobUnknownError || error in
  * Runs a blob read; when it misses and the pull-through cache fills the blob, reads again, or answers
  * the upstream's bytes as they are stored (`streamed`).
  */
-async function withPullThrough<T>(context: RouteContext, read: () => Promise<T>, streamed: (blob: { digest: string; size: number; body: Readable }) => T): Promise<T> {
+async function withPullThrough<T>(
+  context: RouteContext,
+  read: () => Promise<T>,
+  streamed: (blob: { digest: string; size: number; body: Readable }) => T,
+): Promise<T> {
   try {
     return await read();
   } catch (error) {

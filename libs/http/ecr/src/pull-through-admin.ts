@@ -17,8 +17,17 @@ export interface PullThroughRuleInput {
  */
 export interface PullThroughCacheAdmin {
   create(registry: string, input: PullThroughRuleInput): Promise<PullThroughCacheRuleRecord>;
-  describe(registry: string, prefixes: readonly string[] | undefined, limit: number, after?: string): Promise<{ rules: PullThroughCacheRuleRecord[]; next?: string }>;
-  update(registry: string, prefix: string, change: { credentialArn?: string | undefined; customRoleArn?: string | undefined }): Promise<PullThroughCacheRuleRecord>;
+  describe(
+    registry: string,
+    prefixes: readonly string[] | undefined,
+    limit: number,
+    after?: string,
+  ): Promise<{ rules: PullThroughCacheRuleRecord[]; next?: string }>;
+  update(
+    registry: string,
+    prefix: string,
+    change: { credentialArn?: string | undefined; customRoleArn?: string | undefined },
+  ): Promise<PullThroughCacheRuleRecord>;
   delete(registry: string, prefix: string): Promise<PullThroughCacheRuleRecord>;
   validate(registry: string, prefix: string): Promise<{ rule: PullThroughCacheRuleRecord; isValid: boolean; failure?: string }>;
 }

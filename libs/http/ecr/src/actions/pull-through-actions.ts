@@ -83,7 +83,8 @@ export const describePullThroughCacheRules = defineAction({
     maxResults: MaxResults(1000).optional(),
   }),
   async handle(input, context) {
-    if (input.ecrRepositoryPrefixes && (input.nextToken || input.maxResults)) throw invalidParameter('maxResults and nextToken cannot be used with ecrRepositoryPrefixes');
+    if (input.ecrRepositoryPrefixes && (input.nextToken || input.maxResults))
+      throw invalidParameter('maxResults and nextToken cannot be used with ecrRepositoryPrefixes');
     const key = context.registryKey(input.registryId);
     const page = await admin(context).describe(key, input.ecrRepositoryPrefixes, input.maxResults ?? 100, context.pageToken.open(key, input.nextToken));
     return {
@@ -95,9 +96,15 @@ export const describePullThroughCacheRules = defineAction({
 
 export const updatePullThroughCacheRule = defineAction({
   name: 'UpdatePullThroughCacheRule',
-  input: z.object({ registryId: RegistryId.optional(), ecrRepositoryPrefix: Prefix, credentialArn: CredentialArn.optional(), customRoleArn: CustomRoleArn.optional() }),
+  input: z.object({
+    registryId: RegistryId.optional(),
+    ecrRepositoryPrefix: Prefix,
+    credentialArn: CredentialArn.optional(),
+    customRoleArn: CustomRoleArn.optional(),
+  }),
   async handle(input, context) {
-    if (input.credentialArn === undefined && input.customRoleArn === undefined) throw invalidParameter('Either credentialArn or customRoleArn must be specified');
+    if (input.credentialArn === undefined && input.customRoleArn === undefined)
+      throw invalidParameter('Either credentialArn or customRoleArn must be specified');
     const key = context.registryKey(input.registryId);
     const rule = await admin(context).update(key, input.ecrRepositoryPrefix, { credentialArn: input.credentialArn, customRoleArn: input.customRoleArn });
     const { ecrRepositoryPrefix, registryId, updatedAt, credentialArn, customRoleArn, upstreamRepositoryPrefix } = ruleShape(accountOf(key), rule);
@@ -110,7 +117,11 @@ export const deletePullThroughCacheRule = defineAction({
   input: z.object({ registryId: RegistryId.optional(), ecrRepositoryPrefix: Prefix }),
   async handle(input, context) {
     const key = context.registryKey(input.registryId);
-    const { upstreamRegistry: _registry, updatedAt: _updatedAt, ...deleted } = ruleShape(accountOf(key), await admin(context).delete(key, input.ecrRepositoryPrefix));
+    const {
+      upstreamRegistry: _registry,
+      updatedAt: _updatedAt,
+      ...deleted
+    } = ruleShape(accountOf(key), await admin(context).delete(key, input.ecrRepositoryPrefix));
     return deleted;
   },
 });
@@ -122,6 +133,15 @@ export const validatePullThroughCacheRule = defineAction({
     const key = context.registryKey(input.registryId);
     const { rule, isValid, failure } = await admin(context).validate(key, input.ecrRepositoryPrefix);
     const { ecrRepositoryPrefix, registryId, upstreamRegistryUrl, credentialArn, customRoleArn, upstreamRepositoryPrefix } = ruleShape(accountOf(key), rule);
-    return { ecrRepositoryPrefix, registryId, upstreamRegistryUrl, credentialArn, customRoleArn, upstreamRepositoryPrefix, isValid, ...(failure ? { failure } : {}) };
+    return {
+      ecrRepositoryPrefix,
+      registryId,
+      upstreamRegistryUrl,
+      credentialArn,
+      customRoleArn,
+      upstreamRepositoryPrefix,
+      isValid,
+      ...(failure ? { failure } : {}),
+    };
   },
 });
