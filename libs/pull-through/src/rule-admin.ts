@@ -137,15 +137,11 @@ export class PullThroughRules {
    */
   private async refuseForbiddenAddress(url: string): Promise<void> {
     try {
-      const result = await this.deps.connect({ registry: url, insecure: this.isInsecure(url) }).check();
-      if (result.failure !== undefined && /refus|not allowed|forbidden/i.test(result.failure) && !result.reachable) {
-        throw new UnsupportedUpstreamRegistryError(`The upstream registry URL '${url}' is not allowed: ${result.failure}`);
-      }
+      await this.deps.connect({ registry: url, insecure: this.isInsecure(url) }).check();
     } catch (error) {
       if (upstreamFailure(error) === 'refused') {
         throw new UnsupportedUpstreamRegistryError(`The upstream registry URL '${url}' is not allowed: ${(error as Error).message}`);
       }
-      if (error instanceof UnsupportedUpstreamRegistryError) throw error;
     }
   }
 
