@@ -39,6 +39,10 @@ async function* translatedBody(body: AsyncIterable<Uint8Array>): AsyncGenerator<
   }
 }
 
+function rethrowRefusal(error: unknown): void {
+  if (error instanceof UpstreamRefusedError) throw error;
+}
+
 /** @cargohold/upstream-registry behind the cache-syncer's UpstreamSource port. */
 export function upstreamConnector(options: UpstreamClientOptions = {}): UpstreamConnector {
   return (target) => {
@@ -51,7 +55,14 @@ export function upstreamConnector(options: UpstreamClientOptions = {}): Upstream
           const blob = await client.openBlob(repository, digest);
           return { size: blob.size, body: Readable.from(translatedBody(blob.body), { objectMode: false }) };
         }),
-      check: () => translated(() => client.check()),
+      check: () =>
+        translated(async () => {
+          const result = await client.check();
+          // check() reports the SSRF guard's refusal as a mere failure; the rule admin must tell it from an
+          // upstream that is down. A refused target is refused again before any packet is sent.
+          if (!result.reachable) await client.headManifest('library/probe', 'latest').catch((error: unknown) => rethrowRefusal(error));
+          return result;
+        }),
     };
     return source;
   };
