@@ -53,6 +53,9 @@ export function upstreamConnector(options: UpstreamClientOptions = {}): Upstream
       openBlob: (repository, digest) =>
         translated(async () => {
           const blob = await client.openBlob(repository, digest);
+          // A small body may be verified (and fail) before anyone reads it: the failure stays on the stream
+          // (`errored`) for the reader below, instead of crashing the process as an unheard 'error' event.
+          blob.body.on('error', () => undefined);
           return { size: blob.size, body: Readable.from(translatedBody(blob.body), { objectMode: false }) };
         }),
       check: () =>

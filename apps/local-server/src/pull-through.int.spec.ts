@@ -1,3 +1,9 @@
+import {
+  CreatePullThroughCacheRuleCommand,
+  DescribePullThroughCacheRulesCommand,
+  UpdatePullThroughCacheRuleCommand,
+  ValidatePullThroughCacheRuleCommand,
+} from '@aws-sdk/client-ecr';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,7 +12,7 @@ import { startUpstreamRegistry, type UpstreamAuthMode, type UpstreamRegistryHand
 import type { ConfigFile } from './config';
 import { awsCliAvailable, awsEcr } from './testing/aws-cli';
 import { startCorruptingProxy } from './testing/corrupting-proxy';
-import { loginPassword } from './testing/ecr-client';
+import { awsErrorName, loginPassword } from './testing/ecr-client';
 import { OCI_MANIFEST, sha256, type RegistryClient } from './testing/registry-client';
 import { skopeo, skopeoAvailable } from './testing/skopeo';
 import { startEcrTestServer, type EcrTestServer } from './testing/test-server';
@@ -54,19 +60,17 @@ describeIf('pull-through cache: docker-registry upstreams, the AWS CLI and skope
     const local = await cargohold([up.registry], secrets);
     stops.push(() => local.server.stop());
 
-    const created = await local.ecr([
-      'create-pull-through-cache-rule',
-      '--ecr-repository-prefix',
-      `up-${auth}`,
-      '--upstream-registry-url',
-      up.registry,
-      ...(up.credentials ? ['--credential-arn', ARN(auth)] : []),
-    ]);
+    // AWS CLI 2.9.19 (Debian 12) predates credentialArn: credentialed rules go through the SDK.
+    const created = up.credentials
+      ? await local.server.ecr.send(
+          new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: `up-${auth}`, upstreamRegistryUrl: up.registry, credentialArn: ARN(auth) }),
+        )
+      : await local.ecr(['create-pull-through-cache-rule', '--ecr-repository-prefix', `up-${auth}`, '--upstream-registry-url', up.registry]);
     const manifest = await local.inspect(`up-${auth}/library/app:1`);
     const dir = join(work, auth);
     await local.copy(`up-${auth}/library/app:1`, dir);
 
-    expect(created).toMatchObject({ ecrRepositoryPrefix: `up-${auth}`, upstreamRegistryUrl: up.registry, upstreamRepositoryPrefix: 'ROOT' });
+    expect(created).toMatchObject({ ecrRepositoryPrefix: `up-${auth}`, upstreamRegistryUrl: up.registry, registryId: '000000000000' });
     expect(sha256(Buffer.from(manifest))).toBe(pushed.digest);
     const copied = await readdir(dir);
     for (const blob of [pushed.config, ...pushed.layers]) {
@@ -116,32 +120,35 @@ describeIf('pull-through cache: docker-registry upstreams, the AWS CLI and skope
     const up = await upstream('none');
     const local = await cargohold([up.registry]);
     stops.push(() => local.server.stop());
+    const sdk = local.server.ecr;
 
-    const unlisted = await local.ecr(['create-pull-through-cache-rule', '--ecr-repository-prefix', 'x', '--upstream-registry-url', '127.0.0.1:1']);
+    const unlisted = await local.ecr(['create-pull-through-cache-rule', '--ecr-repository-prefix', 'xx', '--upstream-registry-url', '127.0.0.1:1']);
     await local.ecr(['create-pull-through-cache-rule', '--ecr-repository-prefix', 'ok', '--upstream-registry-url', up.registry]);
     const again = await local.ecr(['create-pull-through-cache-rule', '--ecr-repository-prefix', 'ok/', '--upstream-registry-url', up.registry]);
-    const validated = await local.ecr(['validate-pull-through-cache-rule', '--ecr-repository-prefix', 'ok']);
     const described = await local.ecr(['describe-pull-through-cache-rules']);
-    const missingSecret = await local.ecr(['update-pull-through-cache-rule', '--ecr-repository-prefix', 'ok', '--credential-arn', ARN('nope')]);
+    const full = await sdk.send(new DescribePullThroughCacheRulesCommand({ ecrRepositoryPrefixes: ['ok'] }));
+    const validated = await sdk.send(new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'ok' }));
+    const missingSecret = await awsErrorName(() => sdk.send(new UpdatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'ok', credentialArn: ARN('nope') })));
     const deleted = await local.ecr(['delete-pull-through-cache-rule', '--ecr-repository-prefix', 'ok']);
     const gone = await local.ecr(['describe-pull-through-cache-rules', '--ecr-repository-prefixes', 'ok']);
 
     expect(unlisted).toEqual({ error: 'UnsupportedUpstreamRegistryException' });
     expect(again).toEqual({ error: 'PullThroughCacheRuleAlreadyExistsException' });
-    expect(validated).toMatchObject({ ecrRepositoryPrefix: 'ok', upstreamRegistryUrl: up.registry, isValid: true });
     expect(described).toEqual({
-      pullThroughCacheRules: [
-        {
-          ecrRepositoryPrefix: 'ok',
-          upstreamRegistryUrl: up.registry,
-          upstreamRepositoryPrefix: 'ROOT',
-          registryId: '000000000000',
-          createdAt: expect.any(String),
-          updatedAt: expect.any(String),
-        },
-      ],
+      pullThroughCacheRules: [{ ecrRepositoryPrefix: 'ok', upstreamRegistryUrl: up.registry, registryId: '000000000000', createdAt: expect.any(String) }],
     });
-    expect(missingSecret).toEqual({ error: 'SecretNotFoundException' });
+    expect(full.pullThroughCacheRules).toEqual([
+      {
+        ecrRepositoryPrefix: 'ok',
+        upstreamRegistryUrl: up.registry,
+        upstreamRepositoryPrefix: 'ROOT',
+        registryId: '000000000000',
+        createdAt: expect.any(Date),
+        updatedAt: expect.any(Date),
+      },
+    ]);
+    expect(validated).toMatchObject({ ecrRepositoryPrefix: 'ok', upstreamRegistryUrl: up.registry, isValid: true });
+    expect(missingSecret).toBe('SecretNotFoundException');
     expect(deleted).toMatchObject({ ecrRepositoryPrefix: 'ok', upstreamRegistryUrl: up.registry });
     expect(gone).toEqual({ error: 'PullThroughCacheRuleNotFoundException' });
   });
@@ -157,7 +164,7 @@ describeIf('pull-through cache: another cargohold with ECR token auth as the ups
     const host = upstream.t.server.url.replace('http://', '');
     // The secret holds `AWS` and a token from the upstream's GetAuthorizationToken (valid 12 hours).
     local = await cargohold([host], { [ARN('ecr')]: { username: 'AWS', accessToken: await loginPassword(upstream.ecr) } });
-    await local.ecr(['create-pull-through-cache-rule', '--ecr-repository-prefix', 'mirror', '--upstream-registry-url', host, '--credential-arn', ARN('ecr')]);
+    await local.server.ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'mirror', upstreamRegistryUrl: host, credentialArn: ARN('ecr') }));
   });
   afterAll(async () => {
     await local?.server.stop();
