@@ -62,6 +62,12 @@ export const ConfigFileSchema = z
           .min(0)
           .max(30 * 86_400)
           .optional(),
+        /** How often every cached tag of the default registry is re-checked in the background (default daily; 0 turns it off). */
+        scheduledRefreshSeconds: z
+          .number()
+          .min(0)
+          .max(30 * 86_400)
+          .optional(),
         /** Upstream credentials by Secrets Manager ARN, each ECR's JSON `{"username","accessToken"}` (else `<data-dir>/secrets/<name>`). */
         secrets: z.record(z.string(), z.union([z.string(), z.object({ username: z.string(), accessToken: z.string() })])).optional(),
       })

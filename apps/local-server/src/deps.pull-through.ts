@@ -1,4 +1,4 @@
-import { CacheSyncer, PullThroughRules, type CacheEventSink } from '@cargohold/pull-through';
+import { CacheSyncer, PullThroughRules, refreshRegistry, type CacheEventSink } from '@cargohold/pull-through';
 import type { Registry } from '@cargohold/registry-core';
 import type { RegistryStorage, SecretStore } from '@cargohold/storage-ports';
 import type { Logger } from 'pino';
@@ -9,7 +9,11 @@ import { upstreamConnector } from './deps.upstream';
 export interface PullThroughDeps {
   readonly rules: PullThroughRules;
   readonly syncer: CacheSyncer;
+  /** Starts the scheduled refresh of `registry`'s cached tags (embedded timer); answers its stop. */
+  schedule(registry: string): () => void;
 }
+
+const DAY_SECONDS = 24 * 60 * 60;
 
 /** The embedded secrets: the config file's, then `<data-dir>/secrets/`. */
 export function embeddedSecrets(config: ConfigFile, dataDir: string): SecretStore {
@@ -44,5 +48,22 @@ export function createPullThrough(
     onStaleServe: (repo, reference, err) =>
       logger.warn({ err, repository: repo.name, reference }, 'pull-through: the upstream could not be checked; serving the cached copy'),
   });
-  return { rules, syncer };
+  const schedule = (registryKey: string) => {
+    const seconds = settings.scheduledRefreshSeconds ?? DAY_SECONDS;
+    if (seconds === 0) return () => undefined;
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return; // a slow walk is never overlapped by the next
+      running = true;
+      refreshRegistry(syncer, storage, registryKey, (repo, tag, err) =>
+        logger.warn({ err, repository: repo.name, tag }, 'pull-through: scheduled refresh failed'),
+      )
+        .then((report) => report.checked > 0 && logger.info(report, 'pull-through: scheduled refresh done'))
+        .catch((err: unknown) => logger.error({ err }, 'pull-through: scheduled refresh failed'))
+        .finally(() => (running = false));
+    }, seconds * 1000);
+    timer.unref();
+    return () => clearInterval(timer);
+  };
+  return { rules, syncer, schedule };
 }

@@ -23,8 +23,8 @@ const ARN = (name: string) => `arn:aws:secretsmanager:us-east-1:000000000000:sec
 const layer = (seed: string) => Buffer.from(`layer bytes of ${seed} `.repeat(50));
 
 /** A cargohold with tokens on, whose pull-through cache may reach the given loopback upstreams over http. */
-async function cargohold(insecureUpstreams: string[], secrets: Record<string, { username: string; accessToken: string }> = {}) {
-  const config: ConfigFile = { pullThroughCache: { insecureUpstreams, refreshIntervalSeconds: 1, secrets } };
+async function cargohold(insecureUpstreams: string[], secrets: Record<string, { username: string; accessToken: string }> = {}, scheduledRefreshSeconds = 0) {
+  const config: ConfigFile = { pullThroughCache: { insecureUpstreams, refreshIntervalSeconds: 1, scheduledRefreshSeconds, secrets } };
   const server = await startEcrTestServer(config);
   const token = await loginPassword(server.ecr);
   const host = server.t.server.url.replace('http://', '');
@@ -97,6 +97,21 @@ describeIf('pull-through cache: docker-registry upstreams, the AWS CLI and skope
 
     expect(sha256(Buffer.from(refreshed))).toBe(moved.digest);
     expect(sha256(Buffer.from(cached))).toBe(moved.digest);
+  });
+
+  it('moves a cached tag on schedule, without a pull', async () => {
+    const up = await upstream('none');
+    await up.pushImage('library/app', 'latest', { layers: [layer('scheduled-v1')] });
+    const local = await cargohold([up.registry], {}, 1);
+    stops.push(() => local.server.stop());
+    await local.ecr(['create-pull-through-cache-rule', '--ecr-repository-prefix', 'hub', '--upstream-registry-url', up.registry]);
+    await local.inspect('hub/library/app:latest');
+
+    const moved = await up.pushImage('library/app', 'latest', { layers: [layer('scheduled-v2')] });
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const described = await local.ecr(['describe-images', '--repository-name', 'hub/library/app', '--image-ids', 'imageTag=latest']);
+
+    expect(described).toMatchObject({ imageDetails: [{ imageDigest: moved.digest, imageTags: ['latest'] }] });
   });
 
   it('caches nothing from an upstream serving bytes that do not match their digest, and answers a clean OCI error', async () => {

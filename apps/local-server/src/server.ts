@@ -170,6 +170,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     purge.unref();
   }
   const workers = local && !gateway ? await startWorkers(registry, local, logger) : undefined;
+  const stopRefresh = gateway ? undefined : pullThrough.schedule(registryId);
 
   const connections = connectionSettings(config);
   const server: Server = createServer(
@@ -208,6 +209,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const close = (graceMs = (options.shutdownGraceSeconds ?? config.server?.shutdownGraceSeconds ?? 30) * 1000) =>
     (closing ??= (async () => {
       if (purge) clearInterval(purge);
+      stopRefresh?.();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);

@@ -3,6 +3,7 @@ import { createRegistry } from '@cargohold/registry-core';
 import { createMemoryStorage, MemoryRepositoryCreationTemplateStore } from '@cargohold/storage-memory';
 import { NO_SECRETS, type RepoRef } from '@cargohold/storage-ports';
 import { CacheSyncer } from './cache-syncer';
+import { refreshRegistry } from './scheduled-refresh';
 import { ImportDeniedError, UpstreamPullError } from './errors';
 import { PullThroughRules } from './rule-admin';
 import { specImage, specIndex, SpecUpstream } from './spec-upstream';
@@ -204,6 +205,37 @@ describe('CacheSyncer', () => {
       expect(bytes.toString()).toBe('streamed-layer');
       expect((await drain((await registry.blobs.open(ALPINE, layer)).body)).toString()).toBe('streamed-layer');
       expect(await syncer.onBlobMiss(ALPINE, layer, allowAll)).toBeUndefined();
+    });
+  });
+
+  describe('refreshRegistry', () => {
+    it('re-checks every cached tag of the repositories rules cover, now, and moves the ones the upstream moved', async () => {
+      const { upstream, syncer, storage, read } = await setup();
+      upstream.push('library/alpine', '3', specImage('old'));
+      upstream.push('library/alpine', 'edge', specImage('edge'));
+      await syncer.beforeManifestRead(ALPINE, '3', allowAll);
+      await syncer.beforeManifestRead(ALPINE, 'edge', allowAll);
+      await storage.repositories.create(repo('mine/app'), new Date());
+      const moved = specImage('new');
+      upstream.push('library/alpine', '3', moved);
+
+      const report = await refreshRegistry(syncer, storage, REGISTRY);
+
+      expect(report).toEqual({ checked: 2, failed: 0 });
+      expect((await read(ALPINE, '3')).digest).toBe(moved.digest);
+    });
+
+    it('counts a tag whose upstream is down as failed and goes on', async () => {
+      const { upstream, syncer, storage } = await setup();
+      upstream.push('library/alpine', '3', specImage('x'));
+      await syncer.beforeManifestRead(ALPINE, '3', allowAll);
+      upstream.down = true;
+      const failures: string[] = [];
+
+      const report = await refreshRegistry(syncer, storage, REGISTRY, (_repo, tag) => failures.push(tag));
+
+      expect(report).toEqual({ checked: 1, failed: 1 });
+      expect(failures).toEqual(['3']);
     });
   });
 });

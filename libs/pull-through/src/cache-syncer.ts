@@ -83,7 +83,12 @@ export class CacheSyncer {
     }
   }
 
-  /** Scheduled refresh (and tests): re-check one cached tag now, whatever the interval. */
+  /** Whether a pull-through cache rule covers the repository. */
+  async covers(repo: RepoRef): Promise<boolean> {
+    return (await this.deps.rules.match(repo.registry, repo.name)) !== undefined;
+  }
+
+  /** Scheduled refresh: re-check one cached tag now, whatever the interval. */
   async refreshTag(repo: RepoRef, tag: string): Promise<void> {
     const match = await this.deps.rules.match(repo.registry, repo.name);
     const local = await this.resolveTag(repo, tag);

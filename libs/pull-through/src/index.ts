@@ -5,3 +5,4 @@ export * from './credentials';
 export * from './rule-admin';
 export * from './cache-syncer';
 export { MANIFEST_ACCEPT } from './image-import';
+export * from './scheduled-refresh';
