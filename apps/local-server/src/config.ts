@@ -56,6 +56,8 @@ export const ConfigFileSchema = z
       .object({
         /** `host[:port]` upstreams reached over plain http, which may be loopback or private (e.g. ["127.0.0.1:5001"]). */
         insecureUpstreams: z.array(z.string().min(1)).optional(),
+        /** Hosts besides an upstream's own that its token realms and blob redirects may use (added to Docker Hub's). */
+        allowRedirectHosts: z.array(z.string().min(1)).optional(),
         /** How often a pull re-checks a cached tag against its upstream (ECR: daily). */
         refreshIntervalSeconds: z
           .number()

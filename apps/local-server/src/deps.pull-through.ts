@@ -14,6 +14,8 @@ export interface PullThroughDeps {
 }
 
 const DAY_SECONDS = 24 * 60 * 60;
+/** Docker Hub's token realm and blob CDN: another host than registry-1.docker.io, allowed by default. */
+const DOCKER_HUB_HOSTS = ['auth.docker.io', 'production.cloudflare.docker.com'];
 
 /** The embedded secrets: the config file's, then `<data-dir>/secrets/`. */
 export function embeddedSecrets(config: ConfigFile, dataDir: string): SecretStore {
@@ -36,7 +38,7 @@ export function createPullThrough(
   const rules = new PullThroughRules({
     registries: storage.registries,
     secrets,
-    connect: upstreamConnector({ userAgent: 'cargohold-pull-through' }),
+    connect: upstreamConnector({ userAgent: 'cargohold-pull-through', allowRedirectHosts: [...DOCKER_HUB_HOSTS, ...(settings.allowRedirectHosts ?? [])] }),
     insecureUpstreams: settings.insecureUpstreams ?? [],
   });
   const syncer = new CacheSyncer({
