@@ -13,3 +13,4 @@ export {
 } from './function-env';
 export { resolveRegion } from './region';
 export { AwsStorageUnreachableError, checkAwsStorage, type StorageHints } from './storage-check';
+export { SecretsManagerSecretStore, secretsManagerClient } from './secrets-manager-secret-store';
