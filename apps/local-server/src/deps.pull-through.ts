@@ -4,7 +4,7 @@ import type { RegistryStorage, SecretStore } from '@cargohold/storage-ports';
 import type { Logger } from 'pino';
 import type { ConfigFile } from './config';
 import { fileSecretStore } from './deps.secrets';
-import { upstreamConnector } from './deps.upstream';
+import { upstreamConnector } from '@cargohold/platform-node';
 
 export interface PullThroughDeps {
   readonly rules: PullThroughRules;

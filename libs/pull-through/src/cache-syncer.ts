@@ -2,7 +2,14 @@ import type { AccessRecord } from '@cargohold/auth';
 import { newEvent, type EventOf, type RegistryEvent } from '@cargohold/events';
 import { parseDigest, parseReference, RegistryError, type Digest } from '@cargohold/oci';
 import { systemClock, type Clock, type Registry } from '@cargohold/registry-core';
-import { DEFAULT_REPOSITORY_SETTINGS, DigestMismatchError, SizeMismatchError, type RegistryStorage, type RepoRef } from '@cargohold/storage-ports';
+import {
+  DEFAULT_REPOSITORY_SETTINGS,
+  DigestMismatchError,
+  SizeMismatchError,
+  upstreamFailure,
+  type RegistryStorage,
+  type RepoRef,
+} from '@cargohold/storage-ports';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { ImportDeniedError, UpstreamPullError } from './errors';
@@ -10,7 +17,6 @@ import { ImageImporter, MANIFEST_ACCEPT } from './image-import';
 import type { PullThroughRules } from './rule-admin';
 import type { RuleMatch } from './rules';
 import { SingleFlight } from './single-flight';
-import { upstreamFailure } from './upstream';
 
 /** ECR re-checks a cached tag against its upstream at most once a day. */
 export const DEFAULT_REFRESH_INTERVAL_MS = 24 * 60 * 60 * 1000;

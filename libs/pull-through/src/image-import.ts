@@ -1,11 +1,10 @@
 import { blobReferences, childManifests, parseManifest, type Descriptor } from '@cargohold/manifests';
 import { digestOf, MANIFEST_MEDIA_TYPES, parseDigest, type Digest } from '@cargohold/oci';
 import { putVerified, type Registry } from '@cargohold/registry-core';
-import type { BlobLinkStore, BlobStore, ManifestStore, RepoRef } from '@cargohold/storage-ports';
+import { UpstreamError, type BlobLinkStore, type BlobStore, type ManifestStore, type RepoRef, type UpstreamSource } from '@cargohold/storage-ports';
 import { PassThrough, type Readable } from 'node:stream';
 import { teeTo } from './blob-tee';
 import { SingleFlight } from './single-flight';
-import { UpstreamError, type UpstreamSource } from './upstream';
 
 /** What a manifest fetch asks the upstream for: every manifest kind, so an index stays an index. */
 export const MANIFEST_ACCEPT: readonly string[] = MANIFEST_MEDIA_TYPES;

@@ -1,5 +1,4 @@
 export * from './errors';
-export * from './upstream';
 export * from './rules';
 export * from './credentials';
 export * from './rule-admin';

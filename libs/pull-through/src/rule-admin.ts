@@ -1,9 +1,15 @@
 import { accountOf, LimitExceededError, systemClock, type Clock } from '@cargohold/registry-core';
-import type { PullThroughCacheRuleRecord, RegistrySettingsStore, SecretStore } from '@cargohold/storage-ports';
+import {
+  upstreamFailure,
+  type PullThroughCacheRuleRecord,
+  type RegistrySettingsStore,
+  type SecretStore,
+  type UpstreamConnector,
+  type UpstreamSource,
+} from '@cargohold/storage-ports';
 import { readCredentials } from './credentials';
 import { PullThroughCacheRuleAlreadyExistsError, PullThroughCacheRuleNotFoundError, UnsupportedUpstreamRegistryError } from './errors';
 import { classifyUpstream, matchRule, normalizePrefix, ROOT, type RuleMatch } from './rules';
-import { upstreamFailure, type UpstreamConnector, type UpstreamSource } from './upstream';
 
 /** ECR's quota: pull through cache rules per registry. */
 export const MAX_RULES = 50;

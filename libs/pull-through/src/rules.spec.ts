@@ -1,10 +1,9 @@
 import { createMemoryStorage } from '@cargohold/storage-memory';
-import { NO_SECRETS, type PullThroughCacheRuleRecord, type SecretStore } from '@cargohold/storage-ports';
+import { NO_SECRETS, UpstreamError, type PullThroughCacheRuleRecord, type SecretStore } from '@cargohold/storage-ports';
 import { PullThroughCacheRuleAlreadyExistsError, PullThroughCacheRuleNotFoundError, UnsupportedUpstreamRegistryError } from './errors';
 import { MAX_RULES, PullThroughRules } from './rule-admin';
 import { classifyUpstream, matchRule } from './rules';
 import { SpecUpstream } from './spec-upstream';
-import { UpstreamError } from './upstream';
 
 const REGISTRY = '111122223333:us-east-1';
 const rule = (ecrRepositoryPrefix: string, upstreamRepositoryPrefix = 'ROOT'): PullThroughCacheRuleRecord => ({

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { UpstreamError, type UpstreamSource } from './upstream';
+import { UpstreamError, type UpstreamSource } from '@cargohold/storage-ports';
 
 /*
  * Spec vocabulary (imported by specs only): a scripted upstream registry holding real bytes under

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { UpstreamError, type UpstreamConnector, type UpstreamFailure, type UpstreamSource } from '@cargohold/pull-through';
+import { UpstreamError, type UpstreamConnector, type UpstreamFailure, type UpstreamSource } from '@cargohold/storage-ports';
 import {
   createUpstreamClient,
   UpstreamDigestMismatchError,
@@ -43,7 +43,7 @@ function rethrowRefusal(error: unknown): void {
   if (error instanceof UpstreamRefusedError) throw error;
 }
 
-/** @cargohold/upstream-registry behind the cache-syncer's UpstreamSource port. */
+/** @cargohold/upstream-registry behind the cache-syncer's UpstreamSource port: the same in both runtimes. */
 export function upstreamConnector(options: UpstreamClientOptions = {}): UpstreamConnector {
   return (target) => {
     const client = createUpstreamClient(target, options);

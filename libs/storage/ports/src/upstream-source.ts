@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 
 /**
- * The port to an upstream OCI registry: what the cache-syncer needs from the upstream client (the
- * composition root adapts @cargohold/upstream-registry to it, translating its errors to UpstreamError).
+ * The port to an upstream OCI registry: what the pull-through cache-syncer needs from the upstream
+ * client (@cargohold/platform-node adapts @cargohold/upstream-registry to it, translating its errors to
+ * UpstreamError).
  * Every method verifies what it returns: a manifest's bytes hash to `digest`; a blob's `body` errors at
  * its end when the bytes do not match (so a consumer that stores them refuses before publishing).
  */
