@@ -1,7 +1,9 @@
 import { IdentityDirectory } from '@cargohold/auth';
 import { createAuthToken } from '@cargohold/http-token';
 import { registryFromHost } from '@cargohold/oci';
-import { AwsClients, openAwsStorage, s3Client, type DeploymentEnv } from '@cargohold/platform-aws';
+import { AwsClients, openAwsStorage, s3Client, SecretsManagerSecretStore, secretsManagerClient, type DeploymentEnv } from '@cargohold/platform-aws';
+import { upstreamConnector } from '@cargohold/platform-node';
+import { CacheSyncer, PullThroughRules } from '@cargohold/pull-through';
 import { createRegistry, systemClock } from '@cargohold/registry-core';
 import { presignBlobUrl } from '@cargohold/storage-s3';
 import type { Logger } from 'pino';
@@ -19,12 +21,29 @@ export function awsDistributionDeps(env: DeploymentEnv, logger: Logger): Distrib
     identityPolicies: (arn) => directory.identityPolicies(arn),
     clock: systemClock,
   });
+  const registry = createRegistry({
+    storage,
+    // Create-on-push applies the repository creation templates.
+    templates: storage.templates,
+    onBestEffortFailure: (what, err) => logger.warn({ err, what }, 'a best-effort write failed; reads go on (logged once until it works again)'),
+  });
+  const rules = new PullThroughRules({
+    registries: storage.registries,
+    secrets: new SecretsManagerSecretStore(secretsManagerClient(clients)),
+    connect: upstreamConnector(),
+    insecureUpstreams: env.pullThrough.insecureUpstreams,
+  });
   return {
-    registry: createRegistry({
+    registry,
+    // A pull miss fills the cache within this invocation: manifests with their blobs, and a missing blob
+    // stored to S3 before the route redirects to it (a Lambda response cannot carry a layer).
+    pullThrough: new CacheSyncer({
+      registry,
       storage,
-      // Create-on-push applies the repository creation templates.
-      templates: storage.templates,
-      onBestEffortFailure: (what, err) => logger.warn({ err, what }, 'a best-effort write failed; reads go on (logged once until it works again)'),
+      rules,
+      refreshIntervalMs: env.pullThrough.refreshIntervalMs,
+      blobMisses: 'store-first',
+      onStaleServe: (repo, reference, err) => logger.warn({ err, repository: repo.name, reference }, 'pull-through: serving the cached copy'),
     }),
     authorizer: tokens.authorizer,
     registryFor: (host) => registryFromHost(host, env.registryId),

@@ -13,7 +13,7 @@ const repo = (name: string): RepoRef => ({ registry: REGISTRY, name });
 const ALPINE = repo('hub/library/alpine');
 const allowAll = async (access: readonly unknown[]) => access.map(() => true);
 
-async function setup(options: { templates?: MemoryRepositoryCreationTemplateStore } = {}) {
+async function setup(options: { templates?: MemoryRepositoryCreationTemplateStore; blobMisses?: 'stream' | 'store-first' } = {}) {
   const storage = createMemoryStorage();
   let now = new Date('2026-01-01T00:00:00Z');
   const clock = { now: () => now };
@@ -36,6 +36,7 @@ async function setup(options: { templates?: MemoryRepositoryCreationTemplateStor
     rules,
     clock,
     refreshIntervalMs: 60_000,
+    ...(options.blobMisses ? { blobMisses: options.blobMisses } : {}),
     events: { record: async (recorded) => void events.push(...recorded) },
     onStaleServe: (_repo, reference) => void stale.push(reference),
   });
@@ -205,6 +206,20 @@ describe('CacheSyncer', () => {
       expect(bytes.toString()).toBe('streamed-layer');
       expect((await drain((await registry.blobs.open(ALPINE, layer)).body)).toString()).toBe('streamed-layer');
       expect(await syncer.onBlobMiss(ALPINE, layer, allowAll)).toBeUndefined();
+    });
+  });
+
+  describe('onBlobMiss, store-first (Lambda)', () => {
+    it('stores and links the blob before answering, so the route serves it from storage', async () => {
+      const { upstream, syncer, registry } = await setup({ blobMisses: 'store-first' });
+      const image = specImage('stored-first');
+      upstream.push('library/alpine', '3', image);
+      const layer = JSON.parse(image.bytes.toString()).layers[0].digest as string;
+
+      const answer = await syncer.onBlobMiss(ALPINE, layer, allowAll);
+
+      expect(answer).toBeUndefined();
+      expect((await drain((await registry.blobs.open(ALPINE, layer)).body)).toString()).toBe('stored-first');
     });
   });
 

@@ -35,6 +35,12 @@ export interface CacheSyncerDeps {
   readonly events?: CacheEventSink;
   readonly clock?: Clock;
   readonly refreshIntervalMs?: number;
+  /**
+   * A blob GET that misses: `stream` the upstream's bytes to the client while storing them (a long-lived
+   * server), or `store-first` and let the route serve it from storage (Lambda, whose response cannot
+   * carry a layer: the route then redirects to S3). Default `stream`.
+   */
+  readonly blobMisses?: 'stream' | 'store-first';
   /** Told of upstream failures that were answered from the cache (the upstream is down, say). */
   readonly onStaleServe?: (repo: RepoRef, reference: string, error: unknown) => void;
 }
@@ -82,6 +88,7 @@ export class CacheSyncer {
     await this.ensureRepository(repo);
     try {
       const source = await this.deps.rules.sourceFor(match.rule);
+      if (this.deps.blobMisses === 'store-first') return void (await this.importer.fetchBlob(repo, source, match.upstreamRepository, digest));
       const streamed = await this.importer.streamBlob(repo, source, match.upstreamRepository, digest);
       return streamed && { digest, ...streamed };
     } catch (error) {

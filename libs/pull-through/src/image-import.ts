@@ -65,6 +65,16 @@ export class ImageImporter {
     return { size: opened.size, body: client };
   }
 
+  /** A blob stored (verified) and linked before the caller reads it from storage: where a response cannot carry it (Lambda). */
+  async fetchBlob(repo: RepoRef, source: UpstreamSource, upstreamRepository: string, digest: Digest): Promise<void> {
+    await this.blobFlights.run(digest, async () => {
+      if ((await this.ports.blobs.stat(digest)).found) return;
+      const opened = await source.openBlob(upstreamRepository, digest);
+      await putVerified(this.ports.blobs, digest, opened.body, { maxBytes: this.ports.registry.limits.maxBlobBytes, expectedSize: opened.size });
+    });
+    await this.linkStored(repo, digest);
+  }
+
   private async ensureBlob(repo: RepoRef, source: UpstreamSource, upstreamRepository: string, blob: Descriptor): Promise<void> {
     if ((await this.ports.links.stat(repo, blob.digest)).found) return;
     await this.blobFlights.run(blob.digest, async () => {
