@@ -82,6 +82,18 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
       }
     });
 
+    it('lets only the /v2/ and ECR API roles read secrets, and only the pull-through cache’s (ecr-pullthroughcache/*)', () => {
+      const readers = resourcesOfType(template(), 'AWS::IAM::Role').filter(([, role]) =>
+        allowStatements(role).some((statement) => statement.actions.some((action) => action.startsWith('secretsmanager:'))),
+      );
+      expect(readers.map(([id]) => id).sort()).toEqual(['DistributionApiRole', 'EcrApiRole']);
+      for (const [, role] of readers) {
+        const secrets = allowStatements(role).filter((statement) => statement.actions.some((action) => action.startsWith('secretsmanager:')));
+        expect(secrets.flatMap((statement) => statement.actions)).toEqual(['secretsmanager:GetSecretValue']);
+        expect(JSON.stringify(secrets.flatMap((statement) => statement.resources))).toMatch(/:secret:ecr-pullthroughcache\/\*"\]\]\}\]$/);
+      }
+    });
+
     it('lets the purge delete staged uploads and sessions but never write blobs or tags', () => {
       const [, purge] = functionByHandler(template(), 'apps/distribution-api/src/purge.lambda.handler');
       const roleId = (purge.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
