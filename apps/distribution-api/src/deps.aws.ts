@@ -1,13 +1,28 @@
 import { IdentityDirectory } from '@cargohold/auth';
 import { createAuthToken } from '@cargohold/http-token';
 import { registryFromHost } from '@cargohold/oci';
-import { AwsClients, openAwsStorage, s3Client, SecretsManagerSecretStore, secretsManagerClient, type DeploymentEnv } from '@cargohold/platform-aws';
+import { EventBridgePublisher } from '@cargohold/events-aws';
+import {
+  AwsClients,
+  eventBridgeClient,
+  openAwsStorage,
+  s3Client,
+  SecretsManagerSecretStore,
+  secretsManagerClient,
+  type DeploymentEnv,
+} from '@cargohold/platform-aws';
 import { upstreamConnector } from '@cargohold/platform-node';
-import { CacheSyncer, PullThroughRules } from '@cargohold/pull-through';
+import { CacheSyncer, PullThroughRules, type CacheEventSink } from '@cargohold/pull-through';
 import { createRegistry, systemClock } from '@cargohold/registry-core';
 import { presignBlobUrl } from '@cargohold/storage-s3';
 import type { Logger } from 'pino';
 import { gatewayUploads, type DistributionApiDeps } from '@cargohold/http-distribution';
+
+/** Pull-through cache events straight to the bus, in ECR's shape. */
+function busSink(clients: AwsClients, bus: NonNullable<DeploymentEnv['eventBus']>): CacheEventSink {
+  const publisher = new EventBridgePublisher({ client: eventBridgeClient(clients), eventBusName: bus.name, ...(bus.source ? { source: bus.source } : {}) });
+  return { record: (events) => publisher.publish(events) };
+}
 
 /** The distribution API over the AWS storage, built once per container from the function's environment. */
 export function awsDistributionDeps(env: DeploymentEnv, logger: Logger): DistributionApiDeps {
@@ -43,6 +58,8 @@ export function awsDistributionDeps(env: DeploymentEnv, logger: Logger): Distrib
       rules,
       refreshIntervalMs: env.pullThrough.refreshIntervalMs,
       blobMisses: 'store-first',
+      // No table write carries a sync's outcome to the stream: the event goes to the bus directly.
+      ...(env.eventBus ? { events: busSink(clients, env.eventBus) } : {}),
       onStaleServe: (repo, reference, err) => logger.warn({ err, repository: repo.name, reference }, 'pull-through: serving the cached copy'),
     }),
     authorizer: tokens.authorizer,
