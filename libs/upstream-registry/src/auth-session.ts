@@ -1,3 +1,4 @@
+import { isAllowedHost } from './allowed-hosts';
 import type { Challenge } from './challenge';
 import { discard, readCapped } from './body';
 import { UpstreamProtocolError, UpstreamRefusedError, UpstreamUnauthorizedError } from './errors';
@@ -81,8 +82,8 @@ export class AuthSession {
       throw new UpstreamProtocolError(`${this.options.registryHost} sent a Bearer challenge without a usable realm`);
     }
     const registryHostname = new URL(`http://${this.options.registryHost}`).hostname;
-    const allowed = url.hostname === registryHostname || this.options.allowedHosts.some((host) => host === url.host || host === url.hostname);
-    if (!allowed) throw new UpstreamRefusedError(`refusing token realm ${url.host}: not ${registryHostname} nor an allowed host`);
+    if (!isAllowedHost(url, registryHostname, this.options.allowedHosts))
+      throw new UpstreamRefusedError(`refusing token realm ${url.host}: not ${registryHostname} nor an allowed host`);
     if (service !== undefined) url.searchParams.set('service', service);
     // Ask for the scope we need; the challenge's own scope (if any) names the same resource.
     const wanted = scope || challenge.params['scope'];
@@ -101,7 +102,7 @@ export class AuthSession {
       discard(response);
       throw statusError(response.statusCode ?? 0, `token service ${url.host}`);
     }
-    const body = await readCapped(response, TOKEN_RESPONSE_LIMIT, url);
+    const body = await readCapped(response, TOKEN_RESPONSE_LIMIT, url, this.options.transport.timeoutMs);
     let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
       parsed = JSON.parse(body.toString('utf8')) as typeof parsed;

@@ -1,9 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { asUpstreamError } from './transport';
-import { UpstreamTooLargeError } from './errors';
+import { UpstreamTooLargeError, UpstreamUnavailableError } from './errors';
 
-/** Reads a whole (small) body, refusing it as soon as it is known or seen to exceed `limit` bytes. */
-export async function readCapped(response: IncomingMessage, limit: number, url: URL): Promise<Buffer> {
+/**
+ * Reads a whole (small) body, refusing it as soon as it is known or seen to exceed `limit` bytes, and
+ * giving up when it takes longer than `deadlineMs` in all: the idle timeout alone would let an upstream
+ * that drips a byte now and then hold a pull (and a Lambda's time budget) for ever.
+ */
+export async function readCapped(response: IncomingMessage, limit: number, url: URL, deadlineMs: number): Promise<Buffer> {
   const announced = Number(response.headers['content-length'] ?? Number.NaN);
   if (announced > limit) {
     response.destroy();
@@ -11,6 +15,7 @@ export async function readCapped(response: IncomingMessage, limit: number, url: 
   }
   const chunks: Buffer[] = [];
   let total = 0;
+  const deadline = setTimeout(() => response.destroy(new UpstreamUnavailableError(`${url.host} took more than ${deadlineMs} ms to send a body`)), deadlineMs);
   try {
     for await (const chunk of response as AsyncIterable<Buffer>) {
       total += chunk.length;
@@ -22,6 +27,8 @@ export async function readCapped(response: IncomingMessage, limit: number, url: 
     }
   } catch (error) {
     throw asUpstreamError(url, error);
+  } finally {
+    clearTimeout(deadline);
   }
   return Buffer.concat(chunks);
 }

@@ -1,10 +1,17 @@
 import { digestOf, essenceOf, isDigest, MANIFEST_MEDIA_TYPES, parseDigest, parseReference, validateRepositoryName } from '@cargohold/oci';
 import { systemResolve } from './address-guard';
 import { discard, readCapped } from './body';
-import { UpstreamDigestMismatchError, UpstreamError, UpstreamProtocolError, UpstreamUnauthorizedError, UpstreamUnavailableError } from './errors';
+import {
+  UpstreamDigestMismatchError,
+  UpstreamError,
+  UpstreamProtocolError,
+  UpstreamRefusedError,
+  UpstreamUnauthorizedError,
+  UpstreamUnavailableError,
+} from './errors';
 import { statusError } from './status';
 import { asUpstreamError, Transport } from './transport';
-import type { UpstreamBlob, UpstreamClient, UpstreamClientOptions, UpstreamManifest, UpstreamTarget } from './upstream-client';
+import type { UpstreamBlob, UpstreamCheck, UpstreamClient, UpstreamClientOptions, UpstreamManifest, UpstreamTarget } from './upstream-client';
 import { UpstreamSession } from './upstream-session';
 import { verifyingStream } from './verify-stream';
 
@@ -37,7 +44,7 @@ class DistributionClient implements UpstreamClient {
       discard(response);
       throw statusError(response.statusCode ?? 0, what);
     }
-    const bytes = await readCapped(response, this.maxManifestBytes, url);
+    const bytes = await readCapped(response, this.maxManifestBytes, url, this.session.timeoutMs);
     const expected = expectedDigest(reference, response.headers['docker-content-digest'], what);
     const actual = expected === undefined ? digestOf(bytes) : digestOf(bytes, parseDigest(expected).algorithm);
     if (expected !== undefined && actual !== expected) throw new UpstreamDigestMismatchError(expected, actual);
@@ -83,11 +90,14 @@ class DistributionClient implements UpstreamClient {
     // An upstream failure errors the body (typed), and a consumer giving up on the body closes the upstream.
     response.on('error', (error) => verifier.destroy(asUpstreamError(url, error)));
     verifier.on('close', () => response.destroy());
+    // A small body can be hashed (and fail) before the caller starts reading: the error then waits on the
+    // stream (`errored`) for its reader, instead of crashing the process as an unheard 'error' event.
+    verifier.on('error', () => undefined);
     response.pipe(verifier);
     return { size, body: verifier };
   }
 
-  async check(): Promise<{ reachable: boolean; authenticated: boolean; failure?: string }> {
+  async check(): Promise<UpstreamCheck> {
     try {
       const { response } = await this.session.send({ method: 'GET', path: '/v2/', scope: '' });
       discard(response);
@@ -96,6 +106,7 @@ class DistributionClient implements UpstreamClient {
       return { reachable: !(error instanceof UpstreamUnavailableError), authenticated: false, failure: error.message };
     } catch (error) {
       if (error instanceof UpstreamUnauthorizedError) return { reachable: true, authenticated: false, failure: error.message };
+      if (error instanceof UpstreamRefusedError) return { reachable: false, authenticated: false, refused: true, failure: error.message };
       if (error instanceof UpstreamError) return { reachable: false, authenticated: false, failure: error.message };
       throw error;
     }

@@ -21,8 +21,9 @@ export class Transport {
 
   constructor(private readonly policy: TransportPolicy) {
     // Keep-alive sockets were checked when they connected; `lookup` runs again for each new connection.
-    const lookup = guardedLookup(policy.resolve, policy.insecure);
-    this.agents = { http: new http.Agent({ keepAlive: true, lookup }), https: new https.Agent({ keepAlive: true, lookup }) };
+    // Idle sockets close after the timeout, so a quiet upstream holds no connection open.
+    const agentOptions = { keepAlive: true, timeout: policy.timeoutMs, lookup: guardedLookup(policy.resolve, policy.insecure) };
+    this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   }
 
   /** Refuses, before any socket exists, a URL the policy forbids by its scheme or its literal address. */
@@ -39,16 +40,24 @@ export class Transport {
     const secure = url.protocol === 'https:';
     const request = (secure ? https : http).request(url, { method, headers, agent: secure ? this.agents.https : this.agents.http });
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const timeout = () => request.destroy(new UpstreamUnavailableError(`${url.host} did not answer within ${timeoutMs} ms`));
-      request.setTimeout(timeoutMs, timeout);
-      request.once('error', (error) => reject(asUpstreamError(url, error)));
+      // One clock from DNS to the response headers (a socket timeout would only start once connected).
+      const unanswered = setTimeout(() => request.destroy(new UpstreamUnavailableError(`${url.host} did not answer within ${timeoutMs} ms`)), timeoutMs);
+      request.once('error', (error) => {
+        clearTimeout(unanswered);
+        reject(asUpstreamError(url, error));
+      });
       request.once('response', (response) => {
+        clearTimeout(unanswered);
         // The idle timeout keeps guarding the body: a stalled stream fails instead of hanging the pull.
         response.setTimeout(timeoutMs, () => response.destroy(new UpstreamUnavailableError(`${url.host} stalled for ${timeoutMs} ms`)));
         resolve(response);
       });
       request.end();
     });
+  }
+
+  get timeoutMs(): number {
+    return this.policy.timeoutMs;
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { createUpstreamClient, UpstreamNotFoundError, UpstreamUnauthorizedError, type UpstreamClient, type UpstreamTarget } from './index';
-import { describeWithUpstreamRegistry, startUpstreamRegistry, type UpstreamAuthMode, type UpstreamRegistryHandle } from './testing';
+import { describeWithUpstreamRegistry, installLoopbackTripwire, startUpstreamRegistry, type UpstreamAuthMode, type UpstreamRegistryHandle } from './testing';
 
 async function sha256Of(body: Readable): Promise<string> {
   const hash = createHash('sha256');
@@ -12,6 +12,10 @@ async function sha256Of(body: Readable): Promise<string> {
 const modes: UpstreamAuthMode[] = ['none', 'basic', 'token'];
 
 describeWithUpstreamRegistry('UpstreamClient against docker-registry 2.8.2', () => {
+  let removeTripwire: () => void;
+  beforeAll(() => (removeTripwire = installLoopbackTripwire()));
+  afterAll(() => removeTripwire());
+
   describe.each(modes)('with auth %s', (auth) => {
     let upstream: UpstreamRegistryHandle;
     let client: UpstreamClient;

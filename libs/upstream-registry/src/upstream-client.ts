@@ -11,7 +11,8 @@ export interface UpstreamTarget {
   readonly registry: string;
   /**
    * True when the registry is listed in `pullThroughCache.insecureUpstreams`: reached over plain http, and
-   * loopback or private addresses are allowed (tests run their upstreams this way).
+   * loopback or private addresses are allowed (tests run their upstreams this way). The allowance covers
+   * its token realm and redirects too; which hosts those may name is still limited (see allowRedirectHosts).
    */
   readonly insecure: boolean;
   readonly credentials?: UpstreamCredentials;
@@ -21,13 +22,17 @@ export interface UpstreamClientOptions {
   /** DNS: every address a name resolves to. Stubbable; default `dns.promises.lookup(host, { all: true })`. */
   readonly resolve?: (host: string) => Promise<string[]>;
   /**
-   * Hosts (`host` or `host:port`) besides the registry's own that redirects (blob GETs commonly 307 to
-   * storage) and token realms may point at, e.g. `auth.docker.io`, `production.cloudflare.docker.com`.
+   * Hosts besides the registry's own that redirects (blob GETs commonly 307 to storage) and token realms
+   * may point at: `host`, `host:port` or `*.suffix`, e.g. `auth.docker.io`, `production.cloudflare.docker.com`,
+   * `*.blob.core.windows.net`. They pass the same address check as the registry.
    */
   readonly allowRedirectHosts?: readonly string[];
   /** Default 4 MiB. */
   readonly maxManifestBytes?: number;
-  /** Idle time on a connection (connect, headers, between body chunks) before it is abandoned. Default 30 s. */
+  /**
+   * Idle time on a connection (connect, headers, between blob chunks) before it is abandoned; also the
+   * most a whole manifest or token body may take. Default 30 s.
+   */
   readonly timeoutMs?: number;
   readonly userAgent?: string;
 }
@@ -41,8 +46,22 @@ export interface UpstreamManifest {
 
 export interface UpstreamBlob {
   readonly size: number;
-  /** The bytes as they arrive; errors with UpstreamDigestMismatchError at the end if they do not hash to the digest. */
+  /**
+   * The bytes as they arrive; errors with UpstreamDigestMismatchError at the end if they do not hash to
+   * the digest (or with UpstreamUnavailableError if the upstream fails). Read it with `pipeline` or
+   * `for await`: an error that happens before reading starts waits on the stream for its reader.
+   * Destroying it closes the upstream.
+   */
   readonly body: Readable;
+}
+
+export interface UpstreamCheck {
+  readonly reachable: boolean;
+  readonly authenticated: boolean;
+  /** True when the SSRF guard refused the upstream (plain http, a forbidden address, a foreign realm): nothing was sent. */
+  readonly refused?: boolean;
+  /** Why not, for ValidatePullThroughCacheRule's `failure`. */
+  readonly failure?: string;
 }
 
 /**
@@ -58,6 +77,6 @@ export interface UpstreamClient {
   headManifest(repository: string, reference: string, accept?: readonly string[]): Promise<{ digest: string; mediaType: string; size: number } | undefined>;
   /** Throws UpstreamNotFoundError on a 404; the body is verified as it streams. */
   openBlob(repository: string, digest: string): Promise<UpstreamBlob>;
-  /** ValidatePullThroughCacheRule: can we reach and authenticate to the upstream (GET /v2/)? */
-  check(): Promise<{ reachable: boolean; authenticated: boolean; failure?: string }>;
+  /** ValidatePullThroughCacheRule: can we reach and authenticate to the upstream (GET /v2/)? Never throws an UpstreamError. */
+  check(): Promise<UpstreamCheck>;
 }

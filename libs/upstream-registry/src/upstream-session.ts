@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import { isAllowedHost } from './allowed-hosts';
 import { AuthSession } from './auth-session';
 import { discard } from './body';
 import { parseChallenge } from './challenge';
+import { upstreamBaseUrl } from './registry-address';
 import { UpstreamProtocolError, UpstreamRefusedError } from './errors';
 import type { Transport } from './transport';
 import type { UpstreamTarget } from './upstream-client';
@@ -34,10 +36,7 @@ export class UpstreamSession {
     private readonly allowedHosts: readonly string[],
     private readonly userAgent: string,
   ) {
-    if (!/^[^/@?#\\\s]+$/.test(target.registry)) {
-      throw new UpstreamRefusedError(`upstream registry must be host[:port], got ${JSON.stringify(target.registry)}`);
-    }
-    this.base = new URL(`${target.insecure ? 'http' : 'https'}://${target.registry}`);
+    this.base = upstreamBaseUrl(target.registry, target.insecure);
     this.auth = new AuthSession({
       transport,
       registryHost: this.base.host,
@@ -49,6 +48,10 @@ export class UpstreamSession {
 
   get host(): string {
     return this.base.host;
+  }
+
+  get timeoutMs(): number {
+    return this.transport.timeoutMs;
   }
 
   /** The final response (2xx or an error status) with its body unread; the caller consumes it. */
@@ -83,8 +86,7 @@ export class UpstreamSession {
     } catch {
       throw new UpstreamProtocolError(`${from.host} redirected to an invalid URL`);
     }
-    const sameHost = next.hostname === this.base.hostname;
-    if (!sameHost && !this.allowedHosts.some((host) => host === next.host || host === next.hostname)) {
+    if (!isAllowedHost(next, this.base.hostname, this.allowedHosts)) {
       throw new UpstreamRefusedError(`refusing redirect from ${from.host} to ${next.host}: not an allowed host`);
     }
     // The transport refuses plain http (unless insecure) and forbidden addresses when it connects.

@@ -3,3 +3,4 @@ export { startUpstreamRegistry, type UpstreamRegistryHandle, type UpstreamRegist
 export { describeWithUpstreamRegistry, dockerRegistryBinary } from './docker-registry-binary';
 export { buildImage, buildIndex, blobOf, type TestImage, type PushedImage, type PushedIndex, type BuiltBlob } from './test-images';
 export { startFakeUpstream, type FakeUpstream, type FakeRoute } from './fake-upstream';
+export { installLoopbackTripwire } from './loopback-tripwire';
