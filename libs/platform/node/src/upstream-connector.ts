@@ -39,10 +39,6 @@ async function* translatedBody(body: AsyncIterable<Uint8Array>): AsyncGenerator<
   }
 }
 
-function rethrowRefusal(error: unknown): void {
-  if (error instanceof UpstreamRefusedError) throw error;
-}
-
 /** @cargohold/upstream-registry behind the cache-syncer's UpstreamSource port: the same in both runtimes. */
 export function upstreamConnector(options: UpstreamClientOptions = {}): UpstreamConnector {
   return (target) => {
@@ -53,17 +49,13 @@ export function upstreamConnector(options: UpstreamClientOptions = {}): Upstream
       openBlob: (repository, digest) =>
         translated(async () => {
           const blob = await client.openBlob(repository, digest);
-          // A small body may be verified (and fail) before anyone reads it: the failure stays on the stream
-          // (`errored`) for the reader below, instead of crashing the process as an unheard 'error' event.
-          blob.body.on('error', () => undefined);
           return { size: blob.size, body: Readable.from(translatedBody(blob.body), { objectMode: false }) };
         }),
       check: () =>
         translated(async () => {
-          const result = await client.check();
-          // check() reports the SSRF guard's refusal as a mere failure; the rule admin must tell it from an
-          // upstream that is down. A refused target is refused again before any packet is sent.
-          if (!result.reachable) await client.headManifest('library/probe', 'latest').catch((error: unknown) => rethrowRefusal(error));
+          // The rule admin must tell the SSRF guard's refusal from an upstream that is merely down.
+          const { refused, ...result } = await client.check();
+          if (refused) throw new UpstreamError('refused', result.failure ?? 'the address guard refused the upstream');
           return result;
         }),
     };
