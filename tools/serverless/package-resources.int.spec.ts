@@ -82,11 +82,11 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
       }
     });
 
-    it('lets only the /v2/ and ECR API roles read secrets, and only the pull-through cache’s (ecr-pullthroughcache/*)', () => {
+    it('lets only the /v2/, ECR API and cache-refresh roles read secrets, and only the pull-through cache’s (ecr-pullthroughcache/*)', () => {
       const readers = resourcesOfType(template(), 'AWS::IAM::Role').filter(([, role]) =>
         allowStatements(role).some((statement) => statement.actions.some((action) => action.startsWith('secretsmanager:'))),
       );
-      expect(readers.map(([id]) => id).sort()).toEqual(['DistributionApiRole', 'EcrApiRole']);
+      expect(readers.map(([id]) => id).sort()).toEqual(['CacheRefreshRole', 'DistributionApiRole', 'EcrApiRole']);
       for (const [, role] of readers) {
         const secrets = allowStatements(role).filter((statement) => statement.actions.some((action) => action.startsWith('secretsmanager:')));
         expect(secrets.flatMap((statement) => statement.actions)).toEqual(['secretsmanager:GetSecretValue']);

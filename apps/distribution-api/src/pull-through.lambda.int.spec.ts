@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { issueToken } from '@cargohold/auth';
 import type { HttpApiLambda } from '@cargohold/lambda-kit';
-import { httpApiEvent, lambdaContext } from '@cargohold/lambda-kit/testing';
+import { httpApiEvent, lambdaContext, scheduledEvent } from '@cargohold/lambda-kit/testing';
 import { AwsClients, openAwsStorage } from '@cargohold/platform-aws';
 import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
 import { startDynamoDbLocal, type DynamoDbLocal } from '@cargohold/storage-dynamodb/testing';
@@ -93,5 +93,17 @@ describeWithUpstreamRegistry('pull-through cache in the /v2/ Lambda', () => {
 
     expect(blob.status).toBe(307);
     expect(Buffer.from(await download.arrayBuffer()).equals(layer.bytes)).toBe(true);
+  });
+
+  it('moves a cached tag when the daily schedule runs, without a pull', async () => {
+    const moved = await upstream.pushImage('library/app', '1', { layers: [Buffer.from('the tag moved upstream')] });
+    const { handler: refresh } = await import('./refresh.lambda');
+
+    const before = await invoke('HEAD', '/v2/hub/library/app/manifests/1', { accept: pushed.mediaType });
+    await refresh(scheduledEvent('cache-refresh'), lambdaContext('cache-refresh'));
+    const after = await invoke('HEAD', '/v2/hub/library/app/manifests/1', { accept: pushed.mediaType });
+
+    expect(before.headers['Docker-Content-Digest']).toBe(pushed.digest);
+    expect(after.headers['Docker-Content-Digest']).toBe(moved.digest);
   });
 });
