@@ -53,7 +53,10 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
       expect(resource('EventBus').Properties).toEqual({ Name: `cargohold-${stage}` });
       const rule = resource('EcrEventsRule').Properties;
       expect(rule['EventBusName']).toEqual({ Ref: 'EventBus' });
-      expect(rule['EventPattern']).toEqual({ source: ['cargohold.ecr'], 'detail-type': ['ECR Image Action', 'ECR Image Scan'] });
+      expect(rule['EventPattern']).toEqual({
+        source: ['cargohold.ecr'],
+        'detail-type': ['ECR Image Action', 'ECR Image Scan', 'ECR Pull Through Cache Action'],
+      });
       expect(rule['Targets']).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': ['EcrEventsQueue', 'Arn'] } })]);
       const policy = resource('EcrEventsQueuePolicy').Properties;
       expect(policy['Queues']).toEqual([{ Ref: 'EcrEventsQueue' }]);
