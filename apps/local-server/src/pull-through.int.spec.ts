@@ -114,6 +114,25 @@ describeIf('pull-through cache: docker-registry upstreams, the AWS CLI and skope
     expect(described).toMatchObject({ imageDetails: [{ imageDigest: moved.digest, imageTags: ['latest'] }] });
   });
 
+  it('answers concurrent first pulls of one tag with one upstream fetch of its manifest and of each blob', async () => {
+    const up = await upstream('none');
+    const pushed = await up.pushImage('library/app', '1', { layers: [layer('concurrent-a'), layer('concurrent-b')] });
+    const proxy = await startCorruptingProxy(up.registry, { corrupt: false });
+    stops.push(() => proxy.stop());
+    const local = await cargohold([proxy.registry]);
+    stops.push(() => local.server.stop());
+    await local.ecr(['create-pull-through-cache-rule', '--ecr-repository-prefix', 'hub', '--upstream-registry-url', proxy.registry]);
+
+    const pulls = await Promise.all(
+      [1, 2, 3, 4].map(() => local.server.v2.send('GET', '/v2/hub/library/app/manifests/1', { headers: { Accept: OCI_MANIFEST } })),
+    );
+
+    expect(pulls.map((pull) => pull.status)).toEqual([200, 200, 200, 200]);
+    expect(pulls.every((pull) => pull.body.equals(pushed.bytes))).toBe(true);
+    expect(proxy.requests.filter((request) => request.startsWith('GET /v2/library/app/manifests/'))).toHaveLength(1);
+    for (const blob of [pushed.config, ...pushed.layers]) expect(proxy.requests.filter((request) => request.endsWith(blob.digest))).toHaveLength(1);
+  });
+
   it('caches nothing from an upstream serving bytes that do not match their digest, and answers a clean OCI error', async () => {
     const up = await upstream('none');
     await up.pushImage('library/app', '1', { layers: [layer('tampered')] });

@@ -2,16 +2,23 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * An upstream that serves bytes which do not match their digest: a loopback proxy in front of a real
- * registry that flips the last byte of every blob body (lengths and headers unchanged).
+ * A loopback proxy in front of a real registry that records every request (`METHOD path`) and, with
+ * `corrupt`, serves bytes which do not match their digest: it flips the last byte of every blob body
+ * (lengths and headers unchanged).
  */
-export async function startCorruptingProxy(target: string): Promise<{ registry: string; stop(): Promise<void> }> {
+export async function startCorruptingProxy(
+  target: string,
+  options: { corrupt?: boolean } = {},
+): Promise<{ registry: string; requests: string[]; stop(): Promise<void> }> {
+  const requests: string[] = [];
+  const corrupt = options.corrupt ?? true;
   const [host, port] = target.split(':');
   const server: Server = createServer((incoming, outgoing) => {
+    requests.push(`${incoming.method} ${incoming.url}`);
     const upstream = request(
       { host, port: Number(port), method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: target } },
       (answer) => {
-        const blob = /\/blobs\/sha256:/.test(incoming.url ?? '') && answer.statusCode === 200 && incoming.method === 'GET';
+        const blob = corrupt && /\/blobs\/sha256:/.test(incoming.url ?? '') && answer.statusCode === 200 && incoming.method === 'GET';
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
         if (!blob) return void answer.pipe(outgoing);
         const chunks: Buffer[] = [];
@@ -29,6 +36,7 @@ export async function startCorruptingProxy(target: string): Promise<{ registry: 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     registry: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
