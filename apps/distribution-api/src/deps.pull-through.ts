@@ -21,7 +21,7 @@ export function awsCacheSyncer(env: DeploymentEnv, clients: AwsClients, storage:
   const rules = new PullThroughRules({
     registries: storage.registries,
     secrets: new SecretsManagerSecretStore(secretsManagerClient(clients)),
-    connect: upstreamConnector(),
+    connect: upstreamConnector({ maxManifestBytes: registry.limits.maxManifestBytes }),
     insecureUpstreams: env.pullThrough.insecureUpstreams,
   });
   return new CacheSyncer({

@@ -38,7 +38,12 @@ export function createPullThrough(
   const rules = new PullThroughRules({
     registries: storage.registries,
     secrets,
-    connect: upstreamConnector({ userAgent: 'cargohold-pull-through', allowRedirectHosts: [...DOCKER_HUB_HOSTS, ...(settings.allowRedirectHosts ?? [])] }),
+    connect: upstreamConnector({
+      userAgent: 'cargohold-pull-through',
+      allowRedirectHosts: [...DOCKER_HUB_HOSTS, ...(settings.allowRedirectHosts ?? [])],
+      // An upstream manifest is refused above the size a push may have.
+      maxManifestBytes: registry.limits.maxManifestBytes,
+    }),
     insecureUpstreams: settings.insecureUpstreams ?? [],
   });
   const syncer = new CacheSyncer({
