@@ -4,7 +4,7 @@ import type { BeforePublish, BlobStore, ByteRange, Found } from '@cargohold/stor
 import { PartPipeline } from './part-pipeline';
 import { S3BlobIndex } from './s3-blob-index';
 import type { CompletedPart, S3Objects } from './s3-objects';
-import type { S3Layout } from './s3-layout';
+import { PARTS_IN_FLIGHT, type S3Layout } from './s3-layout';
 
 /**
  * Content-addressed blobs under `blobs/<alg>/<hex>` (layout in s3-layout.ts): each a plain object, or a
@@ -13,7 +13,7 @@ import type { S3Layout } from './s3-layout';
  * `put` sends the bytes (metered and hashed by the core) and publishes only after the core's comparison
  * accepted them: a body that fits in one part is sent by a single PutObject after it; a larger one
  * goes through a multipart upload at the blob's key, cut by the part schedule of s3-layout.ts and sent
- * while the body streams (at most two parts in memory), whose parts stay invisible until the
+ * while the body streams (PARTS_IN_FLIGHT parts at a time), whose parts stay invisible until the
  * CompleteMultipartUpload issued after verification (or are aborted). No copy of the bytes is needed.
  */
 export class S3BlobStore implements BlobStore {
@@ -40,10 +40,15 @@ export class S3BlobStore implements BlobStore {
     const key = this.index.keyOf(digest);
     let uploadId: string | undefined;
     const parts: CompletedPart[] = [];
-    const pipeline = new PartPipeline(1, async (number, part) => {
-      uploadId ??= await this.objects.createMultipart(key);
-      parts.push(await this.objects.uploadPart(key, uploadId, number, part, part.length));
-    });
+    const pipeline = new PartPipeline(
+      1,
+      async (number, part) => {
+        uploadId ??= await this.objects.createMultipart(key);
+        parts.push(await this.objects.uploadPart(key, uploadId, number, part, part.length));
+      },
+      undefined,
+      PARTS_IN_FLIGHT,
+    );
     let size = 0;
     try {
       for await (const chunk of body) {
@@ -62,7 +67,11 @@ export class S3BlobStore implements BlobStore {
         await this.objects.put(key, rest);
       } else {
         if (rest.length > 0) parts.push(await this.objects.uploadPart(key, uploadId, parts.length + 1, rest, rest.length));
-        await this.objects.completeMultipart(key, uploadId, parts);
+        await this.objects.completeMultipart(
+          key,
+          uploadId,
+          parts.sort((a, b) => a.number - b.number),
+        );
       }
       return { size };
     } catch (error) {

@@ -6,9 +6,9 @@ import { PartPipeline } from './part-pipeline';
 import { S3BlobIndex } from './s3-blob-index';
 import { isConditionFailed, S3StorageError } from './s3-errors';
 import type { S3Objects } from './s3-objects';
-import { partSize, type S3Layout } from './s3-layout';
+import { PARTS_IN_FLIGHT, partSize, type S3Layout } from './s3-layout';
 import { UploadStateFile, type Loaded } from './upload-state-file';
-import { EMPTY_UPLOAD, encodeHash, encodeState, nextPartNumber, stagedSize, type MultipartState, type UploadState } from './upload-state';
+import { EMPTY_UPLOAD, encodeHash, encodeState, nextPartNumber, partsInOrder, stagedSize, type MultipartState, type UploadState } from './upload-state';
 
 /** What one append or commit staged so far: undone if it fails, superseded objects freed if it succeeds. */
 class Change {
@@ -30,7 +30,7 @@ interface Assembled {
  *
  * - Appends: bytes are cut into parts of one S3 multipart upload (opened at the first full part, at a
  *   data key), sized by part number (partSize in s3-layout.ts); full parts are sent while the next one
- *   fills (at most two in memory). What is left over is rewritten as a new tail object, so chunks of
+ *   fills (PARTS_IN_FLIGHT at a time). What is left over is rewritten as a new tail object, so chunks of
  *   any size can arrive. state.json is then rewritten with If-Match on the ETag read at the start,
  *   carrying the core's hash state for the new size: that write is the append's commit point (of the
  *   bytes and the state alike), so a body failing midway leaves the upload at its previous size (stray
@@ -163,7 +163,7 @@ export class S3BlobUploads implements BlobUploads {
    */
   private async stage(id: string, state: UploadState, chunks: AsyncIterable<Buffer>, change: Change): Promise<UploadState> {
     const next = structuredClone(state);
-    const pipeline = new PartPipeline(nextPartNumber(state), (number, part) => this.addPart(id, next, number, part, change), this.schedule);
+    const pipeline = new PartPipeline(nextPartNumber(state), (number, part) => this.addPart(id, next, number, part, change), this.schedule, PARTS_IN_FLIGHT);
     let changed = false;
     try {
       for await (const chunk of chunks) {
@@ -180,6 +180,7 @@ export class S3BlobUploads implements BlobUploads {
       throw error;
     }
     if (!changed) return state;
+    if (next.multipart) next.multipart.parts = partsInOrder(next.multipart.parts);
 
     const rest = pipeline.rest();
     next.tail = undefined;
@@ -192,12 +193,14 @@ export class S3BlobUploads implements BlobUploads {
     return next;
   }
 
-  /** Uploads `part` as part `number` of the upload's multipart upload (opening it if needed); mutates `state`. */
+  /**
+   * Uploads `part` as part `number` of the upload's multipart upload (opening it at the first part, which
+   * PartPipeline sends alone); mutates `state`. Parts may be stored out of order; `stage` orders them.
+   */
   private async addPart(id: string, state: UploadState, number: number, part: Buffer, change: Change): Promise<void> {
     const multipart = state.multipart ?? (await this.openMultipart(id, state, change));
     state.multipart = multipart;
     state.base = undefined;
-    if (number !== multipart.parts.length + 1) throw new S3StorageError('UploadPart', new Error(`part ${number} follows part ${multipart.parts.length}`));
     multipart.parts.push(await this.objects.uploadPart(multipart.key, multipart.uploadId, number, part, part.length));
   }
 

@@ -55,7 +55,8 @@ import { isUploadId, type DigestAlgorithm } from '@cargohold/oci';
  * doubling every 2,000 parts up to 80 MiB), for resumable uploads and monolithic puts alike, so ECR's
  * largest layer (52,000 MiB) takes 5,100 parts of at most 20 MiB and one multipart upload holds up to
  * MAX_MULTIPART_BYTES (310,000 MiB); a byte beyond part 10,000 is refused with SizeLimitError. A writer
- * holds at most two parts in memory (one uploading, one filling), so at most 2 × 20 MiB for ECR's limit.
+ * holds at most PARTS_IN_FLIGHT + 1 parts in memory (those uploading, one filling), so at most 3 × 20 MiB
+ * for ECR's limit.
  * A base copied into a new multipart upload takes parts 1…n of at most MAX_SINGLE_COPY each (n ≤ 61
  * for the largest upload) and appended parts continue the schedule at n + 1; as a base is never under
  * 5 MiB, and each of those n parts holds at least as much as the schedule's part of that number would,
@@ -154,6 +155,14 @@ export function partSize(number: number): number {
 
 /** The most bytes one multipart upload cut by partSize holds: all MAX_PARTS parts full. */
 export const MAX_MULTIPART_BYTES = PARTS_PER_STEP * MIN_PART_SIZE * (2 ** (MAX_PARTS / PARTS_PER_STEP) - 1);
+
+/**
+ * Parts a writer sends at once, each held in memory until S3 stored it, beside the one filling: so a
+ * writer holds at most (PARTS_IN_FLIGHT + 1) parts, 15 MiB for nearly every layer (5 MiB parts) and
+ * 60 MiB at ECR's largest (20 MiB parts). One part at a time leaves the stream waiting on each part's
+ * round trip; two keep S3 busy while a part is acknowledged (measured in tools/bench, `gateway`).
+ */
+export const PARTS_IN_FLIGHT = 2;
 
 /** The largest object CopyObject (and the largest range UploadPartCopy) accepts in one request. */
 export const MAX_SINGLE_COPY = 5 * 1024 * 1024 * 1024;

@@ -1,6 +1,7 @@
 import { isDigest } from '@cargohold/oci';
 import type { HashState } from '@cargohold/storage-ports';
 import { z } from 'zod';
+import { S3StorageError } from './s3-errors';
 import { copyPartCount } from './s3-layout';
 
 const staged = z.object({ key: z.string().min(1), size: z.number().int().nonnegative() });
@@ -64,4 +65,12 @@ export function encodeState(state: UploadState): Buffer {
 
 export function decodeState(bytes: Buffer): UploadState {
   return uploadStateSchema.parse(JSON.parse(bytes.toString('utf8')));
+}
+
+/** Parts by number, checked to follow each other from 1: what CompleteMultipartUpload is given. */
+export function partsInOrder(parts: MultipartState['parts']): MultipartState['parts'] {
+  const sorted = [...parts].sort((a, b) => a.number - b.number);
+  if (sorted.some((part, index) => part.number !== index + 1))
+    throw new S3StorageError('UploadPart', new Error('the stored parts do not follow each other from 1'));
+  return sorted;
 }
