@@ -10,9 +10,14 @@ export class MemoryBlobReclaimStore implements BlobReclaimStore {
     const found: BlobLinkEntry[] = [];
     for (const [repo, data] of this.state.all()) {
       const link = data.links.get(digest);
-      if (link) found.push({ repo, linkedAt: new Date(link.linkedAt.getTime()) });
+      const referenced = [...data.manifests.values()].some((m) => m.blobs.includes(digest));
+      if (link) found.push({ repo, linkedAt: new Date(link.linkedAt.getTime()), referenced });
     }
     yield* found;
+  }
+
+  async recorded(digest: Digest): Promise<boolean> {
+    return [...this.state.all()].some(([, data]) => data.manifests.has(digest));
   }
 
   async pin(digest: Digest, owner: string, lease: Lease): Promise<boolean> {

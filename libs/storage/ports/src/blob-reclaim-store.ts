@@ -22,6 +22,8 @@ export interface BlobInventory {
 export interface BlobLinkEntry {
   readonly repo: RepoRef;
   readonly linkedAt: Date;
+  /** A manifest of that repository lists the digest among its blobs (so `unlink` would refuse). */
+  readonly referenced: boolean;
 }
 
 /** A pin's or claim's time window, by the caller's clock: it holds from `at` and counts until `until`. */
@@ -37,7 +39,9 @@ export interface Lease {
  *
  * Contract:
  * - `linksOf(digest)` yields every repository link to the digest, in every registry, from the store of
- *   record (an index on the digest, never a scan of all links).
+ *   record (an index on the digest, never a scan of all links). `recorded(digest)` answers whether a
+ *   manifest record with that digest exists in any repository. Both are reads: advice for a dry run and
+ *   for what to try; only `claim` decides.
  * - `pin(digest, owner, lease)` records that `owner` is about to link or record the digest. It answers
  *   false, and records nothing, while an unexpired claim holds the digest. Pins of different owners
  *   coexist; re-pinning by one owner extends it. `unpin` is idempotent.
@@ -50,6 +54,7 @@ export interface Lease {
  */
 export interface BlobReclaimStore {
   linksOf(digest: Digest): AsyncIterable<BlobLinkEntry>;
+  recorded(digest: Digest): Promise<boolean>;
   pin(digest: Digest, owner: string, lease: Lease): Promise<boolean>;
   unpin(digest: Digest, owner: string): Promise<void>;
   claim(digest: Digest, owner: string, lease: Lease): Promise<boolean>;

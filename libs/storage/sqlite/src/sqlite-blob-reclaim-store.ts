@@ -19,8 +19,9 @@ const PAGE = 500;
 export class SqliteBlobReclaimStore implements BlobReclaimStore {
   private readonly links: Database.Statement<
     [{ digest: string; registry: string; repository: string; limit: number }],
-    { registry: string; repository: string; linked_at: number }
+    { registry: string; repository: string; linked_at: number; referenced: number }
   >;
+  private readonly recordedStmt: Database.Statement<[string], { one: number }>;
   private readonly pinTx: Database.Transaction<(row: LeaseRow) => boolean>;
   private readonly claimTx: Database.Transaction<(row: LeaseRow) => boolean>;
   private readonly remove: Database.Statement<[{ digest: string; owner: string; kind: string }]>;
@@ -28,7 +29,9 @@ export class SqliteBlobReclaimStore implements BlobReclaimStore {
   constructor(db: Database.Database) {
     // Keyset pages over blob_links_by_digest (the index carries the primary key: registry, repository).
     this.links = db.prepare(
-      `SELECT registry, repository, linked_at FROM blob_links WHERE digest = @digest AND (registry, repository) > (@registry, @repository)
+      `SELECT registry, repository, linked_at,
+         EXISTS (SELECT 1 FROM manifest_blobs m WHERE m.digest = l.digest AND m.registry = l.registry AND m.repository = l.repository) AS referenced
+       FROM blob_links l WHERE digest = @digest AND (registry, repository) > (@registry, @repository)
        ORDER BY registry, repository LIMIT @limit`,
     );
     const claimedByOther = db.prepare<[LeaseRow], { one: number }>(
@@ -37,6 +40,7 @@ export class SqliteBlobReclaimStore implements BlobReclaimStore {
     const pinned = db.prepare<[LeaseRow], { one: number }>("SELECT 1 AS one FROM gc_leases WHERE digest = @digest AND kind = 'pin' AND until > @now");
     const linked = db.prepare<[LeaseRow], { one: number }>('SELECT 1 AS one FROM blob_links WHERE digest = @digest LIMIT 1');
     const recorded = db.prepare<[LeaseRow], { one: number }>('SELECT 1 AS one FROM manifests WHERE digest = @digest LIMIT 1');
+    this.recordedStmt = db.prepare('SELECT 1 AS one FROM manifests WHERE digest = ? LIMIT 1');
     const expired = db.prepare<[LeaseRow]>('DELETE FROM gc_leases WHERE digest = @digest AND until <= @now');
     const upsert = db.prepare<[LeaseRow]>(
       'INSERT INTO gc_leases (digest, owner, kind, until) VALUES (@digest, @owner, @kind, @until) ON CONFLICT (digest, owner) DO UPDATE SET kind = excluded.kind, until = excluded.until',
@@ -60,11 +64,16 @@ export class SqliteBlobReclaimStore implements BlobReclaimStore {
     let after = { registry: '', repository: '' };
     for (;;) {
       const rows = this.links.all({ digest, ...after, limit: PAGE });
-      for (const row of rows) yield { repo: { registry: row.registry, name: row.repository }, linkedAt: new Date(row.linked_at) };
+      for (const row of rows)
+        yield { repo: { registry: row.registry, name: row.repository }, linkedAt: new Date(row.linked_at), referenced: row.referenced === 1 };
       const last = rows.at(-1);
       if (!last || rows.length < PAGE) return;
       after = { registry: last.registry, repository: last.repository };
     }
+  }
+
+  async recorded(digest: Digest): Promise<boolean> {
+    return this.recordedStmt.get(digest) !== undefined;
   }
 
   async pin(digest: Digest, owner: string, lease: Lease): Promise<boolean> {

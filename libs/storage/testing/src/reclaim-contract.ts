@@ -1,5 +1,5 @@
 import type { BlobInventory, BlobReclaimStore, BlobStore, StoredBlob } from '@cargohold/storage-ports';
-import { digestOf } from '@cargohold/oci';
+import { digestOf, type Digest } from '@cargohold/oci';
 import { at, digestFor, manifestRecord, OTHER_REGISTRY, putLinked, repoRef, type MetadataFixture } from './metadata-fixture';
 import { bodyOf, bytesOf } from './streams';
 
@@ -40,6 +40,17 @@ export function describeBlobReclaimStoreContract(name: string, make: MakeReclaim
         const links = await collect(fx.reclaim.linksOf(blob));
         const seen = links.map((l) => `${l.repo.registry}/${l.repo.name}@${l.linkedAt.toISOString()}`).sort();
         expect(seen).toEqual([`${OTHER_REGISTRY}/b@${at(2).toISOString()}`, `${repoRef('a').registry}/a@${at(1).toISOString()}`].sort());
+      });
+
+      it('says which links a manifest of their repository still references', async () => {
+        const record = manifestRecord('gc/referencing');
+        await putLinked(fx, repoRef('a'), record, ['v1']);
+        const layer = record.blobs[1] as Digest;
+        await fx.links.link(repoRef('b'), layer, 10, at(1));
+        const links = await collect(fx.reclaim.linksOf(layer));
+        expect(Object.fromEntries(links.map((l) => [l.repo.name, l.referenced]))).toEqual({ a: true, b: false });
+        expect(await fx.reclaim.recorded(record.digest)).toBe(true);
+        expect(await fx.reclaim.recorded(layer)).toBe(false);
       });
 
       it('lists nothing for a digest nobody links, and forgets unlinked and deleted repositories', async () => {

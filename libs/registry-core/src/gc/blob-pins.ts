@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RegistryError, type Digest } from '@cargohold/oci';
+import type { BlobReclaimStore, BlobStore } from '@cargohold/storage-ports';
+import type { Clock } from '../config';
+
+/** A pin outlives the few metadata writes it covers by far; a crashed writer blocks collection this long. */
+export const PIN_TTL_MS = 5 * 60_000;
+/** A collector's claim covers one delete; pins wait for it with backoff up to about this long. */
+const PIN_WAIT_MS = 10_000;
+
+/** The collector was deleting the digest's bytes for longer than a pin waits: the client should retry. */
+export class BlobBeingCollectedError extends RegistryError {
+  constructor(digest: string) {
+    super('UNAVAILABLE', `blob ${digest} is being garbage-collected; retry the request`, { status: 503, headers: { 'Retry-After': '1' }, detail: { digest } });
+  }
+}
+
+/** Bytes a push relied on were collected before it could link them (a push racing a short grace period). */
+export class BlobCollectedError extends RegistryError {
+  constructor(digest: string) {
+    super('BLOB_UPLOAD_INVALID', `blob ${digest} was garbage-collected while it was pushed; push it again`, { detail: { digest } });
+  }
+}
+
+export type PinOutcome<T> = { present: true; value: T } | { present: false };
+
+/**
+ * The writers' side of the collector's exclusion (see garbage-collector.ts for the whole argument): a
+ * push links a digest, or records a manifest, only while it holds a pin on the digest and has seen the
+ * bytes present after pinning. The collector deletes bytes only under a claim, which no pin can coexist
+ * with; so bytes seen after a pin stay until the unpin, and by then the link or record that keeps them
+ * exists. Without a reclaim store (no collector can run) this is a plain call.
+ */
+export class BlobPins {
+  constructor(
+    private readonly reclaim: BlobReclaimStore | undefined,
+    private readonly blobs: BlobStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Runs `use` pinned if the bytes are present once pinned; `{ present: false }` (nothing run) if not. */
+  async ifPresent<T>(digest: Digest, use: () => Promise<T>): Promise<PinOutcome<T>> {
+    return this.pinned(digest, async () => ((await this.blobs.stat(digest)).found ? { present: true, value: await use() } : { present: false }));
+  }
+
+  /** Like `ifPresent`, for a push whose bytes were just stored: their absence is BlobCollectedError. */
+  async whilePresent<T>(digest: Digest, use: () => Promise<T>): Promise<T> {
+    const outcome = await this.ifPresent(digest, use);
+    if (!outcome.present) throw new BlobCollectedError(digest);
+    return outcome.value;
+  }
+
+  /** Runs `use` under a pin, bytes present or not (a manifest put stores its bytes inside). */
+  async pinned<T>(digest: Digest, use: () => Promise<T>): Promise<T> {
+    const reclaim = this.reclaim;
+    if (!reclaim) return use();
+    const owner = randomUUID();
+    const waitUntil = Date.now() + PIN_WAIT_MS;
+    for (let backoff = 5; ; backoff = Math.min(backoff * 2, 500)) {
+      const at = this.clock.now();
+      if (await reclaim.pin(digest, owner, { at, until: new Date(at.getTime() + PIN_TTL_MS) })) break;
+      if (Date.now() + backoff > waitUntil) throw new BlobBeingCollectedError(digest);
+      await sleep(backoff);
+    }
+    try {
+      return await use();
+    } finally {
+      // A failed unpin only delays collection until the pin expires.
+      await reclaim.unpin(digest, owner).catch(() => undefined);
+    }
+  }
+}
