@@ -12,6 +12,7 @@ import { createAuth, loadTokenKey } from './deps.auth';
 import { openAwsStorageChecked } from './deps.aws';
 import type { LocalStorage } from './deps.local';
 import { startWorkers } from './deps.workers';
+import { startGcTimer } from './gc-timer';
 import { connectionSettings, refuseBeyond } from './connections';
 import { nodeListener } from './node-http';
 
@@ -159,6 +160,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     purge.unref();
   }
   const workers = local && !gateway ? await startWorkers(registry, local, logger) : undefined;
+  const stopGc = local && !gateway ? startGcTimer(registry, local, config, logger) : undefined;
 
   const connections = connectionSettings(config);
   const server: Server = createServer(
@@ -197,6 +199,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const close = (graceMs = (options.shutdownGraceSeconds ?? config.server?.shutdownGraceSeconds ?? 30) * 1000) =>
     (closing ??= (async () => {
       if (purge) clearInterval(purge);
+      await stopGc?.();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);

@@ -4,8 +4,9 @@ import { RegistryError, type Digest } from '@cargohold/oci';
 import type { BlobReclaimStore, BlobStore } from '@cargohold/storage-ports';
 import type { Clock } from '../config';
 
-/** A pin outlives the few metadata writes it covers by far; a crashed writer blocks collection this long. */
+/** A crashed writer blocks collection of its digest this long; a live one renews its pin well before. */
 export const PIN_TTL_MS = 5 * 60_000;
+const PIN_RENEW_MS = PIN_TTL_MS / 5;
 /** A collector's claim covers one delete; pins wait for it with backoff up to about this long. */
 const PIN_WAIT_MS = 10_000;
 
@@ -16,7 +17,7 @@ export class BlobBeingCollectedError extends RegistryError {
   }
 }
 
-/** Bytes a push relied on were collected before it could link them (a push racing a short grace period). */
+/** Bytes a push stored were gone before it could link them: not expected under a pin; a defensive check. */
 export class BlobCollectedError extends RegistryError {
   constructor(digest: string) {
     super('BLOB_UPLOAD_INVALID', `blob ${digest} was garbage-collected while it was pushed; push it again`, { detail: { digest } });
@@ -27,8 +28,8 @@ export type PinOutcome<T> = { present: true; value: T } | { present: false };
 
 /**
  * The writers' side of the collector's exclusion (see garbage-collector.ts for the whole argument): a
- * push links a digest, or records a manifest, only while it holds a pin on the digest and has seen the
- * bytes present after pinning. The collector deletes bytes only under a claim, which no pin can coexist
+ * push stores bytes and links the digest (or records a manifest) under one pin, and a mount links only
+ * having seen the bytes present after pinning. The collector deletes bytes only under a claim, which no pin can coexist
  * with; so bytes seen after a pin stay until the unpin, and by then the link or record that keeps them
  * exists. Without a reclaim store (no collector can run) this is a plain call.
  */
@@ -44,11 +45,16 @@ export class BlobPins {
     return this.pinned(digest, async () => ((await this.blobs.stat(digest)).found ? { present: true, value: await use() } : { present: false }));
   }
 
-  /** Like `ifPresent`, for a push whose bytes were just stored: their absence is BlobCollectedError. */
-  async whilePresent<T>(digest: Digest, use: () => Promise<T>): Promise<T> {
-    const outcome = await this.ifPresent(digest, use);
-    if (!outcome.present) throw new BlobCollectedError(digest);
-    return outcome.value;
+  /**
+   * Runs `store` (which makes the bytes present: a put, an upload's commit) and then `use`, all under one
+   * pin; bytes missing after `store` (they cannot be collected under the pin) are BlobCollectedError.
+   */
+  async storeThen<S, T>(digest: Digest, store: () => Promise<S>, use: (stored: S) => Promise<T>): Promise<T> {
+    return this.pinned(digest, async () => {
+      const stored = await store();
+      if (!(await this.blobs.stat(digest)).found) throw new BlobCollectedError(digest);
+      return use(stored);
+    });
   }
 
   /** Runs `use` under a pin, bytes present or not (a manifest put stores its bytes inside). */
@@ -63,9 +69,16 @@ export class BlobPins {
       if (Date.now() + backoff > waitUntil) throw new BlobBeingCollectedError(digest);
       await sleep(backoff);
     }
+    // Renewed while `use` runs (a body may stream for hours); a failed renewal is retried at the next
+    // tick, and only a process stalled for the whole TTL loses the pin.
+    const renew = setInterval(() => {
+      const at = this.clock.now();
+      void reclaim.pin(digest, owner, { at, until: new Date(at.getTime() + PIN_TTL_MS) }).catch(() => undefined);
+    }, PIN_RENEW_MS);
     try {
       return await use();
     } finally {
+      clearInterval(renew);
       // A failed unpin only delays collection until the pin expires.
       await reclaim.unpin(digest, owner).catch(() => undefined);
     }

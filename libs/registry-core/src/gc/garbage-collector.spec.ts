@@ -2,7 +2,6 @@ import { digestOf, type Digest } from '@cargohold/oci';
 import { createMemoryStorage } from '@cargohold/storage-memory';
 import { bodyOf, OCI_MANIFEST, ociImage } from '@cargohold/storage-testing';
 import { createRegistry } from '../registry';
-import { BlobCollectedError } from './blob-pins';
 import { GarbageCollector, type GcOptions } from './garbage-collector';
 
 const repo = { registry: '000000000000:us-east-1', name: 'app' };
@@ -118,17 +117,18 @@ describe('GarbageCollector', () => {
     await expect(registry.manifests.put(repo, 'late', image.manifest, OCI_MANIFEST)).rejects.toMatchObject({ code: 'MANIFEST_BLOB_UNKNOWN' });
   });
 
-  it('fails an upload whose bytes were collected before it could link them, and links nothing', async () => {
+  it('makes an upload racing a claim wait for the release, then store its bytes afresh and link them', async () => {
     const { storage, registry } = setup();
     const layer = Buffer.from('raced');
-    jest.spyOn(storage.blobs, 'put').mockImplementationOnce(async (digest, body, verify) => {
-      const stored = await storage.blobs.put.call(storage.blobs, digest, body, verify);
-      await storage.blobs.delete(digest); // the collector, between the put and the pin
-      return stored;
-    });
-    const error = await registry.uploads.putMonolithic(repo, digestOf(layer), bodyOf(layer)).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(BlobCollectedError);
-    expect(await storage.links.stat(repo, digestOf(layer))).toEqual({ found: false });
+    storage.blobs.keep(digestOf(layer), layer);
+    const now = new Date();
+    expect(await storage.reclaim.claim(digestOf(layer), 'gc', { at: new Date(0), until: new Date(now.getTime() + HOUR * 24 * 365) })).toBe(true);
+    const pushing = registry.uploads.putMonolithic(repo, digestOf(layer), bodyOf(layer));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await storage.blobs.delete(digestOf(layer)); // the collector deletes under its claim…
+    await storage.reclaim.release(digestOf(layer), 'gc'); // …and releases it
+    await expect(pushing).resolves.toEqual({ digest: digestOf(layer), size: layer.length });
+    expect((await registry.blobs.stat(repo, digestOf(layer))).size).toBe(layer.length);
   });
 
   it('expires upload sessions idle past the upload timeout, with their staged bytes', async () => {

@@ -22,14 +22,17 @@ import type { Clock } from '../config';
  * 3. The bytes are deleted, then the claim released.
  *
  * Why no push can end with a link (or manifest record) to deleted bytes, whatever the grace period:
- * writers link a digest or record a manifest only while pinned, after seeing the bytes present once the
- * pin was taken (uploads, mounts), or storing them under the pin (manifests). A claim and a pin exclude
- * each other. If the pin came first, the claim fails. If the claim came first, the writer's pin waits
- * for the release and then finds the bytes gone: an upload answers BLOB_UPLOAD_INVALID (docker retries),
- * a mount falls back to an upload, a manifest put stores its bytes again. So a link or record is only
- * ever created over bytes that no claim can take while it exists. Stores decide with a lease (`until`)
- * so a crash never blocks a digest forever; the collector gives a claim up unused when it is too close
- * to expiring (CLAIM_MARGIN_MS), so a slow delete cannot outlive it.
+ * writers store bytes and link the digest (uploads) or record the manifest (manifest puts) under one pin;
+ * a mount links only under a pin taken before it saw the bytes present. A claim and a pin exclude each
+ * other. If the pin came first, the claim fails until the unpin, by which time the link or record that
+ * keeps the bytes exists. If the claim came first, the pin waits for the release (BlobPins, ~10 s at
+ * most, else 503 UNAVAILABLE with Retry-After), and then the upload or manifest put finds the bytes gone
+ * and stores them afresh, and a mount finds them gone and falls back to an upload. Re-check + re-put
+ * was the alternative; it cannot close the window between a writer's check and its link without such a
+ * lease, and a tombstone that link() respects would have to outlive every upload. Stores decide with a
+ * lease (`until`) so a crash never blocks a digest forever; pins are renewed while a body streams, and
+ * the collector gives a claim up unused when it is close to expiring (CLAIM_MARGIN_MS), so a slow
+ * delete cannot outlive it.
  *
  * What grace buys on top: no push ever has to retry. Bytes uploaded moments ago (younger than grace) are
  * not candidates, nor are links made within grace, so a client that saw a blob exist (HEAD 200) and

@@ -84,8 +84,8 @@ export class UploadService {
     const { digest } = parseDigest(digestText);
     await this.repositories.forPush(repo);
     const limits = length === undefined ? { maxBytes: this.limits.maxBlobBytes } : { maxBytes: this.limits.maxBlobBytes, expectedSize: length };
-    const { size } = await putVerified(this.ports.blobs, digest, body, limits);
-    await this.pins.whilePresent(digest, () => this.ports.links.link(repo, digest, size, this.clock.now()));
+    const link = ({ size }: { size: number }) => this.ports.links.link(repo, digest, size, this.clock.now()).then(() => size);
+    const size = await this.pins.storeThen(digest, () => putVerified(this.ports.blobs, digest, body, limits), link);
     return { digest, size };
   }
 
@@ -145,8 +145,9 @@ export class UploadService {
     const { digest } = parseDigest(digestText);
     const session = await this.session(repo, id);
     const last = body ? { body, ...(await this.placed(id, chunk)) } : undefined;
-    const { size } = await this.streamingInto(session, () => this.writer.commit(id, digest, last, (verified) => this.replaceIfCorrupt(digest, verified)));
-    await this.pins.whilePresent(digest, () => this.ports.links.link(repo, digest, size, this.clock.now()));
+    const commit = () => this.streamingInto(session, () => this.writer.commit(id, digest, last, (verified) => this.replaceIfCorrupt(digest, verified)));
+    const link = ({ size }: { size: number }) => this.ports.links.link(repo, digest, size, this.clock.now()).then(() => size);
+    const size = await this.pins.storeThen(digest, commit, link);
     await this.ports.sessions.delete(id);
     return { digest, size };
   }
