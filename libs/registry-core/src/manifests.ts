@@ -124,7 +124,7 @@ export class ManifestService {
     const event = this.events.pushed(repo, digest, parsed.mediaType, tags);
     // Pinned from before the bytes are stored until the record that keeps them exists, so garbage
     // collection cannot delete the manifest's bytes in between (gc/garbage-collector.ts).
-    await this.pins.pinned(digest, async () => {
+    await this.pins.pinned(digest, repo, async () => {
       await putVerified(this.ports.blobs, digest, once(bytes), { maxBytes: this.limits.maxManifestBytes, expectedSize: bytes.length });
       this.cache.set(digest, bytes);
       await this.ports.manifests.put(repo, this.recordOf(parsed, digest, bytes.length, children), tags, [event], { immutableTags }).catch((error: unknown) => {

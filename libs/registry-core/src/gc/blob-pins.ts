@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RegistryError, type Digest } from '@cargohold/oci';
-import type { BlobReclaimStore, BlobStore } from '@cargohold/storage-ports';
+import type { BlobReclaimStore, BlobStore, RepoRef } from '@cargohold/storage-ports';
 import type { Clock } from '../config';
 
 /** A crashed writer blocks collection of its digest this long; a live one renews its pin well before. */
@@ -41,16 +41,16 @@ export class BlobPins {
   ) {}
 
   /** Runs `use` pinned if the bytes are present once pinned; `{ present: false }` (nothing run) if not. */
-  async ifPresent<T>(digest: Digest, use: () => Promise<T>): Promise<PinOutcome<T>> {
-    return this.pinned(digest, async () => ((await this.blobs.stat(digest)).found ? { present: true, value: await use() } : { present: false }));
+  async ifPresent<T>(digest: Digest, repo: RepoRef, use: () => Promise<T>): Promise<PinOutcome<T>> {
+    return this.pinned(digest, repo, async () => ((await this.blobs.stat(digest)).found ? { present: true, value: await use() } : { present: false }));
   }
 
   /**
    * Runs `store` (which makes the bytes present: a put, an upload's commit) and then `use`, all under one
    * pin; bytes missing after `store` (they cannot be collected under the pin) are BlobCollectedError.
    */
-  async storeThen<S, T>(digest: Digest, store: () => Promise<S>, use: (stored: S) => Promise<T>): Promise<T> {
-    return this.pinned(digest, async () => {
+  async storeThen<S, T>(digest: Digest, repo: RepoRef, store: () => Promise<S>, use: (stored: S) => Promise<T>): Promise<T> {
+    return this.pinned(digest, repo, async () => {
       const stored = await store();
       if (!(await this.blobs.stat(digest)).found) throw new BlobCollectedError(digest);
       return use(stored);
@@ -58,14 +58,14 @@ export class BlobPins {
   }
 
   /** Runs `use` under a pin, bytes present or not (a manifest put stores its bytes inside). */
-  async pinned<T>(digest: Digest, use: () => Promise<T>): Promise<T> {
+  async pinned<T>(digest: Digest, repo: RepoRef, use: () => Promise<T>): Promise<T> {
     const reclaim = this.reclaim;
     if (!reclaim) return use();
     const owner = randomUUID();
     const waitUntil = Date.now() + PIN_WAIT_MS;
     for (let backoff = 5; ; backoff = Math.min(backoff * 2, 500)) {
       const at = this.clock.now();
-      if (await reclaim.pin(digest, owner, { at, until: new Date(at.getTime() + PIN_TTL_MS) })) break;
+      if (await reclaim.pin(digest, owner, { at, until: new Date(at.getTime() + PIN_TTL_MS) }, repo)) break;
       if (Date.now() + backoff > waitUntil) throw new BlobBeingCollectedError(digest);
       await sleep(backoff);
     }
@@ -73,7 +73,7 @@ export class BlobPins {
     // tick, and only a process stalled for the whole TTL loses the pin.
     const renew = setInterval(() => {
       const at = this.clock.now();
-      void reclaim.pin(digest, owner, { at, until: new Date(at.getTime() + PIN_TTL_MS) }).catch(() => undefined);
+      void reclaim.pin(digest, owner, { at, until: new Date(at.getTime() + PIN_TTL_MS) }, repo).catch(() => undefined);
     }, PIN_RENEW_MS);
     try {
       return await use();

@@ -102,7 +102,7 @@ describe('GarbageCollector', () => {
     storage.blobs.keep(digestOf(layer), layer);
     advance(GRACE + 1);
     const now = new Date(Date.parse('2026-01-01T00:00:00Z') + GRACE + 1);
-    await storage.reclaim.pin(digestOf(layer), 'writer', { at: now, until: new Date(now.getTime() + HOUR) });
+    await storage.reclaim.pin(digestOf(layer), 'writer', { at: now, until: new Date(now.getTime() + HOUR) }, repo);
     expect(await gc()).toMatchObject({ blobsDeleted: 0 });
     await storage.reclaim.unpin(digestOf(layer), 'writer');
     expect(await gc()).toMatchObject({ blobsDeleted: 1 });

@@ -85,7 +85,7 @@ export class UploadService {
     await this.repositories.forPush(repo);
     const limits = length === undefined ? { maxBytes: this.limits.maxBlobBytes } : { maxBytes: this.limits.maxBlobBytes, expectedSize: length };
     const link = ({ size }: { size: number }) => this.ports.links.link(repo, digest, size, this.clock.now()).then(() => size);
-    const size = await this.pins.storeThen(digest, () => putVerified(this.ports.blobs, digest, body, limits), link);
+    const size = await this.pins.storeThen(digest, repo, () => putVerified(this.ports.blobs, digest, body, limits), link);
     return { digest, size };
   }
 
@@ -110,7 +110,7 @@ export class UploadService {
       const link = await this.ports.links.stat(source, digest);
       if (link.found && sameEncryption(target, await this.repositories.find(source)) && (await canReadSource(source))) {
         // Bytes collected since the source's link was read: no mount, an ordinary upload instead.
-        const linked = await this.pins.ifPresent(digest, () => this.ports.links.link(repo, digest, link.size, this.clock.now()));
+        const linked = await this.pins.ifPresent(digest, repo, () => this.ports.links.link(repo, digest, link.size, this.clock.now()));
         if (linked.present) return { mounted: true, digest, size: link.size };
       }
     }
@@ -147,7 +147,7 @@ export class UploadService {
     const last = body ? { body, ...(await this.placed(id, chunk)) } : undefined;
     const commit = () => this.streamingInto(session, () => this.writer.commit(id, digest, last, (verified) => this.replaceIfCorrupt(digest, verified)));
     const link = ({ size }: { size: number }) => this.ports.links.link(repo, digest, size, this.clock.now()).then(() => size);
-    const size = await this.pins.storeThen(digest, commit, link);
+    const size = await this.pins.storeThen(digest, repo, commit, link);
     await this.ports.sessions.delete(id);
     return { digest, size };
   }

@@ -21,6 +21,7 @@ export class MemoryBlobReclaimStore implements BlobReclaimStore {
   }
 
   async pin(digest: Digest, owner: string, lease: Lease): Promise<boolean> {
+    // `repo` is not needed: claim reads every repository's links and records directly.
     if (this.claimedByOther(digest, owner, lease.at.getTime())) return false;
     const pins = this.state.pins.get(digest) ?? new Map<string, number>();
     pins.set(owner, lease.until.getTime());

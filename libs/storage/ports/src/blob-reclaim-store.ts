@@ -42,7 +42,8 @@ export interface Lease {
  *   record (an index on the digest, never a scan of all links). `recorded(digest)` answers whether a
  *   manifest record with that digest exists in any repository. Both are reads: advice for a dry run and
  *   for what to try; only `claim` decides.
- * - `pin(digest, owner, lease)` records that `owner` is about to link or record the digest. It answers
+ * - `pin(digest, owner, lease, repo)` records that `owner` is about to link or record the digest in `repo`
+ *   (an adapter without an index from digest to links keeps `repo` as its reference hint). It answers
  *   false, and records nothing, while an unexpired claim holds the digest. Pins of different owners
  *   coexist; re-pinning by one owner extends it. `unpin` is idempotent.
  * - `claim(digest, owner, lease)` succeeds, atomically with its checks, only when nothing needs the bytes:
@@ -55,7 +56,7 @@ export interface Lease {
 export interface BlobReclaimStore {
   linksOf(digest: Digest): AsyncIterable<BlobLinkEntry>;
   recorded(digest: Digest): Promise<boolean>;
-  pin(digest: Digest, owner: string, lease: Lease): Promise<boolean>;
+  pin(digest: Digest, owner: string, lease: Lease, repo: RepoRef): Promise<boolean>;
   unpin(digest: Digest, owner: string): Promise<void>;
   claim(digest: Digest, owner: string, lease: Lease): Promise<boolean>;
   release(digest: Digest, owner: string): Promise<void>;

@@ -76,6 +76,7 @@ export class SqliteBlobReclaimStore implements BlobReclaimStore {
     return this.recordedStmt.get(digest) !== undefined;
   }
 
+  /** `repo` is not needed: claim reads blob_links and manifests by digest directly. */
   async pin(digest: Digest, owner: string, lease: Lease): Promise<boolean> {
     return this.pinTx.immediate(row(digest, owner, 'pin', lease));
   }

@@ -1,4 +1,4 @@
-import type { BlobInventory, BlobReclaimStore, BlobStore, StoredBlob } from '@cargohold/storage-ports';
+import type { BlobInventory, BlobReclaimStore, BlobStore, ManifestRecord, RepoRef, StoredBlob } from '@cargohold/storage-ports';
 import { digestOf, type Digest } from '@cargohold/oci';
 import { at, digestFor, manifestRecord, OTHER_REGISTRY, putLinked, repoRef, type MetadataFixture } from './metadata-fixture';
 import { bodyOf, bytesOf } from './streams';
@@ -11,6 +11,17 @@ export type MakeReclaim = () => Promise<ReclaimFixture>;
 
 const lease = (from: number, to: number) => ({ at: at(from), until: at(to) });
 
+/** How the core writes: pin the digest for the repository, write, unpin (BlobPins). */
+async function pinned(fx: ReclaimFixture, digests: readonly Digest[], repo: RepoRef, write: () => Promise<unknown>): Promise<void> {
+  for (const digest of digests) expect(await fx.reclaim.pin(digest, 'writer', lease(0, 1), repo)).toBe(true);
+  await write();
+  for (const digest of digests) await fx.reclaim.unpin(digest, 'writer');
+}
+const link = (fx: ReclaimFixture, repo: RepoRef, digest: Digest, seconds: number) =>
+  pinned(fx, [digest], repo, () => fx.links.link(repo, digest, 10, at(seconds)));
+const push = (fx: ReclaimFixture, repo: RepoRef, record: ManifestRecord) =>
+  pinned(fx, [record.digest, ...record.blobs], repo, () => putLinked(fx, repo, record, ['v1']));
+
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];
   for await (const item of items) all.push(item);
@@ -20,6 +31,7 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 /**
  * BlobReclaimStore: the store of record's answer to "does anything still need these bytes", and the
  * pin/claim exclusion that keeps a writer and the collector from deciding about one digest at once.
+ * Links and manifests are written the way the core writes them: under a pin for their repository.
  */
 export function describeBlobReclaimStoreContract(name: string, make: MakeReclaim): void {
   describe(`${name} (BlobReclaimStore contract)`, () => {
@@ -34,9 +46,9 @@ export function describeBlobReclaimStoreContract(name: string, make: MakeReclaim
 
     describe('linksOf', () => {
       it('lists every repository linking the digest, across registries, with when it was linked', async () => {
-        await fx.links.link(repoRef('a'), blob, 10, at(1));
-        await fx.links.link(repoRef('b', OTHER_REGISTRY), blob, 10, at(2));
-        await fx.links.link(repoRef('c'), digestFor('other'), 10, at(3));
+        await link(fx, repoRef('a'), blob, 1);
+        await link(fx, repoRef('b', OTHER_REGISTRY), blob, 2);
+        await link(fx, repoRef('c'), digestFor('other'), 3);
         const links = await collect(fx.reclaim.linksOf(blob));
         const seen = links.map((l) => `${l.repo.registry}/${l.repo.name}@${l.linkedAt.toISOString()}`).sort();
         expect(seen).toEqual([`${OTHER_REGISTRY}/b@${at(2).toISOString()}`, `${repoRef('a').registry}/a@${at(1).toISOString()}`].sort());
@@ -44,9 +56,9 @@ export function describeBlobReclaimStoreContract(name: string, make: MakeReclaim
 
       it('says which links a manifest of their repository still references', async () => {
         const record = manifestRecord('gc/referencing');
-        await putLinked(fx, repoRef('a'), record, ['v1']);
+        await push(fx, repoRef('a'), record);
         const layer = record.blobs[1] as Digest;
-        await fx.links.link(repoRef('b'), layer, 10, at(1));
+        await link(fx, repoRef('b'), layer, 1);
         const links = await collect(fx.reclaim.linksOf(layer));
         expect(Object.fromEntries(links.map((l) => [l.repo.name, l.referenced]))).toEqual({ a: true, b: false });
         expect(await fx.reclaim.recorded(record.digest)).toBe(true);
@@ -54,8 +66,8 @@ export function describeBlobReclaimStoreContract(name: string, make: MakeReclaim
       });
 
       it('lists nothing for a digest nobody links, and forgets unlinked and deleted repositories', async () => {
-        await fx.links.link(repoRef('a'), blob, 10, at(1));
-        await fx.links.link(repoRef('b'), blob, 10, at(1));
+        await link(fx, repoRef('a'), blob, 1);
+        await link(fx, repoRef('b'), blob, 1);
         await fx.repositories.create(repoRef('b'), at(0));
         await fx.links.unlink(repoRef('a'), blob);
         await fx.repositories.delete(repoRef('b'));
@@ -66,13 +78,13 @@ export function describeBlobReclaimStoreContract(name: string, make: MakeReclaim
     describe('claim', () => {
       it('claims a digest nothing needs, and then refuses pins until released', async () => {
         expect(await fx.reclaim.claim(blob, 'gc', lease(0, 60))).toBe(true);
-        expect(await fx.reclaim.pin(blob, 'writer', lease(1, 61))).toBe(false);
+        expect(await fx.reclaim.pin(blob, 'writer', lease(1, 61), repoRef('a'))).toBe(false);
         await fx.reclaim.release(blob, 'gc');
-        expect(await fx.reclaim.pin(blob, 'writer', lease(2, 62))).toBe(true);
+        expect(await fx.reclaim.pin(blob, 'writer', lease(2, 62), repoRef('a'))).toBe(true);
       });
 
       it('refuses while a repository links the digest, in any registry', async () => {
-        await fx.links.link(repoRef('b', OTHER_REGISTRY), blob, 10, at(1));
+        await link(fx, repoRef('b', OTHER_REGISTRY), blob, 1);
         expect(await fx.reclaim.claim(blob, 'gc', lease(5, 60))).toBe(false);
         await fx.links.unlink(repoRef('b', OTHER_REGISTRY), blob);
         expect(await fx.reclaim.claim(blob, 'gc', lease(5, 60))).toBe(true);
@@ -80,14 +92,14 @@ export function describeBlobReclaimStoreContract(name: string, make: MakeReclaim
 
       it('refuses while a manifest record has the digest (manifest bytes are blobs too)', async () => {
         const record = manifestRecord('gc/manifest');
-        await putLinked(fx, repoRef('a'), record, ['v1']);
+        await push(fx, repoRef('a'), record);
         expect(await fx.reclaim.claim(record.digest, 'gc', lease(5, 60))).toBe(false);
         await fx.manifests.delete(repoRef('a'), record.digest);
         expect(await fx.reclaim.claim(record.digest, 'gc', lease(5, 60))).toBe(true);
       });
 
       it('refuses while an unexpired pin holds the digest, and ignores an expired one', async () => {
-        expect(await fx.reclaim.pin(blob, 'writer', lease(0, 30))).toBe(true);
+        expect(await fx.reclaim.pin(blob, 'writer', lease(0, 30), repoRef('a'))).toBe(true);
         expect(await fx.reclaim.claim(blob, 'gc', lease(10, 60))).toBe(false);
         expect(await fx.reclaim.claim(blob, 'gc', lease(30, 90))).toBe(true);
       });
@@ -96,14 +108,14 @@ export function describeBlobReclaimStoreContract(name: string, make: MakeReclaim
         expect(await fx.reclaim.claim(blob, 'gc-1', lease(0, 30))).toBe(true);
         expect(await fx.reclaim.claim(blob, 'gc-2', lease(10, 70))).toBe(false);
         expect(await fx.reclaim.claim(blob, 'gc-2', lease(31, 90))).toBe(true);
-        expect(await fx.reclaim.pin(blob, 'writer', lease(40, 100))).toBe(false);
+        expect(await fx.reclaim.pin(blob, 'writer', lease(40, 100), repoRef('a'))).toBe(false);
       });
     });
 
     describe('pin', () => {
       it('lets pins of several owners coexist, and a claim waits for the last unpin', async () => {
-        expect(await fx.reclaim.pin(blob, 'w1', lease(0, 60))).toBe(true);
-        expect(await fx.reclaim.pin(blob, 'w2', lease(0, 60))).toBe(true);
+        expect(await fx.reclaim.pin(blob, 'w1', lease(0, 60), repoRef('a'))).toBe(true);
+        expect(await fx.reclaim.pin(blob, 'w2', lease(0, 60), repoRef('a'))).toBe(true);
         await fx.reclaim.unpin(blob, 'w1');
         expect(await fx.reclaim.claim(blob, 'gc', lease(1, 61))).toBe(false);
         await fx.reclaim.unpin(blob, 'w2');
@@ -113,7 +125,7 @@ export function describeBlobReclaimStoreContract(name: string, make: MakeReclaim
 
       it('is taken again once an abandoned claim expired', async () => {
         expect(await fx.reclaim.claim(blob, 'gc', lease(0, 30))).toBe(true);
-        expect(await fx.reclaim.pin(blob, 'writer', lease(30, 60))).toBe(true);
+        expect(await fx.reclaim.pin(blob, 'writer', lease(30, 60), repoRef('a'))).toBe(true);
       });
     });
   });
