@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { parseDigest, type Digest } from '@cargohold/oci';
-import type { BeforePublish, BlobStore, ByteRange, Found } from '@cargohold/storage-ports';
+import { isDigest, parseDigest, type Digest } from '@cargohold/oci';
+import type { BeforePublish, BlobInventory, BlobStore, ByteRange, Found, StoredBlob } from '@cargohold/storage-ports';
 import { PartPipeline } from './part-pipeline';
 import type { CompletedPart, S3Objects } from './s3-objects';
 import type { S3Layout } from './s3-layout';
@@ -14,11 +14,19 @@ import type { S3Layout } from './s3-layout';
  * while the body streams (at most two parts in memory), whose parts stay invisible until the
  * CompleteMultipartUpload issued after verification (or are aborted). No copy of the bytes is needed.
  */
-export class S3BlobStore implements BlobStore {
+export class S3BlobStore implements BlobStore, BlobInventory {
   constructor(
     private readonly objects: S3Objects,
     private readonly layout: S3Layout,
   ) {}
+
+  /** A ListObjectsV2 of blobs/: keys that are not a digest's are skipped; LastModified is the publish time. */
+  async *stored(): AsyncIterable<StoredBlob> {
+    for await (const object of this.objects.listed(this.layout.blobsPrefix)) {
+      const digest = this.layout.digestOfKey(object.key);
+      if (digest !== undefined && isDigest(digest)) yield { digest, size: object.size, modifiedAt: object.modifiedAt };
+    }
+  }
 
   async stat(digest: Digest): Promise<Found<{ size: number }>> {
     const size = await this.objects.size(this.keyOf(digest));
