@@ -63,6 +63,19 @@ describe('cargohold gc (command line)', () => {
     expect((await t.client.send('GET', `/v2/gc/cli/blobs/${kept.layerDigest}`)).status).toBe(200);
   }, 60_000);
 
+  it('draws a progress bar on a terminal', () => {
+    // script(1) gives the command a pseudo-terminal; its output (stdout and stderr) comes back as one.
+    const command = [process.execPath, cli, 'gc', '--dry-run', '--data-dir', t.dataDir].map((arg) => `'${arg}'`).join(' ');
+    const tty = spawnSync('script', ['-qec', command, '/dev/null'], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_PATH: resolve(__dirname, '../../../node_modules') },
+    });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toContain('\r\x1b[2Kcargohold gc [');
+    expect(tty.stdout).toMatch(/cargohold gc \[[#.]{30}\] +\d+% scanned \d+ blobs/);
+    expect(tty.stdout).toContain('dry run: scanned');
+  });
+
   it('refuses a malformed grace', () => {
     const bad = run('--grace', 'soon');
     expect(bad.status).toBe(2);

@@ -52,3 +52,10 @@ export function describeGcReport(report: GcReport): string {
     `${report.linksRemoved} links; expired ${report.sessionsExpired} upload sessions; aborted ${report.multipartAborted} multipart uploads; ${report.durationMs} ms\n`
   );
 }
+
+/** How many blobs the embedded store holds (for a progress bar's total). */
+export async function countBlobs(dataDir: string): Promise<number> {
+  let count = 0;
+  for await (const _digest of new FsBlobStore(new FsLayout(dataDir)).list()) count++;
+  return count;
+}
