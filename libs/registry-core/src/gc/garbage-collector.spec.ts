@@ -131,6 +131,25 @@ describe('GarbageCollector', () => {
     expect((await registry.blobs.stat(repo, digestOf(layer))).size).toBe(layer.length);
   });
 
+  it('makes a mount whose bytes were collected since it read the source link fall back to an upload', async () => {
+    const { storage, registry } = setup();
+    await registry.registryAdmin.putAccountSetting(repo.registry, 'BLOB_MOUNTING', 'ENABLED');
+    const source = { ...repo, name: 'base' };
+    const layer = Buffer.from('mounted');
+    await registry.uploads.putMonolithic(source, digestOf(layer), bodyOf(layer));
+    const stat = storage.links.stat.bind(storage.links);
+    jest.spyOn(storage.links, 'stat').mockImplementationOnce(async (ref, digest) => {
+      const seen = await stat(ref, digest);
+      // The collector, right after the mount read the source's link: the link expires, the bytes go.
+      await storage.links.unlink(source, digest);
+      await storage.blobs.delete(digest);
+      return seen;
+    });
+    const mounted = await registry.uploads.mount(repo, digestOf(layer), 'base', async () => true);
+    expect(mounted.mounted).toBe(false);
+    expect(await storage.links.stat(repo, digestOf(layer))).toEqual({ found: false });
+  });
+
   it('expires upload sessions idle past the upload timeout, with their staged bytes', async () => {
     const { storage, registry, gc, advance } = setup();
     const { id } = await registry.uploads.start(repo);
