@@ -20,9 +20,8 @@ import { keys } from './table-design';
  *   2. reads the partition (strongly consistent): a live pin, or a hint whose repository still has the
  *      link (L#d) or manifest (M#d) item (GetItem, consistent), gives the claim up;
  *   3. deletes the stale hints, keeps CLAIM until `release`.
- * Links and records written before this adapter existed have no hints: a deployment with such data needs a
- * one-time backfill (scan the table for L# and M# items, put their REF hints: an operator's migration
- * step, never part of a GC pass) before its first collection. Not written yet.
+ * Links and records written before this adapter existed have no hints: a table with such data needs
+ * `backfillReferenceHints` (reference-hints-backfill.ts) once before its first collection.
  */
 const BLOB = (digest: Digest) => `BLOB#${digest}`;
 const CLAIM = 'CLAIM';
@@ -117,4 +116,9 @@ function repoOfHint(sk: string): RepoRef {
   const rest = sk.slice(REF.length);
   const split = rest.indexOf('#');
   return { registry: rest.slice(0, split), name: rest.slice(split + 1) };
+}
+
+/** The REF hint of a link (L#d) or manifest (M#d) item of repository item partition `REPO#<registry>#<name>`. */
+export function referenceHintOf(pk: string, sk: string): { PK: string; SK: string } {
+  return { PK: BLOB(sk.slice(2) as Digest), SK: `${REF}${pk.slice('REPO#'.length)}` };
 }

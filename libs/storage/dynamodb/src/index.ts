@@ -25,6 +25,7 @@ import { Table } from './table';
 export { createTable, type CreateTableOptions } from './create-table';
 export { DynamoBlobLinkStore } from './dynamo-blob-link-store';
 export { DynamoBlobReclaimStore } from './dynamo-blob-reclaim-store';
+export { backfillReferenceHints } from './reference-hints-backfill';
 export { DynamoManifestStore } from './dynamo-manifest-store';
 export { DynamoRegistrySettingsStore } from './dynamo-registry-settings-store';
 export { DynamoRepositoryStore } from './dynamo-repository-store';
