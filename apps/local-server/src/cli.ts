@@ -5,6 +5,7 @@ export const USAGE = `Usage: cargohold serve [options]
        cargohold fsck [--repair] [--data-dir DIR]
        cargohold aws bootstrap --bucket NAME --table NAME [--endpoint-url URL] [--region REGION]
        cargohold --version
+       cargohold gc [--dry-run] [--grace DURATION] [--data-dir DIR] [--config FILE]
 
 An Amazon ECR-compatible container registry in one process: OCI Distribution on /v2/ and
 the ECR API (AWS JSON 1.1, SigV4) on the same port; blobs on the filesystem and metadata
@@ -59,6 +60,11 @@ public access block and multipart clean-up), and leaves what already exists alon
 and endpoints come from the AWS SDK's standard variables; --endpoint-url points both services at
 one endpoint (LocalStack), and path-style S3 URLs are used then. Settings an endpoint does not
 implement (emulators) are listed as unsupported.
+gc removes, from the embedded store under --data-dir, blob bytes that no manifest or link in any
+repository needs, links no manifest references, and expired upload sessions, once older than the
+grace period (--grace 24h by default, or the config's gc.graceSeconds; s, m, h or d). It prints each
+blob as it goes (progress on a terminal) and a summary; --dry-run prints what would go and changes
+nothing. Safe to run beside a running server, which also runs it every gc.intervalSeconds.
 `;
 
 export type Command =
@@ -83,6 +89,7 @@ export type Command =
   | { kind: 'fsck'; dataDir: string; repair: boolean }
   | { kind: 'aws-bootstrap'; bucket: string; table: string; endpointUrl?: string; region?: string }
   | { kind: 'version' }
+  | { kind: 'gc'; dataDir: string; dryRun: boolean; graceMs?: number; configFile?: string }
   | { kind: 'error'; message: string };
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -109,6 +116,8 @@ export function parseCommand(argv: readonly string[]): Command {
         role: { type: 'string' },
         'upload-gateway-url': { type: 'string' },
         repair: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        grace: { type: 'string' },
         'shutdown-grace': { type: 'string' },
         'endpoint-url': { type: 'string' },
         region: { type: 'string' },
@@ -130,6 +139,8 @@ export function parseCommand(argv: readonly string[]): Command {
   }
   if (values.version) return { kind: 'version' };
   if (positionals[0] === 'aws') return parseAwsCommand(positionals, values);
+  if (positionals[0] === 'gc') return parseGc(positionals, values);
+  if (values['dry-run'] || values.grace !== undefined) return { kind: 'error', message: '--dry-run and --grace are options of gc' };
   if (values.repair) return { kind: 'error', message: '--repair is an option of fsck' };
   if (values['endpoint-url'] !== undefined || values.region !== undefined) {
     return { kind: 'error', message: '--endpoint-url and --region are options of aws bootstrap' };
@@ -211,4 +222,26 @@ function isOrigin(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+function parseGc(positionals: readonly string[], values: { 'data-dir': string; 'dry-run': boolean; grace?: string; config?: string }): Command {
+  if (positionals.length !== 1) return { kind: 'error', message: 'usage: cargohold gc [--dry-run] [--grace DURATION] [--data-dir DIR]' };
+  const graceMs = values.grace === undefined ? undefined : parseDuration(values.grace);
+  if (values.grace !== undefined && graceMs === undefined) return { kind: 'error', message: `invalid --grace ${values.grace} (e.g. 24h, 90m, 30s, 0)` };
+  return {
+    kind: 'gc',
+    dataDir: values['data-dir'],
+    dryRun: values['dry-run'],
+    ...(graceMs !== undefined ? { graceMs } : {}),
+    ...(values.config !== undefined ? { configFile: values.config } : {}),
+  };
+}
+
+const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `24h`, `90m`, `30s`, `2d`, or plain seconds; undefined when it is none of these. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d{1,9})([smhd]?)$/.exec(text);
+  if (!match) return undefined;
+  return Number(match[1]) * (UNITS[match[2] || 's'] as number);
 }

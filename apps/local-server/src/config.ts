@@ -75,6 +75,20 @@ export const ConfigFileSchema = z
       })
       .strict()
       .optional(),
+    /** Online garbage collection inside `cargohold serve` (embedded backend); see README "Garbage collection". */
+    gc: z
+      .object({
+        /** Run a pass this often (default 3600); 0 turns the in-process collector off. */
+        intervalSeconds: z
+          .number()
+          .min(0)
+          .max(7 * 86_400)
+          .optional(),
+        /** Bytes and links younger than this are kept (default 86400: longer than the longest upload session). */
+        graceSeconds: z.number().min(0).optional(),
+      })
+      .strict()
+      .optional(),
     limits: z
       .object({
         maxBlobBytes: z.number().int().positive().optional(),

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createFsBlobStorage } from '@cargohold/storage-fs';
-import type { OutboxStore, RegistryStorage, RepositoryCreationTemplateStore, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
+import { createFsBlobStorage, type FsBlobStore } from '@cargohold/storage-fs';
+import type { BlobReclaimStore, OutboxStore, RegistryStorage, RepositoryCreationTemplateStore, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
 import { openSqliteMetadata, type SqliteGauges } from '@cargohold/storage-sqlite';
 
 /**
@@ -15,6 +15,8 @@ import { openSqliteMetadata, type SqliteGauges } from '@cargohold/storage-sqlite
  *                      repository creation templates
  */
 export interface LocalStorage extends RegistryStorage {
+  readonly blobs: FsBlobStore;
+  readonly reclaim: BlobReclaimStore;
   readonly outbox: OutboxStore;
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
@@ -35,6 +37,7 @@ export function openLocalStorage(dataDir: string): LocalStorage {
     links: metadata.links,
     sessions: metadata.sessions,
     registries: metadata.registries,
+    reclaim: metadata.reclaim,
     outbox: metadata.outbox,
     scans: metadata.scans,
     vulnerabilities: metadata.vulnerabilities,

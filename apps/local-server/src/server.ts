@@ -13,6 +13,7 @@ import { openAwsStorageChecked } from './deps.aws';
 import type { LocalStorage } from './deps.local';
 import { startWorkers } from './deps.workers';
 import { createPullThrough, embeddedSecrets } from './deps.pull-through';
+import { startGcTimer } from './gc-timer';
 import { connectionSettings, refuseBeyond } from './connections';
 import { healthEndpoints } from './health';
 import { createMetrics } from './metrics';
@@ -177,6 +178,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const workers = local && !gateway ? await startWorkers(registry, local, logger) : undefined;
   const stopRefresh = gateway ? undefined : pullThrough.schedule(registryId);
+  const stopGc = local && !gateway ? startGcTimer(registry, local, config, logger) : undefined;
 
   const connections = connectionSettings(config);
   const server: Server = createServer(
@@ -216,6 +218,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     (closing ??= (async () => {
       if (purge) clearInterval(purge);
       stopRefresh?.();
+      await stopGc?.();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);

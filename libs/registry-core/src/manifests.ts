@@ -28,6 +28,7 @@ import { ManifestBlobUnknownError, ManifestCorruptError, ManifestUnknownError } 
 import { isTagImmutable } from './tag-mutability';
 import type { RepositoryResolver } from './repositories';
 import { putVerified } from './uploads/verified-put';
+import { BlobPins } from './gc/blob-pins';
 
 /** Whether a principal's pulls leave pull times alone (PullTimeExclusions, or the no-op twin). */
 export interface PullExclusionCheck {
@@ -77,6 +78,8 @@ export class ManifestService {
     private readonly onPullRecordFailure: (error: unknown) => void = () => undefined,
     /** Principals whose pulls leave pull times alone (RegisterPullTimeUpdateExclusion); none by default. */
     private readonly pullExclusions: PullExclusionCheck = NO_PULL_EXCLUSIONS,
+    /** Garbage collection's pins; without a reclaim store, plain calls. */
+    private readonly pins: BlobPins = new BlobPins(undefined, ports.blobs, clock),
   ) {}
 
   /** HEAD: what GET would return, without reading the bytes. */
@@ -118,12 +121,16 @@ export class ManifestService {
     const immutableTags = tags.filter((tag) => isTagImmutable(repository.settings, tag));
     await this.checkTagMutability(repo, immutableTags, digest);
 
-    await putVerified(this.ports.blobs, digest, once(bytes), { maxBytes: this.limits.maxManifestBytes, expectedSize: bytes.length });
-    this.cache.set(digest, bytes);
     const event = this.events.pushed(repo, digest, parsed.mediaType, tags);
-    await this.ports.manifests.put(repo, this.recordOf(parsed, digest, bytes.length, children), tags, [event], { immutableTags }).catch((error: unknown) => {
-      // A concurrent push took the immutable tag since the check above: the same answer as a lone push.
-      throw error instanceof TagConflictError ? new ImageTagImmutableError(error.tag, repo.name) : error;
+    // Pinned from before the bytes are stored until the record that keeps them exists, so garbage
+    // collection cannot delete the manifest's bytes in between (gc/garbage-collector.ts).
+    await this.pins.pinned(digest, repo, async () => {
+      await putVerified(this.ports.blobs, digest, once(bytes), { maxBytes: this.limits.maxManifestBytes, expectedSize: bytes.length });
+      this.cache.set(digest, bytes);
+      await this.ports.manifests.put(repo, this.recordOf(parsed, digest, bytes.length, children), tags, [event], { immutableTags }).catch((error: unknown) => {
+        // A concurrent push took the immutable tag since the check above: the same answer as a lone push.
+        throw error instanceof TagConflictError ? new ImageTagImmutableError(error.tag, repo.name) : error;
+      });
     });
     return { digest, mediaType: parsed.mediaType, size: bytes.length, tags, ...(parsed.subject ? { subject: parsed.subject.digest } : {}) };
   }

@@ -1,6 +1,7 @@
 import type { RegistryStorage, RepositoryCreationTemplateStore, ScanStore } from '@cargohold/storage-ports';
 import { BlobService } from './blobs';
 import { DEFAULT_LIMITS, systemClock, type Clock, type RegistryLimits, type RegistrySettings } from './config';
+import { BlobPins } from './gc/blob-pins';
 import { ImageService } from './images';
 import { ListingService } from './listing';
 import { RegistryAdmin } from './registry-admin';
@@ -63,11 +64,12 @@ export function createRegistry(deps: RegistryDeps): Registry {
   const registryAdmin = new RegistryAdmin(storage.registries);
   const onPullRecordFailure = (error: unknown) => deps.onBestEffortFailure?.('record-pull', error);
   const pullTimeExclusions = new PullTimeExclusions(storage.registries, clock);
-  const manifests = new ManifestService(repositories, storage, limits, clock, undefined, onPullRecordFailure, pullTimeExclusions);
+  const pins = new BlobPins(storage.reclaim, blobs, clock);
+  const manifests = new ManifestService(repositories, storage, limits, clock, undefined, onPullRecordFailure, pullTimeExclusions, pins);
   return {
     limits,
     blobs: new BlobService(repositories, storage.links, blobs),
-    uploads: new UploadService(repositories, storage, limits, clock, registryAdmin),
+    uploads: new UploadService(repositories, storage, limits, clock, registryAdmin, pins),
     manifests,
     listing: new ListingService(repositories, storage.repositories, storage.manifests, limits),
     images: new ImageService(repositories, storage.manifests, manifests),

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   BlobLinkStore,
+  BlobReclaimStore,
   ManifestStore,
   RegistrySettingsStore,
   RepositoryCreationTemplateStore,
@@ -11,6 +12,7 @@ import type {
   VulnerabilityStore,
 } from '@cargohold/storage-ports';
 import { DynamoBlobLinkStore } from './dynamo-blob-link-store';
+import { DynamoBlobReclaimStore } from './dynamo-blob-reclaim-store';
 import { DynamoManifestStore } from './dynamo-manifest-store';
 import { DynamoRegistrySettingsStore } from './dynamo-registry-settings-store';
 import { DynamoRepositoryStore } from './dynamo-repository-store';
@@ -22,6 +24,8 @@ import { Table } from './table';
 
 export { createTable, type CreateTableOptions } from './create-table';
 export { DynamoBlobLinkStore } from './dynamo-blob-link-store';
+export { DynamoBlobReclaimStore } from './dynamo-blob-reclaim-store';
+export { backfillReferenceHints } from './reference-hints-backfill';
 export { DynamoManifestStore } from './dynamo-manifest-store';
 export { DynamoRegistrySettingsStore } from './dynamo-registry-settings-store';
 export { DynamoRepositoryStore } from './dynamo-repository-store';
@@ -55,6 +59,7 @@ export interface DynamoMetadata {
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
   readonly templates: RepositoryCreationTemplateStore;
+  readonly reclaim: BlobReclaimStore;
 }
 
 /** The metadata, scan and vulnerability ports over one DynamoDB table (single-table design: see table-design.ts). */
@@ -70,5 +75,6 @@ export function createDynamoMetadata({ client, table }: DynamoMetadataOptions): 
     scans: new DynamoScanStore(t),
     vulnerabilities: new DynamoVulnerabilityStore(t),
     templates: new DynamoRepositoryCreationTemplateStore(t),
+    reclaim: new DynamoBlobReclaimStore(t),
   };
 }

@@ -21,6 +21,9 @@ import type { RepoRef } from '@cargohold/storage-ports';
  *   vulnerability     VULN#<id>                 VULN                -                               -                              -
  *   package lookup    VPKG#<ecosystem>#<name>   <id>                -  (3)                          -                              -
  *   vulndb state      VULNDB                    UPDATED | LEASE     -                               -                              -
+ *   gc claim          BLOB#<digest>             CLAIM               -                               -                              -
+ *   gc pin            BLOB#<digest>             PIN#<owner>         -                               -                              -
+ *   gc reference hint BLOB#<digest>             REF#<registry>#<name>  -                            -                              -
  *   (1) only when the manifest has a subject; LSI1 and both GSIs are sparse.
  *   (2) findings are gzipped JSON cut into binary parts of PART_BYTES: a scan of any size fits, each item
  *       stays far under 400 KB. The scan item names the generation (a fresh id per `finish`) and the part
@@ -47,6 +50,9 @@ import type { RepoRef } from '@cargohold/storage-ports';
  *   scan of an image            GetItem  PK=REPO#r#n, SK=SCAN#d, then Query begins_with(SK, 'SCAN#d#PART#<generation>#')
  *   claim a scan                UpdateItem of SCAN#d, conditioned on no scan, IN_PROGRESS, or startedAt < notBefore
  *   vulnerabilities of a package Query   PK=VPKG#e#n (ids), then BatchGetItem of VULN#<id>
+ *   who may need a digest (GC)  Query    PK=BLOB#d (consistent): pins, the claim and REF hints, then GetItem
+ *                               of each hinted repository's L#d and M#d (dynamo-blob-reclaim-store.ts)
+ *   pin a digest                TransactWrite: ConditionCheck BLOB#d/CLAIM (absent, expired or own), Put PIN, Put REF
  *   vulnerability import        BatchGetItem of VULN#<id> (modified, packages), BatchWriteItem of records and
  *                               lookups, under the LEASE item (one importer at a time, see dynamo-vulnerability-store.ts)
  *

@@ -1,4 +1,5 @@
 import type { OutboxStore, RegistryStorage, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
+import { MemoryBlobReclaimStore } from './memory-blob-reclaim-store';
 import { MemoryBlobStore } from './memory-blob-store';
 import { MemoryBlobUploads } from './memory-blob-uploads';
 import { MemoryBlobLinkStore, MemoryManifestStore, MemoryRegistrySettingsStore, MemoryRepositoryStore, MemoryUploadSessionStore } from './memory-metadata';
@@ -8,6 +9,7 @@ import { MemoryMetadataState } from './memory-state';
 import { MemoryVulnerabilityStore } from './memory-vulnerability-store';
 
 export { MemoryBlobStore } from './memory-blob-store';
+export { MemoryBlobReclaimStore } from './memory-blob-reclaim-store';
 export { MemoryBlobUploads } from './memory-blob-uploads';
 export { MemoryBlobLinkStore, MemoryManifestStore, MemoryRegistrySettingsStore, MemoryRepositoryStore, MemoryUploadSessionStore } from './memory-metadata';
 export { MemoryOutboxStore } from './memory-outbox';
@@ -19,6 +21,7 @@ export { MemoryRepositoryCreationTemplateStore } from './memory-repository-creat
 export type MemoryStorage = RegistryStorage & {
   /** The concrete store, so specs can plant bytes (`keep`) and inspect what was quarantined. */
   readonly blobs: MemoryBlobStore;
+  readonly reclaim: MemoryBlobReclaimStore;
   readonly outbox: OutboxStore;
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
@@ -28,8 +31,8 @@ export type MemoryStorage = RegistryStorage & {
  * Every storage port in memory, for fast core unit tests. Same verification, errors and ordering as the
  * durable adapters (it runs the same contract suites); nothing survives the process.
  */
-export function createMemoryStorage(): MemoryStorage {
-  const blobs = new MemoryBlobStore();
+export function createMemoryStorage(options: { now?: () => Date } = {}): MemoryStorage {
+  const blobs = new MemoryBlobStore(options.now);
   const state = new MemoryMetadataState();
   return {
     blobs,
@@ -39,6 +42,7 @@ export function createMemoryStorage(): MemoryStorage {
     links: new MemoryBlobLinkStore(state),
     sessions: new MemoryUploadSessionStore(state),
     registries: new MemoryRegistrySettingsStore(state),
+    reclaim: new MemoryBlobReclaimStore(state),
     outbox: new MemoryOutboxStore(state.outbox),
     scans: new MemoryScanStore(state.outbox),
     vulnerabilities: new MemoryVulnerabilityStore(),

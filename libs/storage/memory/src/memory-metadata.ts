@@ -171,14 +171,14 @@ export class MemoryManifestStore implements ManifestStore {
 export class MemoryBlobLinkStore implements BlobLinkStore {
   constructor(private readonly state: MemoryMetadataState) {}
 
-  async link(repo: RepoRef, digest: Digest, size: number): Promise<void> {
+  async link(repo: RepoRef, digest: Digest, size: number, at: Date): Promise<void> {
     const links = this.state.write(repo).links;
-    if (!links.has(digest)) links.set(digest, size);
+    if (!links.has(digest)) links.set(digest, { size, linkedAt: new Date(at.getTime()) });
   }
 
   async stat(repo: RepoRef, digest: Digest): Promise<Found<{ size: number }>> {
-    const size = this.state.read(repo)?.links.get(digest);
-    return size === undefined ? { found: false } : { found: true, size };
+    const link = this.state.read(repo)?.links.get(digest);
+    return link === undefined ? { found: false } : { found: true, size: link.size };
   }
 
   async unlink(repo: RepoRef, digest: Digest): Promise<boolean> {

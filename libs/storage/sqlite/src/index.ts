@@ -1,5 +1,6 @@
 import type {
   BlobLinkStore,
+  BlobReclaimStore,
   ManifestStore,
   OutboxStore,
   RegistrySettingsStore,
@@ -12,6 +13,7 @@ import type {
 import { openDatabase } from './schema';
 import { SqliteBlobLinkStore } from './sqlite-blob-link-store';
 import { SqliteGauges } from './sqlite-gauges';
+import { SqliteBlobReclaimStore } from './sqlite-blob-reclaim-store';
 import { SqliteInventory } from './sqlite-inventory';
 import { SqliteManifestStore } from './sqlite-manifest-store';
 import { SqliteOutboxStore } from './sqlite-outbox-store';
@@ -25,6 +27,7 @@ import { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creat
 export { SCHEMA_VERSION } from './schema';
 export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
 export { SqliteGauges, type StoreGauges } from './sqlite-gauges';
+export { SqliteBlobReclaimStore } from './sqlite-blob-reclaim-store';
 export { SqliteInventory, type InventoryEntry } from './sqlite-inventory';
 export { SqliteManifestStore } from './sqlite-manifest-store';
 export { SqliteOutboxStore } from './sqlite-outbox-store';
@@ -41,6 +44,8 @@ export interface SqliteMetadata {
   readonly links: BlobLinkStore;
   readonly sessions: UploadSessionStore;
   readonly registries: RegistrySettingsStore;
+  /** Garbage collection's view of who needs a digest, and its pins and claims. */
+  readonly reclaim: BlobReclaimStore;
   /** The transactional outbox `manifests` records its events into, in the same transactions. */
   readonly outbox: OutboxStore;
   readonly scans: ScanStore;
@@ -66,6 +71,7 @@ export function openSqliteMetadata(file: string): SqliteMetadata {
     links: new SqliteBlobLinkStore(db),
     sessions: new SqliteUploadSessionStore(db),
     registries: new SqliteRegistrySettingsStore(db),
+    reclaim: new SqliteBlobReclaimStore(db),
     outbox: new SqliteOutboxStore(db),
     scans: new SqliteScanStore(db),
     vulnerabilities: new SqliteVulnerabilityStore(db),

@@ -28,6 +28,7 @@ import Database from 'better-sqlite3';
  *                              rewritten with it: a lookup is one range of the primary key
  *   vulnerability_meta singleton (1) → updated_at       time of the last import that stored something
  *   repository_creation_templates  (registry, prefix) → document (JSON RepositoryCreationTemplate, whole)
+ *   gc_leases          (digest, owner) → kind (pin | claim), until   garbage collection's per-digest exclusion
  *
  * manifest_blobs, manifest_children and tags cascade from their manifest (ON DELETE CASCADE), so deleting a
  * manifest removes its tags in the same statement. Nothing references `repositories` by foreign key: a
@@ -202,6 +203,19 @@ const MIGRATIONS: readonly string[] = [
     prefix   TEXT NOT NULL,
     document TEXT NOT NULL,
     PRIMARY KEY (registry, prefix)
+  ) WITHOUT ROWID;
+  `,
+  // Online garbage collection: "who needs this digest" across every repository is an index lookup, and
+  // writers (pins) and the collector (claims) exclude each other per digest through gc_leases rows.
+  `
+  CREATE INDEX blob_links_by_digest ON blob_links (digest);
+  CREATE INDEX manifests_by_digest ON manifests (digest);
+  CREATE TABLE gc_leases (
+    digest TEXT NOT NULL,
+    owner  TEXT NOT NULL,
+    kind   TEXT NOT NULL CHECK (kind IN ('pin', 'claim')),
+    until  INTEGER NOT NULL,
+    PRIMARY KEY (digest, owner)
   ) WITHOUT ROWID;
   `,
 ];
