@@ -1,5 +1,5 @@
 import { ManifestClosureError, ManifestReferencedError, SizeLimitError, TagConflictError } from '@cargohold/storage-ports';
-import type { Digest, ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef } from '@cargohold/storage-ports';
+import type { Digest, ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef, StorageClass } from '@cargohold/storage-ports';
 import { TransactionLimitError, UpdateContentionError } from './errors';
 import { nativeItemSize } from './item-size';
 import { deleteTransaction, manifestKey, putTransaction, type Role, tagKey } from './manifest-transactions';
@@ -74,6 +74,9 @@ export function manifestItem(repo: RepoRef, record: ManifestRecord, pushedTags: 
     imageSizeBytes: record.imageSizeBytes,
     pushedAt: record.pushedAt.getTime(),
     lastPulledAt: record.lastPulledAt?.getTime(),
+    storageClass: record.storageClass,
+    lastArchivedAt: record.lastArchivedAt?.getTime(),
+    lastActivatedAt: record.lastActivatedAt?.getTime(),
     // The tags the creating push named: the stream forwarder emits one push event per tag item, and an
     // untagged push event only for a manifest created without tags (so a tagged push is not doubled).
     ...(pushedTags.length > 0 && { pushedTags: [...pushedTags] }),
@@ -95,6 +98,9 @@ function toRecord(item: Item): ManifestRecord {
     imageSizeBytes: item['imageSizeBytes'] as number,
     pushedAt: new Date(item['pushedAt'] as number),
     ...(item['lastPulledAt'] !== undefined && { lastPulledAt: new Date(item['lastPulledAt'] as number) }),
+    ...(item['storageClass'] !== undefined && { storageClass: item['storageClass'] as StorageClass }),
+    ...(item['lastArchivedAt'] !== undefined && { lastArchivedAt: new Date(item['lastArchivedAt'] as number) }),
+    ...(item['lastActivatedAt'] !== undefined && { lastActivatedAt: new Date(item['lastActivatedAt'] as number) }),
   };
 }
 
@@ -220,6 +226,22 @@ export class DynamoManifestStore implements ManifestStore {
       names: { '#lastPulledAt': 'lastPulledAt' },
       values: { ':at': at.getTime() },
     });
+  }
+
+  async setStorageClass(repo: RepoRef, digest: Digest, storageClass: StorageClass, at: Date): Promise<ManifestRecord | undefined> {
+    const stamp = storageClass === 'ARCHIVE' ? 'lastArchivedAt' : 'lastActivatedAt';
+    // Only a change of class stamps a time (an absent class is STANDARD); a missing manifest is not created.
+    await this.table.update(manifestKey(repo, digest), {
+      update: 'SET #class = :class, #stamp = :at',
+      condition:
+        storageClass === 'ARCHIVE'
+          ? 'attribute_exists(PK) AND (attribute_not_exists(#class) OR #class <> :class)'
+          : 'attribute_exists(PK) AND #class <> :class',
+      names: { '#class': 'storageClass', '#stamp': stamp },
+      values: { ':class': storageClass, ':at': at.getTime() },
+    });
+    const item = await this.table.get(manifestKey(repo, digest));
+    return item && toRecord(item);
   }
 
   /** Every blob must be linked in the repository (strongly consistent reads): puts with more links than a transaction holds. */

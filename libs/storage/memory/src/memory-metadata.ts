@@ -13,6 +13,7 @@ import type {
   Found,
   ManifestPutOptions,
   ManifestRecord,
+  StorageClass,
   ManifestStore,
   Page,
   RegistrySettings,
@@ -165,6 +166,17 @@ export class MemoryManifestStore implements ManifestStore {
     if (!data || !record) return;
     if (record.lastPulledAt && record.lastPulledAt.getTime() >= at.getTime()) return;
     data.manifests.set(digest, { ...record, lastPulledAt: new Date(at.getTime()) });
+  }
+
+  async setStorageClass(repo: RepoRef, digest: Digest, storageClass: StorageClass, at: Date): Promise<ManifestRecord | undefined> {
+    const data = this.state.read(repo);
+    const record = data?.manifests.get(digest);
+    if (!data || !record) return undefined;
+    if ((record.storageClass ?? 'STANDARD') !== storageClass) {
+      const stamp = storageClass === 'ARCHIVE' ? { lastArchivedAt: new Date(at.getTime()) } : { lastActivatedAt: new Date(at.getTime()) };
+      data.manifests.set(digest, { ...record, storageClass, ...stamp });
+    }
+    return copyRecord(data.manifests.get(digest) as ManifestRecord);
   }
 }
 

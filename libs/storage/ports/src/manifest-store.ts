@@ -19,7 +19,14 @@ export interface ManifestRecord {
   readonly imageSizeBytes: number;
   readonly pushedAt: Date;
   readonly lastPulledAt?: Date;
+  /** ECR's storage class; absent reads as STANDARD (every record written before archiving existed). */
+  readonly storageClass?: StorageClass;
+  /** When the image last moved to ARCHIVE, and last came back to STANDARD. */
+  readonly lastArchivedAt?: Date;
+  readonly lastActivatedAt?: Date;
 }
+
+export type StorageClass = 'STANDARD' | 'ARCHIVE';
 
 /**
  * Manifests and tags of a repository.
@@ -44,6 +51,10 @@ export interface ManifestRecord {
  *   (OutboxStore) records them in the same atomic step as the change, and only if the change happened.
  *   Adapters whose change feed is the event source (DynamoDB Streams) may ignore them.
  * - `recordPull` keeps the later of the stored and the given time (pulls may be recorded out of order).
+ * - `setStorageClass` moves a manifest to `storageClass`, stamping `lastArchivedAt` (ARCHIVE) or
+ *   `lastActivatedAt` (STANDARD) with `at`, and answers the updated record; a manifest already in that
+ *   class is answered unchanged. Undefined when there is no such manifest. `put` of an existing digest
+ *   keeps its storage class and stamps (a re-push does not restore an archived image).
  * - `referrers` lists the manifests whose `subject` is the digest, ordered by digest; the subject itself
  *   need not exist.
  */
@@ -70,4 +81,5 @@ export interface ManifestStore {
   delete(repo: RepoRef, digest: Digest, events?: readonly RegistryEvent[]): Promise<boolean>;
   referrers(repo: RepoRef, subject: Digest): Promise<ManifestRecord[]>;
   recordPull(repo: RepoRef, digest: Digest, at: Date): Promise<void>;
+  setStorageClass(repo: RepoRef, digest: Digest, storageClass: StorageClass, at: Date): Promise<ManifestRecord | undefined>;
 }

@@ -1,5 +1,6 @@
 import { ManifestClosureError, ManifestReferencedError, type ManifestRecord } from '@cargohold/storage-ports';
 import type { MetadataFixture } from './metadata-fixture';
+import { describeManifestStorageClassSpec } from './manifest-storage-class-contract';
 import { describeManifestTagConditionSpec } from './manifest-tag-condition-contract';
 import { at, digestFor, indexRecord, manifestRecord, putLinked, repoRef, T0 } from './metadata-fixture';
 
@@ -285,6 +286,7 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
     });
 
     describeManifestTagConditionSpec(fixture);
+    describeManifestStorageClassSpec(fixture);
 
     describe('referrers', () => {
       it('lists the manifests whose subject is the digest, ordered by digest', async () => {
