@@ -19,3 +19,7 @@ export * from './scan-worker';
 export * from './verified-blob-store';
 export * from './pull-time-exclusions';
 export * from './repository-templates';
+export * from './lifecycle-errors';
+export * from './lifecycle-policies';
+export * from './lifecycle-sweeper';
+export * from './image-archive';
