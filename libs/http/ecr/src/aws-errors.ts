@@ -52,6 +52,9 @@ const BY_CLASS: Record<string, string> = {
   TemplateAlreadyExistsError: 'TemplateAlreadyExistsException',
   TemplateNotFoundError: 'TemplateNotFoundException',
   ExclusionNotFoundError: 'ExclusionNotFoundException',
+  LifecyclePolicyNotFoundError: 'LifecyclePolicyNotFoundException',
+  LifecyclePolicyPreviewNotFoundError: 'LifecyclePolicyPreviewNotFoundException',
+  ImageArchivedError: 'ImageArchivedException',
   // DynamoDB still throttling after the SDK's retries: the name every AWS SDK backs off and retries on.
   MetadataThrottledError: 'ThrottlingException',
 };

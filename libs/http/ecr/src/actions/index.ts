@@ -35,6 +35,14 @@ import {
   updateRepositoryCreationTemplate,
 } from './template-actions';
 import { deregisterPullTimeUpdateExclusion, listPullTimeUpdateExclusions, registerPullTimeUpdateExclusion } from './exclusion-actions';
+import {
+  deleteLifecyclePolicy,
+  getLifecyclePolicy,
+  getLifecyclePolicyPreview,
+  putLifecyclePolicy,
+  startLifecyclePolicyPreview,
+  updateImageStorageClass,
+} from './lifecycle-actions';
 
 const ALL: EcrAction[] = [
   createRepository,
@@ -78,6 +86,12 @@ const ALL: EcrAction[] = [
   describeRepositoryCreationTemplates,
   updateRepositoryCreationTemplate,
   deleteRepositoryCreationTemplate,
+  putLifecyclePolicy,
+  getLifecyclePolicy,
+  deleteLifecyclePolicy,
+  startLifecyclePolicyPreview,
+  getLifecyclePolicyPreview,
+  updateImageStorageClass,
 ] as EcrAction[];
 
 /** Every ECR action cargohold answers, by its X-Amz-Target operation name. */
