@@ -1,4 +1,5 @@
 import type {
+  LifecycleTargets,
   BlobLinkStore,
   ManifestStore,
   OutboxStore,
@@ -20,6 +21,7 @@ import { SqliteScanStore } from './sqlite-scan-store';
 import { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 import { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
 import { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
+import { SqliteLifecycleTargets } from './sqlite-lifecycle-targets';
 
 export { SCHEMA_VERSION } from './schema';
 export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
@@ -32,6 +34,7 @@ export { SqliteScanStore } from './sqlite-scan-store';
 export { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 export { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
 export { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
+export { SqliteLifecycleTargets } from './sqlite-lifecycle-targets';
 
 export interface SqliteMetadata {
   readonly repositories: RepositoryStore;
@@ -46,6 +49,7 @@ export interface SqliteMetadata {
   /** Every link and manifest record, for a whole-store scrub. */
   readonly inventory: SqliteInventory;
   readonly templates: RepositoryCreationTemplateStore;
+  readonly lifecycleTargets: LifecycleTargets;
   /** Closes the database; idempotent. */
   close(): Promise<void>;
 }
@@ -67,6 +71,7 @@ export function openSqliteMetadata(file: string): SqliteMetadata {
     vulnerabilities: new SqliteVulnerabilityStore(db),
     inventory: new SqliteInventory(db),
     templates: new SqliteRepositoryCreationTemplateStore(db),
+    lifecycleTargets: new SqliteLifecycleTargets(db),
     close: async () => {
       if (db.open) db.close();
     },

@@ -14,3 +14,5 @@ export { OCI_INDEX, OCI_MANIFEST, ociImage, ociIndex } from './image-fixture';
 export type { ImageFixture, ImageOptions } from './image-fixture';
 export { describeRepositoryCreationTemplateStoreContract } from './template-contract';
 export type { MakeTemplates, TemplateFixture } from './template-contract';
+export { describeLifecycleTargetsContract } from './lifecycle-targets-contract';
+export type { LifecycleTargetsFixture, MakeLifecycleTargets } from './lifecycle-targets-contract';
