@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFsBlobStorage } from '@cargohold/storage-fs';
-import type { OutboxStore, RegistryStorage, RepositoryCreationTemplateStore, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
+import type { LifecycleTargets, OutboxStore, RegistryStorage, RepositoryCreationTemplateStore, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
 import { openSqliteMetadata } from '@cargohold/storage-sqlite';
 
 /**
@@ -19,6 +19,7 @@ export interface LocalStorage extends RegistryStorage {
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
   readonly templates: RepositoryCreationTemplateStore;
+  readonly lifecycleTargets: LifecycleTargets;
 }
 
 export function openLocalStorage(dataDir: string): LocalStorage {
@@ -37,6 +38,7 @@ export function openLocalStorage(dataDir: string): LocalStorage {
     scans: metadata.scans,
     vulnerabilities: metadata.vulnerabilities,
     templates: metadata.templates,
+    lifecycleTargets: metadata.lifecycleTargets,
     close: () => metadata.close(),
   };
 }

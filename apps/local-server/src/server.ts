@@ -12,6 +12,7 @@ import { createAuth, loadTokenKey } from './deps.auth';
 import { openAwsStorageChecked } from './deps.aws';
 import type { LocalStorage } from './deps.local';
 import { startWorkers } from './deps.workers';
+import { DEFAULT_SWEEP_AFTER_PUT_SECONDS, DEFAULT_SWEEP_INTERVAL_SECONDS, startLifecycleTimer, type LifecycleTimer } from './deps.lifecycle';
 import { connectionSettings, refuseBeyond } from './connections';
 import { nodeListener } from './node-http';
 
@@ -40,6 +41,8 @@ export interface ServerOptions {
   readonly tokenKey?: Buffer;
   /** `--shutdown-grace`: how long `close()` lets in-flight requests finish (default: the config's, else 30 s). */
   readonly shutdownGraceSeconds?: number;
+  /** `--lifecycle-interval`: seconds between lifecycle sweeps of every repository with a policy (default: the config's, else 24 h). */
+  readonly lifecycleIntervalSeconds?: number;
 }
 
 export interface RunningServer {
@@ -99,9 +102,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'cargohold' } });
   const { storage, templates, local } = await openStorage(options, config);
   const limits = config.limits ?? {};
+  let lifecycle: LifecycleTimer | undefined;
   const registry = createRegistry({
     storage,
     templates,
+    onLifecyclePolicyPut: (repo) => lifecycle?.soon(repo),
     ...(local ? { scans: local.scans } : {}),
     settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
     onBestEffortFailure: (what, err) => logger.warn({ err, what }, 'a best-effort write failed; reads go on (logged once until it works again)'),
@@ -159,6 +164,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     purge.unref();
   }
   const workers = local && !gateway ? await startWorkers(registry, local, logger) : undefined;
+  // The embedded sweeper; on AWS the scheduled Lambda sweeps (the embedded server over AWS storage leaves it to that).
+  if (local && !gateway) {
+    lifecycle = startLifecycleTimer(
+      registry,
+      local.lifecycleTargets,
+      {
+        intervalSeconds: options.lifecycleIntervalSeconds ?? config.lifecycle?.sweepIntervalSeconds ?? DEFAULT_SWEEP_INTERVAL_SECONDS,
+        afterPutSeconds: config.lifecycle?.sweepAfterPutSeconds ?? DEFAULT_SWEEP_AFTER_PUT_SECONDS,
+      },
+      logger,
+    );
+  }
 
   const connections = connectionSettings(config);
   const server: Server = createServer(
@@ -202,6 +219,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
+      await lifecycle?.stop();
       await workers?.stop();
       await storage.close();
       // A counter, not a timing: specs read it to tell a resumed upload from one hashed again.

@@ -1,5 +1,5 @@
 import type { LifecycleDecision } from '@cargohold/policy';
-import { ManifestReferencedError, type Digest, type ManifestStore, type RepoRef, type RepositoryStore } from '@cargohold/storage-ports';
+import { ManifestReferencedError, type Digest, type LifecycleTargets, type ManifestStore, type RepoRef, type RepositoryStore } from '@cargohold/storage-ports';
 import type { Clock } from './config';
 import { unchanged, type ObservedImage } from './lifecycle-images';
 import { evaluateRepository } from './lifecycle-policies';
@@ -71,3 +71,21 @@ export class LifecycleSweeper {
 
 const childrenOf = (observed: ReadonlyMap<Digest, ObservedImage>, decision: LifecycleDecision) =>
   observed.get(decision.digest as Digest)?.record.children.length ?? 0;
+
+/**
+ * One scheduled run: every repository with a policy, one at a time (a sweep is I/O-bound and a registry's
+ * store has one writer). A repository that fails is reported and the run goes on with the next.
+ */
+export async function sweepAll(
+  targets: LifecycleTargets,
+  sweeper: LifecycleSweeper,
+  onResult: (repo: RepoRef, outcome: { report: SweepReport } | { error: unknown }) => void,
+): Promise<void> {
+  for await (const repo of targets.list()) {
+    try {
+      onResult(repo, { report: await sweeper.sweep(repo) });
+    } catch (error) {
+      onResult(repo, { error });
+    }
+  }
+}
