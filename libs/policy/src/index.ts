@@ -20,3 +20,17 @@ export type {
 export { DEFAULT_MAX_POLICY_LENGTH, parsePolicyDocument, type ParseOptions, type ParseResult } from './parse-policy';
 export { evaluate } from './evaluate';
 export { matchesWildcard, type WildcardOptions } from './wildcard';
+export {
+  evaluateLifecyclePolicy,
+  LifecyclePolicyError,
+  parseLifecyclePolicy,
+  type CountType,
+  type LifecycleAction,
+  type LifecycleDecision,
+  type LifecycleImage,
+  type LifecyclePolicy,
+  type LifecycleRule,
+  type LifecycleSelection,
+  type LifecycleStorageClass,
+  type TagStatus,
+} from './lifecycle';
