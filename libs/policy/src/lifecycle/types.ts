@@ -42,6 +42,8 @@ export interface LifecycleImage {
   readonly pushedAt: Date;
   readonly lastPulledAt?: Date;
   readonly lastArchivedAt?: Date;
+  /** When the image was last restored from archive (ECR's lastActivatedAt). */
+  readonly lastActivatedAt?: Date;
   readonly storageClass: LifecycleStorageClass;
   /** Digests this image (a manifest list / index) references. */
   readonly children: readonly string[];
