@@ -22,7 +22,8 @@ const keepNewest = (count: number, tagStatus = 'any', priority = 1) => ({
   selection: { tagStatus, countType: 'imageCountMoreThan', countNumber: count },
   action: { type: 'expire' },
 });
-const EXPIRE_UNTAGGED = policy(keepNewest(0, 'untagged'));
+/** Keeps the newest untagged image and expires the older ones. */
+const EXPIRE_UNTAGGED = policy(keepNewest(1, 'untagged'));
 
 /** A harness whose clock the spec moves, so images get distinct push times (oldest first). */
 function harness() {
@@ -75,8 +76,9 @@ describe('PutLifecyclePolicy, GetLifecyclePolicy, DeleteLifecyclePolicy', () => 
 describe('StartLifecyclePolicyPreview and GetLifecyclePolicyPreview', () => {
   it('previews the stored policy, or a candidate, listing what would go; nothing is deleted', async () => {
     const { run, pushAt, registry } = harness();
-    const old = await pushAt(-3, 'a');
-    const newer = await pushAt(-2, 'b');
+    const old = await pushAt(-4, 'a');
+    const newer = await pushAt(-3, 'b');
+    const newest = await pushAt(-2, 'n');
     await pushAt(-1, 'c', 'v1');
     await run(putLifecyclePolicy, { repositoryName: 'team/app', lifecyclePolicyText: EXPIRE_UNTAGGED });
 
@@ -94,20 +96,20 @@ describe('StartLifecyclePolicyPreview and GetLifecyclePolicyPreview', () => {
         storageClass: 'STANDARD',
       })),
     );
-    expect((await registry.images.describe(repo, undefined, 'ANY', 100)).details).toHaveLength(3);
+    expect((await registry.images.describe(repo, undefined, 'ANY', 100)).details).toHaveLength(4);
 
     const candidate = policy(keepNewest(1));
     await run(startLifecyclePolicyPreview, { repositoryName: 'team/app', lifecyclePolicyText: candidate });
     const second = await run(getLifecyclePolicyPreview, { repositoryName: 'team/app', filter: { tagStatus: 'UNTAGGED' } });
     expect(second.lifecyclePolicyText).toBe(candidate);
-    expect(second.summary.expiringImageTotalCount).toBe(2);
-    expect(second.previewResults.map((r: { imageDigest: string }) => r.imageDigest).sort()).toEqual([old, newer].sort());
+    expect(second.summary.expiringImageTotalCount).toBe(3);
+    expect(second.previewResults.map((r: { imageDigest: string }) => r.imageDigest).sort()).toEqual([old, newer, newest].sort());
   });
 
   it('pages results with maxResults and a sealed nextToken', async () => {
     const { run, pushAt } = harness();
     const digests = [];
-    for (let i = 0; i < 5; i++) digests.push(await pushAt(-10 + i, `u${i}`));
+    for (let i = 0; i < 6; i++) digests.push(await pushAt(-10 + i, `u${i}`));
     await run(startLifecyclePolicyPreview, { repositoryName: 'team/app', lifecyclePolicyText: EXPIRE_UNTAGGED });
 
     const first = await run(getLifecyclePolicyPreview, { repositoryName: 'team/app', maxResults: 3 });
@@ -116,7 +118,8 @@ describe('StartLifecyclePolicyPreview and GetLifecyclePolicyPreview', () => {
     expect(first.nextToken).toEqual(expect.any(String));
     expect(first.nextToken).not.toContain('sha256');
     expect(second.nextToken).toBeUndefined();
-    expect([...first.previewResults, ...second.previewResults].map((r: { imageDigest: string }) => r.imageDigest)).toEqual(digests.sort());
+    // The newest untagged image is kept; the other five are listed, in digest order, across both pages.
+    expect([...first.previewResults, ...second.previewResults].map((r: { imageDigest: string }) => r.imageDigest)).toEqual(digests.slice(0, 5).sort());
   });
 
   it('answers LifecyclePolicyPreviewNotFoundException before any preview, and LifecyclePolicyNotFoundException when none is stored or given', async () => {
@@ -131,15 +134,15 @@ describe('StartLifecyclePolicyPreview and GetLifecyclePolicyPreview', () => {
 describe('the lifecycle sweep', () => {
   it('expires exactly what the preview listed, records lastEvaluatedAt and EXPIRE events', async () => {
     const { run, pushAt, at, registry, storage } = harness();
-    const expiring = [await pushAt(-3, 'a'), await pushAt(-2, 'b')];
-    const kept = await pushAt(-1, 'c', 'v1');
+    const expiring = [await pushAt(-4, 'a'), await pushAt(-3, 'b')];
+    const kept = [await pushAt(-2, 'n'), await pushAt(-1, 'c', 'v1')].sort();
     await run(putLifecyclePolicy, { repositoryName: 'team/app', lifecyclePolicyText: EXPIRE_UNTAGGED });
     at(NOW);
 
     const report = await registry.lifecycleSweeper.sweep(repo);
 
     expect(report).toEqual({ evaluated: true, expired: expect.arrayContaining(expiring), transitioned: [], skipped: [] });
-    expect((await registry.images.describe(repo, undefined, 'ANY', 100)).details.map((d) => d.record.digest)).toEqual([kept]);
+    expect((await registry.images.describe(repo, undefined, 'ANY', 100)).details.map((d) => d.record.digest)).toEqual(kept);
     expect((await run(getLifecyclePolicy, { repositoryName: 'team/app' })).lastEvaluatedAt).toBe(NOW.getTime() / 1000);
     const events = (await storage.outbox.due(new Date(NOW.getTime() + DAY), 100, 1000)).map((e) => e.event).filter((e) => e.type === 'image.deleted');
     expect(events.flatMap(toEcrEvents).map((e) => [e.detail['image-digest'], e.detail['action-type']])).toEqual(
@@ -150,6 +153,7 @@ describe('the lifecycle sweep', () => {
   it('skips an image re-tagged after it was selected', async () => {
     const { pushAt, registry, storage } = harness();
     const digest = await pushAt(-3, 'a');
+    await pushAt(-2, 'n');
     await pushAt(-1, 'b', 'v1');
     await registry.lifecycle.put(repo, EXPIRE_UNTAGGED);
     // Tag the selected image between evaluation and action: the sweeper must notice and leave it.
@@ -169,13 +173,18 @@ describe('the lifecycle sweep', () => {
   it('transitions to ARCHIVE through a transition rule', async () => {
     const { pushAt, registry } = harness();
     const digest = await pushAt(-3, 'a');
-    const rule = { ...keepNewest(0, 'untagged'), action: { type: 'transition', targetStorageClass: 'archive' } };
+    await pushAt(0, 'n');
+    const rule = {
+      rulePriority: 1,
+      selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 2 },
+      action: { type: 'transition', targetStorageClass: 'archive' },
+    };
     await registry.lifecycle.put(repo, policy(rule));
 
     const report = await registry.lifecycleSweeper.sweep(repo);
 
     expect(report.transitioned).toEqual([digest]);
-    expect((await registry.images.describe(repo, undefined, 'ANY', 100)).details[0]?.record.storageClass).toBe('ARCHIVE');
+    expect((await registry.images.describe(repo, [{ imageDigest: digest }], 'ANY', 100)).details[0]?.record.storageClass).toBe('ARCHIVE');
   });
 });
 
