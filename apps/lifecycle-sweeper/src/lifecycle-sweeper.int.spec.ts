@@ -1,6 +1,10 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { toEcrEvents, type RegistryEvent } from '@cargohold/events';
+import { eventsFromStreamRecord } from '@cargohold/events-aws';
 import { S3Client } from '@aws-sdk/client-s3';
-import { startLocalSqs, type LocalSqs } from '@cargohold/events-aws/testing';
+import { lambdaStreamRecord, startLocalSqs, type LocalSqs } from '@cargohold/events-aws/testing';
 import type { ScheduleLambda, SqsBatchLambda } from '@cargohold/lambda-kit';
 import { lambdaContext, scheduledEvent, sqsEvent, sqsRecord } from '@cargohold/lambda-kit/testing';
 import { digestOf, type Digest } from '@cargohold/oci';
@@ -33,6 +37,7 @@ let s3: S3rverHandle;
 let dynamo: DynamoDbLocal;
 let sqs: LocalSqs;
 let queueUrl: string;
+let table: string;
 let registry: Registry;
 let schedule: ScheduleLambda;
 let worker: SqsBatchLambda;
@@ -40,7 +45,7 @@ const saved = { ...process.env };
 
 beforeAll(async () => {
   [s3, dynamo, sqs] = await Promise.all([startS3rver('sweeper-blobs'), startDynamoDbLocal(), startLocalSqs()]);
-  const table = await dynamo.freshTable();
+  table = await dynamo.freshTable();
   ({ queueUrl } = await sqs.queueWithDeadLetters('sweep'));
   Object.assign(process.env, {
     BUCKET: s3.bucket,
@@ -94,6 +99,29 @@ async function drain(): Promise<{ messageId: string; body: string }[]> {
   return (out.Messages ?? []).map((m) => ({ messageId: m.MessageId ?? '', body: m.Body ?? '' }));
 }
 
+/** Every event the table's stream carries so far, as the stream forwarder derives them. */
+async function streamEvents(): Promise<RegistryEvent[]> {
+  const streamArn = (await dynamo.client.send(new DescribeTableCommand({ TableName: table }))).Table?.LatestStreamArn ?? '';
+  const streams = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' } });
+  const events: RegistryEvent[] = [];
+  try {
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    for (const shard of StreamDescription?.Shards ?? []) {
+      const start = { StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' as const };
+      let iterator = (await streams.send(new GetShardIteratorCommand(start))).ShardIterator;
+      while (iterator) {
+        const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+        for (const record of out.Records ?? []) events.push(...eventsFromStreamRecord(lambdaStreamRecord(record, streamArn)));
+        if ((out.Records ?? []).length === 0) break;
+        iterator = out.NextShardIterator;
+      }
+    }
+  } finally {
+    streams.destroy();
+  }
+  return events;
+}
+
 const digestsOf = async (name: string) =>
   (await registry.images.describe({ registry: REGISTRY, name }, undefined, 'ANY', 100)).details.map((d) => d.record.digest).sort();
 
@@ -118,6 +146,9 @@ describe('lifecycle-sweeper Lambdas', () => {
     expect(await digestsOf('team/app')).not.toEqual(expect.arrayContaining(old));
     expect(await digestsOf('team/other')).toHaveLength(2);
     expect((await registry.lifecycle.get({ registry: REGISTRY, name: 'team/app' })).lastEvaluatedAt).toEqual(expect.any(Date));
+    // The table stream turns the expiries into ECR's `ECR Image Action` events with action-type EXPIRE.
+    const actions = (await streamEvents()).filter((e) => e.type === 'image.deleted').flatMap(toEcrEvents);
+    expect(actions.map((e) => [e.detail['image-digest'], e.detail['action-type']]).sort()).toEqual(old.map((digest) => [digest, 'EXPIRE']).sort());
   });
 
   it('fails a malformed request alone, so it is retried and then dead-lettered', async () => {

@@ -1,5 +1,6 @@
 import { ManifestClosureError, ManifestReferencedError, SizeLimitError, TagConflictError } from '@cargohold/storage-ports';
 import type { Digest, ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef, StorageClass } from '@cargohold/storage-ports';
+import type { RegistryEvent } from '@cargohold/events';
 import { TransactionLimitError, UpdateContentionError } from './errors';
 import { nativeItemSize } from './item-size';
 import { deleteTransaction, manifestKey, putTransaction, type Role, tagKey } from './manifest-transactions';
@@ -178,7 +179,12 @@ export class DynamoManifestStore implements ManifestStore {
     return (await this.table.delete(tagKey(repo, tag))).old !== undefined;
   }
 
-  async delete(repo: RepoRef, digest: Digest): Promise<boolean> {
+  /**
+   * The table stream is the event source: `events` only says why (a lifecycle expiry stamps `deleteReason`
+   * on the items just before deleting them, so the stream's REMOVEs become ECR's EXPIRE events).
+   */
+  async delete(repo: RepoRef, digest: Digest, events: readonly RegistryEvent[] = []): Promise<boolean> {
+    const expiry = events.some((event) => event.type === 'image.deleted' && event.reason === 'lifecycle');
     const gone = new Set<Digest>();
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       if (attempt > 0) await pause(attempt);
@@ -200,6 +206,7 @@ export class DynamoManifestStore implements ManifestStore {
         later = children.slice(TRANSACT_LIMIT - 1);
         children = children.slice(0, TRANSACT_LIMIT - 1);
       }
+      if (expiry) await this.stampExpiry(repo, digest, tags);
       const tagVersion = item['tagVersion'] as number | undefined;
       const plan = deleteTransaction({ repo, digest, tagVersion, tags, children });
       const result = await this.table.transact(plan.writes);
@@ -242,6 +249,22 @@ export class DynamoManifestStore implements ManifestStore {
     });
     const item = await this.table.get(manifestKey(repo, digest));
     return item && toRecord(item);
+  }
+
+  /** Marks the manifest and those of its tags still on it as expiring; a MODIFY that changes no digest emits no event. */
+  private async stampExpiry(repo: RepoRef, digest: Digest, tags: readonly string[]): Promise<void> {
+    const stamp = { update: 'SET #reason = :reason', names: { '#reason': 'deleteReason' }, values: { ':reason': 'lifecycle' } };
+    await this.table.update(manifestKey(repo, digest), { ...stamp, condition: 'attribute_exists(PK)' });
+    await Promise.all(
+      tags.map((tag) =>
+        this.table.update(tagKey(repo, tag), {
+          update: stamp.update,
+          condition: '#digest = :digest',
+          names: { ...stamp.names, '#digest': 'digest' },
+          values: { ...stamp.values, ':digest': digest },
+        }),
+      ),
+    );
   }
 
   /** Every blob must be linked in the repository (strongly consistent reads): puts with more links than a transaction holds. */
