@@ -25,6 +25,8 @@ export interface StartAwsLocalOptions {
   /** Default true. */
   readonly gateway?: boolean;
   readonly logLevel?: string;
+  /** `--lifecycle-every`: seconds between lifecycle schedule runs (default: daily). */
+  readonly lifecycleEverySeconds?: number;
 }
 
 const READY_TIMEOUT_MS = 120_000;
@@ -44,6 +46,7 @@ export async function startAwsLocal(options: StartAwsLocalOptions): Promise<AwsL
   const gatewayPort = await freePort();
   const args = [cli, '--port', String(port), '--data-dir', options.dataDir, '--log-level', options.logLevel ?? 'info'];
   args.push(...(gateway ? ['--gateway-port', String(gatewayPort)] : ['--no-gateway']));
+  if (options.lifecycleEverySeconds !== undefined) args.push('--lifecycle-every', String(options.lifecycleEverySeconds));
   const logFile = join(options.dataDir, `aws-local-${port}.log`);
   const log = openSync(logFile, 'a');
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', log, log] });
