@@ -20,9 +20,9 @@ export interface SweepReport {
  * preview does, then act. Expiry goes through the same core delete as BatchDeleteImage (tags, referrer
  * bookkeeping, `image.deleted` recorded with the change, here with reason `lifecycle` → ECR's action-type
  * EXPIRE); a transition archives. An image is acted on only if it is still as it was selected: same
- * digest, pushed at the same time, same tags. That check runs just before each delete, so the window left
- * is one store round trip; a push that lands in it onto that digest loses its tag with the image, as it
- * would racing a user's BatchDeleteImage.
+ * digest, pushed at the same time (not deleted and pushed again), same tags. The tags are checked by the
+ * store atomically with the delete (ManifestStore.delete's expectedTags), so a tag pushed onto the image
+ * at any moment before the delete commits saves it.
  */
 export class LifecycleSweeper {
   constructor(
@@ -54,7 +54,7 @@ export class LifecycleSweeper {
     const digest = before.record.digest;
     if (!unchanged(before, await this.manifests.get(repo, digest), await this.manifests.tagsOf(repo, digest))) return false;
     try {
-      return await this.manifestService.deleteDigest(repo, digest, 'lifecycle');
+      return await this.manifestService.deleteDigest(repo, digest, 'lifecycle', before.tags);
     } catch (error) {
       if (error instanceof ManifestReferencedError) return false;
       throw error;

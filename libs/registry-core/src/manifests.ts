@@ -143,10 +143,14 @@ export class ManifestService {
     if (!deleted) throw new ManifestUnknownError(reference);
   }
 
-  /** Removes an image and every tag on it, recording `image.deleted` (with the lifecycle's reason, if it expired) with the change. */
-  async deleteDigest(repo: RepoRef, digest: Digest, reason?: 'lifecycle'): Promise<boolean> {
-    const tags = await this.ports.manifests.tagsOf(repo, digest);
-    return this.ports.manifests.delete(repo, digest, [this.events.deleted(repo, digest, tags, reason)]);
+  /**
+   * Removes an image and every tag on it, recording `image.deleted` (with the lifecycle's reason, if it
+   * expired) with the change. With `expectedTags` (sorted), only if exactly those tags are still on it.
+   */
+  async deleteDigest(repo: RepoRef, digest: Digest, reason?: 'lifecycle', expectedTags?: readonly string[]): Promise<boolean> {
+    const tags = expectedTags ?? (await this.ports.manifests.tagsOf(repo, digest));
+    const options = expectedTags ? { expectedTags } : {};
+    return this.ports.manifests.delete(repo, digest, [this.events.deleted(repo, digest, tags, reason)], options);
   }
 
   /** Removes one tag, recording `image.deleted` for that tag with the change. */

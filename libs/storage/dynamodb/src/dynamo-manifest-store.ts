@@ -1,5 +1,5 @@
 import { ManifestClosureError, ManifestReferencedError, SizeLimitError, TagConflictError } from '@cargohold/storage-ports';
-import type { Digest, ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef, StorageClass } from '@cargohold/storage-ports';
+import type { Digest, ManifestDeleteOptions, ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef, StorageClass } from '@cargohold/storage-ports';
 import type { RegistryEvent } from '@cargohold/events';
 import { TransactionLimitError, UpdateContentionError } from './errors';
 import { nativeItemSize } from './item-size';
@@ -183,7 +183,7 @@ export class DynamoManifestStore implements ManifestStore {
    * The table stream is the event source: `events` only says why (a lifecycle expiry stamps `deleteReason`
    * on the items just before deleting them, so the stream's REMOVEs become ECR's EXPIRE events).
    */
-  async delete(repo: RepoRef, digest: Digest, events: readonly RegistryEvent[] = []): Promise<boolean> {
+  async delete(repo: RepoRef, digest: Digest, events: readonly RegistryEvent[] = [], options: ManifestDeleteOptions = {}): Promise<boolean> {
     const expiry = events.some((event) => event.type === 'image.deleted' && event.reason === 'lifecycle');
     const gone = new Set<Digest>();
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -193,6 +193,8 @@ export class DynamoManifestStore implements ManifestStore {
       const parents = parentsOf(item);
       if (parents.length > 0) throw new ManifestReferencedError(digest, parents);
       let tags = await this.tagsOf(repo, digest);
+      // The transaction below is conditioned on the manifest's tagVersion: tags that move after this read fail it, and the retry reads them again.
+      if (options.expectedTags && (tags.length !== options.expectedTags.length || tags.some((tag, i) => tag !== options.expectedTags?.[i]))) return false;
       let children = childrenOf(digest, item['children'] as Digest[]).filter((child) => !gone.has(child));
       let later: Digest[] = [];
       if (1 + tags.length + children.length > TRANSACT_LIMIT) {

@@ -11,6 +11,7 @@ import {
 import type {
   BlobLinkStore,
   Found,
+  ManifestDeleteOptions,
   ManifestPutOptions,
   ManifestRecord,
   StorageClass,
@@ -27,6 +28,8 @@ import type {
   SessionCursor,
 } from '@cargohold/storage-ports';
 import { byteCompare } from './bytes';
+
+const sameTags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((tag, i) => tag === b[i]);
 import { copyDocument, copyRecord, copyRepository, copySession, page, repoKey, type MemoryMetadataState } from './memory-state';
 
 // Every method runs synchronously to completion (no await inside), which is what makes each one atomic;
@@ -140,10 +143,11 @@ export class MemoryManifestStore implements ManifestStore {
     return deleted;
   }
 
-  async delete(repo: RepoRef, digest: Digest, events: readonly RegistryEvent[] = []): Promise<boolean> {
+  async delete(repo: RepoRef, digest: Digest, events: readonly RegistryEvent[] = [], options: ManifestDeleteOptions = {}): Promise<boolean> {
     const recorded = this.state.outbox.prepare(events);
     const data = this.state.read(repo);
     if (!data?.manifests.has(digest)) return false;
+    if (options.expectedTags && !sameTags(await this.tagsOf(repo, digest), options.expectedTags)) return false;
     const parents = [...data.manifests.values()]
       .filter((m) => m.digest !== digest && m.children.includes(digest))
       .map((m) => m.digest)

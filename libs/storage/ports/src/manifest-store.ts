@@ -45,7 +45,10 @@ export type StorageClass = 'STANDARD' | 'ARCHIVE';
  *   absent immutable tag, exactly one succeeds.
  * - `listTags` is byte-ordered keyset pagination; `tagsOf` lists the tags on one digest, sorted.
  * - `delete` removes a manifest and every tag on it atomically, but throws ManifestReferencedError when
- *   another manifest (an index) in the repository lists it among its `children`. False when absent.
+ *   another manifest (an index) in the repository lists it among its `children`. False when absent. With
+ *   `options.expectedTags` (sorted), it deletes only if exactly those tags are on the manifest, checked
+ *   atomically with the delete, and otherwise answers false and changes nothing (a lifecycle expiry of an
+ *   image re-tagged since it was selected).
  * - `list` pages through every manifest of a repository (tagged or not) by digest, byte order.
  * - `put`, `delete` and `deleteTag` take the events that describe the change; an adapter with an outbox
  *   (OutboxStore) records them in the same atomic step as the change, and only if the change happened.
@@ -64,6 +67,12 @@ export interface ManifestPutOptions {
   readonly immutableTags?: readonly string[];
 }
 
+/** Conditions on a `delete`. */
+export interface ManifestDeleteOptions {
+  /** The tags the caller saw on the manifest, sorted: the delete happens only if they are still exactly those. */
+  readonly expectedTags?: readonly string[];
+}
+
 export interface ManifestStore {
   put(
     repo: RepoRef,
@@ -78,7 +87,7 @@ export interface ManifestStore {
   listTags(repo: RepoRef, page: Page): Promise<string[]>;
   tagsOf(repo: RepoRef, digest: Digest): Promise<string[]>;
   deleteTag(repo: RepoRef, tag: string, events?: readonly RegistryEvent[]): Promise<boolean>;
-  delete(repo: RepoRef, digest: Digest, events?: readonly RegistryEvent[]): Promise<boolean>;
+  delete(repo: RepoRef, digest: Digest, events?: readonly RegistryEvent[], options?: ManifestDeleteOptions): Promise<boolean>;
   referrers(repo: RepoRef, subject: Digest): Promise<ManifestRecord[]>;
   recordPull(repo: RepoRef, digest: Digest, at: Date): Promise<void>;
   setStorageClass(repo: RepoRef, digest: Digest, storageClass: StorageClass, at: Date): Promise<ManifestRecord | undefined>;

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { RegistryEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
 import { ManifestClosureError, ManifestReferencedError, TagConflictError } from '@cargohold/storage-ports';
-import type { ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef, StorageClass } from '@cargohold/storage-ports';
+import type { ManifestDeleteOptions, ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef, StorageClass } from '@cargohold/storage-ports';
 import { OutboxRecorder } from './sqlite-outbox-store';
 
 interface ManifestRow {
@@ -46,7 +46,7 @@ export class SqliteManifestStore implements ManifestStore {
     (repo: Repo, record: ManifestRecord, tags: readonly string[], events: readonly RegistryEvent[], immutable: readonly string[]) => Record<string, Digest>
   >;
   private readonly deleteTagTx: Database.Transaction<(repo: Repo, tag: string, events: readonly RegistryEvent[]) => boolean>;
-  private readonly deleteTx: Database.Transaction<(key: Key, events: readonly RegistryEvent[]) => boolean>;
+  private readonly deleteTx: Database.Transaction<(key: Key, events: readonly RegistryEvent[], expectedTags?: readonly string[]) => boolean>;
 
   constructor(db: Database.Database) {
     const where = `${IN_REPO} AND digest = @digest`;
@@ -133,8 +133,12 @@ export class SqliteManifestStore implements ManifestStore {
     );
     const deleteManifest = db.prepare<[Key]>(`DELETE FROM manifests WHERE ${where}`);
     // The reference check, the delete (cascading to tags, blobs, children) and the events commit together.
-    this.deleteTx = db.transaction((key: Key, events: readonly RegistryEvent[]) => {
+    this.deleteTx = db.transaction((key: Key, events: readonly RegistryEvent[], expectedTags?: readonly string[]) => {
       if (!manifestExists.get(key)) return false;
+      if (expectedTags) {
+        const tags = this.tagsOfDigest.all(key).map((row) => row.tag);
+        if (tags.length !== expectedTags.length || tags.some((tag, i) => tag !== expectedTags[i])) return false;
+      }
       const parents = parentsOf.all(key).map((row) => row.manifest);
       if (parents.length > 0) throw new ManifestReferencedError(key.digest, parents);
       const deleted = deleteManifest.run(key).changes > 0;
@@ -182,8 +186,8 @@ export class SqliteManifestStore implements ManifestStore {
     return this.deleteTagTx.immediate(repoOf(repo), tag, this.outbox.prepare(events));
   }
 
-  async delete(repo: RepoRef, digest: Digest, events: readonly RegistryEvent[] = []): Promise<boolean> {
-    return this.deleteTx.immediate({ ...repoOf(repo), digest }, this.outbox.prepare(events));
+  async delete(repo: RepoRef, digest: Digest, events: readonly RegistryEvent[] = [], options: ManifestDeleteOptions = {}): Promise<boolean> {
+    return this.deleteTx.immediate({ ...repoOf(repo), digest }, this.outbox.prepare(events), options.expectedTags);
   }
 
   async referrers(repo: RepoRef, subject: Digest): Promise<ManifestRecord[]> {
