@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // cargohold benchmarks against CNCF distribution (and a bare hash-and-write sink), all on 127.0.0.1.
-//   node tools/bench/run.mjs [--quick] [--only skopeo,manifest,monolithic,layers,coldstart,scanner,gateway] [--targets cargohold,baseline]
+//   node tools/bench/run.mjs [--quick] [--only skopeo,manifest,monolithic,layers,coldstart,scanner,gateway,lifecycle] [--targets cargohold,baseline]
 //                            [--runs N] [--blob-mib N] [--skip-build]
 // Prints a markdown table and writes tools/bench/results/<timestamp>[-quick].json (git-ignored). See README.md.
 import { execFileSync } from 'node:child_process';
@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { coldStart } from './lib/coldstart.mjs';
 import { startEmulators } from './lib/emulators.mjs';
 import { gatewayRun, RAW_IN_FLIGHT, RAW_PART_SIZE, rawRun } from './lib/gateway.mjs';
+import { lifecycleEvaluation } from './lib/lifecycle.mjs';
 import { scannerThroughput } from './lib/scanner.mjs';
 import { buildRandomImage } from './lib/images.mjs';
 import { layerPush } from './lib/layers.mjs';
@@ -36,6 +37,7 @@ const SIZES = {
     coldstart: { runs: 10 },
     scanner: { files: 20_000, fileSize: 8 * KiB, runs: 3 },
     gateway: 1024 * MiB,
+    lifecycle: { images: 100_000, runs: 5 },
   },
   quick: {
     runs: 1,
@@ -47,11 +49,12 @@ const SIZES = {
     coldstart: { runs: 3 },
     scanner: { files: 500, fileSize: 4 * KiB, runs: 1 },
     gateway: 16 * MiB,
+    lifecycle: { images: 100_000, runs: 2 },
   },
 };
-const MEASUREMENTS = ['skopeo', 'manifest', 'monolithic', 'layers', 'coldstart', 'scanner', 'gateway'];
+const MEASUREMENTS = ['skopeo', 'manifest', 'monolithic', 'layers', 'coldstart', 'scanner', 'gateway', 'lifecycle'];
 /** Measurements that need no server (and so no build and no baseline binary). */
-const SERVERLESS_ONLY = new Set(['coldstart', 'scanner']);
+const SERVERLESS_ONLY = new Set(['coldstart', 'scanner', 'lifecycle']);
 
 const { values: opts } = parseArgs({
   options: {
@@ -275,6 +278,23 @@ async function measure(tmp) {
         cargohold: raw.scanner.scanMBps,
         reference: raw.scanner.gunzipMBps,
         referenceName: 'plain gunzip',
+      }),
+    );
+  }
+  if (only.has('lifecycle')) {
+    raw.lifecycle = await lifecycleEvaluation(sizes.lifecycle, log);
+    const { images, rules, decisions, evaluateMs, sortMs } = raw.lifecycle;
+    rows.push(
+      row({
+        name: `lifecycle policy evaluation, ${images.toLocaleString('en')} images × ${rules} rules (${decisions.toLocaleString('en')} decisions), best of ${sizes.lifecycle.runs}`,
+        unit: 'ms',
+        better: 'lower',
+        digits: 0,
+        cargohold: evaluateMs,
+        reference: sortMs,
+        referenceName: 'sort by pushedAt',
+        target: { op: '<', value: 1000 },
+        absolute: true,
       }),
     );
   }

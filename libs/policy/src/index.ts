@@ -23,6 +23,7 @@ export { matchesWildcard, type WildcardOptions } from './wildcard';
 export {
   evaluateLifecyclePolicy,
   LifecyclePolicyError,
+  MAX_LIFECYCLE_POLICY_LENGTH,
   parseLifecyclePolicy,
   type CountType,
   type LifecycleAction,

@@ -21,10 +21,19 @@ export interface ImageGraph {
 const NONE: readonly number[] = [];
 
 export function buildImageGraph(images: readonly LifecycleImage[]): ImageGraph {
-  const byDigest = new Map<string, number>();
-  images.forEach((image, i) => byDigest.set(image.digest, i));
   const selectable = new Uint8Array(images.length).fill(1);
   const referrers = new Map<number, number[]>();
+  // Most images link to nothing: index only the digests some image points at.
+  const linked = new Set<string>();
+  for (const image of images) {
+    if (image.subject !== undefined) linked.add(image.subject);
+    for (const child of image.children) linked.add(child);
+  }
+  if (linked.size === 0) return { selectable, referrersOf: () => NONE };
+  const byDigest = new Map<string, number>();
+  images.forEach((image, i) => {
+    if (linked.has(image.digest)) byDigest.set(image.digest, i);
+  });
   images.forEach((image, i) => {
     if (image.subject !== undefined) {
       selectable[i] = 0;

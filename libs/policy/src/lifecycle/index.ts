@@ -9,6 +9,6 @@ export type {
   LifecycleStorageClass,
   TagStatus,
 } from './types';
-export { LifecyclePolicyError } from './errors';
+export { LifecyclePolicyError, MAX_LIFECYCLE_POLICY_LENGTH } from './errors';
 export { parseLifecyclePolicy } from './parse-lifecycle-policy';
 export { evaluateLifecyclePolicy } from './evaluate-lifecycle-policy';
