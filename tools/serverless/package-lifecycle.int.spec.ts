@@ -71,6 +71,13 @@ describe.each(STAGES)('serverless package --stage %s: lifecycle sweeper', (stage
     }
   });
 
+  it('lets the ECR API request a sweep after PutLifecyclePolicy: its queue URL and sqs:SendMessage on that queue only', () => {
+    const [, ecrApi] = functionByHandler(template(), 'apps/ecr-api/src/main.lambda.handler');
+    expect((ecrApi.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables['SWEEP_QUEUE_URL']).toEqual({ Ref: 'LifecycleSweepQueue' });
+    const sends = allowStatements(resource('EcrApiRole')).filter((statement) => statement.actions.some((action) => action.startsWith('sqs:')));
+    expect(sends.map((statement) => [statement.actions, JSON.stringify(statement.resources)])).toEqual([[['sqs:SendMessage'], queue]]);
+  });
+
   it('lets the schedule query the LIFECYCLE index and send requests, and the worker edit the table and consume the queue', () => {
     const table = JSON.stringify([
       { 'Fn::GetAtt': ['MetadataTable', 'Arn'] },

@@ -63,14 +63,14 @@ export class LifecyclePolicies {
     private readonly admin: RepositoryAdmin,
     private readonly manifests: ManifestStore,
     private readonly clock: Clock,
-    /** Told after a policy is stored, so the composition root can schedule a sweep of that repository soon. */
-    private readonly onPut: (repo: RepoRef) => void = () => undefined,
+    /** Told (and awaited) after a policy is stored, so the composition root can schedule a sweep of that repository soon. */
+    private readonly onPut: (repo: RepoRef) => void | Promise<void> = () => undefined,
   ) {}
 
   async put(repo: RepoRef, policyText: string): Promise<string> {
     checkLifecyclePolicy(policyText);
     await this.admin.update(repo, (current) => ({ ...current, lifecyclePolicyText: policyText }));
-    this.onPut(repo);
+    await this.onPut(repo);
     return policyText;
   }
 

@@ -31,7 +31,7 @@ export interface RegistryDeps {
    */
   readonly onBestEffortFailure?: (what: 'record-pull', error: unknown) => void;
   /** Told after PutLifecyclePolicy stored a policy, so the composition root can sweep that repository soon. */
-  readonly onLifecyclePolicyPut?: (repo: RepoRef) => void;
+  readonly onLifecyclePolicyPut?: (repo: RepoRef) => void | Promise<void>;
 }
 
 /** The registry's use cases, wired over one storage bundle. Transport-neutral: no HTTP in here. */

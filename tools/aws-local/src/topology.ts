@@ -114,6 +114,7 @@ export function functionEnv(spec: FunctionSpec, input: FunctionEnvInput): Record
         ...storage,
         REGISTRY_ACCOUNT_ID: ACCOUNT_ID,
         REGISTRY_DOMAIN: 'localhost',
+        SWEEP_QUEUE_URL: input.queueUrls.lifecycleSweep,
         TOKEN_KEY_BASE64: input.tokenKeyBase64,
         ...(input.identitiesJson !== undefined ? { IDENTITIES_JSON: input.identitiesJson } : { ALLOW_DEFAULT_IDENTITIES: 'true' }),
         ...(spec.name === 'distribution-api' && input.uploadGatewayUrl !== undefined ? { UPLOAD_GATEWAY_URL: input.uploadGatewayUrl } : {}),

@@ -44,6 +44,8 @@ const DeploymentEnvSchema = AwsStorageEnvSchema.extend({
     .optional(),
   /** The SQS queue of internal events the scanner reads; StartImageScan sends its requests there. */
   WORKER_QUEUE_URL: z.string().url().optional(),
+  /** The lifecycle sweeper's queue; PutLifecyclePolicy requests a sweep of its repository there. */
+  SWEEP_QUEUE_URL: z.string().url().optional(),
   LOG_LEVEL: LogLevelSchema,
 });
 
@@ -64,6 +66,7 @@ export interface DeploymentEnv {
   readonly blobUrlTtlSeconds: number;
   readonly s3ForcePathStyle: boolean;
   readonly workerQueueUrl?: string;
+  readonly sweepQueueUrl?: string;
   /** The upload gateway's origin, without a trailing slash. */
   readonly uploadGatewayUrl?: string;
   readonly logLevel: string;
@@ -92,6 +95,7 @@ export function readDeploymentEnv(env: NodeJS.ProcessEnv): DeploymentEnv {
     blobUrlTtlSeconds: e.BLOB_URL_TTL_SECONDS,
     s3ForcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
     ...(e.WORKER_QUEUE_URL ? { workerQueueUrl: e.WORKER_QUEUE_URL } : {}),
+    ...(e.SWEEP_QUEUE_URL ? { sweepQueueUrl: e.SWEEP_QUEUE_URL } : {}),
     ...(e.UPLOAD_GATEWAY_URL ? { uploadGatewayUrl: e.UPLOAD_GATEWAY_URL.replace(/\/+$/, '') } : {}),
     logLevel: e.LOG_LEVEL,
   };
