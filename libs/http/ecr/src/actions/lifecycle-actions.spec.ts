@@ -2,6 +2,7 @@ import { toEcrEvents } from '@cargohold/events';
 import { createMemoryStorage } from '@cargohold/storage-memory';
 import { ociImage } from '@cargohold/storage-testing';
 import { batchGetImage, describeImages } from './image-actions';
+import { startImageScan } from './scanning-actions';
 import {
   deleteLifecyclePolicy,
   getLifecyclePolicy,
@@ -206,6 +207,14 @@ describe('UpdateImageStorageClass', () => {
     expect(pulled.failures).toEqual([{ imageId: { imageTag: 'v1' }, failureCode: 'ImageInaccessible', failureReason: expect.stringContaining('archived') }]);
     expect(restored.imageStatus).toBe('ACTIVE');
     expect(pulledAgain.images).toHaveLength(1);
+  });
+
+  it('refuses to scan an archived image with ImageArchivedException', async () => {
+    const { run, pushAt } = harness();
+    await pushAt(-1, 'a', 'v1');
+    await run(updateImageStorageClass, { repositoryName: 'team/app', imageId: { imageTag: 'v1' }, targetStorageClass: 'ARCHIVE' });
+
+    await expect(run(startImageScan, { repositoryName: 'team/app', imageId: { imageTag: 'v1' } })).rejects.toMatchObject({ name: 'ImageArchivedException' });
   });
 
   it('answers ImageNotFoundException for an unknown image', async () => {
