@@ -38,21 +38,29 @@ export class LifecycleSweeper {
     if (policyText === undefined) return report;
     const now = this.clock.now();
     const { observed, decisions } = await evaluateRepository(this.manifests, repo, policyText, now);
-    // Indexes before what they list: a child expiring with its index would otherwise still be referenced.
-    const ordered = [...decisions].sort((a, b) => childrenOf(observed, b) - childrenOf(observed, a));
-    for (const decision of ordered) {
+    const act = async (decision: LifecycleDecision) => {
       const before = observed.get(decision.digest as Digest);
-      if (!before) continue;
+      if (!before) return;
       const done = decision.action === 'EXPIRE' ? await this.expire(repo, before) : await this.archive(repo, before, now);
       (done ? (decision.action === 'EXPIRE' ? report.expired : report.transitioned) : report.skipped).push(before.record.digest);
-    }
+    };
+    // Indexes first, one at a time and the biggest first, so a child expiring with its index is no longer
+    // referenced when its turn comes; then every other image, a few at a time (none of those constrains another).
+    const indexes = decisions.filter((d) => childrenOf(observed, d) > 0).sort((a, b) => childrenOf(observed, b) - childrenOf(observed, a));
+    for (const decision of indexes) await act(decision);
+    await inParallel(
+      decisions.filter((d) => childrenOf(observed, d) === 0),
+      PARALLEL_ACTIONS,
+      act,
+    );
     await this.repositories.update(repo, (current) => ({ ...current, lifecycleEvaluatedAt: now.toISOString() }));
     return { ...report, evaluated: true };
   }
 
+  /** Not re-pushed since (same push time); the tags are compared by the store, atomically with the delete. */
   private async expire(repo: RepoRef, before: ObservedImage): Promise<boolean> {
     const digest = before.record.digest;
-    if (!unchanged(before, await this.manifests.get(repo, digest), await this.manifests.tagsOf(repo, digest))) return false;
+    if ((await this.manifests.get(repo, digest))?.pushedAt.getTime() !== before.record.pushedAt.getTime()) return false;
     try {
       return await this.manifestService.deleteDigest(repo, digest, 'lifecycle', before.tags);
     } catch (error) {
@@ -67,6 +75,17 @@ export class LifecycleSweeper {
     if (current?.storageClass === 'ARCHIVE') return false;
     return (await this.manifests.setStorageClass(repo, before.record.digest, 'ARCHIVE', now)) !== undefined;
   }
+}
+
+/** Expiries and transitions in flight at once for images that list no others. */
+const PARALLEL_ACTIONS = 8;
+
+async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 const childrenOf = (observed: ReadonlyMap<Digest, ObservedImage>, decision: LifecycleDecision) =>
