@@ -39,6 +39,9 @@ Options:
                        on SIGINT/SIGTERM, how long in-flight requests may finish (default 30);
                        then their connections are closed: a chunked upload keeps every chunk
                        acknowledged before and resumes; a body cut off mid-way is discarded
+  --lifecycle-interval SECONDS
+                       how often every repository with a lifecycle policy is swept (default
+                       86400, or "lifecycle.sweepIntervalSeconds" in the config file)
   -h, --help           show this help
 
 Environment: CARGOHOLD_TOKEN_KEY_BASE64 (the token-signing key, base64 of 32 bytes or more;
@@ -84,6 +87,7 @@ export type Command =
       role?: 'all' | 'upload-gateway';
       uploadGatewayUrl?: string;
       shutdownGraceSeconds?: number;
+      lifecycleIntervalSeconds?: number;
     }
   | { kind: 'vulndb-import'; path: string; dataDir: string }
   | { kind: 'fsck'; dataDir: string; repair: boolean }
@@ -122,6 +126,7 @@ export function parseCommand(argv: readonly string[]): Command {
         'endpoint-url': { type: 'string' },
         region: { type: 'string' },
         version: { type: 'boolean', default: false },
+        'lifecycle-interval': { type: 'string' },
       },
     });
   } catch (error) {
@@ -167,6 +172,10 @@ export function parseCommand(argv: readonly string[]): Command {
   if (grace !== undefined && (!/^\d{1,6}(\.\d+)?$/.test(grace) || Number(grace) > 86_400)) {
     return { kind: 'error', message: `invalid --shutdown-grace ${grace} (seconds, at most 86400)` };
   }
+  const interval = values['lifecycle-interval'];
+  if (interval !== undefined && (!/^\d{1,8}$/.test(interval) || Number(interval) < 1 || Number(interval) > 31_536_000)) {
+    return { kind: 'error', message: `invalid --lifecycle-interval ${interval} (whole seconds, 1 to 31536000)` };
+  }
   if (gatewayUrl !== undefined && role === 'upload-gateway')
     return { kind: 'error', message: '--upload-gateway-url is for the server that starts uploads, not the gateway' };
   return {
@@ -184,6 +193,7 @@ export function parseCommand(argv: readonly string[]): Command {
     ...(role !== undefined ? { role } : {}),
     ...(gatewayUrl !== undefined ? { uploadGatewayUrl: gatewayUrl.replace(/\/+$/, '') } : {}),
     ...(grace !== undefined ? { shutdownGraceSeconds: Number(grace) } : {}),
+    ...(interval !== undefined ? { lifecycleIntervalSeconds: Number(interval) } : {}),
   };
 }
 

@@ -105,6 +105,16 @@ export const ConfigFileSchema = z
       })
       .strict()
       .optional(),
+    /** The embedded lifecycle sweeper (see deps.lifecycle.ts). */
+    lifecycle: z
+      .object({
+        /** How often every repository with a lifecycle policy is swept (default 24 h); `--lifecycle-interval` wins. */
+        sweepIntervalSeconds: z.number().int().positive().max(31_536_000).optional(),
+        /** How long after PutLifecyclePolicy that repository is swept (default 60 s). */
+        sweepAfterPutSeconds: z.number().min(0).max(86_400).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFsBlobStorage, type FsBlobStore } from '@cargohold/storage-fs';
-import type { BlobReclaimStore, OutboxStore, RegistryStorage, RepositoryCreationTemplateStore, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
+import type {
+  BlobReclaimStore,
+  LifecycleTargets,
+  OutboxStore,
+  RegistryStorage,
+  RepositoryCreationTemplateStore,
+  ScanStore,
+  VulnerabilityStore,
+} from '@cargohold/storage-ports';
 import { openSqliteMetadata, type SqliteGauges } from '@cargohold/storage-sqlite';
 
 /**
@@ -23,6 +31,7 @@ export interface LocalStorage extends RegistryStorage {
   readonly templates: RepositoryCreationTemplateStore;
   /** Waiting work (upload sessions, outbox, scans), for `/metrics`. */
   readonly gauges: SqliteGauges;
+  readonly lifecycleTargets: LifecycleTargets;
 }
 
 export function openLocalStorage(dataDir: string): LocalStorage {
@@ -43,6 +52,7 @@ export function openLocalStorage(dataDir: string): LocalStorage {
     vulnerabilities: metadata.vulnerabilities,
     templates: metadata.templates,
     gauges: metadata.gauges,
+    lifecycleTargets: metadata.lifecycleTargets,
     close: () => metadata.close(),
   };
 }

@@ -14,6 +14,7 @@ import type { LocalStorage } from './deps.local';
 import { startWorkers } from './deps.workers';
 import { createPullThrough, embeddedSecrets } from './deps.pull-through';
 import { startGcTimer } from './gc-timer';
+import { DEFAULT_SWEEP_AFTER_PUT_SECONDS, DEFAULT_SWEEP_INTERVAL_SECONDS, startLifecycleTimer, type LifecycleTimer } from './deps.lifecycle';
 import { connectionSettings, refuseBeyond } from './connections';
 import { healthEndpoints } from './health';
 import { createMetrics } from './metrics';
@@ -44,6 +45,8 @@ export interface ServerOptions {
   readonly tokenKey?: Buffer;
   /** `--shutdown-grace`: how long `close()` lets in-flight requests finish (default: the config's, else 30 s). */
   readonly shutdownGraceSeconds?: number;
+  /** `--lifecycle-interval`: seconds between lifecycle sweeps of every repository with a policy (default: the config's, else 24 h). */
+  readonly lifecycleIntervalSeconds?: number;
 }
 
 export interface RunningServer {
@@ -102,9 +105,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { storage, templates, local } = await openStorage(options, config);
   const metrics = createMetrics(local ? { gauges: local.gauges } : {});
   const limits = config.limits ?? {};
+  let lifecycle: LifecycleTimer | undefined;
   const registry = createRegistry({
     storage,
     templates,
+    onLifecyclePolicyPut: (repo) => lifecycle?.soon(repo),
     ...(local ? { scans: local.scans } : {}),
     settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
     onBestEffortFailure: (what, err) => {
@@ -179,6 +184,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const workers = local && !gateway ? await startWorkers(registry, local, logger) : undefined;
   const stopRefresh = gateway ? undefined : pullThrough.schedule(registryId);
   const stopGc = local && !gateway ? startGcTimer(registry, local, config, logger) : undefined;
+  // The embedded sweeper; on AWS the scheduled Lambda sweeps (the embedded server over AWS storage leaves it to that).
+  if (local && !gateway) {
+    lifecycle = startLifecycleTimer(
+      registry,
+      local.lifecycleTargets,
+      {
+        intervalSeconds: options.lifecycleIntervalSeconds ?? config.lifecycle?.sweepIntervalSeconds ?? DEFAULT_SWEEP_INTERVAL_SECONDS,
+        afterPutSeconds: config.lifecycle?.sweepAfterPutSeconds ?? DEFAULT_SWEEP_AFTER_PUT_SECONDS,
+      },
+      logger,
+    );
+  }
 
   const connections = connectionSettings(config);
   const server: Server = createServer(
@@ -224,6 +241,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
+      await lifecycle?.stop();
       await workers?.stop();
       await storage.close();
       // A counter, not a timing: specs read it to tell a resumed upload from one hashed again.

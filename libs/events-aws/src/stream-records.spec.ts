@@ -110,6 +110,14 @@ describe('eventsFromStreamRecord', () => {
       expect(eventsFromStreamRecord(record('MODIFY', { OldImage: manifestImage(D1), NewImage: pulled }))).toEqual([]);
     });
 
+    it('marks the deletes of a lifecycle expiry (deleteReason on the old images) with reason lifecycle', () => {
+      const manifest = eventsFromStreamRecord(record('REMOVE', { OldImage: manifestImage(D1, { deleteReason: { S: 'lifecycle' } }) }));
+      const tag = eventsFromStreamRecord(record('REMOVE', { OldImage: { ...tagImage('v1', D1, 2), deleteReason: { S: 'lifecycle' } } }));
+
+      expect(manifest).toEqual([{ ...common, id: expect.any(String), type: 'image.deleted', digest: D1, tags: [], reason: 'lifecycle', version: 0 }]);
+      expect(tag).toEqual([{ ...common, id: expect.any(String), type: 'image.deleted', digest: D1, tags: ['v1'], reason: 'lifecycle', version: 2 }]);
+    });
+
     it('turns a removed manifest into image.deleted without tags', () => {
       const events = eventsFromStreamRecord(record('REMOVE', { OldImage: manifestImage(D1) }));
 

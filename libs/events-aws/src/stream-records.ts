@@ -23,6 +23,8 @@ import { MalformedEventError } from './errors';
  *   manifest INSERT, tagged push        none: the tag items' records carry the push
  *   manifest MODIFY                     none (recordPull, `parents` bookkeeping)
  *   manifest REMOVE                     image.deleted { digest, tags: [] }           (its tags' REMOVEs precede it)
+ *   tag or manifest REMOVE whose old    the same, with reason `lifecycle`            (expired by a lifecycle
+ *     image has deleteReason=lifecycle                                                policy: ECR's EXPIRE)
  *   scan INSERT or MODIFY whose new     the events it carries, as written             (image.scan-requested when
  *     `events` differ from the old ones                                               a scan is asked for,
  *                                                                                     image.scanned with a result)
@@ -75,7 +77,8 @@ export function eventsFromStreamRecord(record: DynamoDBRecord): RegistryEvent[] 
       }
       case 'REMOVE': {
         const before = required(oldImage, 'OldImage', record);
-        return [{ ...newEvent('image.deleted', { ...base, digest: digestOf(before, record), tags: [tag] }, at, id), version: versionOf(before) }];
+        const deleted = newEvent('image.deleted', { ...base, digest: digestOf(before, record), tags: [tag], ...reasonOf(before) }, at, id);
+        return [{ ...deleted, version: versionOf(before) }];
       }
       default:
         throw new MalformedEventError(`stream record ${record.eventID ?? '?'}: unknown eventName ${String(record.eventName)}`);
@@ -92,11 +95,14 @@ export function eventsFromStreamRecord(record: DynamoDBRecord): RegistryEvent[] 
     case 'MODIFY':
       return [];
     case 'REMOVE':
-      return [newEvent('image.deleted', { ...base, digest, tags: [] }, at, id)];
+      return [newEvent('image.deleted', { ...base, digest, tags: [], ...reasonOf(oldImage) }, at, id)];
     default:
       throw new MalformedEventError(`stream record ${record.eventID ?? '?'}: unknown eventName ${String(record.eventName)}`);
   }
 }
+
+/** `deleteReason` is stamped on the items a lifecycle expiry deletes, just before it deletes them (dynamo-manifest-store.ts). */
+const reasonOf = (before: Item | undefined): { reason?: 'lifecycle' } => (before?.['deleteReason'] === 'lifecycle' ? { reason: 'lifecycle' } : {});
 
 const REPO_PREFIX = 'REPO#';
 const MANIFEST_PREFIX = 'M#';

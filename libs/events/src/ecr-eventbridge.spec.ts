@@ -68,6 +68,16 @@ describe('toEcrEvents', () => {
     ]);
   });
 
+  it('emits an EXPIRE action per tag for an image a lifecycle policy expired, and the reason survives parsing', () => {
+    const event = parseRegistryEvent(newEvent('image.deleted', { ...base, tags: ['v1'], reason: 'lifecycle' }, at, '6a7e8feb-b491-4cf7-a9f1-bf3703467718'));
+    expect(toEcrEvents(event)).toEqual([
+      expect.objectContaining({
+        'detail-type': 'ECR Image Action',
+        detail: { result: 'SUCCESS', 'repository-name': 'team/app', 'image-digest': base.digest, 'action-type': 'EXPIRE', 'image-tag': 'v1' },
+      }),
+    ]);
+  });
+
   it('emits an ECR Image Scan with the severity counts and the repository ARN', () => {
     const event = newEvent(
       'image.scanned',

@@ -25,7 +25,7 @@ export function toEcrEvents(event: RegistryEvent): EventBridgeEvent[] {
   switch (event.type) {
     case 'image.pushed':
     case 'image.deleted': {
-      const actionType = event.type === 'image.pushed' ? 'PUSH' : 'DELETE';
+      const actionType = event.type === 'image.pushed' ? 'PUSH' : event.reason === 'lifecycle' ? 'EXPIRE' : 'DELETE';
       const tags = event.tags.length > 0 ? event.tags : [undefined];
       return tags.map((tag, index) => ({
         ...base,

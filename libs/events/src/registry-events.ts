@@ -27,6 +27,8 @@ export const ImageDeletedSchema = z.object({
   ...Common,
   type: z.literal('image.deleted'),
   tags: z.array(z.string()),
+  /** `lifecycle`: expired by the repository's lifecycle policy (ECR's action-type EXPIRE); absent: a user's delete. */
+  reason: z.enum(['lifecycle']).optional(),
 });
 
 export const ScanRequestedSchema = z.object({

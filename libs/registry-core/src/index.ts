@@ -20,3 +20,7 @@ export * from './verified-blob-store';
 export * from './pull-time-exclusions';
 export * from './repository-templates';
 export * from './gc';
+export * from './lifecycle-errors';
+export * from './lifecycle-policies';
+export * from './lifecycle-sweeper';
+export * from './image-archive';

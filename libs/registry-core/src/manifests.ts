@@ -25,6 +25,7 @@ import { EventFactory } from './event-factory';
 import type { Clock, RegistryLimits } from './config';
 import { ImageTagImmutableError } from './ecr-errors';
 import { ManifestBlobUnknownError, ManifestCorruptError, ManifestUnknownError } from './errors';
+import { ImageArchivedError } from './lifecycle-errors';
 import { isTagImmutable } from './tag-mutability';
 import type { RepositoryResolver } from './repositories';
 import { putVerified } from './uploads/verified-put';
@@ -85,19 +86,25 @@ export class ManifestService {
   /** HEAD: what GET would return, without reading the bytes. */
   async stat(repo: RepoRef, reference: string, accept: string | undefined): Promise<StoredManifest> {
     await this.repositories.require(repo);
+    return this.acceptable(await this.resolve(repo, reference), reference, accept);
+  }
+
+  /** `pulledBy`: the puller's principal ARN, checked against the pull-time update exclusions. An archived image is not pullable. */
+  async get(repo: RepoRef, reference: string, accept: string | undefined, pulledBy?: string): Promise<StoredManifest & { bytes: Buffer }> {
+    await this.repositories.require(repo);
     const record = await this.resolve(repo, reference);
+    const manifest = this.acceptable(record, reference, accept);
+    if (record.storageClass === 'ARCHIVE') throw new ImageArchivedError(record.digest, repo.name);
+    const bytes = await this.bytesOf(manifest.digest);
+    await this.recordPull(repo, manifest.digest, pulledBy);
+    return { ...manifest, bytes };
+  }
+
+  private acceptable(record: ManifestRecord, reference: string, accept: string | undefined): StoredManifest {
     if (!acceptsMediaType(record.mediaType, accept)) {
       throw new ManifestUnknownError(reference, `stored media type ${record.mediaType} is not in Accept`);
     }
     return { digest: record.digest, mediaType: record.mediaType, size: record.size };
-  }
-
-  /** `pulledBy`: the puller's principal ARN, checked against the pull-time update exclusions. */
-  async get(repo: RepoRef, reference: string, accept: string | undefined, pulledBy?: string): Promise<StoredManifest & { bytes: Buffer }> {
-    const manifest = await this.stat(repo, reference, accept);
-    const bytes = await this.bytesOf(manifest.digest);
-    await this.recordPull(repo, manifest.digest, pulledBy);
-    return { ...manifest, bytes };
   }
 
   /**
@@ -143,10 +150,14 @@ export class ManifestService {
     if (!deleted) throw new ManifestUnknownError(reference);
   }
 
-  /** Removes an image and every tag on it, recording `image.deleted` with the change. */
-  async deleteDigest(repo: RepoRef, digest: Digest): Promise<boolean> {
-    const tags = await this.ports.manifests.tagsOf(repo, digest);
-    return this.ports.manifests.delete(repo, digest, [this.events.deleted(repo, digest, tags)]);
+  /**
+   * Removes an image and every tag on it, recording `image.deleted` (with the lifecycle's reason, if it
+   * expired) with the change. With `expectedTags` (sorted), only if exactly those tags are still on it.
+   */
+  async deleteDigest(repo: RepoRef, digest: Digest, reason?: 'lifecycle', expectedTags?: readonly string[]): Promise<boolean> {
+    const tags = expectedTags ?? (await this.ports.manifests.tagsOf(repo, digest));
+    const options = expectedTags ? { expectedTags } : {};
+    return this.ports.manifests.delete(repo, digest, [this.events.deleted(repo, digest, tags, reason)], options);
   }
 
   /** Removes one tag, recording `image.deleted` for that tag with the change. */

@@ -1,4 +1,4 @@
-import type { RegistryStorage, RepositoryCreationTemplateStore, ScanStore } from '@cargohold/storage-ports';
+import type { RegistryStorage, RepoRef, RepositoryCreationTemplateStore, ScanStore } from '@cargohold/storage-ports';
 import { BlobService } from './blobs';
 import { DEFAULT_LIMITS, systemClock, type Clock, type RegistryLimits, type RegistrySettings } from './config';
 import { BlobPins } from './gc/blob-pins';
@@ -13,6 +13,9 @@ import { RepositoryResolver } from './repositories';
 import { ScanService } from './scans';
 import { UploadService } from './uploads';
 import { VerifiedBlobStore } from './verified-blob-store';
+import { ImageArchive } from './image-archive';
+import { LifecyclePolicies } from './lifecycle-policies';
+import { LifecycleSweeper } from './lifecycle-sweeper';
 
 export interface RegistryDeps {
   readonly storage: RegistryStorage;
@@ -28,6 +31,8 @@ export interface RegistryDeps {
    * the composition root can log an outage once; each failure is also counted on the service.
    */
   readonly onBestEffortFailure?: (what: 'record-pull', error: unknown) => void;
+  /** Told after PutLifecyclePolicy stored a policy, so the composition root can sweep that repository soon. */
+  readonly onLifecyclePolicyPut?: (repo: RepoRef) => void | Promise<void>;
 }
 
 /** The registry's use cases, wired over one storage bundle. Transport-neutral: no HTTP in here. */
@@ -42,6 +47,9 @@ export interface Registry {
   readonly scanning: ScanService;
   readonly pullTimeExclusions: PullTimeExclusions;
   readonly templates: RepositoryTemplates;
+  readonly lifecycle: LifecyclePolicies;
+  readonly lifecycleSweeper: LifecycleSweeper;
+  readonly archive: ImageArchive;
   readonly limits: RegistryLimits;
 }
 
@@ -66,17 +74,22 @@ export function createRegistry(deps: RegistryDeps): Registry {
   const pullTimeExclusions = new PullTimeExclusions(storage.registries, clock);
   const pins = new BlobPins(storage.reclaim, blobs, clock);
   const manifests = new ManifestService(repositories, storage, limits, clock, undefined, onPullRecordFailure, pullTimeExclusions, pins);
+  const images = new ImageService(repositories, storage.manifests, manifests);
+  const repositoryAdmin = new RepositoryAdmin(storage.repositories, storage.manifests, clock);
   return {
     limits,
     blobs: new BlobService(repositories, storage.links, blobs),
     uploads: new UploadService(repositories, storage, limits, clock, registryAdmin, pins),
     manifests,
     listing: new ListingService(repositories, storage.repositories, storage.manifests, limits),
-    images: new ImageService(repositories, storage.manifests, manifests),
-    repositoryAdmin: new RepositoryAdmin(storage.repositories, storage.manifests, clock),
+    images,
+    repositoryAdmin,
     registryAdmin,
     scanning: new ScanService(repositories, storage.registries, deps.scans ?? NO_SCANS, clock),
     pullTimeExclusions,
     templates,
+    lifecycle: new LifecyclePolicies(repositoryAdmin, storage.manifests, clock, deps.onLifecyclePolicyPut),
+    lifecycleSweeper: new LifecycleSweeper(storage.repositories, storage.manifests, manifests, clock),
+    archive: new ImageArchive(repositories, images, storage.manifests, clock),
   };
 }

@@ -3,6 +3,7 @@ import type {
   BlobInventory,
   BlobReclaimStore,
   BlobStore,
+  LifecycleTargets,
   RegistryStorage,
   RepositoryCreationTemplateStore,
   ScanStore,
@@ -31,6 +32,7 @@ export interface AwsStorage extends RegistryStorage {
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
   readonly templates: RepositoryCreationTemplateStore;
+  readonly lifecycleTargets: LifecycleTargets;
 }
 
 /**

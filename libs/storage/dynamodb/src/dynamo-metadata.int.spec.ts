@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { parseRegistryEvent, type RegistryEvent } from '@cargohold/events';
 import {
+  describeLifecycleTargetsContract,
   describeMetadataContract,
   describeRepositoryCreationTemplateStoreContract,
   describeScanStoreContract,
@@ -23,6 +24,7 @@ async function fresh() {
 
 describeMetadataContract('dynamodb (DynamoDB Local)', fresh);
 describeRepositoryCreationTemplateStoreContract('dynamodb (DynamoDB Local)', fresh);
+describeLifecycleTargetsContract('dynamodb (DynamoDB Local)', fresh);
 describeScanStoreContract('dynamodb (DynamoDB Local)', async () => {
   const table = await dynamoDb.freshTable();
   return { ...createDynamoMetadata({ client: dynamoDb.client, table }), recordedEvents: changeFeed(table), cleanup: () => dynamoDb.deleteTable(table) };

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   BlobLinkStore,
   BlobReclaimStore,
+  LifecycleTargets,
   ManifestStore,
   RegistrySettingsStore,
   RepositoryCreationTemplateStore,
@@ -20,6 +21,7 @@ import { DynamoScanStore } from './dynamo-scan-store';
 import { DynamoUploadSessionStore } from './dynamo-upload-session-store';
 import { DynamoVulnerabilityStore } from './dynamo-vulnerability-store';
 import { DynamoRepositoryCreationTemplateStore } from './dynamo-repository-creation-template-store';
+import { DynamoLifecycleTargets } from './dynamo-lifecycle-targets';
 import { Table } from './table';
 
 export { createTable, type CreateTableOptions } from './create-table';
@@ -33,6 +35,7 @@ export { DynamoScanStore } from './dynamo-scan-store';
 export { DynamoUploadSessionStore } from './dynamo-upload-session-store';
 export { DynamoVulnerabilityStore } from './dynamo-vulnerability-store';
 export { DynamoRepositoryCreationTemplateStore } from './dynamo-repository-creation-template-store';
+export { DynamoLifecycleTargets } from './dynamo-lifecycle-targets';
 export {
   LeaseLostError,
   MetadataStoreError,
@@ -60,6 +63,7 @@ export interface DynamoMetadata {
   readonly vulnerabilities: VulnerabilityStore;
   readonly templates: RepositoryCreationTemplateStore;
   readonly reclaim: BlobReclaimStore;
+  readonly lifecycleTargets: LifecycleTargets;
 }
 
 /** The metadata, scan and vulnerability ports over one DynamoDB table (single-table design: see table-design.ts). */
@@ -76,5 +80,6 @@ export function createDynamoMetadata({ client, table }: DynamoMetadataOptions): 
     vulnerabilities: new DynamoVulnerabilityStore(t),
     templates: new DynamoRepositoryCreationTemplateStore(t),
     reclaim: new DynamoBlobReclaimStore(t),
+    lifecycleTargets: new DynamoLifecycleTargets(t),
   };
 }

@@ -1,9 +1,10 @@
-import type { OutboxStore, RegistryStorage, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
+import type { LifecycleTargets, OutboxStore, RegistryStorage, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
 import { MemoryBlobReclaimStore } from './memory-blob-reclaim-store';
 import { MemoryBlobStore } from './memory-blob-store';
 import { MemoryBlobUploads } from './memory-blob-uploads';
 import { MemoryBlobLinkStore, MemoryManifestStore, MemoryRegistrySettingsStore, MemoryRepositoryStore, MemoryUploadSessionStore } from './memory-metadata';
 import { MemoryOutboxStore } from './memory-outbox';
+import { MemoryLifecycleTargets } from './memory-lifecycle-targets';
 import { MemoryScanStore } from './memory-scan-store';
 import { MemoryMetadataState } from './memory-state';
 import { MemoryVulnerabilityStore } from './memory-vulnerability-store';
@@ -25,6 +26,7 @@ export type MemoryStorage = RegistryStorage & {
   readonly outbox: OutboxStore;
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
+  readonly lifecycleTargets: LifecycleTargets;
 };
 
 /**
@@ -46,6 +48,7 @@ export function createMemoryStorage(options: { now?: () => Date } = {}): MemoryS
     outbox: new MemoryOutboxStore(state.outbox),
     scans: new MemoryScanStore(state.outbox),
     vulnerabilities: new MemoryVulnerabilityStore(),
+    lifecycleTargets: new MemoryLifecycleTargets(state),
     close: async () => undefined,
   };
 }

@@ -11,8 +11,10 @@ import {
 import type {
   BlobLinkStore,
   Found,
+  ManifestDeleteOptions,
   ManifestPutOptions,
   ManifestRecord,
+  StorageClass,
   ManifestStore,
   Page,
   RegistrySettings,
@@ -26,6 +28,8 @@ import type {
   SessionCursor,
 } from '@cargohold/storage-ports';
 import { byteCompare } from './bytes';
+
+const sameTags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((tag, i) => tag === b[i]);
 import { copyDocument, copyRecord, copyRepository, copySession, page, repoKey, type MemoryMetadataState } from './memory-state';
 
 // Every method runs synchronously to completion (no await inside), which is what makes each one atomic;
@@ -139,10 +143,11 @@ export class MemoryManifestStore implements ManifestStore {
     return deleted;
   }
 
-  async delete(repo: RepoRef, digest: Digest, events: readonly RegistryEvent[] = []): Promise<boolean> {
+  async delete(repo: RepoRef, digest: Digest, events: readonly RegistryEvent[] = [], options: ManifestDeleteOptions = {}): Promise<boolean> {
     const recorded = this.state.outbox.prepare(events);
     const data = this.state.read(repo);
     if (!data?.manifests.has(digest)) return false;
+    if (options.expectedTags && !sameTags(await this.tagsOf(repo, digest), options.expectedTags)) return false;
     const parents = [...data.manifests.values()]
       .filter((m) => m.digest !== digest && m.children.includes(digest))
       .map((m) => m.digest)
@@ -165,6 +170,17 @@ export class MemoryManifestStore implements ManifestStore {
     if (!data || !record) return;
     if (record.lastPulledAt && record.lastPulledAt.getTime() >= at.getTime()) return;
     data.manifests.set(digest, { ...record, lastPulledAt: new Date(at.getTime()) });
+  }
+
+  async setStorageClass(repo: RepoRef, digest: Digest, storageClass: StorageClass, at: Date): Promise<ManifestRecord | undefined> {
+    const data = this.state.read(repo);
+    const record = data?.manifests.get(digest);
+    if (!data || !record) return undefined;
+    if ((record.storageClass ?? 'STANDARD') !== storageClass) {
+      const stamp = storageClass === 'ARCHIVE' ? { lastArchivedAt: new Date(at.getTime()) } : { lastActivatedAt: new Date(at.getTime()) };
+      data.manifests.set(digest, { ...record, storageClass, ...stamp });
+    }
+    return copyRecord(data.manifests.get(digest) as ManifestRecord);
   }
 }
 

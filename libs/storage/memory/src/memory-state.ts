@@ -77,6 +77,9 @@ export function copyRecord(record: ManifestRecord): ManifestRecord {
     imageSizeBytes: record.imageSizeBytes,
     pushedAt: copyDate(record.pushedAt),
     ...(record.lastPulledAt !== undefined && { lastPulledAt: copyDate(record.lastPulledAt) }),
+    ...(record.storageClass !== undefined && { storageClass: record.storageClass }),
+    ...(record.lastArchivedAt !== undefined && { lastArchivedAt: copyDate(record.lastArchivedAt) }),
+    ...(record.lastActivatedAt !== undefined && { lastActivatedAt: copyDate(record.lastActivatedAt) }),
   };
 }
 

@@ -38,3 +38,4 @@ export * from './keyed-mutex';
 export * from './repository-creation-template-store';
 export * from './secret-store';
 export * from './upstream-source';
+export * from './lifecycle-targets';

@@ -1,4 +1,5 @@
 import type {
+  LifecycleTargets,
   BlobLinkStore,
   BlobReclaimStore,
   ManifestStore,
@@ -23,6 +24,7 @@ import { SqliteScanStore } from './sqlite-scan-store';
 import { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 import { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
 import { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
+import { SqliteLifecycleTargets } from './sqlite-lifecycle-targets';
 
 export { SCHEMA_VERSION } from './schema';
 export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
@@ -37,6 +39,7 @@ export { SqliteScanStore } from './sqlite-scan-store';
 export { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 export { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
 export { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
+export { SqliteLifecycleTargets } from './sqlite-lifecycle-targets';
 
 export interface SqliteMetadata {
   readonly repositories: RepositoryStore;
@@ -55,6 +58,7 @@ export interface SqliteMetadata {
   /** Counts of waiting work, for the metrics endpoint. */
   readonly gauges: SqliteGauges;
   readonly templates: RepositoryCreationTemplateStore;
+  readonly lifecycleTargets: LifecycleTargets;
   /** Closes the database; idempotent. */
   close(): Promise<void>;
 }
@@ -78,6 +82,7 @@ export function openSqliteMetadata(file: string): SqliteMetadata {
     inventory: new SqliteInventory(db),
     gauges: new SqliteGauges(db),
     templates: new SqliteRepositoryCreationTemplateStore(db),
+    lifecycleTargets: new SqliteLifecycleTargets(db),
     close: async () => {
       if (db.open) db.close();
     },

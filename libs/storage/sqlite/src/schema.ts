@@ -8,7 +8,8 @@ import Database from 'better-sqlite3';
  *   repositories       (registry, name) → created_at, settings (JSON document; '{}' or a missing field
  *                      reads as DEFAULT_REPOSITORY_SETTINGS, so rows from before v2 need no backfill)
  *   manifests          (registry, repository, digest) → media_type, size, artifact_type, subject,
- *                      annotations (JSON), config_media_type, image_size_bytes, pushed_at, last_pulled_at
+ *                      annotations (JSON), config_media_type, image_size_bytes, pushed_at, last_pulled_at,
+ *                      storage_class (NULL = STANDARD), last_archived_at, last_activated_at
  *   ├─ manifest_blobs     (…, manifest, position) → digest     config + layers, in manifest order
  *   ├─ manifest_children  (…, manifest, position) → child      manifests an index lists
  *   └─ tags               (registry, repository, tag) → digest  a tag always names an existing manifest
@@ -217,6 +218,12 @@ const MIGRATIONS: readonly string[] = [
     until  INTEGER NOT NULL,
     PRIMARY KEY (digest, owner)
   ) WITHOUT ROWID;
+  `,
+  // Lifecycle: storage classes (NULL reads as STANDARD) and when an image was last archived or restored.
+  `
+  ALTER TABLE manifests ADD COLUMN storage_class TEXT;
+  ALTER TABLE manifests ADD COLUMN last_archived_at INTEGER;
+  ALTER TABLE manifests ADD COLUMN last_activated_at INTEGER;
   `,
 ];
 

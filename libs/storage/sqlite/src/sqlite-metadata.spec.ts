@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  describeLifecycleTargetsContract,
   describeMetadataContract,
   describeOutboxContract,
   describeScanStoreContract,
@@ -30,6 +31,7 @@ describeScanStoreContract('sqlite', async () => {
   return { ...metadata, recordedEvents: outboxRecordedEvents(metadata.outbox) };
 });
 describeVulnerabilityStoreContract('sqlite', fresh);
+describeLifecycleTargetsContract('sqlite', fresh);
 
 describeOutboxContract(
   'sqlite',

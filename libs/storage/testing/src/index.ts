@@ -16,3 +16,5 @@ export { describeRepositoryCreationTemplateStoreContract } from './template-cont
 export type { MakeTemplates, TemplateFixture } from './template-contract';
 export { describeBlobInventoryContract, describeBlobReclaimStoreContract } from './reclaim-contract';
 export type { InventoryFixture, MakeReclaim, ReclaimFixture } from './reclaim-contract';
+export { describeLifecycleTargetsContract } from './lifecycle-targets-contract';
+export type { LifecycleTargetsFixture, MakeLifecycleTargets } from './lifecycle-targets-contract';

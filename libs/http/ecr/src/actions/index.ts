@@ -42,6 +42,14 @@ import {
   validatePullThroughCacheRule,
 } from './pull-through-actions';
 import { deregisterPullTimeUpdateExclusion, listPullTimeUpdateExclusions, registerPullTimeUpdateExclusion } from './exclusion-actions';
+import {
+  deleteLifecyclePolicy,
+  getLifecyclePolicy,
+  getLifecyclePolicyPreview,
+  putLifecyclePolicy,
+  startLifecyclePolicyPreview,
+  updateImageStorageClass,
+} from './lifecycle-actions';
 
 const ALL: EcrAction[] = [
   createRepository,
@@ -90,6 +98,12 @@ const ALL: EcrAction[] = [
   updatePullThroughCacheRule,
   deletePullThroughCacheRule,
   validatePullThroughCacheRule,
+  putLifecyclePolicy,
+  getLifecyclePolicy,
+  deleteLifecyclePolicy,
+  startLifecyclePolicyPreview,
+  getLifecyclePolicyPreview,
+  updateImageStorageClass,
 ] as EcrAction[];
 
 /** Every ECR action cargohold answers, by its X-Amz-Target operation name. */
