@@ -4,6 +4,7 @@ import { parseRegistryEvent, type RegistryEvent } from '@cargohold/events';
 import {
   describeMetadataContract,
   describeRepositoryCreationTemplateStoreContract,
+  describeReplicationStatusStoreContract,
   describeScanStoreContract,
   describeVulnerabilityStoreContract,
 } from '@cargohold/storage-testing';
@@ -23,6 +24,7 @@ async function fresh() {
 
 describeMetadataContract('dynamodb (DynamoDB Local)', fresh);
 describeRepositoryCreationTemplateStoreContract('dynamodb (DynamoDB Local)', fresh);
+describeReplicationStatusStoreContract('dynamodb (DynamoDB Local)', fresh);
 describeScanStoreContract('dynamodb (DynamoDB Local)', async () => {
   const table = await dynamoDb.freshTable();
   return { ...createDynamoMetadata({ client: dynamoDb.client, table }), recordedEvents: changeFeed(table), cleanup: () => dynamoDb.deleteTable(table) };

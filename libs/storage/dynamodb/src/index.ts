@@ -4,6 +4,7 @@ import type {
   BlobLinkStore,
   ManifestStore,
   RegistrySettingsStore,
+  ReplicationStatusStore,
   RepositoryCreationTemplateStore,
   RepositoryStore,
   ScanStore,
@@ -18,6 +19,7 @@ import { DynamoScanStore } from './dynamo-scan-store';
 import { DynamoUploadSessionStore } from './dynamo-upload-session-store';
 import { DynamoVulnerabilityStore } from './dynamo-vulnerability-store';
 import { DynamoRepositoryCreationTemplateStore } from './dynamo-repository-creation-template-store';
+import { DynamoReplicationStatusStore } from './dynamo-replication-status-store';
 import { Table } from './table';
 
 export { createTable, type CreateTableOptions } from './create-table';
@@ -29,6 +31,7 @@ export { DynamoScanStore } from './dynamo-scan-store';
 export { DynamoUploadSessionStore } from './dynamo-upload-session-store';
 export { DynamoVulnerabilityStore } from './dynamo-vulnerability-store';
 export { DynamoRepositoryCreationTemplateStore } from './dynamo-repository-creation-template-store';
+export { DynamoReplicationStatusStore } from './dynamo-replication-status-store';
 export {
   LeaseLostError,
   MetadataStoreError,
@@ -55,6 +58,7 @@ export interface DynamoMetadata {
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
   readonly templates: RepositoryCreationTemplateStore;
+  readonly replications: ReplicationStatusStore;
 }
 
 /** The metadata, scan and vulnerability ports over one DynamoDB table (single-table design: see table-design.ts). */
@@ -70,5 +74,6 @@ export function createDynamoMetadata({ client, table }: DynamoMetadataOptions): 
     scans: new DynamoScanStore(t),
     vulnerabilities: new DynamoVulnerabilityStore(t),
     templates: new DynamoRepositoryCreationTemplateStore(t),
+    replications: new DynamoReplicationStatusStore(t),
   };
 }

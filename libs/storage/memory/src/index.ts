@@ -1,8 +1,9 @@
-import type { OutboxStore, RegistryStorage, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
+import type { OutboxStore, RegistryStorage, ReplicationStatusStore, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
 import { MemoryBlobStore } from './memory-blob-store';
 import { MemoryBlobUploads } from './memory-blob-uploads';
 import { MemoryBlobLinkStore, MemoryManifestStore, MemoryRegistrySettingsStore, MemoryRepositoryStore, MemoryUploadSessionStore } from './memory-metadata';
 import { MemoryOutboxStore } from './memory-outbox';
+import { MemoryReplicationStatusStore } from './memory-replication-status-store';
 import { MemoryScanStore } from './memory-scan-store';
 import { MemoryMetadataState } from './memory-state';
 import { MemoryVulnerabilityStore } from './memory-vulnerability-store';
@@ -14,6 +15,7 @@ export { MemoryOutboxStore } from './memory-outbox';
 export { MemoryScanStore } from './memory-scan-store';
 export { MemoryVulnerabilityStore } from './memory-vulnerability-store';
 export { MemoryRepositoryCreationTemplateStore } from './memory-repository-creation-template-store';
+export { MemoryReplicationStatusStore } from './memory-replication-status-store';
 
 /** The storage bundle plus the outbox its ManifestStore records events into, and the scanning stores. */
 export type MemoryStorage = RegistryStorage & {
@@ -22,6 +24,7 @@ export type MemoryStorage = RegistryStorage & {
   readonly outbox: OutboxStore;
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
+  readonly replications: ReplicationStatusStore;
 };
 
 /**
@@ -42,6 +45,7 @@ export function createMemoryStorage(): MemoryStorage {
     outbox: new MemoryOutboxStore(state.outbox),
     scans: new MemoryScanStore(state.outbox),
     vulnerabilities: new MemoryVulnerabilityStore(),
+    replications: new MemoryReplicationStatusStore(state.outbox),
     close: async () => undefined,
   };
 }

@@ -32,3 +32,4 @@ export interface RegistryStorage {
 }
 export * from './keyed-mutex';
 export * from './repository-creation-template-store';
+export * from './replication-status-store';

@@ -11,6 +11,28 @@ export interface RegistrySettings {
   readonly scanningConfiguration?: RegistryScanningConfiguration;
   /** RegisterPullTimeUpdateExclusion's principals (at most 100), whose pulls leave pull times alone. */
   readonly pullTimeUpdateExclusions?: readonly PullTimeUpdateExclusion[];
+  /** PutReplicationConfiguration's document; absent means no rules. */
+  readonly replicationConfiguration?: ReplicationConfiguration;
+}
+
+/** ECR's PREFIX_MATCH; the others are cargohold extensions (repository prefix excluded, tag wildcard). */
+export type ReplicationFilterType = 'PREFIX_MATCH' | 'PREFIX_NOT_MATCH' | 'TAG_PREFIX_MATCH';
+
+export interface ReplicationDestination {
+  readonly region: string;
+  /** The destination account id. */
+  readonly registryId: string;
+}
+
+export interface ReplicationRule {
+  readonly destinations: readonly ReplicationDestination[];
+  readonly repositoryFilters?: readonly { readonly filter: string; readonly filterType: ReplicationFilterType }[];
+  /** CloudFormation's DeleteReplication: deletes in the source are replicated too (off by default). */
+  readonly deleteReplication?: { readonly enabled: boolean };
+}
+
+export interface ReplicationConfiguration {
+  readonly rules: readonly ReplicationRule[];
 }
 
 export interface PullTimeUpdateExclusion {

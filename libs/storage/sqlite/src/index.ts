@@ -3,6 +3,7 @@ import type {
   ManifestStore,
   OutboxStore,
   RegistrySettingsStore,
+  ReplicationStatusStore,
   RepositoryCreationTemplateStore,
   RepositoryStore,
   ScanStore,
@@ -20,6 +21,7 @@ import { SqliteScanStore } from './sqlite-scan-store';
 import { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 import { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
 import { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
+import { SqliteReplicationStatusStore } from './sqlite-replication-status-store';
 
 export { SCHEMA_VERSION } from './schema';
 export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
@@ -32,6 +34,7 @@ export { SqliteScanStore } from './sqlite-scan-store';
 export { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 export { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
 export { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
+export { SqliteReplicationStatusStore } from './sqlite-replication-status-store';
 
 export interface SqliteMetadata {
   readonly repositories: RepositoryStore;
@@ -46,6 +49,8 @@ export interface SqliteMetadata {
   /** Every link and manifest record, for a whole-store scrub. */
   readonly inventory: SqliteInventory;
   readonly templates: RepositoryCreationTemplateStore;
+  /** Replication status per (image, destination); its events go into the outbox with it. */
+  readonly replications: ReplicationStatusStore;
   /** Closes the database; idempotent. */
   close(): Promise<void>;
 }
@@ -67,6 +72,7 @@ export function openSqliteMetadata(file: string): SqliteMetadata {
     vulnerabilities: new SqliteVulnerabilityStore(db),
     inventory: new SqliteInventory(db),
     templates: new SqliteRepositoryCreationTemplateStore(db),
+    replications: new SqliteReplicationStatusStore(db),
     close: async () => {
       if (db.open) db.close();
     },

@@ -204,6 +204,17 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (registry, prefix)
   ) WITHOUT ROWID;
   `,
+  `
+  CREATE TABLE replication_statuses (
+    registry     TEXT NOT NULL,
+    repository   TEXT NOT NULL,
+    digest       TEXT NOT NULL,
+    region       TEXT NOT NULL,
+    registry_id  TEXT NOT NULL,
+    document     TEXT NOT NULL,
+    PRIMARY KEY (registry, repository, digest, region, registry_id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -14,3 +14,5 @@ export { OCI_INDEX, OCI_MANIFEST, ociImage, ociIndex } from './image-fixture';
 export type { ImageFixture, ImageOptions } from './image-fixture';
 export { describeRepositoryCreationTemplateStoreContract } from './template-contract';
 export type { MakeTemplates, TemplateFixture } from './template-contract';
+export { describeReplicationStatusStoreContract } from './replication-status-contract';
+export type { MakeReplicationStatuses, ReplicationStatusFixture } from './replication-status-contract';
