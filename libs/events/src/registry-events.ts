@@ -43,7 +43,25 @@ export const ImageScannedSchema = z.object({
   severityCounts: z.record(z.string(), z.number().int().nonnegative()),
 });
 
-export const RegistryEventSchema = z.discriminatedUnion('type', [ImagePushedSchema, ImageDeletedSchema, ScanRequestedSchema, ImageScannedSchema]);
+/**
+ * One replication of an image into a destination registry finished: `registry` is the destination (where
+ * ECR sends its Replication Action), `source` the registry the image came from (`<account>:<region>`).
+ */
+export const ImageReplicatedSchema = z.object({
+  ...Common,
+  type: z.literal('image.replicated'),
+  source: z.string().min(1),
+  result: z.enum(['SUCCESS', 'FAILED']),
+  tags: z.array(z.string()),
+});
+
+export const RegistryEventSchema = z.discriminatedUnion('type', [
+  ImagePushedSchema,
+  ImageDeletedSchema,
+  ScanRequestedSchema,
+  ImageScannedSchema,
+  ImageReplicatedSchema,
+]);
 
 export type RegistryEvent = z.infer<typeof RegistryEventSchema>;
 export type RegistryEventType = RegistryEvent['type'];
