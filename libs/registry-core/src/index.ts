@@ -19,3 +19,4 @@ export * from './scan-worker';
 export * from './verified-blob-store';
 export * from './pull-time-exclusions';
 export * from './repository-templates';
+export * from './replication';

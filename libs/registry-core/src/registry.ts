@@ -1,4 +1,4 @@
-import type { RegistryStorage, RepositoryCreationTemplateStore, ScanStore } from '@cargohold/storage-ports';
+import type { RegistryStorage, ReplicationStatusStore, RepositoryCreationTemplateStore, ScanStore } from '@cargohold/storage-ports';
 import { BlobService } from './blobs';
 import { DEFAULT_LIMITS, systemClock, type Clock, type RegistryLimits, type RegistrySettings } from './config';
 import { ImageService } from './images';
@@ -9,6 +9,7 @@ import { ManifestService } from './manifests';
 import { PullTimeExclusions } from './pull-time-exclusions';
 import { NO_TEMPLATE_STORE, RepositoryTemplates } from './repository-templates';
 import { RepositoryResolver } from './repositories';
+import { NO_REPLICATION_STATUSES, ReplicationService } from './replication/replication-service';
 import { ScanService } from './scans';
 import { UploadService } from './uploads';
 import { VerifiedBlobStore } from './verified-blob-store';
@@ -19,6 +20,8 @@ export interface RegistryDeps {
   readonly scans?: ScanStore;
   /** Repository creation templates; without a store none applies and none can be created. */
   readonly templates?: RepositoryCreationTemplateStore;
+  /** Replication status per image and destination; without one, none is listed (the no-op twin). */
+  readonly replicationStatuses?: ReplicationStatusStore;
   readonly limits?: Partial<RegistryLimits>;
   readonly settings?: Partial<RegistrySettings>;
   readonly clock?: Clock;
@@ -41,6 +44,7 @@ export interface Registry {
   readonly scanning: ScanService;
   readonly pullTimeExclusions: PullTimeExclusions;
   readonly templates: RepositoryTemplates;
+  readonly replication: ReplicationService;
   readonly limits: RegistryLimits;
 }
 
@@ -64,17 +68,19 @@ export function createRegistry(deps: RegistryDeps): Registry {
   const onPullRecordFailure = (error: unknown) => deps.onBestEffortFailure?.('record-pull', error);
   const pullTimeExclusions = new PullTimeExclusions(storage.registries, clock);
   const manifests = new ManifestService(repositories, storage, limits, clock, undefined, onPullRecordFailure, pullTimeExclusions);
+  const images = new ImageService(repositories, storage.manifests, manifests);
   return {
     limits,
     blobs: new BlobService(repositories, storage.links, blobs),
     uploads: new UploadService(repositories, storage, limits, clock, registryAdmin),
     manifests,
     listing: new ListingService(repositories, storage.repositories, storage.manifests, limits),
-    images: new ImageService(repositories, storage.manifests, manifests),
+    images,
     repositoryAdmin: new RepositoryAdmin(storage.repositories, storage.manifests, clock),
     registryAdmin,
     scanning: new ScanService(repositories, storage.registries, deps.scans ?? NO_SCANS, clock),
     pullTimeExclusions,
     templates,
+    replication: new ReplicationService(storage.registries, deps.replicationStatuses ?? NO_REPLICATION_STATUSES, repositories, images),
   };
 }

@@ -52,6 +52,7 @@ const BY_CLASS: Record<string, string> = {
   TemplateAlreadyExistsError: 'TemplateAlreadyExistsException',
   TemplateNotFoundError: 'TemplateNotFoundException',
   ExclusionNotFoundError: 'ExclusionNotFoundException',
+  ReplicationValidationError: 'ValidationException',
   // DynamoDB still throttling after the SDK's retries: the name every AWS SDK backs off and retries on.
   MetadataThrottledError: 'ThrottlingException',
 };

@@ -35,6 +35,7 @@ import {
   updateRepositoryCreationTemplate,
 } from './template-actions';
 import { deregisterPullTimeUpdateExclusion, listPullTimeUpdateExclusions, registerPullTimeUpdateExclusion } from './exclusion-actions';
+import { describeImageReplicationStatus, putReplicationConfiguration } from './replication-actions';
 
 const ALL: EcrAction[] = [
   createRepository,
@@ -78,6 +79,8 @@ const ALL: EcrAction[] = [
   describeRepositoryCreationTemplates,
   updateRepositoryCreationTemplate,
   deleteRepositoryCreationTemplate,
+  putReplicationConfiguration,
+  describeImageReplicationStatus,
 ] as EcrAction[];
 
 /** Every ECR action cargohold answers, by its X-Amz-Target operation name. */
