@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFsBlobStorage } from '@cargohold/storage-fs';
-import type { OutboxStore, RegistryStorage, RepositoryCreationTemplateStore, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
+import type {
+  OutboxStore,
+  RegistryStorage,
+  ReplicationStatusStore,
+  RepositoryCreationTemplateStore,
+  ScanStore,
+  VulnerabilityStore,
+} from '@cargohold/storage-ports';
 import { openSqliteMetadata } from '@cargohold/storage-sqlite';
 
 /**
@@ -12,13 +19,14 @@ import { openSqliteMetadata } from '@cargohold/storage-sqlite';
  *     uploads/…        staging areas of uploads in progress (FsBlobUploads)
  *     metadata.db      SQLite (WAL): repositories, manifests, tags, links, upload sessions, registries,
  *                      the event outbox, scan results, the vulnerability database and the
- *                      repository creation templates
+ *                      repository creation templates, replication statuses
  */
 export interface LocalStorage extends RegistryStorage {
   readonly outbox: OutboxStore;
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
   readonly templates: RepositoryCreationTemplateStore;
+  readonly replications: ReplicationStatusStore;
 }
 
 export function openLocalStorage(dataDir: string): LocalStorage {
@@ -37,6 +45,7 @@ export function openLocalStorage(dataDir: string): LocalStorage {
     scans: metadata.scans,
     vulnerabilities: metadata.vulnerabilities,
     templates: metadata.templates,
+    replications: metadata.replications,
     close: () => metadata.close(),
   };
 }

@@ -102,7 +102,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const registry = createRegistry({
     storage,
     templates,
-    ...(local ? { scans: local.scans } : {}),
+    ...(local ? { scans: local.scans, replicationStatuses: local.replications } : {}),
     settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
     onBestEffortFailure: (what, err) => logger.warn({ err, what }, 'a best-effort write failed; reads go on (logged once until it works again)'),
     limits: {
