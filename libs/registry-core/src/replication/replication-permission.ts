@@ -23,7 +23,13 @@ const serviceRoleArn = (account: string) => `arn:aws:iam::${account}:role/aws-se
  * (IAM needs no resource policy within an account). Another account: the destination's registry policy
  * must allow both actions to the source account, as IAM evaluates a cross-account request.
  */
-export async function mayReplicate(destinations: RegistrySettingsStore, source: string, destination: string, repository: string, clock: Clock): Promise<boolean> {
+export async function mayReplicate(
+  destinations: RegistrySettingsStore,
+  source: string,
+  destination: string,
+  repository: string,
+  clock: Clock,
+): Promise<boolean> {
   const from = parseRegistryKey(source);
   const to = parseRegistryKey(destination);
   if (from.account === to.account) return true;

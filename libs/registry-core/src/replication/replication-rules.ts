@@ -18,9 +18,7 @@ export function validateReplicationConfiguration(source: string, configuration: 
   for (const rule of configuration.rules) {
     for (const destination of rule.destinations) {
       if (destination.registryId === account && destination.region === region) {
-        throw new ReplicationValidationError(
-          `Replication destination cannot be the same as the source registry: region '${region}', registry '${account}'`,
-        );
+        throw new ReplicationValidationError(`Replication destination cannot be the same as the source registry: region '${region}', registry '${account}'`);
       }
       unique.add(destinationKey(destination));
     }

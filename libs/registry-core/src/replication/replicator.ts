@@ -65,7 +65,9 @@ export class Replicator implements EventConsumer {
     const target = formatRegistryKey({ account: destination.registryId, region: destination.region });
     const into: RepoRef = { registry: target, name: repo.name };
     const replica = this.deps.registries(target);
-    const previous = (await this.deps.statuses.list(repo, record.digest)).find((s) => s.region === destination.region && s.registryId === destination.registryId);
+    const previous = (await this.deps.statuses.list(repo, record.digest)).find(
+      (s) => s.region === destination.region && s.registryId === destination.registryId,
+    );
     try {
       if (await this.holds(replica, into, record.digest, tags)) {
         return await this.finish(repo, record.digest, into, tags, 'COMPLETE', undefined, previous?.status !== 'COMPLETE');
@@ -170,7 +172,14 @@ export class Replicator implements EventConsumer {
     const record = { region, registryId: account, status, ...(failureCode ? { failureCode } : {}), updatedAt: now.toISOString() };
     const result = status === 'COMPLETE' ? ('SUCCESS' as const) : ('FAILED' as const);
     const events = announce
-      ? [newEvent('image.replicated', { registry: into.registry, repository: into.name, digest, source: repo.registry, result, tags: [...tags] }, now, randomUUID())]
+      ? [
+          newEvent(
+            'image.replicated',
+            { registry: into.registry, repository: into.name, digest, source: repo.registry, result, tags: [...tags] },
+            now,
+            randomUUID(),
+          ),
+        ]
       : [];
     await this.deps.statuses.set(repo, digest, record, events);
   }
