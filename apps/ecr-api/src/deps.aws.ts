@@ -23,6 +23,8 @@ export function awsEcrDeps(env: DeploymentEnv, logger: Logger): EcrApiDeps {
       // StartImageScan writes the scan with its request; the table stream carries it to the scanner.
       scans: storage.scans,
       templates: storage.templates,
+      // DescribeImageReplicationStatus reads what the replicator Lambda recorded.
+      replicationStatuses: storage.replications,
     }),
     authenticate: sigV4Authenticator(directory.credentialLookup),
     authorize: (checks) => tokens.access.decideEach(checks),

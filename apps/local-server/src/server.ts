@@ -5,7 +5,7 @@ import { createEcrApi, isEcrApiRequest } from '@cargohold/http-ecr';
 import type { HttpHandler } from '@cargohold/lambda-kit';
 import { formatRegistryKey, registryFromHost } from '@cargohold/oci';
 import { createRegistry } from '@cargohold/registry-core';
-import type { RegistryStorage, RepositoryCreationTemplateStore } from '@cargohold/storage-ports';
+import type { RegistryStorage, ReplicationStatusStore, RepositoryCreationTemplateStore } from '@cargohold/storage-ports';
 import pino, { type Logger } from 'pino';
 import { loadConfigFile, type ConfigFile } from './config';
 import { createAuth, loadTokenKey } from './deps.auth';
@@ -67,12 +67,12 @@ const CHUNK_MIN_LENGTH = 5 * 1024 * 1024;
 async function openStorage(
   options: ServerOptions,
   config: ConfigFile,
-): Promise<{ storage: RegistryStorage; templates: RepositoryCreationTemplateStore; local?: LocalStorage }> {
+): Promise<{ storage: RegistryStorage; templates: RepositoryCreationTemplateStore; replications: ReplicationStatusStore; local?: LocalStorage }> {
   if ((options.backend ?? 'embedded') === 'embedded') {
     // Loaded only here: `--backend aws` (the upload gateway's bundle) never needs the native SQLite module.
     const { openLocalStorage } = await import('./deps.local');
     const local = openLocalStorage(options.dataDir);
-    return { storage: local, templates: local.templates, local };
+    return { storage: local, templates: local.templates, replications: local.replications, local };
   }
   const bucket = options.bucket ?? config.aws?.bucket;
   const table = options.table ?? config.aws?.table;
@@ -83,7 +83,7 @@ async function openStorage(
     ...(config.aws?.bucketPrefix ? { bucketPrefix: config.aws.bucketPrefix } : {}),
     ...(config.region ? { region: config.region } : {}),
   });
-  return { storage, templates: storage.templates };
+  return { storage, templates: storage.templates, replications: storage.replications };
 }
 
 function requestLimits(maxRequestBytes: number | undefined): RequestLimits | undefined {
@@ -97,12 +97,13 @@ function requestLimits(maxRequestBytes: number | undefined): RequestLimits | und
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const config = options.config ?? loadConfigFile(options.configFile);
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'cargohold' } });
-  const { storage, templates, local } = await openStorage(options, config);
+  const { storage, templates, replications, local } = await openStorage(options, config);
   const limits = config.limits ?? {};
   const registry = createRegistry({
     storage,
     templates,
-    ...(local ? { scans: local.scans, replicationStatuses: local.replications } : {}),
+    replicationStatuses: replications,
+    ...(local ? { scans: local.scans } : {}),
     settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
     onBestEffortFailure: (what, err) => logger.warn({ err, what }, 'a best-effort write failed; reads go on (logged once until it works again)'),
     limits: {

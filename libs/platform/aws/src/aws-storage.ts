@@ -1,5 +1,5 @@
 import { createDynamoMetadata } from '@cargohold/storage-dynamodb';
-import type { RegistryStorage, RepositoryCreationTemplateStore, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
+import type { RegistryStorage, RepositoryCreationTemplateStore, ReplicationStatusStore, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
 import { createS3BlobStorage } from '@cargohold/storage-s3';
 import { dynamoDbClient, s3Client, type AwsClients } from './aws-clients';
 
@@ -17,6 +17,7 @@ export interface AwsStorage extends RegistryStorage {
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
   readonly templates: RepositoryCreationTemplateStore;
+  readonly replications: ReplicationStatusStore;
 }
 
 /**
