@@ -36,7 +36,7 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
         MaximumRetryAttempts: 10,
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['StreamForwarderDeadLetterQueue', 'Arn'] } } },
         FilterCriteria: {
-          Filters: ['M#', 'T#', 'SCAN#'].map((prefix) => ({ Pattern: JSON.stringify({ dynamodb: { Keys: { SK: { S: [{ prefix }] } } } }) })),
+          Filters: ['M#', 'T#', 'SCAN#', 'REPL#'].map((prefix) => ({ Pattern: JSON.stringify({ dynamodb: { Keys: { SK: { S: [{ prefix }] } } } }) })),
         },
       });
       expect(resource('StreamForwarderDeadLetterQueue').Properties['SqsManagedSseEnabled']).toBe(true);
