@@ -1,9 +1,20 @@
-import { EventDispatcher, Replicator, ScanWorker, systemClock, VerifiedBlobStore, type Registry, type ReplicaRegistry } from '@cargohold/registry-core';
+import {
+  EventDispatcher,
+  Replicator,
+  runBackfill,
+  ScanWorker,
+  systemClock,
+  VerifiedBlobStore,
+  type Registry,
+  type ReplicaRegistry,
+} from '@cargohold/registry-core';
 import { createImageScanner } from '@cargohold/scanning-service';
 import type { Logger } from 'pino';
 import type { LocalStorage } from './deps.local';
 
 export interface Workers {
+  /** Runs a recorded replication backfill in the background (StartReplicationBackfill's runner). */
+  backfill(registry: string, id: string): void;
   stop(): Promise<void>;
 }
 
@@ -39,5 +50,19 @@ export async function startWorkers(registry: Registry, storage: LocalStorage, lo
   if (released > 0) logger.info({ released }, 'resuming event delivery after a restart');
   const dispatcher = new EventDispatcher(storage.outbox, [scanner, replicator], clock, { pollMs: 200 }, logger);
   dispatcher.start();
-  return { stop: () => dispatcher.stop() };
+  const backfills = new Set<Promise<unknown>>();
+  const backfill = (key: string, id: string) => {
+    const deps = { ...storage, replicator, backfills: registry.replication.backfills, clock };
+    const running = runBackfill(deps, key, id)
+      .catch((err: unknown) => logger.error({ err, registry: key, id }, 'replication backfill failed'))
+      .finally(() => backfills.delete(running));
+    backfills.add(running);
+  };
+  return {
+    backfill,
+    stop: async () => {
+      await dispatcher.stop();
+      await Promise.all(backfills);
+    },
+  };
 }

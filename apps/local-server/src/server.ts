@@ -11,7 +11,7 @@ import { loadConfigFile, type ConfigFile } from './config';
 import { createAuth, loadTokenKey } from './deps.auth';
 import { openAwsStorageChecked } from './deps.aws';
 import type { LocalStorage } from './deps.local';
-import { startWorkers } from './deps.workers';
+import { startWorkers, type Workers } from './deps.workers';
 import { connectionSettings, refuseBeyond } from './connections';
 import { nodeListener } from './node-http';
 
@@ -99,8 +99,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'cargohold' } });
   const { storage, templates, replications, local } = await openStorage(options, config);
   const limits = config.limits ?? {};
+  // Backfills run on the workers, which need the registry: bound once they have started.
+  const started: { workers?: Workers } = {};
+  const backfillRunner = {
+    available: local !== undefined && options.role !== 'upload-gateway',
+    schedule: (key: string, id: string) => started.workers?.backfill(key, id),
+  };
   const registry = createRegistry({
     storage,
+    backfillRunner,
     templates,
     replicationStatuses: replications,
     ...(local ? { scans: local.scans } : {}),
@@ -160,6 +167,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     purge.unref();
   }
   const workers = local && !gateway ? await startWorkers(registry, local, logger) : undefined;
+  if (workers) started.workers = workers;
 
   const connections = connectionSettings(config);
   const server: Server = createServer(

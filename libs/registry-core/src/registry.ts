@@ -9,6 +9,7 @@ import { ManifestService } from './manifests';
 import { PullTimeExclusions } from './pull-time-exclusions';
 import { NO_TEMPLATE_STORE, RepositoryTemplates } from './repository-templates';
 import { RepositoryResolver } from './repositories';
+import { NO_BACKFILL_RUNNER, ReplicationBackfills, type BackfillRunner } from './replication/replication-backfills';
 import { NO_REPLICATION_STATUSES, ReplicationService } from './replication/replication-service';
 import { ScanService } from './scans';
 import { UploadService } from './uploads';
@@ -22,6 +23,8 @@ export interface RegistryDeps {
   readonly templates?: RepositoryCreationTemplateStore;
   /** Replication status per image and destination; without one, none is listed (the no-op twin). */
   readonly replicationStatuses?: ReplicationStatusStore;
+  /** Runs replication backfills off the request (the embedded workers); without one none can start. */
+  readonly backfillRunner?: BackfillRunner;
   readonly limits?: Partial<RegistryLimits>;
   readonly settings?: Partial<RegistrySettings>;
   readonly clock?: Clock;
@@ -81,6 +84,12 @@ export function createRegistry(deps: RegistryDeps): Registry {
     scanning: new ScanService(repositories, storage.registries, deps.scans ?? NO_SCANS, clock),
     pullTimeExclusions,
     templates,
-    replication: new ReplicationService(storage.registries, deps.replicationStatuses ?? NO_REPLICATION_STATUSES, repositories, images),
+    replication: new ReplicationService(
+      storage.registries,
+      deps.replicationStatuses ?? NO_REPLICATION_STATUSES,
+      repositories,
+      images,
+      new ReplicationBackfills(storage.registries, clock, deps.backfillRunner ?? NO_BACKFILL_RUNNER),
+    ),
   };
 }

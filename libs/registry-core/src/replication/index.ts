@@ -4,3 +4,4 @@ export * from './replication-permission';
 export * from './replication-service';
 export * from './replica-registry';
 export * from './replicator';
+export * from './replication-backfills';

@@ -3,6 +3,7 @@ import type { RegistrySettingsStore, ReplicationConfiguration, ReplicationStatus
 import { ManifestUnknownError } from '../errors';
 import type { ImageId, ImageService } from '../images';
 import type { RepositoryResolver } from '../repositories';
+import type { ReplicationBackfills } from './replication-backfills';
 import { validateReplicationConfiguration } from './replication-rules';
 
 export interface ImageReplicationStatus {
@@ -18,6 +19,8 @@ export class ReplicationService {
     private readonly statuses: ReplicationStatusStore,
     private readonly repositories: RepositoryResolver,
     private readonly images: ImageService,
+    /** StartReplicationBackfill and friends over the same settings document. */
+    readonly backfills: ReplicationBackfills,
   ) {}
 
   async configuration(registry: string): Promise<ReplicationConfiguration> {

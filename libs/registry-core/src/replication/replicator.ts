@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { newEvent, type EventOf, type RegistryEvent } from '@cargohold/events';
 import { formatRegistryKey, parseRegistryKey, type Digest } from '@cargohold/oci';
-import type { ManifestRecord, RepoRef, ReplicationStatusStore } from '@cargohold/storage-ports';
+import type { ManifestRecord, RepoRef, ReplicationDestination, ReplicationStatusStore } from '@cargohold/storage-ports';
 import { DEFAULT_REPOSITORY_SETTINGS, ManifestReferencedError } from '@cargohold/storage-ports';
 import type { Clock } from '../config';
 import { ImageTagImmutableError } from '../ecr-errors';
@@ -25,6 +25,9 @@ export const FAILURE_CODES = {
   immutable: 'IMAGE_TAG_IMMUTABLE',
   error: 'REPLICATION_ERROR',
 } as const;
+
+/** How one replication ended. */
+export type Outcome = { status: 'COMPLETE' } | { status: 'FAILED'; failureCode: string };
 
 class Refused extends Error {
   constructor(readonly failureCode: string) {
@@ -61,7 +64,25 @@ export class Replicator implements EventConsumer {
     for (const destination of destinationsFor(configuration, repo.name, tags)) await this.replicateTo(repo, source, record, tags, destination);
   }
 
-  private async replicateTo(repo: RepoRef, source: ReplicaRegistry, record: ManifestRecord, tags: readonly string[], destination: MatchedDestination) {
+  /**
+   * One image to one destination, whatever the rules say (a backfill chose it): the same steps and status
+   * records as for a push. Throws what the event path would retry; undefined when the image is gone.
+   */
+  async replicate(repo: RepoRef, digest: Digest, destination: ReplicationDestination): Promise<Outcome | undefined> {
+    const source = this.deps.registries(repo.registry);
+    const record = await source.manifests.get(repo, digest);
+    if (!record) return undefined;
+    const tags = await source.manifests.tagsOf(repo, digest);
+    return this.replicateTo(repo, source, record, tags, { ...destination, deletes: false });
+  }
+
+  private async replicateTo(
+    repo: RepoRef,
+    source: ReplicaRegistry,
+    record: ManifestRecord,
+    tags: readonly string[],
+    destination: MatchedDestination,
+  ): Promise<Outcome> {
     const target = formatRegistryKey({ account: destination.registryId, region: destination.region });
     const into: RepoRef = { registry: target, name: repo.name };
     const replica = this.deps.registries(target);
@@ -70,7 +91,8 @@ export class Replicator implements EventConsumer {
     );
     try {
       if (await this.holds(replica, into, record.digest, tags)) {
-        return await this.finish(repo, record.digest, into, tags, 'COMPLETE', undefined, previous?.status !== 'COMPLETE');
+        await this.finish(repo, record.digest, into, tags, 'COMPLETE', undefined, previous?.status !== 'COMPLETE');
+        return { status: 'COMPLETE' };
       }
       await this.status(repo, record.digest, destination, 'IN_PROGRESS');
       // Refused before anything is written, so a denied replication leaves nothing behind.
@@ -78,10 +100,12 @@ export class Replicator implements EventConsumer {
       await this.ensureRepository(repo, source, replica, into);
       await this.copyImage(repo, source, replica, into, record, tags);
       await this.finish(repo, record.digest, into, tags, 'COMPLETE', undefined, true);
+      return { status: 'COMPLETE' };
     } catch (error) {
       if (error instanceof Refused || error instanceof ImageTagImmutableError) {
         const code = error instanceof Refused ? error.failureCode : FAILURE_CODES.immutable;
-        return this.finish(repo, record.digest, into, tags, 'FAILED', code, previous?.failureCode !== code);
+        await this.finish(repo, record.digest, into, tags, 'FAILED', code, previous?.failureCode !== code);
+        return { status: 'FAILED', failureCode: code };
       }
       // Anything else is worth another delivery (the dispatcher or the queue retries); FAILED until then.
       await this.finish(repo, record.digest, into, tags, 'FAILED', FAILURE_CODES.error, previous?.failureCode !== FAILURE_CODES.error);

@@ -13,6 +13,31 @@ export interface RegistrySettings {
   readonly pullTimeUpdateExclusions?: readonly PullTimeUpdateExclusion[];
   /** PutReplicationConfiguration's document; absent means no rules. */
   readonly replicationConfiguration?: ReplicationConfiguration;
+  /** StartReplicationBackfill's runs, newest first (a bounded history). */
+  readonly replicationBackfills?: readonly ReplicationBackfill[];
+}
+
+export type ReplicationBackfillStatus = 'PREPARING' | 'IN_PROGRESS' | 'COMPLETE' | 'FAILED' | 'STOPPING' | 'STOPPED';
+
+export interface ReplicationBackfillResult {
+  readonly repositoryName: string;
+  readonly imageDigest: string;
+  readonly status: 'COMPLETE' | 'FAILED';
+  readonly failureCode?: string;
+}
+
+/** One backfill of one destination: what ECR's ReplicationBackfillSummary and its results show. */
+export interface ReplicationBackfill {
+  readonly id: string;
+  readonly destination: ReplicationDestination;
+  readonly status: ReplicationBackfillStatus;
+  readonly failureCode?: string;
+  /** ISO 8601. */
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly progress: { readonly total: number; readonly completed: number; readonly failed: number; readonly failureCodes: readonly string[] };
+  /** Per image, the first ones only (the document stays small); `progress` counts them all. */
+  readonly results: readonly ReplicationBackfillResult[];
 }
 
 /** ECR's PREFIX_MATCH; the others are cargohold extensions (repository prefix excluded, tag wildcard). */

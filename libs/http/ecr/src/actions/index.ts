@@ -36,6 +36,7 @@ import {
 } from './template-actions';
 import { deregisterPullTimeUpdateExclusion, listPullTimeUpdateExclusions, registerPullTimeUpdateExclusion } from './exclusion-actions';
 import { describeImageReplicationStatus, putReplicationConfiguration } from './replication-actions';
+import { describeReplicationBackfillResults, listReplicationBackfills, startReplicationBackfill, stopReplicationBackfill } from './backfill-actions';
 
 const ALL: EcrAction[] = [
   createRepository,
@@ -81,6 +82,10 @@ const ALL: EcrAction[] = [
   deleteRepositoryCreationTemplate,
   putReplicationConfiguration,
   describeImageReplicationStatus,
+  startReplicationBackfill,
+  stopReplicationBackfill,
+  listReplicationBackfills,
+  describeReplicationBackfillResults,
 ] as EcrAction[];
 
 /** Every ECR action cargohold answers, by its X-Amz-Target operation name. */
