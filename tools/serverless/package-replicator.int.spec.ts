@@ -14,7 +14,7 @@ describe.each(STAGES)('serverless package --stage %s: replicator', (stage) => {
   const template = () => packaged.templates[stage];
   const resource = (id: string): CfnResource => resourceOf(template(), id);
 
-  it('consumes its own queue, fed by a rule for ECR Image Action events, with an encrypted DLQ after 5 receives', () => {
+  it('consumes its own queue, fed by the stream forwarder, with an encrypted DLQ after 5 receives', () => {
     const [functionId, fn] = functionByHandler(template(), HANDLER);
     expect(mappingsOf(template(), functionId)).toEqual([
       {
@@ -32,7 +32,10 @@ describe.each(STAGES)('serverless package --stage %s: replicator', (stage) => {
       maxReceiveCount: 5,
     });
     expect(resource('ReplicatorDeadLetterQueue').Properties['SqsManagedSseEnabled']).toBe(true);
-    expect(resource('ReplicatorRule').Properties['EventPattern']).toEqual({ source: ['cargohold.ecr'], 'detail-type': ['ECR Image Action'] });
+    const forwarder = functionByHandler(template(), 'apps/stream-forwarder/src/main.lambda.handler')[1];
+    expect((forwarder.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables['REPLICATOR_QUEUE_URL']).toEqual({
+      Ref: 'ReplicatorQueue',
+    });
   });
 
   it('gets storage and the other regions’ tables, no bus, token key or identities', () => {

@@ -6,4 +6,3 @@ export * from './sqs-event-consumer';
 export * from './eventbridge-publisher';
 export * from './stream-records';
 export * from './forward-stream-records';
-export * from './ecr-action-records';
