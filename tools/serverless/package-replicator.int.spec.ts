@@ -50,7 +50,7 @@ describe.each(STAGES)('serverless package --stage %s: replicator', (stage) => {
     });
   });
 
-  it('may read and re-put blobs, write this stage’s tables in any region and consume its queue, and nothing else', () => {
+  it('may read and re-put blobs, copy them into this stage’s other buckets, write its tables in any region and consume its queue, and nothing else', () => {
     const [, fn] = functionByHandler(template(), HANDLER);
     const roleId = (fn.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const grants = allowStatements(resource(roleId))
@@ -62,11 +62,17 @@ describe.each(STAGES)('serverless package --stage %s: replicator', (stage) => {
         's3:GetObject',
         's3:PutObject',
         's3:ListBucket',
+        's3:GetObject',
+        's3:PutObject',
+        's3:AbortMultipartUpload',
+        's3:ListBucket',
         ...['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query', 'BatchWriteItem'].map((a) => `dynamodb:${a}`),
         ...['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].map((a) => `sqs:${a}`),
       ].sort(),
     );
     const tables = grants.find(([action]) => action === 'dynamodb:PutItem')?.[1] ?? '';
     expect(tables).toContain(`:table/cargohold-${stage}*`);
+    const replicaBlobs = grants.find(([action]) => action === 's3:AbortMultipartUpload')?.[1] ?? '';
+    expect(replicaBlobs).toContain(`:s3:::cargohold-${stage}-blobbucket-*/blobs/*`);
   });
 });

@@ -31,10 +31,9 @@ export interface BlobCopier {
 }
 
 /**
- * Both registries share one content-addressed blob store (every deployment here: one data dir, or one
- * bucket per region with replication inside the region): the blob only has to exist. A cross-bucket
- * copier (S3 CopyObject / UploadPartCopy from the source bucket into the destination region's bucket,
- * server-side, so no byte passes through the worker) slots in here for cross-region stacks.
+ * Both registries share one content-addressed blob store (one data dir embedded, one bucket on AWS): the
+ * blob only has to exist. Stacks with buckets of their own copy server-side instead (apps/replicator: S3
+ * CopyObject / UploadPartCopy into the destination's bucket, so no byte passes through the worker).
  */
 export const SHARED_BLOB_STORE: BlobCopier = {
   async copy(digest, size, to) {
