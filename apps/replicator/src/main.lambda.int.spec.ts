@@ -9,7 +9,6 @@ import { createDynamoMetadata, type DynamoMetadata } from '@cargohold/storage-dy
 import { startDynamoDbLocal, type DynamoDbLocal } from '@cargohold/storage-dynamodb/testing';
 import { createS3BlobStorage } from '@cargohold/storage-s3';
 import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
-import { bodyOf, ociImage, readAll } from '@cargohold/storage-testing';
 
 /**
  * The replicator Lambda exactly as deployed (main.lambda.ts, environment and all), over s3rver and
@@ -21,6 +20,32 @@ const EAST = '000000000000:us-east-1';
 const WEST = '000000000000:us-west-2';
 const WEST_BUCKET = 'replicator-west-blobs';
 const app = { registry: EAST, name: 'team/app' };
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+
+async function* bodyOf(bytes: Buffer): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
+
+async function readAll(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+/** A one-layer OCI image: its blobs and its manifest. */
+function ociImage(seed: string) {
+  const config = Buffer.from(`{"architecture":"${seed}","os":"linux"}`);
+  const layer = Buffer.from(`layer ${seed}`);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf(config), size: config.length },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: digestOf(layer), size: layer.length }],
+    }),
+  );
+  return { layer, blobs: [config, layer], manifest, digest: digestOf(manifest), mediaType: OCI_MANIFEST };
+}
 
 let s3: S3rverHandle;
 let dynamo: DynamoDbLocal;
