@@ -30,6 +30,8 @@ export function awsEcrDeps(env: DeploymentEnv, logger: Logger): EcrApiDeps {
       ...(env.sweepQueueUrl
         ? { onLifecyclePolicyPut: sweepSoon(new SqsSweepRequests({ client: sqsClient(clients), queueUrl: env.sweepQueueUrl, delaySeconds: 60 }), logger) }
         : {}),
+      // DescribeImageReplicationStatus reads what the replicator Lambda recorded.
+      replicationStatuses: storage.replications,
     }),
     authenticate: sigV4Authenticator(directory.credentialLookup),
     authorize: (checks) => tokens.access.decideEach(checks),

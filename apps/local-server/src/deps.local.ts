@@ -6,6 +6,7 @@ import type {
   LifecycleTargets,
   OutboxStore,
   RegistryStorage,
+  ReplicationStatusStore,
   RepositoryCreationTemplateStore,
   ScanStore,
   VulnerabilityStore,
@@ -20,7 +21,7 @@ import { openSqliteMetadata, type SqliteGauges } from '@cargohold/storage-sqlite
  *     uploads/…        staging areas of uploads in progress (FsBlobUploads)
  *     metadata.db      SQLite (WAL): repositories, manifests, tags, links, upload sessions, registries,
  *                      the event outbox, scan results, the vulnerability database and the
- *                      repository creation templates
+ *                      repository creation templates, replication statuses
  */
 export interface LocalStorage extends RegistryStorage {
   readonly blobs: FsBlobStore;
@@ -32,6 +33,7 @@ export interface LocalStorage extends RegistryStorage {
   /** Waiting work (upload sessions, outbox, scans), for `/metrics`. */
   readonly gauges: SqliteGauges;
   readonly lifecycleTargets: LifecycleTargets;
+  readonly replications: ReplicationStatusStore;
 }
 
 export function openLocalStorage(dataDir: string): LocalStorage {
@@ -53,6 +55,7 @@ export function openLocalStorage(dataDir: string): LocalStorage {
     templates: metadata.templates,
     gauges: metadata.gauges,
     lifecycleTargets: metadata.lifecycleTargets,
+    replications: metadata.replications,
     close: () => metadata.close(),
   };
 }

@@ -5,13 +5,13 @@ import { createEcrApi, isEcrApiRequest } from '@cargohold/http-ecr';
 import type { HttpHandler } from '@cargohold/lambda-kit';
 import { formatRegistryKey, registryFromHost } from '@cargohold/oci';
 import { createRegistry } from '@cargohold/registry-core';
-import type { RegistryStorage, RepositoryCreationTemplateStore } from '@cargohold/storage-ports';
+import type { RegistryStorage, ReplicationStatusStore, RepositoryCreationTemplateStore } from '@cargohold/storage-ports';
 import pino, { type Logger } from 'pino';
 import { loadConfigFile, type ConfigFile } from './config';
 import { createAuth, loadTokenKey } from './deps.auth';
 import { openAwsStorageChecked } from './deps.aws';
 import type { LocalStorage } from './deps.local';
-import { startWorkers } from './deps.workers';
+import { startWorkers, type Workers } from './deps.workers';
 import { createPullThrough, embeddedSecrets } from './deps.pull-through';
 import { startGcTimer } from './gc-timer';
 import { DEFAULT_SWEEP_AFTER_PUT_SECONDS, DEFAULT_SWEEP_INTERVAL_SECONDS, startLifecycleTimer, type LifecycleTimer } from './deps.lifecycle';
@@ -72,12 +72,12 @@ const CHUNK_MIN_LENGTH = 5 * 1024 * 1024;
 async function openStorage(
   options: ServerOptions,
   config: ConfigFile,
-): Promise<{ storage: RegistryStorage; templates: RepositoryCreationTemplateStore; local?: LocalStorage }> {
+): Promise<{ storage: RegistryStorage; templates: RepositoryCreationTemplateStore; replications: ReplicationStatusStore; local?: LocalStorage }> {
   if ((options.backend ?? 'embedded') === 'embedded') {
     // Loaded only here: `--backend aws` (the upload gateway's bundle) never needs the native SQLite module.
     const { openLocalStorage } = await import('./deps.local');
     const local = openLocalStorage(options.dataDir);
-    return { storage: local, templates: local.templates, local };
+    return { storage: local, templates: local.templates, replications: local.replications, local };
   }
   const bucket = options.bucket ?? config.aws?.bucket;
   const table = options.table ?? config.aws?.table;
@@ -88,7 +88,7 @@ async function openStorage(
     ...(config.aws?.bucketPrefix ? { bucketPrefix: config.aws.bucketPrefix } : {}),
     ...(config.region ? { region: config.region } : {}),
   });
-  return { storage, templates: storage.templates };
+  return { storage, templates: storage.templates, replications: storage.replications };
 }
 
 function requestLimits(maxRequestBytes: number | undefined): RequestLimits | undefined {
@@ -102,14 +102,22 @@ function requestLimits(maxRequestBytes: number | undefined): RequestLimits | und
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const config = options.config ?? loadConfigFile(options.configFile);
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'cargohold' } });
-  const { storage, templates, local } = await openStorage(options, config);
+  const { storage, templates, replications, local } = await openStorage(options, config);
   const metrics = createMetrics(local ? { gauges: local.gauges } : {});
   const limits = config.limits ?? {};
   let lifecycle: LifecycleTimer | undefined;
+  // Backfills run on the workers, which need the registry: bound once they have started.
+  const started: { workers?: Workers } = {};
+  const backfillRunner = {
+    available: local !== undefined && options.role !== 'upload-gateway',
+    schedule: (key: string, id: string) => started.workers?.backfill(key, id),
+  };
   const registry = createRegistry({
     storage,
+    backfillRunner,
     templates,
     onLifecyclePolicyPut: (repo) => lifecycle?.soon(repo),
+    replicationStatuses: replications,
     ...(local ? { scans: local.scans } : {}),
     settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
     onBestEffortFailure: (what, err) => {
@@ -196,6 +204,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger,
     );
   }
+  if (workers) started.workers = workers;
 
   const connections = connectionSettings(config);
   const server: Server = createServer(

@@ -181,6 +181,25 @@ describe('eventsFromStreamRecord', () => {
     });
   });
 
+  it('publishes the image.replicated a replication status item carries, once', () => {
+    const replicated = newEvent(
+      'image.replicated',
+      { registry: '123456789012:us-west-2', repository: 'team/app', digest: D1, source: '123456789012:us-east-1', result: 'SUCCESS', tags: ['v1'] },
+      new Date('2026-11-29T11:00:00Z'),
+      '00000000-0000-4000-8000-000000000003',
+    );
+    const status = (events?: unknown[]) => ({
+      PK,
+      SK: { S: `REPL#${D1}#us-west-2#123456789012` },
+      document: { S: '{}' },
+      ...(events ? { events: { S: JSON.stringify(events) } } : {}),
+    });
+
+    expect(eventsFromStreamRecord(record('INSERT', { NewImage: status([replicated]) }))).toEqual([replicated]);
+    expect(eventsFromStreamRecord(record('MODIFY', { OldImage: status([replicated]), NewImage: status([replicated]) }))).toEqual([]);
+    expect(eventsFromStreamRecord(record('MODIFY', { OldImage: status([replicated]), NewImage: status() }))).toEqual([]);
+  });
+
   describe('event ids', () => {
     it('derives the same UUID from a redelivered record and a different one from another record', () => {
       const insert = (eventID: string) => eventsFromStreamRecord(record('INSERT', { NewImage: tagImage('v1', D1, 1) }, eventID))[0]?.id;

@@ -28,6 +28,7 @@ import { MalformedEventError } from './errors';
  *   scan INSERT or MODIFY whose new     the events it carries, as written             (image.scan-requested when
  *     `events` differ from the old ones                                               a scan is asked for,
  *                                                                                     image.scanned with a result)
+ *   replication status (REPL#…)        the events it carries, as for scan items (image.replicated)
  *   scan without new events, REMOVE     none (a worker claiming a scan, a repository delete)
  *   any other item                      none (findings parts, repositories, links, sessions, settings)
  *
@@ -58,6 +59,7 @@ export function eventsFromStreamRecord(record: DynamoDBRecord): RegistryEvent[] 
   const newImage = image(stream.NewImage);
   const oldImage = image(stream.OldImage);
   if (sk.startsWith(SCAN_PREFIX)) return sk.includes(PART_MARK) ? [] : carriedEvents(record, newImage, oldImage);
+  if (sk.startsWith(REPLICATION_PREFIX)) return carriedEvents(record, newImage, oldImage);
   if (!(sk.startsWith(MANIFEST_PREFIX) || sk.startsWith(TAG_PREFIX))) return [];
 
   const { registry, repository } = repositoryOf(pk);
@@ -108,6 +110,8 @@ const REPO_PREFIX = 'REPO#';
 const MANIFEST_PREFIX = 'M#';
 const TAG_PREFIX = 'T#';
 const SCAN_PREFIX = 'SCAN#';
+/** Replication status items (`REPL#<digest>#<region>#<account>`) carry their events as scan items do. */
+const REPLICATION_PREFIX = 'REPL#';
 /** Findings parts (`SCAN#<digest>#PART#…`) share the scan prefix and carry no events. */
 const PART_MARK = '#PART#';
 

@@ -61,12 +61,25 @@ export const CacheSyncedSchema = z.object({
   failureReason: z.string().optional(),
 });
 
+/**
+ * One replication of an image into a destination registry finished: `registry` is the destination (where
+ * ECR sends its Replication Action), `source` the registry the image came from (`<account>:<region>`).
+ */
+export const ImageReplicatedSchema = z.object({
+  ...Common,
+  type: z.literal('image.replicated'),
+  source: z.string().min(1),
+  result: z.enum(['SUCCESS', 'FAILED']),
+  tags: z.array(z.string()),
+});
+
 export const RegistryEventSchema = z.discriminatedUnion('type', [
   ImagePushedSchema,
   ImageDeletedSchema,
   ScanRequestedSchema,
   ImageScannedSchema,
   CacheSyncedSchema,
+  ImageReplicatedSchema,
 ]);
 
 export type RegistryEvent = z.infer<typeof RegistryEventSchema>;

@@ -24,3 +24,4 @@ export * from './lifecycle-errors';
 export * from './lifecycle-policies';
 export * from './lifecycle-sweeper';
 export * from './image-archive';
+export * from './replication';

@@ -1,4 +1,4 @@
-import type { RegistryStorage, RepoRef, RepositoryCreationTemplateStore, ScanStore } from '@cargohold/storage-ports';
+import type { RegistryStorage, RepoRef, ReplicationStatusStore, RepositoryCreationTemplateStore, ScanStore } from '@cargohold/storage-ports';
 import { BlobService } from './blobs';
 import { DEFAULT_LIMITS, systemClock, type Clock, type RegistryLimits, type RegistrySettings } from './config';
 import { BlobPins } from './gc/blob-pins';
@@ -10,6 +10,8 @@ import { ManifestService } from './manifests';
 import { PullTimeExclusions } from './pull-time-exclusions';
 import { NO_TEMPLATE_STORE, RepositoryTemplates } from './repository-templates';
 import { RepositoryResolver } from './repositories';
+import { NO_BACKFILL_RUNNER, ReplicationBackfills, type BackfillRunner } from './replication/replication-backfills';
+import { NO_REPLICATION_STATUSES, ReplicationService } from './replication/replication-service';
 import { ScanService } from './scans';
 import { UploadService } from './uploads';
 import { VerifiedBlobStore } from './verified-blob-store';
@@ -23,6 +25,10 @@ export interface RegistryDeps {
   readonly scans?: ScanStore;
   /** Repository creation templates; without a store none applies and none can be created. */
   readonly templates?: RepositoryCreationTemplateStore;
+  /** Replication status per image and destination; without one, none is listed (the no-op twin). */
+  readonly replicationStatuses?: ReplicationStatusStore;
+  /** Runs replication backfills off the request (the embedded workers); without one none can start. */
+  readonly backfillRunner?: BackfillRunner;
   readonly limits?: Partial<RegistryLimits>;
   readonly settings?: Partial<RegistrySettings>;
   readonly clock?: Clock;
@@ -50,6 +56,7 @@ export interface Registry {
   readonly lifecycle: LifecyclePolicies;
   readonly lifecycleSweeper: LifecycleSweeper;
   readonly archive: ImageArchive;
+  readonly replication: ReplicationService;
   readonly limits: RegistryLimits;
 }
 
@@ -91,5 +98,12 @@ export function createRegistry(deps: RegistryDeps): Registry {
     lifecycle: new LifecyclePolicies(repositoryAdmin, storage.manifests, clock, deps.onLifecyclePolicyPut),
     lifecycleSweeper: new LifecycleSweeper(storage.repositories, storage.manifests, manifests, clock),
     archive: new ImageArchive(repositories, images, storage.manifests, clock),
+    replication: new ReplicationService(
+      storage.registries,
+      deps.replicationStatuses ?? NO_REPLICATION_STATUSES,
+      repositories,
+      images,
+      new ReplicationBackfills(storage.registries, clock, deps.backfillRunner ?? NO_BACKFILL_RUNNER),
+    ),
   };
 }

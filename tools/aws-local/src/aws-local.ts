@@ -146,6 +146,14 @@ export async function runAwsLocal(options: AwsLocalOptions): Promise<AwsLocal> {
       batchSize: WORKER_BATCH_SIZE,
     });
     stops.push(() => queueSource.stop());
+    const replicatorSource = await startQueueSource({
+      sqs: emulators.sqs.client,
+      queueUrl: emulators.queueUrls.replicator,
+      function: functions.replicator,
+      timeoutMs: FUNCTIONS.replicator.timeoutSeconds * 1000,
+      batchSize: WORKER_BATCH_SIZE,
+    });
+    stops.push(() => replicatorSource.stop());
     const purge = setInterval(() => void functions.purge.invoke(purgeEvent(), FUNCTIONS.purge.timeoutSeconds * 1000), PURGE_EVERY_MS);
     stops.push(async () => clearInterval(purge));
     const sweepSource = await startQueueSource({

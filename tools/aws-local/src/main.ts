@@ -7,7 +7,7 @@ const USAGE = `Usage: npm run aws:local -- [--port P] [--data-dir D] [--gateway-
 The serverless.yml deployment on this machine, without an AWS account: s3rver, DynamoDB Local
 (with its stream) and an SQS emulator, kept under D; the real Lambda handlers behind an
 API Gateway HTTP API on P (payload 2.0, 10 MB / 6 MB payloads, 29 s timeout); the upload
-gateway on P2 (default P+1); the stream forwarder, the scanner's queue and the purge's
+gateway on P2 (default P+1); the stream forwarder, the scanner's and the replicator's queues and the purge's
 schedule. EventBridge has no emulator: its events are appended to D/events.jsonl.
 
 Options:

@@ -15,7 +15,7 @@ export const EVENT_BUS = `cargohold-${STAGE}`;
 /** params.default.eventSource */
 export const EVENT_SOURCE = 'cargohold.ecr';
 
-/** The queues of events.yml and stream-forwarder.yml, with their redrive policies. */
+/** The queues of events.yml, stream-forwarder.yml and replicator.yml, with their redrive policies. */
 export const QUEUES = {
   workerDlq: { name: `cargohold-${STAGE}-worker-dlq` },
   worker: { name: `cargohold-${STAGE}-worker`, visibilityTimeoutSeconds: 5400, deadLetters: 'workerDlq', maxReceiveCount: 5 },
@@ -24,13 +24,16 @@ export const QUEUES = {
   ecrEvents: { name: `cargohold-${STAGE}-ecr-events`, visibilityTimeoutSeconds: 5400, deadLetters: 'ecrEventsDlq', maxReceiveCount: 5 },
   lifecycleSweepDlq: { name: `cargohold-${STAGE}-lifecycle-sweep-dlq` },
   lifecycleSweep: { name: `cargohold-${STAGE}-lifecycle-sweep`, visibilityTimeoutSeconds: 5400, deadLetters: 'lifecycleSweepDlq', maxReceiveCount: 5 },
+  replicatorDlq: { name: `cargohold-${STAGE}-replicator-dlq` },
+  replicator: { name: `cargohold-${STAGE}-replicator`, visibilityTimeoutSeconds: 1800, deadLetters: 'replicatorDlq', maxReceiveCount: 5 },
 } as const;
 export type QueueKey = keyof typeof QUEUES;
 
 /** The EcrEventsRule's pattern (events.yml): ECR-shaped events to the subscriber queue. */
 export const ECR_EVENTS_RULE = { source: EVENT_SOURCE, detailTypes: ['ECR Image Action', 'ECR Image Scan', 'ECR Pull Through Cache Action'] } as const;
 
-export type FunctionName = 'distribution-api' | 'ecr-api' | 'purge' | 'stream-forwarder' | 'scanner' | 'lifecycle-schedule' | 'lifecycle-sweeper';
+export type FunctionName =
+  'distribution-api' | 'ecr-api' | 'purge' | 'stream-forwarder' | 'scanner' | 'lifecycle-schedule' | 'lifecycle-sweeper' | 'replicator';
 
 export interface FunctionSpec {
   readonly name: FunctionName;
@@ -48,10 +51,11 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
   scanner: { name: 'scanner', handler: 'apps/scanner/src/main.lambda.handler', timeoutSeconds: 900, memorySize: 1024 },
   'lifecycle-schedule': { name: 'lifecycle-schedule', handler: 'apps/lifecycle-sweeper/src/schedule.lambda.handler', timeoutSeconds: 300, memorySize: 256 },
   'lifecycle-sweeper': { name: 'lifecycle-sweeper', handler: 'apps/lifecycle-sweeper/src/worker.lambda.handler', timeoutSeconds: 900, memorySize: 512 },
+  replicator: { name: 'replicator', handler: 'apps/replicator/src/main.lambda.handler', timeoutSeconds: 300, memorySize: 1024 },
 };
 
-/** The stream event source's filterPatterns: only manifest, tag and scan items reach the forwarder. */
-export const STREAM_KEY_PREFIXES = ['M#', 'T#', 'SCAN#'] as const;
+/** The stream event source's filterPatterns: only manifest, tag, scan and replication status items reach the forwarder. */
+export const STREAM_KEY_PREFIXES = ['M#', 'T#', 'SCAN#', 'REPL#'] as const;
 /** The stream and queue event sources' batch sizes and retry policy. */
 export const STREAM_BATCH_SIZE = 100;
 export const STREAM_MAX_RETRIES = 10;
@@ -131,8 +135,18 @@ export function functionEnv(spec: FunctionSpec, input: FunctionEnvInput): Record
     case 'lifecycle-schedule':
     case 'lifecycle-sweeper':
       return { ...runtime, ...storage, SWEEP_QUEUE_URL: input.queueUrls.lifecycleSweep };
+    case 'replicator':
+      // One region's stack: every destination registry is served by this table and bucket.
+      return { ...runtime, ...storage, REPLICA_TABLES: '{}' };
     case 'stream-forwarder':
-      return { ...runtime, EVENT_BUS_NAME: EVENT_BUS, EVENT_SOURCE, WORKER_QUEUE_URL: input.queueUrls.worker, LOG_LEVEL: input.logLevel };
+      return {
+        ...runtime,
+        EVENT_BUS_NAME: EVENT_BUS,
+        EVENT_SOURCE,
+        WORKER_QUEUE_URL: input.queueUrls.worker,
+        REPLICATOR_QUEUE_URL: input.queueUrls.replicator,
+        LOG_LEVEL: input.logLevel,
+      };
   }
 }
 

@@ -61,6 +61,7 @@ const BY_CLASS: Record<string, string> = {
   LifecyclePolicyNotFoundError: 'LifecyclePolicyNotFoundException',
   LifecyclePolicyPreviewNotFoundError: 'LifecyclePolicyPreviewNotFoundException',
   ImageArchivedError: 'ImageArchivedException',
+  ReplicationValidationError: 'ValidationException',
   // DynamoDB still throttling after the SDK's retries: the name every AWS SDK backs off and retries on.
   MetadataThrottledError: 'ThrottlingException',
 };

@@ -5,6 +5,7 @@ import type {
   BlobStore,
   LifecycleTargets,
   RegistryStorage,
+  ReplicationStatusStore,
   RepositoryCreationTemplateStore,
   ScanStore,
   VulnerabilityStore,
@@ -33,6 +34,7 @@ export interface AwsStorage extends RegistryStorage {
   readonly vulnerabilities: VulnerabilityStore;
   readonly templates: RepositoryCreationTemplateStore;
   readonly lifecycleTargets: LifecycleTargets;
+  readonly replications: ReplicationStatusStore;
 }
 
 /**

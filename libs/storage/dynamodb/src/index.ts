@@ -6,6 +6,7 @@ import type {
   LifecycleTargets,
   ManifestStore,
   RegistrySettingsStore,
+  ReplicationStatusStore,
   RepositoryCreationTemplateStore,
   RepositoryStore,
   ScanStore,
@@ -22,6 +23,7 @@ import { DynamoUploadSessionStore } from './dynamo-upload-session-store';
 import { DynamoVulnerabilityStore } from './dynamo-vulnerability-store';
 import { DynamoRepositoryCreationTemplateStore } from './dynamo-repository-creation-template-store';
 import { DynamoLifecycleTargets } from './dynamo-lifecycle-targets';
+import { DynamoReplicationStatusStore } from './dynamo-replication-status-store';
 import { Table } from './table';
 
 export { createTable, type CreateTableOptions } from './create-table';
@@ -36,6 +38,7 @@ export { DynamoUploadSessionStore } from './dynamo-upload-session-store';
 export { DynamoVulnerabilityStore } from './dynamo-vulnerability-store';
 export { DynamoRepositoryCreationTemplateStore } from './dynamo-repository-creation-template-store';
 export { DynamoLifecycleTargets } from './dynamo-lifecycle-targets';
+export { DynamoReplicationStatusStore } from './dynamo-replication-status-store';
 export {
   LeaseLostError,
   MetadataStoreError,
@@ -64,6 +67,7 @@ export interface DynamoMetadata {
   readonly templates: RepositoryCreationTemplateStore;
   readonly reclaim: BlobReclaimStore;
   readonly lifecycleTargets: LifecycleTargets;
+  readonly replications: ReplicationStatusStore;
 }
 
 /** The metadata, scan and vulnerability ports over one DynamoDB table (single-table design: see table-design.ts). */
@@ -81,5 +85,6 @@ export function createDynamoMetadata({ client, table }: DynamoMetadataOptions): 
     templates: new DynamoRepositoryCreationTemplateStore(t),
     reclaim: new DynamoBlobReclaimStore(t),
     lifecycleTargets: new DynamoLifecycleTargets(t),
+    replications: new DynamoReplicationStatusStore(t),
   };
 }

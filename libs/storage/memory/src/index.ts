@@ -1,10 +1,11 @@
-import type { LifecycleTargets, OutboxStore, RegistryStorage, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
+import type { LifecycleTargets, OutboxStore, RegistryStorage, ReplicationStatusStore, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
 import { MemoryBlobReclaimStore } from './memory-blob-reclaim-store';
 import { MemoryBlobStore } from './memory-blob-store';
 import { MemoryBlobUploads } from './memory-blob-uploads';
 import { MemoryBlobLinkStore, MemoryManifestStore, MemoryRegistrySettingsStore, MemoryRepositoryStore, MemoryUploadSessionStore } from './memory-metadata';
 import { MemoryOutboxStore } from './memory-outbox';
 import { MemoryLifecycleTargets } from './memory-lifecycle-targets';
+import { MemoryReplicationStatusStore } from './memory-replication-status-store';
 import { MemoryScanStore } from './memory-scan-store';
 import { MemoryMetadataState } from './memory-state';
 import { MemoryVulnerabilityStore } from './memory-vulnerability-store';
@@ -17,6 +18,7 @@ export { MemoryOutboxStore } from './memory-outbox';
 export { MemoryScanStore } from './memory-scan-store';
 export { MemoryVulnerabilityStore } from './memory-vulnerability-store';
 export { MemoryRepositoryCreationTemplateStore } from './memory-repository-creation-template-store';
+export { MemoryReplicationStatusStore } from './memory-replication-status-store';
 
 /** The storage bundle plus the outbox its ManifestStore records events into, and the scanning stores. */
 export type MemoryStorage = RegistryStorage & {
@@ -27,6 +29,7 @@ export type MemoryStorage = RegistryStorage & {
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
   readonly lifecycleTargets: LifecycleTargets;
+  readonly replications: ReplicationStatusStore;
 };
 
 /**
@@ -49,6 +52,7 @@ export function createMemoryStorage(options: { now?: () => Date } = {}): MemoryS
     scans: new MemoryScanStore(state.outbox),
     vulnerabilities: new MemoryVulnerabilityStore(),
     lifecycleTargets: new MemoryLifecycleTargets(state),
+    replications: new MemoryReplicationStatusStore(state.outbox),
     close: async () => undefined,
   };
 }

@@ -39,3 +39,4 @@ export * from './repository-creation-template-store';
 export * from './secret-store';
 export * from './upstream-source';
 export * from './lifecycle-targets';
+export * from './replication-status-store';

@@ -29,3 +29,4 @@ export function createS3BlobStorage(options: S3BlobStorageOptions): { blobs: S3B
   const objects = new S3Objects(options.client, options.bucket);
   return { blobs: new S3BlobStore(objects, layout), uploads: new S3BlobUploads(objects, layout), multipart: new S3MultipartSweeper(objects, layout) };
 }
+export { S3BlobCopier, type S3BlobLocation } from './s3-blob-copier';

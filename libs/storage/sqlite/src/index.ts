@@ -5,6 +5,7 @@ import type {
   ManifestStore,
   OutboxStore,
   RegistrySettingsStore,
+  ReplicationStatusStore,
   RepositoryCreationTemplateStore,
   RepositoryStore,
   ScanStore,
@@ -25,6 +26,7 @@ import { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 import { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
 import { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
 import { SqliteLifecycleTargets } from './sqlite-lifecycle-targets';
+import { SqliteReplicationStatusStore } from './sqlite-replication-status-store';
 
 export { SCHEMA_VERSION } from './schema';
 export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
@@ -40,6 +42,7 @@ export { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 export { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
 export { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
 export { SqliteLifecycleTargets } from './sqlite-lifecycle-targets';
+export { SqliteReplicationStatusStore } from './sqlite-replication-status-store';
 
 export interface SqliteMetadata {
   readonly repositories: RepositoryStore;
@@ -59,6 +62,8 @@ export interface SqliteMetadata {
   readonly gauges: SqliteGauges;
   readonly templates: RepositoryCreationTemplateStore;
   readonly lifecycleTargets: LifecycleTargets;
+  /** Replication status per (image, destination); its events go into the outbox with it. */
+  readonly replications: ReplicationStatusStore;
   /** Closes the database; idempotent. */
   close(): Promise<void>;
 }
@@ -83,6 +88,7 @@ export function openSqliteMetadata(file: string): SqliteMetadata {
     gauges: new SqliteGauges(db),
     templates: new SqliteRepositoryCreationTemplateStore(db),
     lifecycleTargets: new SqliteLifecycleTargets(db),
+    replications: new SqliteReplicationStatusStore(db),
     close: async () => {
       if (db.open) db.close();
     },

@@ -225,6 +225,17 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE manifests ADD COLUMN last_archived_at INTEGER;
   ALTER TABLE manifests ADD COLUMN last_activated_at INTEGER;
   `,
+  `
+  CREATE TABLE replication_statuses (
+    registry     TEXT NOT NULL,
+    repository   TEXT NOT NULL,
+    digest       TEXT NOT NULL,
+    region       TEXT NOT NULL,
+    registry_id  TEXT NOT NULL,
+    document     TEXT NOT NULL,
+    PRIMARY KEY (registry, repository, digest, region, registry_id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,6 +7,7 @@ import {
   describeOutboxContract,
   describeScanStoreContract,
   describeRepositoryCreationTemplateStoreContract,
+  describeReplicationStatusStoreContract,
   describeVulnerabilityStoreContract,
   outboxRecordedEvents,
 } from '@cargohold/storage-testing';
@@ -56,3 +57,7 @@ describeOutboxContract(
   { restartable: true },
 );
 describeRepositoryCreationTemplateStoreContract('sqlite', fresh);
+describeReplicationStatusStoreContract('sqlite', async () => {
+  const metadata = await fresh();
+  return { ...metadata, recordedEvents: outboxRecordedEvents(metadata.outbox) };
+});

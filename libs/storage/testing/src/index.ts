@@ -18,3 +18,5 @@ export { describeBlobInventoryContract, describeBlobReclaimStoreContract } from 
 export type { InventoryFixture, MakeReclaim, ReclaimFixture } from './reclaim-contract';
 export { describeLifecycleTargetsContract } from './lifecycle-targets-contract';
 export type { LifecycleTargetsFixture, MakeLifecycleTargets } from './lifecycle-targets-contract';
+export { describeReplicationStatusStoreContract } from './replication-status-contract';
+export type { MakeReplicationStatuses, ReplicationStatusFixture } from './replication-status-contract';

@@ -50,6 +50,8 @@ import {
   startLifecyclePolicyPreview,
   updateImageStorageClass,
 } from './lifecycle-actions';
+import { describeImageReplicationStatus, putReplicationConfiguration } from './replication-actions';
+import { describeReplicationBackfillResults, listReplicationBackfills, startReplicationBackfill, stopReplicationBackfill } from './backfill-actions';
 
 const ALL: EcrAction[] = [
   createRepository,
@@ -104,6 +106,12 @@ const ALL: EcrAction[] = [
   startLifecyclePolicyPreview,
   getLifecyclePolicyPreview,
   updateImageStorageClass,
+  putReplicationConfiguration,
+  describeImageReplicationStatus,
+  startReplicationBackfill,
+  stopReplicationBackfill,
+  listReplicationBackfills,
+  describeReplicationBackfillResults,
 ] as EcrAction[];
 
 /** Every ECR action cargohold answers, by its X-Amz-Target operation name. */
