@@ -8,6 +8,8 @@ export const DEFAULT_SWEEP_AFTER_PUT_SECONDS = 60;
 export interface LifecycleTimerOptions {
   readonly intervalSeconds: number;
   readonly afterPutSeconds: number;
+  /** Told how each repository's sweep went (the metrics): what it acted on, or undefined when it failed. */
+  readonly observe?: (acted: { expired: number; transitioned: number } | undefined) => void;
 }
 
 export interface LifecycleTimer {
@@ -26,9 +28,12 @@ export function startLifecycleTimer(registry: Registry, targets: LifecycleTarget
   const pending = new Set<NodeJS.Timeout>();
   const log = (repo: RepoRef, outcome: Parameters<Parameters<typeof sweepAll>[2]>[1]) => {
     const where = { registry: repo.registry, repository: repo.name };
-    if ('error' in outcome) logger.error({ ...where, err: outcome.error }, 'lifecycle sweep failed');
-    else if (outcome.report.evaluated) {
+    if ('error' in outcome) {
+      options.observe?.(undefined);
+      logger.error({ ...where, err: outcome.error }, 'lifecycle sweep failed');
+    } else if (outcome.report.evaluated) {
       const { expired, transitioned, skipped } = outcome.report;
+      options.observe?.({ expired: expired.length, transitioned: transitioned.length });
       logger.info({ ...where, expired: expired.length, transitioned: transitioned.length, skipped: skipped.length }, 'lifecycle sweep');
     }
   };

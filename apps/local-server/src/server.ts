@@ -191,7 +191,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const workers = local && !gateway ? await startWorkers(registry, local, logger) : undefined;
   const stopRefresh = gateway ? undefined : pullThrough.schedule(registryId);
-  const stopGc = local && !gateway ? startGcTimer(registry, local, config, logger) : undefined;
+  const stopGc = local && !gateway ? startGcTimer(registry, local, config, logger, metrics.gcPass) : undefined;
   // The embedded sweeper; on AWS the scheduled Lambda sweeps (the embedded server over AWS storage leaves it to that).
   if (local && !gateway) {
     lifecycle = startLifecycleTimer(
@@ -200,6 +200,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       {
         intervalSeconds: options.lifecycleIntervalSeconds ?? config.lifecycle?.sweepIntervalSeconds ?? DEFAULT_SWEEP_INTERVAL_SECONDS,
         afterPutSeconds: config.lifecycle?.sweepAfterPutSeconds ?? DEFAULT_SWEEP_AFTER_PUT_SECONDS,
+        observe: metrics.lifecycleSweep,
       },
       logger,
     );
