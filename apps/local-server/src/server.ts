@@ -13,6 +13,7 @@ import { openAwsStorageChecked } from './deps.aws';
 import type { LocalStorage } from './deps.local';
 import { startWorkers } from './deps.workers';
 import { connectionSettings, refuseBeyond } from './connections';
+import { consoleFiles, defaultConsoleDir } from './console-files';
 import { healthEndpoints } from './health';
 import { createMetrics } from './metrics';
 import { nodeListener } from './node-http';
@@ -42,6 +43,8 @@ export interface ServerOptions {
   readonly tokenKey?: Buffer;
   /** `--shutdown-grace`: how long `close()` lets in-flight requests finish (default: the config's, else 30 s). */
   readonly shutdownGraceSeconds?: number;
+  /** The built web console served at `/console/` (default: beside the bundled CLI, see console-files.ts). */
+  readonly consoleDir?: string;
 }
 
 export interface RunningServer {
@@ -150,6 +153,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return isEcrApiRequest(request) ? ecr(request) : distribution(request);
     }),
   );
+  const served = gateway ? api : consoleFiles(options.consoleDir ?? defaultConsoleDir(), logger).around(api);
 
   // The gateway leaves upload expiry to the deployment's purge: a purge here could abort an upload
   // another process is starting (the session is written after the staging area).
@@ -176,7 +180,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       headersTimeout: connections.headersTimeoutMs,
       connectionsCheckingInterval: Math.min(5_000, Math.max(100, connections.headersTimeoutMs / 4)),
     },
-    nodeListener(api, logger, { idleMs: connections.idleTimeoutMs, onComplete: metrics.record }),
+    nodeListener(served, logger, { idleMs: connections.idleTimeoutMs, onComplete: metrics.record }),
   );
   refuseBeyond(server, connections.maxConnections, logger);
   const host = options.host ?? '127.0.0.1';
