@@ -71,7 +71,7 @@ export function ImagesView({ ecr, repository }: { ecr: EcrCall; repository: stri
                       )}
                     </td>
                     <td>
-                      <a href={imageHref(repository, image.imageDigest)} aria-label={`Image ${image.imageTags?.[0] ?? image.imageDigest}`}>
+                      <a href={imageHref(repository, image.imageDigest)}>
                         <code>{shortDigest(image.imageDigest)}</code>
                       </a>
                     </td>
