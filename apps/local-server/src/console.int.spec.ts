@@ -120,7 +120,13 @@ withChromium('the web console in headless Chromium', () => {
     await page.getByRole('link', { name: 'console/app' }).waitFor();
     await page.getByLabel('Repository name').fill('many');
     await expect(page.getByRole('link', { name: 'console/app' }).count()).resolves.toBe(0);
-    await page.getByLabel('Repository name').fill('');
+    await page.getByLabel('Repository name').fill('console/none');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('No repositories named “console/none”.').waitFor();
+    await page.getByLabel('Repository name').fill('console/many');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: 'console/many' }).waitFor();
+    await page.getByRole('button', { name: 'Show all' }).click();
     await page.getByRole('link', { name: 'console/app' }).focus();
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Tab');

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { EcrCall } from '../ecr-client';
+import { EcrApiError, type EcrCall } from '../ecr-client';
 import { usePaged } from '../hooks';
 import { formatTime } from '../format';
 import { pageSize } from '../paging';
@@ -8,6 +8,11 @@ import type { Repository } from '../shapes';
 import { Loaded, Pager } from '../widgets';
 
 const PAGE = pageSize(50);
+
+interface RepositoriesPage {
+  readonly repositories?: readonly Repository[];
+  readonly nextToken?: string;
+}
 
 /**
  * The registry's repositories, a page at a time. ECR has no name search, so the box looks up exact names
@@ -18,7 +23,12 @@ export function RepositoriesView({ ecr }: { ecr: EcrCall }) {
   const [lookup, setLookup] = useState('');
   const listing = usePaged(`repositories\n${lookup}`, (nextToken) => {
     const input = lookup ? { repositoryNames: [lookup] } : { maxResults: PAGE, ...(nextToken ? { nextToken } : {}) };
-    return ecr<{ repositories?: Repository[]; nextToken?: string }>('DescribeRepositories', input);
+    const out = ecr<RepositoriesPage>('DescribeRepositories', input);
+    // An exact-name search that finds nothing is an empty result, not an error.
+    return out.catch((error: unknown): RepositoriesPage => {
+      if (lookup && error instanceof EcrApiError && error.errorName === 'RepositoryNotFoundException') return { repositories: [] };
+      throw error;
+    });
   });
   const filter = typed.trim();
   return (
@@ -54,7 +64,7 @@ export function RepositoriesView({ ecr }: { ecr: EcrCall }) {
         {() => {
           const shown = (listing.page?.repositories ?? []).filter((repository) => lookup || repository.repositoryName.includes(filter));
           return shown.length === 0 ? (
-            <p>No repositories{filter ? ` matching “${filter}”` : ''}.</p>
+            <p>No repositories{lookup ? ` named “${lookup}”` : filter ? ` matching “${filter}” on this page` : ''}.</p>
           ) : (
             <table>
               <caption class="visually-hidden">Repositories, page {listing.cursor.index + 1}</caption>
