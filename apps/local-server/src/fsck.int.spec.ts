@@ -21,7 +21,8 @@ describe('cargohold fsck', () => {
   it('finds a clean store clean', async () => {
     await t.client.pushImage('fsck/clean', 'v1');
     const statuses: string[] = [];
-    const report = await fsck({ dataDir: t.dataDir, repair: false, progress: (status) => statuses.push(status) });
+    const progress = { update: (_done: number, _total: number | undefined, detail: string) => statuses.push(detail), finish: () => undefined };
+    const report = await fsck({ dataDir: t.dataDir, repair: false, progress });
 
     expect(report.blobs).toMatchObject({ checked: 3, corrupt: [] });
     expect(report.manifests).toEqual({ checked: 1, bad: [] });

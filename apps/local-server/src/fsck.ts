@@ -4,13 +4,14 @@ import type { Digest } from '@cargohold/oci';
 import { checkStoredBlob } from '@cargohold/registry-core';
 import { FsBlobStore, FsLayout } from '@cargohold/storage-fs';
 import { openSqliteMetadata, type InventoryEntry } from '@cargohold/storage-sqlite';
+import type { Progress } from './progress';
 
 export interface FsckOptions {
   readonly dataDir: string;
   /** Quarantine the corrupt blobs found (into <data-dir>/corrupt/), so that re-pushes heal them. */
   readonly repair: boolean;
-  /** Called with a one-line status as blobs are hashed (the CLI passes it only on a terminal). */
-  readonly progress?: (status: string) => void;
+  /** Told how far the hashing got (bytes hashed of the total), as blobs are hashed. */
+  readonly progress?: Progress;
 }
 
 export interface Problem {
@@ -26,8 +27,6 @@ export interface FsckReport {
 }
 
 type Verdict = { ok: true; size: number } | { ok: false; reason: string };
-
-const PROGRESS_EVERY_MS = 250;
 
 /**
  * `cargohold fsck`: scrubs the embedded store. Every blob under blobs/ is hashed against its name; every
@@ -70,7 +69,7 @@ export async function fsck(options: FsckOptions): Promise<FsckReport> {
   };
 }
 
-async function scrubBlobs(blobs: FsBlobStore, progress: ((status: string) => void) | undefined): Promise<Map<Digest, Verdict>> {
+async function scrubBlobs(blobs: FsBlobStore, progress: Progress | undefined): Promise<Map<Digest, Verdict>> {
   const digests: Digest[] = [];
   for await (const digest of blobs.list()) digests.push(digest);
   let total = 0;
@@ -81,12 +80,7 @@ async function scrubBlobs(blobs: FsBlobStore, progress: ((status: string) => voi
     }
   }
   let hashed = 0;
-  let shownAt = 0;
-  const show = (done: number) => {
-    if (!progress || Date.now() - shownAt < PROGRESS_EVERY_MS) return;
-    shownAt = Date.now();
-    progress(`hashing blobs: ${done}/${digests.length}, ${formatBytes(hashed)} of ${formatBytes(total)}`);
-  };
+  const show = (done: number) => progress?.update(hashed, total, `hashing blobs: ${done}/${digests.length}, ${formatBytes(hashed)} of ${formatBytes(total)}`);
   const verdicts = new Map<Digest, Verdict>();
   for (const [index, digest] of digests.entries()) {
     const check = await checkStoredBlob(blobs, digest, (count) => {

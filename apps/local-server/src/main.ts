@@ -3,6 +3,7 @@ import { errorText } from './error-text';
 import { loadConfigFile } from './config';
 import { readServeEnvironment } from './serve-env';
 import { startServer } from './server';
+import { progressReporter } from './progress';
 import { VERSION } from './version';
 
 /** `cargohold serve`: runs until SIGINT/SIGTERM, then drains in-flight requests and exits. */
@@ -29,19 +30,17 @@ async function main(argv: string[]): Promise<number> {
   if (command.kind === 'vulndb-import') {
     // Loaded only here, like the embedded storage: the upload gateway's bundle never needs SQLite.
     const { importVulnerabilityDatabase } = await import('./vulndb-import');
-    const { code, summary } = await importVulnerabilityDatabase(command.path, command.dataDir, (line) => process.stderr.write(line));
+    const progress = progressReporter('cargohold vulndb import', process.stderr);
+    const { code, summary } = await importVulnerabilityDatabase(command.path, command.dataDir, (line) => process.stderr.write(line), progress);
+    progress.finish();
     process.stdout.write(summary);
     return code;
   }
   if (command.kind === 'fsck') {
     const { fsck, describeReport } = await import('./fsck');
-    const terminal = process.stderr.isTTY;
-    const report = await fsck({
-      dataDir: command.dataDir,
-      repair: command.repair,
-      ...(terminal ? { progress: (status: string) => process.stderr.write(`\r\x1b[2Kcargohold fsck: ${status}`) } : {}),
-    });
-    if (terminal) process.stderr.write('\r\x1b[2K');
+    const progress = progressReporter('cargohold fsck', process.stderr);
+    const report = await fsck({ dataDir: command.dataDir, repair: command.repair, progress });
+    progress.finish();
     const { code, text } = describeReport(report, command.dataDir);
     process.stdout.write(text);
     return code;

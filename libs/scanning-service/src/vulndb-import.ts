@@ -18,7 +18,13 @@ export interface ImportReport {
  * `cargohold vulndb import PATH`: OSV records from a `.json` file, a folder of them (recursively) or the
  * per-ecosystem `.zip` archives osv.dev publishes, upserted in batches.
  */
-export async function importVulnerabilities(path: string, store: VulnerabilityStore, now: () => Date = () => new Date()): Promise<ImportReport> {
+export async function importVulnerabilities(
+  path: string,
+  store: VulnerabilityStore,
+  now: () => Date = () => new Date(),
+  /** Told the records read and stored so far, after every record (the CLI's progress throttles it). */
+  onProgress?: (read: number, stored: number) => void,
+): Promise<ImportReport> {
   const report = { read: 0, stored: 0, rejected: [] as { source: string; error: string }[] };
   let batch: StoredVulnerability[] = [];
   const flush = async () => {
@@ -30,10 +36,12 @@ export async function importVulnerabilities(path: string, store: VulnerabilitySt
     const record = parse(text);
     if (!record.ok) {
       report.rejected.push({ source, error: record.error });
+      onProgress?.(report.read, report.stored);
       return;
     }
     batch.push(toStored(record.record));
     if (batch.length >= BATCH) await flush();
+    onProgress?.(report.read, report.stored);
   };
   await walk(path, accept);
   await flush();

@@ -3,7 +3,7 @@ import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
 import { AwsClients } from './aws-clients';
 import { bootstrapAwsStorage } from './bootstrap';
 import { checkAwsStorage } from './storage-check';
-import { emulatorEnvironment } from './testing';
+import { isolatedEmulatorEnv } from './testing';
 
 /** `cargohold aws bootstrap` over s3rver and DynamoDB Local, the SDK configured only by the environment. */
 let s3: S3rverHandle;
@@ -13,13 +13,7 @@ const saved = { ...process.env };
 beforeAll(async () => {
   s3 = await startS3rver('bootstrap-existing');
   dynamo = await startDynamoDbLocal();
-  process.env = {
-    ...saved,
-    ...emulatorEnvironment({ s3: s3.endpoint, dynamodb: dynamo.endpoint }),
-    AWS_CONFIG_FILE: '/nonexistent',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-  };
-  delete process.env['AWS_PROFILE'];
+  process.env = isolatedEmulatorEnv(saved, { s3: s3.endpoint, dynamodb: dynamo.endpoint });
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '@cargohold/storage-dynam
 import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
 import { AwsClients } from './aws-clients';
 import { AwsStorageUnreachableError, checkAwsStorage } from './storage-check';
-import { emulatorEnvironment } from './testing';
+import { isolatedEmulatorEnv } from './testing';
 
 /** The start-up check against s3rver and DynamoDB Local, with the SDK configured only by the environment. */
 let s3: S3rverHandle;
@@ -17,13 +17,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  process.env = {
-    ...saved,
-    ...emulatorEnvironment({ s3: s3.endpoint, dynamodb: dynamo.endpoint }),
-    AWS_CONFIG_FILE: '/nonexistent',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-  };
-  delete process.env['AWS_PROFILE'];
+  process.env = isolatedEmulatorEnv(saved, { s3: s3.endpoint, dynamodb: dynamo.endpoint });
 });
 
 afterAll(async () => {

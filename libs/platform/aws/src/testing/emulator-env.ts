@@ -13,3 +13,12 @@ export function emulatorEnvironment(endpoints: { readonly s3: string; readonly d
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
   };
 }
+
+/**
+ * The process environment a spec runs the SDK's own configuration chain in: `saved` plus the emulators'
+ * variables, with no shared config, credentials file or profile to fall back on.
+ */
+export function isolatedEmulatorEnv(saved: NodeJS.ProcessEnv, endpoints: { readonly s3: string; readonly dynamodb: string }): NodeJS.ProcessEnv {
+  const { AWS_PROFILE: _profile, ...rest } = saved;
+  return { ...rest, ...emulatorEnvironment(endpoints), AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' };
+}

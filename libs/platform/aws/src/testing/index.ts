@@ -1,2 +1,2 @@
 // Test harnesses: `@cargohold/platform-aws/testing`, for specs and tools only (lint keeps production code out).
-export { emulatorEnvironment } from './emulator-env';
+export { emulatorEnvironment, isolatedEmulatorEnv } from './emulator-env';
