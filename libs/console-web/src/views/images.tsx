@@ -35,7 +35,7 @@ export function ImagesView({ ecr, repository }: { ecr: EcrCall; repository: stri
         {repository}
       </h2>
       <Loaded loading={repo.loading} error={repo.error}>
-        {() => repo.value && <CopyLine text={`docker pull ${repo.value.repositoryUri}:latest`} label="the pull command for latest" />}
+        {() => repo.value && <CopyLine text={repo.value.repositoryUri} label="the repository URI" />}
       </Loaded>
       <h3>Images</h3>
       <Loaded loading={images.loading} error={images.error}>
