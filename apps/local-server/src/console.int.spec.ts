@@ -90,7 +90,9 @@ withChromium('the web console in headless Chromium', () => {
     await s.ecr.send(new CreateRepositoryCommand({ repositoryName: 'console/many' }));
     [appDigest] = await Promise.all([arrangeApp(s), pushMany(s.v2, 'console/many', MANY)]);
     // The CSP allows the origin's own scripts only; axe is injected from npm, so the test page bypasses it.
-    page = await (await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } })).newPage();
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.t.server.url });
+    page = await context.newPage();
     page.on('request', (request) => {
       const target = request.headers()['x-amz-target'];
       if (target) calls.push({ action: target.split('.')[1] ?? '', input: JSON.parse(request.postData() ?? '{}') as Record<string, unknown> });
@@ -135,11 +137,13 @@ withChromium('the web console in headless Chromium', () => {
     await shot('2-repositories');
   });
 
-  it('opens a repository and shows the pushed image with its tags and a pull line', async () => {
+  it('opens a repository and shows the pushed image with its tags and a pull line that copies', async () => {
     await page.getByRole('link', { name: 'console/app' }).click();
     const row = imageRow('v1');
     await row.waitFor();
-    await expect(row.getByRole('button', { name: 'Copy the pull command for v1' }).count()).resolves.toBe(1);
+    await row.getByRole('button', { name: 'Copy the pull command for v1' }).click();
+    await row.getByText('Copied').waitFor();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(`docker pull ${new URL(s.t.server.url).host}/console/app:v1`);
     await expect(page.getByText('multi', { exact: true }).count()).resolves.toBe(1);
     await expectAccessible();
     await shot('3-images');
