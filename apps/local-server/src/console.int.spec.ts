@@ -154,6 +154,8 @@ withChromium('the web console in headless Chromium', () => {
     await page.getByRole('heading', { name: 'Layers' }).waitFor();
     await expect(page.getByRole('cell', { name: 'layer 1' }).count()).resolves.toBe(1);
     await expect(page.getByText(`docker pull ${new URL(s.t.server.url).host}/console/app@${appDigest}`).count()).resolves.toBe(1);
+    await page.getByText(/^Manifest \(/).click();
+    await expect(page.getByLabel('Manifest JSON').innerText()).resolves.toContain('"application/vnd.oci.image.layer.v1.tar+gzip"');
     await page.getByText('application/spdx+json').waitFor();
     await page.getByRole('cell', { name: 'CVE-2023-5678' }).waitFor();
     await expect(page.locator('table.counts tr', { hasText: 'MEDIUM' }).innerText()).resolves.toMatch(/MEDIUM\s+1/);

@@ -12,6 +12,8 @@ interface Fetched {
   readonly uri: string;
   readonly mediaType?: string;
   readonly manifest: ManifestDocument;
+  /** The manifest exactly as stored, shown as is: its digest is over these bytes. */
+  readonly text: string;
   readonly bytes: number;
 }
 
@@ -36,6 +38,7 @@ export function ImageView({ ecr, repository, digest }: { ecr: EcrCall; repositor
       uri: repos.repositories?.[0]?.repositoryUri ?? repository,
       ...(found.imageManifestMediaType ? { mediaType: found.imageManifestMediaType } : {}),
       manifest,
+      text: found.imageManifest,
       bytes: new TextEncoder().encode(found.imageManifest).length,
     };
   });
@@ -91,6 +94,12 @@ function ImageBody({ ecr, repository, digest, image }: { ecr: EcrCall; repositor
       ))}
       <CopyLine text={`docker pull ${uri}@${digest}`} label="the pull command by digest" />
       {manifest.manifests ? <Platforms repository={repository} manifests={manifest.manifests} /> : <Layers manifest={manifest} />}
+      <details>
+        <summary>Manifest ({formatBytes(image.bytes)})</summary>
+        <pre tabIndex={0} aria-label="Manifest JSON">
+          {image.text}
+        </pre>
+      </details>
       <Referrers ecr={ecr} repository={repository} digest={digest} />
       <FindingsSection ecr={ecr} repository={repository} digest={digest} />
     </>
