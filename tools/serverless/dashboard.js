@@ -8,14 +8,15 @@
 
 const REGION = '@@REGION@@';
 const API_FUNCTIONS = ['distribution-api', 'ecr-api'];
-const WORKER_FUNCTIONS = ['purge', 'stream-forwarder', 'scanner'];
 const DEAD_LETTER_QUEUES = ['worker-dlq', 'stream-dlq', 'ecr-events-dlq'];
 
 function widget(title, x, y, properties) {
   return { type: 'metric', x, y, width: 12, height: 6, properties: { title, region: REGION, view: 'timeSeries', stacked: false, period: 300, ...properties } };
 }
 
-function dashboard(service, stage) {
+/** `functions`: every function of serverless.yml by its key, so a new worker is on the dashboard at once. */
+function dashboard(service, stage, functions) {
+  const workers = functions.filter((name) => !API_FUNCTIONS.includes(name));
   const fn = (name) => `${service}-${stage}-${name}`;
   const perRoute = (metric, stat) =>
     API_FUNCTIONS.map((name, i) => [
@@ -38,7 +39,7 @@ function dashboard(service, stage) {
         metrics: API_FUNCTIONS.map((name) => ['cargohold', 'BytesOut', 'Service', fn(name), { stat: 'Sum', label: name }]),
       }),
       widget('Lambda errors and throttles', 0, 12, {
-        metrics: [...lambda('Errors', 'Sum', [...API_FUNCTIONS, ...WORKER_FUNCTIONS]), ...lambda('Throttles', 'Sum', API_FUNCTIONS)],
+        metrics: [...lambda('Errors', 'Sum', [...API_FUNCTIONS, ...workers]), ...lambda('Throttles', 'Sum', API_FUNCTIONS)],
       }),
       widget('Dead-letter queues (messages waiting)', 12, 12, {
         metrics: DEAD_LETTER_QUEUES.map((queue) => [
@@ -56,7 +57,8 @@ function dashboard(service, stage) {
 async function body({ resolveVariable }) {
   const service = await resolveVariable('self:service');
   const stage = await resolveVariable('sls:stage');
-  const parts = JSON.stringify(dashboard(service, stage)).split(`"${REGION}"`);
+  const functions = Object.keys(await resolveVariable('self:functions'));
+  const parts = JSON.stringify(dashboard(service, stage, functions)).split(`"${REGION}"`);
   // "region":"<the stack's region>" at deploy time.
   const joined = [];
   parts.forEach((part, i) => {
@@ -66,4 +68,4 @@ async function body({ resolveVariable }) {
   return { 'Fn::Join': ['', joined] };
 }
 
-module.exports = { body, dashboard, DEAD_LETTER_QUEUES, WORKER_FUNCTIONS, API_FUNCTIONS };
+module.exports = { body, dashboard, DEAD_LETTER_QUEUES, API_FUNCTIONS };

@@ -1,6 +1,6 @@
 import { HANDLERS, STAGES, packagedStages, type Packaged } from './packaged';
 import { runtimeProblem } from './lambda-runtimes';
-import { functionByHandler, resourcesOfType } from './template';
+import { allowStatements, functionByHandler, resourcesOfType, type CfnResource } from './template';
 
 /**
  * `serverless package` for both stages, offline and without credentials (once per run: packaged.ts),
@@ -51,8 +51,22 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
     it('runs the upload purge every 15 minutes', () => {
       const [purgeId] = functionByHandler(template(), 'apps/distribution-api/src/purge.lambda.handler');
       const schedules = resourcesOfType(template(), 'AWS::Events::Rule').filter(([, rule]) => rule.Properties['ScheduleExpression']);
-      expect(schedules.map(([, rule]) => rule.Properties['ScheduleExpression'])).toEqual(['rate(15 minutes)']);
+      expect(schedules.map(([, rule]) => rule.Properties['ScheduleExpression'])).toEqual(['rate(15 minutes)', 'rate(1 day)']);
       expect(JSON.stringify(schedules[0]?.[1].Properties['Targets'])).toContain(purgeId);
+    });
+
+    it('re-checks the pull-through cache’s tags daily, with the /v2/ function’s permissions and configuration', () => {
+      const [refreshId, refresh] = functionByHandler(template(), 'apps/distribution-api/src/refresh.lambda.handler');
+      const [, api] = functionByHandler(template(), 'apps/distribution-api/src/main.lambda.handler');
+      const schedules = resourcesOfType(template(), 'AWS::Events::Rule').filter(([, rule]) => rule.Properties['ScheduleExpression'] === 'rate(1 day)');
+      expect(JSON.stringify(schedules[0]?.[1].Properties['Targets'])).toContain(refreshId);
+      const actions = (fn: CfnResource) =>
+        allowStatements(template().Resources[(fn.Properties['Role'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]] as CfnResource)
+          .flatMap((statement) => statement.actions)
+          .sort();
+      expect(actions(refresh)).toEqual(actions(api));
+      const { UPLOAD_GATEWAY_URL: _gateway, ...apiEnv } = (api.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
+      expect((refresh.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables).toEqual(apiEnv);
     });
 
     it('gives the API functions their configuration and the purge its storage only', () => {

@@ -53,7 +53,10 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
       expect(resource('EventBus').Properties).toEqual({ Name: `cargohold-${stage}` });
       const rule = resource('EcrEventsRule').Properties;
       expect(rule['EventBusName']).toEqual({ Ref: 'EventBus' });
-      expect(rule['EventPattern']).toEqual({ source: ['cargohold.ecr'], 'detail-type': ['ECR Image Action', 'ECR Image Scan'] });
+      expect(rule['EventPattern']).toEqual({
+        source: ['cargohold.ecr'],
+        'detail-type': ['ECR Image Action', 'ECR Image Scan', 'ECR Pull Through Cache Action'],
+      });
       expect(rule['Targets']).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': ['EcrEventsQueue', 'Arn'] } })]);
       const policy = resource('EcrEventsQueuePolicy').Properties;
       expect(policy['Queues']).toEqual([{ Ref: 'EcrEventsQueue' }]);
@@ -79,6 +82,18 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
           for (const action of statement.actions) expect(`${id}: ${action}`).not.toMatch(/\*/);
           for (const target of statement.resources) expect(`${id}: ${JSON.stringify(target)}`).not.toMatch(/^[^:]+: "\*"$/);
         }
+      }
+    });
+
+    it('lets only the /v2/, ECR API and cache-refresh roles read secrets, and only the pull-through cache’s (ecr-pullthroughcache/*)', () => {
+      const readers = resourcesOfType(template(), 'AWS::IAM::Role').filter(([, role]) =>
+        allowStatements(role).some((statement) => statement.actions.some((action) => action.startsWith('secretsmanager:'))),
+      );
+      expect(readers.map(([id]) => id).sort()).toEqual(['CacheRefreshRole', 'DistributionApiRole', 'EcrApiRole']);
+      for (const [, role] of readers) {
+        const secrets = allowStatements(role).filter((statement) => statement.actions.some((action) => action.startsWith('secretsmanager:')));
+        expect(secrets.flatMap((statement) => statement.actions)).toEqual(['secretsmanager:GetSecretValue']);
+        expect(JSON.stringify(secrets.flatMap((statement) => statement.resources))).toMatch(/:secret:ecr-pullthroughcache\/\*"\]\]\}\]$/);
       }
     });
 

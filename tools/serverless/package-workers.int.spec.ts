@@ -115,7 +115,8 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
       const grants = allowStatements(resource(roleId))
         .filter((statement) => statement.sid !== 'Logs')
         .flatMap((statement) => statement.actions.map((action) => [action, JSON.stringify(statement.resources)]));
-      const blobs = JSON.stringify([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['BlobBucket', 'Arn'] }, '/blobs/*']] }]);
+      // A blob is its object under blobs/, or a pointer there to the data object under data/ holding its bytes.
+      const blobs = JSON.stringify(['/blobs/*', '/data/*'].map((prefix) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['BlobBucket', 'Arn'] }, prefix]] })));
       const table = JSON.stringify([
         { 'Fn::GetAtt': ['MetadataTable', 'Arn'] },
         { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['MetadataTable', 'Arn'] }, '/index/LSI1']] },

@@ -6,6 +6,7 @@ import { createRegistry, systemClock } from '@cargohold/registry-core';
 import { presignBlobUrl } from '@cargohold/storage-s3';
 import type { Logger } from 'pino';
 import { gatewayUploads, type DistributionApiDeps } from '@cargohold/http-distribution';
+import { awsCacheSyncer } from './deps.pull-through';
 
 /** The distribution API over the AWS storage, built once per container from the function's environment. */
 export function awsDistributionDeps(env: DeploymentEnv, logger: Logger): DistributionApiDeps {
@@ -19,13 +20,16 @@ export function awsDistributionDeps(env: DeploymentEnv, logger: Logger): Distrib
     identityPolicies: (arn) => directory.identityPolicies(arn),
     clock: systemClock,
   });
+  const registry = createRegistry({
+    storage,
+    // Create-on-push applies the repository creation templates.
+    templates: storage.templates,
+    onBestEffortFailure: (what, err) => logger.warn({ err, what }, 'a best-effort write failed; reads go on (logged once until it works again)'),
+  });
   return {
-    registry: createRegistry({
-      storage,
-      // Create-on-push applies the repository creation templates.
-      templates: storage.templates,
-      onBestEffortFailure: (what, err) => logger.warn({ err, what }, 'a best-effort write failed; reads go on (logged once until it works again)'),
-    }),
+    registry,
+    // A pull miss fills the cache within this invocation (deps.pull-through.ts).
+    pullThrough: awsCacheSyncer(env, clients, storage, registry, logger),
     authorizer: tokens.authorizer,
     registryFor: (host) => registryFromHost(host, env.registryId),
     logger,

@@ -1,6 +1,8 @@
 import { IdentityDirectory } from '@cargohold/auth';
 import { createAuthToken } from '@cargohold/http-token';
-import { AwsClients, openAwsStorage, type DeploymentEnv } from '@cargohold/platform-aws';
+import { AwsClients, openAwsStorage, SecretsManagerSecretStore, secretsManagerClient, type DeploymentEnv } from '@cargohold/platform-aws';
+import { upstreamConnector } from '@cargohold/platform-node';
+import { PullThroughRules } from '@cargohold/pull-through';
 import { createRegistry, parsePolicy, systemClock } from '@cargohold/registry-core';
 import type { Logger } from 'pino';
 import { sigV4Authenticator, type EcrApiDeps } from '@cargohold/http-ecr';
@@ -31,6 +33,13 @@ export function awsEcrDeps(env: DeploymentEnv, logger: Logger): EcrApiDeps {
       issueToken: tokens.issue,
       downloadUrl: tokens.downloadUrl,
       validatePolicy: (text) => void parsePolicy(text, 'resource'),
+      // Rules in the registry's settings item; credentials from Secrets Manager (`ecr-pullthroughcache/*` only).
+      pullThroughCache: new PullThroughRules({
+        registries: storage.registries,
+        secrets: new SecretsManagerSecretStore(secretsManagerClient(clients)),
+        connect: upstreamConnector(),
+        insecureUpstreams: env.pullThrough.insecureUpstreams,
+      }),
     },
     registryDomain: env.registryDomain,
     defaultRegistry: env.registryId,

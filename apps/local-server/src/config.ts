@@ -51,6 +51,30 @@ export const ConfigFileSchema = z
       })
       .strict()
       .optional(),
+    /** The pull-through cache (CreatePullThroughCacheRule and pulls through its rules). */
+    pullThroughCache: z
+      .object({
+        /** `host[:port]` upstreams reached over plain http, which may be loopback or private (e.g. ["127.0.0.1:5001"]). */
+        insecureUpstreams: z.array(z.string().min(1)).optional(),
+        /** Hosts besides an upstream's own that its token realms and blob redirects may use (added to Docker Hub's). */
+        allowRedirectHosts: z.array(z.string().min(1)).optional(),
+        /** How often a pull re-checks a cached tag against its upstream (ECR: daily). */
+        refreshIntervalSeconds: z
+          .number()
+          .min(0)
+          .max(30 * 86_400)
+          .optional(),
+        /** How often every cached tag of the default registry is re-checked in the background (default daily; 0 turns it off). */
+        scheduledRefreshSeconds: z
+          .number()
+          .min(0)
+          .max(30 * 86_400)
+          .optional(),
+        /** Upstream credentials by Secrets Manager ARN, each ECR's JSON `{"username","accessToken"}` (else `<data-dir>/secrets/<name>`). */
+        secrets: z.record(z.string(), z.union([z.string(), z.object({ username: z.string(), accessToken: z.string() })])).optional(),
+      })
+      .strict()
+      .optional(),
     limits: z
       .object({
         maxBlobBytes: z.number().int().positive().optional(),

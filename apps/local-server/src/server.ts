@@ -12,6 +12,7 @@ import { createAuth, loadTokenKey } from './deps.auth';
 import { openAwsStorageChecked } from './deps.aws';
 import type { LocalStorage } from './deps.local';
 import { startWorkers } from './deps.workers';
+import { createPullThrough, embeddedSecrets } from './deps.pull-through';
 import { connectionSettings, refuseBeyond } from './connections';
 import { consoleFiles, defaultConsoleDir } from './console-files';
 import { healthEndpoints } from './health';
@@ -130,8 +131,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     : options.uploadGatewayUrl
       ? gatewayUploads(options.uploadGatewayUrl, auth.uploadCapability)
       : undefined;
+  const pullThrough = createPullThrough(
+    config,
+    registry,
+    storage,
+    embeddedSecrets(config, options.dataDir),
+    local ? { record: (events) => local.outbox.append(events) } : undefined,
+    logger,
+  );
   const distribution = createDistributionApi({
     registry,
+    pullThrough: pullThrough.syncer,
     authorizer: auth.authorizer,
     registryFor: (host) => registryFromHost(host, registryId),
     logger,
@@ -142,6 +152,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const ecr = createEcrApi({
     registry,
     ...auth.ecr,
+    services: { ...auth.ecr.services, pullThroughCache: pullThrough.rules },
     registryDomain: config.registryDomain ?? 'localhost',
     defaultRegistry: registryId,
     logger,
@@ -169,6 +180,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     purge.unref();
   }
   const workers = local && !gateway ? await startWorkers(registry, local, logger) : undefined;
+  const stopRefresh = gateway ? undefined : pullThrough.schedule(registryId);
 
   const connections = connectionSettings(config);
   const server: Server = createServer(
@@ -207,6 +219,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const close = (graceMs = (options.shutdownGraceSeconds ?? config.server?.shutdownGraceSeconds ?? 30) * 1000) =>
     (closing ??= (async () => {
       if (purge) clearInterval(purge);
+      stopRefresh?.();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);

@@ -6,6 +6,9 @@ export const ECR_ACTIONS = [
   'ecr:BatchCheckLayerAvailability',
   'ecr:BatchDeleteImage',
   'ecr:BatchGetImage',
+  // A pull that fills a pull-through cache also imports the image, and creates the repository on first pull.
+  'ecr:BatchImportUpstreamImage',
+  'ecr:CreateRepository',
   'ecr:CompleteLayerUpload',
   'ecr:DescribeRepositories',
   'ecr:GetAuthorizationToken',

@@ -28,6 +28,39 @@ describe('toEcrEvents', () => {
     ]);
   });
 
+  it('emits an ECR Pull Through Cache Action for a cache sync, with the failure only when it failed', () => {
+    const fields = {
+      ...base,
+      repository: 'hub/library/alpine',
+      status: 'SUCCESS' as const,
+      ecrRepositoryPrefix: 'hub',
+      upstreamRegistryUrl: 'quay.io',
+      tag: '3',
+    };
+    const synced = newEvent('cache.synced', fields, at, '6a7e8feb-b491-4cf7-a9f1-bf3703467718');
+    const failed = newEvent('cache.synced', { ...fields, digest: '3', status: 'FAILED', failureCode: 'unavailable', failureReason: 'down' }, at, 'x');
+
+    expect(toEcrEvents(parseRegistryEvent(synced))).toEqual([
+      expect.objectContaining({
+        'detail-type': 'ECR Pull Through Cache Action',
+        resources: ['arn:aws:ecr:us-west-2:123456789012:repository/hub/library/alpine'],
+        detail: {
+          'rule-version': '1',
+          'sync-status': 'SUCCESS',
+          'ecr-repository-prefix': 'hub',
+          'repository-name': 'hub/library/alpine',
+          'upstream-registry-url': 'quay.io',
+          'image-tag': '3',
+          'image-digest': base.digest,
+        },
+      }),
+    ]);
+    expect(toEcrEvents(failed)[0]?.detail).toEqual(
+      expect.objectContaining({ 'sync-status': 'FAILED', 'failure-code': 'unavailable', 'failure-reason': 'down', 'image-tag': '3' }),
+    );
+    expect(toEcrEvents(failed)[0]?.detail).not.toHaveProperty('image-digest');
+  });
+
   it('emits a DELETE action without a tag for an untagged image', () => {
     const event = newEvent('image.deleted', { ...base, tags: [] }, at, '6a7e8feb-b491-4cf7-a9f1-bf3703467718');
     expect(toEcrEvents(event)).toEqual([

@@ -8,7 +8,7 @@ import type { RegistryEvent } from './registry-events';
 export interface EventBridgeEvent {
   readonly version: '0';
   readonly id: string;
-  readonly 'detail-type': 'ECR Image Action' | 'ECR Image Scan';
+  readonly 'detail-type': 'ECR Image Action' | 'ECR Image Scan' | 'ECR Pull Through Cache Action';
   readonly source: 'aws.ecr';
   readonly account: string;
   readonly time: string;
@@ -54,6 +54,26 @@ export function toEcrEvents(event: RegistryEvent): EventBridgeEvent[] {
             'finding-severity-counts': event.severityCounts,
             'image-digest': event.digest,
             'image-tags': event.tags,
+          },
+        },
+      ];
+    case 'cache.synced':
+      return [
+        {
+          ...base,
+          id: event.id,
+          'detail-type': 'ECR Pull Through Cache Action',
+          resources: [arn],
+          detail: {
+            'rule-version': '1',
+            'sync-status': event.status,
+            'ecr-repository-prefix': event.ecrRepositoryPrefix,
+            'repository-name': event.repository,
+            'upstream-registry-url': event.upstreamRegistryUrl,
+            ...(event.tag !== undefined ? { 'image-tag': event.tag } : {}),
+            ...(event.digest.includes(':') ? { 'image-digest': event.digest } : {}),
+            ...(event.failureCode !== undefined ? { 'failure-code': event.failureCode } : {}),
+            ...(event.failureReason !== undefined ? { 'failure-reason': event.failureReason } : {}),
           },
         },
       ];

@@ -43,7 +43,29 @@ export const ImageScannedSchema = z.object({
   severityCounts: z.record(z.string(), z.number().int().nonnegative()),
 });
 
-export const RegistryEventSchema = z.discriminatedUnion('type', [ImagePushedSchema, ImageDeletedSchema, ScanRequestedSchema, ImageScannedSchema]);
+/**
+ * A pull-through cache fetch from an upstream: SUCCESS once the image is stored (after its
+ * `image.pushed`), FAILED when nothing could be cached; `digest` is the reference pulled when the
+ * upstream never named a digest.
+ */
+export const CacheSyncedSchema = z.object({
+  ...Common,
+  type: z.literal('cache.synced'),
+  status: z.enum(['SUCCESS', 'FAILED']),
+  ecrRepositoryPrefix: z.string(),
+  upstreamRegistryUrl: z.string(),
+  tag: z.string().optional(),
+  failureCode: z.string().optional(),
+  failureReason: z.string().optional(),
+});
+
+export const RegistryEventSchema = z.discriminatedUnion('type', [
+  ImagePushedSchema,
+  ImageDeletedSchema,
+  ScanRequestedSchema,
+  ImageScannedSchema,
+  CacheSyncedSchema,
+]);
 
 export type RegistryEvent = z.infer<typeof RegistryEventSchema>;
 export type RegistryEventType = RegistryEvent['type'];

@@ -76,6 +76,7 @@ export async function runAwsLocal(options: AwsLocalOptions): Promise<AwsLocal> {
     const endpoints: Endpoints = { s3: emulators.s3.endpoint, dynamodb: emulators.dynamodb.endpoint, sqs: emulators.sqs.endpoint, eventbridge: sink.endpoint };
     const tokenKeyBase64 = await tokenKey(layout.tokenKey);
     const identitiesJson = process.env['CARGOHOLD_IDENTITIES_JSON'];
+    const pullThroughInsecureUpstreams = process.env['CARGOHOLD_PULL_THROUGH_INSECURE_UPSTREAMS'];
 
     const wantGateway = options.gateway ?? true;
     const gatewayPort = options.gatewayPort ?? (options.port === 0 ? 0 : options.port + 1);
@@ -106,6 +107,7 @@ export async function runAwsLocal(options: AwsLocalOptions): Promise<AwsLocal> {
         tokenKeyBase64,
         ...(identitiesJson !== undefined ? { identitiesJson } : {}),
         ...(gatewayUrl !== undefined ? { uploadGatewayUrl: gatewayUrl } : {}),
+        ...(pullThroughInsecureUpstreams !== undefined ? { pullThroughInsecureUpstreams } : {}),
         logLevel,
       });
       const started = await startLambdaFunction({

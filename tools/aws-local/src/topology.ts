@@ -26,7 +26,7 @@ export const QUEUES = {
 export type QueueKey = keyof typeof QUEUES;
 
 /** The EcrEventsRule's pattern (events.yml): ECR-shaped events to the subscriber queue. */
-export const ECR_EVENTS_RULE = { source: EVENT_SOURCE, detailTypes: ['ECR Image Action', 'ECR Image Scan'] } as const;
+export const ECR_EVENTS_RULE = { source: EVENT_SOURCE, detailTypes: ['ECR Image Action', 'ECR Image Scan', 'ECR Pull Through Cache Action'] } as const;
 
 export type FunctionName = 'distribution-api' | 'ecr-api' | 'purge' | 'stream-forwarder' | 'scanner';
 
@@ -69,6 +69,8 @@ export interface FunctionEnvInput {
   /** IAM-lite identities; undefined = the test/test admin, as the `local` stage allows. */
   readonly identitiesJson?: string;
   readonly uploadGatewayUrl?: string;
+  /** Pull-through cache upstreams reached over http on loopback (CARGOHOLD_PULL_THROUGH_INSECURE_UPSTREAMS). */
+  readonly pullThroughInsecureUpstreams?: string;
   readonly logLevel: string;
 }
 
@@ -110,6 +112,10 @@ export function functionEnv(spec: FunctionSpec, input: FunctionEnvInput): Record
         TOKEN_KEY_BASE64: input.tokenKeyBase64,
         ...(input.identitiesJson !== undefined ? { IDENTITIES_JSON: input.identitiesJson } : { ALLOW_DEFAULT_IDENTITIES: 'true' }),
         ...(spec.name === 'distribution-api' && input.uploadGatewayUrl !== undefined ? { UPLOAD_GATEWAY_URL: input.uploadGatewayUrl } : {}),
+        // custom.apiEnvironment: pull-through cache events go straight to the bus.
+        EVENT_BUS_NAME: EVENT_BUS,
+        EVENT_SOURCE,
+        ...(input.pullThroughInsecureUpstreams ? { PULL_THROUGH_INSECURE_UPSTREAMS: input.pullThroughInsecureUpstreams } : {}),
       };
     case 'purge':
     case 'scanner':

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { errorResponse, withoutBody } from './responses';
 import { limitRequestBody, type RequestLimits } from './request-limits';
 import { matchRoute, type BlobRedirects, type RegistryContext } from './route-table';
+import type { PullThroughHook } from './pull-through-hook';
 import { SAME_HOST_UPLOADS, UPLOAD_CAPABILITY_PARAM, type UploadLocations } from './upload-locations';
 
 export interface DistributionApiDeps {
@@ -25,6 +26,8 @@ export interface DistributionApiDeps {
    * server beside the Lambdas that takes bodies of any size). Default `all`.
    */
   readonly role?: 'all' | 'upload-gateway';
+  /** The pull-through cache (the cache-syncer): repositories a rule covers are filled on a read miss. */
+  readonly pullThrough?: PullThroughHook;
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -102,6 +105,7 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
     registryKey,
     allows: async (access) => granted(await ask(access), access.length),
     ...optional('blobRedirects', deps.blobRedirects),
+    ...optional('pullThrough', deps.pullThrough),
     locateUpload: (repo, uploadId) => uploads.locationOf(repo, uploadId, decision.principal),
     principalArn: decision.principal.arn,
   };

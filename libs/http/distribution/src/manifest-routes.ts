@@ -12,12 +12,14 @@ const manifestHeaders = (m: { digest: string; mediaType: string; size: number })
   ETag: `"${m.digest}"`,
 });
 
-export const headManifest: RouteHandler = async ({ registry, repo, param, request }) => {
+export const headManifest: RouteHandler = async ({ registry, repo, param, request, pullThrough, allows }) => {
+  await pullThrough?.beforeManifestRead(repo, param, allows);
   const manifest = await registry.manifests.stat(repo, param, request.headers['accept']);
   return { status: 200, headers: manifestHeaders(manifest) };
 };
 
-export const getManifest: RouteHandler = async ({ registry, repo, param, request, principalArn }) => {
+export const getManifest: RouteHandler = async ({ registry, repo, param, request, principalArn, pullThrough, allows }) => {
+  await pullThrough?.beforeManifestRead(repo, param, allows);
   const manifest = await registry.manifests.get(repo, param, request.headers['accept'], principalArn);
   return { status: 200, headers: manifestHeaders(manifest), body: manifest.bytes };
 };

@@ -5,6 +5,7 @@ import type { Registry } from '@cargohold/registry-core';
 import type { Digest, RepoRef } from '@cargohold/storage-ports';
 import { deleteBlob, getBlob, headBlob } from './blob-routes';
 import { hasBody } from './http-headers';
+import type { PullThroughHook } from './pull-through-hook';
 import { catalog, listTags, versionCheck } from './listing-routes';
 import { deleteManifest, getManifest, getReferrers, headManifest, putManifest } from './manifest-routes';
 import { cancelUpload, completeUpload, patchUpload, startUpload, uploadStatus } from './upload-routes';
@@ -31,6 +32,8 @@ export interface RegistryContext {
   readonly blobRedirects?: BlobRedirects;
   /** The `Location` of an upload session, for the request's caller (a path here, or on the upload gateway). */
   readonly locateUpload: (repo: RepoRef, uploadId: string) => string;
+  /** The pull-through cache: fills repositories a rule covers on a read miss. */
+  readonly pullThrough?: PullThroughHook;
 }
 
 /** A repository route's context: the repository (name validated) and its path parameter. */

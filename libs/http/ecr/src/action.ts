@@ -4,6 +4,7 @@ import type { RepoRef } from '@cargohold/storage-ports';
 import type { z } from 'zod';
 import type { ErrorOverrides } from './aws-errors';
 import type { PageTokens } from './page-token';
+import type { PullThroughCacheAdmin } from './pull-through-admin';
 
 /** Who is calling and where: resolved by the dispatcher before an action runs. */
 export interface CallerContext {
@@ -45,6 +46,8 @@ export interface ActionServices {
   downloadUrl(host: string, repo: RepoRef, digest: string, principal: Principal): string;
   /** Validates a policy document before it is stored (throws InvalidParameterError). */
   validatePolicy(text: string, kind: 'repository' | 'registry'): void;
+  /** Pull-through cache rules; without one, none exist and creating one is refused. */
+  readonly pullThroughCache?: PullThroughCacheAdmin;
 }
 
 /**

@@ -52,6 +52,12 @@ const BY_CLASS: Record<string, string> = {
   TemplateAlreadyExistsError: 'TemplateAlreadyExistsException',
   TemplateNotFoundError: 'TemplateNotFoundException',
   ExclusionNotFoundError: 'ExclusionNotFoundException',
+  PullThroughCacheRuleAlreadyExistsError: 'PullThroughCacheRuleAlreadyExistsException',
+  PullThroughCacheRuleNotFoundError: 'PullThroughCacheRuleNotFoundException',
+  UnsupportedUpstreamRegistryError: 'UnsupportedUpstreamRegistryException',
+  SecretNotFoundError: 'SecretNotFoundException',
+  SecretAccessError: 'UnableToAccessSecretException',
+  SecretDecryptError: 'UnableToDecryptSecretValueException',
   // DynamoDB still throttling after the SDK's retries: the name every AWS SDK backs off and retries on.
   MetadataThrottledError: 'ThrottlingException',
 };

@@ -44,6 +44,13 @@ const DeploymentEnvSchema = AwsStorageEnvSchema.extend({
     .optional(),
   /** The SQS queue of internal events the scanner reads; StartImageScan sends its requests there. */
   WORKER_QUEUE_URL: z.string().url().optional(),
+  /** The bus the /v2/ function publishes pull-through cache events on (`ECR Pull Through Cache Action`). */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
+  EVENT_SOURCE: z.string().min(1).optional(),
+  /** Pull-through cache: comma-separated `host[:port]` upstreams reached over http, loopback/private allowed. */
+  PULL_THROUGH_INSECURE_UPSTREAMS: z.string().default(''),
+  /** Pull-through cache: how often a pull re-checks a cached tag against its upstream (ECR: daily). */
+  PULL_THROUGH_REFRESH_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(86_400),
   LOG_LEVEL: LogLevelSchema,
 });
 
@@ -66,6 +73,9 @@ export interface DeploymentEnv {
   readonly workerQueueUrl?: string;
   /** The upload gateway's origin, without a trailing slash. */
   readonly uploadGatewayUrl?: string;
+  /** Where events a request causes without a table write (pull-through cache syncs) are published. */
+  readonly eventBus?: { readonly name: string; readonly source?: string };
+  readonly pullThrough: { readonly insecureUpstreams: readonly string[]; readonly refreshIntervalMs: number };
   readonly logLevel: string;
 }
 
@@ -93,6 +103,13 @@ export function readDeploymentEnv(env: NodeJS.ProcessEnv): DeploymentEnv {
     s3ForcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
     ...(e.WORKER_QUEUE_URL ? { workerQueueUrl: e.WORKER_QUEUE_URL } : {}),
     ...(e.UPLOAD_GATEWAY_URL ? { uploadGatewayUrl: e.UPLOAD_GATEWAY_URL.replace(/\/+$/, '') } : {}),
+    ...(e.EVENT_BUS_NAME ? { eventBus: { name: e.EVENT_BUS_NAME, ...(e.EVENT_SOURCE ? { source: e.EVENT_SOURCE } : {}) } } : {}),
+    pullThrough: {
+      insecureUpstreams: e.PULL_THROUGH_INSECURE_UPSTREAMS.split(',')
+        .map((host) => host.trim())
+        .filter((host) => host !== ''),
+      refreshIntervalMs: e.PULL_THROUGH_REFRESH_INTERVAL_SECONDS * 1000,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

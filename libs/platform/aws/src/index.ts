@@ -14,3 +14,4 @@ export {
 export { resolveRegion } from './region';
 export { AwsStorageUnreachableError, checkAwsStorage, type StorageHints } from './storage-check';
 export { bootstrapAwsStorage, type BootstrapStep } from './bootstrap';
+export { SecretsManagerSecretStore, secretsManagerClient } from './secrets-manager-secret-store';

@@ -32,3 +32,5 @@ export interface RegistryStorage {
 }
 export * from './keyed-mutex';
 export * from './repository-creation-template-store';
+export * from './secret-store';
+export * from './upstream-source';

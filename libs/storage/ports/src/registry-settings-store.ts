@@ -11,6 +11,28 @@ export interface RegistrySettings {
   readonly scanningConfiguration?: RegistryScanningConfiguration;
   /** RegisterPullTimeUpdateExclusion's principals (at most 100), whose pulls leave pull times alone. */
   readonly pullTimeUpdateExclusions?: readonly PullTimeUpdateExclusion[];
+  /** CreatePullThroughCacheRule's rules (ECR allows 50 per registry), in creation order. */
+  readonly pullThroughCacheRules?: readonly PullThroughCacheRuleRecord[];
+}
+
+/**
+ * A pull-through cache rule as stored: repositories named `<ecrRepositoryPrefix>/<rest>` (or any name,
+ * for `ROOT`) are filled from `<upstreamRegistryUrl>/<upstreamRepositoryPrefix>/<rest>`.
+ */
+export interface PullThroughCacheRuleRecord {
+  /** Without a trailing slash; `ROOT` for the rule that covers every name no other rule covers. */
+  readonly ecrRepositoryPrefix: string;
+  /** `host[:port]`, as ECR takes it (no scheme). */
+  readonly upstreamRegistryUrl: string;
+  /** ECR's UpstreamRegistry value; absent for an OCI registry ECR does not name (cargohold's extension). */
+  readonly upstreamRegistry?: string;
+  readonly credentialArn?: string;
+  readonly customRoleArn?: string;
+  /** Without a trailing slash; `ROOT` (the default) maps `<rest>` to itself. */
+  readonly upstreamRepositoryPrefix: string;
+  /** ISO 8601: the document is stored as JSON. */
+  readonly createdAt: string;
+  readonly updatedAt: string;
 }
 
 export interface PullTimeUpdateExclusion {

@@ -95,6 +95,62 @@ describe('PartPipeline', () => {
     expect(sent[2]?.buffer).toBe(sent[0]?.buffer);
   });
 
+  it('sends the first part alone, then up to inFlight parts at once, in whatever order S3 stores them', async () => {
+    const { sent, send } = heldSends();
+    const pipeline = new PartPipeline(1, send, () => 2, 2);
+    await pipeline.write(Buffer.from('ab'));
+    const second = pipeline.write(Buffer.from('cdef'));
+    await tick();
+    // The first part may open the multipart upload: nothing goes beside it.
+    expect(sent.map((part) => part.number)).toEqual([1]);
+
+    sent[0]?.done();
+    await second;
+    expect(sent.map((part) => [part.number, part.bytes])).toEqual([
+      [1, 'ab'],
+      [2, 'cd'],
+      [3, 'ef'],
+    ]);
+    let written = false;
+    const fourth = pipeline.write(Buffer.from('gh')).then(() => (written = true));
+    await tick();
+    expect(sent).toHaveLength(3);
+    expect(written).toBe(false);
+
+    // Part 3 stored before part 2 frees a slot all the same.
+    sent[2]?.done();
+    await fourth;
+    expect(sent.map((part) => part.number)).toEqual([1, 2, 3, 4]);
+    // Buffers are reused once stored (part 3 fills part 1's), never while in flight.
+    expect(sent[2]?.buffer).toBe(sent[0]?.buffer);
+    expect([sent[1]?.buffer, sent[2]?.buffer]).not.toContain(sent[3]?.buffer);
+    let flushed = false;
+    const flush = pipeline.flush().then(() => (flushed = true));
+    sent[3]?.done();
+    await tick();
+    expect(flushed).toBe(false);
+    sent[1]?.done();
+    await flush;
+  });
+
+  it('surfaces a failed part from flush while another part is still in flight, once that one settled', async () => {
+    const { sent, send } = heldSends();
+    const pipeline = new PartPipeline(1, send, () => 1, 3);
+    await pipeline.write(Buffer.from('a'));
+    sent[0]?.done();
+    await pipeline.write(Buffer.from('bc'));
+    sent[2]?.fail(new Error('UploadPart 3 failed'));
+    let settled = false;
+    const flush = pipeline.flush().catch((error: unknown) => {
+      settled = true;
+      throw error;
+    });
+    await tick();
+    expect(settled).toBe(false);
+    sent[1]?.done();
+    await expect(flush).rejects.toThrow('UploadPart 3 failed');
+  });
+
   it('surfaces a failed part from the next write, and settle waits without throwing', async () => {
     const { sent, send } = heldSends();
     const pipeline = new PartPipeline(1, send, () => 2);

@@ -67,6 +67,7 @@ describe('S3BlobStore', () => {
       await blobs.put(digestOf(bytes), bodyOf(bytes), ACCEPT);
 
       const url = await presignBlobUrl(client, s3.bucket, prefix, digestOf(bytes), 300);
+      if (url === undefined) throw new Error('no URL for a stored blob');
       const response = await fetch(url);
       expect(response.status).toBe(200);
       expect(Buffer.from(await response.arrayBuffer()).equals(bytes)).toBe(true);

@@ -132,6 +132,30 @@ describe('S3BlobUploads', () => {
     });
   });
 
+  describe('parts in flight', () => {
+    it('records parts S3 stored out of order by number, and commits the bytes in order', async () => {
+      const slow = s3.client();
+      slow.middlewareStack.add(
+        (next, context) => async (args) => {
+          const input = args.input as { PartNumber?: number };
+          if (context.commandName === 'UploadPartCommand' && input.PartNumber === 2) await new Promise((resolve) => setTimeout(resolve, 300));
+          return next(args);
+        },
+        { step: 'initialize', name: 'spec-slow-part-2' },
+      );
+      const uploads = new S3BlobUploads(new S3Objects(slow, s3.bucket), new S3Layout(prefix), () => 2 * MiB);
+      const bytes = bytesOf(7 * MiB, 13);
+      await uploads.create(id);
+      await uploads.append(id, 0, bodyOf(bytes, 256 * KiB));
+      expect((await state()).multipart?.parts.map((part) => (part as { number?: number }).number)).toEqual([1, 2, 3]);
+
+      await uploads.commit(id, digestOf(bytes), bytes.length);
+      const opened = await open().blobs.open(digestOf(bytes));
+      if (!opened.found) throw new Error('blob not found');
+      expect((await readAll(opened.body)).equals(bytes)).toBe(true);
+    });
+  });
+
   describe('across instances', () => {
     it('completes in a fresh instance an upload another instance began', async () => {
       const bytes = bytesOf(6 * MiB + 3 * KiB, 7);

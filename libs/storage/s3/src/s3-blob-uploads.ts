@@ -3,19 +3,12 @@ import { isUploadId, parseDigest, type Digest } from '@cargohold/oci';
 import { KeyedMutex, UploadOffsetMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
 import type { BlobUploads, Found, HashState } from '@cargohold/storage-ports';
 import { PartPipeline } from './part-pipeline';
+import { S3BlobIndex } from './s3-blob-index';
 import { isConditionFailed, S3StorageError } from './s3-errors';
 import type { S3Objects } from './s3-objects';
-import { partSize, type S3Layout } from './s3-layout';
-import { decodeState, EMPTY_UPLOAD, encodeHash, encodeState, nextPartNumber, stagedSize, type MultipartState, type UploadState } from './upload-state';
-
-/** How often a state.json that does not parse is read before it counts as corrupt (see tryLoad). */
-const TORN_READ_ATTEMPTS = 4;
-
-/** A loaded manifest and the ETag a conditional rewrite must match. */
-interface Loaded {
-  readonly state: UploadState;
-  readonly etag: string;
-}
+import { PARTS_IN_FLIGHT, partSize, type S3Layout } from './s3-layout';
+import { UploadStateFile, type Loaded } from './upload-state-file';
+import { EMPTY_UPLOAD, encodeHash, encodeState, nextPartNumber, partsInOrder, stagedSize, type MultipartState, type UploadState } from './upload-state';
 
 /** What one append or commit staged so far: undone if it fails, superseded objects freed if it succeeds. */
 class Change {
@@ -24,34 +17,50 @@ class Change {
   opened?: { key: string; uploadId: string };
 }
 
+/** Staged bytes reduced to at most one object (`key`), and the state that says so. */
+interface Assembled {
+  readonly key?: string;
+  readonly size: number;
+  readonly state: UploadState;
+}
+
 /**
  * Resumable uploads over S3 (layout in s3-layout.ts), for stateless callers: every call re-reads the
  * upload's state.json, so any process (any Lambda invocation) can continue an upload another began.
  *
- * - Appends: bytes are cut into parts of one S3 multipart upload (opened at the first full part), sized
- *   by part number (partSize in s3-layout.ts); each full part is sent while the next one fills (at most
- *   two in memory). What is left over is rewritten as a new tail object, so chunks of any size can arrive.
- *   state.json is then rewritten with If-Match on the ETag read at the start, carrying the core's hash
- *   state for the new size: that write is the append's commit point (of the bytes and the state alike),
- *   so a body failing midway leaves the upload at its previous size (stray parts beyond
- *   the recorded ones are overwritten by the next append and ignored by CompleteMultipartUpload).
- *   Appends to one id are serialized in this process; across processes the If-Match makes the loser
- *   fail with UploadOffsetMismatchError. Endpoints that ignore If-Match (s3rver) leave one writer per
- *   upload as an assumption, which the OCI flow gives (a client PATCHes one chunk at a time).
- * - Commit (called once the core verified the digest) and `read` complete the staged bytes into one
- *   object (S3 cannot read the parts of an unfinished multipart upload); commit then copies it to blobs/.
+ * - Appends: bytes are cut into parts of one S3 multipart upload (opened at the first full part, at a
+ *   data key), sized by part number (partSize in s3-layout.ts); full parts are sent while the next one
+ *   fills (PARTS_IN_FLIGHT at a time). What is left over is rewritten as a new tail object, so chunks of
+ *   any size can arrive. state.json is then rewritten with If-Match on the ETag read at the start,
+ *   carrying the core's hash state for the new size: that write is the append's commit point (of the
+ *   bytes and the state alike), so a body failing midway leaves the upload at its previous size (stray
+ *   parts beyond the recorded ones are overwritten by the next append and ignored by
+ *   CompleteMultipartUpload). Appends to one id are serialized in this process; across processes the
+ *   If-Match makes the loser fail with UploadOffsetMismatchError. Endpoints that ignore If-Match (s3rver)
+ *   leave one writer per upload as an assumption, which the OCI flow gives (a client PATCHes one chunk
+ *   at a time).
+ * - `read` and commit (called once the core verified the digest) complete the staged bytes into one
+ *   object (S3 cannot read the parts of an unfinished multipart upload). Commit then publishes that data
+ *   object in place, behind a pointer at blobs/<alg>/<hex> (no copy of the bytes), in the order
+ *   s3-layout.ts gives; an upload of less than one part, or staged by an older version under
+ *   uploads/<id>/, is copied there instead.
  * - A crash between CompleteMultipartUpload and the state.json rewrite of a commit strands the upload
  *   (its state names a finished multipart upload); the client gets an error and must start over.
  */
 export class S3BlobUploads implements BlobUploads {
   private readonly locks = new KeyedMutex();
+  private readonly index: S3BlobIndex;
+  private readonly states: UploadStateFile;
 
   constructor(
     private readonly objects: S3Objects,
     private readonly layout: S3Layout,
     /** The part schedule (s3-layout.ts); specs pass smaller ones. */
     private readonly schedule: (number: number) => number = partSize,
-  ) {}
+  ) {
+    this.index = new S3BlobIndex(objects, layout);
+    this.states = new UploadStateFile(objects, layout);
+  }
 
   async create(id: string): Promise<void> {
     const valid = validId(id);
@@ -69,7 +78,7 @@ export class S3BlobUploads implements BlobUploads {
   async append(id: string, offset: number, body: AsyncIterable<Uint8Array>, hashState?: () => HashState): Promise<{ size: number }> {
     const valid = validId(id);
     return this.locks.run(valid, async () => {
-      const loaded = await this.load(valid);
+      const loaded = await this.states.load(valid);
       const current = stagedSize(loaded.state);
       if (offset !== current) throw new UploadOffsetMismatchError(offset, current);
 
@@ -83,19 +92,19 @@ export class S3BlobUploads implements BlobUploads {
           change,
         );
         if (hashState) next = { ...next, hash: encodeHash(hashState()) };
-        if (next !== loaded.state) await this.save(valid, next, loaded.etag, offset);
+        if (next !== loaded.state) await this.states.save(valid, next, loaded.etag, offset);
       } catch (error) {
         await this.undo(change);
         throw error;
       }
-      await this.discard(change.superseded);
+      await this.discard(loaded.state, change.superseded);
       return { size };
     });
   }
 
   async status(id: string): Promise<Found<{ size: number; hashState?: HashState }>> {
     if (!isUploadId(id)) return { found: false };
-    const loaded = await this.tryLoad(id);
+    const loaded = await this.states.tryLoad(id);
     if (!loaded) return { found: false };
     const size = stagedSize(loaded.state);
     const hash = loaded.state.hash;
@@ -105,33 +114,36 @@ export class S3BlobUploads implements BlobUploads {
 
   async *read(id: string, start: number): AsyncIterable<Uint8Array> {
     const valid = validId(id);
-    const staged = await this.locks.run(valid, async () => this.assemble(valid, await this.load(valid)));
+    const staged = await this.locks.run(valid, async () => this.assemble(valid, await this.states.load(valid)));
     if (staged.key === undefined || start >= staged.size) return;
     const opened = await this.objects.open(staged.key, { start, end: staged.size - 1 });
     if (!opened) throw new S3StorageError('GetObject', new Error(`staged ${staged.key} is missing`));
     yield* opened.body as AsyncIterable<Buffer>;
   }
 
+  /**
+   * Publishes the staged bytes under `digest` unless a blob is there already (also the case when an
+   * earlier try of this commit died after its pointer), then ends the upload, keeping what was published.
+   */
   async commit(id: string, digest: Digest, size: number): Promise<void> {
     const valid = validId(id);
-    const { algorithm, hex } = parseDigest(digest);
     await this.locks.run(valid, async () => {
-      const loaded = await this.load(valid);
+      const loaded = await this.states.load(valid);
       const current = stagedSize(loaded.state);
       if (current !== size) throw new UploadOffsetMismatchError(size, current);
-      const staged = await this.assemble(valid, loaded);
-      const target = this.layout.blobKey(algorithm, hex);
-      if ((await this.objects.size(target)) === undefined) {
-        if (staged.key === undefined) await this.objects.put(target, Buffer.alloc(0));
-        else await this.objects.copy(staged.key, target, staged.size);
+      let state = loaded.state;
+      if ((await this.index.locate(digest)) === undefined) {
+        const staged = await this.assemble(valid, loaded, digest);
+        state = staged.state;
+        await this.publish(valid, digest, staged);
       }
-      await this.remove(valid, undefined);
+      await this.remove(valid, state);
     });
   }
 
   async abort(id: string): Promise<void> {
     if (!isUploadId(id)) return;
-    await this.locks.run(id, async () => this.remove(id, (await this.tryLoad(id))?.state));
+    await this.locks.run(id, async () => this.remove(id, (await this.states.tryLoad(id))?.state));
   }
 
   /** Every id with anything under uploads/<id>/ (a half-purged orphan too, so `abort` can finish it). */
@@ -151,7 +163,7 @@ export class S3BlobUploads implements BlobUploads {
    */
   private async stage(id: string, state: UploadState, chunks: AsyncIterable<Buffer>, change: Change): Promise<UploadState> {
     const next = structuredClone(state);
-    const pipeline = new PartPipeline(nextPartNumber(state), (number, part) => this.addPart(id, next, number, part, change), this.schedule);
+    const pipeline = new PartPipeline(nextPartNumber(state), (number, part) => this.addPart(id, next, number, part, change), this.schedule, PARTS_IN_FLIGHT);
     let changed = false;
     try {
       for await (const chunk of chunks) {
@@ -168,11 +180,12 @@ export class S3BlobUploads implements BlobUploads {
       throw error;
     }
     if (!changed) return state;
+    if (next.multipart) next.multipart.parts = partsInOrder(next.multipart.parts);
 
     const rest = pipeline.rest();
     next.tail = undefined;
     if (rest.length > 0) {
-      const key = this.layout.stagingKey(id, 'tail');
+      const key = this.layout.tailKey(id);
       change.created.push(key);
       await this.objects.put(key, rest);
       next.tail = { key, size: rest.length };
@@ -180,18 +193,20 @@ export class S3BlobUploads implements BlobUploads {
     return next;
   }
 
-  /** Uploads `part` as part `number` of the upload's multipart upload (opening it if needed); mutates `state`. */
+  /**
+   * Uploads `part` as part `number` of the upload's multipart upload (opening it at the first part, which
+   * PartPipeline sends alone); mutates `state`. Parts may be stored out of order; `stage` orders them.
+   */
   private async addPart(id: string, state: UploadState, number: number, part: Buffer, change: Change): Promise<void> {
     const multipart = state.multipart ?? (await this.openMultipart(id, state, change));
     state.multipart = multipart;
     state.base = undefined;
-    if (number !== multipart.parts.length + 1) throw new S3StorageError('UploadPart', new Error(`part ${number} follows part ${multipart.parts.length}`));
     multipart.parts.push(await this.objects.uploadPart(multipart.key, multipart.uploadId, number, part, part.length));
   }
 
-  /** A new multipart upload whose first parts are the base's bytes, if there is a base. */
+  /** A new multipart upload at a fresh data key, whose first parts are the base's bytes, if there is a base. */
   private async openMultipart(id: string, state: UploadState, change: Change): Promise<MultipartState> {
-    const key = this.layout.stagingKey(id, 'data');
+    const key = this.layout.dataKey(id);
     const uploadId = await this.objects.createMultipart(key);
     change.opened = { key, uploadId };
     if (!state.base) return { key, uploadId, parts: [] };
@@ -201,13 +216,17 @@ export class S3BlobUploads implements BlobUploads {
 
   /**
    * Reduces the staged bytes to at most one object: the lone base or tail as they are, otherwise the
-   * completed multipart upload (tail as its last part), which becomes the new base in state.json.
+   * completed multipart upload (tail as its last part), which becomes the new base in state.json. A commit
+   * passes the digest it will publish a data object under, and the state saved says so (`publishing`).
    */
-  private async assemble(id: string, { state, etag }: Loaded): Promise<{ key?: string; size: number }> {
+  private async assemble(id: string, { state, etag }: Loaded, publishing?: Digest): Promise<Assembled> {
     const size = stagedSize(state);
     if (!state.multipart && !(state.base && state.tail)) {
       const only = state.base ?? state.tail;
-      return { key: only?.key, size };
+      if (!publishing || !state.base || this.layout.inUpload(id, state.base.key) || state.publishing === publishing) return { key: only?.key, size, state };
+      const marked = { ...state, publishing };
+      await this.states.save(id, marked, etag, size);
+      return { key: state.base.key, size, state: marked };
     }
     const change = new Change();
     let multipart: MultipartState;
@@ -224,9 +243,28 @@ export class S3BlobUploads implements BlobUploads {
       await this.undo(change);
       throw error;
     }
-    await this.save(id, { version: 1, base: { key: multipart.key, size }, ...(state.hash ? { hash: state.hash } : {}) }, etag, size);
-    await this.discard(change.superseded);
-    return { key: multipart.key, size };
+    const next: UploadState = {
+      version: 1,
+      base: { key: multipart.key, size },
+      ...(state.hash ? { hash: state.hash } : {}),
+      ...(publishing ? { publishing } : {}),
+    };
+    await this.states.save(id, next, etag, size);
+    await this.discard(state, change.superseded);
+    return { key: multipart.key, size, state: next };
+  }
+
+  /**
+   * Makes the assembled bytes addressable under `digest`: a data object by its pointer (state.json says
+   * `publishing` already), anything under uploads/<id>/ (a tail under one part, data an older version
+   * staged there) by a server-side copy, as that prefix goes with the upload.
+   */
+  private async publish(id: string, digest: Digest, staged: Assembled): Promise<void> {
+    const { algorithm, hex } = parseDigest(digest);
+    const target = this.layout.blobKey(algorithm, hex);
+    if (staged.key === undefined) await this.objects.put(target, Buffer.alloc(0));
+    else if (this.layout.inUpload(id, staged.key)) await this.objects.copy(staged.key, target, staged.size);
+    else await this.index.point(digest, staged.key, staged.size);
   }
 
   /** The tail's bytes as a stream: a tail may be nearly a whole part, which the pipeline holds already. */
@@ -237,57 +275,30 @@ export class S3BlobUploads implements BlobUploads {
   }
 
   /**
-   * state.json as last written. S3 never serves a half-written object, but s3rver (the emulator the
-   * contract suites run on) streams the file while a concurrent PUT rewrites it; so a state that does not
-   * parse is read again a few times before it counts as corrupt. On S3 a retry reads the same bytes.
+   * Frees the multipart upload and the data objects the upload owns (never one its commit published),
+   * then state.json (the upload is now unknown), then every other object under uploads/<id>/. Data
+   * outside that prefix goes first, while state.json still names it, so a failure here can be retried.
    */
-  private async tryLoad(id: string): Promise<Loaded | undefined> {
-    const key = this.layout.stateKey(id);
-    for (let attempt = 1; ; attempt++) {
-      const read = await this.objects.read(key);
-      if (!read) return undefined;
-      try {
-        return { state: decodeState(read.bytes), etag: read.etag };
-      } catch (error) {
-        if (attempt >= TORN_READ_ATTEMPTS) throw new S3StorageError(`read of ${key}`, error);
-        await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
-      }
-    }
-  }
-
-  private async load(id: string): Promise<Loaded> {
-    const loaded = await this.tryLoad(id);
-    if (!loaded) throw new UploadUnknownError(id);
-    return loaded;
-  }
-
-  /** Rewrites state.json if it is still the version read; otherwise another writer moved the upload on. */
-  private async save(id: string, state: UploadState, etag: string, offset: number): Promise<void> {
-    try {
-      await this.objects.put(this.layout.stateKey(id), encodeState(state), { ifMatch: etag });
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-      throw new UploadOffsetMismatchError(offset, stagedSize((await this.load(id)).state));
-    }
-  }
-
-  /** Frees the multipart upload, then state.json (the upload is now unknown), then every other object. */
   private async remove(id: string, state: UploadState | undefined): Promise<void> {
     if (state?.multipart) await this.objects.abortMultipart(state.multipart.key, state.multipart.uploadId);
+    const data = [state?.multipart?.key, state?.base?.key].filter((key): key is string => key !== undefined && !this.layout.inUpload(id, key));
+    const owned = await this.index.unpublished(state?.publishing, data);
+    await Promise.all(owned.map((key) => this.objects.delete(key)));
     await this.objects.delete(this.layout.stateKey(id));
     const keys: string[] = [];
     for await (const key of this.objects.keys(this.layout.uploadPrefix(id))) keys.push(key);
     await Promise.all(keys.map((key) => this.objects.delete(key)));
   }
 
-  /** Best effort after the outcome is decided: leftovers are orphans that commit/abort sweep. */
-  private async discard(keys: readonly string[]): Promise<void> {
-    await Promise.all(keys.map((key) => this.objects.delete(key).catch(() => undefined)));
+  /** Best effort after the outcome is decided (keeping data `state`'s commit published): leftovers are orphans that commit/abort sweep. */
+  private async discard(state: UploadState, keys: readonly string[]): Promise<void> {
+    const owned = await this.index.unpublished(state.publishing, keys).catch(() => []);
+    await Promise.all(owned.map((key) => this.objects.delete(key).catch(() => undefined)));
   }
 
   private async undo(change: Change): Promise<void> {
     if (change.opened) await this.objects.abortMultipart(change.opened.key, change.opened.uploadId).catch(() => undefined);
-    await this.discard(change.created);
+    await Promise.all(change.created.map((key) => this.objects.delete(key).catch(() => undefined)));
   }
 }
 

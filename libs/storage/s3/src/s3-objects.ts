@@ -30,6 +30,18 @@ export interface WriteConditions {
   readonly ifNoneMatch?: '*';
 }
 
+/** What HeadObject tells: the size and the user metadata (names lowercased, without `x-amz-meta-`). */
+export interface ObjectHead {
+  readonly size: number;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** An object being read: its whole size, ETag and metadata, and the requested bytes. */
+export interface OpenedObject extends ObjectHead {
+  readonly etag: string;
+  readonly body: Readable;
+}
+
 /**
  * The S3 operations the blob adapter needs, on one bucket, each behind the vendor-error boundary.
  * Misses come back as `undefined`; the SDK's types stop here.
@@ -41,23 +53,29 @@ export class S3Objects {
   ) {}
 
   async size(key: string): Promise<number | undefined> {
+    return (await this.head(key))?.size;
+  }
+
+  /** The object's size and user metadata (`x-amz-meta-*`: names lowercased, without the prefix). */
+  async head(key: string): Promise<ObjectHead | undefined> {
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return head.ContentLength ?? 0;
+      return { size: head.ContentLength ?? 0, metadata: head.Metadata ?? {} };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw s3Failure('HeadObject', error);
     }
   }
 
-  /** Streams the object (or the inclusive byte range of it) and reports the whole object's size. */
-  async open(key: string, range?: { start: number; end: number }): Promise<{ size: number; etag: string; body: Readable } | undefined> {
+  /** Streams the object (or the inclusive byte range of it) and reports the whole object's size and its metadata. */
+  async open(key: string, range?: { start: number; end: number }): Promise<OpenedObject | undefined> {
     try {
       const got = await this.client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
       );
       if (!(got.Body instanceof Readable)) throw new Error('GetObject returned no Node.js stream');
-      if (!range) return { size: got.ContentLength ?? 0, etag: got.ETag ?? '', body: got.Body };
+      const [etag, metadata] = [got.ETag ?? '', got.Metadata ?? {}];
+      if (!range) return { size: got.ContentLength ?? 0, etag, metadata, body: got.Body };
       const served = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(got.ContentRange ?? '');
       const [start, end, size] = [Number(served?.[1]), Number(served?.[2]), Number(served?.[3])];
       if (!served || start !== range.start || end < range.end) {
@@ -66,7 +84,7 @@ export class S3Objects {
       }
       // Some endpoints (s3rver, for `bytes=0-0`) serve more than asked: pass on exactly the range.
       const body = end > range.end ? truncated(got.Body, range.end - range.start + 1) : got.Body;
-      return { size, etag: got.ETag ?? '', body };
+      return { size, etag, metadata, body };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw s3Failure('GetObject', error);
@@ -86,8 +104,8 @@ export class S3Objects {
     return { bytes: Buffer.concat(chunks), etag: opened.etag };
   }
 
-  /** Writes a whole object; S3's 200 means it is durable. Resolves with its ETag. */
-  async put(key: string, bytes: Buffer, conditions: WriteConditions = {}): Promise<string> {
+  /** Writes a whole object (with user metadata, if given); S3's 200 means it is durable. Resolves with its ETag. */
+  async put(key: string, bytes: Buffer, conditions: WriteConditions = {}, metadata?: Readonly<Record<string, string>>): Promise<string> {
     const put = await s3Call('PutObject', () =>
       this.client.send(
         new PutObjectCommand({
@@ -97,6 +115,7 @@ export class S3Objects {
           ContentLength: bytes.length,
           IfMatch: conditions.ifMatch,
           IfNoneMatch: conditions.ifNoneMatch,
+          Metadata: metadata ? { ...metadata } : undefined,
         }),
       ),
     );

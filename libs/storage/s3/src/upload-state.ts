@@ -1,5 +1,7 @@
+import { isDigest } from '@cargohold/oci';
 import type { HashState } from '@cargohold/storage-ports';
 import { z } from 'zod';
+import { S3StorageError } from './s3-errors';
 import { copyPartCount } from './s3-layout';
 
 const staged = z.object({ key: z.string().min(1), size: z.number().int().nonnegative() });
@@ -23,6 +25,10 @@ const part = z.object({ number: z.number().int().min(1).max(10_000), etag: z.str
  *
  * `hash` is the core's saved hash state after `offset` bytes (base64), written in the same conditional
  * rewrite as the bytes it covers, so it never claims bytes the upload does not hold.
+ *
+ * `publishing` is the digest a commit is publishing the base under (written before its pointer, see
+ * s3-layout.ts): while it is set, the data object that digest's pointer names is no longer this upload's
+ * to delete, whatever later befalls the upload (an abort, a purge, a further append).
  */
 export const uploadStateSchema = z.object({
   version: z.literal(1),
@@ -30,6 +36,7 @@ export const uploadStateSchema = z.object({
   multipart: z.object({ key: z.string().min(1), uploadId: z.string().min(1), parts: z.array(part) }).optional(),
   tail: staged.optional(),
   hash: hash.optional(),
+  publishing: z.string().refine(isDigest).optional(),
 });
 
 export type UploadState = z.infer<typeof uploadStateSchema>;
@@ -58,4 +65,12 @@ export function encodeState(state: UploadState): Buffer {
 
 export function decodeState(bytes: Buffer): UploadState {
   return uploadStateSchema.parse(JSON.parse(bytes.toString('utf8')));
+}
+
+/** Parts by number, checked to follow each other from 1: what CompleteMultipartUpload is given. */
+export function partsInOrder(parts: MultipartState['parts']): MultipartState['parts'] {
+  const sorted = [...parts].sort((a, b) => a.number - b.number);
+  if (sorted.some((part, index) => part.number !== index + 1))
+    throw new S3StorageError('UploadPart', new Error('the stored parts do not follow each other from 1'));
+  return sorted;
 }

@@ -25,6 +25,8 @@ export interface StartAwsLocalOptions {
   /** Default true. */
   readonly gateway?: boolean;
   readonly logLevel?: string;
+  /** Extra environment for the CLI (e.g. CARGOHOLD_PULL_THROUGH_INSECURE_UPSTREAMS). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const READY_TIMEOUT_MS = 120_000;
@@ -46,7 +48,7 @@ export async function startAwsLocal(options: StartAwsLocalOptions): Promise<AwsL
   args.push(...(gateway ? ['--gateway-port', String(gatewayPort)] : ['--no-gateway']));
   const logFile = join(options.dataDir, `aws-local-${port}.log`);
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', log, log], ...(options.env ? { env: { ...process.env, ...options.env } } : {}) });
   closeSync(log);
   // A jest worker killed on a timeout runs no afterAll: the CLI (and with it everything it runs) stops anyway.
   const { stop } = supervise(child, 30_000);

@@ -34,6 +34,13 @@ import {
   describeRepositoryCreationTemplates,
   updateRepositoryCreationTemplate,
 } from './template-actions';
+import {
+  createPullThroughCacheRule,
+  deletePullThroughCacheRule,
+  describePullThroughCacheRules,
+  updatePullThroughCacheRule,
+  validatePullThroughCacheRule,
+} from './pull-through-actions';
 import { deregisterPullTimeUpdateExclusion, listPullTimeUpdateExclusions, registerPullTimeUpdateExclusion } from './exclusion-actions';
 
 const ALL: EcrAction[] = [
@@ -78,6 +85,11 @@ const ALL: EcrAction[] = [
   describeRepositoryCreationTemplates,
   updateRepositoryCreationTemplate,
   deleteRepositoryCreationTemplate,
+  createPullThroughCacheRule,
+  describePullThroughCacheRules,
+  updatePullThroughCacheRule,
+  deletePullThroughCacheRule,
+  validatePullThroughCacheRule,
 ] as EcrAction[];
 
 /** Every ECR action cargohold answers, by its X-Amz-Target operation name. */

@@ -1,0 +1,36 @@
+import { EventBridgePublisher } from '@cargohold/events-aws';
+import { AwsClients, eventBridgeClient, SecretsManagerSecretStore, secretsManagerClient, type AwsStorage, type DeploymentEnv } from '@cargohold/platform-aws';
+import { upstreamConnector } from '@cargohold/platform-node';
+import { CacheSyncer, PullThroughRules, type CacheEventSink } from '@cargohold/pull-through';
+import type { Registry } from '@cargohold/registry-core';
+import type { Logger } from 'pino';
+
+/** Pull-through cache events straight to the bus, in ECR's shape. */
+function busSink(clients: AwsClients, bus: NonNullable<DeploymentEnv['eventBus']>): CacheEventSink {
+  const publisher = new EventBridgePublisher({ client: eventBridgeClient(clients), eventBusName: bus.name, ...(bus.source ? { source: bus.source } : {}) });
+  return { record: (events) => publisher.publish(events) };
+}
+
+/**
+ * The cache-syncer on AWS, for the /v2/ function (a pull miss fills the cache within the invocation)
+ * and its schedule (refresh.lambda.ts): rules in the registry's settings item, credentials from Secrets
+ * Manager, a missing blob stored to S3 before the route redirects to it (a Lambda response cannot carry
+ * a layer), and events on the bus (no table write carries a sync's outcome to the stream).
+ */
+export function awsCacheSyncer(env: DeploymentEnv, clients: AwsClients, storage: AwsStorage, registry: Registry, logger: Logger): CacheSyncer {
+  const rules = new PullThroughRules({
+    registries: storage.registries,
+    secrets: new SecretsManagerSecretStore(secretsManagerClient(clients)),
+    connect: upstreamConnector({ maxManifestBytes: registry.limits.maxManifestBytes }),
+    insecureUpstreams: env.pullThrough.insecureUpstreams,
+  });
+  return new CacheSyncer({
+    registry,
+    storage,
+    rules,
+    refreshIntervalMs: env.pullThrough.refreshIntervalMs,
+    blobMisses: 'store-first',
+    ...(env.eventBus ? { events: busSink(clients, env.eventBus) } : {}),
+    onStaleServe: (repo, reference, err) => logger.warn({ err, repository: repo.name, reference }, 'pull-through: serving the cached copy'),
+  });
+}

@@ -1,0 +1,1 @@
+export { upstreamConnector } from './upstream-connector';

@@ -1,0 +1,210 @@
+import type { AccessRecord } from '@cargohold/auth';
+import { newEvent, type EventOf, type RegistryEvent } from '@cargohold/events';
+import { parseDigest, parseReference, RegistryError, type Digest } from '@cargohold/oci';
+import { systemClock, type Clock, type Registry } from '@cargohold/registry-core';
+import {
+  DEFAULT_REPOSITORY_SETTINGS,
+  DigestMismatchError,
+  SizeMismatchError,
+  upstreamFailure,
+  type RegistryStorage,
+  type RepoRef,
+} from '@cargohold/storage-ports';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { ImportDeniedError, UpstreamPullError } from './errors';
+import { ImageImporter, MANIFEST_ACCEPT } from './image-import';
+import type { PullThroughRules } from './rule-admin';
+import type { RuleMatch } from './rules';
+import { SingleFlight } from './single-flight';
+
+/** ECR re-checks a cached tag against its upstream at most once a day. */
+export const DEFAULT_REFRESH_INTERVAL_MS = 24 * 60 * 60 * 1000;
+
+/** Where `cache.synced` events go (embedded: the outbox; a no-op twin where none is wired). */
+export interface CacheEventSink {
+  record(events: readonly RegistryEvent[]): Promise<void>;
+}
+
+export type Allows = (access: readonly AccessRecord[]) => Promise<readonly boolean[]>;
+
+export interface CacheSyncerDeps {
+  readonly registry: Registry;
+  readonly storage: Pick<RegistryStorage, 'repositories' | 'manifests' | 'blobs' | 'links'>;
+  readonly rules: PullThroughRules;
+  readonly events?: CacheEventSink;
+  readonly clock?: Clock;
+  readonly refreshIntervalMs?: number;
+  /**
+   * A blob GET that misses: `stream` the upstream's bytes to the client while storing them (a long-lived
+   * server), or `store-first` and let the route serve it from storage (Lambda, whose response cannot
+   * carry a layer: the route then redirects to S3). Default `stream`.
+   */
+  readonly blobMisses?: 'stream' | 'store-first';
+  /** Told of upstream failures that were answered from the cache (the upstream is down, say). */
+  readonly onStaleServe?: (repo: RepoRef, reference: string, error: unknown) => void;
+}
+
+/**
+ * The cache-syncer's pull-miss path, as the distribution API calls it before a read: a manifest the
+ * repository lacks is fetched from the rule's upstream and stored (with its closure); a cached tag is
+ * re-checked at most once per refresh interval; a missing blob streams from the upstream while stored.
+ * Repositories no rule covers are left alone.
+ */
+export class CacheSyncer {
+  private readonly importer: ImageImporter;
+  private readonly flights = new SingleFlight();
+  private readonly checkedAt = new Map<string, number>();
+  private readonly clock: Clock;
+  private readonly refreshIntervalMs: number;
+
+  constructor(private readonly deps: CacheSyncerDeps) {
+    this.clock = deps.clock ?? systemClock;
+    this.refreshIntervalMs = deps.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS;
+    const { storage } = deps;
+    this.importer = new ImageImporter({ registry: deps.registry, blobs: storage.blobs, links: storage.links, manifests: storage.manifests, clock: this.clock });
+  }
+
+  /** Before a manifest GET/HEAD: make `reference` present (and fresh, for a tag) when a rule covers the repository. */
+  async beforeManifestRead(repo: RepoRef, reference: string, allows: Allows): Promise<void> {
+    const ref = safeReference(reference);
+    const match = ref && (await this.deps.rules.match(repo.registry, repo.name));
+    if (!ref || !match) return;
+    const local = ref.kind === 'digest' ? (await this.deps.storage.manifests.get(repo, ref.digest))?.digest : await this.resolveTag(repo, ref.tag);
+    if (local !== undefined) {
+      if (ref.kind === 'tag') await this.refresh(repo, ref.tag, match, local);
+      return;
+    }
+    await this.authorizeImport(repo, allows);
+    await this.flights.run(`${repo.registry}/${repo.name}:${reference}`, () => this.pull(repo, reference, match));
+  }
+
+  /** On a blob GET/HEAD that found nothing: the blob from the upstream (streamed), or undefined to read storage again. */
+  async onBlobMiss(repo: RepoRef, digestText: string, allows: Allows): Promise<{ digest: Digest; size: number; body: Readable } | undefined> {
+    const match = await this.deps.rules.match(repo.registry, repo.name);
+    if (!match) return undefined;
+    const { digest } = parseDigest(digestText);
+    await this.authorizeImport(repo, allows);
+    await this.ensureRepository(repo);
+    try {
+      const source = await this.deps.rules.sourceFor(match.rule);
+      if (this.deps.blobMisses === 'store-first') return void (await this.importer.fetchBlob(repo, source, match.upstreamRepository, digest));
+      const streamed = await this.importer.streamBlob(repo, source, match.upstreamRepository, digest);
+      return streamed && { digest, ...streamed };
+    } catch (error) {
+      throw asPullError(digest, error);
+    }
+  }
+
+  /** Whether a pull-through cache rule covers the repository. */
+  async covers(repo: RepoRef): Promise<boolean> {
+    return (await this.deps.rules.match(repo.registry, repo.name)) !== undefined;
+  }
+
+  /** Scheduled refresh: re-check one cached tag now, whatever the interval. */
+  async refreshTag(repo: RepoRef, tag: string): Promise<void> {
+    const match = await this.deps.rules.match(repo.registry, repo.name);
+    const local = await this.resolveTag(repo, tag);
+    if (match && local !== undefined) await this.recheck(repo, tag, match, local);
+  }
+
+  private async pull(repo: RepoRef, reference: string, match: RuleMatch): Promise<void> {
+    try {
+      await this.ensureRepository(repo);
+      const source = await this.deps.rules.sourceFor(match.rule);
+      const { digest } = await this.importer.importManifest(repo, source, match.upstreamRepository, reference);
+      this.checkedAt.set(this.tagKey(repo, reference), this.clock.now().getTime());
+      await this.record(this.synced(repo, match, reference, digest));
+    } catch (error) {
+      // Not on the upstream either: the read that follows answers the usual 404.
+      if (upstreamFailure(error) === 'not-found') return;
+      await this.record(this.synced(repo, match, reference, undefined, error));
+      throw asPullError(reference, error);
+    }
+  }
+
+  /** A cached tag is checked against the upstream at most once per interval; a failing upstream leaves the cached copy served. */
+  private async refresh(repo: RepoRef, tag: string, match: RuleMatch, local: Digest): Promise<void> {
+    const last = this.checkedAt.get(this.tagKey(repo, tag));
+    if (last !== undefined && this.clock.now().getTime() - last < this.refreshIntervalMs) return;
+    await this.recheck(repo, tag, match, local).catch((error: unknown) => this.deps.onStaleServe?.(repo, tag, error));
+  }
+
+  private recheck(repo: RepoRef, tag: string, match: RuleMatch, local: Digest): Promise<void> {
+    const key = this.tagKey(repo, tag);
+    return this.flights.run(`refresh:${key}`, async () => {
+      this.checkedAt.set(key, this.clock.now().getTime());
+      const source = await this.deps.rules.sourceFor(match.rule);
+      const upstream = await source.headManifest(match.upstreamRepository, tag, MANIFEST_ACCEPT);
+      if (upstream === undefined || upstream.digest === local) return;
+      await this.pull(repo, tag, match);
+    });
+  }
+
+  /** ECR: pulling through the cache needs ecr:BatchImportUpstreamImage, and ecr:CreateRepository for a first pull. */
+  private async authorizeImport(repo: RepoRef, allows: Allows): Promise<void> {
+    const exists = (await this.deps.storage.repositories.get(repo)) !== undefined;
+    const needed: AccessRecord[] = [{ action: 'ecr:BatchImportUpstreamImage', repository: repo.name }];
+    if (!exists) needed.push({ action: 'ecr:CreateRepository', repository: repo.name });
+    const granted = await allows(needed);
+    const missing = needed.filter((_, index) => granted[index] !== true).map((record) => record.action);
+    if (missing.length > 0) throw new ImportDeniedError(repo.name, missing);
+  }
+
+  /** First pull: the repository, with the settings of the creation template that applies to PULL_THROUGH_CACHE. */
+  private async ensureRepository(repo: RepoRef): Promise<void> {
+    if (await this.deps.storage.repositories.get(repo)) return;
+    const settings = await this.deps.registry.templates.settingsFor(repo.registry, repo.name, 'PULL_THROUGH_CACHE');
+    await this.deps.storage.repositories.create(repo, this.clock.now(), { ...DEFAULT_REPOSITORY_SETTINGS, ...settings });
+  }
+
+  private async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {
+    return (await this.deps.storage.repositories.get(repo)) ? this.deps.storage.manifests.resolveTag(repo, tag) : undefined;
+  }
+
+  private tagKey(repo: RepoRef, reference: string): string {
+    return `${repo.registry}/${repo.name}:${reference}`;
+  }
+
+  private synced(repo: RepoRef, match: RuleMatch, reference: string, digest: Digest | undefined, error?: unknown): EventOf<'cache.synced'> {
+    const tag = reference.includes(':') ? undefined : reference;
+    const failure =
+      error === undefined ? {} : { failureCode: failureKind(error) ?? 'internal', failureReason: error instanceof Error ? error.message : String(error) };
+    const fields = {
+      registry: repo.registry,
+      repository: repo.name,
+      digest: digest ?? reference,
+      status: error === undefined ? ('SUCCESS' as const) : ('FAILED' as const),
+      ecrRepositoryPrefix: match.rule.ecrRepositoryPrefix,
+      upstreamRegistryUrl: match.rule.upstreamRegistryUrl,
+      ...(tag !== undefined ? { tag } : {}),
+      ...failure,
+    };
+    return newEvent('cache.synced', fields, this.clock.now(), randomUUID());
+  }
+
+  private async record(event: RegistryEvent): Promise<void> {
+    await this.deps.events?.record([event]).catch(() => undefined);
+  }
+}
+
+function safeReference(reference: string): ReturnType<typeof parseReference> | undefined {
+  try {
+    return parseReference(reference);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What went wrong upstream: the port's kind, or bytes our own verification refused. */
+function failureKind(error: unknown): string | undefined {
+  return upstreamFailure(error) ?? (error instanceof DigestMismatchError || error instanceof SizeMismatchError ? 'digest-mismatch' : undefined);
+}
+
+/** Upstream failures become one clean OCI error; the core's own (a denied tag move, a bad manifest) pass through. */
+function asPullError(reference: string, error: unknown): unknown {
+  const kind = failureKind(error);
+  if (kind !== undefined) return new UpstreamPullError(reference, kind, (error as Error).message);
+  if (error instanceof RegistryError) return error;
+  return new UpstreamPullError(reference, 'failed', error instanceof Error ? error.message : String(error));
+}

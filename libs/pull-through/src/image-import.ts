@@ -1,0 +1,100 @@
+import { blobReferences, childManifests, parseManifest, type Descriptor } from '@cargohold/manifests';
+import { digestOf, MANIFEST_MEDIA_TYPES, parseDigest, type Digest } from '@cargohold/oci';
+import { putVerified, type Registry } from '@cargohold/registry-core';
+import { UpstreamError, type BlobLinkStore, type BlobStore, type ManifestStore, type RepoRef, type UpstreamSource } from '@cargohold/storage-ports';
+import { PassThrough, type Readable } from 'node:stream';
+import { teeTo } from './blob-tee';
+import { SingleFlight } from './single-flight';
+
+/** What a manifest fetch asks the upstream for: every manifest kind, so an index stays an index. */
+export const MANIFEST_ACCEPT: readonly string[] = MANIFEST_MEDIA_TYPES;
+
+export interface ImportPorts {
+  readonly registry: Registry;
+  readonly blobs: BlobStore;
+  readonly links: BlobLinkStore;
+  readonly manifests: ManifestStore;
+  readonly clock: { now(): Date };
+}
+
+/**
+ * Copies an image from an upstream into a repository through the core, byte-exact: blobs first (each
+ * hashed while stored, published only if it matches, invariant 2), then child manifests, then the
+ * manifest itself with its tag, so the tag only ever names a complete closure (invariant 3).
+ */
+export class ImageImporter {
+  /** Blob fetches in flight, by digest: concurrent pulls of one layer cost one upstream read. */
+  private readonly blobFlights = new SingleFlight();
+
+  constructor(private readonly ports: ImportPorts) {}
+
+  /** Fetches `reference` and its closure from `upstreamRepository`, stores it, and answers the manifest's digest. */
+  async importManifest(repo: RepoRef, source: UpstreamSource, upstreamRepository: string, reference: string): Promise<{ digest: Digest; mediaType: string }> {
+    const manifest = await source.getManifest(upstreamRepository, reference, MANIFEST_ACCEPT);
+    const digest = digestOf(manifest.bytes, reference.includes(':') ? parseDigest(reference).algorithm : 'sha256');
+    if (digest !== manifest.digest)
+      throw new UpstreamError('digest-mismatch', `manifest ${reference} hashes to ${digest}, the upstream said ${manifest.digest}`);
+    const parsed = parseManifest(manifest.bytes, manifest.mediaType);
+    for (const blob of blobReferences(parsed)) await this.ensureBlob(repo, source, upstreamRepository, blob);
+    for (const child of childManifests(parsed)) {
+      if (!(await this.ports.manifests.get(repo, child.digest))) await this.importManifest(repo, source, upstreamRepository, child.digest);
+    }
+    await this.ports.registry.manifests.put(repo, reference, manifest.bytes, manifest.mediaType);
+    return { digest, mediaType: parsed.mediaType };
+  }
+
+  /**
+   * A blob for a puller: when it is not stored yet, it streams from the upstream to the puller while it
+   * is stored; when another fetch of it is in flight (or done), the caller serves it from storage.
+   */
+  async streamBlob(repo: RepoRef, source: UpstreamSource, upstreamRepository: string, digest: Digest): Promise<{ size: number; body: Readable } | undefined> {
+    const running = this.blobFlights.inFlight(digest);
+    if (running) {
+      await running;
+      return this.linkStored(repo, digest);
+    }
+    const stored = await this.ports.blobs.stat(digest);
+    if (stored.found) return this.linkStored(repo, digest);
+    const client = new PassThrough();
+    const opened = await source.openBlob(upstreamRepository, digest);
+    const done = this.blobFlights.run(digest, () => this.store(repo, digest, opened.size, teeTo(opened.body, client)));
+    done.then(
+      () => client.end(),
+      (error: unknown) => client.destroy(error as Error),
+    );
+    return { size: opened.size, body: client };
+  }
+
+  /** A blob stored (verified) and linked before the caller reads it from storage: where a response cannot carry it (Lambda). */
+  async fetchBlob(repo: RepoRef, source: UpstreamSource, upstreamRepository: string, digest: Digest): Promise<void> {
+    await this.blobFlights.run(digest, async () => {
+      if ((await this.ports.blobs.stat(digest)).found) return;
+      const opened = await source.openBlob(upstreamRepository, digest);
+      await putVerified(this.ports.blobs, digest, opened.body, { maxBytes: this.ports.registry.limits.maxBlobBytes, expectedSize: opened.size });
+    });
+    await this.linkStored(repo, digest);
+  }
+
+  private async ensureBlob(repo: RepoRef, source: UpstreamSource, upstreamRepository: string, blob: Descriptor): Promise<void> {
+    if ((await this.ports.links.stat(repo, blob.digest)).found) return;
+    await this.blobFlights.run(blob.digest, async () => {
+      const stored = await this.ports.blobs.stat(blob.digest);
+      if (stored.found && stored.size === blob.size) return;
+      const opened = await source.openBlob(upstreamRepository, blob.digest);
+      await this.store(repo, blob.digest, blob.size, opened.body);
+    });
+    await this.ports.links.link(repo, blob.digest, blob.size, this.ports.clock.now());
+  }
+
+  private async store(repo: RepoRef, digest: Digest, size: number, body: AsyncIterable<Uint8Array>): Promise<void> {
+    await putVerified(this.ports.blobs, digest, body, { maxBytes: this.ports.registry.limits.maxBlobBytes, expectedSize: size });
+    await this.ports.links.link(repo, digest, size, this.ports.clock.now());
+  }
+
+  /** Links a blob stored by an earlier fetch (from any repository) and lets the caller serve it. */
+  private async linkStored(repo: RepoRef, digest: Digest): Promise<undefined> {
+    const stored = await this.ports.blobs.stat(digest);
+    if (stored.found) await this.ports.links.link(repo, digest, stored.size, this.ports.clock.now());
+    return undefined;
+  }
+}

@@ -1,0 +1,7 @@
+export * from './errors';
+export * from './rules';
+export * from './credentials';
+export * from './rule-admin';
+export * from './cache-syncer';
+export { MANIFEST_ACCEPT } from './image-import';
+export * from './scheduled-refresh';

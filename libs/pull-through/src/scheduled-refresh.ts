@@ -1,0 +1,46 @@
+import type { RepoRef } from '@cargohold/storage-ports';
+import type { CacheSyncer, CacheSyncerDeps } from './cache-syncer';
+
+const PAGE = 100;
+
+export interface RefreshReport {
+  readonly checked: number;
+  readonly failed: number;
+}
+
+/**
+ * The cache-syncer's schedule: every tag of every repository a rule covers in `registry` is re-checked
+ * against its upstream (and moved when the upstream moved it), whatever the pull-time interval says.
+ * A failing upstream fails only its own tags; the walk goes on. Memory stays bounded: names are paged.
+ */
+export async function refreshRegistry(
+  syncer: CacheSyncer,
+  storage: Pick<CacheSyncerDeps['storage'], 'repositories' | 'manifests'>,
+  registry: string,
+  onFailure: (repo: RepoRef, tag: string, error: unknown) => void = () => undefined,
+): Promise<RefreshReport> {
+  let checked = 0;
+  let failed = 0;
+  for await (const name of paged((last) => storage.repositories.list(registry, { ...(last ? { last } : {}), limit: PAGE }))) {
+    const repo = { registry, name };
+    if (!(await syncer.covers(repo))) continue;
+    for await (const tag of paged((last) => storage.manifests.listTags(repo, { ...(last ? { last } : {}), limit: PAGE }))) {
+      checked++;
+      await syncer.refreshTag(repo, tag).catch((error: unknown) => {
+        failed++;
+        onFailure(repo, tag, error);
+      });
+    }
+  }
+  return { checked, failed };
+}
+
+async function* paged(page: (last: string | undefined) => Promise<string[]>): AsyncGenerator<string> {
+  let last: string | undefined;
+  for (;;) {
+    const names = await page(last);
+    yield* names;
+    if (names.length < PAGE) return;
+    last = names[names.length - 1];
+  }
+}
