@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateRepositoryCommand } from '@aws-sdk/client-ecr';
+import { CreatePullThroughCacheRuleCommand, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { importVulnerabilities } from '@cargohold/scanning-service';
 import { openSqliteMetadata } from '@cargohold/storage-sqlite';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -88,6 +88,7 @@ withChromium('the web console in headless Chromium', () => {
       await metadata.close();
     }
     await s.ecr.send(new CreateRepositoryCommand({ repositoryName: 'console/many' }));
+    await s.ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'mirror', upstreamRegistryUrl: 'registry.example.com' }));
     [appDigest] = await Promise.all([arrangeApp(s), pushMany(s.v2, 'console/many', MANY)]);
     // The CSP allows the origin's own scripts only; axe is injected from npm, so the test page bypasses it.
     const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
@@ -192,6 +193,15 @@ withChromium('the web console in headless Chromium', () => {
     await page.getByRole('button', { name: 'Previous' }).click();
     await page.getByText(`Page ${MANY / 50 - 1}`, { exact: true }).waitFor();
     await shot('6-many');
+  });
+
+  it('lists the pull-through cache rules', async () => {
+    await page.getByRole('link', { name: 'Pull-through cache' }).click();
+    const row = page.locator('tbody tr', { hasText: 'mirror' });
+    await row.waitFor();
+    await expect(row.innerText()).resolves.toContain('registry.example.com');
+    await expectAccessible();
+    await shot('7-pull-through');
   });
 
   it('signs out: the keys are gone and the sign-in form is back', async () => {

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { EcrCall } from './ecr-client';
 import type { Credentials } from './ecr-request';
-import { parseRoute, repositoriesHref, type Route } from './routes';
+import { parseRoute, pullThroughHref, repositoriesHref, type Route } from './routes';
 import { ImageView } from './views/image';
 import { ImagesView } from './views/images';
+import { PullThroughView } from './views/pull-through';
 import { RepositoriesView } from './views/repositories';
 import { SignIn } from './views/sign-in';
 
@@ -40,6 +41,16 @@ export function App({ origin }: { origin: string }) {
           <a href={repositoriesHref()}>cargohold</a>
         </h1>
         {session && (
+          <nav aria-label="Sections" class="sections">
+            <a href={repositoriesHref()} aria-current={route.view === 'pull-through' ? undefined : 'page'}>
+              Repositories
+            </a>
+            <a href={pullThroughHref()} aria-current={route.view === 'pull-through' ? 'page' : undefined}>
+              Pull-through cache
+            </a>
+          </nav>
+        )}
+        {session && (
           <div class="who">
             <span>
               {session.credentials.accessKeyId} · {session.credentials.region}
@@ -61,6 +72,8 @@ function View({ ecr, route }: { ecr: EcrCall; route: Route }) {
   switch (route.view) {
     case 'repositories':
       return <RepositoriesView ecr={ecr} />;
+    case 'pull-through':
+      return <PullThroughView ecr={ecr} />;
     case 'images':
       return <ImagesView key={route.repository} ecr={ecr} repository={route.repository} />;
     case 'image':

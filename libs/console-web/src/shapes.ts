@@ -74,3 +74,14 @@ export const ACCEPTED_MEDIA_TYPES = [
 ];
 
 export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'] as const;
+
+export interface PullThroughCacheRule {
+  readonly ecrRepositoryPrefix: string;
+  readonly upstreamRegistryUrl: string;
+  readonly upstreamRegistry?: string;
+  readonly upstreamRepositoryPrefix?: string;
+  readonly credentialArn?: string;
+  readonly customRoleArn?: string;
+  readonly createdAt?: number;
+  readonly updatedAt?: number;
+}
