@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // cargohold benchmarks against CNCF distribution (and a bare hash-and-write sink), all on 127.0.0.1.
-//   node tools/bench/run.mjs [--quick] [--only skopeo,manifest,monolithic,layers,coldstart,scanner,gateway,lifecycle] [--targets cargohold,baseline]
+//   node tools/bench/run.mjs [--quick] [--only skopeo,manifest,monolithic,layers,coldstart,scanner,gateway,lifecycle,sweep] [--targets cargohold,baseline]
 //                            [--runs N] [--blob-mib N] [--skip-build]
 // Prints a markdown table and writes tools/bench/results/<timestamp>[-quick].json (git-ignored). See README.md.
 import { execFileSync } from 'node:child_process';
@@ -14,6 +14,7 @@ import { coldStart } from './lib/coldstart.mjs';
 import { startEmulators } from './lib/emulators.mjs';
 import { gatewayRun, RAW_IN_FLIGHT, RAW_PART_SIZE, rawRun } from './lib/gateway.mjs';
 import { lifecycleEvaluation } from './lib/lifecycle.mjs';
+import { lifecycleSweep } from './lib/lifecycle-sweep.mjs';
 import { scannerThroughput } from './lib/scanner.mjs';
 import { buildRandomImage } from './lib/images.mjs';
 import { layerPush } from './lib/layers.mjs';
@@ -38,6 +39,7 @@ const SIZES = {
     scanner: { files: 20_000, fileSize: 8 * KiB, runs: 3 },
     gateway: 1024 * MiB,
     lifecycle: { images: 100_000, runs: 5 },
+    sweep: { deletions: 10_000 },
   },
   quick: {
     runs: 1,
@@ -50,11 +52,12 @@ const SIZES = {
     scanner: { files: 500, fileSize: 4 * KiB, runs: 1 },
     gateway: 16 * MiB,
     lifecycle: { images: 100_000, runs: 2 },
+    sweep: { deletions: 1_000 },
   },
 };
-const MEASUREMENTS = ['skopeo', 'manifest', 'monolithic', 'layers', 'coldstart', 'scanner', 'gateway', 'lifecycle'];
+const MEASUREMENTS = ['skopeo', 'manifest', 'monolithic', 'layers', 'coldstart', 'scanner', 'gateway', 'lifecycle', 'sweep'];
 /** Measurements that need no server (and so no build and no baseline binary). */
-const SERVERLESS_ONLY = new Set(['coldstart', 'scanner', 'lifecycle']);
+const SERVERLESS_ONLY = new Set(['coldstart', 'scanner', 'lifecycle', 'sweep']);
 
 const { values: opts } = parseArgs({
   options: {
@@ -297,6 +300,14 @@ async function measure(tmp) {
         absolute: true,
       }),
     );
+  }
+  if (only.has('sweep')) {
+    raw.sweep = await lifecycleSweep(sizes.sweep, tmp, log);
+    const { deletions, sqliteMs, dynamoMs } = raw.sweep;
+    const own = { referenceName: null, better: 'lower', unit: 's', digits: 1 };
+    const name = (backend) => `lifecycle sweep expiring ${deletions.toLocaleString('en')} images (${backend})`;
+    rows.push(row({ ...own, name: name('SQLite'), cargohold: sqliteMs / 1000 }));
+    rows.push(row({ ...own, name: name('DynamoDB Local'), cargohold: dynamoMs / 1000 }));
   }
   return { raw, rows };
 }

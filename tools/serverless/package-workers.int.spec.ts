@@ -36,7 +36,7 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
         MaximumRetryAttempts: 10,
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['StreamForwarderDeadLetterQueue', 'Arn'] } } },
         FilterCriteria: {
-          Filters: ['M#', 'T#', 'SCAN#'].map((prefix) => ({ Pattern: JSON.stringify({ dynamodb: { Keys: { SK: { S: [{ prefix }] } } } }) })),
+          Filters: ['M#', 'T#', 'SCAN#', 'REPL#'].map((prefix) => ({ Pattern: JSON.stringify({ dynamodb: { Keys: { SK: { S: [{ prefix }] } } } }) })),
         },
       });
       expect(resource('StreamForwarderDeadLetterQueue').Properties['SqsManagedSseEnabled']).toBe(true);
@@ -48,6 +48,7 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
         EVENT_BUS_NAME: { Ref: 'EventBus' },
         EVENT_SOURCE: 'cargohold.ecr',
         WORKER_QUEUE_URL: { Ref: 'WorkerQueue' },
+        REPLICATOR_QUEUE_URL: { Ref: 'ReplicatorQueue' },
         LOG_LEVEL: 'info',
         NODE_OPTIONS: '--enable-source-maps',
       });
@@ -57,7 +58,7 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
       expect(resource('WorkerDeadLetterQueue').Properties['SqsManagedSseEnabled']).toBe(true);
     });
 
-    it('may read the stream, put events on the bus and send to its two queues, and nothing else', () => {
+    it('may read the stream, put events on the bus and send to its three queues, and nothing else', () => {
       const [, fn] = functionByHandler(template(), HANDLER);
       const roleId = (fn.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const grants = allowStatements(resource(roleId))
@@ -73,6 +74,7 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
           ['events:PutEvents', JSON.stringify([{ 'Fn::GetAtt': ['EventBus', 'Arn'] }])],
           ['sqs:SendMessage', JSON.stringify([{ 'Fn::GetAtt': ['StreamForwarderDeadLetterQueue', 'Arn'] }])],
           ['sqs:SendMessage', JSON.stringify([{ 'Fn::GetAtt': ['WorkerQueue', 'Arn'] }])],
+          ['sqs:SendMessage', JSON.stringify([{ 'Fn::GetAtt': ['ReplicatorQueue', 'Arn'] }])],
         ].sort(),
       );
     });

@@ -1,8 +1,10 @@
 import { IdentityDirectory } from '@cargohold/auth';
 import { createAuthToken } from '@cargohold/http-token';
-import { AwsClients, openAwsStorage, SecretsManagerSecretStore, secretsManagerClient, type DeploymentEnv } from '@cargohold/platform-aws';
+import { SqsSweepRequests } from '@cargohold/events-aws';
+import { AwsClients, openAwsStorage, SecretsManagerSecretStore, secretsManagerClient, sqsClient, type DeploymentEnv } from '@cargohold/platform-aws';
 import { upstreamConnector } from '@cargohold/platform-node';
 import { PullThroughRules } from '@cargohold/pull-through';
+import type { RepoRef } from '@cargohold/storage-ports';
 import { createRegistry, parsePolicy, systemClock } from '@cargohold/registry-core';
 import type { Logger } from 'pino';
 import { sigV4Authenticator, type EcrApiDeps } from '@cargohold/http-ecr';
@@ -25,6 +27,11 @@ export function awsEcrDeps(env: DeploymentEnv, logger: Logger): EcrApiDeps {
       // StartImageScan writes the scan with its request; the table stream carries it to the scanner.
       scans: storage.scans,
       templates: storage.templates,
+      ...(env.sweepQueueUrl
+        ? { onLifecyclePolicyPut: sweepSoon(new SqsSweepRequests({ client: sqsClient(clients), queueUrl: env.sweepQueueUrl, delaySeconds: 60 }), logger) }
+        : {}),
+      // DescribeImageReplicationStatus reads what the replicator Lambda recorded.
+      replicationStatuses: storage.replications,
     }),
     authenticate: sigV4Authenticator(directory.credentialLookup),
     authorize: (checks) => tokens.access.decideEach(checks),
@@ -44,5 +51,19 @@ export function awsEcrDeps(env: DeploymentEnv, logger: Logger): EcrApiDeps {
     registryDomain: env.registryDomain,
     defaultRegistry: env.registryId,
     logger,
+  };
+}
+
+/**
+ * PutLifecyclePolicy's hook: a sweep request for that repository, a minute from now, on the sweeper's queue.
+ * Best effort: the policy is stored either way and the daily schedule sweeps it; a failed request is logged.
+ */
+function sweepSoon(queue: SqsSweepRequests, logger: Logger) {
+  return async (repo: RepoRef) => {
+    try {
+      await queue.send([{ registry: repo.registry, repository: repo.name }]);
+    } catch (err) {
+      logger.warn({ err, registry: repo.registry, repository: repo.name }, 'could not request a lifecycle sweep; the daily run will sweep it');
+    }
   };
 }

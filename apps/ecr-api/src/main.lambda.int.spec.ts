@@ -4,8 +4,11 @@ import {
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
+  PutLifecyclePolicyCommand,
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { startLocalSqs, type LocalSqs } from '@cargohold/events-aws/testing';
 import type { HttpApiLambda } from '@cargohold/lambda-kit';
 import { httpApiEvent, lambdaContext } from '@cargohold/lambda-kit/testing';
 import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
@@ -20,13 +23,19 @@ import { HttpResponse, type HttpRequest } from '@smithy/protocol-http';
  */
 let s3: S3rverHandle;
 let dynamo: DynamoDbLocal;
+let sqs: LocalSqs;
+let sweepQueueUrl: string;
 let handler: HttpApiLambda;
 const saved = { ...process.env };
 
 beforeAll(async () => {
   s3 = await startS3rver('ecr-lambda-blobs');
   dynamo = await startDynamoDbLocal();
+  sqs = await startLocalSqs();
+  ({ queueUrl: sweepQueueUrl } = await sqs.queueWithDeadLetters('lifecycle-sweep'));
   Object.assign(process.env, {
+    SWEEP_QUEUE_URL: sweepQueueUrl,
+    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     BUCKET: s3.bucket,
     TABLE: await dynamo.freshTable(),
     TOKEN_KEY_BASE64: Buffer.alloc(32, 9).toString('base64'),
@@ -41,6 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.env = saved;
+  await sqs?.stop();
   await dynamo?.stop();
   await s3?.stop();
 });
@@ -86,6 +96,18 @@ describe('ecr-api Lambda through @aws-sdk/client-ecr', () => {
   it("answers AWS's own error shapes", async () => {
     await expect(ecr().send(new DescribeRepositoriesCommand({ repositoryNames: ['nope'] }))).rejects.toBeInstanceOf(RepositoryNotFoundException);
     await expect(ecr('wrong').send(new DescribeRepositoriesCommand({}))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+  });
+
+  it('requests a lifecycle sweep of the repository, a minute later, when its policy is put', async () => {
+    await ecr().send(new CreateRepositoryCommand({ repositoryName: 'team/swept' }));
+    const lifecyclePolicyText = JSON.stringify({
+      rules: [{ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
+    });
+
+    await ecr().send(new PutLifecyclePolicyCommand({ repositoryName: 'team/swept', lifecyclePolicyText }));
+
+    const { Attributes } = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: sweepQueueUrl, AttributeNames: ['All'] }));
+    expect(Attributes?.['ApproximateNumberOfMessagesDelayed']).toBe('1');
   });
 
   it('issues an authorization token for docker login', async () => {

@@ -34,6 +34,21 @@ describe('parseCommand', () => {
     expect(parseCommand(['serve', '--upload-gateway-url', 'http://127.0.0.1:5001'])).toMatchObject({ uploadGatewayUrl: 'http://127.0.0.1:5001' });
   });
 
+  it('takes gc with --dry-run, --grace (s, m, h, d or seconds) and --config, and refuses them elsewhere', () => {
+    expect(parseCommand(['gc'])).toEqual({ kind: 'gc', dataDir: './.cargohold', dryRun: false });
+    expect(parseCommand(['gc', '--dry-run', '--grace', '36h', '--data-dir', '/d', '--config', 'c.json'])).toEqual({
+      kind: 'gc',
+      dataDir: '/d',
+      dryRun: true,
+      graceMs: 36 * 3_600_000,
+      configFile: 'c.json',
+    });
+    expect(parseCommand(['gc', '--grace', '90'])).toMatchObject({ graceMs: 90_000 });
+    expect(parseCommand(['gc', '--grace', '0'])).toMatchObject({ graceMs: 0 });
+    expect(parseCommand(['gc', '--grace', '1w'])).toEqual({ kind: 'error', message: 'invalid --grace 1w (e.g. 24h, 90m, 30s, 0)' });
+    expect(parseCommand(['serve', '--dry-run'])).toEqual({ kind: 'error', message: '--dry-run and --grace are options of gc' });
+  });
+
   it('takes fsck with --repair and --data-dir, and refuses --repair elsewhere', () => {
     expect(parseCommand(['fsck'])).toEqual({ kind: 'fsck', dataDir: './.cargohold', repair: false });
     expect(parseCommand(['fsck', '--repair', '--data-dir', '/d'])).toEqual({ kind: 'fsck', dataDir: '/d', repair: true });

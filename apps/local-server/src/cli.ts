@@ -5,6 +5,7 @@ export const USAGE = `Usage: cargohold serve [options]
        cargohold fsck [--repair] [--data-dir DIR]
        cargohold aws bootstrap --bucket NAME --table NAME [--endpoint-url URL] [--region REGION]
        cargohold --version
+       cargohold gc [--dry-run] [--grace DURATION] [--data-dir DIR] [--config FILE]
 
 An Amazon ECR-compatible container registry in one process: OCI Distribution on /v2/ and
 the ECR API (AWS JSON 1.1, SigV4) on the same port; blobs on the filesystem and metadata
@@ -38,6 +39,9 @@ Options:
                        on SIGINT/SIGTERM, how long in-flight requests may finish (default 30);
                        then their connections are closed: a chunked upload keeps every chunk
                        acknowledged before and resumes; a body cut off mid-way is discarded
+  --lifecycle-interval SECONDS
+                       how often every repository with a lifecycle policy is swept (default
+                       86400, or "lifecycle.sweepIntervalSeconds" in the config file)
   -h, --help           show this help
 
 Environment: CARGOHOLD_TOKEN_KEY_BASE64 (the token-signing key, base64 of 32 bytes or more;
@@ -59,6 +63,11 @@ public access block and multipart clean-up), and leaves what already exists alon
 and endpoints come from the AWS SDK's standard variables; --endpoint-url points both services at
 one endpoint (LocalStack), and path-style S3 URLs are used then. Settings an endpoint does not
 implement (emulators) are listed as unsupported.
+gc removes, from the embedded store under --data-dir, blob bytes that no manifest or link in any
+repository needs, links no manifest references, and expired upload sessions, once older than the
+grace period (--grace 24h by default, or the config's gc.graceSeconds; s, m, h or d). It prints each
+blob as it goes (progress on a terminal) and a summary; --dry-run prints what would go and changes
+nothing. Safe to run beside a running server, which also runs it every gc.intervalSeconds.
 `;
 
 export type Command =
@@ -78,11 +87,13 @@ export type Command =
       role?: 'all' | 'upload-gateway';
       uploadGatewayUrl?: string;
       shutdownGraceSeconds?: number;
+      lifecycleIntervalSeconds?: number;
     }
   | { kind: 'vulndb-import'; path: string; dataDir: string }
   | { kind: 'fsck'; dataDir: string; repair: boolean }
   | { kind: 'aws-bootstrap'; bucket: string; table: string; endpointUrl?: string; region?: string }
   | { kind: 'version' }
+  | { kind: 'gc'; dataDir: string; dryRun: boolean; graceMs?: number; configFile?: string }
   | { kind: 'error'; message: string };
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -109,10 +120,13 @@ export function parseCommand(argv: readonly string[]): Command {
         role: { type: 'string' },
         'upload-gateway-url': { type: 'string' },
         repair: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        grace: { type: 'string' },
         'shutdown-grace': { type: 'string' },
         'endpoint-url': { type: 'string' },
         region: { type: 'string' },
         version: { type: 'boolean', default: false },
+        'lifecycle-interval': { type: 'string' },
       },
     });
   } catch (error) {
@@ -130,6 +144,8 @@ export function parseCommand(argv: readonly string[]): Command {
   }
   if (values.version) return { kind: 'version' };
   if (positionals[0] === 'aws') return parseAwsCommand(positionals, values);
+  if (positionals[0] === 'gc') return parseGc(positionals, values);
+  if (values['dry-run'] || values.grace !== undefined) return { kind: 'error', message: '--dry-run and --grace are options of gc' };
   if (values.repair) return { kind: 'error', message: '--repair is an option of fsck' };
   if (values['endpoint-url'] !== undefined || values.region !== undefined) {
     return { kind: 'error', message: '--endpoint-url and --region are options of aws bootstrap' };
@@ -156,6 +172,10 @@ export function parseCommand(argv: readonly string[]): Command {
   if (grace !== undefined && (!/^\d{1,6}(\.\d+)?$/.test(grace) || Number(grace) > 86_400)) {
     return { kind: 'error', message: `invalid --shutdown-grace ${grace} (seconds, at most 86400)` };
   }
+  const interval = values['lifecycle-interval'];
+  if (interval !== undefined && (!/^\d{1,8}$/.test(interval) || Number(interval) < 1 || Number(interval) > 31_536_000)) {
+    return { kind: 'error', message: `invalid --lifecycle-interval ${interval} (whole seconds, 1 to 31536000)` };
+  }
   if (gatewayUrl !== undefined && role === 'upload-gateway')
     return { kind: 'error', message: '--upload-gateway-url is for the server that starts uploads, not the gateway' };
   return {
@@ -173,6 +193,7 @@ export function parseCommand(argv: readonly string[]): Command {
     ...(role !== undefined ? { role } : {}),
     ...(gatewayUrl !== undefined ? { uploadGatewayUrl: gatewayUrl.replace(/\/+$/, '') } : {}),
     ...(grace !== undefined ? { shutdownGraceSeconds: Number(grace) } : {}),
+    ...(interval !== undefined ? { lifecycleIntervalSeconds: Number(interval) } : {}),
   };
 }
 
@@ -211,4 +232,26 @@ function isOrigin(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+function parseGc(positionals: readonly string[], values: { 'data-dir': string; 'dry-run': boolean; grace?: string; config?: string }): Command {
+  if (positionals.length !== 1) return { kind: 'error', message: 'usage: cargohold gc [--dry-run] [--grace DURATION] [--data-dir DIR]' };
+  const graceMs = values.grace === undefined ? undefined : parseDuration(values.grace);
+  if (values.grace !== undefined && graceMs === undefined) return { kind: 'error', message: `invalid --grace ${values.grace} (e.g. 24h, 90m, 30s, 0)` };
+  return {
+    kind: 'gc',
+    dataDir: values['data-dir'],
+    dryRun: values['dry-run'],
+    ...(graceMs !== undefined ? { graceMs } : {}),
+    ...(values.config !== undefined ? { configFile: values.config } : {}),
+  };
+}
+
+const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `24h`, `90m`, `30s`, `2d`, or plain seconds; undefined when it is none of these. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d{1,9})([smhd]?)$/.exec(text);
+  if (!match) return undefined;
+  return Number(match[1]) * (UNITS[match[2] || 's'] as number);
 }

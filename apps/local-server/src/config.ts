@@ -75,6 +75,20 @@ export const ConfigFileSchema = z
       })
       .strict()
       .optional(),
+    /** Online garbage collection inside `cargohold serve` (embedded backend); see README "Garbage collection". */
+    gc: z
+      .object({
+        /** Run a pass this often (default 3600); 0 turns the in-process collector off. */
+        intervalSeconds: z
+          .number()
+          .min(0)
+          .max(7 * 86_400)
+          .optional(),
+        /** Bytes and links younger than this are kept (default 86400: longer than the longest upload session). */
+        graceSeconds: z.number().min(0).optional(),
+      })
+      .strict()
+      .optional(),
     limits: z
       .object({
         maxBlobBytes: z.number().int().positive().optional(),
@@ -88,6 +102,16 @@ export const ConfigFileSchema = z
         uploadIdleTimeoutSeconds: z.number().int().positive().optional(),
         /** Same as `--max-request-bytes` (the flag wins). */
         maxRequestBytes: z.number().int().min(1024).optional(),
+      })
+      .strict()
+      .optional(),
+    /** The embedded lifecycle sweeper (see deps.lifecycle.ts). */
+    lifecycle: z
+      .object({
+        /** How often every repository with a lifecycle policy is swept (default 24 h); `--lifecycle-interval` wins. */
+        sweepIntervalSeconds: z.number().int().positive().max(31_536_000).optional(),
+        /** How long after PutLifecyclePolicy that repository is swept (default 60 s). */
+        sweepAfterPutSeconds: z.number().min(0).max(86_400).optional(),
       })
       .strict()
       .optional(),

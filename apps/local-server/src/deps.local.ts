@@ -1,7 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createFsBlobStorage } from '@cargohold/storage-fs';
-import type { OutboxStore, RegistryStorage, RepositoryCreationTemplateStore, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
+import { createFsBlobStorage, type FsBlobStore } from '@cargohold/storage-fs';
+import type {
+  BlobReclaimStore,
+  LifecycleTargets,
+  OutboxStore,
+  RegistryStorage,
+  ReplicationStatusStore,
+  RepositoryCreationTemplateStore,
+  ScanStore,
+  VulnerabilityStore,
+} from '@cargohold/storage-ports';
 import { openSqliteMetadata, type SqliteGauges } from '@cargohold/storage-sqlite';
 
 /**
@@ -12,15 +21,19 @@ import { openSqliteMetadata, type SqliteGauges } from '@cargohold/storage-sqlite
  *     uploads/…        staging areas of uploads in progress (FsBlobUploads)
  *     metadata.db      SQLite (WAL): repositories, manifests, tags, links, upload sessions, registries,
  *                      the event outbox, scan results, the vulnerability database and the
- *                      repository creation templates
+ *                      repository creation templates, replication statuses
  */
 export interface LocalStorage extends RegistryStorage {
+  readonly blobs: FsBlobStore;
+  readonly reclaim: BlobReclaimStore;
   readonly outbox: OutboxStore;
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
   readonly templates: RepositoryCreationTemplateStore;
   /** Waiting work (upload sessions, outbox, scans), for `/metrics`. */
   readonly gauges: SqliteGauges;
+  readonly lifecycleTargets: LifecycleTargets;
+  readonly replications: ReplicationStatusStore;
 }
 
 export function openLocalStorage(dataDir: string): LocalStorage {
@@ -35,11 +48,14 @@ export function openLocalStorage(dataDir: string): LocalStorage {
     links: metadata.links,
     sessions: metadata.sessions,
     registries: metadata.registries,
+    reclaim: metadata.reclaim,
     outbox: metadata.outbox,
     scans: metadata.scans,
     vulnerabilities: metadata.vulnerabilities,
     templates: metadata.templates,
     gauges: metadata.gauges,
+    lifecycleTargets: metadata.lifecycleTargets,
+    replications: metadata.replications,
     close: () => metadata.close(),
   };
 }

@@ -45,6 +45,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(text);
     return code;
   }
+  if (command.kind === 'gc') {
+    const { runGcCommand } = await import('./gc-command');
+    return runGcCommand(command);
+  }
   const { kind: _kind, ...options } = command;
   // Listen before serving: a signal that arrives while the server starts must still drain, not kill.
   const stopping = new Promise<NodeJS.Signals>((resolve) => {

@@ -51,6 +51,26 @@ export function createMetrics(sources: MetricsSources = {}) {
     labelNames: ['what'],
     registers: [registry],
   });
+  const gcRuns = new Counter({
+    name: 'cargohold_gc_runs_total',
+    help: 'Garbage collection passes, by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const gcBlobs = new Counter({ name: 'cargohold_gc_blobs_deleted_total', help: 'Unreferenced blobs garbage collection deleted', registers: [registry] });
+  const gcBytes = new Counter({ name: 'cargohold_gc_bytes_reclaimed_total', help: 'Storage bytes garbage collection reclaimed', registers: [registry] });
+  const sweeps = new Counter({
+    name: 'cargohold_lifecycle_sweeps_total',
+    help: 'Lifecycle sweeps of one repository, by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const lifecycleImages = new Counter({
+    name: 'cargohold_lifecycle_images_total',
+    help: 'Images the lifecycle sweeper acted on, by action (expire, transition)',
+    labelNames: ['action'],
+    registers: [registry],
+  });
   const { gauges } = sources;
   if (gauges) storeGauges(registry, gauges);
 
@@ -65,6 +85,22 @@ export function createMetrics(sources: MetricsSources = {}) {
     },
     bestEffortFailure(what: string): void {
       bestEffortFailures.inc({ what });
+    },
+    /** A garbage collection pass ended: its report, or undefined when it failed. */
+    gcPass(report: { readonly blobsDeleted: number; readonly bytesReclaimed: number } | undefined): void {
+      gcRuns.inc({ outcome: report ? 'success' : 'failure' });
+      if (report) {
+        gcBlobs.inc(report.blobsDeleted);
+        gcBytes.inc(report.bytesReclaimed);
+      }
+    },
+    /** A lifecycle sweep of one repository ended: what it acted on, or undefined when it failed. */
+    lifecycleSweep(acted: { readonly expired: number; readonly transitioned: number } | undefined): void {
+      sweeps.inc({ outcome: acted ? 'success' : 'failure' });
+      if (acted) {
+        lifecycleImages.inc({ action: 'expire' }, acted.expired);
+        lifecycleImages.inc({ action: 'transition' }, acted.transitioned);
+      }
     },
     /** Answers `GET /metrics`; every other request goes to `api`. */
     around:

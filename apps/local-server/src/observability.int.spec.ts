@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeImagesCommand, PutLifecyclePolicyCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import pino from 'pino';
 import { startServer, type RunningServer } from './server';
 import { ecrClient, loginPassword } from './testing/ecr-client';
+import { startEcrTestServer } from './testing/test-server';
 import { RegistryClient } from './testing/registry-client';
 import { skopeo, skopeoAvailable, writeOciLayout } from './testing/skopeo';
 
@@ -162,5 +163,40 @@ describe('the request log', () => {
     expect(log).not.toContain(token);
     expect(log).not.toContain(Buffer.from(`AWS:${token}`).toString('base64'));
     expect(log).not.toContain(token.slice(0, 40));
+  });
+});
+
+describe('/metrics for the background work', () => {
+  it('counts a lifecycle sweep and the garbage collection that follows it', async () => {
+    // Sweeps a second after a policy is put, collects every second with no grace: the figures move quickly.
+    const s = await startEcrTestServer({ lifecycle: { sweepAfterPutSeconds: 1 }, gc: { intervalSeconds: 1, graceSeconds: 0 } });
+    const scrapeOf = async () => {
+      const text = await (await fetch(`${s.t.server.url}/metrics`)).text();
+      return (name: string) => Number(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    };
+    try {
+      await s.v2.pushImage('swept/app', 'v1', 'first');
+      await s.v2.pushImage('swept/app', 'v1', 'second');
+      await s.v2.pushImage('swept/app', 'v1', 'third'); // two untagged images now: the policy keeps one
+      const policy = {
+        rules: [{ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
+      };
+      await s.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'swept/app', lifecyclePolicyText: JSON.stringify(policy) }));
+      let read = await scrapeOf();
+      for (let waited = 0; waited < 20_000 && read('cargohold_gc_blobs_deleted_total') < 2; waited += 250) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        read = await scrapeOf();
+      }
+      expect(read('cargohold_lifecycle_sweeps_total{outcome="success"}')).toBe(1);
+      expect(read('cargohold_lifecycle_images_total{action="expire"}')).toBe(1);
+      expect(read('cargohold_lifecycle_images_total{action="transition"}')).toBe(0);
+      // The expired image's config, layer and manifest bytes were referenced by nothing else.
+      expect(read('cargohold_gc_blobs_deleted_total')).toBeGreaterThanOrEqual(2);
+      expect(read('cargohold_gc_bytes_reclaimed_total')).toBeGreaterThan(0);
+      expect(read('cargohold_gc_runs_total{outcome="success"}')).toBeGreaterThanOrEqual(1);
+      expect(read('cargohold_gc_runs_total{outcome="failure"}')).toBe(0);
+    } finally {
+      await s.stop();
+    }
   });
 });

@@ -11,9 +11,6 @@ describe('progressReporter', () => {
   it('redraws one line with a bar on a terminal, and clears it when done', () => {
     const { written, progress, advance } = capture(true);
     progress.update(1, 4, 'hashing blobs: 1/4');
-    expect(written).toEqual([]); // not before the first interval: a quick job prints nothing
-    advance(150);
-    progress.update(1, 4, 'hashing blobs: 1/4');
     advance(50);
     progress.update(2, 4, 'hashing blobs: 2/4'); // throttled
     advance(100);

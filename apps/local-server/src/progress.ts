@@ -19,13 +19,14 @@ const LINE_EVERY_MS = 5_000;
 /**
  * Progress of a long CLI job (`fsck`, `vulndb import`, `gc`): on a terminal one line redrawn in place with
  * a bar when the total is known; otherwise (CI logs, pipes) a plain line at most every 5 s, so a log shows
- * the job moving without a flood. Nothing at all for a job that ends before the first interval.
+ * the job moving without a flood, and nothing at all for a job that ends within the first interval.
  */
 export function progressReporter(label: string, output: ProgressOutput, now: () => number = Date.now): Progress {
   const terminal = output.isTTY === true;
   const every = terminal ? TTY_EVERY_MS : LINE_EVERY_MS;
-  const started = now();
-  let shownAt = started;
+  // A terminal shows the bar at the first update (it is cleared at the end anyway); a log gets its first
+  // line only once the job has run for an interval, so a quick job leaves no noise there.
+  let shownAt = terminal ? -Infinity : now();
   let drawn = false;
   return {
     update(done, total, detail) {

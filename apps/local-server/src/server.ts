@@ -5,14 +5,16 @@ import { createEcrApi, isEcrApiRequest } from '@cargohold/http-ecr';
 import type { HttpHandler } from '@cargohold/lambda-kit';
 import { formatRegistryKey, registryFromHost } from '@cargohold/oci';
 import { createRegistry } from '@cargohold/registry-core';
-import type { RegistryStorage, RepositoryCreationTemplateStore } from '@cargohold/storage-ports';
+import type { RegistryStorage, ReplicationStatusStore, RepositoryCreationTemplateStore } from '@cargohold/storage-ports';
 import pino, { type Logger } from 'pino';
 import { loadConfigFile, type ConfigFile } from './config';
 import { createAuth, loadTokenKey } from './deps.auth';
 import { openAwsStorageChecked } from './deps.aws';
 import type { LocalStorage } from './deps.local';
-import { startWorkers } from './deps.workers';
+import { startWorkers, type Workers } from './deps.workers';
 import { createPullThrough, embeddedSecrets } from './deps.pull-through';
+import { startGcTimer } from './gc-timer';
+import { DEFAULT_SWEEP_AFTER_PUT_SECONDS, DEFAULT_SWEEP_INTERVAL_SECONDS, startLifecycleTimer, type LifecycleTimer } from './deps.lifecycle';
 import { connectionSettings, refuseBeyond } from './connections';
 import { consoleFiles, defaultConsoleDir } from './console-files';
 import { healthEndpoints } from './health';
@@ -44,6 +46,8 @@ export interface ServerOptions {
   readonly tokenKey?: Buffer;
   /** `--shutdown-grace`: how long `close()` lets in-flight requests finish (default: the config's, else 30 s). */
   readonly shutdownGraceSeconds?: number;
+  /** `--lifecycle-interval`: seconds between lifecycle sweeps of every repository with a policy (default: the config's, else 24 h). */
+  readonly lifecycleIntervalSeconds?: number;
   /** The built web console served at `/console/` (default: beside the bundled CLI, see console-files.ts). */
   readonly consoleDir?: string;
 }
@@ -71,12 +75,12 @@ const CHUNK_MIN_LENGTH = 5 * 1024 * 1024;
 async function openStorage(
   options: ServerOptions,
   config: ConfigFile,
-): Promise<{ storage: RegistryStorage; templates: RepositoryCreationTemplateStore; local?: LocalStorage }> {
+): Promise<{ storage: RegistryStorage; templates: RepositoryCreationTemplateStore; replications: ReplicationStatusStore; local?: LocalStorage }> {
   if ((options.backend ?? 'embedded') === 'embedded') {
     // Loaded only here: `--backend aws` (the upload gateway's bundle) never needs the native SQLite module.
     const { openLocalStorage } = await import('./deps.local');
     const local = openLocalStorage(options.dataDir);
-    return { storage: local, templates: local.templates, local };
+    return { storage: local, templates: local.templates, replications: local.replications, local };
   }
   const bucket = options.bucket ?? config.aws?.bucket;
   const table = options.table ?? config.aws?.table;
@@ -87,7 +91,7 @@ async function openStorage(
     ...(config.aws?.bucketPrefix ? { bucketPrefix: config.aws.bucketPrefix } : {}),
     ...(config.region ? { region: config.region } : {}),
   });
-  return { storage, templates: storage.templates };
+  return { storage, templates: storage.templates, replications: storage.replications };
 }
 
 function requestLimits(maxRequestBytes: number | undefined): RequestLimits | undefined {
@@ -101,12 +105,22 @@ function requestLimits(maxRequestBytes: number | undefined): RequestLimits | und
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const config = options.config ?? loadConfigFile(options.configFile);
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'cargohold' } });
-  const { storage, templates, local } = await openStorage(options, config);
+  const { storage, templates, replications, local } = await openStorage(options, config);
   const metrics = createMetrics(local ? { gauges: local.gauges } : {});
   const limits = config.limits ?? {};
+  let lifecycle: LifecycleTimer | undefined;
+  // Backfills run on the workers, which need the registry: bound once they have started.
+  const started: { workers?: Workers } = {};
+  const backfillRunner = {
+    available: local !== undefined && options.role !== 'upload-gateway',
+    schedule: (key: string, id: string) => started.workers?.backfill(key, id),
+  };
   const registry = createRegistry({
     storage,
+    backfillRunner,
     templates,
+    onLifecyclePolicyPut: (repo) => lifecycle?.soon(repo),
+    replicationStatuses: replications,
     ...(local ? { scans: local.scans } : {}),
     settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
     onBestEffortFailure: (what, err) => {
@@ -181,6 +195,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const workers = local && !gateway ? await startWorkers(registry, local, logger) : undefined;
   const stopRefresh = gateway ? undefined : pullThrough.schedule(registryId);
+  const stopGc = local && !gateway ? startGcTimer(registry, local, config, logger, metrics.gcPass) : undefined;
+  // The embedded sweeper; on AWS the scheduled Lambda sweeps (the embedded server over AWS storage leaves it to that).
+  if (local && !gateway) {
+    lifecycle = startLifecycleTimer(
+      registry,
+      local.lifecycleTargets,
+      {
+        intervalSeconds: options.lifecycleIntervalSeconds ?? config.lifecycle?.sweepIntervalSeconds ?? DEFAULT_SWEEP_INTERVAL_SECONDS,
+        afterPutSeconds: config.lifecycle?.sweepAfterPutSeconds ?? DEFAULT_SWEEP_AFTER_PUT_SECONDS,
+        observe: metrics.lifecycleSweep,
+      },
+      logger,
+    );
+  }
+  if (workers) started.workers = workers;
 
   const connections = connectionSettings(config);
   const server: Server = createServer(
@@ -220,11 +249,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     (closing ??= (async () => {
       if (purge) clearInterval(purge);
       stopRefresh?.();
+      await stopGc?.();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
+      await lifecycle?.stop();
       await workers?.stop();
       await storage.close();
       // A counter, not a timing: specs read it to tell a resumed upload from one hashed again.

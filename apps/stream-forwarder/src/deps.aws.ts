@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const StreamForwarderEnvSchema = EventBusEnvSchema.extend({
   /** The SQS queue the workers (scanner) read internal events from. */
   WORKER_QUEUE_URL: z.string().url(),
+  /** The replicator's queue: the same internal events, a copy of its own. */
+  REPLICATOR_QUEUE_URL: z.string().url().optional(),
   LOG_LEVEL: LogLevelSchema,
 });
 export type StreamForwarderEnv = z.infer<typeof StreamForwarderEnvSchema>;
@@ -22,6 +24,7 @@ export function awsStreamForwarderDeps(env: StreamForwarderEnv, logger: Logger):
         ...(env.EVENT_SOURCE ? { source: env.EVENT_SOURCE } : {}),
       }),
       new SqsEventPublisher({ client: sqsClient(clients), queueUrl: env.WORKER_QUEUE_URL }),
+      ...(env.REPLICATOR_QUEUE_URL ? [new SqsEventPublisher({ client: sqsClient(clients), queueUrl: env.REPLICATOR_QUEUE_URL })] : []),
     ],
     logger,
   };

@@ -6,3 +6,4 @@ export * from './sqs-event-consumer';
 export * from './eventbridge-publisher';
 export * from './stream-records';
 export * from './forward-stream-records';
+export * from './sweep-request-queue';

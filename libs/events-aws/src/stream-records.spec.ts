@@ -110,6 +110,14 @@ describe('eventsFromStreamRecord', () => {
       expect(eventsFromStreamRecord(record('MODIFY', { OldImage: manifestImage(D1), NewImage: pulled }))).toEqual([]);
     });
 
+    it('marks the deletes of a lifecycle expiry (deleteReason on the old images) with reason lifecycle', () => {
+      const manifest = eventsFromStreamRecord(record('REMOVE', { OldImage: manifestImage(D1, { deleteReason: { S: 'lifecycle' } }) }));
+      const tag = eventsFromStreamRecord(record('REMOVE', { OldImage: { ...tagImage('v1', D1, 2), deleteReason: { S: 'lifecycle' } } }));
+
+      expect(manifest).toEqual([{ ...common, id: expect.any(String), type: 'image.deleted', digest: D1, tags: [], reason: 'lifecycle', version: 0 }]);
+      expect(tag).toEqual([{ ...common, id: expect.any(String), type: 'image.deleted', digest: D1, tags: ['v1'], reason: 'lifecycle', version: 2 }]);
+    });
+
     it('turns a removed manifest into image.deleted without tags', () => {
       const events = eventsFromStreamRecord(record('REMOVE', { OldImage: manifestImage(D1) }));
 
@@ -171,6 +179,25 @@ describe('eventsFromStreamRecord', () => {
 
       expect(() => eventsFromStreamRecord(broken)).toThrow(MalformedEventError);
     });
+  });
+
+  it('publishes the image.replicated a replication status item carries, once', () => {
+    const replicated = newEvent(
+      'image.replicated',
+      { registry: '123456789012:us-west-2', repository: 'team/app', digest: D1, source: '123456789012:us-east-1', result: 'SUCCESS', tags: ['v1'] },
+      new Date('2026-11-29T11:00:00Z'),
+      '00000000-0000-4000-8000-000000000003',
+    );
+    const status = (events?: unknown[]) => ({
+      PK,
+      SK: { S: `REPL#${D1}#us-west-2#123456789012` },
+      document: { S: '{}' },
+      ...(events ? { events: { S: JSON.stringify(events) } } : {}),
+    });
+
+    expect(eventsFromStreamRecord(record('INSERT', { NewImage: status([replicated]) }))).toEqual([replicated]);
+    expect(eventsFromStreamRecord(record('MODIFY', { OldImage: status([replicated]), NewImage: status([replicated]) }))).toEqual([]);
+    expect(eventsFromStreamRecord(record('MODIFY', { OldImage: status([replicated]), NewImage: status() }))).toEqual([]);
   });
 
   describe('event ids', () => {

@@ -23,9 +23,12 @@ import { MalformedEventError } from './errors';
  *   manifest INSERT, tagged push        none: the tag items' records carry the push
  *   manifest MODIFY                     none (recordPull, `parents` bookkeeping)
  *   manifest REMOVE                     image.deleted { digest, tags: [] }           (its tags' REMOVEs precede it)
+ *   tag or manifest REMOVE whose old    the same, with reason `lifecycle`            (expired by a lifecycle
+ *     image has deleteReason=lifecycle                                                policy: ECR's EXPIRE)
  *   scan INSERT or MODIFY whose new     the events it carries, as written             (image.scan-requested when
  *     `events` differ from the old ones                                               a scan is asked for,
  *                                                                                     image.scanned with a result)
+ *   replication status (REPL#…)        the events it carries, as for scan items (image.replicated)
  *   scan without new events, REMOVE     none (a worker claiming a scan, a repository delete)
  *   any other item                      none (findings parts, repositories, links, sessions, settings)
  *
@@ -56,6 +59,7 @@ export function eventsFromStreamRecord(record: DynamoDBRecord): RegistryEvent[] 
   const newImage = image(stream.NewImage);
   const oldImage = image(stream.OldImage);
   if (sk.startsWith(SCAN_PREFIX)) return sk.includes(PART_MARK) ? [] : carriedEvents(record, newImage, oldImage);
+  if (sk.startsWith(REPLICATION_PREFIX)) return carriedEvents(record, newImage, oldImage);
   if (!(sk.startsWith(MANIFEST_PREFIX) || sk.startsWith(TAG_PREFIX))) return [];
 
   const { registry, repository } = repositoryOf(pk);
@@ -75,7 +79,8 @@ export function eventsFromStreamRecord(record: DynamoDBRecord): RegistryEvent[] 
       }
       case 'REMOVE': {
         const before = required(oldImage, 'OldImage', record);
-        return [{ ...newEvent('image.deleted', { ...base, digest: digestOf(before, record), tags: [tag] }, at, id), version: versionOf(before) }];
+        const deleted = newEvent('image.deleted', { ...base, digest: digestOf(before, record), tags: [tag], ...reasonOf(before) }, at, id);
+        return [{ ...deleted, version: versionOf(before) }];
       }
       default:
         throw new MalformedEventError(`stream record ${record.eventID ?? '?'}: unknown eventName ${String(record.eventName)}`);
@@ -92,16 +97,21 @@ export function eventsFromStreamRecord(record: DynamoDBRecord): RegistryEvent[] 
     case 'MODIFY':
       return [];
     case 'REMOVE':
-      return [newEvent('image.deleted', { ...base, digest, tags: [] }, at, id)];
+      return [newEvent('image.deleted', { ...base, digest, tags: [], ...reasonOf(oldImage) }, at, id)];
     default:
       throw new MalformedEventError(`stream record ${record.eventID ?? '?'}: unknown eventName ${String(record.eventName)}`);
   }
 }
 
+/** `deleteReason` is stamped on the items a lifecycle expiry deletes, just before it deletes them (dynamo-manifest-store.ts). */
+const reasonOf = (before: Item | undefined): { reason?: 'lifecycle' } => (before?.['deleteReason'] === 'lifecycle' ? { reason: 'lifecycle' } : {});
+
 const REPO_PREFIX = 'REPO#';
 const MANIFEST_PREFIX = 'M#';
 const TAG_PREFIX = 'T#';
 const SCAN_PREFIX = 'SCAN#';
+/** Replication status items (`REPL#<digest>#<region>#<account>`) carry their events as scan items do. */
+const REPLICATION_PREFIX = 'REPL#';
 /** Findings parts (`SCAN#<digest>#PART#…`) share the scan prefix and carry no events. */
 const PART_MARK = '#PART#';
 

@@ -68,6 +68,16 @@ describe('toEcrEvents', () => {
     ]);
   });
 
+  it('emits an EXPIRE action per tag for an image a lifecycle policy expired, and the reason survives parsing', () => {
+    const event = parseRegistryEvent(newEvent('image.deleted', { ...base, tags: ['v1'], reason: 'lifecycle' }, at, '6a7e8feb-b491-4cf7-a9f1-bf3703467718'));
+    expect(toEcrEvents(event)).toEqual([
+      expect.objectContaining({
+        'detail-type': 'ECR Image Action',
+        detail: { result: 'SUCCESS', 'repository-name': 'team/app', 'image-digest': base.digest, 'action-type': 'EXPIRE', 'image-tag': 'v1' },
+      }),
+    ]);
+  });
+
   it('emits an ECR Image Scan with the severity counts and the repository ARN', () => {
     const event = newEvent(
       'image.scanned',
@@ -85,6 +95,32 @@ describe('toEcrEvents', () => {
           'finding-severity-counts': { CRITICAL: 1, MEDIUM: 3 },
           'image-digest': base.digest,
           'image-tags': ['latest'],
+        },
+      }),
+    ]);
+  });
+
+  it('emits an ECR Replication Action in the destination, naming the source account and region', () => {
+    const event = newEvent(
+      'image.replicated',
+      { ...base, source: '000000000000:us-east-1', result: 'FAILED', tags: ['v1'] },
+      at,
+      '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+    );
+    expect(toEcrEvents(event)).toEqual([
+      expect.objectContaining({
+        'detail-type': 'ECR Replication Action',
+        account: '123456789012',
+        region: 'us-west-2',
+        resources: ['arn:aws:ecr:us-west-2:123456789012:repository/team/app'],
+        detail: {
+          result: 'FAILED',
+          'repository-name': 'team/app',
+          'image-digest': base.digest,
+          'action-type': 'REPLICATE',
+          'image-tag': 'v1',
+          'source-account': '000000000000',
+          'source-region': 'us-east-1',
         },
       }),
     ]);

@@ -8,7 +8,7 @@ import type { RegistryEvent } from './registry-events';
 export interface EventBridgeEvent {
   readonly version: '0';
   readonly id: string;
-  readonly 'detail-type': 'ECR Image Action' | 'ECR Image Scan' | 'ECR Pull Through Cache Action';
+  readonly 'detail-type': 'ECR Image Action' | 'ECR Image Scan' | 'ECR Pull Through Cache Action' | 'ECR Replication Action';
   readonly source: 'aws.ecr';
   readonly account: string;
   readonly time: string;
@@ -25,7 +25,7 @@ export function toEcrEvents(event: RegistryEvent): EventBridgeEvent[] {
   switch (event.type) {
     case 'image.pushed':
     case 'image.deleted': {
-      const actionType = event.type === 'image.pushed' ? 'PUSH' : 'DELETE';
+      const actionType = event.type === 'image.pushed' ? 'PUSH' : event.reason === 'lifecycle' ? 'EXPIRE' : 'DELETE';
       const tags = event.tags.length > 0 ? event.tags : [undefined];
       return tags.map((tag, index) => ({
         ...base,
@@ -77,6 +77,26 @@ export function toEcrEvents(event: RegistryEvent): EventBridgeEvent[] {
           },
         },
       ];
+    case 'image.replicated': {
+      // Sent in the destination's account and region, naming the source (detail as ECR's schema has it).
+      const source = parseRegistryKey(event.source);
+      const tags = event.tags.length > 0 ? event.tags : [undefined];
+      return tags.map((tag, index) => ({
+        ...base,
+        id: index === 0 ? event.id : `${event.id}-${index}`,
+        'detail-type': 'ECR Replication Action',
+        resources: [arn],
+        detail: {
+          result: event.result,
+          'repository-name': event.repository,
+          'image-digest': event.digest,
+          'action-type': 'REPLICATE',
+          ...(tag !== undefined ? { 'image-tag': tag } : {}),
+          'source-account': source.account,
+          'source-region': source.region,
+        },
+      }));
+    }
     case 'image.scan-requested':
       return [];
   }

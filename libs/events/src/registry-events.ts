@@ -27,6 +27,8 @@ export const ImageDeletedSchema = z.object({
   ...Common,
   type: z.literal('image.deleted'),
   tags: z.array(z.string()),
+  /** `lifecycle`: expired by the repository's lifecycle policy (ECR's action-type EXPIRE); absent: a user's delete. */
+  reason: z.enum(['lifecycle']).optional(),
 });
 
 export const ScanRequestedSchema = z.object({
@@ -59,12 +61,25 @@ export const CacheSyncedSchema = z.object({
   failureReason: z.string().optional(),
 });
 
+/**
+ * One replication of an image into a destination registry finished: `registry` is the destination (where
+ * ECR sends its Replication Action), `source` the registry the image came from (`<account>:<region>`).
+ */
+export const ImageReplicatedSchema = z.object({
+  ...Common,
+  type: z.literal('image.replicated'),
+  source: z.string().min(1),
+  result: z.enum(['SUCCESS', 'FAILED']),
+  tags: z.array(z.string()),
+});
+
 export const RegistryEventSchema = z.discriminatedUnion('type', [
   ImagePushedSchema,
   ImageDeletedSchema,
   ScanRequestedSchema,
   ImageScannedSchema,
   CacheSyncedSchema,
+  ImageReplicatedSchema,
 ]);
 
 export type RegistryEvent = z.infer<typeof RegistryEventSchema>;

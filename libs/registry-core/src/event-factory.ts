@@ -12,7 +12,8 @@ export class EventFactory {
     return newEvent('image.pushed', { registry: repo.registry, repository: repo.name, digest, mediaType, tags: [...tags] }, this.clock.now(), randomUUID());
   }
 
-  deleted(repo: RepoRef, digest: Digest, tags: readonly string[]): EventOf<'image.deleted'> {
-    return newEvent('image.deleted', { registry: repo.registry, repository: repo.name, digest, tags: [...tags] }, this.clock.now(), randomUUID());
+  deleted(repo: RepoRef, digest: Digest, tags: readonly string[], reason?: 'lifecycle'): EventOf<'image.deleted'> {
+    const fields = { registry: repo.registry, repository: repo.name, digest, tags: [...tags], ...(reason ? { reason } : {}) };
+    return newEvent('image.deleted', fields, this.clock.now(), randomUUID());
   }
 }

@@ -2,6 +2,7 @@ import { digestOf, isDigest, isTag, validateTag, type Digest } from '@cargohold/
 import { ManifestReferencedError, type ManifestRecord, type ManifestStore, type RepoRef } from '@cargohold/storage-ports';
 import { ImageAlreadyExistsError, ImageDigestMismatchError } from './ecr-errors';
 import { ManifestUnknownError } from './errors';
+import { ImageArchivedError } from './lifecycle-errors';
 import type { ManifestService } from './manifests';
 import type { RepositoryResolver } from './repositories';
 
@@ -11,7 +12,13 @@ export interface ImageId {
 }
 
 export type ImageFailureCode =
-  'InvalidImageDigest' | 'InvalidImageTag' | 'ImageTagDoesNotMatchDigest' | 'ImageNotFound' | 'MissingDigestAndTag' | 'ImageReferencedByManifestList';
+  | 'InvalidImageDigest'
+  | 'InvalidImageTag'
+  | 'ImageTagDoesNotMatchDigest'
+  | 'ImageNotFound'
+  | 'MissingDigestAndTag'
+  | 'ImageReferencedByManifestList'
+  | 'ImageInaccessible';
 
 export interface ImageFailure {
   readonly imageId: ImageId;
@@ -128,8 +135,10 @@ export class ImageService {
         const id = resolved.tag === undefined ? { imageDigest: manifest.digest } : { imageDigest: manifest.digest, imageTag: resolved.tag };
         images.push({ imageId: id, manifest: manifest.bytes, mediaType: manifest.mediaType });
       } catch (error) {
-        if (!(error instanceof ManifestUnknownError)) throw error;
-        failures.push({ imageId, failureCode: 'ImageNotFound', failureReason: error.message });
+        // An archived image is a per-image failure, as ECR reports images it cannot serve (ImageInaccessible).
+        if (error instanceof ImageArchivedError) failures.push({ imageId, failureCode: 'ImageInaccessible', failureReason: error.message });
+        else if (error instanceof ManifestUnknownError) failures.push({ imageId, failureCode: 'ImageNotFound', failureReason: error.message });
+        else throw error;
       }
     }
     return { images, failures };

@@ -25,9 +25,11 @@ import { EventFactory } from './event-factory';
 import type { Clock, RegistryLimits } from './config';
 import { ImageTagImmutableError } from './ecr-errors';
 import { ManifestBlobUnknownError, ManifestCorruptError, ManifestUnknownError } from './errors';
+import { ImageArchivedError } from './lifecycle-errors';
 import { isTagImmutable } from './tag-mutability';
 import type { RepositoryResolver } from './repositories';
 import { putVerified } from './uploads/verified-put';
+import { BlobPins } from './gc/blob-pins';
 
 /** Whether a principal's pulls leave pull times alone (PullTimeExclusions, or the no-op twin). */
 export interface PullExclusionCheck {
@@ -77,24 +79,32 @@ export class ManifestService {
     private readonly onPullRecordFailure: (error: unknown) => void = () => undefined,
     /** Principals whose pulls leave pull times alone (RegisterPullTimeUpdateExclusion); none by default. */
     private readonly pullExclusions: PullExclusionCheck = NO_PULL_EXCLUSIONS,
+    /** Garbage collection's pins; without a reclaim store, plain calls. */
+    private readonly pins: BlobPins = new BlobPins(undefined, ports.blobs, clock),
   ) {}
 
   /** HEAD: what GET would return, without reading the bytes. */
   async stat(repo: RepoRef, reference: string, accept: string | undefined): Promise<StoredManifest> {
     await this.repositories.require(repo);
+    return this.acceptable(await this.resolve(repo, reference), reference, accept);
+  }
+
+  /** `pulledBy`: the puller's principal ARN, checked against the pull-time update exclusions. An archived image is not pullable. */
+  async get(repo: RepoRef, reference: string, accept: string | undefined, pulledBy?: string): Promise<StoredManifest & { bytes: Buffer }> {
+    await this.repositories.require(repo);
     const record = await this.resolve(repo, reference);
+    const manifest = this.acceptable(record, reference, accept);
+    if (record.storageClass === 'ARCHIVE') throw new ImageArchivedError(record.digest, repo.name);
+    const bytes = await this.bytesOf(manifest.digest);
+    await this.recordPull(repo, manifest.digest, pulledBy);
+    return { ...manifest, bytes };
+  }
+
+  private acceptable(record: ManifestRecord, reference: string, accept: string | undefined): StoredManifest {
     if (!acceptsMediaType(record.mediaType, accept)) {
       throw new ManifestUnknownError(reference, `stored media type ${record.mediaType} is not in Accept`);
     }
     return { digest: record.digest, mediaType: record.mediaType, size: record.size };
-  }
-
-  /** `pulledBy`: the puller's principal ARN, checked against the pull-time update exclusions. */
-  async get(repo: RepoRef, reference: string, accept: string | undefined, pulledBy?: string): Promise<StoredManifest & { bytes: Buffer }> {
-    const manifest = await this.stat(repo, reference, accept);
-    const bytes = await this.bytesOf(manifest.digest);
-    await this.recordPull(repo, manifest.digest, pulledBy);
-    return { ...manifest, bytes };
   }
 
   /**
@@ -118,12 +128,16 @@ export class ManifestService {
     const immutableTags = tags.filter((tag) => isTagImmutable(repository.settings, tag));
     await this.checkTagMutability(repo, immutableTags, digest);
 
-    await putVerified(this.ports.blobs, digest, once(bytes), { maxBytes: this.limits.maxManifestBytes, expectedSize: bytes.length });
-    this.cache.set(digest, bytes);
     const event = this.events.pushed(repo, digest, parsed.mediaType, tags);
-    await this.ports.manifests.put(repo, this.recordOf(parsed, digest, bytes.length, children), tags, [event], { immutableTags }).catch((error: unknown) => {
-      // A concurrent push took the immutable tag since the check above: the same answer as a lone push.
-      throw error instanceof TagConflictError ? new ImageTagImmutableError(error.tag, repo.name) : error;
+    // Pinned from before the bytes are stored until the record that keeps them exists, so garbage
+    // collection cannot delete the manifest's bytes in between (gc/garbage-collector.ts).
+    await this.pins.pinned(digest, repo, async () => {
+      await putVerified(this.ports.blobs, digest, once(bytes), { maxBytes: this.limits.maxManifestBytes, expectedSize: bytes.length });
+      this.cache.set(digest, bytes);
+      await this.ports.manifests.put(repo, this.recordOf(parsed, digest, bytes.length, children), tags, [event], { immutableTags }).catch((error: unknown) => {
+        // A concurrent push took the immutable tag since the check above: the same answer as a lone push.
+        throw error instanceof TagConflictError ? new ImageTagImmutableError(error.tag, repo.name) : error;
+      });
     });
     return { digest, mediaType: parsed.mediaType, size: bytes.length, tags, ...(parsed.subject ? { subject: parsed.subject.digest } : {}) };
   }
@@ -136,10 +150,14 @@ export class ManifestService {
     if (!deleted) throw new ManifestUnknownError(reference);
   }
 
-  /** Removes an image and every tag on it, recording `image.deleted` with the change. */
-  async deleteDigest(repo: RepoRef, digest: Digest): Promise<boolean> {
-    const tags = await this.ports.manifests.tagsOf(repo, digest);
-    return this.ports.manifests.delete(repo, digest, [this.events.deleted(repo, digest, tags)]);
+  /**
+   * Removes an image and every tag on it, recording `image.deleted` (with the lifecycle's reason, if it
+   * expired) with the change. With `expectedTags` (sorted), only if exactly those tags are still on it.
+   */
+  async deleteDigest(repo: RepoRef, digest: Digest, reason?: 'lifecycle', expectedTags?: readonly string[]): Promise<boolean> {
+    const tags = expectedTags ?? (await this.ports.manifests.tagsOf(repo, digest));
+    const options = expectedTags ? { expectedTags } : {};
+    return this.ports.manifests.delete(repo, digest, [this.events.deleted(repo, digest, tags, reason)], options);
   }
 
   /** Removes one tag, recording `image.deleted` for that tag with the change. */

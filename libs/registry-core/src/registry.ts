@@ -1,6 +1,7 @@
-import type { RegistryStorage, RepositoryCreationTemplateStore, ScanStore } from '@cargohold/storage-ports';
+import type { RegistryStorage, RepoRef, ReplicationStatusStore, RepositoryCreationTemplateStore, ScanStore } from '@cargohold/storage-ports';
 import { BlobService } from './blobs';
 import { DEFAULT_LIMITS, systemClock, type Clock, type RegistryLimits, type RegistrySettings } from './config';
+import { BlobPins } from './gc/blob-pins';
 import { ImageService } from './images';
 import { ListingService } from './listing';
 import { RegistryAdmin } from './registry-admin';
@@ -9,9 +10,14 @@ import { ManifestService } from './manifests';
 import { PullTimeExclusions } from './pull-time-exclusions';
 import { NO_TEMPLATE_STORE, RepositoryTemplates } from './repository-templates';
 import { RepositoryResolver } from './repositories';
+import { NO_BACKFILL_RUNNER, ReplicationBackfills, type BackfillRunner } from './replication/replication-backfills';
+import { NO_REPLICATION_STATUSES, ReplicationService } from './replication/replication-service';
 import { ScanService } from './scans';
 import { UploadService } from './uploads';
 import { VerifiedBlobStore } from './verified-blob-store';
+import { ImageArchive } from './image-archive';
+import { LifecyclePolicies } from './lifecycle-policies';
+import { LifecycleSweeper } from './lifecycle-sweeper';
 
 export interface RegistryDeps {
   readonly storage: RegistryStorage;
@@ -19,6 +25,10 @@ export interface RegistryDeps {
   readonly scans?: ScanStore;
   /** Repository creation templates; without a store none applies and none can be created. */
   readonly templates?: RepositoryCreationTemplateStore;
+  /** Replication status per image and destination; without one, none is listed (the no-op twin). */
+  readonly replicationStatuses?: ReplicationStatusStore;
+  /** Runs replication backfills off the request (the embedded workers); without one none can start. */
+  readonly backfillRunner?: BackfillRunner;
   readonly limits?: Partial<RegistryLimits>;
   readonly settings?: Partial<RegistrySettings>;
   readonly clock?: Clock;
@@ -27,6 +37,8 @@ export interface RegistryDeps {
    * the composition root can log an outage once; each failure is also counted on the service.
    */
   readonly onBestEffortFailure?: (what: 'record-pull', error: unknown) => void;
+  /** Told after PutLifecyclePolicy stored a policy, so the composition root can sweep that repository soon. */
+  readonly onLifecyclePolicyPut?: (repo: RepoRef) => void | Promise<void>;
 }
 
 /** The registry's use cases, wired over one storage bundle. Transport-neutral: no HTTP in here. */
@@ -41,6 +53,10 @@ export interface Registry {
   readonly scanning: ScanService;
   readonly pullTimeExclusions: PullTimeExclusions;
   readonly templates: RepositoryTemplates;
+  readonly lifecycle: LifecyclePolicies;
+  readonly lifecycleSweeper: LifecycleSweeper;
+  readonly archive: ImageArchive;
+  readonly replication: ReplicationService;
   readonly limits: RegistryLimits;
 }
 
@@ -63,18 +79,31 @@ export function createRegistry(deps: RegistryDeps): Registry {
   const registryAdmin = new RegistryAdmin(storage.registries);
   const onPullRecordFailure = (error: unknown) => deps.onBestEffortFailure?.('record-pull', error);
   const pullTimeExclusions = new PullTimeExclusions(storage.registries, clock);
-  const manifests = new ManifestService(repositories, storage, limits, clock, undefined, onPullRecordFailure, pullTimeExclusions);
+  const pins = new BlobPins(storage.reclaim, blobs, clock);
+  const manifests = new ManifestService(repositories, storage, limits, clock, undefined, onPullRecordFailure, pullTimeExclusions, pins);
+  const images = new ImageService(repositories, storage.manifests, manifests);
+  const repositoryAdmin = new RepositoryAdmin(storage.repositories, storage.manifests, clock);
   return {
     limits,
     blobs: new BlobService(repositories, storage.links, blobs),
-    uploads: new UploadService(repositories, storage, limits, clock, registryAdmin),
+    uploads: new UploadService(repositories, storage, limits, clock, registryAdmin, pins),
     manifests,
     listing: new ListingService(repositories, storage.repositories, storage.manifests, limits),
-    images: new ImageService(repositories, storage.manifests, manifests),
-    repositoryAdmin: new RepositoryAdmin(storage.repositories, storage.manifests, clock),
+    images,
+    repositoryAdmin,
     registryAdmin,
     scanning: new ScanService(repositories, storage.registries, deps.scans ?? NO_SCANS, clock),
     pullTimeExclusions,
     templates,
+    lifecycle: new LifecyclePolicies(repositoryAdmin, storage.manifests, clock, deps.onLifecyclePolicyPut),
+    lifecycleSweeper: new LifecycleSweeper(storage.repositories, storage.manifests, manifests, clock),
+    archive: new ImageArchive(repositories, images, storage.manifests, clock),
+    replication: new ReplicationService(
+      storage.registries,
+      deps.replicationStatuses ?? NO_REPLICATION_STATUSES,
+      repositories,
+      images,
+      new ReplicationBackfills(storage.registries, clock, deps.backfillRunner ?? NO_BACKFILL_RUNNER),
+    ),
   };
 }

@@ -67,3 +67,17 @@ describe('RepositoryTemplates', () => {
     expect((await registry.repositoryAdmin.get({ registry: REGISTRY, name: 'solo' })).settings.imageTagMutability).toBe('MUTABLE');
   });
 });
+
+describe('a template’s lifecycle policy', () => {
+  it('becomes the policy of the repositories the template creates, byte-for-byte', async () => {
+    const registry = createRegistry({ storage: createMemoryStorage(), templates: new MemoryRepositoryCreationTemplateStore() });
+    const { createdAt: _c, updatedAt: _u, ...fields } = template('team');
+    const lifecyclePolicy =
+      '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}';
+    await registry.templates.create(REGISTRY, { ...fields, lifecyclePolicy });
+
+    await registry.uploads.start({ registry: REGISTRY, name: 'team/app' });
+
+    expect(await registry.lifecycle.get({ registry: REGISTRY, name: 'team/app' })).toEqual({ policyText: lifecyclePolicy });
+  });
+});

@@ -90,6 +90,7 @@ function settingsOf(registry: string, template: RepositoryCreationTemplate): Par
     encryption: effectiveEncryption(registry, template.encryptionConfiguration ?? { encryptionType: 'AES256' }),
     tags: template.resourceTags,
     ...(template.repositoryPolicy === undefined ? {} : { policyText: template.repositoryPolicy }),
+    ...(template.lifecyclePolicy === undefined ? {} : { lifecyclePolicyText: template.lifecyclePolicy }),
   };
 }
 

@@ -140,6 +140,35 @@ describeWithClients(['skopeo', 'aws'], 'aws:local without the upload gateway', (
     expect(await events()).toContainEqual(expect.objectContaining({ 'detail-type': 'ECR Image Scan' }));
   });
 
+  it('replicates to another region: the stream forwarder, the replicator queue and the replicator, events back through the sink', async () => {
+    const west = { region: 'us-west-2', registryId: '000000000000' };
+    await ecr(['put-replication-configuration', '--replication-configuration', JSON.stringify({ rules: [{ destinations: [west] }] })]);
+    await run(['copy', '--preserve-digests', `oci:${join(work, 'small')}:v1`, ref('e2e/replicated', 'v1')]);
+    const status = async () =>
+      (
+        await ecr<{ replicationStatuses: { status: string }[] }>([
+          'describe-image-replication-status',
+          '--repository-name',
+          'e2e/replicated',
+          '--image-id',
+          'imageTag=v1',
+        ])
+      ).replicationStatuses;
+
+    const replicated = async () => (await events()).some((event) => event['detail-type'] === 'ECR Replication Action');
+    const deadline = Date.now() + 30_000;
+    while ((!(await status()).some((s) => s.status === 'COMPLETE') || !(await replicated())) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+
+    expect(await status()).toEqual([{ ...west, status: 'COMPLETE' }]);
+    const described = JSON.parse(
+      (await awsCli(['ecr', 'describe-images', '--repository-name', 'e2e/replicated'], { endpoint: local.url, region: 'us-west-2' })).stdout,
+    ) as { imageDetails: { imageDigest: string; imageTags: string[] }[] };
+    expect(described.imageDetails.map((d) => [d.imageDigest, d.imageTags])).toEqual([[small.manifest.digest, ['v1']]]);
+    expect(await events()).toContainEqual(expect.objectContaining({ 'detail-type': 'ECR Replication Action' }));
+  });
+
   describe('what API Gateway answers itself', () => {
     it('refuses a body whose event exceeds Lambda’s 6 MB payload with 413 Request Entity Too Large', async () => {
       const response = await fetch(`${local.url}/v2/e2e/small/blobs/uploads/`, {

@@ -14,6 +14,8 @@ import {
   dataLayout,
   FUNCTIONS,
   functionEnv,
+  LIFECYCLE_BATCH_SIZE,
+  LIFECYCLE_EVERY_MS,
   PURGE_EVERY_MS,
   REGION,
   STAGE,
@@ -33,6 +35,8 @@ export interface AwsLocalOptions {
   /** Default true: run the upload gateway (serverless.yml's stage parameter turns it off on AWS). */
   readonly gateway?: boolean;
   readonly logLevel?: string;
+  /** How often the lifecycle schedule runs (default daily, as serverless.yml schedules it). */
+  readonly lifecycleEveryMs?: number;
   /** Called with each step as it completes (the CLI prints them). */
   readonly progress?: (message: string) => void;
 }
@@ -142,8 +146,29 @@ export async function runAwsLocal(options: AwsLocalOptions): Promise<AwsLocal> {
       batchSize: WORKER_BATCH_SIZE,
     });
     stops.push(() => queueSource.stop());
+    const replicatorSource = await startQueueSource({
+      sqs: emulators.sqs.client,
+      queueUrl: emulators.queueUrls.replicator,
+      function: functions.replicator,
+      timeoutMs: FUNCTIONS.replicator.timeoutSeconds * 1000,
+      batchSize: WORKER_BATCH_SIZE,
+    });
+    stops.push(() => replicatorSource.stop());
     const purge = setInterval(() => void functions.purge.invoke(purgeEvent(), FUNCTIONS.purge.timeoutSeconds * 1000), PURGE_EVERY_MS);
     stops.push(async () => clearInterval(purge));
+    const sweepSource = await startQueueSource({
+      sqs: emulators.sqs.client,
+      queueUrl: emulators.queueUrls.lifecycleSweep,
+      function: functions['lifecycle-sweeper'],
+      timeoutMs: FUNCTIONS['lifecycle-sweeper'].timeoutSeconds * 1000,
+      batchSize: LIFECYCLE_BATCH_SIZE,
+    });
+    stops.push(() => sweepSource.stop());
+    const lifecycle = setInterval(
+      () => void functions['lifecycle-schedule'].invoke(scheduleEvent('lifecycle-schedule'), FUNCTIONS['lifecycle-schedule'].timeoutSeconds * 1000),
+      options.lifecycleEveryMs ?? LIFECYCLE_EVERY_MS,
+    );
+    stops.push(async () => clearInterval(lifecycle));
 
     const api = await startHttpApi({ host, port: options.port, functions: { distribution: functions['distribution-api'], ecr: functions['ecr-api'] } });
     stops.push(() => api.stop());
@@ -177,6 +202,11 @@ async function tokenKey(file: string): Promise<string> {
 
 /** The EventBridge scheduled event the purge's `rate(15 minutes)` rule sends, stamped now. */
 function purgeEvent() {
-  const rule = `arn:aws:events:${REGION}:${ACCOUNT_ID}:rule/cargohold-${STAGE}-purge`;
+  return scheduleEvent('purge');
+}
+
+/** A scheduled event for `name`'s schedule, stamped now. */
+function scheduleEvent(name: string) {
+  const rule = `arn:aws:events:${REGION}:${ACCOUNT_ID}:rule/cargohold-${STAGE}-${name}`;
   return { ...scheduledEvent(), id: randomUUID(), account: ACCOUNT_ID, resources: [rule], time: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
 }

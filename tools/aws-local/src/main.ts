@@ -7,7 +7,7 @@ const USAGE = `Usage: npm run aws:local -- [--port P] [--data-dir D] [--gateway-
 The serverless.yml deployment on this machine, without an AWS account: s3rver, DynamoDB Local
 (with its stream) and an SQS emulator, kept under D; the real Lambda handlers behind an
 API Gateway HTTP API on P (payload 2.0, 10 MB / 6 MB payloads, 29 s timeout); the upload
-gateway on P2 (default P+1); the stream forwarder, the scanner's queue and the purge's
+gateway on P2 (default P+1); the stream forwarder, the scanner's and the replicator's queues and the purge's
 schedule. EventBridge has no emulator: its events are appended to D/events.jsonl.
 
 Options:
@@ -17,6 +17,7 @@ Options:
   --gateway-port P2  the upload gateway's port (default P+1)
   --no-gateway       no upload gateway: pushes of layers over Lambda's cap get a 413
   --log-level LEVEL  the functions' and the gateway's LOG_LEVEL (default info; logs in D/logs)
+  --lifecycle-every S  run the lifecycle schedule every S seconds (default 86400, as deployed)
   -h, --help         show this help
 `;
 
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
       'gateway-port': { type: 'string' },
       'no-gateway': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
+      'lifecycle-every': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -43,6 +45,9 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   const gatewayPort = values['gateway-port'] === undefined ? undefined : Number(values['gateway-port']);
   if (!Number.isInteger(port) || (gatewayPort !== undefined && !Number.isInteger(gatewayPort))) throw new Error(`ports must be integers\n\n${USAGE}`);
+  const lifecycleEvery = values['lifecycle-every'] === undefined ? undefined : Number(values['lifecycle-every']);
+  if (lifecycleEvery !== undefined && !(Number.isInteger(lifecycleEvery) && lifecycleEvery > 0))
+    throw new Error(`--lifecycle-every takes whole seconds\n\n${USAGE}`);
 
   const started = Date.now();
   const local = await runAwsLocal({
@@ -52,6 +57,7 @@ async function main(): Promise<void> {
     ...(gatewayPort !== undefined ? { gatewayPort } : {}),
     gateway: !values['no-gateway'],
     logLevel: values['log-level'],
+    ...(lifecycleEvery !== undefined ? { lifecycleEveryMs: lifecycleEvery * 1000 } : {}),
     progress: (message) => console.log(`  started ${message}`),
   });
   printBanner(local, Date.now() - started);

@@ -15,20 +15,25 @@ export const EVENT_BUS = `cargohold-${STAGE}`;
 /** params.default.eventSource */
 export const EVENT_SOURCE = 'cargohold.ecr';
 
-/** The queues of events.yml and stream-forwarder.yml, with their redrive policies. */
+/** The queues of events.yml, stream-forwarder.yml and replicator.yml, with their redrive policies. */
 export const QUEUES = {
   workerDlq: { name: `cargohold-${STAGE}-worker-dlq` },
   worker: { name: `cargohold-${STAGE}-worker`, visibilityTimeoutSeconds: 5400, deadLetters: 'workerDlq', maxReceiveCount: 5 },
   streamDlq: { name: `cargohold-${STAGE}-stream-dlq` },
   ecrEventsDlq: { name: `cargohold-${STAGE}-ecr-events-dlq` },
   ecrEvents: { name: `cargohold-${STAGE}-ecr-events`, visibilityTimeoutSeconds: 5400, deadLetters: 'ecrEventsDlq', maxReceiveCount: 5 },
+  lifecycleSweepDlq: { name: `cargohold-${STAGE}-lifecycle-sweep-dlq` },
+  lifecycleSweep: { name: `cargohold-${STAGE}-lifecycle-sweep`, visibilityTimeoutSeconds: 5400, deadLetters: 'lifecycleSweepDlq', maxReceiveCount: 5 },
+  replicatorDlq: { name: `cargohold-${STAGE}-replicator-dlq` },
+  replicator: { name: `cargohold-${STAGE}-replicator`, visibilityTimeoutSeconds: 1800, deadLetters: 'replicatorDlq', maxReceiveCount: 5 },
 } as const;
 export type QueueKey = keyof typeof QUEUES;
 
 /** The EcrEventsRule's pattern (events.yml): ECR-shaped events to the subscriber queue. */
 export const ECR_EVENTS_RULE = { source: EVENT_SOURCE, detailTypes: ['ECR Image Action', 'ECR Image Scan', 'ECR Pull Through Cache Action'] } as const;
 
-export type FunctionName = 'distribution-api' | 'ecr-api' | 'purge' | 'stream-forwarder' | 'scanner';
+export type FunctionName =
+  'distribution-api' | 'ecr-api' | 'purge' | 'stream-forwarder' | 'scanner' | 'lifecycle-schedule' | 'lifecycle-sweeper' | 'replicator';
 
 export interface FunctionSpec {
   readonly name: FunctionName;
@@ -44,16 +49,22 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
   purge: { name: 'purge', handler: 'apps/distribution-api/src/purge.lambda.handler', timeoutSeconds: 300, memorySize: 256 },
   'stream-forwarder': { name: 'stream-forwarder', handler: 'apps/stream-forwarder/src/main.lambda.handler', timeoutSeconds: 60, memorySize: 256 },
   scanner: { name: 'scanner', handler: 'apps/scanner/src/main.lambda.handler', timeoutSeconds: 900, memorySize: 1024 },
+  'lifecycle-schedule': { name: 'lifecycle-schedule', handler: 'apps/lifecycle-sweeper/src/schedule.lambda.handler', timeoutSeconds: 300, memorySize: 256 },
+  'lifecycle-sweeper': { name: 'lifecycle-sweeper', handler: 'apps/lifecycle-sweeper/src/worker.lambda.handler', timeoutSeconds: 900, memorySize: 512 },
+  replicator: { name: 'replicator', handler: 'apps/replicator/src/main.lambda.handler', timeoutSeconds: 300, memorySize: 1024 },
 };
 
-/** The stream event source's filterPatterns: only manifest, tag and scan items reach the forwarder. */
-export const STREAM_KEY_PREFIXES = ['M#', 'T#', 'SCAN#'] as const;
+/** The stream event source's filterPatterns: only manifest, tag, scan and replication status items reach the forwarder. */
+export const STREAM_KEY_PREFIXES = ['M#', 'T#', 'SCAN#', 'REPL#'] as const;
 /** The stream and queue event sources' batch sizes and retry policy. */
 export const STREAM_BATCH_SIZE = 100;
 export const STREAM_MAX_RETRIES = 10;
 export const WORKER_BATCH_SIZE = 5;
 /** purge: `rate(15 minutes)` */
 export const PURGE_EVERY_MS = 15 * 60 * 1000;
+/** lifecycle-schedule: `rate(1 day)`; the lifecycle-sweeper takes one request per invocation. */
+export const LIFECYCLE_EVERY_MS = 24 * 60 * 60 * 1000;
+export const LIFECYCLE_BATCH_SIZE = 1;
 
 export interface Endpoints {
   readonly s3: string;
@@ -109,6 +120,7 @@ export function functionEnv(spec: FunctionSpec, input: FunctionEnvInput): Record
         ...storage,
         REGISTRY_ACCOUNT_ID: ACCOUNT_ID,
         REGISTRY_DOMAIN: 'localhost',
+        SWEEP_QUEUE_URL: input.queueUrls.lifecycleSweep,
         TOKEN_KEY_BASE64: input.tokenKeyBase64,
         ...(input.identitiesJson !== undefined ? { IDENTITIES_JSON: input.identitiesJson } : { ALLOW_DEFAULT_IDENTITIES: 'true' }),
         ...(spec.name === 'distribution-api' && input.uploadGatewayUrl !== undefined ? { UPLOAD_GATEWAY_URL: input.uploadGatewayUrl } : {}),
@@ -120,8 +132,21 @@ export function functionEnv(spec: FunctionSpec, input: FunctionEnvInput): Record
     case 'purge':
     case 'scanner':
       return { ...runtime, ...storage };
+    case 'lifecycle-schedule':
+    case 'lifecycle-sweeper':
+      return { ...runtime, ...storage, SWEEP_QUEUE_URL: input.queueUrls.lifecycleSweep };
+    case 'replicator':
+      // One region's stack: every destination registry is served by this table and bucket.
+      return { ...runtime, ...storage, REPLICA_TABLES: '{}' };
     case 'stream-forwarder':
-      return { ...runtime, EVENT_BUS_NAME: EVENT_BUS, EVENT_SOURCE, WORKER_QUEUE_URL: input.queueUrls.worker, LOG_LEVEL: input.logLevel };
+      return {
+        ...runtime,
+        EVENT_BUS_NAME: EVENT_BUS,
+        EVENT_SOURCE,
+        WORKER_QUEUE_URL: input.queueUrls.worker,
+        REPLICATOR_QUEUE_URL: input.queueUrls.replicator,
+        LOG_LEVEL: input.logLevel,
+      };
   }
 }
 

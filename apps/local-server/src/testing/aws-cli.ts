@@ -40,3 +40,15 @@ export async function awsEcr(endpoint: string, args: string[]): Promise<Record<s
     return { error: name };
   }
 }
+
+/** `aws ecr` bound to one server, failing on any error: for journeys in which every call must succeed. */
+export function awsCli(url: string) {
+  return async function ecr<T = Record<string, unknown>>(args: readonly string[]): Promise<T> {
+    const { stdout } = await promisify(execFile)(AWS_CLI, ['ecr', ...args, '--endpoint-url', url, '--output', 'json'], {
+      env: env(),
+      timeout: 60_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return (stdout.trim() === '' ? {} : JSON.parse(stdout)) as T;
+  };
+}

@@ -58,6 +58,10 @@ const BY_CLASS: Record<string, string> = {
   SecretNotFoundError: 'SecretNotFoundException',
   SecretAccessError: 'UnableToAccessSecretException',
   SecretDecryptError: 'UnableToDecryptSecretValueException',
+  LifecyclePolicyNotFoundError: 'LifecyclePolicyNotFoundException',
+  LifecyclePolicyPreviewNotFoundError: 'LifecyclePolicyPreviewNotFoundException',
+  ImageArchivedError: 'ImageArchivedException',
+  ReplicationValidationError: 'ValidationException',
   // DynamoDB still throttling after the SDK's retries: the name every AWS SDK backs off and retries on.
   MetadataThrottledError: 'ThrottlingException',
 };

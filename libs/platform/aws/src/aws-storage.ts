@@ -1,5 +1,15 @@
 import { createDynamoMetadata } from '@cargohold/storage-dynamodb';
-import type { RegistryStorage, RepositoryCreationTemplateStore, ScanStore, VulnerabilityStore } from '@cargohold/storage-ports';
+import type {
+  BlobInventory,
+  BlobReclaimStore,
+  BlobStore,
+  LifecycleTargets,
+  RegistryStorage,
+  ReplicationStatusStore,
+  RepositoryCreationTemplateStore,
+  ScanStore,
+  VulnerabilityStore,
+} from '@cargohold/storage-ports';
 import { createS3BlobStorage } from '@cargohold/storage-s3';
 import { dynamoDbClient, s3Client, type AwsClients } from './aws-clients';
 
@@ -14,9 +24,17 @@ export interface AwsStorageLocation {
 
 /** The registry's storage plus the scanner's stores, all in the same table. */
 export interface AwsStorage extends RegistryStorage {
+  /** S3 blobs, listable for garbage collection (a ListObjectsV2 of blobs/). */
+  readonly blobs: BlobStore & BlobInventory;
+  /** Pins and claims in the table: the core pins through it, the collector claims through it. */
+  readonly reclaim: BlobReclaimStore;
+  /** Aborts incomplete multipart uploads older than a cutoff (garbage collection). */
+  readonly multipart: { abortIncomplete(before: Date, dryRun: boolean): Promise<number> };
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
   readonly templates: RepositoryCreationTemplateStore;
+  readonly lifecycleTargets: LifecycleTargets;
+  readonly replications: ReplicationStatusStore;
 }
 
 /**

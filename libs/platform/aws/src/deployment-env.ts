@@ -51,6 +51,8 @@ const DeploymentEnvSchema = AwsStorageEnvSchema.extend({
   PULL_THROUGH_INSECURE_UPSTREAMS: z.string().default(''),
   /** Pull-through cache: how often a pull re-checks a cached tag against its upstream (ECR: daily). */
   PULL_THROUGH_REFRESH_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(86_400),
+  /** The lifecycle sweeper's queue; PutLifecyclePolicy requests a sweep of its repository there. */
+  SWEEP_QUEUE_URL: z.string().url().optional(),
   LOG_LEVEL: LogLevelSchema,
 });
 
@@ -71,6 +73,7 @@ export interface DeploymentEnv {
   readonly blobUrlTtlSeconds: number;
   readonly s3ForcePathStyle: boolean;
   readonly workerQueueUrl?: string;
+  readonly sweepQueueUrl?: string;
   /** The upload gateway's origin, without a trailing slash. */
   readonly uploadGatewayUrl?: string;
   /** Where events a request causes without a table write (pull-through cache syncs) are published. */
@@ -102,6 +105,7 @@ export function readDeploymentEnv(env: NodeJS.ProcessEnv): DeploymentEnv {
     blobUrlTtlSeconds: e.BLOB_URL_TTL_SECONDS,
     s3ForcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
     ...(e.WORKER_QUEUE_URL ? { workerQueueUrl: e.WORKER_QUEUE_URL } : {}),
+    ...(e.SWEEP_QUEUE_URL ? { sweepQueueUrl: e.SWEEP_QUEUE_URL } : {}),
     ...(e.UPLOAD_GATEWAY_URL ? { uploadGatewayUrl: e.UPLOAD_GATEWAY_URL.replace(/\/+$/, '') } : {}),
     ...(e.EVENT_BUS_NAME ? { eventBus: { name: e.EVENT_BUS_NAME, ...(e.EVENT_SOURCE ? { source: e.EVENT_SOURCE } : {}) } } : {}),
     pullThrough: {

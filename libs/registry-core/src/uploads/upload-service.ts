@@ -17,6 +17,7 @@ import type { RegistryAdmin } from '../registry-admin';
 import type { RepositoryResolver } from '../repositories';
 import { effectiveEncryption } from '../repository-admin';
 import type { BodyLimits } from './metered-body';
+import { BlobPins } from '../gc/blob-pins';
 import { putVerified } from './verified-put';
 import { VerifyingWriter } from './verifying-writer';
 
@@ -58,6 +59,8 @@ export class UploadService {
     private readonly limits: RegistryLimits,
     private readonly clock: Clock,
     private readonly registryAdmin: RegistryAdmin,
+    /** Garbage collection's pins: a digest is linked only pinned, with its bytes seen after the pin. */
+    private readonly pins: BlobPins = new BlobPins(undefined, ports.blobs, clock),
   ) {
     this.writer = new VerifyingWriter(ports.uploads);
   }
@@ -81,8 +84,8 @@ export class UploadService {
     const { digest } = parseDigest(digestText);
     await this.repositories.forPush(repo);
     const limits = length === undefined ? { maxBytes: this.limits.maxBlobBytes } : { maxBytes: this.limits.maxBlobBytes, expectedSize: length };
-    const { size } = await putVerified(this.ports.blobs, digest, body, limits);
-    await this.ports.links.link(repo, digest, size, this.clock.now());
+    const link = ({ size }: { size: number }) => this.ports.links.link(repo, digest, size, this.clock.now()).then(() => size);
+    const size = await this.pins.storeThen(digest, repo, () => putVerified(this.ports.blobs, digest, body, limits), link);
     return { digest, size };
   }
 
@@ -106,8 +109,9 @@ export class UploadService {
       const source = { registry: repo.registry, name: from };
       const link = await this.ports.links.stat(source, digest);
       if (link.found && sameEncryption(target, await this.repositories.find(source)) && (await canReadSource(source))) {
-        await this.ports.links.link(repo, digest, link.size, this.clock.now());
-        return { mounted: true, digest, size: link.size };
+        // Bytes collected since the source's link was read: no mount, an ordinary upload instead.
+        const linked = await this.pins.ifPresent(digest, repo, () => this.ports.links.link(repo, digest, link.size, this.clock.now()));
+        if (linked.present) return { mounted: true, digest, size: link.size };
       }
     }
     return { mounted: false, upload: await this.start(repo) };
@@ -141,8 +145,9 @@ export class UploadService {
     const { digest } = parseDigest(digestText);
     const session = await this.session(repo, id);
     const last = body ? { body, ...(await this.placed(id, chunk)) } : undefined;
-    const { size } = await this.streamingInto(session, () => this.writer.commit(id, digest, last, (verified) => this.replaceIfCorrupt(digest, verified)));
-    await this.ports.links.link(repo, digest, size, this.clock.now());
+    const commit = () => this.streamingInto(session, () => this.writer.commit(id, digest, last, (verified) => this.replaceIfCorrupt(digest, verified)));
+    const link = ({ size }: { size: number }) => this.ports.links.link(repo, digest, size, this.clock.now()).then(() => size);
+    const size = await this.pins.storeThen(digest, repo, commit, link);
     await this.ports.sessions.delete(id);
     return { digest, size };
   }

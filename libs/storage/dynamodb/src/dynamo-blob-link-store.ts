@@ -44,7 +44,7 @@ export class DynamoBlobLinkStore implements BlobLinkStore {
       if (attempt > 0) await pause(attempt);
       const link = await this.table.get(key);
       if (!link) return false;
-      const referencedBy = await this.manifestsListing(repo, digest);
+      const referencedBy = await manifestsListing(this.table, repo, digest);
       if (referencedBy.length > 0) throw new BlobReferencedError(digest, referencedBy);
       const listings = link['listings'] as number | undefined;
       const { applied } = await this.table.delete(key, {
@@ -56,18 +56,18 @@ export class DynamoBlobLinkStore implements BlobLinkStore {
     }
     throw new UpdateContentionError(`blob link ${digest}`, ATTEMPTS);
   }
+}
 
-  /** The digests of the repository's manifests whose `blobs` list the digest, sorted. */
-  private async manifestsListing(repo: RepoRef, digest: Digest): Promise<string[]> {
-    const found: string[] = [];
-    const spec = {
-      key: 'PK = :pk AND begins_with(SK, :prefix)',
-      filter: 'contains(#blobs, :digest)',
-      names: { '#blobs': 'blobs', '#digest': 'digest' },
-      values: { ':pk': keys.repository(repo), ':prefix': PREFIX.manifest, ':digest': digest },
-      projection: '#digest',
-    };
-    for await (const page of this.table.pages(spec)) found.push(...page.map((item) => item['digest'] as string));
-    return found.sort();
-  }
+/** The digests of the repository's manifests whose `blobs` list the digest, sorted. */
+export async function manifestsListing(table: Table, repo: RepoRef, digest: Digest): Promise<string[]> {
+  const found: string[] = [];
+  const spec = {
+    key: 'PK = :pk AND begins_with(SK, :prefix)',
+    filter: 'contains(#blobs, :digest)',
+    names: { '#blobs': 'blobs', '#digest': 'digest' },
+    values: { ':pk': keys.repository(repo), ':prefix': PREFIX.manifest, ':digest': digest },
+    projection: '#digest',
+  };
+  for await (const page of table.pages(spec)) found.push(...page.map((item) => item['digest'] as string));
+  return found.sort();
 }

@@ -1,5 +1,6 @@
 import { ManifestClosureError, ManifestReferencedError, SizeLimitError, TagConflictError } from '@cargohold/storage-ports';
-import type { Digest, ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef } from '@cargohold/storage-ports';
+import type { Digest, ManifestDeleteOptions, ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef, StorageClass } from '@cargohold/storage-ports';
+import type { RegistryEvent } from '@cargohold/events';
 import { TransactionLimitError, UpdateContentionError } from './errors';
 import { nativeItemSize } from './item-size';
 import { deleteTransaction, manifestKey, putTransaction, type Role, tagKey } from './manifest-transactions';
@@ -74,6 +75,9 @@ export function manifestItem(repo: RepoRef, record: ManifestRecord, pushedTags: 
     imageSizeBytes: record.imageSizeBytes,
     pushedAt: record.pushedAt.getTime(),
     lastPulledAt: record.lastPulledAt?.getTime(),
+    storageClass: record.storageClass,
+    lastArchivedAt: record.lastArchivedAt?.getTime(),
+    lastActivatedAt: record.lastActivatedAt?.getTime(),
     // The tags the creating push named: the stream forwarder emits one push event per tag item, and an
     // untagged push event only for a manifest created without tags (so a tagged push is not doubled).
     ...(pushedTags.length > 0 && { pushedTags: [...pushedTags] }),
@@ -95,6 +99,9 @@ function toRecord(item: Item): ManifestRecord {
     imageSizeBytes: item['imageSizeBytes'] as number,
     pushedAt: new Date(item['pushedAt'] as number),
     ...(item['lastPulledAt'] !== undefined && { lastPulledAt: new Date(item['lastPulledAt'] as number) }),
+    ...(item['storageClass'] !== undefined && { storageClass: item['storageClass'] as StorageClass }),
+    ...(item['lastArchivedAt'] !== undefined && { lastArchivedAt: new Date(item['lastArchivedAt'] as number) }),
+    ...(item['lastActivatedAt'] !== undefined && { lastActivatedAt: new Date(item['lastActivatedAt'] as number) }),
   };
 }
 
@@ -172,7 +179,12 @@ export class DynamoManifestStore implements ManifestStore {
     return (await this.table.delete(tagKey(repo, tag))).old !== undefined;
   }
 
-  async delete(repo: RepoRef, digest: Digest): Promise<boolean> {
+  /**
+   * The table stream is the event source: `events` only says why (a lifecycle expiry stamps `deleteReason`
+   * on the items just before deleting them, so the stream's REMOVEs become ECR's EXPIRE events).
+   */
+  async delete(repo: RepoRef, digest: Digest, events: readonly RegistryEvent[] = [], options: ManifestDeleteOptions = {}): Promise<boolean> {
+    const expiry = events.some((event) => event.type === 'image.deleted' && event.reason === 'lifecycle');
     const gone = new Set<Digest>();
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       if (attempt > 0) await pause(attempt);
@@ -181,6 +193,8 @@ export class DynamoManifestStore implements ManifestStore {
       const parents = parentsOf(item);
       if (parents.length > 0) throw new ManifestReferencedError(digest, parents);
       let tags = await this.tagsOf(repo, digest);
+      // The transaction below is conditioned on the manifest's tagVersion: tags that move after this read fail it, and the retry reads them again.
+      if (options.expectedTags && (tags.length !== options.expectedTags.length || tags.some((tag, i) => tag !== options.expectedTags?.[i]))) return false;
       let children = childrenOf(digest, item['children'] as Digest[]).filter((child) => !gone.has(child));
       let later: Digest[] = [];
       if (1 + tags.length + children.length > TRANSACT_LIMIT) {
@@ -194,6 +208,7 @@ export class DynamoManifestStore implements ManifestStore {
         later = children.slice(TRANSACT_LIMIT - 1);
         children = children.slice(0, TRANSACT_LIMIT - 1);
       }
+      if (expiry) await this.stampExpiry(repo, digest, tags);
       const tagVersion = item['tagVersion'] as number | undefined;
       const plan = deleteTransaction({ repo, digest, tagVersion, tags, children });
       const result = await this.table.transact(plan.writes);
@@ -220,6 +235,38 @@ export class DynamoManifestStore implements ManifestStore {
       names: { '#lastPulledAt': 'lastPulledAt' },
       values: { ':at': at.getTime() },
     });
+  }
+
+  async setStorageClass(repo: RepoRef, digest: Digest, storageClass: StorageClass, at: Date): Promise<ManifestRecord | undefined> {
+    const stamp = storageClass === 'ARCHIVE' ? 'lastArchivedAt' : 'lastActivatedAt';
+    // Only a change of class stamps a time (an absent class is STANDARD); a missing manifest is not created.
+    await this.table.update(manifestKey(repo, digest), {
+      update: 'SET #class = :class, #stamp = :at',
+      condition:
+        storageClass === 'ARCHIVE'
+          ? 'attribute_exists(PK) AND (attribute_not_exists(#class) OR #class <> :class)'
+          : 'attribute_exists(PK) AND #class <> :class',
+      names: { '#class': 'storageClass', '#stamp': stamp },
+      values: { ':class': storageClass, ':at': at.getTime() },
+    });
+    const item = await this.table.get(manifestKey(repo, digest));
+    return item && toRecord(item);
+  }
+
+  /** Marks the manifest and those of its tags still on it as expiring; a MODIFY that changes no digest emits no event. */
+  private async stampExpiry(repo: RepoRef, digest: Digest, tags: readonly string[]): Promise<void> {
+    const stamp = { update: 'SET #reason = :reason', names: { '#reason': 'deleteReason' }, values: { ':reason': 'lifecycle' } };
+    await this.table.update(manifestKey(repo, digest), { ...stamp, condition: 'attribute_exists(PK)' });
+    await Promise.all(
+      tags.map((tag) =>
+        this.table.update(tagKey(repo, tag), {
+          update: stamp.update,
+          condition: '#digest = :digest',
+          names: { ...stamp.names, '#digest': 'digest' },
+          values: { ...stamp.values, ':digest': digest },
+        }),
+      ),
+    );
   }
 
   /** Every blob must be linked in the repository (strongly consistent reads): puts with more links than a transaction holds. */

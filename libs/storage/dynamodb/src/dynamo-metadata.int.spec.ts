@@ -2,8 +2,10 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { parseRegistryEvent, type RegistryEvent } from '@cargohold/events';
 import {
+  describeLifecycleTargetsContract,
   describeMetadataContract,
   describeRepositoryCreationTemplateStoreContract,
+  describeReplicationStatusStoreContract,
   describeScanStoreContract,
   describeVulnerabilityStoreContract,
 } from '@cargohold/storage-testing';
@@ -23,14 +25,20 @@ async function fresh() {
 
 describeMetadataContract('dynamodb (DynamoDB Local)', fresh);
 describeRepositoryCreationTemplateStoreContract('dynamodb (DynamoDB Local)', fresh);
+describeLifecycleTargetsContract('dynamodb (DynamoDB Local)', fresh);
 describeScanStoreContract('dynamodb (DynamoDB Local)', async () => {
+  const table = await dynamoDb.freshTable();
+  return { ...createDynamoMetadata({ client: dynamoDb.client, table }), recordedEvents: changeFeed(table), cleanup: () => dynamoDb.deleteTable(table) };
+});
+
+describeReplicationStatusStoreContract('dynamodb (DynamoDB Local)', async () => {
   const table = await dynamoDb.freshTable();
   return { ...createDynamoMetadata({ client: dynamoDb.client, table }), recordedEvents: changeFeed(table), cleanup: () => dynamoDb.deleteTable(table) };
 });
 
 /**
  * What the table's stream hands the stream forwarder (libs/events-aws stream-records.ts): the `events`
- * a scan item holds that its previous image did not. Each call compares the scan items with what the
+ * a scan or replication status item holds that its previous image did not. Each call compares the scan items with what the
  * previous call saw, which is what the stream carries without waiting on its polling (the stream
  * forwarder's spec reads the real stream).
  */
@@ -41,7 +49,8 @@ function changeFeed(table: string): () => Promise<RegistryEvent[]> {
     const events: RegistryEvent[] = [];
     for (const item of Items.map((raw) => unmarshall(raw))) {
       const key = `${String(item['PK'])} ${String(item['SK'])}`;
-      if (!String(item['SK']).startsWith('SCAN#') || String(item['SK']).includes('#PART#')) continue;
+      const sk = String(item['SK']);
+      if (!(sk.startsWith('SCAN#') || sk.startsWith('REPL#')) || sk.includes('#PART#')) continue;
       if (item['events'] !== undefined && item['events'] !== seen.get(key)) {
         events.push(...(JSON.parse(String(item['events'])) as unknown[]).map((event) => parseRegistryEvent(event)));
       }

@@ -26,11 +26,15 @@ const toRepository = (ref: RepoRef, item: Item): Repository => ({
 
 const NAMES = { '#settings': 'settings', '#version': 'version' };
 
+/** GSI1 keys while the settings hold a lifecycle policy (the sweep lists that partition), none otherwise. */
+const lifecycleKeys = (ref: RepoRef, settings: RepositorySettings) =>
+  settings.lifecyclePolicyText === undefined ? undefined : { GSI1PK: keys.lifecyclePartition, GSI1SK: `${ref.registry}#${ref.name}` };
+
 export class DynamoRepositoryStore implements RepositoryStore {
   constructor(private readonly table: Table) {}
 
   async create(ref: RepoRef, at: Date, settings: RepositorySettings = DEFAULT_REPOSITORY_SETTINGS): Promise<{ created: boolean; repository: Repository }> {
-    const item = { ...keyOf(ref), createdAt: at.getTime(), settings: JSON.stringify(settings), version: 1 };
+    const item = { ...keyOf(ref), createdAt: at.getTime(), settings: JSON.stringify(settings), version: 1, ...lifecycleKeys(ref, settings) };
     // Retried only if the existing repository vanishes (a concurrent delete) between the put and the read.
     return retryOnConflict<{ created: boolean; repository: Repository }>(`repository ${ref.name}`, async () => {
       const { applied } = await this.table.put(item, { condition: 'attribute_not_exists(PK)' });
@@ -49,13 +53,20 @@ export class DynamoRepositoryStore implements RepositoryStore {
     return retryOnConflict<Repository | undefined>(`repository ${ref.name}`, async () => {
       const item = await this.table.get(keyOf(ref));
       if (!item) return { done: true, value: undefined };
-      const settings = JSON.stringify(mutate(parseSettings(item['settings'] as string)));
+      const next = mutate(parseSettings(item['settings'] as string));
+      const settings = JSON.stringify(next);
       const version = item['version'] as number;
+      const lifecycle = lifecycleKeys(ref, next);
       const { applied } = await this.table.update(keyOf(ref), {
-        update: 'SET #settings = :settings, #version = :next',
+        update: `SET #settings = :settings, #version = :next${lifecycle ? ', GSI1PK = :lc, GSI1SK = :lcsk' : ' REMOVE GSI1PK, GSI1SK'}`,
         condition: '#version = :expected',
         names: NAMES,
-        values: { ':settings': settings, ':next': version + 1, ':expected': version },
+        values: {
+          ':settings': settings,
+          ':next': version + 1,
+          ':expected': version,
+          ...(lifecycle ? { ':lc': lifecycle.GSI1PK, ':lcsk': lifecycle.GSI1SK } : {}),
+        },
       });
       return applied ? { done: true, value: toRepository(ref, { ...item, settings }) } : { done: false };
     });

@@ -2,8 +2,11 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   BlobLinkStore,
+  BlobReclaimStore,
+  LifecycleTargets,
   ManifestStore,
   RegistrySettingsStore,
+  ReplicationStatusStore,
   RepositoryCreationTemplateStore,
   RepositoryStore,
   ScanStore,
@@ -11,6 +14,7 @@ import type {
   VulnerabilityStore,
 } from '@cargohold/storage-ports';
 import { DynamoBlobLinkStore } from './dynamo-blob-link-store';
+import { DynamoBlobReclaimStore } from './dynamo-blob-reclaim-store';
 import { DynamoManifestStore } from './dynamo-manifest-store';
 import { DynamoRegistrySettingsStore } from './dynamo-registry-settings-store';
 import { DynamoRepositoryStore } from './dynamo-repository-store';
@@ -18,10 +22,14 @@ import { DynamoScanStore } from './dynamo-scan-store';
 import { DynamoUploadSessionStore } from './dynamo-upload-session-store';
 import { DynamoVulnerabilityStore } from './dynamo-vulnerability-store';
 import { DynamoRepositoryCreationTemplateStore } from './dynamo-repository-creation-template-store';
+import { DynamoLifecycleTargets } from './dynamo-lifecycle-targets';
+import { DynamoReplicationStatusStore } from './dynamo-replication-status-store';
 import { Table } from './table';
 
 export { createTable, type CreateTableOptions } from './create-table';
 export { DynamoBlobLinkStore } from './dynamo-blob-link-store';
+export { DynamoBlobReclaimStore } from './dynamo-blob-reclaim-store';
+export { backfillReferenceHints } from './reference-hints-backfill';
 export { DynamoManifestStore } from './dynamo-manifest-store';
 export { DynamoRegistrySettingsStore } from './dynamo-registry-settings-store';
 export { DynamoRepositoryStore } from './dynamo-repository-store';
@@ -29,6 +37,8 @@ export { DynamoScanStore } from './dynamo-scan-store';
 export { DynamoUploadSessionStore } from './dynamo-upload-session-store';
 export { DynamoVulnerabilityStore } from './dynamo-vulnerability-store';
 export { DynamoRepositoryCreationTemplateStore } from './dynamo-repository-creation-template-store';
+export { DynamoLifecycleTargets } from './dynamo-lifecycle-targets';
+export { DynamoReplicationStatusStore } from './dynamo-replication-status-store';
 export {
   LeaseLostError,
   MetadataStoreError,
@@ -55,6 +65,9 @@ export interface DynamoMetadata {
   readonly scans: ScanStore;
   readonly vulnerabilities: VulnerabilityStore;
   readonly templates: RepositoryCreationTemplateStore;
+  readonly reclaim: BlobReclaimStore;
+  readonly lifecycleTargets: LifecycleTargets;
+  readonly replications: ReplicationStatusStore;
 }
 
 /** The metadata, scan and vulnerability ports over one DynamoDB table (single-table design: see table-design.ts). */
@@ -70,5 +83,8 @@ export function createDynamoMetadata({ client, table }: DynamoMetadataOptions): 
     scans: new DynamoScanStore(t),
     vulnerabilities: new DynamoVulnerabilityStore(t),
     templates: new DynamoRepositoryCreationTemplateStore(t),
+    reclaim: new DynamoBlobReclaimStore(t),
+    lifecycleTargets: new DynamoLifecycleTargets(t),
+    replications: new DynamoReplicationStatusStore(t),
   };
 }

@@ -9,7 +9,7 @@ import type { RepoRef } from '@cargohold/storage-ports';
  * is checked before it is written (MAX_ITEM_BYTES, well under DynamoDB's 400 KB).
  *
  *   item              PK                        SK                  LSI1SK                          GSI1PK / GSI1SK                GSI2PK / GSI2SK
- *   repository        REG#<registry>            REPO#<name>         -                               -                              -
+ *   repository        REG#<registry>            REPO#<name>         -                               LIFECYCLE / <registry>#<name> (4) -
  *   registry settings REG#<registry>            SETTINGS            -                               -                              -
  *   creation template REG#<registry>            TEMPLATE#<prefix>   -                               -                              -
  *   manifest          REPO#<registry>#<name>    M#<digest>          REFERRER#<subject>#<digest> (1) -                              -
@@ -21,10 +21,14 @@ import type { RepoRef } from '@cargohold/storage-ports';
  *   vulnerability     VULN#<id>                 VULN                -                               -                              -
  *   package lookup    VPKG#<ecosystem>#<name>   <id>                -  (3)                          -                              -
  *   vulndb state      VULNDB                    UPDATED | LEASE     -                               -                              -
+ *   gc claim          BLOB#<digest>             CLAIM               -                               -                              -
+ *   gc pin            BLOB#<digest>             PIN#<owner>         -                               -                              -
+ *   gc reference hint BLOB#<digest>             REF#<registry>#<name>  -                            -                              -
  *   (1) only when the manifest has a subject; LSI1 and both GSIs are sparse.
  *   (2) findings are gzipped JSON cut into binary parts of PART_BYTES: a scan of any size fits, each item
  *       stays far under 400 KB. The scan item names the generation (a fresh id per `finish`) and the part
  *       count; a reader takes only that generation's parts and re-reads if a concurrent finish replaced it.
+ *   (4) only while the repository's settings hold a lifecycle policy: the sweep's list of repositories.
  *   (3) ecosystem and name are escaped (`%` -> %25, `#` -> %23), so no pair can collide with another.
  *
  * Access patterns (every read of state a write depends on is strongly consistent):
@@ -44,9 +48,13 @@ import type { RepoRef } from '@cargohold/storage-ports';
  *   session by id               GetItem  PK=SESSION#id, SK=SESSION
  *   sessions of a repository    Query    GSI2 GSI2PK=REPO#r#n (repository delete cascade; keys only)
  *   idle sessions, oldest first Query    GSI1 GSI1PK=SESSIONS AND GSI1SK < <before ISO>
+ *   repositories with a policy  Query    GSI1 GSI1PK=LIFECYCLE (the scheduled lifecycle sweep; keys only needed)
  *   scan of an image            GetItem  PK=REPO#r#n, SK=SCAN#d, then Query begins_with(SK, 'SCAN#d#PART#<generation>#')
  *   claim a scan                UpdateItem of SCAN#d, conditioned on no scan, IN_PROGRESS, or startedAt < notBefore
  *   vulnerabilities of a package Query   PK=VPKG#e#n (ids), then BatchGetItem of VULN#<id>
+ *   who may need a digest (GC)  Query    PK=BLOB#d (consistent): pins, the claim and REF hints, then GetItem
+ *                               of each hinted repository's L#d and M#d (dynamo-blob-reclaim-store.ts)
+ *   pin a digest                TransactWrite: ConditionCheck BLOB#d/CLAIM (absent, expired or own), Put PIN, Put REF
  *   vulnerability import        BatchGetItem of VULN#<id> (modified, packages), BatchWriteItem of records and
  *                               lookups, under the LEASE item (one importer at a time, see dynamo-vulnerability-store.ts)
  *
@@ -136,6 +144,7 @@ export const keys = {
   session: (id: string) => `SESSION#${id}`,
   sessionSk: 'SESSION',
   idlePartition: 'SESSIONS',
+  lifecyclePartition: 'LIFECYCLE',
   idleSince: (at: Date, id = '') => `${at.toISOString()}${id ? `#${id}` : ''}`,
   scanSk: (digest: string) => `SCAN#${digest}`,
   scanPart: (digest: string, generation: string, part?: number) =>

@@ -3,12 +3,12 @@ import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { isDigest, parseDigest, type Digest } from '@cargohold/oci';
-import type { BeforePublish, BlobStore, ByteRange, Found } from '@cargohold/storage-ports';
+import type { BeforePublish, BlobInventory, BlobStore, ByteRange, Found, StoredBlob } from '@cargohold/storage-ports';
 import { ensureDir, fsyncDir, isNotFound, type FsLayout } from './fs-layout';
 import { CHUNK, writeDurably } from './durable-write';
 
 /** Content-addressed blobs as files under `<root>/blobs` (layout in fs-layout.ts). */
-export class FsBlobStore implements BlobStore {
+export class FsBlobStore implements BlobStore, BlobInventory {
   constructor(private readonly layout: FsLayout) {}
 
   async stat(digest: Digest): Promise<Found<{ size: number }>> {
@@ -82,6 +82,19 @@ export class FsBlobStore implements BlobStore {
           const digest = `${algorithm}:${hex}`;
           if (hex.startsWith(prefix) && isDigest(digest)) yield digest;
         }
+      }
+    }
+  }
+
+  /** Every blob with its size and mtime (set by the rename that published it); one gone meanwhile is skipped. */
+  async *stored(): AsyncIterable<StoredBlob> {
+    for await (const digest of this.list()) {
+      const { algorithm, hex } = parseDigest(digest);
+      try {
+        const { size, mtime } = await stat(this.layout.blobPath(algorithm, hex));
+        yield { digest, size, modifiedAt: mtime };
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
       }
     }
   }

@@ -1,12 +1,16 @@
 import { Readable } from 'node:stream';
 import type { Digest } from '@cargohold/oci';
-import type { BeforePublish, BlobStore, ByteRange, Found } from '@cargohold/storage-ports';
+import type { BeforePublish, BlobInventory, BlobStore, ByteRange, Found, StoredBlob } from '@cargohold/storage-ports';
 
 /** Blob bytes in a Map, published like the durable adapters: only once the core's comparison accepted them. */
-export class MemoryBlobStore implements BlobStore {
+export class MemoryBlobStore implements BlobStore, BlobInventory {
   private readonly blobs = new Map<Digest, Buffer>();
+  private readonly written = new Map<Digest, Date>();
   /** Bytes moved aside by `quarantine`, as the durable adapters keep them for inspection. */
   readonly quarantined = new Map<Digest, Buffer>();
+
+  /** `now` stamps each publish (StoredBlob.modifiedAt), so specs can age blobs with their own clock. */
+  constructor(private readonly now: () => Date = () => new Date()) {}
 
   async stat(digest: Digest): Promise<Found<{ size: number }>> {
     const bytes = this.blobs.get(digest);
@@ -31,6 +35,16 @@ export class MemoryBlobStore implements BlobStore {
 
   async delete(digest: Digest): Promise<void> {
     this.blobs.delete(digest);
+    this.written.delete(digest);
+  }
+
+  async *stored(): AsyncIterable<StoredBlob> {
+    const listed = [...this.blobs].map(([digest, bytes]) => ({
+      digest,
+      size: bytes.length,
+      modifiedAt: new Date((this.written.get(digest) ?? this.now()).getTime()),
+    }));
+    yield* listed;
   }
 
   async quarantine(digest: Digest): Promise<void> {
@@ -38,10 +52,13 @@ export class MemoryBlobStore implements BlobStore {
     if (!bytes) return;
     this.quarantined.set(digest, bytes);
     this.blobs.delete(digest);
+    this.written.delete(digest);
   }
 
   /** Makes bytes addressable whose digest the core computed and compared (a put, an upload's commit). */
   keep(digest: Digest, bytes: Buffer): void {
-    if (!this.blobs.has(digest)) this.blobs.set(digest, bytes);
+    if (this.blobs.has(digest)) return;
+    this.blobs.set(digest, bytes);
+    this.written.set(digest, this.now());
   }
 }

@@ -11,8 +11,10 @@ import {
 import type {
   BlobLinkStore,
   Found,
+  ManifestDeleteOptions,
   ManifestPutOptions,
   ManifestRecord,
+  StorageClass,
   ManifestStore,
   Page,
   RegistrySettings,
@@ -26,6 +28,8 @@ import type {
   SessionCursor,
 } from '@cargohold/storage-ports';
 import { byteCompare } from './bytes';
+
+const sameTags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((tag, i) => tag === b[i]);
 import { copyDocument, copyRecord, copyRepository, copySession, page, repoKey, type MemoryMetadataState } from './memory-state';
 
 // Every method runs synchronously to completion (no await inside), which is what makes each one atomic;
@@ -139,10 +143,11 @@ export class MemoryManifestStore implements ManifestStore {
     return deleted;
   }
 
-  async delete(repo: RepoRef, digest: Digest, events: readonly RegistryEvent[] = []): Promise<boolean> {
+  async delete(repo: RepoRef, digest: Digest, events: readonly RegistryEvent[] = [], options: ManifestDeleteOptions = {}): Promise<boolean> {
     const recorded = this.state.outbox.prepare(events);
     const data = this.state.read(repo);
     if (!data?.manifests.has(digest)) return false;
+    if (options.expectedTags && !sameTags(await this.tagsOf(repo, digest), options.expectedTags)) return false;
     const parents = [...data.manifests.values()]
       .filter((m) => m.digest !== digest && m.children.includes(digest))
       .map((m) => m.digest)
@@ -166,19 +171,30 @@ export class MemoryManifestStore implements ManifestStore {
     if (record.lastPulledAt && record.lastPulledAt.getTime() >= at.getTime()) return;
     data.manifests.set(digest, { ...record, lastPulledAt: new Date(at.getTime()) });
   }
+
+  async setStorageClass(repo: RepoRef, digest: Digest, storageClass: StorageClass, at: Date): Promise<ManifestRecord | undefined> {
+    const data = this.state.read(repo);
+    const record = data?.manifests.get(digest);
+    if (!data || !record) return undefined;
+    if ((record.storageClass ?? 'STANDARD') !== storageClass) {
+      const stamp = storageClass === 'ARCHIVE' ? { lastArchivedAt: new Date(at.getTime()) } : { lastActivatedAt: new Date(at.getTime()) };
+      data.manifests.set(digest, { ...record, storageClass, ...stamp });
+    }
+    return copyRecord(data.manifests.get(digest) as ManifestRecord);
+  }
 }
 
 export class MemoryBlobLinkStore implements BlobLinkStore {
   constructor(private readonly state: MemoryMetadataState) {}
 
-  async link(repo: RepoRef, digest: Digest, size: number): Promise<void> {
+  async link(repo: RepoRef, digest: Digest, size: number, at: Date): Promise<void> {
     const links = this.state.write(repo).links;
-    if (!links.has(digest)) links.set(digest, size);
+    if (!links.has(digest)) links.set(digest, { size, linkedAt: new Date(at.getTime()) });
   }
 
   async stat(repo: RepoRef, digest: Digest): Promise<Found<{ size: number }>> {
-    const size = this.state.read(repo)?.links.get(digest);
-    return size === undefined ? { found: false } : { found: true, size };
+    const link = this.state.read(repo)?.links.get(digest);
+    return link === undefined ? { found: false } : { found: true, size: link.size };
   }
 
   async unlink(repo: RepoRef, digest: Digest): Promise<boolean> {

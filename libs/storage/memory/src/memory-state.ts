@@ -7,7 +7,7 @@ import { MemoryOutboxState } from './memory-outbox';
 export interface RepoData {
   readonly manifests: Map<Digest, ManifestRecord>;
   readonly tags: Map<string, Digest>;
-  readonly links: Map<Digest, number>;
+  readonly links: Map<Digest, { size: number; linkedAt: Date }>;
 }
 
 /** The shared state of the in-memory metadata stores. Records are copied in and out, never shared. */
@@ -17,6 +17,9 @@ export class MemoryMetadataState {
   readonly registries = new Map<string, RegistrySettings>();
   /** Kept when a repository is deleted: its events (and version counter) outlive it. */
   readonly outbox = new MemoryOutboxState();
+  /** Garbage collection's pins and claims: digest → owner → until (ms). */
+  readonly pins = new Map<Digest, Map<string, number>>();
+  readonly claims = new Map<Digest, { owner: string; until: number }>();
   private readonly data = new Map<string, RepoData>();
 
   /** The repository's data, created on first write. */
@@ -28,6 +31,14 @@ export class MemoryMetadataState {
       this.data.set(key, data);
     }
     return data;
+  }
+
+  /** Every repository's data, with the repository it belongs to. */
+  *all(): Iterable<[RepoRef, RepoData]> {
+    for (const [key, data] of this.data) {
+      const [registry, name] = key.split('\u0000') as [string, string];
+      yield [{ registry, name }, data];
+    }
   }
 
   read(ref: RepoRef): RepoData | undefined {
@@ -66,6 +77,9 @@ export function copyRecord(record: ManifestRecord): ManifestRecord {
     imageSizeBytes: record.imageSizeBytes,
     pushedAt: copyDate(record.pushedAt),
     ...(record.lastPulledAt !== undefined && { lastPulledAt: copyDate(record.lastPulledAt) }),
+    ...(record.storageClass !== undefined && { storageClass: record.storageClass }),
+    ...(record.lastArchivedAt !== undefined && { lastArchivedAt: copyDate(record.lastArchivedAt) }),
+    ...(record.lastActivatedAt !== undefined && { lastActivatedAt: copyDate(record.lastActivatedAt) }),
   };
 }
 

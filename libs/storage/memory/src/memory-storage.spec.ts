@@ -1,5 +1,6 @@
 import {
   describeBlobStoreContract,
+  describeLifecycleTargetsContract,
   describeMetadataContract,
   describeOutboxContract,
   describeScanStoreContract,
@@ -18,3 +19,4 @@ describeScanStoreContract('memory', async () => {
   return { ...storage, recordedEvents: outboxRecordedEvents(storage.outbox) };
 });
 describeVulnerabilityStoreContract('memory', make);
+describeLifecycleTargetsContract('memory', make);

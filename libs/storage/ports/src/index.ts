@@ -9,8 +9,10 @@ export * from './upload-session-store';
 export * from './registry-settings-store';
 export * from './outbox-store';
 export * from './scan-store';
+export * from './blob-reclaim-store';
 
 import type { BlobLinkStore } from './blob-link-store';
+import type { BlobReclaimStore } from './blob-reclaim-store';
 import type { BlobStore } from './blob-store';
 import type { BlobUploads } from './blob-uploads';
 import type { ManifestStore } from './manifest-store';
@@ -27,6 +29,8 @@ export interface RegistryStorage {
   readonly links: BlobLinkStore;
   readonly sessions: UploadSessionStore;
   readonly registries: RegistrySettingsStore;
+  /** Pins and claims for online garbage collection; without one, nothing can be collected safely. */
+  readonly reclaim?: BlobReclaimStore;
   /** Releases handles (database connections); idempotent. */
   close(): Promise<void>;
 }
@@ -34,3 +38,5 @@ export * from './keyed-mutex';
 export * from './repository-creation-template-store';
 export * from './secret-store';
 export * from './upstream-source';
+export * from './lifecycle-targets';
+export * from './replication-status-store';

@@ -19,7 +19,14 @@ export interface ManifestRecord {
   readonly imageSizeBytes: number;
   readonly pushedAt: Date;
   readonly lastPulledAt?: Date;
+  /** ECR's storage class; absent reads as STANDARD (every record written before archiving existed). */
+  readonly storageClass?: StorageClass;
+  /** When the image last moved to ARCHIVE, and last came back to STANDARD. */
+  readonly lastArchivedAt?: Date;
+  readonly lastActivatedAt?: Date;
 }
+
+export type StorageClass = 'STANDARD' | 'ARCHIVE';
 
 /**
  * Manifests and tags of a repository.
@@ -38,12 +45,19 @@ export interface ManifestRecord {
  *   absent immutable tag, exactly one succeeds.
  * - `listTags` is byte-ordered keyset pagination; `tagsOf` lists the tags on one digest, sorted.
  * - `delete` removes a manifest and every tag on it atomically, but throws ManifestReferencedError when
- *   another manifest (an index) in the repository lists it among its `children`. False when absent.
+ *   another manifest (an index) in the repository lists it among its `children`. False when absent. With
+ *   `options.expectedTags` (sorted), it deletes only if exactly those tags are on the manifest, checked
+ *   atomically with the delete, and otherwise answers false and changes nothing (a lifecycle expiry of an
+ *   image re-tagged since it was selected).
  * - `list` pages through every manifest of a repository (tagged or not) by digest, byte order.
  * - `put`, `delete` and `deleteTag` take the events that describe the change; an adapter with an outbox
  *   (OutboxStore) records them in the same atomic step as the change, and only if the change happened.
  *   Adapters whose change feed is the event source (DynamoDB Streams) may ignore them.
  * - `recordPull` keeps the later of the stored and the given time (pulls may be recorded out of order).
+ * - `setStorageClass` moves a manifest to `storageClass`, stamping `lastArchivedAt` (ARCHIVE) or
+ *   `lastActivatedAt` (STANDARD) with `at`, and answers the updated record; a manifest already in that
+ *   class is answered unchanged. Undefined when there is no such manifest. `put` of an existing digest
+ *   keeps its storage class and stamps (a re-push does not restore an archived image).
  * - `referrers` lists the manifests whose `subject` is the digest, ordered by digest; the subject itself
  *   need not exist.
  */
@@ -51,6 +65,12 @@ export interface ManifestRecord {
 export interface ManifestPutOptions {
   /** Tags (a subset of `tags`) that may only be created or re-pointed at the same digest, never moved. */
   readonly immutableTags?: readonly string[];
+}
+
+/** Conditions on a `delete`. */
+export interface ManifestDeleteOptions {
+  /** The tags the caller saw on the manifest, sorted: the delete happens only if they are still exactly those. */
+  readonly expectedTags?: readonly string[];
 }
 
 export interface ManifestStore {
@@ -67,7 +87,8 @@ export interface ManifestStore {
   listTags(repo: RepoRef, page: Page): Promise<string[]>;
   tagsOf(repo: RepoRef, digest: Digest): Promise<string[]>;
   deleteTag(repo: RepoRef, tag: string, events?: readonly RegistryEvent[]): Promise<boolean>;
-  delete(repo: RepoRef, digest: Digest, events?: readonly RegistryEvent[]): Promise<boolean>;
+  delete(repo: RepoRef, digest: Digest, events?: readonly RegistryEvent[], options?: ManifestDeleteOptions): Promise<boolean>;
   referrers(repo: RepoRef, subject: Digest): Promise<ManifestRecord[]>;
   recordPull(repo: RepoRef, digest: Digest, at: Date): Promise<void>;
+  setStorageClass(repo: RepoRef, digest: Digest, storageClass: StorageClass, at: Date): Promise<ManifestRecord | undefined>;
 }

@@ -13,6 +13,10 @@ export interface RegistrySettings {
   readonly pullTimeUpdateExclusions?: readonly PullTimeUpdateExclusion[];
   /** CreatePullThroughCacheRule's rules (ECR allows 50 per registry), in creation order. */
   readonly pullThroughCacheRules?: readonly PullThroughCacheRuleRecord[];
+  /** PutReplicationConfiguration's document; absent means no rules. */
+  readonly replicationConfiguration?: ReplicationConfiguration;
+  /** StartReplicationBackfill's runs, newest first (a bounded history). */
+  readonly replicationBackfills?: readonly ReplicationBackfill[];
 }
 
 /**
@@ -33,6 +37,49 @@ export interface PullThroughCacheRuleRecord {
   /** ISO 8601: the document is stored as JSON. */
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+export type ReplicationBackfillStatus = 'PREPARING' | 'IN_PROGRESS' | 'COMPLETE' | 'FAILED' | 'STOPPING' | 'STOPPED';
+
+export interface ReplicationBackfillResult {
+  readonly repositoryName: string;
+  readonly imageDigest: string;
+  readonly status: 'COMPLETE' | 'FAILED';
+  readonly failureCode?: string;
+}
+
+/** One backfill of one destination: what ECR's ReplicationBackfillSummary and its results show. */
+export interface ReplicationBackfill {
+  readonly id: string;
+  readonly destination: ReplicationDestination;
+  readonly status: ReplicationBackfillStatus;
+  readonly failureCode?: string;
+  /** ISO 8601. */
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly progress: { readonly total: number; readonly completed: number; readonly failed: number; readonly failureCodes: readonly string[] };
+  /** Per image, the first ones only (the document stays small); `progress` counts them all. */
+  readonly results: readonly ReplicationBackfillResult[];
+}
+
+/** ECR's PREFIX_MATCH; the others are cargohold extensions (repository prefix excluded, tag wildcard). */
+export type ReplicationFilterType = 'PREFIX_MATCH' | 'PREFIX_NOT_MATCH' | 'TAG_PREFIX_MATCH';
+
+export interface ReplicationDestination {
+  readonly region: string;
+  /** The destination account id. */
+  readonly registryId: string;
+}
+
+export interface ReplicationRule {
+  readonly destinations: readonly ReplicationDestination[];
+  readonly repositoryFilters?: readonly { readonly filter: string; readonly filterType: ReplicationFilterType }[];
+  /** CloudFormation's DeleteReplication: deletes in the source are replicated too (off by default). */
+  readonly deleteReplication?: { readonly enabled: boolean };
+}
+
+export interface ReplicationConfiguration {
+  readonly rules: readonly ReplicationRule[];
 }
 
 export interface PullTimeUpdateExclusion {

@@ -21,6 +21,16 @@ export interface RepositorySettings {
   readonly tags: readonly ResourceTag[];
   /** The repository policy exactly as the user sent it (byte-for-byte), if any. */
   readonly policyText?: string;
+  /** The lifecycle policy exactly as the user sent it (byte-for-byte), if any. */
+  readonly lifecyclePolicyText?: string;
+  /** When the sweeper last evaluated the lifecycle policy (ISO 8601): GetLifecyclePolicy's lastEvaluatedAt. */
+  readonly lifecycleEvaluatedAt?: string;
+  /**
+   * The last lifecycle policy preview started: the policy it evaluates and when (ISO 8601). Only the request
+   * is stored; its results are evaluated when read (see LifecyclePolicies), so no document grows with the
+   * repository.
+   */
+  readonly lifecyclePreview?: { readonly policyText: string; readonly startedAt: string };
 }
 
 export const DEFAULT_REPOSITORY_SETTINGS: RepositorySettings = {

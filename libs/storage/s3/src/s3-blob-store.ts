@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import type { Digest } from '@cargohold/oci';
-import type { BeforePublish, BlobStore, ByteRange, Found } from '@cargohold/storage-ports';
+import { isDigest, type Digest } from '@cargohold/oci';
+import type { BeforePublish, BlobInventory, BlobStore, ByteRange, Found, StoredBlob } from '@cargohold/storage-ports';
 import { PartPipeline } from './part-pipeline';
 import { S3BlobIndex } from './s3-blob-index';
 import type { CompletedPart, S3Objects } from './s3-objects';
@@ -16,14 +16,27 @@ import { PARTS_IN_FLIGHT, type S3Layout } from './s3-layout';
  * while the body streams (PARTS_IN_FLIGHT parts at a time), whose parts stay invisible until the
  * CompleteMultipartUpload issued after verification (or are aborted). No copy of the bytes is needed.
  */
-export class S3BlobStore implements BlobStore {
+export class S3BlobStore implements BlobStore, BlobInventory {
   private readonly index: S3BlobIndex;
 
   constructor(
     private readonly objects: S3Objects,
-    layout: S3Layout,
+    private readonly layout: S3Layout,
   ) {
     this.index = new S3BlobIndex(objects, layout);
+  }
+
+  /**
+   * A ListObjectsV2 of blobs/: keys that are not a digest's are skipped; LastModified is the publish time.
+   * A pointer lists as an empty object, so an empty entry is located to report the size of its data.
+   */
+  async *stored(): AsyncIterable<StoredBlob> {
+    for await (const object of this.objects.listed(this.layout.blobsPrefix)) {
+      const digest = this.layout.digestOfKey(object.key);
+      if (digest === undefined || !isDigest(digest)) continue;
+      const size = object.size > 0 ? object.size : ((await this.index.locate(digest))?.size ?? 0);
+      yield { digest, size, modifiedAt: object.modifiedAt };
+    }
   }
 
   async stat(digest: Digest): Promise<Found<{ size: number }>> {

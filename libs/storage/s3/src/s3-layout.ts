@@ -75,6 +75,23 @@ export class S3Layout {
     return `${this.root}blobs/${algorithm}/${hex}`;
   }
 
+  /** Where every blob key starts: a listing of it, parsed by `digestOfKey`, is the blob inventory. */
+  get blobsPrefix(): string {
+    return `${this.root}blobs/`;
+  }
+
+  /** The digest a key under `blobsPrefix` names (`<alg>/<hex>`), or undefined for anything else. */
+  digestOfKey(key: string): string | undefined {
+    if (!key.startsWith(this.blobsPrefix)) return undefined;
+    const [algorithm, hex, ...rest] = key.slice(this.blobsPrefix.length).split('/');
+    return rest.length === 0 && algorithm && hex ? `${algorithm}:${hex}` : undefined;
+  }
+
+  /** Everything of this adapter (the prefix), for sweeps of storage-level leftovers. */
+  get rootPrefix(): string {
+    return this.root;
+  }
+
   corruptKey(algorithm: DigestAlgorithm, hex: string): string {
     return `${this.root}corrupt/${algorithm}/${hex}`;
   }

@@ -8,6 +8,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   UploadPartCommand,
@@ -218,6 +219,40 @@ export class S3Objects {
     for await (const page of this.pages(prefix)) {
       for (const object of page.Contents ?? []) if (object.Key) yield object.Key;
     }
+  }
+
+  /** Every object under `prefix` with its size and last modification (all pages). */
+  async *listed(prefix: string): AsyncGenerator<{ key: string; size: number; modifiedAt: Date }> {
+    for await (const page of this.pages(prefix)) {
+      for (const object of page.Contents ?? []) {
+        if (object.Key) yield { key: object.Key, size: object.Size ?? 0, modifiedAt: object.LastModified ?? new Date(0) };
+      }
+    }
+  }
+
+  /**
+   * Every incomplete multipart upload under `prefix` (all pages), or `undefined` when the endpoint cannot
+   * list them (s3rver answers NotImplemented to ListMultipartUploads).
+   */
+  async multipartUploads(prefix: string): Promise<AsyncGenerator<{ key: string; uploadId: string; initiated: Date }> | undefined> {
+    const list = (KeyMarker?: string, UploadIdMarker?: string) =>
+      this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker, UploadIdMarker }));
+    let first;
+    try {
+      first = await list();
+    } catch (error) {
+      if (isUnsupported(error)) return undefined;
+      throw s3Failure('ListMultipartUploads', error);
+    }
+    return (async function* () {
+      for (let page = first; ;) {
+        for (const upload of page.Uploads ?? []) {
+          if (upload.Key && upload.UploadId) yield { key: upload.Key, uploadId: upload.UploadId, initiated: upload.Initiated ?? new Date(0) };
+        }
+        if (!page.IsTruncated) return;
+        page = await s3Call('ListMultipartUploads', () => list(page.NextKeyMarker, page.NextUploadIdMarker));
+      }
+    })();
   }
 
   /** The next path segment of every key under `prefix` (S3's CommonPrefixes with delimiter `/`). */

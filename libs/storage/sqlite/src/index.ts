@@ -1,8 +1,11 @@
 import type {
+  LifecycleTargets,
   BlobLinkStore,
+  BlobReclaimStore,
   ManifestStore,
   OutboxStore,
   RegistrySettingsStore,
+  ReplicationStatusStore,
   RepositoryCreationTemplateStore,
   RepositoryStore,
   ScanStore,
@@ -12,6 +15,7 @@ import type {
 import { openDatabase } from './schema';
 import { SqliteBlobLinkStore } from './sqlite-blob-link-store';
 import { SqliteGauges } from './sqlite-gauges';
+import { SqliteBlobReclaimStore } from './sqlite-blob-reclaim-store';
 import { SqliteInventory } from './sqlite-inventory';
 import { SqliteManifestStore } from './sqlite-manifest-store';
 import { SqliteOutboxStore } from './sqlite-outbox-store';
@@ -21,10 +25,13 @@ import { SqliteScanStore } from './sqlite-scan-store';
 import { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 import { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
 import { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
+import { SqliteLifecycleTargets } from './sqlite-lifecycle-targets';
+import { SqliteReplicationStatusStore } from './sqlite-replication-status-store';
 
 export { SCHEMA_VERSION } from './schema';
 export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
 export { SqliteGauges, type StoreGauges } from './sqlite-gauges';
+export { SqliteBlobReclaimStore } from './sqlite-blob-reclaim-store';
 export { SqliteInventory, type InventoryEntry } from './sqlite-inventory';
 export { SqliteManifestStore } from './sqlite-manifest-store';
 export { SqliteOutboxStore } from './sqlite-outbox-store';
@@ -34,6 +41,8 @@ export { SqliteScanStore } from './sqlite-scan-store';
 export { SqliteUploadSessionStore } from './sqlite-upload-session-store';
 export { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
 export { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
+export { SqliteLifecycleTargets } from './sqlite-lifecycle-targets';
+export { SqliteReplicationStatusStore } from './sqlite-replication-status-store';
 
 export interface SqliteMetadata {
   readonly repositories: RepositoryStore;
@@ -41,6 +50,8 @@ export interface SqliteMetadata {
   readonly links: BlobLinkStore;
   readonly sessions: UploadSessionStore;
   readonly registries: RegistrySettingsStore;
+  /** Garbage collection's view of who needs a digest, and its pins and claims. */
+  readonly reclaim: BlobReclaimStore;
   /** The transactional outbox `manifests` records its events into, in the same transactions. */
   readonly outbox: OutboxStore;
   readonly scans: ScanStore;
@@ -50,6 +61,9 @@ export interface SqliteMetadata {
   /** Counts of waiting work, for the metrics endpoint. */
   readonly gauges: SqliteGauges;
   readonly templates: RepositoryCreationTemplateStore;
+  readonly lifecycleTargets: LifecycleTargets;
+  /** Replication status per (image, destination); its events go into the outbox with it. */
+  readonly replications: ReplicationStatusStore;
   /** Closes the database; idempotent. */
   close(): Promise<void>;
 }
@@ -66,12 +80,15 @@ export function openSqliteMetadata(file: string): SqliteMetadata {
     links: new SqliteBlobLinkStore(db),
     sessions: new SqliteUploadSessionStore(db),
     registries: new SqliteRegistrySettingsStore(db),
+    reclaim: new SqliteBlobReclaimStore(db),
     outbox: new SqliteOutboxStore(db),
     scans: new SqliteScanStore(db),
     vulnerabilities: new SqliteVulnerabilityStore(db),
     inventory: new SqliteInventory(db),
     gauges: new SqliteGauges(db),
     templates: new SqliteRepositoryCreationTemplateStore(db),
+    lifecycleTargets: new SqliteLifecycleTargets(db),
+    replications: new SqliteReplicationStatusStore(db),
     close: async () => {
       if (db.open) db.close();
     },

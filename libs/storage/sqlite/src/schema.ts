@@ -8,7 +8,8 @@ import Database from 'better-sqlite3';
  *   repositories       (registry, name) → created_at, settings (JSON document; '{}' or a missing field
  *                      reads as DEFAULT_REPOSITORY_SETTINGS, so rows from before v2 need no backfill)
  *   manifests          (registry, repository, digest) → media_type, size, artifact_type, subject,
- *                      annotations (JSON), config_media_type, image_size_bytes, pushed_at, last_pulled_at
+ *                      annotations (JSON), config_media_type, image_size_bytes, pushed_at, last_pulled_at,
+ *                      storage_class (NULL = STANDARD), last_archived_at, last_activated_at
  *   ├─ manifest_blobs     (…, manifest, position) → digest     config + layers, in manifest order
  *   ├─ manifest_children  (…, manifest, position) → child      manifests an index lists
  *   └─ tags               (registry, repository, tag) → digest  a tag always names an existing manifest
@@ -28,6 +29,7 @@ import Database from 'better-sqlite3';
  *                              rewritten with it: a lookup is one range of the primary key
  *   vulnerability_meta singleton (1) → updated_at       time of the last import that stored something
  *   repository_creation_templates  (registry, prefix) → document (JSON RepositoryCreationTemplate, whole)
+ *   gc_leases          (digest, owner) → kind (pin | claim), until   garbage collection's per-digest exclusion
  *
  * manifest_blobs, manifest_children and tags cascade from their manifest (ON DELETE CASCADE), so deleting a
  * manifest removes its tags in the same statement. Nothing references `repositories` by foreign key: a
@@ -202,6 +204,36 @@ const MIGRATIONS: readonly string[] = [
     prefix   TEXT NOT NULL,
     document TEXT NOT NULL,
     PRIMARY KEY (registry, prefix)
+  ) WITHOUT ROWID;
+  `,
+  // Online garbage collection: "who needs this digest" across every repository is an index lookup, and
+  // writers (pins) and the collector (claims) exclude each other per digest through gc_leases rows.
+  `
+  CREATE INDEX blob_links_by_digest ON blob_links (digest);
+  CREATE INDEX manifests_by_digest ON manifests (digest);
+  CREATE TABLE gc_leases (
+    digest TEXT NOT NULL,
+    owner  TEXT NOT NULL,
+    kind   TEXT NOT NULL CHECK (kind IN ('pin', 'claim')),
+    until  INTEGER NOT NULL,
+    PRIMARY KEY (digest, owner)
+  ) WITHOUT ROWID;
+  `,
+  // Lifecycle: storage classes (NULL reads as STANDARD) and when an image was last archived or restored.
+  `
+  ALTER TABLE manifests ADD COLUMN storage_class TEXT;
+  ALTER TABLE manifests ADD COLUMN last_archived_at INTEGER;
+  ALTER TABLE manifests ADD COLUMN last_activated_at INTEGER;
+  `,
+  `
+  CREATE TABLE replication_statuses (
+    registry     TEXT NOT NULL,
+    repository   TEXT NOT NULL,
+    digest       TEXT NOT NULL,
+    region       TEXT NOT NULL,
+    registry_id  TEXT NOT NULL,
+    document     TEXT NOT NULL,
+    PRIMARY KEY (registry, repository, digest, region, registry_id)
   ) WITHOUT ROWID;
   `,
 ];

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { RegistryEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
 import { ManifestClosureError, ManifestReferencedError, TagConflictError } from '@cargohold/storage-ports';
-import type { ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef } from '@cargohold/storage-ports';
+import type { ManifestDeleteOptions, ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef, StorageClass } from '@cargohold/storage-ports';
 import { OutboxRecorder } from './sqlite-outbox-store';
 
 interface ManifestRow {
@@ -16,13 +16,18 @@ interface ManifestRow {
   image_size_bytes: number;
   pushed_at: number;
   last_pulled_at: number | null;
+  storage_class: StorageClass | null;
+  last_archived_at: number | null;
+  last_activated_at: number | null;
 }
 type Repo = { registry: string; repository: string };
 type Key = Repo & { digest: string };
 
 const repoOf = (ref: RepoRef): Repo => ({ registry: ref.registry, repository: ref.name });
 const IN_REPO = 'registry = @registry AND repository = @repository';
-const COLUMNS = 'digest, media_type, size, artifact_type, subject, annotations, config_media_type, image_size_bytes, pushed_at, last_pulled_at';
+const COLUMNS =
+  'digest, media_type, size, artifact_type, subject, annotations, config_media_type, image_size_bytes, pushed_at, last_pulled_at, ' +
+  'storage_class, last_archived_at, last_activated_at';
 
 export class SqliteManifestStore implements ManifestStore {
   private readonly select: Database.Statement<[Key], ManifestRow>;
@@ -34,12 +39,14 @@ export class SqliteManifestStore implements ManifestStore {
   private readonly tagsOfDigest: Database.Statement<[Key], { tag: string }>;
   private readonly referrersOf: Database.Statement<[Repo & { subject: string }], ManifestRow>;
   private readonly pulled: Database.Statement<[Key & { at: number }]>;
+  private readonly archived: Database.Statement<[Key & { at: number }]>;
+  private readonly activated: Database.Statement<[Key & { at: number }]>;
   private readonly outbox: OutboxRecorder;
   private readonly putTx: Database.Transaction<
     (repo: Repo, record: ManifestRecord, tags: readonly string[], events: readonly RegistryEvent[], immutable: readonly string[]) => Record<string, Digest>
   >;
   private readonly deleteTagTx: Database.Transaction<(repo: Repo, tag: string, events: readonly RegistryEvent[]) => boolean>;
-  private readonly deleteTx: Database.Transaction<(key: Key, events: readonly RegistryEvent[]) => boolean>;
+  private readonly deleteTx: Database.Transaction<(key: Key, events: readonly RegistryEvent[], expectedTags?: readonly string[]) => boolean>;
 
   constructor(db: Database.Database) {
     const where = `${IN_REPO} AND digest = @digest`;
@@ -53,11 +60,17 @@ export class SqliteManifestStore implements ManifestStore {
     this.referrersOf = db.prepare(`SELECT ${COLUMNS} FROM manifests WHERE ${IN_REPO} AND subject = @subject ORDER BY digest`);
     // Pulls may be recorded out of order: keep the later time. (SQLite's max() of a NULL is NULL.)
     this.pulled = db.prepare(`UPDATE manifests SET last_pulled_at = max(coalesce(last_pulled_at, @at), @at) WHERE ${where}`);
+    // Only a change of class stamps a time: archiving an archived image keeps its lastArchivedAt.
+    this.archived = db.prepare(
+      `UPDATE manifests SET storage_class = 'ARCHIVE', last_archived_at = @at WHERE ${where} AND coalesce(storage_class, 'STANDARD') <> 'ARCHIVE'`,
+    );
+    this.activated = db.prepare(`UPDATE manifests SET storage_class = 'STANDARD', last_activated_at = @at WHERE ${where} AND storage_class = 'ARCHIVE'`);
 
     const insertManifest = db.prepare<[Key & Omit<ManifestRow, 'digest'>]>(
       `INSERT INTO manifests (registry, repository, ${COLUMNS})
        VALUES (@registry, @repository, @digest, @media_type, @size, @artifact_type, @subject, @annotations,
-               @config_media_type, @image_size_bytes, @pushed_at, @last_pulled_at)
+               @config_media_type, @image_size_bytes, @pushed_at, @last_pulled_at,
+               @storage_class, @last_archived_at, @last_activated_at)
        ON CONFLICT DO NOTHING`,
     );
     const insertBlob = db.prepare<[Key & { position: number; blob: string }]>(
@@ -120,8 +133,12 @@ export class SqliteManifestStore implements ManifestStore {
     );
     const deleteManifest = db.prepare<[Key]>(`DELETE FROM manifests WHERE ${where}`);
     // The reference check, the delete (cascading to tags, blobs, children) and the events commit together.
-    this.deleteTx = db.transaction((key: Key, events: readonly RegistryEvent[]) => {
+    this.deleteTx = db.transaction((key: Key, events: readonly RegistryEvent[], expectedTags?: readonly string[]) => {
       if (!manifestExists.get(key)) return false;
+      if (expectedTags) {
+        const tags = this.tagsOfDigest.all(key).map((row) => row.tag);
+        if (tags.length !== expectedTags.length || tags.some((tag, i) => tag !== expectedTags[i])) return false;
+      }
       const parents = parentsOf.all(key).map((row) => row.manifest);
       if (parents.length > 0) throw new ManifestReferencedError(key.digest, parents);
       const deleted = deleteManifest.run(key).changes > 0;
@@ -169,8 +186,8 @@ export class SqliteManifestStore implements ManifestStore {
     return this.deleteTagTx.immediate(repoOf(repo), tag, this.outbox.prepare(events));
   }
 
-  async delete(repo: RepoRef, digest: Digest, events: readonly RegistryEvent[] = []): Promise<boolean> {
-    return this.deleteTx.immediate({ ...repoOf(repo), digest }, this.outbox.prepare(events));
+  async delete(repo: RepoRef, digest: Digest, events: readonly RegistryEvent[] = [], options: ManifestDeleteOptions = {}): Promise<boolean> {
+    return this.deleteTx.immediate({ ...repoOf(repo), digest }, this.outbox.prepare(events), options.expectedTags);
   }
 
   async referrers(repo: RepoRef, subject: Digest): Promise<ManifestRecord[]> {
@@ -180,6 +197,11 @@ export class SqliteManifestStore implements ManifestStore {
 
   async recordPull(repo: RepoRef, digest: Digest, at: Date): Promise<void> {
     this.pulled.run({ ...repoOf(repo), digest, at: at.getTime() });
+  }
+
+  async setStorageClass(repo: RepoRef, digest: Digest, storageClass: StorageClass, at: Date): Promise<ManifestRecord | undefined> {
+    (storageClass === 'ARCHIVE' ? this.archived : this.activated).run({ ...repoOf(repo), digest, at: at.getTime() });
+    return this.get(repo, digest);
   }
 
   private hydrate(key: Key, row: ManifestRow): ManifestRecord {
@@ -196,6 +218,9 @@ export class SqliteManifestStore implements ManifestStore {
       imageSizeBytes: row.image_size_bytes,
       pushedAt: new Date(row.pushed_at),
       ...(row.last_pulled_at !== null && { lastPulledAt: new Date(row.last_pulled_at) }),
+      ...(row.storage_class !== null && { storageClass: row.storage_class }),
+      ...(row.last_archived_at !== null && { lastArchivedAt: new Date(row.last_archived_at) }),
+      ...(row.last_activated_at !== null && { lastActivatedAt: new Date(row.last_activated_at) }),
     };
   }
 }
@@ -211,5 +236,8 @@ function toRow(record: ManifestRecord): Omit<ManifestRow, 'digest'> {
     image_size_bytes: record.imageSizeBytes,
     pushed_at: record.pushedAt.getTime(),
     last_pulled_at: record.lastPulledAt?.getTime() ?? null,
+    storage_class: record.storageClass ?? null,
+    last_archived_at: record.lastArchivedAt?.getTime() ?? null,
+    last_activated_at: record.lastActivatedAt?.getTime() ?? null,
   };
 }

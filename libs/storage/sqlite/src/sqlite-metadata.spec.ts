@@ -2,10 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  describeLifecycleTargetsContract,
   describeMetadataContract,
   describeOutboxContract,
   describeScanStoreContract,
   describeRepositoryCreationTemplateStoreContract,
+  describeReplicationStatusStoreContract,
   describeVulnerabilityStoreContract,
   outboxRecordedEvents,
 } from '@cargohold/storage-testing';
@@ -30,6 +32,7 @@ describeScanStoreContract('sqlite', async () => {
   return { ...metadata, recordedEvents: outboxRecordedEvents(metadata.outbox) };
 });
 describeVulnerabilityStoreContract('sqlite', fresh);
+describeLifecycleTargetsContract('sqlite', fresh);
 
 describeOutboxContract(
   'sqlite',
@@ -54,3 +57,7 @@ describeOutboxContract(
   { restartable: true },
 );
 describeRepositoryCreationTemplateStoreContract('sqlite', fresh);
+describeReplicationStatusStoreContract('sqlite', async () => {
+  const metadata = await fresh();
+  return { ...metadata, recordedEvents: outboxRecordedEvents(metadata.outbox) };
+});

@@ -1,5 +1,7 @@
 import { ManifestClosureError, ManifestReferencedError, type ManifestRecord } from '@cargohold/storage-ports';
 import type { MetadataFixture } from './metadata-fixture';
+import { describeManifestExpectedTagsSpec } from './manifest-expected-tags-contract';
+import { describeManifestStorageClassSpec } from './manifest-storage-class-contract';
 import { describeManifestTagConditionSpec } from './manifest-tag-condition-contract';
 import { at, digestFor, indexRecord, manifestRecord, putLinked, repoRef, T0 } from './metadata-fixture';
 
@@ -285,6 +287,8 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
     });
 
     describeManifestTagConditionSpec(fixture);
+    describeManifestStorageClassSpec(fixture);
+    describeManifestExpectedTagsSpec(fixture);
 
     describe('referrers', () => {
       it('lists the manifests whose subject is the digest, ordered by digest', async () => {

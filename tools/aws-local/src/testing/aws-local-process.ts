@@ -27,6 +27,8 @@ export interface StartAwsLocalOptions {
   readonly logLevel?: string;
   /** Extra environment for the CLI (e.g. CARGOHOLD_PULL_THROUGH_INSECURE_UPSTREAMS). */
   readonly env?: Readonly<Record<string, string>>;
+  /** `--lifecycle-every`: seconds between lifecycle schedule runs (default: daily). */
+  readonly lifecycleEverySeconds?: number;
 }
 
 const READY_TIMEOUT_MS = 120_000;
@@ -46,6 +48,7 @@ export async function startAwsLocal(options: StartAwsLocalOptions): Promise<AwsL
   const gatewayPort = await freePort();
   const args = [cli, '--port', String(port), '--data-dir', options.dataDir, '--log-level', options.logLevel ?? 'info'];
   args.push(...(gateway ? ['--gateway-port', String(gatewayPort)] : ['--no-gateway']));
+  if (options.lifecycleEverySeconds !== undefined) args.push('--lifecycle-every', String(options.lifecycleEverySeconds));
   const logFile = join(options.dataDir, `aws-local-${port}.log`);
   const log = openSync(logFile, 'a');
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', log, log], ...(options.env ? { env: { ...process.env, ...options.env } } : {}) });

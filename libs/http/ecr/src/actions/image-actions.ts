@@ -1,4 +1,4 @@
-import { accountOf, type ImageDetail, type ImageId } from '@cargohold/registry-core';
+import { accountOf, imageStatusOf, type ImageDetail, type ImageId } from '@cargohold/registry-core';
 import type { ScanRecord } from '@cargohold/storage-ports';
 import { z } from 'zod';
 import { defineAction, epochSeconds, type ActionContext } from '../action';
@@ -20,6 +20,20 @@ function imageDetail(context: ActionContext, registryKey: string, name: string, 
     ...(record.lastPulledAt ? { lastRecordedPullTime: epochSeconds(record.lastPulledAt) } : {}),
     imageManifestMediaType: record.mediaType,
     ...(record.configMediaType ? { artifactMediaType: record.configMediaType } : {}),
+    ...archiveFields(record),
+  };
+}
+
+/**
+ * imageStatus, lastArchivedAt and lastActivatedAt, for an image that was ever archived; an image that never
+ * was reports none of them, as before archiving existed (its status is ACTIVE).
+ */
+function archiveFields(record: ImageDetail['record']) {
+  if (record.storageClass === undefined) return {};
+  return {
+    imageStatus: imageStatusOf(record),
+    ...(record.lastArchivedAt ? { lastArchivedAt: epochSeconds(record.lastArchivedAt) } : {}),
+    ...(record.lastActivatedAt ? { lastActivatedAt: epochSeconds(record.lastActivatedAt) } : {}),
   };
 }
 

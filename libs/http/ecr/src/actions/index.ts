@@ -42,6 +42,16 @@ import {
   validatePullThroughCacheRule,
 } from './pull-through-actions';
 import { deregisterPullTimeUpdateExclusion, listPullTimeUpdateExclusions, registerPullTimeUpdateExclusion } from './exclusion-actions';
+import {
+  deleteLifecyclePolicy,
+  getLifecyclePolicy,
+  getLifecyclePolicyPreview,
+  putLifecyclePolicy,
+  startLifecyclePolicyPreview,
+  updateImageStorageClass,
+} from './lifecycle-actions';
+import { describeImageReplicationStatus, putReplicationConfiguration } from './replication-actions';
+import { describeReplicationBackfillResults, listReplicationBackfills, startReplicationBackfill, stopReplicationBackfill } from './backfill-actions';
 
 const ALL: EcrAction[] = [
   createRepository,
@@ -90,6 +100,18 @@ const ALL: EcrAction[] = [
   updatePullThroughCacheRule,
   deletePullThroughCacheRule,
   validatePullThroughCacheRule,
+  putLifecyclePolicy,
+  getLifecyclePolicy,
+  deleteLifecyclePolicy,
+  startLifecyclePolicyPreview,
+  getLifecyclePolicyPreview,
+  updateImageStorageClass,
+  putReplicationConfiguration,
+  describeImageReplicationStatus,
+  startReplicationBackfill,
+  stopReplicationBackfill,
+  listReplicationBackfills,
+  describeReplicationBackfillResults,
 ] as EcrAction[];
 
 /** Every ECR action cargohold answers, by its X-Amz-Target operation name. */

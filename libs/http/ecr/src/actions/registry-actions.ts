@@ -54,7 +54,8 @@ export const describeRegistry = defineAction({
   name: 'DescribeRegistry',
   input: z.object({}),
   async handle(_input, context) {
-    return { registryId: context.principal.accountId, replicationConfiguration: { rules: [] } };
+    const key = context.registryKey();
+    return { registryId: accountOf(key), replicationConfiguration: await context.registry.replication.configuration(key) };
   },
 });
 

@@ -1,4 +1,4 @@
-import { ScanNotFoundError, UnsupportedImageTypeError, accountOf } from '@cargohold/registry-core';
+import { ImageArchivedError, ScanNotFoundError, UnsupportedImageTypeError, accountOf } from '@cargohold/registry-core';
 import { z } from 'zod';
 import type { ManifestRecord, RepoRef } from '@cargohold/storage-ports';
 import { defineAction, epochSeconds, NO_VERDICT, type ActionContext } from '../action';
@@ -87,6 +87,8 @@ export const startImageScan = defineAction({
     const ref = context.repo(input.repositoryName, input.registryId);
     const { record } = await resolveImage(context, ref, input.imageId);
     if (record.children.length > 0) throw new UnsupportedImageTypeError(record.mediaType);
+    // ECR: "The specified image is archived and cannot be scanned" (ImageArchivedException).
+    if (record.storageClass === 'ARCHIVE') throw new ImageArchivedError(record.digest, ref.name);
     await context.registry.scanning.startManual(ref, record.digest);
     return {
       registryId: accountOf(ref.registry),

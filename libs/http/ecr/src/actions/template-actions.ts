@@ -1,4 +1,4 @@
-import { accountOf, type TemplateFields } from '@cargohold/registry-core';
+import { accountOf, checkLifecyclePolicy, type TemplateFields } from '@cargohold/registry-core';
 import type { RepositoryCreationTemplate } from '@cargohold/storage-ports';
 import { z } from 'zod';
 import { defineAction, type ActionContext } from '../action';
@@ -54,19 +54,8 @@ function check(input: Input, context: ActionContext): void {
     checkRepositoryPolicy(input.repositoryPolicy);
     context.services.validatePolicy(input.repositoryPolicy, 'repository');
   }
-  if (input.lifecyclePolicy !== undefined && !isLifecyclePolicy(input.lifecyclePolicy)) {
-    throw invalidParameter(`Invalid parameter at 'lifecyclePolicy' failed to satisfy constraint: 'Lifecycle policy validation failure'`);
-  }
-}
-
-/** Stored now, applied when lifecycle policies land: for today, a JSON object with a `rules` array. */
-function isLifecyclePolicy(text: string): boolean {
-  try {
-    const parsed = JSON.parse(text) as { rules?: unknown } | null;
-    return typeof parsed === 'object' && parsed !== null && Array.isArray(parsed.rules);
-  } catch {
-    return false;
-  }
+  // Validated as PutLifecyclePolicy validates it: the repositories the template creates get it as their policy.
+  if (input.lifecyclePolicy !== undefined) checkLifecyclePolicy(input.lifecyclePolicy);
 }
 
 /** The fields of `input` over `base`, with ECR's rule for mutability and its exclusion filters. */

@@ -1,0 +1,17 @@
+import { parseSqsEvent } from '@cargohold/events-aws';
+import { sqsBatchHandler } from '@cargohold/lambda-kit';
+import { parseFunctionEnv } from '@cargohold/platform-aws';
+import pino from 'pino';
+import { awsReplicator, ReplicatorEnvSchema } from './deps.aws';
+
+/**
+ * The replicator queue (serverless.yml: internal events from the stream forwarder, ReportBatchItemFailures,
+ * a DLQ after 5 receives) → the core's Replicator. A record whose replication threw (a storage outage)
+ * returns to the queue alone; one that is not a registry event fails and is dead-lettered. The Replicator re-reads current state, so redeliveries and reordering are harmless.
+ */
+const env = parseFunctionEnv(ReplicatorEnvSchema, process.env);
+const logger = pino({ level: env.LOG_LEVEL, base: { service: 'replicator' } });
+const replicator = awsReplicator(env);
+
+// `async`: a parse error must reject this record's promise, not throw out of the whole batch.
+export const handler = sqsBatchHandler(async (record) => replicator.handle(parseSqsEvent(record)), { logger });

@@ -1,0 +1,2 @@
+export * from './blob-pins';
+export * from './garbage-collector';
