@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreatePullThroughCacheRuleCommand, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
+import { CreatePullThroughCacheRuleCommand, CreateRepositoryCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import { importVulnerabilities } from '@cargohold/scanning-service';
 import { openSqliteMetadata } from '@cargohold/storage-sqlite';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -52,6 +52,14 @@ async function arrangeApp(s: EcrTestServer): Promise<string> {
   const subject = { mediaType: OCI_MANIFEST, digest, size: manifest.body.length };
   await s.v2.pushImage('console/app', 'v1-sbom', 'sbom', { artifactType: 'application/spdx+json', subject });
   await findingsWhenDone(s.ecr, 'console/app', 'v1');
+  await s.v2.pushImage('console/app', 'old-1', 'old-1');
+  await s.v2.pushImage('console/app', 'old-2', 'old-2');
+  const rule = {
+    rulePriority: 1,
+    selection: { tagStatus: 'tagged', tagPrefixList: ['old-'], countType: 'imageCountMoreThan', countNumber: 1 },
+    action: { type: 'expire' },
+  };
+  await s.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'console/app', lifecyclePolicyText: JSON.stringify({ rules: [rule] }) }));
   return digest;
 }
 
@@ -161,8 +169,32 @@ withChromium('the web console in headless Chromium', () => {
     await page.getByRole('cell', { name: 'CVE-2023-5678' }).waitFor();
     await expect(page.locator('table.counts tr', { hasText: 'MEDIUM' }).innerText()).resolves.toMatch(/MEDIUM\s+1/);
     await expect(page.getByRole('img', { name: /Bar chart of 1 findings/ }).count()).resolves.toBe(1);
+    await page.getByText('Not replicated: no replication rule sends this repository anywhere.').waitFor();
     await expectAccessible();
     await shot('4-image');
+  });
+
+  it("previews the repository's lifecycle policy: the image it would expire", async () => {
+    await page.goto(`${s.t.server.url}/console/#/repositories/console/app`);
+    await page.getByText('No preview has been run for this repository.').waitFor();
+    await page.getByRole('button', { name: 'Run a preview' }).click();
+    // The preview runs in the background: refresh, once each answer is in, until it is complete.
+    const section = page.locator('section[aria-labelledby="lifecycle-heading"]');
+    let text = '';
+    for (let attempt = 0; attempt < 20; attempt++) {
+      await section.getByText('Loading…').waitFor({ state: 'detached' });
+      text = await section.innerText();
+      if (/Preview COMPLETE/.test(text)) break;
+      await page.waitForTimeout(200);
+      await page.getByRole('button', { name: 'Refresh' }).click();
+    }
+    expect(text).toMatch(/Preview COMPLETE: 1 image\(s\) would expire\./);
+    // old-1 and old-2 match the rule's prefix; keeping one expires the older, old-1.
+    const row = page.getByRole('table', { name: 'Images the lifecycle policy would act on' }).locator('tbody tr');
+    await expect(row.count()).resolves.toBe(1);
+    await expect(row.innerText()).resolves.toMatch(/^\S+\s+old-1\s.*EXPIRE/is);
+    await expectAccessible();
+    await shot('5-lifecycle-preview');
   });
 
   it('shows a multi-arch index as its platforms', async () => {
@@ -171,7 +203,7 @@ withChromium('the web console in headless Chromium', () => {
     await page.getByRole('heading', { name: 'Platforms' }).waitFor();
     await expect(page.getByRole('cell', { name: 'linux/arm64/v8' }).count()).resolves.toBe(1);
     await expect(page.getByRole('cell', { name: 'linux/amd64' }).count()).resolves.toBe(1);
-    await shot('5-index');
+    await shot('6-index');
   });
 
   it(`pages through ${MANY} images a page at a time, never asking for more than 100`, async () => {
@@ -192,7 +224,7 @@ withChromium('the web console in headless Chromium', () => {
     expect(pages.every((call) => Number(call.input['maxResults']) <= 100)).toBe(true);
     await page.getByRole('button', { name: 'Previous' }).click();
     await page.getByText(`Page ${MANY / 50 - 1}`, { exact: true }).waitFor();
-    await shot('6-many');
+    await shot('7-many');
   });
 
   it('lists the pull-through cache rules', async () => {
@@ -201,7 +233,7 @@ withChromium('the web console in headless Chromium', () => {
     await row.waitFor();
     await expect(row.innerText()).resolves.toContain('registry.example.com');
     await expectAccessible();
-    await shot('7-pull-through');
+    await shot('8-pull-through');
   });
 
   it('signs out: the keys are gone and the sign-in form is back', async () => {

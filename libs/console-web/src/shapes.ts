@@ -85,3 +85,25 @@ export interface PullThroughCacheRule {
   readonly createdAt?: number;
   readonly updatedAt?: number;
 }
+
+export interface LifecyclePreviewResult {
+  readonly imageDigest: string;
+  readonly imageTags?: readonly string[];
+  readonly imagePushedAt?: number;
+  readonly action?: { readonly type?: string; readonly targetStorageClass?: string };
+  readonly appliedRulePriority?: number;
+}
+
+export interface LifecyclePreview {
+  readonly status?: string;
+  readonly previewResults?: readonly LifecyclePreviewResult[];
+  readonly summary?: { readonly expiringImageTotalCount?: number };
+  readonly nextToken?: string;
+}
+
+export interface ReplicationStatus {
+  readonly region?: string;
+  readonly registryId?: string;
+  readonly status?: string;
+  readonly failureCode?: string;
+}

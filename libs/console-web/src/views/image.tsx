@@ -6,6 +6,7 @@ import { imageHref, imagesHref } from '../routes';
 import { ACCEPTED_MEDIA_TYPES, type Descriptor, type ImageDetail, type ManifestDocument, type Referrer, type Repository } from '../shapes';
 import { CopyLine, Loaded, Pager } from '../widgets';
 import { FindingsSection } from './findings';
+import { ReplicationSection } from './replication';
 
 interface Fetched {
   readonly detail?: ImageDetail;
@@ -102,6 +103,7 @@ function ImageBody({ ecr, repository, digest, image }: { ecr: EcrCall; repositor
       </details>
       <Referrers ecr={ecr} repository={repository} digest={digest} />
       <FindingsSection ecr={ecr} repository={repository} digest={digest} />
+      <ReplicationSection ecr={ecr} repository={repository} digest={digest} />
     </>
   );
 }

@@ -5,6 +5,7 @@ import { pageSize } from '../paging';
 import { imageHref, repositoriesHref } from '../routes';
 import type { ImageDetail, Repository } from '../shapes';
 import { CopyLine, Loaded, Pager } from '../widgets';
+import { LifecyclePreviewSection } from './lifecycle-preview';
 
 const PAGE = pageSize(50);
 
@@ -92,6 +93,7 @@ export function ImagesView({ ecr, repository }: { ecr: EcrCall; repository: stri
         }
       </Loaded>
       <Pager label="Images" cursor={images.cursor} loading={images.loading} go={images.go} />
+      <LifecyclePreviewSection ecr={ecr} repository={repository} />
     </section>
   );
 }
