@@ -29,6 +29,10 @@ export interface StartAwsLocalOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** `--lifecycle-every`: seconds between lifecycle schedule runs (default: daily). */
   readonly lifecycleEverySeconds?: number;
+  /** `--gc-every`: seconds between garbage-collection runs (default: daily). */
+  readonly gcEverySeconds?: number;
+  /** `--gc-grace`: the gc function's GC_GRACE_SECONDS (default 86400). */
+  readonly gcGraceSeconds?: number;
 }
 
 const READY_TIMEOUT_MS = 120_000;
@@ -49,6 +53,8 @@ export async function startAwsLocal(options: StartAwsLocalOptions): Promise<AwsL
   const args = [cli, '--port', String(port), '--data-dir', options.dataDir, '--log-level', options.logLevel ?? 'info'];
   args.push(...(gateway ? ['--gateway-port', String(gatewayPort)] : ['--no-gateway']));
   if (options.lifecycleEverySeconds !== undefined) args.push('--lifecycle-every', String(options.lifecycleEverySeconds));
+  if (options.gcEverySeconds !== undefined) args.push('--gc-every', String(options.gcEverySeconds));
+  if (options.gcGraceSeconds !== undefined) args.push('--gc-grace', String(options.gcGraceSeconds));
   const logFile = join(options.dataDir, `aws-local-${port}.log`);
   const log = openSync(logFile, 'a');
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', log, log], ...(options.env ? { env: { ...process.env, ...options.env } } : {}) });
