@@ -45,7 +45,8 @@ export function consoleFiles(dir: string | undefined, logger: Logger) {
       files.set(name, { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` });
     }
   } else {
-    logger.warn({ dir }, 'the web console is not built: /console/ answers 404 (run `npx nx run console-web:build`)');
+    // Info, not a warning: the registry works without it, and servers started from source (the specs) have no build.
+    logger.info({ dir }, 'the web console is not built: /console/ answers 404 (run `npx nx run console-web:build`)');
   }
 
   const handler = (request: HttpRequest): HttpResponse | undefined => {
