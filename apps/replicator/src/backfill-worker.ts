@@ -11,8 +11,11 @@ import type { ReplicatorEnv } from './deps.aws';
 export const BACKFILL_SLICE_MARGIN_MS = 120_000;
 
 export interface BackfillWorker {
-  /** Runs a slice of the backfill; when it pauses, the rest goes back on the queue as a continuation. */
-  run(request: BackfillRequest, remainingMs: () => number): Promise<BackfillSlice>;
+  /**
+   * Runs a slice of the backfill; when it pauses, the rest goes back on the queue as a continuation.
+   * Undefined for a backfill the registry no longer lists (its history keeps the newest 50): nothing to do.
+   */
+  run(request: BackfillRequest, remainingMs: () => number): Promise<BackfillSlice | undefined>;
 }
 
 /**
@@ -31,6 +34,7 @@ export function awsBackfillWorker(env: ReplicatorEnv, replicator: Replicator): B
   const deps = { registries: storage.registries, repositories: storage.repositories, manifests: storage.manifests, replicator, backfills, clock: systemClock };
   return {
     async run(request, remainingMs) {
+      if (!(await backfills.list(request.registry)).some((backfill) => backfill.id === request.id)) return undefined;
       const slice = await runBackfillSlice(deps, request.registry, request.id, {
         ...(request.after ? { after: request.after } : {}),
         ...(queue ? { pause: () => remainingMs() < BACKFILL_SLICE_MARGIN_MS } : {}),

@@ -22,7 +22,9 @@ export const handler = sqsBatchHandler(
   async (record, context) => {
     const request = backfillRequestOf(record);
     if (!request) return replicator.handle(parseSqsEvent(record));
-    const { backfill, resumeAfter } = await backfills.run(request, () => context.getRemainingTimeInMillis());
+    const slice = await backfills.run(request, () => context.getRemainingTimeInMillis());
+    if (!slice) return logger.warn({ registry: request.registry, id: request.id }, 'replication backfill no longer listed: request dropped');
+    const { backfill, resumeAfter } = slice;
     const { total, completed, failed } = backfill.progress;
     logger.info(
       { registry: request.registry, id: request.id, status: backfill.status, total, completed, failed, continues: resumeAfter !== undefined },
