@@ -44,11 +44,23 @@ function constraints(specs) {
     },
     // The platform wires adapters for one runtime (libs/platform/aws: env schemas, SDK clients, storage).
     { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:adapter', 'type:runtime'] },
-    // Apps are composition roots: libraries only, never another app.
+    // Apps are composition roots: libraries only, never another app. An app's specs may drive the web
+    // console's request signer against the real server; the app itself only serves the console's built files.
     {
       sourceTag: 'type:app',
-      onlyDependOnLibsWithTags: ['type:domain', 'type:port', 'type:core', 'type:adapter', 'type:runtime', 'type:service', 'type:platform'],
+      onlyDependOnLibsWithTags: [
+        'type:domain',
+        'type:port',
+        'type:core',
+        'type:adapter',
+        'type:runtime',
+        'type:service',
+        'type:platform',
+        ...(specs ? ['type:ui'] : []),
+      ],
     },
+    // The web console runs in a browser and talks to the product over HTTP only: it imports no library.
+    { sourceTag: 'type:ui', onlyDependOnLibsWithTags: [], bannedExternalImports: [...infrastructure, 'node:*'] },
     // Tools drive the product from outside (its built CLI, its libraries), never through an app's sources.
     {
       sourceTag: 'type:tool',
@@ -77,7 +89,7 @@ export default [
   ...nx.configs['flat/typescript'],
   { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/coverage', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, depConstraints: constraints(false) }],
@@ -87,7 +99,7 @@ export default [
     // Type-aware rules: a promise nobody awaits loses its rejection (in stream code, the error itself), and a
     // promise where a callback's result is ignored (an event listener, a condition) is never waited for.
     // projectService reads each file's own tsconfig.json, the one `tsc -b` checks it with.
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -103,7 +115,7 @@ export default [
     },
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     ignores: ['**/*.spec.ts', '**/testing/**', 'tools/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [testingEntryPoints] }] },
   },

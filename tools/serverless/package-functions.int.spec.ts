@@ -51,7 +51,7 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
     it('runs the upload purge every 15 minutes', () => {
       const [purgeId] = functionByHandler(template(), 'apps/distribution-api/src/purge.lambda.handler');
       const schedules = resourcesOfType(template(), 'AWS::Events::Rule').filter(([, rule]) => rule.Properties['ScheduleExpression']);
-      expect(schedules.map(([, rule]) => rule.Properties['ScheduleExpression'])).toEqual(['rate(15 minutes)', 'rate(1 day)']);
+      expect(schedules.map(([, rule]) => rule.Properties['ScheduleExpression'])).toEqual(['rate(15 minutes)', 'rate(1 day)', 'cron(0 3 * * ? *)']);
       expect(JSON.stringify(schedules[0]?.[1].Properties['Targets'])).toContain(purgeId);
     });
 

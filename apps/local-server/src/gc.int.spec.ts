@@ -32,6 +32,7 @@ describe('online garbage collection racing pushes (embedded)', () => {
       durationMs: DURATION_MS,
       collect: () => collectGarbage({ dataDir: t.dataDir, dryRun: false, graceMs: 0 }),
       pauseMs: 700,
+      atLeast: { kept: 11, blobsDeleted: 11 },
     });
     expect(race.problems).toEqual([]);
     // Not a test that cannot fail: pushes succeeded, and the collectors did delete bytes meanwhile.

@@ -16,6 +16,7 @@ import { createPullThrough, embeddedSecrets } from './deps.pull-through';
 import { startGcTimer } from './gc-timer';
 import { DEFAULT_SWEEP_AFTER_PUT_SECONDS, DEFAULT_SWEEP_INTERVAL_SECONDS, startLifecycleTimer, type LifecycleTimer } from './deps.lifecycle';
 import { connectionSettings, refuseBeyond } from './connections';
+import { consoleFiles, defaultConsoleDir } from './console-files';
 import { healthEndpoints } from './health';
 import { createMetrics } from './metrics';
 import { nodeListener } from './node-http';
@@ -47,6 +48,8 @@ export interface ServerOptions {
   readonly shutdownGraceSeconds?: number;
   /** `--lifecycle-interval`: seconds between lifecycle sweeps of every repository with a policy (default: the config's, else 24 h). */
   readonly lifecycleIntervalSeconds?: number;
+  /** The built web console served at `/console/` (default: beside the bundled CLI, see console-files.ts). */
+  readonly consoleDir?: string;
 }
 
 export interface RunningServer {
@@ -175,6 +178,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return isEcrApiRequest(request) ? ecr(request) : distribution(request);
     }),
   );
+  const served = gateway ? api : consoleFiles(options.consoleDir ?? defaultConsoleDir(), logger).around(api);
 
   // The gateway leaves upload expiry to the deployment's purge: a purge here could abort an upload
   // another process is starting (the session is written after the staging area).
@@ -217,7 +221,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       headersTimeout: connections.headersTimeoutMs,
       connectionsCheckingInterval: Math.min(5_000, Math.max(100, connections.headersTimeoutMs / 4)),
     },
-    nodeListener(api, logger, { idleMs: connections.idleTimeoutMs, onComplete: metrics.record }),
+    nodeListener(served, logger, { idleMs: connections.idleTimeoutMs, onComplete: metrics.record }),
   );
   refuseBeyond(server, connections.maxConnections, logger);
   const host = options.host ?? '127.0.0.1';

@@ -1,4 +1,4 @@
-import { emfFields } from './emf';
+import { emfFields, emfMetricFields } from './emf';
 
 /** CloudWatch drops an EMF line whose directive names a metric or dimension the line does not carry. */
 describe('emfFields', () => {
@@ -36,5 +36,36 @@ describe('emfFields', () => {
 
   it('files a request no route matched under "none"', () => {
     expect(emfFields('f', { requestId: 'r' }, { method: 'GET', path: '/x', status: 404, ms: 1 })['Route']).toBe('none');
+  });
+});
+
+describe('emfMetricFields', () => {
+  it('carries each figure under its name, declared with its unit in namespace cargohold by Service', () => {
+    const line = emfMetricFields(
+      'cargohold-prod-gc',
+      [
+        { name: 'GcBlobsDeleted', value: 3, unit: 'Count' },
+        { name: 'GcBytesReclaimed', value: 4096, unit: 'Bytes' },
+      ],
+      1_700_000_000_000,
+    );
+    expect(line).toEqual({
+      _aws: {
+        Timestamp: 1_700_000_000_000,
+        CloudWatchMetrics: [
+          {
+            Namespace: 'cargohold',
+            Dimensions: [['Service']],
+            Metrics: [
+              { Name: 'GcBlobsDeleted', Unit: 'Count' },
+              { Name: 'GcBytesReclaimed', Unit: 'Bytes' },
+            ],
+          },
+        ],
+      },
+      Service: 'cargohold-prod-gc',
+      GcBlobsDeleted: 3,
+      GcBytesReclaimed: 4096,
+    });
   });
 });

@@ -37,3 +37,25 @@ export function emfFields(service: string, observed: RequestObservation | undefi
     BytesOut: outcome.bytesOut ?? 0,
   };
 }
+
+/** One figure of a run (a scheduled job's pass), in CloudWatch's unit names. */
+export interface EmfMetric {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: 'Count' | 'Bytes' | 'Milliseconds';
+}
+
+/**
+ * A run's figures as EMF fields for its summary log line (as emfFields does for a request), with the
+ * function as the one dimension (`Service`): one data point per metric per run.
+ */
+export function emfMetricFields(service: string, metrics: readonly EmfMetric[], now = Date.now()): Record<string, unknown> {
+  return {
+    _aws: {
+      Timestamp: now,
+      CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [['Service']], Metrics: metrics.map((m) => ({ Name: m.name, Unit: m.unit })) }],
+    },
+    Service: service,
+    ...Object.fromEntries(metrics.map((m) => [m.name, m.value])),
+  };
+}

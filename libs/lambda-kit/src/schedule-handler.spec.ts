@@ -12,6 +12,13 @@ describe('scheduleHandler', () => {
     expect(seen).toEqual(['Scheduled Event', 'arn:aws:events:us-east-1:123456789012:rule/sweep']);
   });
 
+  it('passes the invocation context on, for runs that watch their remaining time', async () => {
+    let remaining = 0;
+    const lambda = scheduleHandler(async (_event, context) => void (remaining = context.getRemainingTimeInMillis()), { logger: silent });
+    await lambda(scheduledEvent(), lambdaContext());
+    expect(remaining).toBe(30_000);
+  });
+
   it('fails the invocation when the run fails, so EventBridge retries it', async () => {
     const lambda = scheduleHandler(
       async () => {

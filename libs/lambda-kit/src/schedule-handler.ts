@@ -10,12 +10,13 @@ export type ScheduleLambda = (event: ScheduledEvent, context: Context) => Promis
 
 /**
  * An EventBridge schedule (`aws.events` / `Scheduled Event`) Lambda. A failure is logged and rethrown,
- * so the invocation counts as failed and EventBridge's retry policy (and DLQ, if any) applies.
+ * so the invocation counts as failed and EventBridge's retry policy (and DLQ, if any) applies. The
+ * context is passed on for runs that must watch their remaining time (getRemainingTimeInMillis).
  */
-export function scheduleHandler(fn: (event: ScheduledEvent) => Promise<void>, options: ScheduleHandlerOptions = {}): ScheduleLambda {
+export function scheduleHandler(fn: (event: ScheduledEvent, context: Context) => Promise<void>, options: ScheduleHandlerOptions = {}): ScheduleLambda {
   const logger = options.logger ?? pino({ base: { service: 'cargohold' } });
-  const lambda = middy(async (event: ScheduledEvent) => {
-    await fn(event);
+  const lambda = middy(async (event: ScheduledEvent, context: Context) => {
+    await fn(event, context);
   }).use({
     name: 'scheduleErrorLogger',
     onError: (request) => {

@@ -14,6 +14,7 @@ import {
   dataLayout,
   FUNCTIONS,
   functionEnv,
+  GC_EVERY_MS,
   LIFECYCLE_BATCH_SIZE,
   LIFECYCLE_EVERY_MS,
   PURGE_EVERY_MS,
@@ -47,6 +48,10 @@ export interface AwsLocalOptions {
   readonly replicaRegion?: string;
   /** The replica stack's HTTP API port; default port + 2 (0: a free one). */
   readonly replicaPort?: number;
+  /** How often the gc function runs (default daily, as serverless.yml schedules it). */
+  readonly gcEveryMs?: number;
+  /** The gc function's grace period (default 86400 s, as deployed). */
+  readonly gcGraceSeconds?: number;
   /** Called with each step as it completes (the CLI prints them). */
   readonly progress?: (message: string) => void;
 }
@@ -67,8 +72,9 @@ export interface AwsLocal {
 /**
  * serverless.yml's topology on this machine: emulators for S3, DynamoDB (with its stream) and SQS; the real
  * handlers, bundled as serverless-esbuild bundles them, each in its own process; API Gateway's HTTP API in
- * front of the two API functions; the upload gateway; the stream and queue event sources; the purge on
- * its schedule. Everything keeps its state under `dataDir`. Stops in reverse order of start.
+ * front of the two API functions; the upload gateway; the stream and queue event sources; the purge, the
+ * lifecycle schedule and garbage collection on their schedules. Everything keeps its state under `dataDir`.
+ * Stops in reverse order of start.
  */
 export async function runAwsLocal(options: AwsLocalOptions): Promise<AwsLocal> {
   const dataDir = resolve(options.dataDir);
@@ -122,6 +128,7 @@ export async function runAwsLocal(options: AwsLocalOptions): Promise<AwsLocal> {
       tokenKeyBase64,
       ...(identitiesJson !== undefined ? { identitiesJson } : {}),
       ...(pullThroughInsecureUpstreams !== undefined ? { pullThroughInsecureUpstreams } : {}),
+      ...(options.gcGraceSeconds !== undefined ? { gcGraceSeconds: options.gcGraceSeconds } : {}),
       ...(replica ? { replica } : {}),
       logLevel,
     };
@@ -186,6 +193,8 @@ export async function runAwsLocal(options: AwsLocalOptions): Promise<AwsLocal> {
       options.lifecycleEveryMs ?? LIFECYCLE_EVERY_MS,
     );
     stops.push(async () => clearInterval(lifecycle));
+    const gc = setInterval(() => void functions.gc.invoke(scheduleEvent('gc'), FUNCTIONS.gc.timeoutSeconds * 1000), options.gcEveryMs ?? GC_EVERY_MS);
+    stops.push(async () => clearInterval(gc));
 
     const api = await startHttpApi({ host, port: options.port, functions: { distribution: functions['distribution-api'], ecr: functions['ecr-api'] } });
     stops.push(() => api.stop());

@@ -7,8 +7,8 @@ const USAGE = `Usage: npm run aws:local -- [--port P] [--data-dir D] [--gateway-
 The serverless.yml deployment on this machine, without an AWS account: s3rver, DynamoDB Local
 (with its stream) and an SQS emulator, kept under D; the real Lambda handlers behind an
 API Gateway HTTP API on P (payload 2.0, 10 MB / 6 MB payloads, 29 s timeout); the upload
-gateway on P2 (default P+1); the stream forwarder, the scanner's and the replicator's queues and the purge's
-schedule. EventBridge has no emulator: its events are appended to D/events.jsonl.
+gateway on P2 (default P+1); the stream forwarder, the scanner's and the replicator's queues, and the
+schedules of the purge, the lifecycle sweeper and garbage collection. EventBridge has no emulator: its events are appended to D/events.jsonl.
 
 Options:
   --port P           the HTTP API's port (default 5000)
@@ -21,6 +21,8 @@ Options:
   --replica-region R another region's stack beside this one (e.g. us-west-2): its own table and bucket
                      on the emulators and its own HTTP API; the replicator writes replicas for R there
   --replica-port P3  the replica region's HTTP API port (default P+2)
+  --gc-every S       run garbage collection every S seconds (default 86400, as deployed)
+  --gc-grace S       garbage collection's grace period in seconds (default 86400, as deployed; 0 allowed)
   -h, --help         show this help
 `;
 
@@ -40,6 +42,8 @@ async function main(): Promise<void> {
       'lifecycle-every': { type: 'string' },
       'replica-region': { type: 'string' },
       'replica-port': { type: 'string' },
+      'gc-every': { type: 'string' },
+      'gc-grace': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -53,6 +57,10 @@ async function main(): Promise<void> {
   const lifecycleEvery = values['lifecycle-every'] === undefined ? undefined : Number(values['lifecycle-every']);
   if (lifecycleEvery !== undefined && !(Number.isInteger(lifecycleEvery) && lifecycleEvery > 0))
     throw new Error(`--lifecycle-every takes whole seconds\n\n${USAGE}`);
+  const gcEvery = values['gc-every'] === undefined ? undefined : Number(values['gc-every']);
+  if (gcEvery !== undefined && !(Number.isInteger(gcEvery) && gcEvery > 0)) throw new Error(`--gc-every takes whole seconds\n\n${USAGE}`);
+  const gcGrace = values['gc-grace'] === undefined ? undefined : Number(values['gc-grace']);
+  if (gcGrace !== undefined && !(Number.isInteger(gcGrace) && gcGrace >= 0)) throw new Error(`--gc-grace takes whole seconds\n\n${USAGE}`);
 
   const replicaRegion = values['replica-region'];
   if (replicaRegion !== undefined && (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(replicaRegion) || replicaRegion === REGION))
@@ -71,6 +79,8 @@ async function main(): Promise<void> {
     ...(lifecycleEvery !== undefined ? { lifecycleEveryMs: lifecycleEvery * 1000 } : {}),
     ...(replicaRegion !== undefined ? { replicaRegion } : {}),
     ...(replicaPort !== undefined ? { replicaPort } : {}),
+    ...(gcEvery !== undefined ? { gcEveryMs: gcEvery * 1000 } : {}),
+    ...(gcGrace !== undefined ? { gcGraceSeconds: gcGrace } : {}),
     progress: (message) => console.log(`  started ${message}`),
   });
   printBanner(local, Date.now() - started);

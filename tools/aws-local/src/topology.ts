@@ -47,7 +47,7 @@ export type QueueKey = keyof typeof QUEUES;
 export const ECR_EVENTS_RULE = { source: EVENT_SOURCE, detailTypes: ['ECR Image Action', 'ECR Image Scan', 'ECR Pull Through Cache Action'] } as const;
 
 export type FunctionName =
-  'distribution-api' | 'ecr-api' | 'purge' | 'stream-forwarder' | 'scanner' | 'lifecycle-schedule' | 'lifecycle-sweeper' | 'replicator';
+  'distribution-api' | 'ecr-api' | 'purge' | 'stream-forwarder' | 'scanner' | 'lifecycle-schedule' | 'lifecycle-sweeper' | 'gc' | 'replicator';
 
 export interface FunctionSpec {
   readonly name: FunctionName;
@@ -65,6 +65,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
   scanner: { name: 'scanner', handler: 'apps/scanner/src/main.lambda.handler', timeoutSeconds: 900, memorySize: 1024 },
   'lifecycle-schedule': { name: 'lifecycle-schedule', handler: 'apps/lifecycle-sweeper/src/schedule.lambda.handler', timeoutSeconds: 300, memorySize: 256 },
   'lifecycle-sweeper': { name: 'lifecycle-sweeper', handler: 'apps/lifecycle-sweeper/src/worker.lambda.handler', timeoutSeconds: 900, memorySize: 512 },
+  gc: { name: 'gc', handler: 'apps/lifecycle-sweeper/src/gc.lambda.handler', timeoutSeconds: 900, memorySize: 512 },
   replicator: { name: 'replicator', handler: 'apps/replicator/src/main.lambda.handler', timeoutSeconds: 300, memorySize: 1024 },
 };
 
@@ -79,6 +80,10 @@ export const PURGE_EVERY_MS = 15 * 60 * 1000;
 /** lifecycle-schedule: `rate(1 day)`; the lifecycle-sweeper takes one request per invocation. */
 export const LIFECYCLE_EVERY_MS = 24 * 60 * 60 * 1000;
 export const LIFECYCLE_BATCH_SIZE = 1;
+/** gc: `cron(0 3 * * ? *)`, here every 24 h from the start (the hour of day does not matter locally). */
+export const GC_EVERY_MS = 24 * 60 * 60 * 1000;
+/** params.default.gcGraceSeconds */
+export const GC_GRACE_SECONDS = 86_400;
 
 export interface Endpoints {
   readonly s3: string;
@@ -94,6 +99,8 @@ export interface FunctionEnvInput {
   /** IAM-lite identities; undefined = the test/test admin, as the `local` stage allows. */
   readonly identitiesJson?: string;
   readonly uploadGatewayUrl?: string;
+  /** GC_GRACE_SECONDS of the gc function; default GC_GRACE_SECONDS, as deployed. */
+  readonly gcGraceSeconds?: number;
   /** Pull-through cache upstreams reached over http on loopback (CARGOHOLD_PULL_THROUGH_INSECURE_UPSTREAMS). */
   readonly pullThroughInsecureUpstreams?: string;
   readonly logLevel: string;
@@ -155,6 +162,8 @@ export function functionEnv(spec: FunctionSpec, input: FunctionEnvInput): Record
     case 'lifecycle-schedule':
     case 'lifecycle-sweeper':
       return { ...runtime, ...storage, SWEEP_QUEUE_URL: input.queueUrls.lifecycleSweep };
+    case 'gc':
+      return { ...runtime, ...storage, GC_GRACE_SECONDS: String(input.gcGraceSeconds ?? GC_GRACE_SECONDS) };
     case 'replicator': {
       // Without a replica stack every destination registry is served by this table and bucket.
       const replicaTables = input.replica ? { [input.replica.region]: { table: input.replica.table, bucket: input.replica.bucket } } : {};

@@ -104,9 +104,10 @@ async function pushImage(w: World, tag: string): Promise<{ layer: Buffer; manife
 }
 
 /** Holds the next request of `operation` (before or after the store saw it) and kills the server once it is held. */
-function killWhenHeld(w: World, operation: string, afterUpstream: boolean): Promise<void> {
+/** Kills the server when the `skip + 1`-th request of `operation` is held (before or after it reached the emulator). */
+function killWhenHeld(w: World, operation: string, afterUpstream: boolean, skip = 0): Promise<void> {
   return new Promise((done) => {
-    w.schedule.add({ operation, times: 1, fault: { kind: 'hold', afterUpstream, onHeld: () => void w.server.kill().then(done) } });
+    w.schedule.add({ operation, times: 1, skip, fault: { kind: 'hold', afterUpstream, onHeld: () => void w.server.kill().then(done) } });
   });
 }
 
@@ -182,7 +183,9 @@ describe('a tag move killed', () => {
         w.ledger.record(await pushMonolithic(w.direct.api, w.repo, config), { repo: w.repo, kind: 'blob', digest: sha256(config), bytes: config }).status,
       ).toBe(201);
       const next = imageManifest(config, [first.layer]);
-      const killed = killWhenHeld(w, 'TransactWriteItems', true);
+      // A manifest PUT writes two transactions: the pin that keeps garbage collection off its digest, then
+      // the manifest with its tag. The kill comes after the second.
+      const killed = killWhenHeld(w, 'TransactWriteItems', true, 1);
 
       const answer = await http(w.server.url, 'PUT', `/v2/${w.repo}/manifests/latest`, next, { 'content-type': OCI_MANIFEST });
       await killed;

@@ -73,6 +73,13 @@ export interface RaceOptions {
   /** One collection pass (another process's, or the AWS job's); run back to back with `pauseMs` between. */
   readonly collect: () => Promise<GcReport>;
   readonly pauseMs: number;
+  /**
+   * Past `durationMs`, the race goes on (up to `maxMs`, default 90 s) until this many pushes are kept and
+   * this many blobs were collected: on a loaded machine the same seconds hold fewer pushes, and a race
+   * with too few of either proves little.
+   */
+  readonly atLeast?: { readonly kept: number; readonly blobsDeleted: number };
+  readonly maxMs?: number;
 }
 
 /**
@@ -81,12 +88,21 @@ export interface RaceOptions {
  * still exist, what each of them fails to pull (digests verified), and the collectors' reports.
  */
 export async function raceGarbageCollection(options: RaceOptions) {
-  const until = Date.now() + options.durationMs;
+  const started = Date.now();
   const acknowledged: Pushed[] = [];
   const deleted = new Set<string>();
+  const reports: GcReport[] = [];
   let attempts = 0;
+  const enough = () =>
+    !options.atLeast ||
+    (acknowledged.length - deleted.size >= options.atLeast.kept &&
+      reports.reduce((sum, report) => sum + report.blobsDeleted, 0) >= options.atLeast.blobsDeleted);
+  const racing = () => {
+    const elapsed = Date.now() - started;
+    return elapsed < options.durationMs || (!enough() && elapsed < (options.maxMs ?? 90_000));
+  };
   const pusher = async (id: number) => {
-    for (let n = 0; Date.now() < until; n++) {
+    for (let n = 0; racing(); n++) {
       attempts++;
       const repo = options.repos[(id + n) % options.repos.length] as string;
       const pushed = await pushOnce(options.client, repo, `client ${id} push ${n}`, n + id);
@@ -96,9 +112,8 @@ export async function raceGarbageCollection(options: RaceOptions) {
       if (victim && (await options.client.send('DELETE', `/v2/${repo}/manifests/${victim.digest}`)).status === 202) deleted.add(victim.digest);
     }
   };
-  const reports: GcReport[] = [];
   const collector = async () => {
-    while (Date.now() < until) {
+    while (racing()) {
       reports.push(await options.collect());
       await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
     }

@@ -19,7 +19,7 @@ export interface TestServer {
  * A real cargohold on an ephemeral port over a temporary data directory. The OCI protocol specs run
  * it anonymous (`--allow-anonymous`); the auth specs turn tokens on.
  */
-export async function startTestServer(config: ConfigFile = {}, options: { allowAnonymous?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(config: ConfigFile = {}, options: { allowAnonymous?: boolean; consoleDir?: string } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cargohold-test-'));
   const server = await startServer({
     port: 0,
@@ -27,6 +27,7 @@ export async function startTestServer(config: ConfigFile = {}, options: { allowA
     config,
     logger: pino({ level: 'silent' }),
     allowAnonymous: options.allowAnonymous ?? true,
+    ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
   });
   return {
     server,
@@ -49,8 +50,8 @@ export interface EcrTestServer {
 }
 
 /** A test server with tokens on, the SDK client the ECR API specs drive it with, and a logged-in `/v2/` client. */
-export async function startEcrTestServer(config: ConfigFile = {}): Promise<EcrTestServer> {
-  const t = await startTestServer(config, { allowAnonymous: false });
+export async function startEcrTestServer(config: ConfigFile = {}, options: { consoleDir?: string } = {}): Promise<EcrTestServer> {
+  const t = await startTestServer(config, { ...options, allowAnonymous: false });
   const ecr = ecrClient(t.server.url);
   const v2 = t.client.withToken(await loginPassword(ecr));
   return {

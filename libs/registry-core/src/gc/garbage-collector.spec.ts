@@ -158,4 +158,20 @@ describe('GarbageCollector', () => {
     expect(await gc()).toMatchObject({ sessionsExpired: 1 });
     expect((await storage.uploads.status(id)).found).toBe(false);
   });
+
+  it('stops taking blobs once its signal aborts, skips the later steps and reports the pass incomplete', async () => {
+    const { storage, registry, gc, advance } = setup();
+    for (const seed of ['a', 'b', 'c']) {
+      const image = await push(registry, seed);
+      await registry.manifests.delete(repo, image.digest);
+    }
+    const { id } = await registry.uploads.start(repo);
+    advance(GRACE + 1);
+    const controller = new AbortController();
+    const partial = await gc({ signal: controller.signal, onBlob: () => controller.abort() });
+    expect(partial).toMatchObject({ complete: false, blobsScanned: 1, blobsDeleted: 1, sessionsExpired: 0 });
+    expect((await storage.uploads.status(id)).found).toBe(true);
+    const rest = await gc();
+    expect(rest).toMatchObject({ complete: true, blobsDeleted: 8, sessionsExpired: 1 });
+  });
 });

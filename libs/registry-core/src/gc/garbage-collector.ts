@@ -69,6 +69,12 @@ export interface GcOptions {
   readonly onBlob?: (blob: { digest: Digest; size: number }) => void;
   /** Told of the pass's progress after each blob listed. */
   readonly onProgress?: (progress: GcProgress) => void;
+  /**
+   * Ends the pass early once aborted (a Lambda's time running out): the blob in hand is finished (its claim
+   * released), no further blob is taken, and the session and multipart steps not yet begun are skipped.
+   * The report then says `complete: false`; everything left is still there for the next pass.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface GcProgress {
@@ -86,6 +92,8 @@ export interface GcReport {
   readonly sessionsExpired: number;
   readonly multipartAborted: number;
   readonly durationMs: number;
+  /** False when `signal` ended the pass before it went through every step. */
+  readonly complete: boolean;
 }
 
 export class GarbageCollector {
@@ -99,7 +107,9 @@ export class GarbageCollector {
     const dryRun = options.dryRun ?? false;
     const cutoff = started.getTime() - options.graceMs;
     const tally = { blobsScanned: 0, blobsDeleted: 0, bytesReclaimed: 0, linksRemoved: 0 };
+    const stopped = () => options.signal?.aborted ?? false;
     for await (const blob of this.ports.inventory.stored()) {
+      if (stopped()) break;
       tally.blobsScanned++;
       if (blob.modifiedAt.getTime() <= cutoff) {
         const outcome = await this.collect(blob.digest, cutoff, dryRun);
@@ -112,9 +122,10 @@ export class GarbageCollector {
       }
       options.onProgress?.({ scanned: tally.blobsScanned, blobsDeleted: tally.blobsDeleted, bytesReclaimed: tally.bytesReclaimed });
     }
-    const sessionsExpired = dryRun ? 0 : ((await this.ports.sessions?.expireIdle()) ?? 0);
-    const multipartAborted = (await this.ports.multipart?.abortIncomplete(new Date(cutoff), dryRun)) ?? 0;
-    return { dryRun, ...tally, sessionsExpired, multipartAborted, durationMs: this.clock.now().getTime() - started.getTime() };
+    const sessionsExpired = dryRun || stopped() ? 0 : ((await this.ports.sessions?.expireIdle()) ?? 0);
+    const multipartAborted = stopped() ? 0 : ((await this.ports.multipart?.abortIncomplete(new Date(cutoff), dryRun)) ?? 0);
+    const complete = !stopped();
+    return { dryRun, ...tally, sessionsExpired, multipartAborted, durationMs: this.clock.now().getTime() - started.getTime(), complete };
   }
 
   /** Steps 1–3 of the header for one digest whose bytes are past grace. */

@@ -33,6 +33,10 @@ export interface StartAwsLocalOptions {
   readonly lifecycleEverySeconds?: number;
   /** `--replica-region`: another region's stack (table, bucket, HTTP API) beside the us-east-1 one. */
   readonly replicaRegion?: string;
+  /** `--gc-every`: seconds between garbage-collection runs (default: daily). */
+  readonly gcEverySeconds?: number;
+  /** `--gc-grace`: the gc function's GC_GRACE_SECONDS (default 86400). */
+  readonly gcGraceSeconds?: number;
 }
 
 const READY_TIMEOUT_MS = 120_000;
@@ -55,6 +59,8 @@ export async function startAwsLocal(options: StartAwsLocalOptions): Promise<AwsL
   if (options.lifecycleEverySeconds !== undefined) args.push('--lifecycle-every', String(options.lifecycleEverySeconds));
   const replicaPort = options.replicaRegion === undefined ? undefined : await freePort();
   if (options.replicaRegion !== undefined) args.push('--replica-region', options.replicaRegion, '--replica-port', String(replicaPort));
+  if (options.gcEverySeconds !== undefined) args.push('--gc-every', String(options.gcEverySeconds));
+  if (options.gcGraceSeconds !== undefined) args.push('--gc-grace', String(options.gcGraceSeconds));
   const logFile = join(options.dataDir, `aws-local-${port}.log`);
   const log = openSync(logFile, 'a');
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', log, log], ...(options.env ? { env: { ...process.env, ...options.env } } : {}) });
