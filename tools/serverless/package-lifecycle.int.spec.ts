@@ -75,7 +75,11 @@ describe.each(STAGES)('serverless package --stage %s: lifecycle sweeper', (stage
     const [, ecrApi] = functionByHandler(template(), 'apps/ecr-api/src/main.lambda.handler');
     expect((ecrApi.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables['SWEEP_QUEUE_URL']).toEqual({ Ref: 'LifecycleSweepQueue' });
     const sends = allowStatements(resource('EcrApiRole')).filter((statement) => statement.actions.some((action) => action.startsWith('sqs:')));
-    expect(sends.map((statement) => [statement.actions, JSON.stringify(statement.resources)])).toEqual([[['sqs:SendMessage'], queue]]);
+    // The sweep queue, and the replicator's for StartReplicationBackfill (package-replicator.int.spec.ts): nothing else.
+    expect(sends.map((statement) => [statement.actions, JSON.stringify(statement.resources)])).toEqual([
+      [['sqs:SendMessage'], queue],
+      [['sqs:SendMessage'], JSON.stringify([{ 'Fn::GetAtt': ['ReplicatorQueue', 'Arn'] }])],
+    ]);
   });
 
   it('lets the schedule query the LIFECYCLE index and send requests, and the worker edit the table and consume the queue', () => {

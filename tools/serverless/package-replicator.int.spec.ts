@@ -38,19 +38,20 @@ describe.each(STAGES)('serverless package --stage %s: replicator', (stage) => {
     });
   });
 
-  it('gets storage and the other regions’ tables, no bus, token key or identities', () => {
+  it('gets storage, the other regions’ tables and its own queue, no bus, token key or identities', () => {
     const env = (functionByHandler(template(), HANDLER)[1].Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
     expect(env).toEqual({
       BUCKET: { Ref: 'BlobBucket' },
       TABLE: { Ref: 'MetadataTable' },
       REPLICA_TABLES: '{}',
+      REPLICATOR_QUEUE_URL: { Ref: 'ReplicatorQueue' },
       LOG_LEVEL: 'info',
       NODE_OPTIONS: '--enable-source-maps',
       ...(stage === 'local' ? { S3_FORCE_PATH_STYLE: 'true' } : {}),
     });
   });
 
-  it('may read and re-put blobs, copy them into this stage’s other buckets, write its tables in any region and consume its queue, and nothing else', () => {
+  it('may read and re-put blobs, copy them into this stage’s other buckets, write its tables in any region, consume its queue and continue backfills on it, and nothing else', () => {
     const [, fn] = functionByHandler(template(), HANDLER);
     const roleId = (fn.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const grants = allowStatements(resource(roleId))
@@ -67,12 +68,25 @@ describe.each(STAGES)('serverless package --stage %s: replicator', (stage) => {
         's3:AbortMultipartUpload',
         's3:ListBucket',
         ...['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'Query', 'BatchWriteItem'].map((a) => `dynamodb:${a}`),
-        ...['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].map((a) => `sqs:${a}`),
+        ...['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes', 'SendMessage'].map((a) => `sqs:${a}`),
       ].sort(),
     );
+    // Backfill continuations go back on its own queue only.
+    expect(grants.filter(([action]) => action === 'sqs:SendMessage').map(([, resources]) => resources)).toEqual([
+      JSON.stringify([{ 'Fn::GetAtt': ['ReplicatorQueue', 'Arn'] }]),
+    ]);
     const tables = grants.find(([action]) => action === 'dynamodb:PutItem')?.[1] ?? '';
     expect(tables).toContain(`:table/cargohold-${stage}*`);
     const replicaBlobs = grants.find(([action]) => action === 's3:AbortMultipartUpload')?.[1] ?? '';
     expect(replicaBlobs).toContain(`:s3:::cargohold-${stage}-blobbucket-*/blobs/*`);
+  });
+
+  it('lets the ECR API queue replication backfills: its queue URL and sqs:SendMessage on that queue', () => {
+    const [, ecrApi] = functionByHandler(template(), 'apps/ecr-api/src/main.lambda.handler');
+    expect((ecrApi.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables['REPLICATOR_QUEUE_URL']).toEqual({ Ref: 'ReplicatorQueue' });
+    const sends = allowStatements(resource('EcrApiRole')).filter((statement) => statement.sid === 'BackfillRequests');
+    expect(sends.map((statement) => [statement.actions, JSON.stringify(statement.resources)])).toEqual([
+      [['sqs:SendMessage'], JSON.stringify([{ 'Fn::GetAtt': ['ReplicatorQueue', 'Arn'] }])],
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { IdentityDirectory } from '@cargohold/auth';
 import { createAuthToken } from '@cargohold/http-token';
-import { SqsSweepRequests } from '@cargohold/events-aws';
+import { SqsBackfillRequests, SqsSweepRequests } from '@cargohold/events-aws';
 import { AwsClients, openAwsStorage, SecretsManagerSecretStore, secretsManagerClient, sqsClient, type DeploymentEnv } from '@cargohold/platform-aws';
 import { upstreamConnector } from '@cargohold/platform-node';
 import { PullThroughRules } from '@cargohold/pull-through';
@@ -32,6 +32,8 @@ export function awsEcrDeps(env: DeploymentEnv, logger: Logger): EcrApiDeps {
         : {}),
       // DescribeImageReplicationStatus reads what the replicator Lambda recorded.
       replicationStatuses: storage.replications,
+      // StartReplicationBackfill records the backfill and queues it; the replicator Lambda runs it.
+      ...(env.replicatorQueueUrl ? { backfillRunner: new SqsBackfillRequests({ client: sqsClient(clients), queueUrl: env.replicatorQueueUrl }) } : {}),
     }),
     authenticate: sigV4Authenticator(directory.credentialLookup),
     authorize: (checks) => tokens.access.decideEach(checks),

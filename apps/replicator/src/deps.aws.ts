@@ -50,6 +50,8 @@ export const ReplicatorEnvSchema = AwsStorageEnvSchema.extend({
       if (!parsed.success) ctx.addIssue({ code: 'custom', message: 'REPLICA_TABLES must be a JSON object of region → table name or {table, bucket}' });
       return parsed.success ? parsed.data : {};
     }),
+  /** This function's own queue: a replication backfill that nears the timeout continues there (resources/replicator.yml). */
+  REPLICATOR_QUEUE_URL: z.string().url().optional(),
 });
 export type ReplicatorEnv = z.infer<typeof ReplicatorEnvSchema>;
 

@@ -7,3 +7,4 @@ export * from './eventbridge-publisher';
 export * from './stream-records';
 export * from './forward-stream-records';
 export * from './sweep-request-queue';
+export * from './backfill-request-queue';

@@ -15,9 +15,9 @@ export type SqsBatchLambda = (event: SQSEvent, context: Context) => Promise<SQSB
  * [ReportBatchItemFailures]`), so only those are redelivered and, past maxReceiveCount, dead-lettered.
  * Consumers must be idempotent: delivery is at least once. Not for FIFO queues (no in-order stop).
  */
-export function sqsBatchHandler(fn: (record: SQSRecord) => Promise<void>, options: SqsBatchHandlerOptions = {}): SqsBatchLambda {
+export function sqsBatchHandler(fn: (record: SQSRecord, context: Context) => Promise<void>, options: SqsBatchHandlerOptions = {}): SqsBatchLambda {
   const logger = options.logger ?? pino({ base: { service: 'cargohold' } });
-  const lambda = middy(async (event: SQSEvent) => Promise.allSettled(event.Records.map((record) => fn(record)))).use(
+  const lambda = middy(async (event: SQSEvent, context: Context) => Promise.allSettled(event.Records.map((record) => fn(record, context)))).use(
     sqsPartialBatchFailure({
       logger: (reason: unknown, record: SQSRecord) =>
         logger.error({ err: reason, messageId: record.messageId, eventSourceARN: record.eventSourceARN }, 'SQS record failed'),

@@ -19,10 +19,12 @@ import {
   LIFECYCLE_EVERY_MS,
   PURGE_EVERY_MS,
   REGION,
+  replicaStack,
   STAGE,
   WORKER_BATCH_SIZE,
   type Endpoints,
   type FunctionName,
+  type FunctionSpec,
 } from './topology';
 import { startUploadGateway } from './upload-gateway';
 
@@ -38,6 +40,14 @@ export interface AwsLocalOptions {
   readonly logLevel?: string;
   /** How often the lifecycle schedule runs (default daily, as serverless.yml schedules it). */
   readonly lifecycleEveryMs?: number;
+  /**
+   * Another region's stack beside this one (`us-west-2`): its own table and bucket on the emulators and its
+   * own HTTP API (the API functions with that region's storage), which the replicator writes into as a
+   * deployment's REPLICA_TABLES names another region's stack.
+   */
+  readonly replicaRegion?: string;
+  /** The replica stack's HTTP API port; default port + 2 (0: a free one). */
+  readonly replicaPort?: number;
   /** How often the gc function runs (default daily, as serverless.yml schedules it). */
   readonly gcEveryMs?: number;
   /** The gc function's grace period (default 86400 s, as deployed). */
@@ -50,6 +60,8 @@ export interface AwsLocal {
   /** The HTTP API (API Gateway → distribution-api / ecr-api). */
   readonly url: string;
   readonly gatewayUrl?: string;
+  /** The replica region's HTTP API, with --replica-region. */
+  readonly replica?: { readonly region: string; readonly url: string; readonly table: string; readonly bucket: string };
   readonly endpoints: Endpoints;
   readonly dataDir: string;
   readonly logDir: string;
@@ -78,7 +90,8 @@ export async function runAwsLocal(options: AwsLocalOptions): Promise<AwsLocal> {
   };
   try {
     const bundling = bundleFunctions(root, layout.bundles);
-    const emulators = await startEmulators(layout);
+    const replica = options.replicaRegion === undefined ? undefined : replicaStack(options.replicaRegion);
+    const emulators = await startEmulators(layout, replica);
     stops.push(() => emulators.stop());
     progress(`S3 (s3rver) ${emulators.s3.endpoint}, DynamoDB Local ${emulators.dynamodb.endpoint}, SQS ${emulators.sqs.endpoint}`);
     const sink = await startEventBridgeSink({ eventsFile: layout.events, sqs: emulators.sqs.client, ecrEventsQueueUrl: emulators.queueUrls.ecrEvents });
@@ -109,29 +122,33 @@ export async function runAwsLocal(options: AwsLocalOptions): Promise<AwsLocal> {
     }
 
     const bundles = await bundling;
-    const functions = {} as Record<FunctionName, LambdaFunction>;
-    for (const spec of Object.values(FUNCTIONS)) {
-      const env = functionEnv(spec, {
-        endpoints,
-        queueUrls: emulators.queueUrls,
-        tokenKeyBase64,
-        ...(identitiesJson !== undefined ? { identitiesJson } : {}),
-        ...(gatewayUrl !== undefined ? { uploadGatewayUrl: gatewayUrl } : {}),
-        ...(pullThroughInsecureUpstreams !== undefined ? { pullThroughInsecureUpstreams } : {}),
-        ...(options.gcGraceSeconds !== undefined ? { gcGraceSeconds: options.gcGraceSeconds } : {}),
-        logLevel,
-      });
+    const envInput = {
+      endpoints,
+      queueUrls: emulators.queueUrls,
+      tokenKeyBase64,
+      ...(identitiesJson !== undefined ? { identitiesJson } : {}),
+      ...(pullThroughInsecureUpstreams !== undefined ? { pullThroughInsecureUpstreams } : {}),
+      ...(options.gcGraceSeconds !== undefined ? { gcGraceSeconds: options.gcGraceSeconds } : {}),
+      ...(replica ? { replica } : {}),
+      logLevel,
+    };
+    const startFunction = async (spec: FunctionSpec, env: Record<string, string>, logName: string) => {
       const started = await startLambdaFunction({
         name: spec.name,
         runtime: bundles.runtime,
         bundle: bundles.functions[spec.name].file,
         exportName: bundles.functions[spec.name].exportName,
         env,
-        logFile: join(layout.logs, `${spec.name}.log`),
+        logFile: join(layout.logs, `${logName}.log`),
       });
       stops.push(() => started.stop());
-      if (started.initError !== undefined) throw new Error(`${spec.name} failed its cold start:\n${started.initError}`);
-      functions[spec.name] = started;
+      if (started.initError !== undefined) throw new Error(`${logName} failed its cold start:\n${started.initError}`);
+      return started;
+    };
+    const functions = {} as Record<FunctionName, LambdaFunction>;
+    for (const spec of Object.values(FUNCTIONS)) {
+      const env = functionEnv(spec, { ...envInput, ...(gatewayUrl !== undefined ? { uploadGatewayUrl: gatewayUrl } : {}) });
+      functions[spec.name] = await startFunction(spec, env, spec.name);
     }
     progress(`functions ${Object.keys(functions).join(', ')} (bundles in ${layout.bundles})`);
 
@@ -181,9 +198,25 @@ export async function runAwsLocal(options: AwsLocalOptions): Promise<AwsLocal> {
 
     const api = await startHttpApi({ host, port: options.port, functions: { distribution: functions['distribution-api'], ecr: functions['ecr-api'] } });
     stops.push(() => api.stop());
+    let replicaApi: AwsLocal['replica'];
+    if (replica) {
+      // The other region's stack as far as a client sees it: its API functions over its table and bucket
+      // (no upload gateway: layers over Lambda's cap are not pushed there, they are replicated).
+      const [distribution, ecr] = await Promise.all(
+        (['distribution-api', 'ecr-api'] as const).map((name) =>
+          startFunction(FUNCTIONS[name], functionEnv(FUNCTIONS[name], { ...envInput, asReplica: true }), `${name}-${replica.region}`),
+        ),
+      );
+      const port = options.replicaPort ?? (options.port === 0 ? 0 : options.port + 2);
+      const started = await startHttpApi({ host, port, functions: { distribution: distribution as LambdaFunction, ecr: ecr as LambdaFunction } });
+      stops.push(() => started.stop());
+      replicaApi = { region: replica.region, url: started.url, table: replica.table, bucket: replica.bucket };
+      progress(`${replica.region} stack: table ${replica.table}, bucket ${replica.bucket}, HTTP API ${started.url}`);
+    }
     return {
       url: api.url,
       ...(gatewayUrl !== undefined ? { gatewayUrl } : {}),
+      ...(replicaApi ? { replica: replicaApi } : {}),
       endpoints,
       dataDir,
       logDir: layout.logs,

@@ -1,10 +1,11 @@
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalSqs, type LocalSqs } from '@cargohold/events-aws/testing';
-import { createTable } from '@cargohold/storage-dynamodb';
+import { createTable, TABLE_DEFINITION } from '@cargohold/storage-dynamodb';
 import { startDynamoDbLocal, type DynamoDbLocal } from '@cargohold/storage-dynamodb/testing';
 import { startS3rver, type S3rverHandle } from '@cargohold/storage-s3/testing';
-import { BUCKET, QUEUES, TABLE, type DataLayout, type QueueKey } from './topology';
+import { BUCKET, QUEUES, TABLE, type DataLayout, type QueueKey, type ReplicaStack } from './topology';
 
 export interface Emulators {
   readonly s3: S3rverHandle;
@@ -19,9 +20,10 @@ export interface Emulators {
  * s3rver and DynamoDB Local keep their data under the data directory (a restart finds the bucket and the
  * table as it left them); the SQS emulator keeps messages in memory only, so queues are created afresh
  * at every start. The bucket, the table (TABLE_DEFINITION, stream included, as the tests create it) and
- * the queues are created as serverless.yml declares them, if missing.
+ * the queues are created as serverless.yml declares them, if missing; so are a replica stack's table and
+ * bucket, on the same emulators.
  */
-export async function startEmulators(layout: DataLayout): Promise<Emulators> {
+export async function startEmulators(layout: DataLayout, replica?: ReplicaStack): Promise<Emulators> {
   const started: { stop(): Promise<void> }[] = [];
   const stop = async () => {
     for (const emulator of started.reverse()) await emulator.stop().catch(() => undefined);
@@ -35,6 +37,10 @@ export async function startEmulators(layout: DataLayout): Promise<Emulators> {
     started.push(sqs);
     const streamArn = await ensureTable(dynamodb.client);
     const queueUrls = await createQueues(sqs.client);
+    if (replica) {
+      await ensureReplicaTable(dynamodb.client, replica.table);
+      await ensureBucket(s3.client(), replica.bucket);
+    }
     return { s3, dynamodb, sqs, queueUrls, streamArn, stop };
   } catch (error) {
     await stop();
@@ -47,6 +53,27 @@ async function ensureTable(client: DynamoDBClient): Promise<string> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: TABLE }));
   if (!Table?.LatestStreamArn) throw new Error(`table ${TABLE} has no stream`);
   return Table.LatestStreamArn;
+}
+
+/**
+ * The replica stack's table, without a stream: here that stack runs no stream forwarder, and DynamoDB
+ * Local serves a second table's stream badly (reads of the first one's then fail as trimmed).
+ */
+async function ensureReplicaTable(client: DynamoDBClient, table: string): Promise<void> {
+  const { StreamSpecification: _stream, ...definition } = structuredClone(TABLE_DEFINITION);
+  try {
+    await client.send(new CreateTableCommand({ TableName: table, ...definition }));
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
+  }
+}
+
+async function ensureBucket(client: S3Client, bucket: string): Promise<void> {
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch {
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  }
 }
 
 /** Dead-letter queues first: a redrive policy names its DLQ by ARN. */

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { runAwsLocal, type AwsLocal } from './aws-local';
 import { ACCOUNT_ID, REGION } from './topology';
 
-const USAGE = `Usage: npm run aws:local -- [--port P] [--data-dir D] [--gateway-port P2 | --no-gateway]
+const USAGE = `Usage: npm run aws:local -- [--port P] [--data-dir D] [--gateway-port P2 | --no-gateway] [--replica-region R [--replica-port P3]]
 
 The serverless.yml deployment on this machine, without an AWS account: s3rver, DynamoDB Local
 (with its stream) and an SQS emulator, kept under D; the real Lambda handlers behind an
@@ -18,6 +18,9 @@ Options:
   --no-gateway       no upload gateway: pushes of layers over Lambda's cap get a 413
   --log-level LEVEL  the functions' and the gateway's LOG_LEVEL (default info; logs in D/logs)
   --lifecycle-every S  run the lifecycle schedule every S seconds (default 86400, as deployed)
+  --replica-region R another region's stack beside this one (e.g. us-west-2): its own table and bucket
+                     on the emulators and its own HTTP API; the replicator writes replicas for R there
+  --replica-port P3  the replica region's HTTP API port (default P+2)
   --gc-every S       run garbage collection every S seconds (default 86400, as deployed)
   --gc-grace S       garbage collection's grace period in seconds (default 86400, as deployed; 0 allowed)
   -h, --help         show this help
@@ -37,6 +40,8 @@ async function main(): Promise<void> {
       'no-gateway': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       'lifecycle-every': { type: 'string' },
+      'replica-region': { type: 'string' },
+      'replica-port': { type: 'string' },
       'gc-every': { type: 'string' },
       'gc-grace': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -57,6 +62,12 @@ async function main(): Promise<void> {
   const gcGrace = values['gc-grace'] === undefined ? undefined : Number(values['gc-grace']);
   if (gcGrace !== undefined && !(Number.isInteger(gcGrace) && gcGrace >= 0)) throw new Error(`--gc-grace takes whole seconds\n\n${USAGE}`);
 
+  const replicaRegion = values['replica-region'];
+  if (replicaRegion !== undefined && (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(replicaRegion) || replicaRegion === REGION))
+    throw new Error(`--replica-region takes a region name other than ${REGION}\n\n${USAGE}`);
+  const replicaPort = values['replica-port'] === undefined ? undefined : Number(values['replica-port']);
+  if (replicaPort !== undefined && !Number.isInteger(replicaPort)) throw new Error(`ports must be integers\n\n${USAGE}`);
+
   const started = Date.now();
   const local = await runAwsLocal({
     dataDir: values['data-dir'],
@@ -66,6 +77,8 @@ async function main(): Promise<void> {
     gateway: !values['no-gateway'],
     logLevel: values['log-level'],
     ...(lifecycleEvery !== undefined ? { lifecycleEveryMs: lifecycleEvery * 1000 } : {}),
+    ...(replicaRegion !== undefined ? { replicaRegion } : {}),
+    ...(replicaPort !== undefined ? { replicaPort } : {}),
     ...(gcEvery !== undefined ? { gcEveryMs: gcEvery * 1000 } : {}),
     ...(gcGrace !== undefined ? { gcGraceSeconds: gcGrace } : {}),
     progress: (message) => console.log(`  started ${message}`),
@@ -83,7 +96,7 @@ cargohold aws:local (serverless.yml, stage "local"), up in ${(ms / 1000).toFixed
   Credentials: access key test, secret test (account ${ACCOUNT_ID}, ${REGION})
     aws ecr get-login-password --endpoint-url ${local.url} | docker login --username AWS --password-stdin ${host}
     aws ecr describe-repositories --endpoint-url ${local.url}
-  Data: ${local.dataDir}   Logs: ${local.logDir}   Events (EventBridge stand-in): ${local.eventsFile}
+  ${local.replica ? `Replica stack ${local.replica.region}:    ${local.replica.url}    (aws … --region ${local.replica.region} --endpoint-url ${local.replica.url})\n  ` : ''}Data: ${local.dataDir}   Logs: ${local.logDir}   Events (EventBridge stand-in): ${local.eventsFile}
 Ready. Ctrl-C stops everything.`);
 }
 

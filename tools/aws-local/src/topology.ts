@@ -11,6 +11,20 @@ export const REGION = 'us-east-1';
 
 export const BUCKET = `cargohold-${STAGE}-blobs`;
 export const TABLE = `cargohold-${STAGE}`;
+
+/**
+ * Another region's stack (`--replica-region`): its own table and bucket on the same emulators, named
+ * apart since the emulators share one namespace across regions, and its own API functions.
+ */
+export interface ReplicaStack {
+  readonly region: string;
+  readonly table: string;
+  readonly bucket: string;
+}
+
+export function replicaStack(region: string): ReplicaStack {
+  return { region, table: `cargohold-${STAGE}-${region}`, bucket: `cargohold-${STAGE}-${region}-blobs` };
+}
 export const EVENT_BUS = `cargohold-${STAGE}`;
 /** params.default.eventSource */
 export const EVENT_SOURCE = 'cargohold.ecr';
@@ -90,6 +104,10 @@ export interface FunctionEnvInput {
   /** Pull-through cache upstreams reached over http on loopback (CARGOHOLD_PULL_THROUGH_INSECURE_UPSTREAMS). */
   readonly pullThroughInsecureUpstreams?: string;
   readonly logLevel: string;
+  /** The other region's stack the replicator writes into (serverless.yml's `replicaTables` parameter). */
+  readonly replica?: ReplicaStack;
+  /** Run as that region's stack instead (its API functions): its region, table and bucket. */
+  readonly asReplica?: boolean;
 }
 
 /**
@@ -99,9 +117,10 @@ export interface FunctionEnvInput {
  */
 export function functionEnv(spec: FunctionSpec, input: FunctionEnvInput): Record<string, string> {
   const { endpoints } = input;
+  const here = input.asReplica && input.replica ? input.replica : { region: REGION, table: TABLE, bucket: BUCKET };
   const runtime = {
-    AWS_REGION: REGION,
-    AWS_DEFAULT_REGION: REGION,
+    AWS_REGION: here.region,
+    AWS_DEFAULT_REGION: here.region,
     AWS_LAMBDA_FUNCTION_NAME: `cargohold-${STAGE}-${spec.name}`,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySize),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -118,7 +137,7 @@ export function functionEnv(spec: FunctionSpec, input: FunctionEnvInput): Record
     // provider.environment
     NODE_OPTIONS: '--enable-source-maps',
   };
-  const storage = { BUCKET, TABLE, LOG_LEVEL: input.logLevel, S3_FORCE_PATH_STYLE: 'true' };
+  const storage = { BUCKET: here.bucket, TABLE: here.table, LOG_LEVEL: input.logLevel, S3_FORCE_PATH_STYLE: 'true' };
   switch (spec.name) {
     case 'distribution-api':
     case 'ecr-api':
@@ -127,7 +146,8 @@ export function functionEnv(spec: FunctionSpec, input: FunctionEnvInput): Record
         ...storage,
         REGISTRY_ACCOUNT_ID: ACCOUNT_ID,
         REGISTRY_DOMAIN: 'localhost',
-        SWEEP_QUEUE_URL: input.queueUrls.lifecycleSweep,
+        // The replica stack runs no workers here: its API queues neither sweeps nor backfills.
+        ...(input.asReplica ? {} : { SWEEP_QUEUE_URL: input.queueUrls.lifecycleSweep, REPLICATOR_QUEUE_URL: input.queueUrls.replicator }),
         TOKEN_KEY_BASE64: input.tokenKeyBase64,
         ...(input.identitiesJson !== undefined ? { IDENTITIES_JSON: input.identitiesJson } : { ALLOW_DEFAULT_IDENTITIES: 'true' }),
         ...(spec.name === 'distribution-api' && input.uploadGatewayUrl !== undefined ? { UPLOAD_GATEWAY_URL: input.uploadGatewayUrl } : {}),
@@ -144,9 +164,11 @@ export function functionEnv(spec: FunctionSpec, input: FunctionEnvInput): Record
       return { ...runtime, ...storage, SWEEP_QUEUE_URL: input.queueUrls.lifecycleSweep };
     case 'gc':
       return { ...runtime, ...storage, GC_GRACE_SECONDS: String(input.gcGraceSeconds ?? GC_GRACE_SECONDS) };
-    case 'replicator':
-      // One region's stack: every destination registry is served by this table and bucket.
-      return { ...runtime, ...storage, REPLICA_TABLES: '{}' };
+    case 'replicator': {
+      // Without a replica stack every destination registry is served by this table and bucket.
+      const replicaTables = input.replica ? { [input.replica.region]: { table: input.replica.table, bucket: input.replica.bucket } } : {};
+      return { ...runtime, ...storage, REPLICA_TABLES: JSON.stringify(replicaTables), REPLICATOR_QUEUE_URL: input.queueUrls.replicator };
+    }
     case 'stream-forwarder':
       return {
         ...runtime,

@@ -53,6 +53,8 @@ const DeploymentEnvSchema = AwsStorageEnvSchema.extend({
   PULL_THROUGH_REFRESH_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(86_400),
   /** The lifecycle sweeper's queue; PutLifecyclePolicy requests a sweep of its repository there. */
   SWEEP_QUEUE_URL: z.string().url().optional(),
+  /** The replicator's queue; StartReplicationBackfill queues the backfill there for the replicator to run. */
+  REPLICATOR_QUEUE_URL: z.string().url().optional(),
   LOG_LEVEL: LogLevelSchema,
 });
 
@@ -74,6 +76,7 @@ export interface DeploymentEnv {
   readonly s3ForcePathStyle: boolean;
   readonly workerQueueUrl?: string;
   readonly sweepQueueUrl?: string;
+  readonly replicatorQueueUrl?: string;
   /** The upload gateway's origin, without a trailing slash. */
   readonly uploadGatewayUrl?: string;
   /** Where events a request causes without a table write (pull-through cache syncs) are published. */
@@ -106,6 +109,7 @@ export function readDeploymentEnv(env: NodeJS.ProcessEnv): DeploymentEnv {
     s3ForcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
     ...(e.WORKER_QUEUE_URL ? { workerQueueUrl: e.WORKER_QUEUE_URL } : {}),
     ...(e.SWEEP_QUEUE_URL ? { sweepQueueUrl: e.SWEEP_QUEUE_URL } : {}),
+    ...(e.REPLICATOR_QUEUE_URL ? { replicatorQueueUrl: e.REPLICATOR_QUEUE_URL } : {}),
     ...(e.UPLOAD_GATEWAY_URL ? { uploadGatewayUrl: e.UPLOAD_GATEWAY_URL.replace(/\/+$/, '') } : {}),
     ...(e.EVENT_BUS_NAME ? { eventBus: { name: e.EVENT_BUS_NAME, ...(e.EVENT_SOURCE ? { source: e.EVENT_SOURCE } : {}) } } : {}),
     pullThrough: {

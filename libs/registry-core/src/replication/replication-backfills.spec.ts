@@ -3,7 +3,7 @@ import { createMemoryStorage } from '@cargohold/storage-memory';
 import { bodyOf, ociImage } from '@cargohold/storage-testing';
 import { createRegistry } from '../registry';
 import { VerifiedBlobStore } from '../verified-blob-store';
-import { runBackfill } from './replication-backfills';
+import { runBackfill, runBackfillSlice, type BackfillCursor } from './replication-backfills';
 import { ReplicationValidationError } from './replication-errors';
 import { Replicator } from './replicator';
 
@@ -18,12 +18,17 @@ function setup() {
     storage,
     replicationStatuses: storage.replications,
     clock,
-    backfillRunner: { available: true, schedule: (_r, id) => scheduled.push(id) },
+    backfillRunner: { available: true, schedule: (_r, id) => void scheduled.push(id) },
   });
   const bundle = { ...storage, blobs: new VerifiedBlobStore(storage.blobs), templates: registry.templates, manifestService: registry.manifests };
   const replicator = new Replicator({ registries: () => bundle, statuses: storage.replications, clock });
   const run = (id: string) => runBackfill({ ...storage, replicator, backfills: registry.replication.backfills, clock }, EAST, id);
-  return { storage, registry, scheduled, run };
+  const slice = (id: string, after?: BackfillCursor) =>
+    runBackfillSlice({ ...storage, replicator, backfills: registry.replication.backfills, clock }, EAST, id, {
+      ...(after ? { after } : {}),
+      pause: () => true,
+    });
+  return { storage, registry, scheduled, run, slice };
 }
 
 describe('ReplicationBackfills', () => {
@@ -58,5 +63,39 @@ describe('ReplicationBackfills', () => {
     const registry = createRegistry({ storage });
     await registry.replication.putConfiguration(EAST, { rules: [{ destinations: [WEST] }] });
     await expect(registry.replication.backfills.start(EAST, WEST)).rejects.toThrow(/not available/);
+  });
+
+  it('runs in slices that resume after a cursor, one image at least each, until COMPLETE', async () => {
+    const { registry, storage, slice } = setup();
+    const pushed = [];
+    for (const name of ['app-a', 'app-b', 'app-b']) {
+      const image = ociImage(`${name}-${pushed.length}`);
+      for (const blob of image.blobs) await registry.uploads.putMonolithic({ registry: EAST, name }, digestOf(blob), bodyOf(blob));
+      await registry.manifests.put({ registry: EAST, name }, image.digest, image.manifest, image.mediaType, []);
+      pushed.push({ name, digest: image.digest });
+    }
+    await registry.replication.putConfiguration(EAST, { rules: [{ destinations: [WEST] }] });
+    const { id } = await registry.replication.backfills.start(EAST, WEST);
+
+    const cursors: BackfillCursor[] = [];
+    let step = await slice(id);
+    while (step.resumeAfter) {
+      expect(step.backfill.status).toBe('IN_PROGRESS');
+      cursors.push(step.resumeAfter);
+      step = await slice(id, step.resumeAfter);
+    }
+
+    expect(cursors).toHaveLength(2);
+    expect(step.backfill).toMatchObject({ status: 'COMPLETE', progress: { total: 3, completed: 3, failed: 0 } });
+    for (const { name, digest } of pushed) expect(await storage.manifests.get({ registry: '000000000000:us-west-2', name }, digest)).toBeDefined();
+  });
+
+  it('marks a backfill FAILED when its runner cannot take it, and answers the error', async () => {
+    const storage = createMemoryStorage();
+    const registry = createRegistry({ storage, backfillRunner: { available: true, schedule: () => Promise.reject(new Error('queue down')) } });
+    await registry.replication.putConfiguration(EAST, { rules: [{ destinations: [WEST] }] });
+
+    await expect(registry.replication.backfills.start(EAST, WEST)).rejects.toThrow('queue down');
+    expect(await registry.replication.backfills.list(EAST)).toEqual([expect.objectContaining({ status: 'FAILED', failureCode: 'BACKFILL_NOT_SCHEDULED' })]);
   });
 });

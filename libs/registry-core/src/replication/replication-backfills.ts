@@ -6,6 +6,7 @@ import type {
   ReplicationBackfill,
   ReplicationBackfillResult,
   ReplicationDestination,
+  RepoRef,
   RepositoryStore,
 } from '@cargohold/storage-ports';
 import type { Clock } from '../config';
@@ -20,10 +21,13 @@ const MAX_RESULTS = 1000;
 const FAILURE_JUDGED_AFTER = 100;
 const RUNNING = new Set(['PREPARING', 'IN_PROGRESS']);
 
-/** Runs a recorded backfill off the request (the embedded workers); the no-op twin refuses to start any. */
+/**
+ * Runs a recorded backfill off the request: the embedded workers, or on AWS a message on the replicator's
+ * queue. The no-op twin refuses to start any.
+ */
 export interface BackfillRunner {
   readonly available: boolean;
-  schedule(registry: string, id: string): void;
+  schedule(registry: string, id: string): void | Promise<void>;
 }
 
 export const NO_BACKFILL_RUNNER: BackfillRunner = { available: false, schedule: () => undefined };
@@ -60,7 +64,18 @@ export class ReplicationBackfills {
       }
       return { ...current, replicationBackfills: [backfill, ...(current.replicationBackfills ?? [])].slice(0, MAX_BACKFILLS) };
     });
-    this.runner.schedule(registry, backfill.id);
+    try {
+      await this.runner.schedule(registry, backfill.id);
+    } catch (err) {
+      // Never left PREPARING with no one to run it: the caller sees the error, the list a FAILED backfill.
+      await this.change(registry, backfill.id, (b) => ({
+        ...b,
+        status: 'FAILED',
+        failureCode: 'BACKFILL_NOT_SCHEDULED',
+        endedAt: this.clock.now().toISOString(),
+      }));
+      throw err;
+    }
     return backfill;
   }
 
@@ -106,16 +121,47 @@ export interface BackfillRunDeps {
   readonly clock: Clock;
 }
 
+/** Where a backfill run stopped for now: the last image it handled (repositories and digests go in order). */
+export interface BackfillCursor {
+  readonly repository: string;
+  readonly digest: string;
+}
+
+export interface BackfillSliceOptions {
+  /** Resume after this image (a continuation); from the first image without. */
+  readonly after?: BackfillCursor;
+  /** Asked after each image: true ends this slice with a cursor to continue from (a Lambda nearing its timeout). */
+  readonly pause?: () => boolean;
+}
+
+export interface BackfillSlice {
+  readonly backfill: ReplicationBackfill;
+  /** Present when the slice paused with images left: run another slice from here. */
+  readonly resumeAfter?: BackfillCursor;
+}
+
 /**
  * Executes one backfill: every image of the registry the current rules send to its destination, through
  * the replicator (statuses and events as for a push). A stop request is honoured between images.
  */
 export async function runBackfill(deps: BackfillRunDeps, registry: string, id: string): Promise<ReplicationBackfill> {
+  return (await runBackfillSlice(deps, registry, id)).backfill;
+}
+
+/**
+ * Part of a backfill, from `after` until the images run out (the backfill ends: COMPLETE, FAILED or STOPPED)
+ * or `pause` asks to stop for now (the backfill stays IN_PROGRESS; `resumeAfter` says where to go on). At
+ * least one image is handled per slice, so a chain of slices always ends.
+ */
+export async function runBackfillSlice(deps: BackfillRunDeps, registry: string, id: string, options: BackfillSliceOptions = {}): Promise<BackfillSlice> {
   const { backfills } = deps;
   let backfill = await backfills.change(registry, id, (b) => (b.status === 'PREPARING' ? { ...b, status: 'IN_PROGRESS' } : b));
   const configuration = (await deps.registries.get(registry)).replicationConfiguration;
-  for await (const [repositoryName, digest, tags] of images(deps, registry)) {
+  let last: BackfillCursor | undefined;
+  for await (const [repositoryName, digest, tags] of images(deps, registry, options.after)) {
     if (backfill.status !== 'IN_PROGRESS') break;
+    if (last && options.pause?.()) return { backfill, resumeAfter: last };
+    last = { repository: repositoryName, digest };
     if (!destinationsFor(configuration, repositoryName, tags).some((d) => same(d, backfill.destination))) continue;
     const outcome = await deps.replicator.replicate({ registry, name: repositoryName }, digest, backfill.destination).catch(() => ({
       status: 'FAILED' as const,
@@ -126,7 +172,7 @@ export async function runBackfill(deps: BackfillRunDeps, registry: string, id: s
     backfill = await backfills.change(registry, id, (b) => recordResult(b, result));
   }
   const endedAt = deps.clock.now().toISOString();
-  return backfills.change(registry, id, (b) => {
+  const ended = await backfills.change(registry, id, (b) => {
     if (b.status === 'STOPPING') return { ...b, status: 'STOPPED', endedAt };
     if (b.status !== 'IN_PROGRESS') return b;
     const { total, failed } = b.progress;
@@ -134,6 +180,7 @@ export async function runBackfill(deps: BackfillRunDeps, registry: string, id: s
       ? { ...b, status: 'FAILED', failureCode: 'TOO_MANY_FAILED_REPLICATIONS', endedAt }
       : { ...b, status: 'COMPLETE', endedAt };
   });
+  return { backfill: ended };
 }
 
 function recordResult(backfill: ReplicationBackfill, result: ReplicationBackfillResult): ReplicationBackfill {
@@ -152,20 +199,22 @@ function recordResult(backfill: ReplicationBackfill, result: ReplicationBackfill
   };
 }
 
-/** Every image of a registry with its tags, repository by repository, in pages. */
-async function* images(deps: BackfillRunDeps, registry: string): AsyncIterable<[string, Digest, string[]]> {
-  for (let last: string | undefined; ;) {
+/** Every image of a registry with its tags, repository by repository, in pages; after `from` when given. */
+async function* images(deps: BackfillRunDeps, registry: string, from?: BackfillCursor): AsyncIterable<[string, Digest, string[]]> {
+  if (from) yield* imagesOf(deps, { registry, name: from.repository }, from.digest);
+  for (let last = from?.repository; ;) {
     const names = await deps.repositories.list(registry, last === undefined ? { limit: 100 } : { last, limit: 100 });
-    for (const name of names) {
-      const repo = { registry, name };
-      for (let after: string | undefined; ;) {
-        const records = await deps.manifests.list(repo, after === undefined ? { limit: 100 } : { last: after, limit: 100 });
-        for (const record of records) yield [name, record.digest, await deps.manifests.tagsOf(repo, record.digest)];
-        if (records.length < 100) break;
-        after = records[records.length - 1]?.digest;
-      }
-    }
+    for (const name of names) yield* imagesOf(deps, { registry, name });
     if (names.length < 100) return;
     last = names[names.length - 1];
+  }
+}
+
+async function* imagesOf(deps: BackfillRunDeps, repo: RepoRef, after?: string): AsyncIterable<[string, Digest, string[]]> {
+  for (;;) {
+    const records = await deps.manifests.list(repo, after === undefined ? { limit: 100 } : { last: after, limit: 100 });
+    for (const record of records) yield [repo.name, record.digest, await deps.manifests.tagsOf(repo, record.digest)];
+    if (records.length < 100) return;
+    after = records[records.length - 1]?.digest;
   }
 }

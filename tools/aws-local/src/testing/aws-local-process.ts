@@ -13,6 +13,8 @@ export interface AwsLocalProcess {
   /** `127.0.0.1:PORT`, what image references start with. */
   readonly host: string;
   readonly gatewayUrl?: string;
+  /** With `replicaRegion`: the other region's HTTP API (`http://127.0.0.1:PORT`). */
+  readonly replicaUrl?: string;
   readonly dataDir: string;
   /** The CLI's own output (the functions' and the gateway's logs are under dataDir/logs). */
   readonly logFile: string;
@@ -29,6 +31,8 @@ export interface StartAwsLocalOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** `--lifecycle-every`: seconds between lifecycle schedule runs (default: daily). */
   readonly lifecycleEverySeconds?: number;
+  /** `--replica-region`: another region's stack (table, bucket, HTTP API) beside the us-east-1 one. */
+  readonly replicaRegion?: string;
   /** `--gc-every`: seconds between garbage-collection runs (default: daily). */
   readonly gcEverySeconds?: number;
   /** `--gc-grace`: the gc function's GC_GRACE_SECONDS (default 86400). */
@@ -53,6 +57,8 @@ export async function startAwsLocal(options: StartAwsLocalOptions): Promise<AwsL
   const args = [cli, '--port', String(port), '--data-dir', options.dataDir, '--log-level', options.logLevel ?? 'info'];
   args.push(...(gateway ? ['--gateway-port', String(gatewayPort)] : ['--no-gateway']));
   if (options.lifecycleEverySeconds !== undefined) args.push('--lifecycle-every', String(options.lifecycleEverySeconds));
+  const replicaPort = options.replicaRegion === undefined ? undefined : await freePort();
+  if (options.replicaRegion !== undefined) args.push('--replica-region', options.replicaRegion, '--replica-port', String(replicaPort));
   if (options.gcEverySeconds !== undefined) args.push('--gc-every', String(options.gcEverySeconds));
   if (options.gcGraceSeconds !== undefined) args.push('--gc-grace', String(options.gcGraceSeconds));
   const logFile = join(options.dataDir, `aws-local-${port}.log`);
@@ -75,6 +81,7 @@ export async function startAwsLocal(options: StartAwsLocalOptions): Promise<AwsL
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     ...(gateway ? { gatewayUrl: `http://127.0.0.1:${gatewayPort}` } : {}),
+    ...(replicaPort !== undefined ? { replicaUrl: `http://127.0.0.1:${replicaPort}` } : {}),
     dataDir: options.dataDir,
     logFile,
     stop,
