@@ -28,6 +28,12 @@ export interface CacheEventSink {
 
 export type Allows = (access: readonly AccessRecord[]) => Promise<readonly boolean[]>;
 
+/** The rule a blob is filled through elsewhere: what the fill capability is bound to. */
+export interface FillRule {
+  readonly rulePrefix: string;
+  readonly upstream: string;
+}
+
 export interface CacheSyncerDeps {
   readonly registry: Registry;
   readonly storage: Pick<RegistryStorage, 'repositories' | 'manifests' | 'blobs' | 'links'>;
@@ -94,6 +100,27 @@ export class CacheSyncer {
     } catch (error) {
       throw asPullError(digest, error);
     }
+  }
+
+  /**
+   * On a blob GET/HEAD that found nothing, where the bytes are fetched by another server (a Lambda
+   * redirects to the upload gateway): the covering rule, once the caller may import and the repository
+   * exists; undefined when no rule covers it, or when the blob is stored already (it is linked here, to be read again).
+   */
+  async planBlobFill(repo: RepoRef, digestText: string, allows: Allows): Promise<FillRule | undefined> {
+    const match = await this.deps.rules.match(repo.registry, repo.name);
+    if (!match) return undefined;
+    const { digest } = parseDigest(digestText);
+    await this.authorizeImport(repo, allows);
+    await this.ensureRepository(repo);
+    if (await this.importer.linkIfStored(repo, digest)) return undefined;
+    return { rulePrefix: match.rule.ecrRepositoryPrefix, upstream: match.rule.upstreamRegistryUrl };
+  }
+
+  /** Whether `rule` is still the one covering the repository (a fill capability outlives no change of rule). */
+  async stillCovers(repo: RepoRef, rule: FillRule): Promise<boolean> {
+    const match = await this.deps.rules.match(repo.registry, repo.name);
+    return match !== undefined && match.rule.ecrRepositoryPrefix === rule.rulePrefix && match.rule.upstreamRegistryUrl === rule.upstream;
   }
 
   /** Whether a pull-through cache rule covers the repository. */

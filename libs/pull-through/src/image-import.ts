@@ -91,6 +91,13 @@ export class ImageImporter {
     await this.ports.links.link(repo, digest, size, this.ports.clock.now());
   }
 
+  /** Whether the blob is stored (by an earlier fetch, for any repository): then it is linked here too. */
+  async linkIfStored(repo: RepoRef, digest: Digest): Promise<boolean> {
+    const stored = await this.ports.blobs.stat(digest);
+    if (stored.found) await this.ports.links.link(repo, digest, stored.size, this.ports.clock.now());
+    return stored.found;
+  }
+
   /** Links a blob stored by an earlier fetch (from any repository) and lets the caller serve it. */
   private async linkStored(repo: RepoRef, digest: Digest): Promise<undefined> {
     const stored = await this.ports.blobs.stat(digest);
