@@ -53,16 +53,23 @@ export class ImageImporter {
       await running;
       return this.linkStored(repo, digest);
     }
-    const stored = await this.ports.blobs.stat(digest);
-    if (stored.found) return this.linkStored(repo, digest);
+    // The flight is registered before the first await, so a concurrent pull of this blob joins it (and
+    // reads storage once it is done) instead of opening the upstream a second time.
     const client = new PassThrough();
-    const opened = await source.openBlob(upstreamRepository, digest);
-    const done = this.blobFlights.run(digest, () => this.store(repo, digest, opened.size, teeTo(opened.body, client)));
+    let sized: (size: number | undefined) => void = () => undefined;
+    const opened = new Promise<number | undefined>((resolve) => (sized = resolve));
+    const done = this.blobFlights.run(digest, async () => {
+      if ((await this.ports.blobs.stat(digest)).found) return sized(undefined);
+      const blob = await source.openBlob(upstreamRepository, digest);
+      sized(blob.size);
+      await this.store(repo, digest, blob.size, teeTo(blob.body, client));
+    });
     done.then(
       () => client.end(),
       (error: unknown) => client.destroy(error as Error),
     );
-    return { size: opened.size, body: client };
+    const size = await Promise.race([opened, done.then(() => undefined)]);
+    return size === undefined ? this.linkStored(repo, digest) : { size, body: client };
   }
 
   /** A blob stored (verified) and linked before the caller reads it from storage: where a response cannot carry it (Lambda). */
