@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import { issueToken, verifyToken } from '@cargohold/auth';
+import { putVerified } from '@cargohold/registry-core';
 import type { HttpApiLambda } from '@cargohold/lambda-kit';
 import { httpApiEvent, lambdaContext } from '@cargohold/lambda-kit/testing';
 import { AwsClients, openAwsStorage, type AwsStorage } from '@cargohold/platform-aws';
@@ -10,7 +12,7 @@ import { describeWithUpstreamRegistry, startUpstreamRegistry, type UpstreamRegis
 /**
  * The /v2/ Lambda beside an upload gateway, over s3rver and DynamoDB Local, with a docker-registry
  * upstream on loopback: a pull-through blob miss is answered with a 307 to the gateway, carrying a fill
- * capability for that blob and rule; the Lambda itself stores no layer.
+ * capability for that blob and rule; a manifest miss fetches the manifest only. The Lambda fetches no layer.
  */
 const TOKEN_KEY = Buffer.alloc(32, 9);
 const REGISTRY = '000000000000:us-east-1';
@@ -65,7 +67,7 @@ describeWithUpstreamRegistry('pull-through blob misses in the /v2/ Lambda with a
   async function invoke(method: string, target: string, headers: Record<string, string> = {}) {
     const event = httpApiEvent({ method, target, headers: { authorization: `Basic ${Buffer.from(`AWS:${token}`).toString('base64')}`, ...headers } });
     const result = await handler(event, lambdaContext('distribution-api'));
-    return { status: result.statusCode, headers: result.headers ?? {}, body: String(result.body ?? '') };
+    return { status: result.statusCode, headers: result.headers ?? {}, body: Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8') };
   }
 
   it('answers a blob miss with a 307 to the gateway, whose capability names the blob and the rule, and stores nothing itself', async () => {
@@ -96,19 +98,32 @@ describeWithUpstreamRegistry('pull-through blob misses in the /v2/ Lambda with a
     expect(String(answer.headers['Location'])).toContain(`${GATEWAY}/v2/hub/library/headed/blobs/${layer.digest}?X-Cargohold-Fill=`);
   });
 
-  it('redirects to S3 once the blob is stored, from any repository', async () => {
+  it('serves a first pull of a manifest from the upstream without fetching a blob, and caches it with its tag once its blobs were filled', async () => {
     const layerBytes = Buffer.from('a layer another repository cached');
     const first = await upstream.pushImage('library/one', '1', { layers: [layerBytes] });
     await upstream.pushImage('library/two', '1', { layers: [layerBytes] });
     const layer = first.layers[0] as { digest: string };
-    const manifest = await invoke('GET', '/v2/hub/library/one/manifests/1', { accept: first.mediaType });
+    const repo = { registry: REGISTRY, name: 'hub/library/one' };
 
-    const answer = await invoke('GET', `/v2/hub/library/two/blobs/${layer.digest}`);
+    const served = await invoke('GET', '/v2/hub/library/one/manifests/1', { accept: first.mediaType });
+    const storedBefore = await storage.blobs.stat(layer.digest as never);
+    const tagBefore = await storage.manifests.resolveTag(repo, '1');
+    // What the gateway does on the blob GETs the client makes next: each stored once its digest matched.
+    for (const blob of [first.config, { digest: layer.digest, bytes: layerBytes }]) {
+      await putVerified(storage.blobs, blob.digest as never, Readable.from([blob.bytes]), { maxBytes: 1 << 20, expectedSize: blob.bytes.length });
+    }
+    const again = await invoke('GET', '/v2/hub/library/one/manifests/1', { accept: first.mediaType });
+    const elsewhere = await invoke('GET', `/v2/hub/library/two/blobs/${layer.digest}`);
 
-    expect(manifest.status).toBe(200);
-    expect(answer.status).toBe(307);
-    expect(String(answer.headers['Location'])).not.toContain(GATEWAY);
-    expect(Buffer.from(await (await fetch(String(answer.headers['Location']))).arrayBuffer()).toString()).toBe(layerBytes.toString());
+    expect(served.status).toBe(200);
+    expect(Buffer.from(served.body).equals(first.bytes)).toBe(true);
+    expect(served.headers['Docker-Content-Digest']).toBe(first.digest);
+    expect(storedBefore).toEqual({ found: false });
+    expect(tagBefore).toBeUndefined();
+    expect(again.status).toBe(200);
+    expect(await storage.manifests.resolveTag(repo, '1')).toBe(first.digest);
+    expect(elsewhere.status).toBe(307);
+    expect(String(elsewhere.headers['Location'])).not.toContain(GATEWAY);
   });
 
   it('answers a miss outside every rule with the usual 404', async () => {

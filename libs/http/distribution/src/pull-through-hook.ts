@@ -10,8 +10,12 @@ type Allows = (access: readonly AccessRecord[]) => Promise<readonly boolean[]>;
  * composition root). Repositories no pull-through cache rule covers pass through untouched.
  */
 export interface PullThroughHook {
-  /** Before a manifest GET/HEAD: fetches a missing manifest from the upstream, or re-checks a cached tag. */
-  beforeManifestRead(repo: RepoRef, reference: string, allows: Allows): Promise<void>;
+  /**
+   * Before a manifest GET/HEAD: fetches a missing manifest from the upstream, or re-checks a cached tag.
+   * Answers the upstream's manifest (digest verified) to serve as it is when it could not be cached yet
+   * (a Lambda fetches no blob with it: its blobs are filled on their GETs); undefined: read storage.
+   */
+  beforeManifestRead(repo: RepoRef, reference: string, allows: Allows): Promise<{ digest: Digest; mediaType: string; bytes: Buffer } | undefined>;
   /**
    * After a blob read found nothing: the upstream's bytes, streamed while they are stored, or undefined
    * when the blob is (now) in storage and the route should read it again.
