@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awsCli, describeWithClients } from '@cargohold/e2e';
+import { awsCli, describeWithClients, readDirTransport, skopeo } from '@cargohold/e2e';
 import { startUpstreamRegistry, type UpstreamRegistryHandle } from '@cargohold/upstream-registry/testing';
 import { startAwsLocal, type AwsLocalProcess } from './testing';
 
@@ -25,11 +25,12 @@ async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolea
   }
 }
 
-describeWithClients(['aws'], 'aws:local: pull-through blob misses on the upload gateway', () => {
+describeWithClients(['skopeo', 'aws'], 'aws:local: pull-through blob misses on the upload gateway', () => {
   let work: string;
   let upstream: UpstreamRegistryHandle;
   let local: AwsLocalProcess;
   let authorization: string;
+  let password: string;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'cargohold-aws-local-ptc-gw-'));
@@ -38,7 +39,7 @@ describeWithClients(['aws'], 'aws:local: pull-through blob misses on the upload 
     await awsCli(['ecr', 'create-pull-through-cache-rule', '--ecr-repository-prefix', 'hub', '--upstream-registry-url', upstream.registry], {
       endpoint: local.url,
     });
-    const password = (await awsCli(['ecr', 'get-login-password'], { endpoint: local.url })).stdout.trim();
+    password = (await awsCli(['ecr', 'get-login-password'], { endpoint: local.url })).stdout.trim();
     authorization = `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`;
   });
 
@@ -71,5 +72,35 @@ describeWithClients(['aws'], 'aws:local: pull-through blob misses on the upload 
     expect(sha256(filledBytes)).toBe(digest);
     expect(later.status).toBe(307);
     expect(later.headers.get('location')).not.toContain(String(local.gatewayUrl));
+  });
+
+  it('pulls an image with skopeo, manifest from the upstream and layers through the gateway, and caches its tag on the next pull', async () => {
+    const image = await upstream.pushImage('library/app', '1', { layers: [Buffer.from('q'.repeat(8 * 1024 * 1024)), Buffer.from('small layer')] });
+    const copy = (dir: string) =>
+      skopeo(['copy', `docker://${local.host}/hub/library/app:1`, `dir:${join(work, dir)}`], { creds: `AWS:${password}`, timeoutMs: 180_000 });
+
+    await copy('first');
+    const first = await readDirTransport(join(work, 'first'));
+    const cached = await eventually(
+      async () => {
+        await copy('second');
+        return (await readFile(join(local.dataDir, 'events.jsonl'), 'utf8'))
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line));
+      },
+      (events) => events.some((event: { detail?: Record<string, string> }) => event.detail?.['repository-name'] === 'hub/library/app'),
+    );
+    const second = await readDirTransport(join(work, 'second'));
+
+    expect(sha256(first.manifestBytes)).toBe(image.digest);
+    expect(first.blobs).toEqual([image.config.digest, ...image.layers.map((layer) => layer.digest)].sort());
+    expect(sha256(second.manifestBytes)).toBe(image.digest);
+    expect(cached).toContainEqual(
+      expect.objectContaining({
+        'detail-type': 'ECR Pull Through Cache Action',
+        detail: expect.objectContaining({ 'sync-status': 'SUCCESS', 'repository-name': 'hub/library/app', 'image-digest': image.digest, 'image-tag': '1' }),
+      }),
+    );
   });
 });
