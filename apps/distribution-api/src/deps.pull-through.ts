@@ -19,7 +19,14 @@ function busSink(clients: AwsClients, bus: NonNullable<DeploymentEnv['eventBus']
  * without it, a pull miss fills the cache within the invocation, a blob stored to S3 before the route
  * redirects to it (a Lambda response cannot carry a layer).
  */
-export function awsCacheSyncer(env: DeploymentEnv, clients: AwsClients, storage: AwsStorage, registry: Registry, logger: Logger): CacheSyncer {
+export function awsCacheSyncer(
+  env: DeploymentEnv,
+  clients: AwsClients,
+  storage: AwsStorage,
+  registry: Registry,
+  logger: Logger,
+  within: 'request' | 'schedule' = 'request',
+): CacheSyncer {
   const rules = new PullThroughRules({
     registries: storage.registries,
     secrets: new SecretsManagerSecretStore(secretsManagerClient(clients)),
@@ -32,8 +39,9 @@ export function awsCacheSyncer(env: DeploymentEnv, clients: AwsClients, storage:
     rules,
     refreshIntervalMs: env.pullThrough.refreshIntervalMs,
     blobMisses: 'store-first',
-    // With the upload gateway, no blob is fetched in a request here: its GET is redirected there to be filled.
-    lazyBlobs: env.uploadGatewayUrl !== undefined,
+    // With the upload gateway, no blob is fetched in a request here: its GET is redirected there to be
+    // filled. The schedule has 15 minutes and no client waiting: it stores a moved tag's blobs itself.
+    lazyBlobs: within === 'request' && env.uploadGatewayUrl !== undefined,
     ...(env.eventBus ? { events: busSink(clients, env.eventBus) } : {}),
     onStaleServe: (repo, reference, err) => logger.warn({ err, repository: repo.name, reference }, 'pull-through: serving the cached copy'),
   });

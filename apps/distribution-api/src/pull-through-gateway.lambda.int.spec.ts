@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { issueToken, verifyToken } from '@cargohold/auth';
 import { putVerified } from '@cargohold/registry-core';
 import type { HttpApiLambda } from '@cargohold/lambda-kit';
-import { httpApiEvent, lambdaContext } from '@cargohold/lambda-kit/testing';
+import { httpApiEvent, lambdaContext, scheduledEvent } from '@cargohold/lambda-kit/testing';
 import { AwsClients, openAwsStorage, type AwsStorage } from '@cargohold/platform-aws';
 import { emulatorEnvironment } from '@cargohold/platform-aws/testing';
 import { startDynamoDbLocal, type DynamoDbLocal } from '@cargohold/storage-dynamodb/testing';
@@ -124,6 +124,18 @@ describeWithUpstreamRegistry('pull-through blob misses in the /v2/ Lambda with a
     expect(await storage.manifests.resolveTag(repo, '1')).toBe(first.digest);
     expect(elsewhere.status).toBe(307);
     expect(String(elsewhere.headers['Location'])).not.toContain(GATEWAY);
+  });
+
+  it('moves a cached tag on schedule with its blobs, though requests fetch none', async () => {
+    const moved = await upstream.pushImage('library/one', '1', { layers: [Buffer.from('the tag moved upstream')] });
+    const { handler: refresh } = await import('./refresh.lambda');
+
+    await refresh(scheduledEvent('cache-refresh'), lambdaContext('cache-refresh'));
+    const after = await invoke('HEAD', '/v2/hub/library/one/manifests/1', { accept: moved.mediaType });
+
+    expect(after.headers['Docker-Content-Digest']).toBe(moved.digest);
+    expect(await storage.manifests.resolveTag({ registry: REGISTRY, name: 'hub/library/one' }, '1')).toBe(moved.digest);
+    expect(await storage.blobs.stat((moved.layers[0] as { digest: string }).digest as never)).toMatchObject({ found: true });
   });
 
   it('answers a miss outside every rule with the usual 404', async () => {
