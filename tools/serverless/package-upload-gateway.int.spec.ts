@@ -118,10 +118,14 @@ describe.each([
     expect(resource('UploadGatewayService').Properties['DesiredCount']).toBeUndefined();
   });
 
-  it("limits the task role to this stack's bucket and table (and one read of its own bundle)", () => {
-    const statements = allowStatements(resource('UploadGatewayTaskRole'));
+  it("limits the task role to this stack's bucket and table (and one read of its own bundle), and the pull-through cache's secrets", () => {
+    const all = allowStatements(resource('UploadGatewayTaskRole'));
+    const secrets = all.filter((s) => s.sid === 'PullThroughSecrets');
+    const statements = all.filter((s) => s.sid !== 'PullThroughSecrets');
     const bySid = Object.fromEntries(statements.map((s) => [s.sid, s]));
     expect(Object.keys(bySid).sort()).toEqual(['BlobListing', 'Blobs', 'Bundle', 'Metadata']);
+    expect(secrets.flatMap((s) => s.actions)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(JSON.stringify(secrets.flatMap((s) => s.resources))).toMatch(/:secret:ecr-pullthroughcache\/\*"\]\]\}\]$/);
     for (const { sid, actions, resources } of statements) {
       for (const action of actions) expect(`${sid}: ${action}`).toMatch(/^[^:]+: (s3|dynamodb):[A-Za-z]+$/);
       expect(resources.length).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import { AwsClients, openAwsStorage, s3Client, type DeploymentEnv } from '@cargo
 import { createRegistry, systemClock } from '@cargohold/registry-core';
 import { presignBlobUrl } from '@cargohold/storage-s3';
 import type { Logger } from 'pino';
-import { gatewayUploads, type DistributionApiDeps } from '@cargohold/http-distribution';
+import { gatewayFills, gatewayUploads, type DistributionApiDeps } from '@cargohold/http-distribution';
 import { awsCacheSyncer } from './deps.pull-through';
 
 /** The distribution API over the AWS storage, built once per container from the function's environment. */
@@ -28,7 +28,8 @@ export function awsDistributionDeps(env: DeploymentEnv, logger: Logger): Distrib
   });
   return {
     registry,
-    // A pull miss fills the cache within this invocation (deps.pull-through.ts).
+    // A manifest pull miss fills the cache within this invocation (deps.pull-through.ts); a blob miss is
+    // sent to the upload gateway when there is one (below), else stored to S3 here first.
     pullThrough: awsCacheSyncer(env, clients, storage, registry, logger),
     authorizer: tokens.authorizer,
     registryFor: (host) => registryFromHost(host, env.registryId),
@@ -37,6 +38,9 @@ export function awsDistributionDeps(env: DeploymentEnv, logger: Logger): Distrib
     blobRedirects: { urlFor: (digest) => presignBlobUrl(s3Client(clients), env.bucket, env.bucketPrefix, digest, env.blobUrlTtlSeconds) },
     requestLimits: { maxRequestBytes: env.maxRequestBytes, chunkMinLength: env.chunkMinLength },
     // Lambda cannot take a layer in one request either: uploads continue on the gateway, by capability.
-    ...(env.uploadGatewayUrl ? { uploadLocations: gatewayUploads(env.uploadGatewayUrl, tokens.uploadCapability) } : {}),
+    // Nor can it carry a pull-through blob miss: the gateway streams the upstream's bytes while storing them.
+    ...(env.uploadGatewayUrl
+      ? { uploadLocations: gatewayUploads(env.uploadGatewayUrl, tokens.uploadCapability), blobFills: gatewayFills(env.uploadGatewayUrl, tokens.fillCapability) }
+      : {}),
   };
 }

@@ -12,12 +12,21 @@ function busSink(clients: AwsClients, bus: NonNullable<DeploymentEnv['eventBus']
 }
 
 /**
- * The cache-syncer on AWS, for the /v2/ function (a pull miss fills the cache within the invocation)
- * and its schedule (refresh.lambda.ts): rules in the registry's settings item, credentials from Secrets
- * Manager, a missing blob stored to S3 before the route redirects to it (a Lambda response cannot carry
- * a layer), and events on the bus (no table write carries a sync's outcome to the stream).
+ * The cache-syncer on AWS, for the /v2/ function and its schedule (refresh.lambda.ts): rules in the
+ * registry's settings item, credentials from Secrets Manager, events on the bus (no table write carries
+ * a sync's outcome to the stream). With the upload gateway, a manifest miss fetches the manifest (and an
+ * index's children) only, within the invocation's budget, and blob misses are redirected to the gateway;
+ * without it, a pull miss fills the cache within the invocation, a blob stored to S3 before the route
+ * redirects to it (a Lambda response cannot carry a layer).
  */
-export function awsCacheSyncer(env: DeploymentEnv, clients: AwsClients, storage: AwsStorage, registry: Registry, logger: Logger): CacheSyncer {
+export function awsCacheSyncer(
+  env: DeploymentEnv,
+  clients: AwsClients,
+  storage: AwsStorage,
+  registry: Registry,
+  logger: Logger,
+  within: 'request' | 'schedule' = 'request',
+): CacheSyncer {
   const rules = new PullThroughRules({
     registries: storage.registries,
     secrets: new SecretsManagerSecretStore(secretsManagerClient(clients)),
@@ -30,6 +39,9 @@ export function awsCacheSyncer(env: DeploymentEnv, clients: AwsClients, storage:
     rules,
     refreshIntervalMs: env.pullThrough.refreshIntervalMs,
     blobMisses: 'store-first',
+    // With the upload gateway, no blob is fetched in a request here: its GET is redirected there to be
+    // filled. The schedule has 15 minutes and no client waiting: it stores a moved tag's blobs itself.
+    lazyBlobs: within === 'request' && env.uploadGatewayUrl !== undefined,
     ...(env.eventBus ? { events: busSink(clients, env.eventBus) } : {}),
     onStaleServe: (repo, reference, err) => logger.warn({ err, repository: repo.name, reference }, 'pull-through: serving the cached copy'),
   });

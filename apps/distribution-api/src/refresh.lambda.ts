@@ -15,7 +15,7 @@ const logger = pino({ level: env.logLevel, base: { service: 'cache-refresh' } })
 const clients = new AwsClients({ region: env.region, s3ForcePathStyle: env.s3ForcePathStyle });
 const storage = openAwsStorage(clients, env);
 const registry = createRegistry({ storage, templates: storage.templates });
-const syncer = awsCacheSyncer(env, clients, storage, registry, logger);
+const syncer = awsCacheSyncer(env, clients, storage, registry, logger, 'schedule');
 
 export const handler = scheduleHandler(
   async () => {

@@ -1,4 +1,14 @@
-import { AwsClients, checkAwsStorage, openAwsStorage, resolveRegion, type AwsStorage, type AwsStorageLocation } from '@cargohold/platform-aws';
+import {
+  AwsClients,
+  checkAwsStorage,
+  openAwsStorage,
+  resolveRegion,
+  SecretsManagerSecretStore,
+  secretsManagerClient,
+  type AwsStorage,
+  type AwsStorageLocation,
+} from '@cargohold/platform-aws';
+import type { SecretStore } from '@cargohold/storage-ports';
 
 export interface AwsStorageOptions extends AwsStorageLocation {
   /** The config file's `region`: the SDK's region when neither AWS_REGION nor AWS_DEFAULT_REGION is set. */
@@ -23,4 +33,14 @@ export async function openAwsStorageChecked(options: AwsStorageOptions): Promise
     throw error;
   }
   return openAwsStorage(clients, location);
+}
+
+/**
+ * Upstream credentials as the functions read them, from Secrets Manager: for the upload gateway, which
+ * fills the pull-through blob misses the `/v2/` function sends it (its task role may read only
+ * `secret:ecr-pullthroughcache/*`).
+ */
+export function awsSecretStore(configuredRegion?: string): SecretStore {
+  const region = resolveRegion(process.env, configuredRegion);
+  return new SecretsManagerSecretStore(secretsManagerClient(new AwsClients({ ...(region ? { region } : {}) })));
 }

@@ -9,7 +9,7 @@ import type { RegistryStorage, ReplicationStatusStore, RepositoryCreationTemplat
 import pino, { type Logger } from 'pino';
 import { loadConfigFile, type ConfigFile } from './config';
 import { createAuth, loadTokenKey } from './deps.auth';
-import { openAwsStorageChecked } from './deps.aws';
+import { awsSecretStore, openAwsStorageChecked } from './deps.aws';
 import type { LocalStorage } from './deps.local';
 import { startWorkers, type Workers } from './deps.workers';
 import { createPullThrough, embeddedSecrets } from './deps.pull-through';
@@ -145,14 +145,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     : options.uploadGatewayUrl
       ? gatewayUploads(options.uploadGatewayUrl, auth.uploadCapability)
       : undefined;
-  const pullThrough = createPullThrough(
-    config,
-    registry,
-    storage,
-    embeddedSecrets(config, options.dataDir),
-    local ? { record: (events) => local.outbox.append(events) } : undefined,
-    logger,
-  );
+  // A gateway beside the Lambdas fills their blob misses with the credentials they use: Secrets Manager's.
+  const secrets = gateway && options.backend === 'aws' ? awsSecretStore(config.region) : embeddedSecrets(config, options.dataDir);
+  const pullThrough = createPullThrough(config, registry, storage, secrets, local ? { record: (events) => local.outbox.append(events) } : undefined, logger);
   const distribution = createDistributionApi({
     registry,
     pullThrough: pullThrough.syncer,

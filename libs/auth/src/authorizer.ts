@@ -1,4 +1,5 @@
 import type { EcrAction } from './actions';
+import type { FillScope } from './token';
 
 /** Who made a request, once authenticated. */
 export interface Principal {
@@ -27,15 +28,21 @@ export interface AccessRequest {
   /** The raw `Authorization` header, if any. */
   readonly authorization?: string;
   /**
-   * An upload capability (the token an upload's Location carries), if the request brought one. It must
-   * name the upload every record addresses; with an `authorization` too, both must name the same caller.
+   * An upload capability (the token an upload's Location carries), or a pull-through fill capability (the
+   * token a blob miss's redirect carries), if the request brought one. It must name the upload or blob
+   * every record addresses; with an `authorization` too, both must name the same caller.
    */
   readonly capability?: string;
   readonly sourceIp?: string;
 }
 
 export type AccessDecision =
-  | { readonly allowed: true; readonly principal: Principal }
+  | {
+      readonly allowed: true;
+      readonly principal: Principal;
+      /** The request came with a pull-through fill capability: the blob and the rule it is bound to. */
+      readonly fill?: FillScope;
+    }
   | { readonly allowed: false; readonly reason: 'unauthenticated'; readonly message: string }
   | {
       readonly allowed: false;

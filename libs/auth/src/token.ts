@@ -25,6 +25,22 @@ export interface TokenClaims {
    * repository (the Location an upload gateway is sent to), and is no credential for anything else.
    */
   readonly upload?: { readonly repository: string; readonly uploadId: string };
+  /**
+   * When set, the token is a pull-through fill capability: it only reads (filling it from the upstream
+   * when missing) this one blob of this one repository, through the pull-through cache rule it names
+   * (its prefix and upstream, so a rule changed since cannot be used), and is no credential for anything else.
+   */
+  readonly fill?: FillScope;
+}
+
+/** What a fill capability is bound to, besides its registry: a blob of a repository, through one rule. */
+export interface FillScope {
+  readonly repository: string;
+  readonly digest: string;
+  /** The rule's `ecrRepositoryPrefix`. */
+  readonly rulePrefix: string;
+  /** The rule's `upstreamRegistryUrl`. */
+  readonly upstream: string;
 }
 
 export interface VerifiedTokenClaims extends TokenClaims {
@@ -55,6 +71,10 @@ const PayloadSchema = z.object({
     .object({ repo: z.string().min(1), id: z.string().min(1) })
     .strict()
     .optional(),
+  fl: z
+    .object({ repo: z.string().min(1), digest: z.string().min(1), rule: z.string().min(1), src: z.string().min(1) })
+    .strict()
+    .optional(),
   /** Milliseconds since the epoch, so that `expiresAt` round-trips exactly. */
   iat: z.number().int(),
   exp: z.number().int(),
@@ -73,6 +93,9 @@ export function issueToken(claims: TokenClaims, key: Uint8Array, options: { read
     ...(claims.registry === undefined ? {} : { reg: claims.registry }),
     ...(claims.download === undefined ? {} : { dl: { repo: claims.download.repository, digest: claims.download.digest } }),
     ...(claims.upload === undefined ? {} : { up: { repo: claims.upload.repository, id: claims.upload.uploadId } }),
+    ...(claims.fill === undefined
+      ? {}
+      : { fl: { repo: claims.fill.repository, digest: claims.fill.digest, rule: claims.fill.rulePrefix, src: claims.fill.upstream } }),
     iat: issuedAt,
     exp: issuedAt + ttlMs,
   };
@@ -112,6 +135,9 @@ export function verifyToken(token: string, key: Uint8Array, options: { readonly 
       ...(payload.reg === undefined ? {} : { registry: payload.reg }),
       ...(payload.dl === undefined ? {} : { download: { repository: payload.dl.repo, digest: payload.dl.digest } }),
       ...(payload.up === undefined ? {} : { upload: { repository: payload.up.repo, uploadId: payload.up.id } }),
+      ...(payload.fl === undefined
+        ? {}
+        : { fill: { repository: payload.fl.repo, digest: payload.fl.digest, rulePrefix: payload.fl.rule, upstream: payload.fl.src } }),
       issuedAt: new Date(payload.iat),
       expiresAt: new Date(payload.exp),
     },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RegistryEvent } from '@cargohold/events';
 import { createRegistry } from '@cargohold/registry-core';
 import { createMemoryStorage, MemoryRepositoryCreationTemplateStore } from '@cargohold/storage-memory';
@@ -13,7 +14,7 @@ const repo = (name: string): RepoRef => ({ registry: REGISTRY, name });
 const ALPINE = repo('hub/library/alpine');
 const allowAll = async (access: readonly unknown[]) => access.map(() => true);
 
-async function setup(options: { templates?: MemoryRepositoryCreationTemplateStore; blobMisses?: 'stream' | 'store-first' } = {}) {
+async function setup(options: { templates?: MemoryRepositoryCreationTemplateStore; blobMisses?: 'stream' | 'store-first'; lazyBlobs?: boolean } = {}) {
   const storage = createMemoryStorage();
   let now = new Date('2026-01-01T00:00:00Z');
   const clock = { now: () => now };
@@ -37,6 +38,7 @@ async function setup(options: { templates?: MemoryRepositoryCreationTemplateStor
     clock,
     refreshIntervalMs: 60_000,
     ...(options.blobMisses ? { blobMisses: options.blobMisses } : {}),
+    ...(options.lazyBlobs ? { lazyBlobs: true } : {}),
     events: { record: async (recorded) => void events.push(...recorded) },
     onStaleServe: (_repo, reference) => void stale.push(reference),
   });
@@ -49,6 +51,12 @@ async function drain(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of body) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks);
+}
+
+/** What the gateway does on a client's blob GET: the blob streamed (and stored) from the upstream. */
+async function fill(syncer: CacheSyncer, digest: string): Promise<void> {
+  const streamed = await syncer.onBlobMiss(ALPINE, digest, allowAll);
+  if (streamed) await drain(streamed.body);
 }
 
 describe('CacheSyncer', () => {
@@ -220,6 +228,65 @@ describe('CacheSyncer', () => {
 
       expect(answer).toBeUndefined();
       expect((await drain((await registry.blobs.open(ALPINE, layer)).body)).toString()).toBe('stored-first');
+    });
+  });
+
+  describe('beforeManifestRead, lazy blobs (Lambda with a gateway)', () => {
+    it('fetches an index and its children but no blob, answers the index to serve as it is, and caches nothing yet', async () => {
+      const { upstream, syncer, storage, events } = await setup({ lazyBlobs: true });
+      const children = [specImage('amd64'), specImage('arm64')];
+      const index = specIndex(...children);
+      upstream.push('library/alpine', '3', index, ...children);
+
+      const served = await syncer.beforeManifestRead(ALPINE, '3', allowAll);
+
+      expect(served).toEqual({ digest: index.digest, mediaType: index.mediaType, bytes: index.bytes });
+      expect(upstream.calls.filter((call) => call.startsWith('openBlob'))).toEqual([]);
+      expect(upstream.calls.filter((call) => call.startsWith('getManifest'))).toHaveLength(3);
+      expect(await storage.manifests.resolveTag(ALPINE, '3')).toBeUndefined();
+      expect(events).toEqual([]);
+    });
+
+    it('caches the tag on the pull after its blobs were filled, with a SUCCESS event', async () => {
+      const { upstream, syncer, read, events } = await setup({ lazyBlobs: true });
+      const image = specImage('lazy-a', 'lazy-b');
+      upstream.push('library/alpine', '3', image);
+      await syncer.beforeManifestRead(ALPINE, '3', allowAll);
+      const digests = [JSON.parse(image.bytes.toString()).config.digest, ...JSON.parse(image.bytes.toString()).layers.map((l: { digest: string }) => l.digest)];
+      // What the gateway does on the client's blob GETs.
+      for (const digest of digests) await fill(syncer, digest);
+      await new Promise((resolve) => setImmediate(resolve));
+
+      const served = await syncer.beforeManifestRead(ALPINE, '3', allowAll);
+
+      expect(served).toBeUndefined();
+      expect((await read(ALPINE, '3')).digest).toBe(image.digest);
+      expect(events).toEqual([expect.objectContaining({ type: 'cache.synced', status: 'SUCCESS', digest: image.digest, tag: '3' })]);
+    });
+
+    it('serves a moved tag as the upstream has it until its blobs are filled, and re-checks it on the next pull', async () => {
+      const { upstream, syncer, read, advance } = await setup({ lazyBlobs: true });
+      const old = specImage('old-lazy');
+      upstream.push('library/alpine', '3', old);
+      await syncer.beforeManifestRead(ALPINE, '3', allowAll);
+      for (const blob of old.blobs) {
+        const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
+        await fill(syncer, digest);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      await syncer.beforeManifestRead(ALPINE, '3', allowAll);
+      const moved = specImage('moved-lazy');
+      upstream.push('library/alpine', '3', moved);
+      advance(120_000);
+
+      const served = await syncer.beforeManifestRead(ALPINE, '3', allowAll);
+      const heads = () => upstream.calls.filter((call) => call.startsWith('headManifest')).length;
+      const before = heads();
+      await syncer.beforeManifestRead(ALPINE, '3', allowAll);
+
+      expect(served?.digest).toBe(moved.digest);
+      expect((await read(ALPINE, '3')).digest).toBe(old.digest);
+      expect(heads()).toBe(before + 1);
     });
   });
 

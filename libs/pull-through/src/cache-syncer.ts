@@ -13,7 +13,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { ImportDeniedError, UpstreamPullError } from './errors';
-import { ImageImporter, MANIFEST_ACCEPT } from './image-import';
+import { ImageImporter, MANIFEST_ACCEPT, type LazyImport } from './image-import';
 import type { PullThroughRules } from './rule-admin';
 import type { RuleMatch } from './rules';
 import { SingleFlight } from './single-flight';
@@ -26,7 +26,20 @@ export interface CacheEventSink {
   record(events: readonly RegistryEvent[]): Promise<void>;
 }
 
+/** A manifest to serve as the upstream has it: its closure is not cached yet. */
+export interface PassedThroughManifest {
+  readonly digest: Digest;
+  readonly mediaType: string;
+  readonly bytes: Buffer;
+}
+
 export type Allows = (access: readonly AccessRecord[]) => Promise<readonly boolean[]>;
+
+/** The rule a blob is filled through elsewhere: what the fill capability is bound to. */
+export interface FillRule {
+  readonly rulePrefix: string;
+  readonly upstream: string;
+}
 
 export interface CacheSyncerDeps {
   readonly registry: Registry;
@@ -41,6 +54,12 @@ export interface CacheSyncerDeps {
    * carry a layer: the route then redirects to S3). Default `stream`.
    */
   readonly blobMisses?: 'stream' | 'store-first';
+  /**
+   * Blobs are not fetched with their manifest (a Lambda, whose time budget a large image outruns; its
+   * blob misses go to the upload gateway): a manifest whose blobs are not all stored is served as the
+   * upstream has it, uncached, and stored with its tag by the pull after its blobs were filled.
+   */
+  readonly lazyBlobs?: boolean;
   /** Told of upstream failures that were answered from the cache (the upstream is down, say). */
   readonly onStaleServe?: (repo: RepoRef, reference: string, error: unknown) => void;
 }
@@ -65,18 +84,18 @@ export class CacheSyncer {
     this.importer = new ImageImporter({ registry: deps.registry, blobs: storage.blobs, links: storage.links, manifests: storage.manifests, clock: this.clock });
   }
 
-  /** Before a manifest GET/HEAD: make `reference` present (and fresh, for a tag) when a rule covers the repository. */
-  async beforeManifestRead(repo: RepoRef, reference: string, allows: Allows): Promise<void> {
+  /**
+   * Before a manifest GET/HEAD: make `reference` present (and fresh, for a tag) when a rule covers the
+   * repository. With lazy blobs, answers the upstream's manifest to serve when it could not be stored yet.
+   */
+  async beforeManifestRead(repo: RepoRef, reference: string, allows: Allows): Promise<PassedThroughManifest | undefined> {
     const ref = safeReference(reference);
     const match = ref && (await this.deps.rules.match(repo.registry, repo.name));
-    if (!ref || !match) return;
+    if (!ref || !match) return undefined;
     const local = ref.kind === 'digest' ? (await this.deps.storage.manifests.get(repo, ref.digest))?.digest : await this.resolveTag(repo, ref.tag);
-    if (local !== undefined) {
-      if (ref.kind === 'tag') await this.refresh(repo, ref.tag, match, local);
-      return;
-    }
+    if (local !== undefined) return ref.kind === 'tag' ? this.refresh(repo, ref.tag, match, local) : undefined;
     await this.authorizeImport(repo, allows);
-    await this.flights.run(`${repo.registry}/${repo.name}:${reference}`, () => this.pull(repo, reference, match));
+    return passedThrough(await this.flights.run(`${repo.registry}/${repo.name}:${reference}`, () => this.pull(repo, reference, match)));
   }
 
   /** On a blob GET/HEAD that found nothing: the blob from the upstream (streamed), or undefined to read storage again. */
@@ -96,6 +115,27 @@ export class CacheSyncer {
     }
   }
 
+  /**
+   * On a blob GET/HEAD that found nothing, where the bytes are fetched by another server (a Lambda
+   * redirects to the upload gateway): the covering rule, once the caller may import and the repository
+   * exists; undefined when no rule covers it, or when the blob is stored already (it is linked here, to be read again).
+   */
+  async planBlobFill(repo: RepoRef, digestText: string, allows: Allows): Promise<FillRule | undefined> {
+    const match = await this.deps.rules.match(repo.registry, repo.name);
+    if (!match) return undefined;
+    const { digest } = parseDigest(digestText);
+    await this.authorizeImport(repo, allows);
+    await this.ensureRepository(repo);
+    if (await this.importer.linkIfStored(repo, digest)) return undefined;
+    return { rulePrefix: match.rule.ecrRepositoryPrefix, upstream: match.rule.upstreamRegistryUrl };
+  }
+
+  /** Whether `rule` is still the one covering the repository (a fill capability outlives no change of rule). */
+  async stillCovers(repo: RepoRef, rule: FillRule): Promise<boolean> {
+    const match = await this.deps.rules.match(repo.registry, repo.name);
+    return match !== undefined && match.rule.ecrRepositoryPrefix === rule.rulePrefix && match.rule.upstreamRegistryUrl === rule.upstream;
+  }
+
   /** Whether a pull-through cache rule covers the repository. */
   async covers(repo: RepoRef): Promise<boolean> {
     return (await this.deps.rules.match(repo.registry, repo.name)) !== undefined;
@@ -108,36 +148,48 @@ export class CacheSyncer {
     if (match && local !== undefined) await this.recheck(repo, tag, match, local);
   }
 
-  private async pull(repo: RepoRef, reference: string, match: RuleMatch): Promise<void> {
+  /** Stores `reference` from the upstream; with lazy blobs, answers it uncached when its blobs are not all stored yet. */
+  private async pull(repo: RepoRef, reference: string, match: RuleMatch): Promise<LazyImport | undefined> {
     try {
       await this.ensureRepository(repo);
       const source = await this.deps.rules.sourceFor(match.rule);
-      const { digest } = await this.importer.importManifest(repo, source, match.upstreamRepository, reference);
+      const imported = this.deps.lazyBlobs
+        ? await this.importer.importManifestLazily(repo, source, match.upstreamRepository, reference)
+        : { stored: true as const, ...(await this.importer.importManifest(repo, source, match.upstreamRepository, reference)) };
+      if (!imported.stored) return imported;
+      const { digest } = imported;
       this.checkedAt.set(this.tagKey(repo, reference), this.clock.now().getTime());
       await this.record(this.synced(repo, match, reference, digest));
+      return undefined;
     } catch (error) {
       // Not on the upstream either: the read that follows answers the usual 404.
-      if (upstreamFailure(error) === 'not-found') return;
+      if (upstreamFailure(error) === 'not-found') return undefined;
       await this.record(this.synced(repo, match, reference, undefined, error));
       throw asPullError(reference, error);
     }
   }
 
-  /** A cached tag is checked against the upstream at most once per interval; a failing upstream leaves the cached copy served. */
-  private async refresh(repo: RepoRef, tag: string, match: RuleMatch, local: Digest): Promise<void> {
+  /**
+   * A cached tag is checked against the upstream at most once per interval; a failing upstream leaves the
+   * cached copy served. A moved tag whose new blobs are not stored yet (lazy blobs) is served uncached,
+   * and checked again by the next pull, which stores it once its blobs were filled.
+   */
+  private async refresh(repo: RepoRef, tag: string, match: RuleMatch, local: Digest): Promise<PassedThroughManifest | undefined> {
     const last = this.checkedAt.get(this.tagKey(repo, tag));
-    if (last !== undefined && this.clock.now().getTime() - last < this.refreshIntervalMs) return;
-    await this.recheck(repo, tag, match, local).catch((error: unknown) => this.deps.onStaleServe?.(repo, tag, error));
+    if (last !== undefined && this.clock.now().getTime() - last < this.refreshIntervalMs) return undefined;
+    return this.recheck(repo, tag, match, local).catch((error: unknown) => void this.deps.onStaleServe?.(repo, tag, error));
   }
 
-  private recheck(repo: RepoRef, tag: string, match: RuleMatch, local: Digest): Promise<void> {
+  private recheck(repo: RepoRef, tag: string, match: RuleMatch, local: Digest): Promise<PassedThroughManifest | undefined> {
     const key = this.tagKey(repo, tag);
     return this.flights.run(`refresh:${key}`, async () => {
       this.checkedAt.set(key, this.clock.now().getTime());
       const source = await this.deps.rules.sourceFor(match.rule);
       const upstream = await source.headManifest(match.upstreamRepository, tag, MANIFEST_ACCEPT);
-      if (upstream === undefined || upstream.digest === local) return;
-      await this.pull(repo, tag, match);
+      if (upstream === undefined || upstream.digest === local) return undefined;
+      const pending = passedThrough(await this.pull(repo, tag, match));
+      if (pending) this.checkedAt.delete(key);
+      return pending;
     });
   }
 
@@ -186,6 +238,10 @@ export class CacheSyncer {
   private async record(event: RegistryEvent): Promise<void> {
     await this.deps.events?.record([event]).catch(() => undefined);
   }
+}
+
+function passedThrough(imported: LazyImport | undefined): PassedThroughManifest | undefined {
+  return imported && !imported.stored ? { digest: imported.digest, mediaType: imported.mediaType, bytes: imported.bytes } : undefined;
 }
 
 function safeReference(reference: string): ReturnType<typeof parseReference> | undefined {

@@ -17,6 +17,14 @@ export interface ImportPorts {
   readonly clock: { now(): Date };
 }
 
+/** A manifest fetched without its blobs: stored (closure complete) or to be served as it is. */
+export interface LazyImport {
+  readonly stored: boolean;
+  readonly digest: Digest;
+  readonly mediaType: string;
+  readonly bytes: Buffer;
+}
+
 /**
  * Copies an image from an upstream into a repository through the core, byte-exact: blobs first (each
  * hashed while stored, published only if it matches, invariant 2), then child manifests, then the
@@ -30,17 +38,38 @@ export class ImageImporter {
 
   /** Fetches `reference` and its closure from `upstreamRepository`, stores it, and answers the manifest's digest. */
   async importManifest(repo: RepoRef, source: UpstreamSource, upstreamRepository: string, reference: string): Promise<{ digest: Digest; mediaType: string }> {
-    const manifest = await source.getManifest(upstreamRepository, reference, MANIFEST_ACCEPT);
-    const digest = digestOf(manifest.bytes, reference.includes(':') ? parseDigest(reference).algorithm : 'sha256');
-    if (digest !== manifest.digest)
-      throw new UpstreamError('digest-mismatch', `manifest ${reference} hashes to ${digest}, the upstream said ${manifest.digest}`);
-    const parsed = parseManifest(manifest.bytes, manifest.mediaType);
+    const { manifest, parsed } = await this.fetchManifest(source, upstreamRepository, reference);
     for (const blob of blobReferences(parsed)) await this.ensureBlob(repo, source, upstreamRepository, blob);
     for (const child of childManifests(parsed)) {
       if (!(await this.ports.manifests.get(repo, child.digest))) await this.importManifest(repo, source, upstreamRepository, child.digest);
     }
     await this.ports.registry.manifests.put(repo, reference, manifest.bytes, manifest.mediaType);
-    return { digest, mediaType: parsed.mediaType };
+    return { digest: manifest.digest, mediaType: parsed.mediaType };
+  }
+
+  /**
+   * Fetches `reference` (and, for an index, its children) but no blob: it is stored, with its tag, only
+   * when every blob of its closure is stored already (so a tag still names a whole closure); otherwise
+   * its verified bytes are answered to be served as they are, and its blobs are filled on their GETs.
+   */
+  async importManifestLazily(repo: RepoRef, source: UpstreamSource, upstreamRepository: string, reference: string): Promise<LazyImport> {
+    const { manifest, parsed } = await this.fetchManifest(source, upstreamRepository, reference);
+    let complete = true;
+    for (const blob of blobReferences(parsed)) complete = (await this.linkIfStored(repo, blob.digest)) && complete;
+    for (const child of childManifests(parsed)) {
+      if (await this.ports.manifests.get(repo, child.digest)) continue;
+      complete = (await this.importManifestLazily(repo, source, upstreamRepository, child.digest)).stored && complete;
+    }
+    if (complete) await this.ports.registry.manifests.put(repo, reference, manifest.bytes, manifest.mediaType);
+    return { stored: complete, digest: manifest.digest, mediaType: parsed.mediaType, bytes: manifest.bytes };
+  }
+
+  private async fetchManifest(source: UpstreamSource, upstreamRepository: string, reference: string) {
+    const manifest = await source.getManifest(upstreamRepository, reference, MANIFEST_ACCEPT);
+    const digest = digestOf(manifest.bytes, reference.includes(':') ? parseDigest(reference).algorithm : 'sha256');
+    if (digest !== manifest.digest)
+      throw new UpstreamError('digest-mismatch', `manifest ${reference} hashes to ${digest}, the upstream said ${manifest.digest}`);
+    return { manifest: { ...manifest, digest }, parsed: parseManifest(manifest.bytes, manifest.mediaType) };
   }
 
   /**
@@ -53,16 +82,23 @@ export class ImageImporter {
       await running;
       return this.linkStored(repo, digest);
     }
-    const stored = await this.ports.blobs.stat(digest);
-    if (stored.found) return this.linkStored(repo, digest);
+    // The flight is registered before the first await, so a concurrent pull of this blob joins it (and
+    // reads storage once it is done) instead of opening the upstream a second time.
     const client = new PassThrough();
-    const opened = await source.openBlob(upstreamRepository, digest);
-    const done = this.blobFlights.run(digest, () => this.store(repo, digest, opened.size, teeTo(opened.body, client)));
+    let sized: (size: number | undefined) => void = () => undefined;
+    const opened = new Promise<number | undefined>((resolve) => (sized = resolve));
+    const done = this.blobFlights.run(digest, async () => {
+      if ((await this.ports.blobs.stat(digest)).found) return sized(undefined);
+      const blob = await source.openBlob(upstreamRepository, digest);
+      sized(blob.size);
+      await this.store(repo, digest, blob.size, teeTo(blob.body, client));
+    });
     done.then(
       () => client.end(),
       (error: unknown) => client.destroy(error as Error),
     );
-    return { size: opened.size, body: client };
+    const size = await Promise.race([opened, done.then(() => undefined)]);
+    return size === undefined ? this.linkStored(repo, digest) : { size, body: client };
   }
 
   /** A blob stored (verified) and linked before the caller reads it from storage: where a response cannot carry it (Lambda). */
@@ -89,6 +125,13 @@ export class ImageImporter {
   private async store(repo: RepoRef, digest: Digest, size: number, body: AsyncIterable<Uint8Array>): Promise<void> {
     await putVerified(this.ports.blobs, digest, body, { maxBytes: this.ports.registry.limits.maxBlobBytes, expectedSize: size });
     await this.ports.links.link(repo, digest, size, this.ports.clock.now());
+  }
+
+  /** Whether the blob is stored (by an earlier fetch, for any repository): then it is linked here too. */
+  async linkIfStored(repo: RepoRef, digest: Digest): Promise<boolean> {
+    const stored = await this.ports.blobs.stat(digest);
+    if (stored.found) await this.ports.links.link(repo, digest, stored.size, this.ports.clock.now());
+    return stored.found;
   }
 
   /** Links a blob stored by an earlier fetch (from any repository) and lets the caller serve it. */

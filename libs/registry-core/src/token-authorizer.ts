@@ -16,6 +16,8 @@ import type { Clock } from './config';
 const DOWNLOAD_ACTIONS = new Set(['ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability']);
 /** What an upload capability may do: send, finish, query or cancel its one upload. */
 const UPLOAD_ACTIONS = new Set(['ecr:UploadLayerPart', 'ecr:CompleteLayerUpload']);
+/** What a pull-through fill capability may do: read its one blob, importing it (and its repository) from the upstream. */
+const FILL_ACTIONS = new Set(['ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchImportUpstreamImage', 'ecr:CreateRepository']);
 
 type Authentication = { readonly ok: true; readonly claims: VerifiedTokenClaims } | { readonly ok: false; readonly message: string };
 
@@ -46,7 +48,7 @@ export class TokenAuthorizer implements Authorizer {
     const deniedAt = verdicts.findIndex((verdict) => verdict.decision !== 'Allow');
     const denied = request.access[deniedAt];
     const verdict = verdicts[deniedAt];
-    if (!denied || !verdict || verdict.decision === 'Allow') return { allowed: true, principal };
+    if (!denied || !verdict || verdict.decision === 'Allow') return { allowed: true, principal, ...(caller.claims.fill ? { fill: caller.claims.fill } : {}) };
     return {
       allowed: false,
       reason: 'denied',
@@ -84,21 +86,27 @@ export class TokenAuthorizer implements Authorizer {
     return { ok: false, message };
   }
 
-  /** A capability is always bound to its registry and upload: anything else in its place is refused. */
+  /**
+   * A capability is always bound to its registry and to an upload or a blob fill: anything else in its
+   * place (a plain token, a download URL's token) is refused.
+   */
   private fromCapability(capability: string, request: AccessRequest): Authentication {
     const verified = verifyToken(capability, this.tokenKey, { now: this.clock.now(), registry: request.registry });
+    const forUpload = request.access.some((record) => record.uploadId !== undefined);
     if (!verified.ok) {
       const why = verified.reason === 'expired' ? 'has expired' : 'is invalid';
-      return { ok: false, message: `This upload URL ${why}: start the upload again.` };
+      return { ok: false, message: forUpload ? `This upload URL ${why}: start the upload again.` : `This blob URL ${why}: pull the blob again.` };
     }
-    if (!verified.claims.upload || verified.claims.registry !== request.registry) return { ok: false, message: 'This is not an upload URL.' };
+    const scoped = forUpload ? verified.claims.upload !== undefined : verified.claims.fill !== undefined;
+    if (!scoped || verified.claims.registry !== request.registry)
+      return { ok: false, message: forUpload ? 'This is not an upload URL.' : 'This is not a blob URL.' };
     return verified;
   }
 }
 
 /** Why a download token or an upload capability does not cover these records; undefined when it does. */
 function scopeViolation(claims: VerifiedTokenClaims, access: readonly AccessRecord[]): string | undefined {
-  const { download, upload } = claims;
+  const { download, upload, fill } = claims;
   if (download) {
     const forTheBlob = (r: AccessRecord) => DOWNLOAD_ACTIONS.has(r.action) && r.repository === download.repository && r.digest === download.digest;
     if (access.length === 0 || !access.every(forTheBlob)) return 'This download URL is for another blob.';
@@ -106,6 +114,12 @@ function scopeViolation(claims: VerifiedTokenClaims, access: readonly AccessReco
   if (upload) {
     const forTheUpload = (r: AccessRecord) => UPLOAD_ACTIONS.has(r.action) && r.repository === upload.repository && r.uploadId === upload.uploadId;
     if (access.length === 0 || !access.every(forTheUpload)) return 'This upload URL is for another upload.';
+  }
+  if (fill) {
+    // The import checks name the repository only; every record that names a blob must name this one.
+    const forTheBlob = (r: AccessRecord) =>
+      FILL_ACTIONS.has(r.action) && r.repository === fill.repository && (r.digest === undefined || r.digest === fill.digest) && r.uploadId === undefined;
+    if (access.length === 0 || !access.every(forTheBlob)) return 'This blob URL is for another blob.';
   }
   return undefined;
 }

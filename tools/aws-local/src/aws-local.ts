@@ -113,6 +113,7 @@ export async function runAwsLocal(options: AwsLocalOptions): Promise<AwsLocal> {
         endpoints,
         tokenKeyBase64,
         ...(identitiesJson !== undefined ? { identitiesJson } : {}),
+        ...(pullThroughInsecureUpstreams ? { pullThroughInsecureUpstreams } : {}),
         logFile: join(layout.logs, 'upload-gateway.log'),
         logLevel,
       });

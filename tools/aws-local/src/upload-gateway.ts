@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUCKET, REGION, TABLE, type Endpoints } from './topology';
 import { supervise } from './watchdog';
@@ -13,6 +13,8 @@ export interface UploadGatewayOptions {
   readonly endpoints: Endpoints;
   readonly tokenKeyBase64: string;
   readonly identitiesJson?: string;
+  /** Pull-through upstreams reached over http on loopback (comma-separated), as the functions get them. */
+  readonly pullThroughInsecureUpstreams?: string;
   readonly logFile: string;
   readonly logLevel: string;
 }
@@ -35,6 +37,13 @@ export async function startUploadGateway(options: UploadGatewayOptions): Promise
   const log = openSync(options.logFile, 'a');
   const args = ['serve', '--backend', 'aws', '--role', 'upload-gateway', '--host', options.host, '--port', String(options.port)];
   args.push('--bucket', BUCKET, '--table', TABLE, '--data-dir', options.dataDir, '--log-level', options.logLevel);
+  // The gateway fills pull-through blob misses the /v2/ function redirects to it: the same upstreams apply.
+  const insecureUpstreams = (options.pullThroughInsecureUpstreams ?? '').split(',').filter(Boolean);
+  if (insecureUpstreams.length > 0) {
+    const config = join(options.dataDir, 'config.json');
+    await writeFile(config, JSON.stringify({ pullThroughCache: { insecureUpstreams } }));
+    args.push('--config', config);
+  }
   const child = spawn(process.execPath, [cli, ...args], {
     stdio: ['ignore', log, log],
     env: {

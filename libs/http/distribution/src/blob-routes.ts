@@ -1,4 +1,6 @@
 import type { Readable } from 'node:stream';
+import type { HttpResponse } from '@cargohold/lambda-kit';
+import { RegistryError } from '@cargohold/oci';
 import { BlobUnknownError, NameUnknownError } from '@cargohold/registry-core';
 import { parseRange } from './http-headers';
 import { empty, API_VERSION_HEADER } from './responses';
@@ -6,21 +8,37 @@ import type { RouteContext, RouteHandler } from './route-table';
 
 const isMiss = (error: unknown) => error instanceof BlobUnknownError || error instanceof NameUnknownError;
 
+class FillRuleChangedError extends RegistryError {
+  constructor() {
+    super('DENIED', 'The pull-through cache rule this blob URL was issued for has changed: pull the blob again.');
+  }
+}
+
+/** A blob read's outcome: what the route builds its answer from, or a redirect to where the blob is filled. */
+type Read<T> = { readonly redirect: HttpResponse } | { readonly value: T };
+
 /**
- * Runs a blob read; when it misses and the pull-through cache fills the blob, reads again, or answers
- * the upstream's bytes as they are stored (`streamed`).
+ * Runs a blob read; when it misses and a pull-through cache rule covers the repository: a server that
+ * cannot carry a layer (a Lambda) redirects to the gateway that fills it; otherwise the blob is filled
+ * here and read again, or the upstream's bytes are answered as they are stored (`streamed`).
  */
 async function withPullThrough<T>(
   context: RouteContext,
   read: () => Promise<T>,
   streamed: (blob: { digest: string; size: number; body: Readable }) => T,
-): Promise<T> {
+): Promise<Read<T>> {
   try {
-    return await read();
+    return { value: await read() };
   } catch (error) {
-    if (!context.pullThrough || !isMiss(error)) throw error;
-    const fetched = await context.pullThrough.onBlobMiss(context.repo, context.param, context.allows);
-    return fetched ? streamed(fetched) : read();
+    const { pullThrough, locateFill, fill, repo, param } = context;
+    if (!pullThrough || !isMiss(error)) throw error;
+    if (locateFill) {
+      const rule = await pullThrough.planBlobFill(repo, param, context.allows);
+      return rule ? { redirect: empty(307, { Location: locateFill(repo, param, rule), 'Docker-Content-Digest': param }) } : { value: await read() };
+    }
+    if (fill && !(await pullThrough.stillCovers(repo, fill))) throw new FillRuleChangedError();
+    const fetched = await pullThrough.onBlobMiss(repo, param, context.allows);
+    return { value: fetched ? streamed(fetched) : await read() };
   }
 }
 
@@ -36,10 +54,12 @@ export const headBlob: RouteHandler = async (context) => {
   const { registry, repo, param } = context;
   const stat = async () => registry.blobs.stat(repo, param);
   // A HEAD of a blob still streaming in waits for it: the stat after the fetch answers.
-  const { digest, size } = await withPullThrough(context, stat, (blob) => {
+  const read = await withPullThrough(context, stat, (blob) => {
     blob.body.resume();
     return { digest: blob.digest, size: blob.size };
   });
+  if ('redirect' in read) return read.redirect;
+  const { digest, size } = read.value;
   return empty(200, { ...blobHeaders(digest), 'Content-Length': size });
 };
 
@@ -47,16 +67,17 @@ export const headBlob: RouteHandler = async (context) => {
 export const getBlob: RouteHandler = async (context) => {
   const { registry, repo, param, request, blobRedirects } = context;
   if (blobRedirects) {
-    const redirect = await withPullThrough(
+    const read = await withPullThrough(
       context,
       async () => {
         const { digest } = await registry.blobs.stat(repo, param);
         const location = await blobRedirects.urlFor(digest);
         return location === undefined ? undefined : empty(307, { Location: location, 'Docker-Content-Digest': digest });
       },
-      (blob) => ({ status: 200, headers: { ...blobHeaders(blob.digest), 'Content-Length': blob.size }, body: blob.body }),
+      (blob): HttpResponse => ({ status: 200, headers: { ...blobHeaders(blob.digest), 'Content-Length': blob.size }, body: blob.body }),
     );
-    if (redirect !== undefined) return redirect;
+    if ('redirect' in read) return read.redirect;
+    if (read.value !== undefined) return read.value;
   }
   const open = async () => {
     const blob = await registry.blobs.open(repo, param, parseRange(request.headers['range']));
@@ -70,7 +91,12 @@ export const getBlob: RouteHandler = async (context) => {
     };
   };
   // A ranged GET of a blob not cached yet gets the whole blob (200): allowed by RFC 9110, and it caches it.
-  return withPullThrough(context, open, (blob) => ({ status: 200, headers: { ...blobHeaders(blob.digest), 'Content-Length': blob.size }, body: blob.body }));
+  const read = await withPullThrough(context, open, (blob): HttpResponse => ({
+    status: 200,
+    headers: { ...blobHeaders(blob.digest), 'Content-Length': blob.size },
+    body: blob.body,
+  }));
+  return 'redirect' in read ? read.redirect : read.value;
 };
 
 export const deleteBlob: RouteHandler = async ({ registry, repo, param }) => {

@@ -211,6 +211,27 @@ describe('createDistributionApi', () => {
       expect(authorizer.seen).toEqual([]);
     });
 
+    it('serves a blob read only with a fill capability, asking with it in the registry it names', async () => {
+      const fill = issueToken(
+        {
+          accountId: CALLER.accountId,
+          principalArn: CALLER.arn,
+          registry: '111122223333:eu-west-1',
+          fill: { repository: 'hub/app', digest: DIGEST, rulePrefix: 'hub', upstream: 'registry-1.docker.io' },
+        },
+        Buffer.alloc(32, 1),
+        { now: new Date() },
+      ).token;
+      const authorizer = new RecordingAuthorizer(() => ({ allowed: false, reason: 'unauthenticated', message: 'This blob URL has expired' }));
+
+      const res = await gatewayApi(authorizer)(request('GET', `/v2/hub/app/blobs/${DIGEST}?X-Cargohold-Fill=${fill}`));
+
+      expect(res.status).toBe(401);
+      expect(authorizer.seen).toEqual([
+        { registry: '111122223333:eu-west-1', access: [{ action: 'ecr:GetDownloadUrlForLayer', repository: 'hub/app', digest: DIGEST }], capability: fill },
+      ]);
+    });
+
     it('asks with the capability for its upload, in the registry the capability names', async () => {
       const authorizer = new RecordingAuthorizer(() => ({ allowed: false, reason: 'unauthenticated', message: 'This upload URL has expired' }));
       const res = await gatewayApi(authorizer)(request('PATCH', `/v2/team/app/blobs/uploads/${UPLOAD}?X-Cargohold-Upload=${capability}`));

@@ -8,6 +8,8 @@ import { limitRequestBody, type RequestLimits } from './request-limits';
 import { matchRoute, type BlobRedirects, type RegistryContext } from './route-table';
 import type { PullThroughHook } from './pull-through-hook';
 import { SAME_HOST_UPLOADS, UPLOAD_CAPABILITY_PARAM, type UploadLocations } from './upload-locations';
+import { FILL_CAPABILITY_PARAM, type BlobFills, type FillRule } from './blob-fills';
+import type { RepoRef } from '@cargohold/storage-ports';
 
 export interface DistributionApiDeps {
   readonly registry: Registry;
@@ -28,6 +30,11 @@ export interface DistributionApiDeps {
   readonly role?: 'all' | 'upload-gateway';
   /** The pull-through cache (the cache-syncer): repositories a rule covers are filled on a read miss. */
   readonly pullThrough?: PullThroughHook;
+  /**
+   * With `blobRedirects` (a Lambda): a pull-through blob miss answers 307 to the upload gateway, by
+   * capability, which streams the upstream's bytes while storing them. Without it the miss is stored here first.
+   */
+  readonly blobFills?: BlobFills;
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -62,13 +69,14 @@ export function createDistributionApi(deps: DistributionApiDeps): HttpHandler {
  */
 async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promise<HttpResponse> {
   const gateway = deps.role === 'upload-gateway';
-  const { route, groups } = matchRoute(request.method, request.path, gateway);
+  const { route, groups } = matchRoute(request.method, request.path, gateway ? { fills: request.query.has(FILL_CAPABILITY_PARAM) } : undefined);
   const name = groups['name'];
   if (name !== undefined) validateRepositoryName(name);
   const realm = `http://${request.headers['host'] ?? 'localhost'}/`;
-  const capability = route.uploadSession ? (request.query.get(UPLOAD_CAPABILITY_PARAM) ?? undefined) : undefined;
+  const capabilityParam = route.uploadSession ? UPLOAD_CAPABILITY_PARAM : gateway && route.gatewayFill ? FILL_CAPABILITY_PARAM : undefined;
+  const capability = capabilityParam === undefined ? undefined : (request.query.get(capabilityParam) ?? undefined);
   if (gateway && capability === undefined) throw new NotAuthorizedError({ reason: 'unauthenticated', message: MISSING_CAPABILITY }, realm);
-  // A gateway's host is the same for every registry: an upload's capability names its registry (and is
+  // A gateway's host is the same for every registry: a capability names its registry (and is
   // then verified against it, so a forged one only fails).
   const registryKey = (capability !== undefined ? unverifiedTokenRegistry(capability) : undefined) ?? deps.registryFor(request.headers['host']);
   const credentials = {
@@ -99,6 +107,8 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
 
   const limits = deps.requestLimits;
   const uploads = deps.uploadLocations ?? SAME_HOST_UPLOADS;
+  // Only a server that redirects blob reads (a Lambda) sends misses elsewhere; the gateway fills them itself.
+  const fills = deps.blobRedirects && !gateway ? deps.blobFills : undefined;
   const context: RegistryContext = {
     request: limits && BODY_METHODS.has(request.method) ? limitRequestBody(request, limits) : request,
     registry: deps.registry,
@@ -106,6 +116,8 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
     allows: async (access) => granted(await ask(access), access.length),
     ...optional('blobRedirects', deps.blobRedirects),
     ...optional('pullThrough', deps.pullThrough),
+    ...optional('fill', decision.fill),
+    ...(fills ? { locateFill: (repo: RepoRef, digest: string, rule: FillRule) => fills.locationOf(repo, digest, rule, decision.principal) } : {}),
     locateUpload: (repo, uploadId) => uploads.locationOf(repo, uploadId, decision.principal),
     principalArn: decision.principal.arn,
   };
@@ -116,7 +128,7 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
   return { ...response, headers: { ...response.headers, 'OCI-Chunk-Min-Length': limits.chunkMinLength } };
 }
 
-const MISSING_CAPABILITY = 'This upload URL lacks its capability: use the Location the registry answered, or start the upload again.';
+const MISSING_CAPABILITY = 'This upload or blob URL lacks its capability: use the Location the registry answered, or start again.';
 
 /** Per record, whether the decision allows it: all when allowed, none when unauthenticated. */
 function granted(decision: AccessDecision, count: number): readonly boolean[] {

@@ -1,5 +1,6 @@
-import { readBody } from '@cargohold/lambda-kit';
-import { ManifestTooLargeError } from '@cargohold/manifests';
+import { readBody, type HttpResponse } from '@cargohold/lambda-kit';
+import { acceptsMediaType, ManifestTooLargeError } from '@cargohold/manifests';
+import { ManifestUnknownError } from '@cargohold/registry-core';
 import { parseDigest } from '@cargohold/oci';
 import { empty, API_VERSION_HEADER } from './responses';
 import type { RouteHandler } from './route-table';
@@ -12,14 +13,22 @@ const manifestHeaders = (m: { digest: string; mediaType: string; size: number })
   ETag: `"${m.digest}"`,
 });
 
+/** The upstream's manifest served as it is (not cached yet), under the same Accept rule as a stored one. */
+function passedThrough(manifest: { digest: string; mediaType: string; bytes: Buffer }, reference: string, accept: string | undefined): HttpResponse {
+  if (!acceptsMediaType(manifest.mediaType, accept)) throw new ManifestUnknownError(reference, `media type ${manifest.mediaType} is not in Accept`);
+  return { status: 200, headers: manifestHeaders({ ...manifest, size: manifest.bytes.length }), body: manifest.bytes };
+}
+
 export const headManifest: RouteHandler = async ({ registry, repo, param, request, pullThrough, allows }) => {
-  await pullThrough?.beforeManifestRead(repo, param, allows);
+  const upstream = await pullThrough?.beforeManifestRead(repo, param, allows);
+  if (upstream) return passedThrough(upstream, param, request.headers['accept']);
   const manifest = await registry.manifests.stat(repo, param, request.headers['accept']);
   return { status: 200, headers: manifestHeaders(manifest) };
 };
 
 export const getManifest: RouteHandler = async ({ registry, repo, param, request, principalArn, pullThrough, allows }) => {
-  await pullThrough?.beforeManifestRead(repo, param, allows);
+  const upstream = await pullThrough?.beforeManifestRead(repo, param, allows);
+  if (upstream) return passedThrough(upstream, param, request.headers['accept']);
   const manifest = await registry.manifests.get(repo, param, request.headers['accept'], principalArn);
   return { status: 200, headers: manifestHeaders(manifest), body: manifest.bytes };
 };

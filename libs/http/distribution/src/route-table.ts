@@ -1,8 +1,9 @@
-import type { AccessRecord, EcrAction } from '@cargohold/auth';
+import type { AccessRecord, EcrAction, FillScope } from '@cargohold/auth';
 import type { HttpRequest, HttpResponse } from '@cargohold/lambda-kit';
 import { RegistryError } from '@cargohold/oci';
 import type { Registry } from '@cargohold/registry-core';
 import type { Digest, RepoRef } from '@cargohold/storage-ports';
+import type { FillRule } from './blob-fills';
 import { deleteBlob, getBlob, headBlob } from './blob-routes';
 import { hasBody } from './http-headers';
 import type { PullThroughHook } from './pull-through-hook';
@@ -34,6 +35,10 @@ export interface RegistryContext {
   readonly locateUpload: (repo: RepoRef, uploadId: string) => string;
   /** The pull-through cache: fills repositories a rule covers on a read miss. */
   readonly pullThrough?: PullThroughHook;
+  /** Where a pull-through blob miss is filled when this server cannot carry a layer (a Lambda): the gateway's URL. */
+  readonly locateFill?: (repo: RepoRef, digest: string, rule: FillRule) => string;
+  /** On the gateway: the fill capability the request came with (its blob and rule, verified). */
+  readonly fill?: FillScope;
 }
 
 /** A repository route's context: the repository (name validated) and its path parameter. */
@@ -63,6 +68,8 @@ interface RouteRow {
   readonly uploadStep?: boolean;
   /** A request on one upload session (its `uuid`): what an upload gateway serves, with a capability. */
   readonly uploadSession?: boolean;
+  /** A blob read an upload gateway also serves, with a pull-through fill capability (a Lambda's blob miss). */
+  readonly gatewayFill?: boolean;
 }
 
 export type Route = RouteRow &
@@ -109,8 +116,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'PATCH', pattern: UPLOAD, actions: ['ecr:UploadLayerPart'], handler: patchUpload, uploadStep: true, uploadSession: true },
   { method: 'PUT', pattern: UPLOAD, actions: completeUploadActions, handler: completeUpload, uploadSession: true },
   { method: 'DELETE', pattern: UPLOAD, actions: ['ecr:UploadLayerPart'], handler: cancelUpload, uploadSession: true },
-  { method: 'GET', pattern: BLOB, actions: ['ecr:GetDownloadUrlForLayer'], handler: getBlob, blobRead: true },
-  { method: 'HEAD', pattern: BLOB, actions: ['ecr:BatchCheckLayerAvailability'], handler: headBlob, blobRead: true },
+  { method: 'GET', pattern: BLOB, actions: ['ecr:GetDownloadUrlForLayer'], handler: getBlob, blobRead: true, gatewayFill: true },
+  { method: 'HEAD', pattern: BLOB, actions: ['ecr:BatchCheckLayerAvailability'], handler: headBlob, blobRead: true, gatewayFill: true },
   { method: 'DELETE', pattern: BLOB, actions: ['ecr:BatchDeleteImage'], handler: deleteBlob },
 ];
 
@@ -132,12 +139,17 @@ export interface RouteMatch {
   readonly groups: Readonly<Record<string, string>>;
 }
 
+/** What an upload gateway serves: upload sessions, and blob reads that carry a fill capability. */
+export type GatewayServes = { readonly fills: boolean } | undefined;
+
 /**
  * The first row whose pattern and method match, or the 404/405 the table implies. An upload gateway
- * serves only the upload-session rows: every other path is unknown there.
+ * serves only the upload-session rows, and the blob reads when the request carries a fill capability:
+ * every other path is unknown there.
  */
-export function matchRoute(method: string, path: string, uploadSessionsOnly = false): RouteMatch {
-  const candidates = ROUTES.filter((route) => route.pattern.test(path) && (!uploadSessionsOnly || route.uploadSession === true));
+export function matchRoute(method: string, path: string, gateway?: GatewayServes): RouteMatch {
+  const served = (route: Route) => !gateway || route.uploadSession === true || (gateway.fills && route.gatewayFill === true);
+  const candidates = ROUTES.filter((route) => route.pattern.test(path) && served(route));
   if (candidates.length === 0) throw new RouteNotFoundError(path);
   const route = candidates.find((candidate) => candidate.method === method);
   if (!route) throw new MethodNotAllowedError(method, [...new Set(candidates.map((c) => c.method))]);

@@ -1,9 +1,11 @@
-import { AllowAllAuthorizer, issueToken, type Authorizer, type Principal, type TokenClaims } from '@cargohold/auth';
+import { AllowAllAuthorizer, issueToken, type Authorizer, type FillScope, type Principal, type TokenClaims } from '@cargohold/auth';
 import { AccessService, DEFAULT_LIMITS, TokenAuthorizer, type Clock, type IdentityPolicySource } from '@cargohold/registry-core';
 import type { RegistrySettingsStore, RepoRef, RepositoryStore } from '@cargohold/storage-ports';
 
 /** ECR's token lifetime is 12 hours; layer download URLs live minutes. */
 const DOWNLOAD_URL_TTL_MS = 10 * 60 * 1000;
+/** A fill capability is followed at once (it is a blob GET's redirect): as short as a presigned S3 URL. */
+export const FILL_CAPABILITY_TTL_MS = 5 * 60 * 1000;
 
 export interface AuthTokenDeps {
   /** HMAC key (≥ 32 bytes): a file in the data dir when embedded, SSM/KMS on AWS. */
@@ -25,6 +27,8 @@ export interface AuthToken {
   downloadUrl(host: string, repo: RepoRef, digest: string, principal: Principal): string;
   /** The capability an upload's Location carries to the upload gateway: that one upload, for that caller. */
   uploadCapability(principal: Principal, repo: RepoRef, uploadId: string): string;
+  /** The capability a pull-through blob miss's redirect carries to the gateway: that one blob, through that rule, for that caller. */
+  fillCapability(principal: Principal, repo: RepoRef, scope: Omit<FillScope, 'repository'>): string;
   /** The `/v2/` authorizer: token verification without a database hit, then IAM on every request. */
   readonly authorizer: Authorizer;
   /** IAM evaluation for the ECR API (identity, repository and registry policies). */
@@ -35,7 +39,7 @@ export interface AuthToken {
 export function createAuthToken(deps: AuthTokenDeps): AuthToken {
   const { tokenKey, clock } = deps;
   const access = new AccessService(deps.repositories, deps.registries, deps.identityPolicies, clock);
-  const sign = (principal: Principal, registry: string, ttlMs?: number, scope: Pick<TokenClaims, 'download' | 'upload'> = {}) =>
+  const sign = (principal: Principal, registry: string, ttlMs?: number, scope: Pick<TokenClaims, 'download' | 'upload' | 'fill'> = {}) =>
     issueToken({ accountId: principal.accountId, principalArn: principal.arn, registry, ...scope }, tokenKey, {
       now: clock.now(),
       ...(ttlMs !== undefined ? { ttlMs } : {}),
@@ -50,5 +54,6 @@ export function createAuthToken(deps: AuthTokenDeps): AuthToken {
     },
     uploadCapability: (principal, repo, uploadId) =>
       sign(principal, repo.registry, deps.uploadCapabilityTtlMs ?? DEFAULT_LIMITS.uploadIdleTimeoutMs, { upload: { repository: repo.name, uploadId } }).token,
+    fillCapability: (principal, repo, scope) => sign(principal, repo.registry, FILL_CAPABILITY_TTL_MS, { fill: { repository: repo.name, ...scope } }).token,
   };
 }
