@@ -136,6 +136,12 @@ export class CacheSyncer {
     return match !== undefined && match.rule.ecrRepositoryPrefix === rule.rulePrefix && match.rule.upstreamRegistryUrl === rule.upstream;
   }
 
+  /** The rule covering the repository, as a fill capability names it; undefined when none does. */
+  async coveringRule(repo: RepoRef): Promise<FillRule | undefined> {
+    const match = await this.deps.rules.match(repo.registry, repo.name);
+    return match && { rulePrefix: match.rule.ecrRepositoryPrefix, upstream: match.rule.upstreamRegistryUrl };
+  }
+
   /** Whether a pull-through cache rule covers the repository. */
   async covers(repo: RepoRef): Promise<boolean> {
     return (await this.deps.rules.match(repo.registry, repo.name)) !== undefined;

@@ -4,6 +4,7 @@ import { RegistryError } from '@cargohold/oci';
 import { BlobUnknownError, NameUnknownError } from '@cargohold/registry-core';
 import { parseRange } from './http-headers';
 import { empty, API_VERSION_HEADER } from './responses';
+import type { FillRule } from './blob-fills';
 import type { RouteContext, RouteHandler } from './route-table';
 
 const isMiss = (error: unknown) => error instanceof BlobUnknownError || error instanceof NameUnknownError;
@@ -33,8 +34,18 @@ async function withPullThrough<T>(
     const { pullThrough, locateFill, fill, repo, param } = context;
     if (!pullThrough || !isMiss(error)) throw error;
     if (locateFill) {
+      const toGateway = (rule: FillRule) => ({ redirect: empty(307, { Location: locateFill(repo, param, rule), 'Docker-Content-Digest': param }) });
       const rule = await pullThrough.planBlobFill(repo, param, context.allows);
-      return rule ? { redirect: empty(307, { Location: locateFill(repo, param, rule), 'Docker-Content-Digest': param }) } : { value: await read() };
+      if (rule) return toGateway(rule);
+      try {
+        return { value: await read() };
+      } catch (again) {
+        // Found stored, yet not readable here: the gateway is still publishing what it just filled. It
+        // serves a stored blob as well as it fills one, so the client goes there rather than to a 404.
+        const covering = isMiss(again) ? await pullThrough.coveringRule(repo) : undefined;
+        if (!covering) throw again;
+        return toGateway(covering);
+      }
     }
     if (fill && !(await pullThrough.stillCovers(repo, fill))) throw new FillRuleChangedError();
     const fetched = await pullThrough.onBlobMiss(repo, param, context.allows);

@@ -29,4 +29,6 @@ export interface PullThroughHook {
   planBlobFill(repo: RepoRef, digest: string, allows: Allows): Promise<FillRule | undefined>;
   /** On the gateway: whether `rule` still covers the repository (a fill capability outlives no rule change). */
   stillCovers(repo: RepoRef, rule: FillRule): Promise<boolean>;
+  /** The rule covering the repository, if any (no import, no link): where a blob read that missed twice is sent. */
+  coveringRule(repo: RepoRef): Promise<FillRule | undefined>;
 }
