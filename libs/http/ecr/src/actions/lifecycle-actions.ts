@@ -30,8 +30,7 @@ export const getLifecyclePolicy = defineAction({
   resource: repo,
   async handle(input, context) {
     const ref = context.repo(input.repositoryName, input.registryId);
-    const policy = await context.registry.lifecycle.get(ref);
-    return { registryId: accountOf(ref.registry), repositoryName: ref.name, lifecyclePolicyText: policy.policyText, lastEvaluatedAt: lastEvaluated(policy) };
+    return policyOutput(ref, await context.registry.lifecycle.get(ref));
   },
 });
 
@@ -41,8 +40,7 @@ export const deleteLifecyclePolicy = defineAction({
   resource: repo,
   async handle(input, context) {
     const ref = context.repo(input.repositoryName, input.registryId);
-    const policy = await context.registry.lifecycle.delete(ref);
-    return { registryId: accountOf(ref.registry), repositoryName: ref.name, lifecyclePolicyText: policy.policyText, lastEvaluatedAt: lastEvaluated(policy) };
+    return policyOutput(ref, await context.registry.lifecycle.delete(ref));
   },
 });
 
@@ -111,7 +109,13 @@ export const updateImageStorageClass = defineAction({
   },
 });
 
-const lastEvaluated = (policy: { lastEvaluatedAt?: Date }) => epochSeconds(policy.lastEvaluatedAt);
+/** What GetLifecyclePolicy and DeleteLifecyclePolicy answer: the policy as stored and when it last ran. */
+const policyOutput = (ref: { registry: string; name: string }, policy: { policyText: string; lastEvaluatedAt?: Date }) => ({
+  registryId: accountOf(ref.registry),
+  repositoryName: ref.name,
+  lifecyclePolicyText: policy.policyText,
+  lastEvaluatedAt: epochSeconds(policy.lastEvaluatedAt),
+});
 
 /** ECR's LifecyclePolicyPreviewResult. */
 function previewResult({ image, decision }: PreviewResult) {
