@@ -2,6 +2,7 @@ import { accountOf, LimitExceededError, systemClock, type Clock } from '@cargoho
 import {
   upstreamFailure,
   type PullThroughCacheRuleRecord,
+  type PullThroughRuleInput,
   type RegistrySettingsStore,
   type SecretStore,
   type UpstreamConnector,
@@ -13,15 +14,6 @@ import { classifyUpstream, matchRule, normalizePrefix, ROOT, type RuleMatch } fr
 
 /** ECR's quota: pull through cache rules per registry. */
 export const MAX_RULES = 50;
-
-export interface RuleInput {
-  readonly ecrRepositoryPrefix: string;
-  readonly upstreamRegistryUrl: string;
-  readonly upstreamRegistry?: string | undefined;
-  readonly credentialArn?: string | undefined;
-  readonly customRoleArn?: string | undefined;
-  readonly upstreamRepositoryPrefix?: string | undefined;
-}
 
 export interface RuleAdminDeps {
   readonly registries: RegistrySettingsStore;
@@ -40,7 +32,7 @@ export class PullThroughRules {
     this.clock = deps.clock ?? systemClock;
   }
 
-  async create(registry: string, input: RuleInput): Promise<PullThroughCacheRuleRecord> {
+  async create(registry: string, input: PullThroughRuleInput): Promise<PullThroughCacheRuleRecord> {
     const ecrRepositoryPrefix = normalizePrefix(input.ecrRepositoryPrefix);
     const upstreamRegistry = classifyUpstream(input.upstreamRegistryUrl, input.upstreamRegistry, input.credentialArn);
     await readCredentials(this.deps.secrets, input.credentialArn);
@@ -77,7 +69,7 @@ export class PullThroughRules {
     return rest.length > limit ? { rules: page, next: page[page.length - 1]?.ecrRepositoryPrefix as string } : { rules: page };
   }
 
-  async update(registry: string, prefix: string, change: Pick<RuleInput, 'credentialArn' | 'customRoleArn'>): Promise<PullThroughCacheRuleRecord> {
+  async update(registry: string, prefix: string, change: Pick<PullThroughRuleInput, 'credentialArn' | 'customRoleArn'>): Promise<PullThroughCacheRuleRecord> {
     await readCredentials(this.deps.secrets, change.credentialArn);
     const key = normalizePrefix(prefix);
     let updated: PullThroughCacheRuleRecord | undefined;

@@ -1,15 +1,5 @@
-import type { PullThroughCacheRuleRecord } from '@cargohold/storage-ports';
+import type { PullThroughCacheRuleRecord, PullThroughRuleInput } from '@cargohold/storage-ports';
 import { AwsError } from './aws-errors';
-
-/** CreatePullThroughCacheRule's fields, as the admin takes them. */
-export interface PullThroughRuleInput {
-  readonly ecrRepositoryPrefix: string;
-  readonly upstreamRegistryUrl: string;
-  readonly upstreamRegistry?: string | undefined;
-  readonly credentialArn?: string | undefined;
-  readonly customRoleArn?: string | undefined;
-  readonly upstreamRepositoryPrefix?: string | undefined;
-}
 
 /**
  * The pull-through cache rules the ECR actions manage (implemented by @cargohold/pull-through, wired by
@@ -23,11 +13,7 @@ export interface PullThroughCacheAdmin {
     limit: number,
     after?: string,
   ): Promise<{ rules: PullThroughCacheRuleRecord[]; next?: string }>;
-  update(
-    registry: string,
-    prefix: string,
-    change: { credentialArn?: string | undefined; customRoleArn?: string | undefined },
-  ): Promise<PullThroughCacheRuleRecord>;
+  update(registry: string, prefix: string, change: Pick<PullThroughRuleInput, 'credentialArn' | 'customRoleArn'>): Promise<PullThroughCacheRuleRecord>;
   delete(registry: string, prefix: string): Promise<PullThroughCacheRuleRecord>;
   validate(registry: string, prefix: string): Promise<{ rule: PullThroughCacheRuleRecord; isValid: boolean; failure?: string }>;
 }

@@ -19,6 +19,16 @@ export interface RegistrySettings {
   readonly replicationBackfills?: readonly ReplicationBackfill[];
 }
 
+/** CreatePullThroughCacheRule's fields, as the rule admin takes them (the ECR action and its implementation alike). */
+export interface PullThroughRuleInput {
+  readonly ecrRepositoryPrefix: string;
+  readonly upstreamRegistryUrl: string;
+  readonly upstreamRegistry?: string | undefined;
+  readonly credentialArn?: string | undefined;
+  readonly customRoleArn?: string | undefined;
+  readonly upstreamRepositoryPrefix?: string | undefined;
+}
+
 /**
  * A pull-through cache rule as stored: repositories named `<ecrRepositoryPrefix>/<rest>` (or any name,
  * for `ROOT`) are filled from `<upstreamRegistryUrl>/<upstreamRepositoryPrefix>/<rest>`.
