@@ -1,8 +1,9 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { deliverInBatches, utf8Bytes, type RetryOptions } from './batch-delivery';
+import type { RetryOptions } from './batch-delivery';
 import { EventPublishError, MalformedEventError } from './errors';
+import { sendInSqsBatches } from './sqs-batches';
 
 /** "Sweep this repository's lifecycle policy": one message per repository, so one huge repository never holds up the rest. */
 const SweepRequestSchema = z.object({ registry: z.string().min(1), repository: z.string().min(1) }).strict();
@@ -16,41 +17,17 @@ export interface SqsSweepRequestsOptions {
   readonly retry?: RetryOptions;
 }
 
-const LIMITS = { maxEntries: 10, maxBytes: 256 * 1024 } as const;
-
 /** The lifecycle sweeper's queue: the schedule (and PutLifecyclePolicy) send requests, the worker reads them. */
 export class SqsSweepRequests {
   constructor(private readonly options: SqsSweepRequestsOptions) {}
 
   async send(requests: readonly SweepRequest[]): Promise<void> {
-    const bodies = requests.map((request) => JSON.stringify(request));
-    const undelivered = await deliverInBatches(
-      bodies,
-      LIMITS,
-      utf8Bytes,
-      async (batch) => {
-        const response = await this.options.client.send(
-          new SendMessageBatchCommand({
-            QueueUrl: this.options.queueUrl,
-            Entries: batch.map((body, index) => ({
-              Id: String(index),
-              MessageBody: body,
-              ...(this.options.delaySeconds ? { DelaySeconds: this.options.delaySeconds } : {}),
-            })),
-          }),
-        );
-        return (response.Failed ?? []).map((failed) => ({
-          index: Number(failed.Id),
-          retryable: failed.SenderFault !== true,
-          reason: `${failed.Code ?? 'Failed'}: ${failed.Message ?? ''}`.trim(),
-        }));
-      },
-      this.options.retry,
-    );
+    const undelivered = await sendInSqsBatches(this.options, requests, (request) => JSON.stringify(request));
     if (undelivered.length > 0) {
       throw new EventPublishError(
         `SQS ${this.options.queueUrl}`,
-        undelivered.map(({ entry }) => entry),
+        // The request's JSON stands for its id (sweep requests have none of their own).
+        undelivered.map(({ entry }) => JSON.stringify(entry)),
         undelivered.map(({ reason }) => reason),
       );
     }
