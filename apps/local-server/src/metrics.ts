@@ -72,7 +72,7 @@ export function createMetrics(sources: MetricsSources = {}) {
     registers: [registry],
   });
   const { gauges } = sources;
-  if (gauges) storeGauges(registry, gauges);
+  const store = gauges ? storeGauges(registry, gauges) : undefined;
 
   return {
     /** For the transport: counts one finished exchange. */
@@ -108,6 +108,7 @@ export function createMetrics(sources: MetricsSources = {}) {
       async (request) => {
         if (request.path !== '/metrics') return api(request);
         if (request.method !== 'GET' && request.method !== 'HEAD') return { status: 405, headers: { Allow: 'GET, HEAD' } };
+        store?.refresh();
         const text = await registry.metrics();
         return { status: 200, headers: { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' }, body: text };
       },
@@ -117,10 +118,10 @@ export function createMetrics(sources: MetricsSources = {}) {
 export type Metrics = ReturnType<typeof createMetrics>;
 
 /** Gauges read from the store when scraped, so they are exact at that moment and cost nothing between scrapes. */
-function storeGauges(registry: Registry, source: { read(now: Date): StoreGauges }): void {
+function storeGauges(registry: Registry, source: { read(now: Date): StoreGauges }): { refresh(): void } {
+  // One read per scrape, taken before the scrape collects (refresh), shared by every gauge.
   let snapshot: StoreGauges | undefined;
-  // One read per scrape, shared by the gauges: the first collect of a scrape refreshes it.
-  const read = () => (snapshot = source.read(new Date()));
+  const read = (): StoreGauges => (snapshot ??= source.read(new Date()));
   new Gauge({
     name: 'cargohold_upload_sessions_active',
     help: 'Upload sessions started and not yet completed, cancelled or expired',
@@ -134,7 +135,7 @@ function storeGauges(registry: Registry, source: { read(now: Date): StoreGauges 
     help: 'Events recorded and not yet delivered to their consumers',
     registers: [registry],
     collect() {
-      this.set((snapshot ?? read()).outboxDepth);
+      this.set(read().outboxDepth);
     },
   });
   new Gauge({
@@ -142,7 +143,7 @@ function storeGauges(registry: Registry, source: { read(now: Date): StoreGauges 
     help: 'Age of the oldest undelivered event (0 when none waits)',
     registers: [registry],
     collect() {
-      this.set((snapshot ?? read()).outboxOldestAgeSeconds);
+      this.set(read().outboxOldestAgeSeconds);
     },
   });
   new Gauge({
@@ -150,7 +151,7 @@ function storeGauges(registry: Registry, source: { read(now: Date): StoreGauges 
     help: 'Events that failed every delivery attempt and wait for an operator',
     registers: [registry],
     collect() {
-      this.set((snapshot ?? read()).deadLetters);
+      this.set(read().deadLetters);
     },
   });
   new Gauge({
@@ -160,7 +161,12 @@ function storeGauges(registry: Registry, source: { read(now: Date): StoreGauges 
     registers: [registry],
     collect() {
       this.reset();
-      for (const [status, count] of Object.entries((snapshot ?? read()).scans)) this.set({ status }, count);
+      for (const [status, count] of Object.entries(read().scans)) this.set({ status }, count);
     },
   });
+  return {
+    refresh: () => {
+      snapshot = undefined;
+    },
+  };
 }
