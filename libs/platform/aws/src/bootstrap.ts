@@ -6,7 +6,7 @@ import {
   type BucketLocationConstraint,
 } from '@aws-sdk/client-s3';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { createTable } from '@cargohold/storage-dynamodb';
+import { backfillReferenceHints, createTable } from '@cargohold/storage-dynamodb';
 import { dynamoDbClient, s3Client, type AwsClients } from './aws-clients';
 import type { AwsStorageLocation } from './aws-storage';
 
@@ -27,7 +27,8 @@ const ABORT_INCOMPLETE_MULTIPART_DAYS = 1;
  * `cargohold aws bootstrap`: creates the bucket and the table `serve --backend aws` needs, the way the
  * stack declares them (the table from TABLE_DEFINITION, the bucket with the stack's encryption, public
  * access block and multipart clean-up), so nobody writes the key schema by hand. Idempotent: what exists
- * is left as it is. Emulators implement only part of S3's bucket settings; a setting the endpoint answers
+ * is left as it is, except that an existing table gets the GC reference hints an older version did not
+ * write. Emulators implement only part of S3's bucket settings; a setting the endpoint answers
  * NotImplemented to is reported as unsupported rather than failing the whole bootstrap.
  */
 export async function bootstrapAwsStorage(clients: AwsClients, location: Pick<AwsStorageLocation, 'bucket' | 'table'>): Promise<BootstrapStep[]> {
@@ -72,6 +73,12 @@ export async function bootstrapAwsStorage(clients: AwsClients, location: Pick<Aw
   const existed = await tableExists(clients, location.table);
   await createTable(dynamoDbClient(clients), location.table);
   steps.push({ what: `table ${location.table}`, outcome: existed ? 'exists' : 'created' });
+  // A table written by a version before online GC lacks the reference hints a collection's claims read;
+  // putting them is idempotent, so every bootstrap of an existing table makes sure they are there.
+  if (existed) {
+    const hints = await backfillReferenceHints({ client: dynamoDbClient(clients), table: location.table });
+    steps.push({ what: 'GC reference hints', outcome: 'applied', detail: `${hints} put` });
+  }
   return steps;
 }
 
