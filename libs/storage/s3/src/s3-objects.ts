@@ -15,6 +15,7 @@ import {
   UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { HttpRequest } from '@smithy/protocol-http';
 import { isNotFound, isUnsupported, s3Call, s3Failure, S3StorageError } from './s3-errors';
 import { copyPartCount, MAX_SINGLE_COPY, partSize } from './s3-layout';
 
@@ -162,11 +163,10 @@ export class S3Objects {
    */
   async uploadPart(key: string, uploadId: string, number: number, body: Buffer | Readable, length: number): Promise<CompletedPart> {
     const replayable = body instanceof Readable && length <= partSize(number) ? await s3Call('GetObject', () => buffer(body)) : body;
-    const part = await s3Call('UploadPart', () =>
-      this.client.send(
-        new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: replayable, ContentLength: length }),
-      ),
+    const command = unsignedPayload(
+      new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: replayable, ContentLength: length }),
     );
+    const part = await s3Call('UploadPart', () => this.client.send(command));
     if (!part.ETag) throw new S3StorageError('UploadPart', new Error('no ETag returned'));
     return { number, etag: part.ETag, size: length };
   }
@@ -302,6 +302,23 @@ export class S3Objects {
   private copySource(key: string): string {
     return `${this.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
   }
+}
+
+/**
+ * Signs a request without hashing its body (`x-amz-content-sha256: UNSIGNED-PAYLOAD`, which S3 accepts):
+ * SigV4 would otherwise run a SHA-256 over every part, a second hash of every byte beside the digest the
+ * core computes, for an integrity check that TLS (and, on AWS, the SDK's CRC32 checksum header) already
+ * gives. The signer keeps a content hash header that is already set.
+ */
+function unsignedPayload(command: UploadPartCommand): UploadPartCommand {
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      if (HttpRequest.isInstance(args.request)) args.request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { step: 'build', name: 'cargoholdUnsignedPayload' },
+  );
+  return command;
 }
 
 /** The first `length` bytes of `body`, which is then destroyed. */
