@@ -12,6 +12,7 @@ import {
 } from '@cargohold/storage-ports';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import type { CacheRequest, CacheRequests } from './cache-requests';
 import { ImportDeniedError, UpstreamPullError } from './errors';
 import { ImageImporter, MANIFEST_ACCEPT, type LazyImport } from './image-import';
 import type { PullThroughRules } from './rule-admin';
@@ -60,6 +61,10 @@ export interface CacheSyncerDeps {
    * upstream has it, uncached, and stored with its tag by the pull after its blobs were filled.
    */
   readonly lazyBlobs?: boolean;
+  /** With lazy blobs: where a manifest served uncached is sent to be cached in the background. */
+  readonly cacheRequests?: CacheRequests;
+  /** Told of a background request that could not be sent: the pull is served all the same, and the next one caches the tag. */
+  readonly onCacheRequestFailure?: (request: CacheRequest, error: unknown) => void;
   /** Told of upstream failures that were answered from the cache (the upstream is down, say). */
   readonly onStaleServe?: (repo: RepoRef, reference: string, error: unknown) => void;
 }
@@ -147,6 +152,21 @@ export class CacheSyncer {
     return (await this.deps.rules.match(repo.registry, repo.name)) !== undefined;
   }
 
+  /**
+   * The background worker's job (a CacheRequest): stores `reference` with its whole closure, blobs
+   * included whatever lazyBlobs says, or moves a cached tag where the upstream moved it. Idempotent:
+   * a redelivered request finds the tag cached and only re-checks it. False when no rule covers the repository.
+   */
+  async cacheReference(repo: RepoRef, reference: string): Promise<boolean> {
+    const ref = safeReference(reference);
+    const match = ref && (await this.deps.rules.match(repo.registry, repo.name));
+    if (!ref || !match) return false;
+    const local = ref.kind === 'digest' ? (await this.deps.storage.manifests.get(repo, ref.digest))?.digest : await this.resolveTag(repo, ref.tag);
+    if (local === undefined) await this.flights.run(`${repo.registry}/${repo.name}:${reference}`, () => this.pull(repo, reference, match, false));
+    else if (ref.kind === 'tag') await this.recheck(repo, ref.tag, match, local, false);
+    return true;
+  }
+
   /** Scheduled refresh: re-check one cached tag now, whatever the interval. */
   async refreshTag(repo: RepoRef, tag: string): Promise<void> {
     const match = await this.deps.rules.match(repo.registry, repo.name);
@@ -154,15 +174,21 @@ export class CacheSyncer {
     if (match && local !== undefined) await this.recheck(repo, tag, match, local);
   }
 
-  /** Stores `reference` from the upstream; with lazy blobs, answers it uncached when its blobs are not all stored yet. */
-  private async pull(repo: RepoRef, reference: string, match: RuleMatch): Promise<LazyImport | undefined> {
+  /**
+   * Stores `reference` from the upstream; with lazy blobs, answers it uncached when its blobs are not all
+   * stored yet, and asks for it to be cached in the background.
+   */
+  private async pull(repo: RepoRef, reference: string, match: RuleMatch, lazy = this.deps.lazyBlobs === true): Promise<LazyImport | undefined> {
     try {
       await this.ensureRepository(repo);
       const source = await this.deps.rules.sourceFor(match.rule);
-      const imported = this.deps.lazyBlobs
+      const imported = lazy
         ? await this.importer.importManifestLazily(repo, source, match.upstreamRepository, reference)
         : { stored: true as const, ...(await this.importer.importManifest(repo, source, match.upstreamRepository, reference)) };
-      if (!imported.stored) return imported;
+      if (!imported.stored) {
+        await this.requestCache({ registry: repo.registry, repository: repo.name, reference });
+        return imported;
+      }
       const { digest } = imported;
       this.checkedAt.set(this.tagKey(repo, reference), this.clock.now().getTime());
       await this.record(this.synced(repo, match, reference, digest));
@@ -186,17 +212,21 @@ export class CacheSyncer {
     return this.recheck(repo, tag, match, local).catch((error: unknown) => void this.deps.onStaleServe?.(repo, tag, error));
   }
 
-  private recheck(repo: RepoRef, tag: string, match: RuleMatch, local: Digest): Promise<PassedThroughManifest | undefined> {
+  private recheck(repo: RepoRef, tag: string, match: RuleMatch, local: Digest, lazy?: boolean): Promise<PassedThroughManifest | undefined> {
     const key = this.tagKey(repo, tag);
     return this.flights.run(`refresh:${key}`, async () => {
       this.checkedAt.set(key, this.clock.now().getTime());
       const source = await this.deps.rules.sourceFor(match.rule);
       const upstream = await source.headManifest(match.upstreamRepository, tag, MANIFEST_ACCEPT);
       if (upstream === undefined || upstream.digest === local) return undefined;
-      const pending = passedThrough(await this.pull(repo, tag, match));
+      const pending = passedThrough(await this.pull(repo, tag, match, lazy));
       if (pending) this.checkedAt.delete(key);
       return pending;
     });
+  }
+
+  private async requestCache(request: CacheRequest): Promise<void> {
+    await this.deps.cacheRequests?.request(request).catch((error: unknown) => this.deps.onCacheRequestFailure?.(request, error));
   }
 
   /** ECR: pulling through the cache needs ecr:BatchImportUpstreamImage, and ecr:CreateRepository for a first pull. */
