@@ -1,0 +1,24 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { parseCacheRequest, SqsCacheRequests } from './cache-request-queue';
+import { MalformedEventError } from './errors';
+
+describe('SqsCacheRequests', () => {
+  it('sends one message per request, which parseCacheRequest reads back', async () => {
+    const sent: { QueueUrl?: string; MessageBody?: string }[] = [];
+    const client = { send: async (command: { input: { QueueUrl?: string; MessageBody?: string } }) => void sent.push(command.input) } as unknown as SQSClient;
+    const request = { registry: '000000000000:us-east-1', repository: 'hub/library/alpine', reference: '3' };
+
+    await new SqsCacheRequests({ client, queueUrl: 'http://127.0.0.1:9324/queue/cache-syncer' }).request(request);
+
+    expect(sent.map((input) => input.QueueUrl)).toEqual(['http://127.0.0.1:9324/queue/cache-syncer']);
+    expect(parseCacheRequest({ messageId: 'm', body: sent[0]?.MessageBody ?? '' })).toEqual(request);
+  });
+});
+
+describe('parseCacheRequest', () => {
+  it('refuses a body that is not a cache request, so its record fails and is dead-lettered', () => {
+    expect(() => parseCacheRequest({ messageId: 'm', body: 'not json' })).toThrow(MalformedEventError);
+    expect(() => parseCacheRequest({ messageId: 'm', body: '{"registry":"r","repository":"a"}' })).toThrow(MalformedEventError);
+    expect(() => parseCacheRequest({ messageId: 'm', body: '{"registry":"r","repository":"a","reference":"1","extra":1}' })).toThrow(MalformedEventError);
+  });
+});

@@ -1,0 +1,36 @@
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { MalformedEventError } from './errors';
+
+/**
+ * "Cache this reference": a pull-through pull the /v2/ function served uncached (its blobs were not
+ * stored yet, and a Lambda's time budget cannot store them) asks the cache-syncer worker to store it
+ * with its whole closure. The queue is the cache-syncer's own.
+ */
+const CacheRequestSchema = z.object({ registry: z.string().min(1), repository: z.string().min(1), reference: z.string().min(1) }).strict();
+export type CacheRequestMessage = z.infer<typeof CacheRequestSchema>;
+
+export interface SqsCacheRequestsOptions {
+  readonly client: SQSClient;
+  readonly queueUrl: string;
+}
+
+/** The cache-syncer's queue as the pull-through cache's CacheRequests (structurally). */
+export class SqsCacheRequests {
+  constructor(private readonly options: SqsCacheRequestsOptions) {}
+
+  async request(request: CacheRequestMessage): Promise<void> {
+    const body: CacheRequestMessage = { registry: request.registry, repository: request.repository, reference: request.reference };
+    await this.options.client.send(new SendMessageCommand({ QueueUrl: this.options.queueUrl, MessageBody: JSON.stringify(body) }));
+  }
+}
+
+/** The request a message carries; anything else throws (the record fails, is retried, then dead-lettered). */
+export function parseCacheRequest(record: Pick<SQSRecord, 'messageId' | 'body'>): CacheRequestMessage {
+  try {
+    return CacheRequestSchema.parse(JSON.parse(record.body));
+  } catch (cause) {
+    throw new MalformedEventError(`SQS message ${record.messageId}: body is not a pull-through cache request`, { cause });
+  }
+}
