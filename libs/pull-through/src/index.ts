@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './rules';
 export * from './credentials';
+export * from './ecr-tokens';
 export * from './rule-admin';
 export * from './cache-syncer';
 export * from './cache-requests';
