@@ -1,6 +1,7 @@
 import { EventBridgePublisher, SqsCacheRequests } from '@cargohold/events-aws';
 import {
   AwsClients,
+  EcrUpstreamTokens,
   eventBridgeClient,
   SecretsManagerSecretStore,
   secretsManagerClient,
@@ -9,7 +10,7 @@ import {
   type DeploymentEnv,
 } from '@cargohold/platform-aws';
 import { upstreamConnector } from '@cargohold/platform-node';
-import { CacheSyncer, PullThroughRules, type CacheEventSink } from '@cargohold/pull-through';
+import { CachedEcrTokens, CacheSyncer, PullThroughRules, type CacheEventSink } from '@cargohold/pull-through';
 import type { Registry } from '@cargohold/registry-core';
 import type { Logger } from 'pino';
 
@@ -41,6 +42,8 @@ export function awsCacheSyncer(
     secrets: new SecretsManagerSecretStore(secretsManagerClient(clients)),
     connect: upstreamConnector({ maxManifestBytes: registry.limits.maxManifestBytes }),
     insecureUpstreams: env.pullThrough.insecureUpstreams,
+    // Secrets holding access keys (and ECR upstreams without one: this function's role) are exchanged for a token.
+    ecrTokens: new CachedEcrTokens(new EcrUpstreamTokens({ defaultRegion: env.region })),
   });
   return new CacheSyncer({
     registry,
