@@ -44,7 +44,7 @@ export interface FillRule {
 
 export interface CacheSyncerDeps {
   readonly registry: Registry;
-  readonly storage: Pick<RegistryStorage, 'repositories' | 'manifests' | 'blobs' | 'links'>;
+  readonly storage: Pick<RegistryStorage, 'repositories' | 'manifests' | 'blobs' | 'links' | 'reclaim'>;
   readonly rules: PullThroughRules;
   readonly events?: CacheEventSink;
   readonly clock?: Clock;
@@ -86,7 +86,14 @@ export class CacheSyncer {
     this.clock = deps.clock ?? systemClock;
     this.refreshIntervalMs = deps.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS;
     const { storage } = deps;
-    this.importer = new ImageImporter({ registry: deps.registry, blobs: storage.blobs, links: storage.links, manifests: storage.manifests, clock: this.clock });
+    this.importer = new ImageImporter({
+      registry: deps.registry,
+      blobs: storage.blobs,
+      links: storage.links,
+      manifests: storage.manifests,
+      ...(storage.reclaim ? { reclaim: storage.reclaim } : {}),
+      clock: this.clock,
+    });
   }
 
   /**
