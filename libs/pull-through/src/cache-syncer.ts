@@ -1,19 +1,13 @@
 import type { AccessRecord } from '@cargohold/auth';
 import { newEvent, type EventOf, type RegistryEvent } from '@cargohold/events';
-import { parseDigest, parseReference, RegistryError, type Digest } from '@cargohold/oci';
+import { parseDigest, parseReference, type Digest } from '@cargohold/oci';
 import { systemClock, type Clock, type Registry } from '@cargohold/registry-core';
-import {
-  DEFAULT_REPOSITORY_SETTINGS,
-  DigestMismatchError,
-  SizeMismatchError,
-  upstreamFailure,
-  type RegistryStorage,
-  type RepoRef,
-} from '@cargohold/storage-ports';
+import { DEFAULT_REPOSITORY_SETTINGS, upstreamFailure, type RegistryStorage, type RepoRef } from '@cargohold/storage-ports';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { CacheRequest, CacheRequests } from './cache-requests';
-import { ImportDeniedError, UpstreamPullError } from './errors';
+import { ImportDeniedError } from './errors';
+import { asPullError, failureKind } from './pull-failures';
 import { ImageImporter, MANIFEST_ACCEPT, type LazyImport } from './image-import';
 import type { PullThroughRules } from './rule-admin';
 import type { RuleMatch } from './rules';
@@ -186,8 +180,9 @@ export class CacheSyncer {
    * stored yet, and asks for it to be cached in the background.
    */
   private async pull(repo: RepoRef, reference: string, match: RuleMatch, lazy = this.deps.lazyBlobs === true): Promise<LazyImport | undefined> {
+    let created = false;
     try {
-      await this.ensureRepository(repo);
+      created = await this.ensureRepository(repo);
       const source = await this.deps.rules.sourceFor(match.rule);
       const imported = lazy
         ? await this.importer.importManifestLazily(repo, source, match.upstreamRepository, reference)
@@ -201,6 +196,7 @@ export class CacheSyncer {
       await this.record(this.synced(repo, match, reference, digest));
       return undefined;
     } catch (error) {
+      if (created) await this.dropIfEmpty(repo);
       // Not on the upstream either: the read that follows answers the usual 404.
       if (upstreamFailure(error) === 'not-found') return undefined;
       await this.record(this.synced(repo, match, reference, undefined, error));
@@ -246,11 +242,23 @@ export class CacheSyncer {
     if (missing.length > 0) throw new ImportDeniedError(repo.name, missing);
   }
 
-  /** First pull: the repository, with the settings of the creation template that applies to PULL_THROUGH_CACHE. */
-  private async ensureRepository(repo: RepoRef): Promise<void> {
-    if (await this.deps.storage.repositories.get(repo)) return;
+  /** First pull: the repository, with the settings of the creation template that applies to PULL_THROUGH_CACHE; true when created here. */
+  private async ensureRepository(repo: RepoRef): Promise<boolean> {
+    if (await this.deps.storage.repositories.get(repo)) return false;
     const settings = await this.deps.registry.templates.settingsFor(repo.registry, repo.name, 'PULL_THROUGH_CACHE');
-    await this.deps.storage.repositories.create(repo, this.clock.now(), { ...DEFAULT_REPOSITORY_SETTINGS, ...settings });
+    return (await this.deps.storage.repositories.create(repo, this.clock.now(), { ...DEFAULT_REPOSITORY_SETTINGS, ...settings })).created;
+  }
+
+  /**
+   * A first pull that failed (or found nothing upstream) leaves no empty repository behind: the one it
+   * created goes again while it holds no image (a pull of another tag that stored one keeps it).
+   */
+  private async dropIfEmpty(repo: RepoRef): Promise<void> {
+    try {
+      if ((await this.deps.storage.manifests.list(repo, { limit: 1 })).length === 0) await this.deps.storage.repositories.delete(repo);
+    } catch {
+      // Best effort: an empty repository is harmless, and the next pull fills it.
+    }
   }
 
   private async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {
@@ -293,17 +301,4 @@ function safeReference(reference: string): ReturnType<typeof parseReference> | u
   } catch {
     return undefined;
   }
-}
-
-/** What went wrong upstream: the port's kind, or bytes our own verification refused. */
-function failureKind(error: unknown): string | undefined {
-  return upstreamFailure(error) ?? (error instanceof DigestMismatchError || error instanceof SizeMismatchError ? 'digest-mismatch' : undefined);
-}
-
-/** Upstream failures become one clean OCI error; the core's own (a denied tag move, a bad manifest) pass through. */
-function asPullError(reference: string, error: unknown): unknown {
-  const kind = failureKind(error);
-  if (kind !== undefined) return new UpstreamPullError(reference, kind, (error as Error).message);
-  if (error instanceof RegistryError) return error;
-  return new UpstreamPullError(reference, 'failed', error instanceof Error ? error.message : String(error));
 }

@@ -63,3 +63,34 @@ describe('CacheSyncer under garbage collection', () => {
     expect(await storage.links.stat(ALPINE, sha256(image.blobs[1] as Buffer))).toEqual({ found: false });
   });
 });
+
+describe('CacheSyncer, a failed first pull', () => {
+  it('leaves no empty repository behind: not on the upstream, bytes that do not match, the upstream down', async () => {
+    const { storage, upstream, syncer } = await setup();
+    const image = specImage('bad-first');
+    upstream.push('library/alpine', 'corrupt', image);
+    upstream.corrupt.add(sha256(image.blobs[0] as Buffer));
+
+    await syncer.beforeManifestRead(ALPINE, 'missing', allowAll);
+    const missing = await storage.repositories.get(ALPINE);
+    await syncer.beforeManifestRead(ALPINE, 'corrupt', allowAll).catch(() => undefined);
+    const corrupt = await storage.repositories.get(ALPINE);
+    upstream.down = true;
+    await syncer.beforeManifestRead(ALPINE, 'corrupt', allowAll).catch(() => undefined);
+
+    expect(missing).toBeUndefined();
+    expect(corrupt).toBeUndefined();
+    expect(await storage.repositories.get(ALPINE)).toBeUndefined();
+  });
+
+  it('keeps a repository that holds an image, whatever a later pull of another tag does', async () => {
+    const { storage, upstream, syncer } = await setup();
+    upstream.push('library/alpine', '3', specImage('kept'));
+    await syncer.beforeManifestRead(ALPINE, '3', allowAll);
+
+    await syncer.beforeManifestRead(ALPINE, 'missing', allowAll);
+
+    expect(await storage.repositories.get(ALPINE)).toBeDefined();
+    expect(await storage.manifests.resolveTag(ALPINE, '3')).toBeDefined();
+  });
+});
