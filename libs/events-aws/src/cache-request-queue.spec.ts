@@ -15,6 +15,23 @@ describe('SqsCacheRequests', () => {
   });
 });
 
+describe('SqsCacheRequests.send', () => {
+  it('sends many requests in SendMessageBatch calls of at most 10, each body a cache request', async () => {
+    const batches: { Entries?: { MessageBody?: string }[] }[] = [];
+    const client = {
+      send: async (command: { input: { Entries?: { MessageBody?: string }[] } }) => (batches.push(command.input), { Failed: [] }),
+    } as unknown as SQSClient;
+    const requests = Array.from({ length: 12 }, (_, i) => ({ registry: '000000000000:us-east-1', repository: 'hub/library/alpine', reference: `t${i}` }));
+
+    await new SqsCacheRequests({ client, queueUrl: 'http://127.0.0.1:9324/queue/cache-syncer' }).send(requests);
+
+    expect(batches.map((batch) => batch.Entries?.length)).toEqual([10, 2]);
+    expect(
+      batches.flatMap((batch) => batch.Entries ?? []).map((entry, i) => parseCacheRequest({ messageId: String(i), body: entry.MessageBody ?? '' })),
+    ).toEqual(requests);
+  });
+});
+
 describe('parseCacheRequest', () => {
   it('refuses a body that is not a cache request, so its record fails and is dead-lettered', () => {
     expect(() => parseCacheRequest({ messageId: 'm', body: 'not json' })).toThrow(MalformedEventError);

@@ -1,7 +1,8 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { MalformedEventError } from './errors';
+import { EventPublishError, MalformedEventError } from './errors';
+import { sendInSqsBatches } from './sqs-batches';
 
 /**
  * "Cache this reference": a pull-through pull the /v2/ function served uncached (its blobs were not
@@ -23,6 +24,20 @@ export class SqsCacheRequests {
   async request(request: CacheRequestMessage): Promise<void> {
     const body: CacheRequestMessage = { registry: request.registry, repository: request.repository, reference: request.reference };
     await this.options.client.send(new SendMessageCommand({ QueueUrl: this.options.queueUrl, MessageBody: JSON.stringify(body) }));
+  }
+
+  /** Many requests in SendMessageBatch calls (the scheduled refresh: one per cached tag); throws naming those left undelivered. */
+  async send(requests: readonly CacheRequestMessage[]): Promise<void> {
+    const undelivered = await sendInSqsBatches(this.options, requests, (request) =>
+      JSON.stringify({ registry: request.registry, repository: request.repository, reference: request.reference }),
+    );
+    if (undelivered.length > 0) {
+      throw new EventPublishError(
+        `SQS ${this.options.queueUrl}`,
+        undelivered.map(({ entry }) => `${entry.registry}/${entry.repository}:${entry.reference}`),
+        undelivered.map(({ reason }) => reason),
+      );
+    }
   }
 }
 

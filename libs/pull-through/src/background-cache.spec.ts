@@ -7,6 +7,7 @@ import type { CacheRequest } from './cache-requests';
 import { CacheSyncer } from './cache-syncer';
 import { UpstreamPullError } from './errors';
 import { PullThroughRules } from './rule-admin';
+import { requestRefreshes } from './scheduled-refresh';
 import { specImage, SpecUpstream } from './spec-upstream';
 
 const REGISTRY = '111122223333:us-east-1';
@@ -135,5 +136,29 @@ describe('CacheSyncer in the background (a lazy pull, then the worker)', () => {
     expect(await worker.cacheReference({ registry: REGISTRY, name: 'other/alpine' }, '3')).toBe(false);
     expect(await worker.cacheReference(ALPINE, 'gone')).toBe(true);
     expect(await storage.manifests.resolveTag(ALPINE, 'gone')).toBeUndefined();
+  });
+
+  it('refreshes on schedule through the worker: one request per cached tag of covered repositories, and the worker moves a moved tag', async () => {
+    const { storage, upstream, worker, read } = await setup();
+    upstream.push('library/alpine', '3', specImage('sched-old'));
+    upstream.push('library/alpine', 'edge', specImage('sched-edge'));
+    await worker.cacheReference(ALPINE, '3');
+    await worker.cacheReference(ALPINE, 'edge');
+    await storage.repositories.create({ registry: REGISTRY, name: 'mine/app' }, new Date());
+    const moved = specImage('sched-new');
+    upstream.push('library/alpine', '3', moved);
+    const sent: CacheRequest[][] = [];
+
+    const report = await requestRefreshes(worker, storage, REGISTRY, async (requests) => void sent.push([...requests]));
+    for (const request of sent.flat()) await worker.cacheReference({ registry: request.registry, name: request.repository }, request.reference);
+
+    expect(report).toEqual({ requested: 2 });
+    expect(sent).toEqual([
+      [
+        { registry: REGISTRY, repository: ALPINE.name, reference: '3' },
+        { registry: REGISTRY, repository: ALPINE.name, reference: 'edge' },
+      ],
+    ]);
+    expect((await read('3')).digest).toBe(moved.digest);
   });
 });
