@@ -151,7 +151,8 @@ describeIf('pull-through cache: docker-registry upstreams, the AWS CLI and skope
 
     expect(pull.status).toBe(503);
     expect(pull.json<{ errors: { code: string }[] }>().errors[0]?.code).toBe('UNAVAILABLE');
-    expect(images).toEqual({ imageIds: [] });
+    // Nothing at all: not even the repository the first pull created (it goes again when the pull fails).
+    expect(images).toEqual({ error: 'RepositoryNotFoundException' });
   });
 
   it('refuses a loopback upstream the config does not list, at creation; manages rules with ECR’s shapes and errors', async () => {
