@@ -14,6 +14,9 @@ import { CachedEcrTokens, CacheSyncer, PullThroughRules, type CacheEventSink } f
 import type { Registry } from '@cargohold/registry-core';
 import type { Logger } from 'pino';
 
+/** How long a pull's cache request waits on the queue before the cache-syncer may take it. */
+const CACHE_REQUEST_DELAY_SECONDS = 10;
+
 /** Pull-through cache events straight to the bus, in ECR's shape. */
 function busSink(clients: AwsClients, bus: NonNullable<DeploymentEnv['eventBus']>): CacheEventSink {
   const publisher = new EventBridgePublisher({ client: eventBridgeClient(clients), eventBusName: bus.name, ...(bus.source ? { source: bus.source } : {}) });
@@ -54,8 +57,10 @@ export function awsCacheSyncer(
     // With the upload gateway, no blob is fetched in a request here: its GET is redirected there to be
     // filled. The schedule and the worker have 15 minutes and no client waiting: they store blobs themselves.
     lazyBlobs: within === 'request' && env.uploadGatewayUrl !== undefined,
+    // The worker takes a pull's request a little later: by then the puller's own blob GETs, filled by the
+    // gateway, have stored most layers, which the worker then only links instead of fetching them again.
     ...(within === 'request' && env.cacheSyncQueueUrl
-      ? { cacheRequests: new SqsCacheRequests({ client: sqsClient(clients), queueUrl: env.cacheSyncQueueUrl }) }
+      ? { cacheRequests: new SqsCacheRequests({ client: sqsClient(clients), queueUrl: env.cacheSyncQueueUrl, delaySeconds: CACHE_REQUEST_DELAY_SECONDS }) }
       : {}),
     onCacheRequestFailure: (request, err) =>
       logger.warn({ err, ...request }, 'pull-through: the image could not be queued to be cached; the next pull caches it'),

@@ -15,6 +15,21 @@ describe('SqsCacheRequests', () => {
   });
 });
 
+describe('SqsCacheRequests with a delay', () => {
+  it('holds a pull’s request back for the delay, so the puller’s own blob fills go first', async () => {
+    const sent: { DelaySeconds?: number }[] = [];
+    const client = { send: async (command: { input: { DelaySeconds?: number } }) => void sent.push(command.input) } as unknown as SQSClient;
+
+    await new SqsCacheRequests({ client, queueUrl: 'http://127.0.0.1:9324/queue/cache-syncer', delaySeconds: 10 }).request({
+      registry: 'r',
+      repository: 'a',
+      reference: '1',
+    });
+
+    expect(sent.map((input) => input.DelaySeconds)).toEqual([10]);
+  });
+});
+
 describe('SqsCacheRequests.send', () => {
   it('sends many requests in SendMessageBatch calls of at most 10, each body a cache request', async () => {
     const batches: { Entries?: { MessageBody?: string }[] }[] = [];

@@ -15,6 +15,8 @@ export type CacheRequestMessage = z.infer<typeof CacheRequestSchema>;
 export interface SqsCacheRequestsOptions {
   readonly client: SQSClient;
   readonly queueUrl: string;
+  /** Seconds a pull's request waits before the worker may take it (batched refresh requests never wait). */
+  readonly delaySeconds?: number;
 }
 
 /** The cache-syncer's queue as the pull-through cache's CacheRequests (structurally). */
@@ -23,12 +25,15 @@ export class SqsCacheRequests {
 
   async request(request: CacheRequestMessage): Promise<void> {
     const body: CacheRequestMessage = { registry: request.registry, repository: request.repository, reference: request.reference };
-    await this.options.client.send(new SendMessageCommand({ QueueUrl: this.options.queueUrl, MessageBody: JSON.stringify(body) }));
+    const { queueUrl, delaySeconds } = this.options;
+    await this.options.client.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(body), ...(delaySeconds ? { DelaySeconds: delaySeconds } : {}) }),
+    );
   }
 
   /** Many requests in SendMessageBatch calls (the scheduled refresh: one per cached tag); throws naming those left undelivered. */
   async send(requests: readonly CacheRequestMessage[]): Promise<void> {
-    const undelivered = await sendInSqsBatches(this.options, requests, (request) =>
+    const undelivered = await sendInSqsBatches({ client: this.options.client, queueUrl: this.options.queueUrl }, requests, (request) =>
       JSON.stringify({ registry: request.registry, repository: request.repository, reference: request.reference }),
     );
     if (undelivered.length > 0) {

@@ -17,7 +17,7 @@ jest.setTimeout(300_000);
 
 const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, deadlineMs = 60_000): Promise<T> {
+async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, deadlineMs = 90_000): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const value = await probe();
