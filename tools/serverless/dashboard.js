@@ -8,7 +8,7 @@
 
 const REGION = '@@REGION@@';
 const API_FUNCTIONS = ['distribution-api', 'ecr-api'];
-const DEAD_LETTER_QUEUES = ['worker-dlq', 'stream-dlq', 'ecr-events-dlq', 'lifecycle-sweep-dlq', 'replicator-dlq'];
+const DEAD_LETTER_QUEUES = ['worker-dlq', 'stream-dlq', 'ecr-events-dlq', 'lifecycle-sweep-dlq', 'replicator-dlq', 'cache-syncer-dlq'];
 
 function widget(title, x, y, properties) {
   return { type: 'metric', x, y, width: 12, height: 6, properties: { title, region: REGION, view: 'timeSeries', stacked: false, period: 300, ...properties } };

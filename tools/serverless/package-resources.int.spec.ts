@@ -85,13 +85,13 @@ describe.each(STAGES)('serverless package --stage %s', (stage) => {
       }
     });
 
-    it('lets only the /v2/, ECR API, cache-refresh and upload gateway roles read secrets, and only the pull-through cache’s (ecr-pullthroughcache/*)', () => {
+    it('lets only the /v2/, ECR API, cache-refresh, cache-syncer and upload gateway roles read secrets, and only the pull-through cache’s (ecr-pullthroughcache/*)', () => {
       const readers = resourcesOfType(template(), 'AWS::IAM::Role').filter(([, role]) =>
         allowStatements(role).some((statement) => statement.actions.some((action) => action.startsWith('secretsmanager:'))),
       );
       // The upload gateway (where the stage runs one) fills the /v2/ function's pull-through blob misses.
       const gateway = resourcesOfType(template(), 'AWS::IAM::Role').some(([id]) => id === 'UploadGatewayTaskRole') ? ['UploadGatewayTaskRole'] : [];
-      expect(readers.map(([id]) => id).sort()).toEqual(['CacheRefreshRole', 'DistributionApiRole', 'EcrApiRole', ...gateway]);
+      expect(readers.map(([id]) => id).sort()).toEqual(['CacheRefreshRole', 'CacheSyncerRole', 'DistributionApiRole', 'EcrApiRole', ...gateway]);
       for (const [, role] of readers) {
         const secrets = allowStatements(role).filter((statement) => statement.actions.some((action) => action.startsWith('secretsmanager:')));
         expect(secrets.flatMap((statement) => statement.actions)).toEqual(['secretsmanager:GetSecretValue']);

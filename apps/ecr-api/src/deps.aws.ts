@@ -1,9 +1,17 @@
 import { IdentityDirectory } from '@cargohold/auth';
 import { createAuthToken } from '@cargohold/http-token';
 import { SqsBackfillRequests, SqsSweepRequests } from '@cargohold/events-aws';
-import { AwsClients, openAwsStorage, SecretsManagerSecretStore, secretsManagerClient, sqsClient, type DeploymentEnv } from '@cargohold/platform-aws';
+import {
+  AwsClients,
+  EcrUpstreamTokens,
+  openAwsStorage,
+  SecretsManagerSecretStore,
+  secretsManagerClient,
+  sqsClient,
+  type DeploymentEnv,
+} from '@cargohold/platform-aws';
 import { upstreamConnector } from '@cargohold/platform-node';
-import { PullThroughRules } from '@cargohold/pull-through';
+import { CachedEcrTokens, PullThroughRules } from '@cargohold/pull-through';
 import type { RepoRef } from '@cargohold/storage-ports';
 import { createRegistry, parsePolicy, systemClock } from '@cargohold/registry-core';
 import type { Logger } from 'pino';
@@ -48,6 +56,8 @@ export function awsEcrDeps(env: DeploymentEnv, logger: Logger): EcrApiDeps {
         secrets: new SecretsManagerSecretStore(secretsManagerClient(clients)),
         connect: upstreamConnector(),
         insecureUpstreams: env.pullThrough.insecureUpstreams,
+        // Secrets holding access keys (and ECR upstreams without one: this function's role) are exchanged for a token.
+        ecrTokens: new CachedEcrTokens(new EcrUpstreamTokens({ defaultRegion: env.region })),
       }),
     },
     registryDomain: env.registryDomain,

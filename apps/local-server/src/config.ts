@@ -70,8 +70,20 @@ export const ConfigFileSchema = z
           .min(0)
           .max(30 * 86_400)
           .optional(),
-        /** Upstream credentials by Secrets Manager ARN, each ECR's JSON `{"username","accessToken"}` (else `<data-dir>/secrets/<name>`). */
-        secrets: z.record(z.string(), z.union([z.string(), z.object({ username: z.string(), accessToken: z.string() })])).optional(),
+        /**
+         * Upstream credentials by Secrets Manager ARN, each ECR's JSON `{"username","accessToken"}`, or for an
+         * ECR-compatible upstream `{"accessKeyId","secretAccessKey"[,"sessionToken"]}` (else `<data-dir>/secrets/<name>`).
+         */
+        secrets: z
+          .record(
+            z.string(),
+            z.union([
+              z.string(),
+              z.object({ username: z.string(), accessToken: z.string() }),
+              z.object({ accessKeyId: z.string(), secretAccessKey: z.string(), sessionToken: z.string().optional() }),
+            ]),
+          )
+          .optional(),
       })
       .strict()
       .optional(),

@@ -1,4 +1,5 @@
-import { CacheSyncer, PullThroughRules, refreshRegistry, type CacheEventSink } from '@cargohold/pull-through';
+import { CachedEcrTokens, CacheSyncer, PullThroughRules, refreshRegistry, type CacheEventSink } from '@cargohold/pull-through';
+import { EcrUpstreamTokens } from '@cargohold/platform-aws';
 import type { Registry } from '@cargohold/registry-core';
 import type { RegistryStorage, SecretStore } from '@cargohold/storage-ports';
 import type { Logger } from 'pino';
@@ -45,6 +46,8 @@ export function createPullThrough(
       maxManifestBytes: registry.limits.maxManifestBytes,
     }),
     insecureUpstreams: settings.insecureUpstreams ?? [],
+    // A secret holding AWS access keys (another cargohold or ECR upstream) is exchanged for its token.
+    ecrTokens: new CachedEcrTokens(new EcrUpstreamTokens()),
   });
   const syncer = new CacheSyncer({
     registry,

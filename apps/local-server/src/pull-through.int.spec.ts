@@ -23,7 +23,11 @@ const ARN = (name: string) => `arn:aws:secretsmanager:us-east-1:000000000000:sec
 const layer = (seed: string) => Buffer.from(`layer bytes of ${seed} `.repeat(50));
 
 /** A cargohold with tokens on, whose pull-through cache may reach the given loopback upstreams over http. */
-async function cargohold(insecureUpstreams: string[], secrets: Record<string, { username: string; accessToken: string }> = {}, scheduledRefreshSeconds = 0) {
+async function cargohold(
+  insecureUpstreams: string[],
+  secrets: NonNullable<NonNullable<ConfigFile['pullThroughCache']>['secrets']> = {},
+  scheduledRefreshSeconds = 0,
+) {
   const config: ConfigFile = { pullThroughCache: { insecureUpstreams, refreshIntervalSeconds: 1, scheduledRefreshSeconds, secrets } };
   const server = await startEcrTestServer(config);
   const token = await loginPassword(server.ecr);
@@ -147,7 +151,8 @@ describeIf('pull-through cache: docker-registry upstreams, the AWS CLI and skope
 
     expect(pull.status).toBe(503);
     expect(pull.json<{ errors: { code: string }[] }>().errors[0]?.code).toBe('UNAVAILABLE');
-    expect(images).toEqual({ imageIds: [] });
+    // Nothing at all: not even the repository the first pull created (it goes again when the pull fails).
+    expect(images).toEqual({ error: 'RepositoryNotFoundException' });
   });
 
   it('refuses a loopback upstream the config does not list, at creation; manages rules with ECR’s shapes and errors', async () => {
@@ -211,5 +216,55 @@ describeIf('pull-through cache: another cargohold with ECR token auth as the ups
 
     expect(Buffer.from(manifest).equals(pushed.body)).toBe(true);
     expect(sha256(Buffer.from(manifest))).toBe(pushed.digest);
+  });
+});
+
+describeIf('pull-through cache: another cargohold as the upstream, with access keys in the secret', () => {
+  let upstream: EcrTestServer;
+  let local: Awaited<ReturnType<typeof cargohold>>;
+  let pushed: Awaited<ReturnType<RegistryClient['pushImage']>>;
+  let host: string;
+  beforeAll(async () => {
+    upstream = await startEcrTestServer();
+    pushed = await upstream.v2.pushImage('team/app', 'v1');
+    host = upstream.t.server.url.replace('http://', '');
+    // Keys never expire the way a 12-hour token does: each pull exchanges them for the upstream's token
+    // (GetAuthorizationToken, SigV4), cached until shortly before it expires.
+    local = await cargohold([host], {
+      [ARN('keys')]: { accessKeyId: 'test', secretAccessKey: 'test' },
+      [ARN('wrong-keys')]: { accessKeyId: 'test', secretAccessKey: 'not-the-secret' },
+    });
+    await local.server.ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'keys', upstreamRegistryUrl: host, credentialArn: ARN('keys') }));
+    await local.server.ecr.send(
+      new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'wrong', upstreamRegistryUrl: host, credentialArn: ARN('wrong-keys') }),
+    );
+  });
+  afterAll(async () => {
+    await local?.server.stop();
+    await upstream?.stop();
+  });
+
+  it('exchanges the keys for the upstream’s token and pulls an image through the cache, byte-exact', async () => {
+    const validated = await local.server.ecr.send(new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'keys' }));
+    const manifest = await local.inspect('keys/team/app:v1');
+    const dir = await mkdtemp(join(tmpdir(), 'cargohold-ptc-keys-'));
+    await local.copy('keys/team/app:v1', dir);
+    const copied = await readdir(dir);
+
+    expect(validated.isValid).toBe(true);
+    expect(Buffer.from(manifest).equals(pushed.body)).toBe(true);
+    expect(copied).toEqual(expect.arrayContaining([pushed.configDigest, pushed.layerDigest].map((digest) => digest.slice('sha256:'.length))));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says a rule whose keys the upstream refuses is not valid, and caches nothing through it', async () => {
+    const validated = await local.server.ecr.send(new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'wrong' }));
+    const pull = local.inspect('wrong/team/app:v1');
+    await expect(pull).rejects.toThrow();
+    const repositories = await local.ecr(['describe-images', '--repository-name', 'wrong/team/app']).catch(() => undefined);
+
+    expect(validated.isValid).toBe(false);
+    expect(validated.failure).toMatch(/GetAuthorizationToken/);
+    expect(JSON.stringify(repositories ?? {})).not.toContain(pushed.digest);
   });
 });

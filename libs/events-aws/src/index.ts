@@ -8,3 +8,4 @@ export * from './stream-records';
 export * from './forward-stream-records';
 export * from './sweep-request-queue';
 export * from './backfill-request-queue';
+export * from './cache-request-queue';

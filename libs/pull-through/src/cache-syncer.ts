@@ -1,18 +1,13 @@
 import type { AccessRecord } from '@cargohold/auth';
 import { newEvent, type EventOf, type RegistryEvent } from '@cargohold/events';
-import { parseDigest, parseReference, RegistryError, type Digest } from '@cargohold/oci';
+import { parseDigest, parseReference, type Digest } from '@cargohold/oci';
 import { systemClock, type Clock, type Registry } from '@cargohold/registry-core';
-import {
-  DEFAULT_REPOSITORY_SETTINGS,
-  DigestMismatchError,
-  SizeMismatchError,
-  upstreamFailure,
-  type RegistryStorage,
-  type RepoRef,
-} from '@cargohold/storage-ports';
+import { DEFAULT_REPOSITORY_SETTINGS, upstreamFailure, type RegistryStorage, type RepoRef } from '@cargohold/storage-ports';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { ImportDeniedError, UpstreamPullError } from './errors';
+import type { CacheRequest, CacheRequests } from './cache-requests';
+import { ImportDeniedError } from './errors';
+import { asPullError, failureKind } from './pull-failures';
 import { ImageImporter, MANIFEST_ACCEPT, type LazyImport } from './image-import';
 import type { PullThroughRules } from './rule-admin';
 import type { RuleMatch } from './rules';
@@ -43,7 +38,7 @@ export interface FillRule {
 
 export interface CacheSyncerDeps {
   readonly registry: Registry;
-  readonly storage: Pick<RegistryStorage, 'repositories' | 'manifests' | 'blobs' | 'links'>;
+  readonly storage: Pick<RegistryStorage, 'repositories' | 'manifests' | 'blobs' | 'links' | 'reclaim'>;
   readonly rules: PullThroughRules;
   readonly events?: CacheEventSink;
   readonly clock?: Clock;
@@ -60,6 +55,10 @@ export interface CacheSyncerDeps {
    * upstream has it, uncached, and stored with its tag by the pull after its blobs were filled.
    */
   readonly lazyBlobs?: boolean;
+  /** With lazy blobs: where a manifest served uncached is sent to be cached in the background. */
+  readonly cacheRequests?: CacheRequests;
+  /** Told of a background request that could not be sent: the pull is served all the same, and the next one caches the tag. */
+  readonly onCacheRequestFailure?: (request: CacheRequest, error: unknown) => void;
   /** Told of upstream failures that were answered from the cache (the upstream is down, say). */
   readonly onStaleServe?: (repo: RepoRef, reference: string, error: unknown) => void;
 }
@@ -81,7 +80,14 @@ export class CacheSyncer {
     this.clock = deps.clock ?? systemClock;
     this.refreshIntervalMs = deps.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS;
     const { storage } = deps;
-    this.importer = new ImageImporter({ registry: deps.registry, blobs: storage.blobs, links: storage.links, manifests: storage.manifests, clock: this.clock });
+    this.importer = new ImageImporter({
+      registry: deps.registry,
+      blobs: storage.blobs,
+      links: storage.links,
+      manifests: storage.manifests,
+      ...(storage.reclaim ? { reclaim: storage.reclaim } : {}),
+      clock: this.clock,
+    });
   }
 
   /**
@@ -147,6 +153,21 @@ export class CacheSyncer {
     return (await this.deps.rules.match(repo.registry, repo.name)) !== undefined;
   }
 
+  /**
+   * The background worker's job (a CacheRequest): stores `reference` with its whole closure, blobs
+   * included whatever lazyBlobs says, or moves a cached tag where the upstream moved it. Idempotent:
+   * a redelivered request finds the tag cached and only re-checks it. False when no rule covers the repository.
+   */
+  async cacheReference(repo: RepoRef, reference: string): Promise<boolean> {
+    const ref = safeReference(reference);
+    const match = ref && (await this.deps.rules.match(repo.registry, repo.name));
+    if (!ref || !match) return false;
+    const local = ref.kind === 'digest' ? (await this.deps.storage.manifests.get(repo, ref.digest))?.digest : await this.resolveTag(repo, ref.tag);
+    if (local === undefined) await this.flights.run(`${repo.registry}/${repo.name}:${reference}`, () => this.pull(repo, reference, match, false));
+    else if (ref.kind === 'tag') await this.recheck(repo, ref.tag, match, local, false);
+    return true;
+  }
+
   /** Scheduled refresh: re-check one cached tag now, whatever the interval. */
   async refreshTag(repo: RepoRef, tag: string): Promise<void> {
     const match = await this.deps.rules.match(repo.registry, repo.name);
@@ -154,20 +175,28 @@ export class CacheSyncer {
     if (match && local !== undefined) await this.recheck(repo, tag, match, local);
   }
 
-  /** Stores `reference` from the upstream; with lazy blobs, answers it uncached when its blobs are not all stored yet. */
-  private async pull(repo: RepoRef, reference: string, match: RuleMatch): Promise<LazyImport | undefined> {
+  /**
+   * Stores `reference` from the upstream; with lazy blobs, answers it uncached when its blobs are not all
+   * stored yet, and asks for it to be cached in the background.
+   */
+  private async pull(repo: RepoRef, reference: string, match: RuleMatch, lazy = this.deps.lazyBlobs === true): Promise<LazyImport | undefined> {
+    let created = false;
     try {
-      await this.ensureRepository(repo);
+      created = await this.ensureRepository(repo);
       const source = await this.deps.rules.sourceFor(match.rule);
-      const imported = this.deps.lazyBlobs
+      const imported = lazy
         ? await this.importer.importManifestLazily(repo, source, match.upstreamRepository, reference)
         : { stored: true as const, ...(await this.importer.importManifest(repo, source, match.upstreamRepository, reference)) };
-      if (!imported.stored) return imported;
+      if (!imported.stored) {
+        await this.requestCache({ registry: repo.registry, repository: repo.name, reference });
+        return imported;
+      }
       const { digest } = imported;
       this.checkedAt.set(this.tagKey(repo, reference), this.clock.now().getTime());
       await this.record(this.synced(repo, match, reference, digest));
       return undefined;
     } catch (error) {
+      if (created) await this.dropIfEmpty(repo);
       // Not on the upstream either: the read that follows answers the usual 404.
       if (upstreamFailure(error) === 'not-found') return undefined;
       await this.record(this.synced(repo, match, reference, undefined, error));
@@ -186,17 +215,21 @@ export class CacheSyncer {
     return this.recheck(repo, tag, match, local).catch((error: unknown) => void this.deps.onStaleServe?.(repo, tag, error));
   }
 
-  private recheck(repo: RepoRef, tag: string, match: RuleMatch, local: Digest): Promise<PassedThroughManifest | undefined> {
+  private recheck(repo: RepoRef, tag: string, match: RuleMatch, local: Digest, lazy?: boolean): Promise<PassedThroughManifest | undefined> {
     const key = this.tagKey(repo, tag);
     return this.flights.run(`refresh:${key}`, async () => {
       this.checkedAt.set(key, this.clock.now().getTime());
       const source = await this.deps.rules.sourceFor(match.rule);
       const upstream = await source.headManifest(match.upstreamRepository, tag, MANIFEST_ACCEPT);
       if (upstream === undefined || upstream.digest === local) return undefined;
-      const pending = passedThrough(await this.pull(repo, tag, match));
+      const pending = passedThrough(await this.pull(repo, tag, match, lazy));
       if (pending) this.checkedAt.delete(key);
       return pending;
     });
+  }
+
+  private async requestCache(request: CacheRequest): Promise<void> {
+    await this.deps.cacheRequests?.request(request).catch((error: unknown) => this.deps.onCacheRequestFailure?.(request, error));
   }
 
   /** ECR: pulling through the cache needs ecr:BatchImportUpstreamImage, and ecr:CreateRepository for a first pull. */
@@ -209,11 +242,23 @@ export class CacheSyncer {
     if (missing.length > 0) throw new ImportDeniedError(repo.name, missing);
   }
 
-  /** First pull: the repository, with the settings of the creation template that applies to PULL_THROUGH_CACHE. */
-  private async ensureRepository(repo: RepoRef): Promise<void> {
-    if (await this.deps.storage.repositories.get(repo)) return;
+  /** First pull: the repository, with the settings of the creation template that applies to PULL_THROUGH_CACHE; true when created here. */
+  private async ensureRepository(repo: RepoRef): Promise<boolean> {
+    if (await this.deps.storage.repositories.get(repo)) return false;
     const settings = await this.deps.registry.templates.settingsFor(repo.registry, repo.name, 'PULL_THROUGH_CACHE');
-    await this.deps.storage.repositories.create(repo, this.clock.now(), { ...DEFAULT_REPOSITORY_SETTINGS, ...settings });
+    return (await this.deps.storage.repositories.create(repo, this.clock.now(), { ...DEFAULT_REPOSITORY_SETTINGS, ...settings })).created;
+  }
+
+  /**
+   * A first pull that failed (or found nothing upstream) leaves no empty repository behind: the one it
+   * created goes again while it holds no image (a pull of another tag that stored one keeps it).
+   */
+  private async dropIfEmpty(repo: RepoRef): Promise<void> {
+    try {
+      if ((await this.deps.storage.manifests.list(repo, { limit: 1 })).length === 0) await this.deps.storage.repositories.delete(repo);
+    } catch {
+      // Best effort: an empty repository is harmless, and the next pull fills it.
+    }
   }
 
   private async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {
@@ -256,17 +301,4 @@ function safeReference(reference: string): ReturnType<typeof parseReference> | u
   } catch {
     return undefined;
   }
-}
-
-/** What went wrong upstream: the port's kind, or bytes our own verification refused. */
-function failureKind(error: unknown): string | undefined {
-  return upstreamFailure(error) ?? (error instanceof DigestMismatchError || error instanceof SizeMismatchError ? 'digest-mismatch' : undefined);
-}
-
-/** Upstream failures become one clean OCI error; the core's own (a denied tag move, a bad manifest) pass through. */
-function asPullError(reference: string, error: unknown): unknown {
-  const kind = failureKind(error);
-  if (kind !== undefined) return new UpstreamPullError(reference, kind, (error as Error).message);
-  if (error instanceof RegistryError) return error;
-  return new UpstreamPullError(reference, 'failed', error instanceof Error ? error.message : String(error));
 }

@@ -1,7 +1,15 @@
 import { blobReferences, childManifests, parseManifest, type Descriptor } from '@cargohold/manifests';
 import { digestOf, MANIFEST_MEDIA_TYPES, parseDigest, type Digest } from '@cargohold/oci';
-import { putVerified, type Registry } from '@cargohold/registry-core';
-import { UpstreamError, type BlobLinkStore, type BlobStore, type ManifestStore, type RepoRef, type UpstreamSource } from '@cargohold/storage-ports';
+import { BlobCollectedError, BlobPins, putVerified, type Registry } from '@cargohold/registry-core';
+import {
+  UpstreamError,
+  type BlobLinkStore,
+  type BlobReclaimStore,
+  type BlobStore,
+  type ManifestStore,
+  type RepoRef,
+  type UpstreamSource,
+} from '@cargohold/storage-ports';
 import { PassThrough, type Readable } from 'node:stream';
 import { teeTo } from './blob-tee';
 import { SingleFlight } from './single-flight';
@@ -14,6 +22,8 @@ export interface ImportPorts {
   readonly blobs: BlobStore;
   readonly links: BlobLinkStore;
   readonly manifests: ManifestStore;
+  /** Garbage collection's exclusion: bytes are linked only under a pin, as uploads link them (BlobPins). */
+  readonly reclaim?: BlobReclaimStore;
   readonly clock: { now(): Date };
 }
 
@@ -33,8 +43,11 @@ export interface LazyImport {
 export class ImageImporter {
   /** Blob fetches in flight, by digest: concurrent pulls of one layer cost one upstream read. */
   private readonly blobFlights = new SingleFlight();
+  private readonly pins: BlobPins;
 
-  constructor(private readonly ports: ImportPorts) {}
+  constructor(private readonly ports: ImportPorts) {
+    this.pins = new BlobPins(ports.reclaim, ports.blobs, ports.clock);
+  }
 
   /** Fetches `reference` and its closure from `upstreamRepository`, stores it, and answers the manifest's digest. */
   async importManifest(repo: RepoRef, source: UpstreamSource, upstreamRepository: string, reference: string): Promise<{ digest: Digest; mediaType: string }> {
@@ -103,41 +116,60 @@ export class ImageImporter {
 
   /** A blob stored (verified) and linked before the caller reads it from storage: where a response cannot carry it (Lambda). */
   async fetchBlob(repo: RepoRef, source: UpstreamSource, upstreamRepository: string, digest: Digest): Promise<void> {
-    await this.blobFlights.run(digest, async () => {
-      if ((await this.ports.blobs.stat(digest)).found) return;
-      const opened = await source.openBlob(upstreamRepository, digest);
-      await putVerified(this.ports.blobs, digest, opened.body, { maxBytes: this.ports.registry.limits.maxBlobBytes, expectedSize: opened.size });
+    await this.pins.pinned(digest, repo, async () => {
+      await this.blobFlights.run(digest, async () => {
+        if ((await this.ports.blobs.stat(digest)).found) return;
+        const opened = await source.openBlob(upstreamRepository, digest);
+        await putVerified(this.ports.blobs, digest, opened.body, { maxBytes: this.ports.registry.limits.maxBlobBytes, expectedSize: opened.size });
+      });
+      const stored = await this.ports.blobs.stat(digest);
+      if (!stored.found) throw new BlobCollectedError(digest);
+      await this.ports.links.link(repo, digest, stored.size, this.ports.clock.now());
     });
-    await this.linkStored(repo, digest);
   }
 
   private async ensureBlob(repo: RepoRef, source: UpstreamSource, upstreamRepository: string, blob: Descriptor): Promise<void> {
     if ((await this.ports.links.stat(repo, blob.digest)).found) return;
-    await this.blobFlights.run(blob.digest, async () => {
-      const stored = await this.ports.blobs.stat(blob.digest);
-      if (stored.found && stored.size === blob.size) return;
-      const opened = await source.openBlob(upstreamRepository, blob.digest);
-      await this.store(repo, blob.digest, blob.size, opened.body);
-    });
-    await this.ports.links.link(repo, blob.digest, blob.size, this.ports.clock.now());
+    // Pinned around the fetch (or the finding) and the link: bytes present under the pin stay until linked.
+    await this.pins.storeThen(
+      blob.digest,
+      repo,
+      () =>
+        this.blobFlights.run(blob.digest, async () => {
+          const stored = await this.ports.blobs.stat(blob.digest);
+          if (stored.found && stored.size === blob.size) return;
+          const opened = await source.openBlob(upstreamRepository, blob.digest);
+          await putVerified(this.ports.blobs, blob.digest, opened.body, { maxBytes: this.ports.registry.limits.maxBlobBytes, expectedSize: blob.size });
+        }),
+      () => this.ports.links.link(repo, blob.digest, blob.size, this.ports.clock.now()),
+    );
   }
 
+  /** Stores the bytes and links them under one pin, so a collection cannot take them in between (invariant 4). */
   private async store(repo: RepoRef, digest: Digest, size: number, body: AsyncIterable<Uint8Array>): Promise<void> {
-    await putVerified(this.ports.blobs, digest, body, { maxBytes: this.ports.registry.limits.maxBlobBytes, expectedSize: size });
-    await this.ports.links.link(repo, digest, size, this.ports.clock.now());
+    await this.pins.storeThen(
+      digest,
+      repo,
+      () => putVerified(this.ports.blobs, digest, body, { maxBytes: this.ports.registry.limits.maxBlobBytes, expectedSize: size }),
+      () => this.ports.links.link(repo, digest, size, this.ports.clock.now()),
+    );
   }
 
-  /** Whether the blob is stored (by an earlier fetch, for any repository): then it is linked here too. */
+  /**
+   * Whether the blob is stored (by an earlier fetch, for any repository): then it is linked here too. The
+   * stat and the link happen under a pin, so bytes seen present are not collected before the link keeps them.
+   */
   async linkIfStored(repo: RepoRef, digest: Digest): Promise<boolean> {
-    const stored = await this.ports.blobs.stat(digest);
-    if (stored.found) await this.ports.links.link(repo, digest, stored.size, this.ports.clock.now());
-    return stored.found;
+    return this.pins.pinned(digest, repo, async () => {
+      const stored = await this.ports.blobs.stat(digest);
+      if (stored.found) await this.ports.links.link(repo, digest, stored.size, this.ports.clock.now());
+      return stored.found;
+    });
   }
 
   /** Links a blob stored by an earlier fetch (from any repository) and lets the caller serve it. */
   private async linkStored(repo: RepoRef, digest: Digest): Promise<undefined> {
-    const stored = await this.ports.blobs.stat(digest);
-    if (stored.found) await this.ports.links.link(repo, digest, stored.size, this.ports.clock.now());
+    await this.linkIfStored(repo, digest);
     return undefined;
   }
 }

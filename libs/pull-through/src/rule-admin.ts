@@ -1,6 +1,7 @@
 import { accountOf, LimitExceededError, systemClock, type Clock } from '@cargohold/registry-core';
 import {
   upstreamFailure,
+  UpstreamError,
   type PullThroughCacheRuleRecord,
   type PullThroughRuleInput,
   type RegistrySettingsStore,
@@ -8,7 +9,8 @@ import {
   type UpstreamConnector,
   type UpstreamSource,
 } from '@cargohold/storage-ports';
-import { readCredentials } from './credentials';
+import { readUpstreamSecret, type UpstreamCredentials } from './credentials';
+import type { EcrTokenSource } from './ecr-tokens';
 import { PullThroughCacheRuleAlreadyExistsError, PullThroughCacheRuleNotFoundError, UnsupportedUpstreamRegistryError } from './errors';
 import { classifyUpstream, matchRule, normalizePrefix, ROOT, type RuleMatch } from './rules';
 
@@ -21,6 +23,11 @@ export interface RuleAdminDeps {
   readonly connect: UpstreamConnector;
   /** `host[:port]`s reached over plain http, loopback and private addresses allowed (`pullThroughCache.insecureUpstreams`). */
   readonly insecureUpstreams?: readonly string[];
+  /**
+   * Exchanges AWS access keys (a secret holding them) for an ECR-compatible upstream's token, and, for an
+   * `ecr` upstream without a secret, the caller's own role. Absent: such secrets are refused at pull time.
+   */
+  readonly ecrTokens?: EcrTokenSource;
   readonly clock?: Clock;
 }
 
@@ -35,7 +42,7 @@ export class PullThroughRules {
   async create(registry: string, input: PullThroughRuleInput): Promise<PullThroughCacheRuleRecord> {
     const ecrRepositoryPrefix = normalizePrefix(input.ecrRepositoryPrefix);
     const upstreamRegistry = classifyUpstream(input.upstreamRegistryUrl, input.upstreamRegistry, input.credentialArn);
-    await readCredentials(this.deps.secrets, input.credentialArn);
+    await readUpstreamSecret(this.deps.secrets, input.credentialArn);
     await this.refuseForbiddenAddress(input.upstreamRegistryUrl);
     const now = this.clock.now().toISOString();
     const rule: PullThroughCacheRuleRecord = {
@@ -70,7 +77,7 @@ export class PullThroughRules {
   }
 
   async update(registry: string, prefix: string, change: Pick<PullThroughRuleInput, 'credentialArn' | 'customRoleArn'>): Promise<PullThroughCacheRuleRecord> {
-    await readCredentials(this.deps.secrets, change.credentialArn);
+    await readUpstreamSecret(this.deps.secrets, change.credentialArn);
     const key = normalizePrefix(prefix);
     let updated: PullThroughCacheRuleRecord | undefined;
     await this.deps.registries.update(registry, (current) => {
@@ -116,12 +123,21 @@ export class PullThroughRules {
 
   /** A client for the rule's upstream, with the rule's credentials as they are now. */
   async sourceFor(rule: PullThroughCacheRuleRecord): Promise<UpstreamSource> {
-    const credentials = await readCredentials(this.deps.secrets, rule.credentialArn);
-    return this.deps.connect({
-      registry: rule.upstreamRegistryUrl,
-      insecure: this.isInsecure(rule.upstreamRegistryUrl),
-      ...(credentials ? { credentials } : {}),
-    });
+    const upstream = { registry: rule.upstreamRegistryUrl, insecure: this.isInsecure(rule.upstreamRegistryUrl) };
+    const credentials = await this.credentialsFor(rule, upstream);
+    return this.deps.connect({ ...upstream, ...(credentials ? { credentials } : {}) });
+  }
+
+  /** The secret's username and token, or a token exchanged for its access keys (or, for ECR without a secret, for the caller's role). */
+  private async credentialsFor(rule: PullThroughCacheRuleRecord, upstream: { registry: string; insecure: boolean }): Promise<UpstreamCredentials | undefined> {
+    const secret = await readUpstreamSecret(this.deps.secrets, rule.credentialArn);
+    if (secret?.kind === 'password') return secret.credentials;
+    const tokens = this.deps.ecrTokens;
+    if (secret === undefined && (rule.upstreamRegistry !== 'ecr' || !tokens)) return undefined;
+    if (!tokens)
+      throw new UpstreamError('unauthorized', `the secret '${rule.credentialArn}' holds AWS access keys, which this server cannot exchange for a token`);
+    const { username, password } = await tokens.authorize(upstream, secret?.keys);
+    return { username, password };
   }
 
   private isInsecure(url: string): boolean {

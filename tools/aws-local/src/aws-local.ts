@@ -11,6 +11,7 @@ import { startQueueSource } from './queue-source';
 import { startStreamSource } from './stream-source';
 import {
   ACCOUNT_ID,
+  CACHE_SYNCER_BATCH_SIZE,
   dataLayout,
   FUNCTIONS,
   functionEnv,
@@ -179,6 +180,14 @@ export async function runAwsLocal(options: AwsLocalOptions): Promise<AwsLocal> {
       batchSize: WORKER_BATCH_SIZE,
     });
     stops.push(() => replicatorSource.stop());
+    const cacheSyncerSource = await startQueueSource({
+      sqs: emulators.sqs.client,
+      queueUrl: emulators.queueUrls.cacheSyncer,
+      function: functions['cache-syncer'],
+      timeoutMs: FUNCTIONS['cache-syncer'].timeoutSeconds * 1000,
+      batchSize: CACHE_SYNCER_BATCH_SIZE,
+    });
+    stops.push(() => cacheSyncerSource.stop());
     const purge = setInterval(() => void functions.purge.invoke(purgeEvent(), FUNCTIONS.purge.timeoutSeconds * 1000), PURGE_EVERY_MS);
     stops.push(async () => clearInterval(purge));
     const sweepSource = await startQueueSource({

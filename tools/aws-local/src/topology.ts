@@ -29,7 +29,7 @@ export const EVENT_BUS = `cargohold-${STAGE}`;
 /** params.default.eventSource */
 export const EVENT_SOURCE = 'cargohold.ecr';
 
-/** The queues of events.yml, stream-forwarder.yml and replicator.yml, with their redrive policies. */
+/** The queues of events.yml, stream-forwarder.yml, replicator.yml and cache-syncer.yml, with their redrive policies. */
 export const QUEUES = {
   workerDlq: { name: `cargohold-${STAGE}-worker-dlq` },
   worker: { name: `cargohold-${STAGE}-worker`, visibilityTimeoutSeconds: 5400, deadLetters: 'workerDlq', maxReceiveCount: 5 },
@@ -40,6 +40,8 @@ export const QUEUES = {
   lifecycleSweep: { name: `cargohold-${STAGE}-lifecycle-sweep`, visibilityTimeoutSeconds: 5400, deadLetters: 'lifecycleSweepDlq', maxReceiveCount: 5 },
   replicatorDlq: { name: `cargohold-${STAGE}-replicator-dlq` },
   replicator: { name: `cargohold-${STAGE}-replicator`, visibilityTimeoutSeconds: 1800, deadLetters: 'replicatorDlq', maxReceiveCount: 5 },
+  cacheSyncerDlq: { name: `cargohold-${STAGE}-cache-syncer-dlq` },
+  cacheSyncer: { name: `cargohold-${STAGE}-cache-syncer`, visibilityTimeoutSeconds: 5400, deadLetters: 'cacheSyncerDlq', maxReceiveCount: 5 },
 } as const;
 export type QueueKey = keyof typeof QUEUES;
 
@@ -47,7 +49,7 @@ export type QueueKey = keyof typeof QUEUES;
 export const ECR_EVENTS_RULE = { source: EVENT_SOURCE, detailTypes: ['ECR Image Action', 'ECR Image Scan', 'ECR Pull Through Cache Action'] } as const;
 
 export type FunctionName =
-  'distribution-api' | 'ecr-api' | 'purge' | 'stream-forwarder' | 'scanner' | 'lifecycle-schedule' | 'lifecycle-sweeper' | 'gc' | 'replicator';
+  'distribution-api' | 'ecr-api' | 'purge' | 'stream-forwarder' | 'scanner' | 'lifecycle-schedule' | 'lifecycle-sweeper' | 'gc' | 'replicator' | 'cache-syncer';
 
 export interface FunctionSpec {
   readonly name: FunctionName;
@@ -67,6 +69,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSpec>> = {
   'lifecycle-sweeper': { name: 'lifecycle-sweeper', handler: 'apps/lifecycle-sweeper/src/worker.lambda.handler', timeoutSeconds: 900, memorySize: 512 },
   gc: { name: 'gc', handler: 'apps/lifecycle-sweeper/src/gc.lambda.handler', timeoutSeconds: 900, memorySize: 512 },
   replicator: { name: 'replicator', handler: 'apps/replicator/src/main.lambda.handler', timeoutSeconds: 300, memorySize: 1024 },
+  'cache-syncer': { name: 'cache-syncer', handler: 'apps/distribution-api/src/cache-syncer.lambda.handler', timeoutSeconds: 900, memorySize: 1024 },
 };
 
 /** The stream event source's filterPatterns: only manifest, tag, scan and replication status items reach the forwarder. */
@@ -75,6 +78,8 @@ export const STREAM_KEY_PREFIXES = ['M#', 'T#', 'SCAN#', 'REPL#'] as const;
 export const STREAM_BATCH_SIZE = 100;
 export const STREAM_MAX_RETRIES = 10;
 export const WORKER_BATCH_SIZE = 5;
+/** The cache-syncer takes one image per invocation. */
+export const CACHE_SYNCER_BATCH_SIZE = 1;
 /** purge: `rate(15 minutes)` */
 export const PURGE_EVERY_MS = 15 * 60 * 1000;
 /** lifecycle-schedule: `rate(1 day)`; the lifecycle-sweeper takes one request per invocation. */
@@ -141,13 +146,20 @@ export function functionEnv(spec: FunctionSpec, input: FunctionEnvInput): Record
   switch (spec.name) {
     case 'distribution-api':
     case 'ecr-api':
+    case 'cache-syncer':
       return {
         ...runtime,
         ...storage,
         REGISTRY_ACCOUNT_ID: ACCOUNT_ID,
         REGISTRY_DOMAIN: 'localhost',
         // The replica stack runs no workers here: its API queues neither sweeps nor backfills.
-        ...(input.asReplica ? {} : { SWEEP_QUEUE_URL: input.queueUrls.lifecycleSweep, REPLICATOR_QUEUE_URL: input.queueUrls.replicator }),
+        ...(input.asReplica
+          ? {}
+          : {
+              SWEEP_QUEUE_URL: input.queueUrls.lifecycleSweep,
+              REPLICATOR_QUEUE_URL: input.queueUrls.replicator,
+              CACHE_SYNC_QUEUE_URL: input.queueUrls.cacheSyncer,
+            }),
         TOKEN_KEY_BASE64: input.tokenKeyBase64,
         ...(input.identitiesJson !== undefined ? { IDENTITIES_JSON: input.identitiesJson } : { ALLOW_DEFAULT_IDENTITIES: 'true' }),
         ...(spec.name === 'distribution-api' && input.uploadGatewayUrl !== undefined ? { UPLOAD_GATEWAY_URL: input.uploadGatewayUrl } : {}),

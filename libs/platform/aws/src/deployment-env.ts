@@ -55,6 +55,8 @@ const DeploymentEnvSchema = AwsStorageEnvSchema.extend({
   SWEEP_QUEUE_URL: z.string().url().optional(),
   /** The replicator's queue; StartReplicationBackfill queues the backfill there for the replicator to run. */
   REPLICATOR_QUEUE_URL: z.string().url().optional(),
+  /** The cache-syncer's queue; a pull the /v2/ function served uncached asks there for its image to be cached. */
+  CACHE_SYNC_QUEUE_URL: z.string().url().optional(),
   LOG_LEVEL: LogLevelSchema,
 });
 
@@ -77,6 +79,7 @@ export interface DeploymentEnv {
   readonly workerQueueUrl?: string;
   readonly sweepQueueUrl?: string;
   readonly replicatorQueueUrl?: string;
+  readonly cacheSyncQueueUrl?: string;
   /** The upload gateway's origin, without a trailing slash. */
   readonly uploadGatewayUrl?: string;
   /** Where events a request causes without a table write (pull-through cache syncs) are published. */
@@ -110,6 +113,7 @@ export function readDeploymentEnv(env: NodeJS.ProcessEnv): DeploymentEnv {
     ...(e.WORKER_QUEUE_URL ? { workerQueueUrl: e.WORKER_QUEUE_URL } : {}),
     ...(e.SWEEP_QUEUE_URL ? { sweepQueueUrl: e.SWEEP_QUEUE_URL } : {}),
     ...(e.REPLICATOR_QUEUE_URL ? { replicatorQueueUrl: e.REPLICATOR_QUEUE_URL } : {}),
+    ...(e.CACHE_SYNC_QUEUE_URL ? { cacheSyncQueueUrl: e.CACHE_SYNC_QUEUE_URL } : {}),
     ...(e.UPLOAD_GATEWAY_URL ? { uploadGatewayUrl: e.UPLOAD_GATEWAY_URL.replace(/\/+$/, '') } : {}),
     ...(e.EVENT_BUS_NAME ? { eventBus: { name: e.EVENT_BUS_NAME, ...(e.EVENT_SOURCE ? { source: e.EVENT_SOURCE } : {}) } } : {}),
     pullThrough: {
