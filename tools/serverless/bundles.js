@@ -151,6 +151,9 @@ function offlineFunctionEnv(extra = {}) {
     ALLOW_DEFAULT_IDENTITIES: 'true',
     EVENT_BUS_NAME: 'cargohold-bundle-check',
     WORKER_QUEUE_URL: 'http://127.0.0.1:9/000000000000/cargohold-bundle-check',
+    // The lifecycle functions require their sweep queue; the API functions and the replicator take these too.
+    SWEEP_QUEUE_URL: 'http://127.0.0.1:9/000000000000/cargohold-bundle-check-sweep',
+    REPLICATOR_QUEUE_URL: 'http://127.0.0.1:9/000000000000/cargohold-bundle-check-replicator',
     LOG_LEVEL: 'silent',
     ...extra,
   };
