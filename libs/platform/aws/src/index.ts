@@ -15,3 +15,4 @@ export { resolveRegion } from './region';
 export { AwsStorageUnreachableError, checkAwsStorage, type StorageHints } from './storage-check';
 export { bootstrapAwsStorage, type BootstrapStep } from './bootstrap';
 export { SecretsManagerSecretStore, secretsManagerClient } from './secrets-manager-secret-store';
+export { RequestReads } from './request-reads';
