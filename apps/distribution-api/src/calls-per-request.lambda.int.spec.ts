@@ -117,7 +117,7 @@ const BOUNDS: Record<string, { dynamodb: number; reads: number; s3: number }> = 
   // The registry's settings (policies, pull-through rules, pull-time exclusions: read once per request),
   // the repository, the tag, the manifest; then the pull time recorded.
   'GET manifest': { dynamodb: 5, reads: 4, s3: 0 },
-  'GET blob': { dynamodb: 3, reads: 3, s3: 3 },
+  'GET blob': { dynamodb: 3, reads: 3, s3: 2 },
 };
 const boundOf = (request: string) => BOUNDS[Object.keys(BOUNDS).find((prefix) => request.startsWith(prefix)) ?? ''];
 

@@ -6,8 +6,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
  *
  * Every SDK v3 client (and lib-dynamodb's document client, which shares its client's middleware stack)
  * sends through smithy's `Client.send`: while counting, the first send of each client adds one
- * initialize-step middleware to its stack, which records the operation once per command (retries are
- * not counted again). No production code changes; `stop()` restores `send`.
+ * deserialize-step middleware to its stack. That step runs once per request actually sent (each retry
+ * again, as AWS bills it) and never for a presigned URL, which is signed locally and sent by someone else.
+ * No production code changes; `stop()` restores `send`.
  */
 export interface SdkCallCounter {
   /** Calls since the last `reset()`, keyed `Service.Operation`. */
@@ -24,7 +25,7 @@ const MIDDLEWARE = 'cargoholdSdkCallCounter';
 type Next = (args: unknown) => Promise<unknown>;
 type Middleware = (next: Next, context: { clientName?: string; commandName?: string }) => Next;
 interface Stack {
-  add(middleware: Middleware, options: { step: 'initialize'; name: string; override: boolean }): void;
+  add(middleware: Middleware, options: { step: 'deserialize'; name: string; override: boolean }): void;
 }
 type Send = (this: { middlewareStack: Stack }, ...args: unknown[]) => unknown;
 /** smithy's `Client`, which every SDK client class extends. */
@@ -42,7 +43,7 @@ export function countSdkCalls(): SdkCallCounter {
   clientPrototype.send = function (...args) {
     if (!instrumented.has(this.middlewareStack)) {
       instrumented.add(this.middlewareStack);
-      this.middlewareStack.add(middleware, { step: 'initialize', name: MIDDLEWARE, override: true });
+      this.middlewareStack.add(middleware, { step: 'deserialize', name: MIDDLEWARE, override: true });
     }
     return send.apply(this, args);
   };
