@@ -19,6 +19,8 @@ export declare function handlerEntry(handler: string): { file: string; exportNam
 
 export interface LoadReport {
   readonly requireMs?: number;
+  /** CPU time (user + system, all threads) the require took: steadier than requireMs on a busy machine. */
+  readonly requireCpuMs?: number;
   readonly invokeMs?: number;
   readonly exports?: string[];
   readonly result?: unknown;

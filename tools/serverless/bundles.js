@@ -151,7 +151,13 @@ function offlineFunctionEnv(extra = {}) {
     ALLOW_DEFAULT_IDENTITIES: 'true',
     EVENT_BUS_NAME: 'cargohold-bundle-check',
     WORKER_QUEUE_URL: 'http://127.0.0.1:9/000000000000/cargohold-bundle-check',
+    // The lifecycle functions require their sweep queue; the API functions and the replicator take these too.
+    SWEEP_QUEUE_URL: 'http://127.0.0.1:9/000000000000/cargohold-bundle-check-sweep',
+    REPLICATOR_QUEUE_URL: 'http://127.0.0.1:9/000000000000/cargohold-bundle-check-replicator',
     LOG_LEVEL: 'silent',
+    // Lambda runs nodejs24.x, where the SDK has no reason to warn; on this machine's Node 20 it would print
+    // a deprecation warning at the first client's construction (~10 ms of a cold start Lambda never pays).
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...extra,
   };
 }

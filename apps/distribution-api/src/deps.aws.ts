@@ -1,17 +1,21 @@
 import { IdentityDirectory } from '@cargohold/auth';
 import { createAuthToken } from '@cargohold/http-token';
 import { registryFromHost } from '@cargohold/oci';
-import { AwsClients, openAwsStorage, s3Client, type DeploymentEnv } from '@cargohold/platform-aws';
+import { AwsClients, openAwsStorage, s3Client, type DeploymentEnv, type RequestReads } from '@cargohold/platform-aws';
 import { createRegistry, systemClock } from '@cargohold/registry-core';
 import { presignBlobUrl } from '@cargohold/storage-s3';
 import type { Logger } from 'pino';
 import { gatewayFills, gatewayUploads, type DistributionApiDeps } from '@cargohold/http-distribution';
 import { awsCacheSyncer } from './deps.pull-through';
 
-/** The distribution API over the AWS storage, built once per container from the function's environment. */
-export function awsDistributionDeps(env: DeploymentEnv, logger: Logger): DistributionApiDeps {
+/**
+ * The distribution API over the AWS storage, built once per container from the function's environment.
+ * Registry settings and repository items are read once per request (`reads.scoped` around the handler).
+ */
+export function awsDistributionDeps(env: DeploymentEnv, logger: Logger, reads: RequestReads): DistributionApiDeps {
   const clients = new AwsClients({ region: env.region, s3ForcePathStyle: env.s3ForcePathStyle });
-  const storage = openAwsStorage(clients, env);
+  const opened = openAwsStorage(clients, env);
+  const storage = { ...opened, registries: reads.registries(opened.registries), repositories: reads.repositories(opened.repositories) };
   const directory = new IdentityDirectory(env.identities);
   const tokens = createAuthToken({
     tokenKey: env.tokenKey,

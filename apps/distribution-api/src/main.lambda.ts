@@ -1,5 +1,5 @@
 import { httpApiHandler } from '@cargohold/lambda-kit';
-import { readDeploymentEnv } from '@cargohold/platform-aws';
+import { readDeploymentEnv, RequestReads } from '@cargohold/platform-aws';
 import pino from 'pino';
 import { awsDistributionDeps } from './deps.aws';
 import { createDistributionApi } from '@cargohold/http-distribution';
@@ -10,5 +10,6 @@ import { createDistributionApi } from '@cargohold/http-distribution';
  */
 const env = readDeploymentEnv(process.env);
 const logger = pino({ level: env.logLevel, base: { service: 'distribution-api' } });
+const reads = new RequestReads();
 
-export const handler = httpApiHandler(createDistributionApi(awsDistributionDeps(env, logger)), { logger });
+export const handler = httpApiHandler(reads.scoped(createDistributionApi(awsDistributionDeps(env, logger, reads))), { logger });

@@ -2,7 +2,7 @@ import { SqsSweepRequests } from '@cargohold/events-aws';
 import { AwsClients, AwsStorageEnvSchema, clientOptionsOf, LogLevelSchema, openAwsStorage, sqsClient, storageLocationOf } from '@cargohold/platform-aws';
 import { createRegistry, type LifecycleSweeper } from '@cargohold/registry-core';
 import type { LifecycleTargets } from '@cargohold/storage-ports';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The functions' configuration (serverless.yml sets it): storage and the sweep queue; no bus, token key or identities. */
 export const SweeperEnvSchema = AwsStorageEnvSchema.extend({

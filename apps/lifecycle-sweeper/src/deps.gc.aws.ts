@@ -1,6 +1,6 @@
 import { AwsClients, AwsStorageEnvSchema, clientOptionsOf, LogLevelSchema, openAwsStorage, storageLocationOf } from '@cargohold/platform-aws';
 import { createRegistry, DEFAULT_GC_GRACE_MS, type GarbageCollectorPorts } from '@cargohold/registry-core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The gc function's configuration (serverless.yml sets it): storage and the grace period; no queue, bus or keys. */
 export const GcEnvSchema = AwsStorageEnvSchema.extend({

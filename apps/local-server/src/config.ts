@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { IdentityConfigSchema } from '@cargohold/auth';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The config file (`--config FILE`, JSON). Everything is optional; the embedded defaults give a

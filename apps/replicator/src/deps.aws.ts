@@ -12,7 +12,7 @@ import {
 import { createRegistry, Replicator, SHARED_BLOB_STORE, systemClock, VerifiedBlobStore, type BlobCopier, type ReplicaRegistry } from '@cargohold/registry-core';
 import { parseRegistryKey } from '@cargohold/oci';
 import { S3BlobCopier } from '@cargohold/storage-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Another region's stack: its table, and its bucket when it has its own (else this stack's is shared). */
 const ReplicaStackObject = z.object({ table: z.string().min(3), bucket: z.string().min(3).optional(), bucketPrefix: z.string().optional() }).strict();

@@ -1,7 +1,7 @@
 import { AwsClients, AwsStorageEnvSchema, clientOptionsOf, LogLevelSchema, openAwsStorage, storageLocationOf } from '@cargohold/platform-aws';
 import { createRegistry, ScanWorker, systemClock } from '@cargohold/registry-core';
 import { createImageScanner } from '@cargohold/scanning-service';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** The function's configuration (serverless.yml sets it): storage only, no bus, token key or identities. */
 export const ScannerEnvSchema = AwsStorageEnvSchema.extend({ LOG_LEVEL: LogLevelSchema });

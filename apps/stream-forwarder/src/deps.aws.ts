@@ -1,7 +1,7 @@
 import { EventBridgePublisher, SqsEventPublisher, type StreamForwarderDeps } from '@cargohold/events-aws';
 import { AwsClients, clientOptionsOf, eventBridgeClient, EventBusEnvSchema, LogLevelSchema, sqsClient } from '@cargohold/platform-aws';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The function's configuration (serverless.yml sets it). */
 export const StreamForwarderEnvSchema = EventBusEnvSchema.extend({

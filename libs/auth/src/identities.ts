@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Principal } from './authorizer';
 import type { CredentialLookup, SigningCredential } from './sigv4';
 

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * ECR authorization tokens: what `GetAuthorizationToken` hands out and `/v2/` requests bring back as the

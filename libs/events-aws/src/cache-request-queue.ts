@@ -1,6 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventPublishError, MalformedEventError } from './errors';
 import { sendInSqsBatches } from './sqs-batches';
 

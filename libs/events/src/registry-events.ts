@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Internal events: past tense, one per change, written with the change that causes it (outbox) and

@@ -1,5 +1,5 @@
 import { essenceOf, isManifestMediaType, MediaTypes, SCHEMA1_MEDIA_TYPES } from '@cargohold/oci';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ManifestInvalidError, ManifestTooLargeError } from './errors';
 import { formatPath, JsonScanError, scanJson } from './json-scan';
 import { imageManifestSchema, indexSchema, manifestListSchema } from './schemas';

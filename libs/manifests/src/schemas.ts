@@ -1,5 +1,5 @@
 import { isForeignLayerMediaType, isMediaType, parseDigest, type Digest } from '@cargohold/oci';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * zod shapes of the manifest documents, after the bytes have passed the JSON scanner. Objects are not

@@ -1,6 +1,6 @@
 import { InvalidParameterError } from '@cargohold/registry-core';
 import type { SecretStore } from '@cargohold/storage-ports';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface UpstreamCredentials {
   readonly username: string;

@@ -24,7 +24,8 @@ export interface Bundles {
 
 /**
  * Bundles every handler as serverless-esbuild does (serverless.yml custom.esbuild: bundle, CommonJS,
- * source maps, nothing external but the excluded dev-only modules), into `outDir`, fresh at each start so
+ * minified, ES module builds first, source maps without sources, nothing external but the excluded
+ * dev-only modules), into `outDir`, fresh at each start so
  * the code served is the code in the tree. The target is this machine's Node (20+) rather than the
  * deployment's node24: only syntax lowering differs.
  */
@@ -42,8 +43,11 @@ export async function bundleFunctions(root: string, outDir: string): Promise<Bun
     entryPoints,
     outdir: outDir,
     bundle: true,
-    minify: false,
+    minify: true,
     sourcemap: true,
+    sourcesContent: false,
+    // The SDK's ES module builds, as deployed: the same code paths as on Lambda.
+    mainFields: ['module', 'main'],
     platform: 'node',
     target: `node${process.versions.node.split('.')[0]}`,
     format: 'cjs',

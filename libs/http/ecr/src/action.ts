@@ -1,7 +1,7 @@
 import type { Principal } from '@cargohold/auth';
 import type { AccessVerdict, Registry } from '@cargohold/registry-core';
 import type { RepoRef } from '@cargohold/storage-ports';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ErrorOverrides } from './aws-errors';
 import type { PageTokens } from './page-token';
 import type { PullThroughCacheAdmin } from './pull-through-admin';

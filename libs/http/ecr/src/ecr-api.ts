@@ -4,7 +4,7 @@ import { readBody, type HttpHandler, type HttpRequest, type HttpResponse } from 
 import { formatRegistryKey, registryHost, repositoryArn } from '@cargohold/oci';
 import { accountOf, type AccessVerdict, type Registry } from '@cargohold/registry-core';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import * as z from 'zod';
 import { NO_VERDICT, type ActionContext, type ActionServices, type CallerContext, type EcrAction } from './action';
 import { ACTIONS } from './actions';
 import { accessDenied, AwsError, toAwsError } from './aws-errors';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Input shapes shared by ECR actions, with ECR's documented constraints. */
 export const RegistryId = z.string().regex(/^[0-9]{12}$/, "must satisfy regular expression '[0-9]{12}'");

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MaxResults, RepositoryName } from './shapes';
 import { validationMessage } from './validation-message';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * An input schema's failure in ECR's words. Observed on ECR (the documentation shows no text), quoted in

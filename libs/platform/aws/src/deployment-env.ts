@@ -1,7 +1,7 @@
 import { defaultIdentityConfig, MIN_TOKEN_KEY_BYTES, parseIdentityConfigJson, type IdentityConfig } from '@cargohold/auth';
 import { LAMBDA_CHUNK_MIN_LENGTH, MAX_LAMBDA_REQUEST_BYTES } from '@cargohold/lambda-kit';
 import { formatRegistryKey } from '@cargohold/oci';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AwsStorageEnvSchema, LogLevelSchema, parseFunctionEnv } from './function-env';
 import { resolveRegion } from './region';
 

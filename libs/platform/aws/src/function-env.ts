@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AwsClientOptions } from './aws-clients';
 import type { AwsStorageLocation } from './aws-storage';
 import { resolveRegion } from './region';

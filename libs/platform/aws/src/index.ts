@@ -16,3 +16,4 @@ export { AwsStorageUnreachableError, checkAwsStorage, type StorageHints } from '
 export { bootstrapAwsStorage, type BootstrapStep } from './bootstrap';
 export { SecretsManagerSecretStore, secretsManagerClient } from './secrets-manager-secret-store';
 export { EcrUpstreamTokens, type EcrUpstreamTokensOptions } from './ecr-upstream-tokens';
+export { RequestReads } from './request-reads';

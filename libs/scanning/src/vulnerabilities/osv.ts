@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The OSV schema (https://ossf.github.io/osv-schema/), as far as matching and reporting read it. Unknown

@@ -1,6 +1,6 @@
 import { isDigest } from '@cargohold/oci';
 import type { HashState } from '@cargohold/storage-ports';
-import { z } from 'zod';
+import * as z from 'zod';
 import { S3StorageError } from './s3-errors';
 import { copyPartCount } from './s3-layout';
 

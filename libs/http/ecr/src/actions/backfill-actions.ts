@@ -1,6 +1,6 @@
 import { accountOf } from '@cargohold/registry-core';
 import type { ReplicationBackfill } from '@cargohold/storage-ports';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineAction } from '../action';
 import { MaxResults, NextToken, RegistryId } from '../shapes';
 

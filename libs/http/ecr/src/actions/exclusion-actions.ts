@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineAction, epochSeconds } from '../action';
 import { MaxResults, NextToken } from '../shapes';
 

@@ -1,6 +1,6 @@
 import { accountOf, imageStatusOf, type ImageDetail, type ImageId } from '@cargohold/registry-core';
 import type { ScanRecord } from '@cargohold/storage-ports';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineAction, epochSeconds, type ActionContext } from '../action';
 import { invalidParameter } from '../aws-errors';
 import { ImageDigest, ImageIds, ImageTag, MaxResults, NextToken, RegistryId, RepositoryName } from '../shapes';

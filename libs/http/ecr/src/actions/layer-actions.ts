@@ -1,7 +1,7 @@
 import { bytesBody } from '@cargohold/lambda-kit';
 import { accountOf } from '@cargohold/registry-core';
 import { isDigest, isUploadId } from '@cargohold/oci';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineAction } from '../action';
 import { AwsError } from '../aws-errors';
 import { LayerDigest, RegistryId, RepositoryName } from '../shapes';

@@ -1,5 +1,5 @@
 import { accountOf, type PreviewResult } from '@cargohold/registry-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineAction, epochSeconds } from '../action';
 import { invalidParameter } from '../aws-errors';
 import { ImageIds, MaxResults, NextToken, RegistryId, RepositoryName } from '../shapes';

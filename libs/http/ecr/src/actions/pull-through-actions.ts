@@ -1,6 +1,6 @@
 import { accountOf } from '@cargohold/registry-core';
 import type { PullThroughCacheRuleRecord } from '@cargohold/storage-ports';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineAction, epochSeconds, type ActionContext } from '../action';
 import { invalidParameter } from '../aws-errors';
 import { NO_PULL_THROUGH_CACHE } from '../pull-through-admin';

@@ -1,5 +1,5 @@
 import { accountOf } from '@cargohold/registry-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineAction, epochSeconds } from '../action';
 import { PolicyText, RegistryId } from '../shapes';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineAction } from '../action';
 import { ImageIdentifier, RegistryId, RepositoryName } from '../shapes';
 

@@ -1,6 +1,6 @@
 import { accountOf } from '@cargohold/registry-core';
 import type { Repository, RepositorySettings } from '@cargohold/storage-ports';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineAction, epochSeconds, NO_VERDICT, type ActionContext } from '../action';
 import { accessDenied, invalidParameter } from '../aws-errors';
 import { MaxResults, MutabilityFilters, NextToken, PolicyText, RegistryId, RepositoryName, TagList, TagMutability } from '../shapes';

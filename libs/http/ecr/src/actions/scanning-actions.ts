@@ -1,5 +1,5 @@
 import { ImageArchivedError, ScanNotFoundError, UnsupportedImageTypeError, accountOf } from '@cargohold/registry-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ManifestRecord, RepoRef } from '@cargohold/storage-ports';
 import { defineAction, epochSeconds, NO_VERDICT, type ActionContext } from '../action';
 import { accessDenied, AwsError } from '../aws-errors';

@@ -3,7 +3,7 @@ import { bytesBody } from '@cargohold/lambda-kit';
 import { digestOf, type Digest } from '@cargohold/oci';
 import { createRegistry, parsePolicy, type AccessVerdict, type Registry, type RegistryDeps } from '@cargohold/registry-core';
 import type { RegistryStorage, ScanStore } from '@cargohold/storage-ports';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ActionContext, ActionServices, EcrAction } from '../action';
 import { pageTokens } from '../page-token';
 import { toAwsError } from '../aws-errors';

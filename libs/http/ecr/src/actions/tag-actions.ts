@@ -1,5 +1,5 @@
 import type { ResourceTag } from '@cargohold/storage-ports';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineAction, type ActionContext } from '../action';
 import { AwsError, invalidParameter } from '../aws-errors';
 import { Tag } from '../shapes';

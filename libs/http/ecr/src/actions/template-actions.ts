@@ -1,6 +1,6 @@
 import { accountOf, checkLifecyclePolicy, type TemplateFields } from '@cargohold/registry-core';
 import type { RepositoryCreationTemplate } from '@cargohold/storage-ports';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineAction, type ActionContext } from '../action';
 import { invalidParameter } from '../aws-errors';
 import { MaxResults, MutabilityFilters, NextToken, PolicyText, TagList, TagMutability } from '../shapes';
