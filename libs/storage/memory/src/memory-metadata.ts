@@ -26,6 +26,7 @@ import type {
   UploadSession,
   UploadSessionStore,
   SessionCursor,
+  TaggedManifest,
 } from '@cargohold/storage-ports';
 import { byteCompare } from './bytes';
 
@@ -121,6 +122,11 @@ export class MemoryManifestStore implements ManifestStore {
     const data = this.state.read(repo);
     if (!data) return [];
     return page(data.manifests.keys(), p).map((digest) => copyRecord(data.manifests.get(digest as Digest) as ManifestRecord));
+  }
+
+  async listWithTags(repo: RepoRef, p: Page): Promise<TaggedManifest[]> {
+    const records = await this.list(repo, p);
+    return Promise.all(records.map(async (record) => ({ record, tags: await this.tagsOf(repo, record.digest) })));
   }
 
   async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {

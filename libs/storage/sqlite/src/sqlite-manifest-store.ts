@@ -2,7 +2,16 @@ import type Database from 'better-sqlite3';
 import type { RegistryEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
 import { ManifestClosureError, ManifestReferencedError, TagConflictError } from '@cargohold/storage-ports';
-import type { ManifestDeleteOptions, ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef, StorageClass } from '@cargohold/storage-ports';
+import type {
+  ManifestDeleteOptions,
+  ManifestPutOptions,
+  ManifestRecord,
+  ManifestStore,
+  Page,
+  RepoRef,
+  StorageClass,
+  TaggedManifest,
+} from '@cargohold/storage-ports';
 import { OutboxRecorder } from './sqlite-outbox-store';
 
 interface ManifestRow {
@@ -22,6 +31,10 @@ interface ManifestRow {
 }
 type Repo = { registry: string; repository: string };
 type Key = Repo & { digest: string };
+/** The digests a page spans, first to last: its blobs, children and tags are one range of an index each. */
+type Span = Repo & { first: string; last: string };
+/** A row of a per-page range query: the manifest (or digest) it belongs to and one value, in order. */
+type Grouped<V> = { key: string; value: V };
 
 const repoOf = (ref: RepoRef): Repo => ({ registry: ref.registry, repository: ref.name });
 const IN_REPO = 'registry = @registry AND repository = @repository';
@@ -34,6 +47,9 @@ export class SqliteManifestStore implements ManifestStore {
   private readonly manifestPage: Database.Statement<[Repo & { last: string; limit: number }], ManifestRow>;
   private readonly blobsOf: Database.Statement<[Key], { digest: Digest }>;
   private readonly childrenOf: Database.Statement<[Key], { child: Digest }>;
+  private readonly blobsIn: Database.Statement<[Span], Grouped<Digest>>;
+  private readonly childrenIn: Database.Statement<[Span], Grouped<Digest>>;
+  private readonly tagsIn: Database.Statement<[Span], Grouped<string>>;
   private readonly resolve: Database.Statement<[Repo & { tag: string }], { digest: Digest }>;
   private readonly tagPage: Database.Statement<[Repo & { last: string; limit: number }], { tag: string }>;
   private readonly tagsOfDigest: Database.Statement<[Key], { tag: string }>;
@@ -54,6 +70,10 @@ export class SqliteManifestStore implements ManifestStore {
     this.manifestPage = db.prepare(`SELECT ${COLUMNS} FROM manifests WHERE ${IN_REPO} AND digest > @last ORDER BY digest LIMIT @limit`);
     this.blobsOf = db.prepare(`SELECT digest FROM manifest_blobs WHERE ${IN_REPO} AND manifest = @digest ORDER BY position`);
     this.childrenOf = db.prepare(`SELECT child FROM manifest_children WHERE ${IN_REPO} AND manifest = @digest ORDER BY position`);
+    const span = `${IN_REPO} AND manifest BETWEEN @first AND @last`;
+    this.blobsIn = db.prepare(`SELECT manifest AS key, digest AS value FROM manifest_blobs WHERE ${span} ORDER BY manifest, position`);
+    this.childrenIn = db.prepare(`SELECT manifest AS key, child AS value FROM manifest_children WHERE ${span} ORDER BY manifest, position`);
+    this.tagsIn = db.prepare(`SELECT digest AS key, tag AS value FROM tags WHERE ${IN_REPO} AND digest BETWEEN @first AND @last ORDER BY digest, tag`);
     this.resolve = db.prepare(`SELECT digest FROM tags WHERE ${IN_REPO} AND tag = @tag`);
     this.tagPage = db.prepare(`SELECT tag FROM tags WHERE ${IN_REPO} AND tag > @last ORDER BY tag LIMIT @limit`);
     this.tagsOfDigest = db.prepare(`SELECT tag FROM tags WHERE ${where} ORDER BY tag`);
@@ -164,9 +184,16 @@ export class SqliteManifestStore implements ManifestStore {
   }
 
   async list(repo: RepoRef, page: Page): Promise<ManifestRecord[]> {
+    return this.page(repoOf(repo), page);
+  }
+
+  async listWithTags(repo: RepoRef, page: Page): Promise<TaggedManifest[]> {
     const r = repoOf(repo);
-    const rows = this.manifestPage.all({ ...r, last: page.last ?? '', limit: Math.max(0, page.limit) });
-    return rows.map((row) => this.hydrate({ ...r, digest: row.digest }, row));
+    const records = this.page(r, page);
+    const span = spanOf(r, records);
+    if (!span) return [];
+    const tags = groupBy(this.tagsIn.all(span));
+    return records.map((record) => ({ record, tags: tags.get(record.digest) ?? [] }));
   }
 
   async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {
@@ -204,25 +231,61 @@ export class SqliteManifestStore implements ManifestStore {
     return this.get(repo, digest);
   }
 
-  private hydrate(key: Key, row: ManifestRow): ManifestRecord {
-    return {
-      digest: row.digest as Digest,
-      mediaType: row.media_type,
-      size: row.size,
-      ...(row.artifact_type !== null && { artifactType: row.artifact_type }),
-      ...(row.subject !== null && { subject: row.subject as Digest }),
-      ...(row.annotations !== null && { annotations: JSON.parse(row.annotations) as Record<string, string> }),
-      blobs: this.blobsOf.all(key).map((b) => b.digest),
-      children: this.childrenOf.all(key).map((c) => c.child),
-      ...(row.config_media_type !== null && { configMediaType: row.config_media_type }),
-      imageSizeBytes: row.image_size_bytes,
-      pushedAt: new Date(row.pushed_at),
-      ...(row.last_pulled_at !== null && { lastPulledAt: new Date(row.last_pulled_at) }),
-      ...(row.storage_class !== null && { storageClass: row.storage_class }),
-      ...(row.last_archived_at !== null && { lastArchivedAt: new Date(row.last_archived_at) }),
-      ...(row.last_activated_at !== null && { lastActivatedAt: new Date(row.last_activated_at) }),
-    };
+  /** A page of records, their blobs and children read in one range query each (not two per record). */
+  private page(r: Repo, page: Page): ManifestRecord[] {
+    const rows = this.manifestPage.all({ ...r, last: page.last ?? '', limit: Math.max(0, page.limit) });
+    const span = spanOf(r, rows);
+    if (!span) return [];
+    const blobs = groupBy(this.blobsIn.all(span));
+    const children = groupBy(this.childrenIn.all(span));
+    return rows.map((row) => toRecord(row, blobs.get(row.digest) ?? [], children.get(row.digest) ?? []));
   }
+
+  private hydrate(key: Key, row: ManifestRow): ManifestRecord {
+    return toRecord(
+      row,
+      this.blobsOf.all(key).map((b) => b.digest),
+      this.childrenOf.all(key).map((c) => c.child),
+    );
+  }
+}
+
+function toRecord(row: ManifestRow, blobs: Digest[], children: Digest[]): ManifestRecord {
+  return {
+    digest: row.digest as Digest,
+    mediaType: row.media_type,
+    size: row.size,
+    ...(row.artifact_type !== null && { artifactType: row.artifact_type }),
+    ...(row.subject !== null && { subject: row.subject as Digest }),
+    ...(row.annotations !== null && { annotations: JSON.parse(row.annotations) as Record<string, string> }),
+    blobs,
+    children,
+    ...(row.config_media_type !== null && { configMediaType: row.config_media_type }),
+    imageSizeBytes: row.image_size_bytes,
+    pushedAt: new Date(row.pushed_at),
+    ...(row.last_pulled_at !== null && { lastPulledAt: new Date(row.last_pulled_at) }),
+    ...(row.storage_class !== null && { storageClass: row.storage_class }),
+    ...(row.last_archived_at !== null && { lastArchivedAt: new Date(row.last_archived_at) }),
+    ...(row.last_activated_at !== null && { lastActivatedAt: new Date(row.last_activated_at) }),
+  };
+}
+
+/** The range of digests a page spans (pages are in digest order), or undefined for an empty page. */
+function spanOf(r: Repo, page: readonly { digest: string }[]): Span | undefined {
+  const first = page[0]?.digest;
+  const last = page.at(-1)?.digest;
+  return first === undefined || last === undefined ? undefined : { ...r, first, last };
+}
+
+/** Rows ordered by key, grouped: key → values in row order. */
+function groupBy<V>(rows: readonly Grouped<V>[]): Map<string, V[]> {
+  const groups = new Map<string, V[]>();
+  for (const { key, value } of rows) {
+    const list = groups.get(key);
+    if (list) list.push(value);
+    else groups.set(key, [value]);
+  }
+  return groups;
 }
 
 function toRow(record: ManifestRecord): Omit<ManifestRow, 'digest'> {
