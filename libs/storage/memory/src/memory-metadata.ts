@@ -66,6 +66,11 @@ export class MemoryRepositoryStore implements RepositoryStore {
     return page(names, p);
   }
 
+  async listRecords(registry: string, p: Page): Promise<Repository[]> {
+    const names = await this.list(registry, p);
+    return names.map((name) => copyRepository(this.state.repositories.get(repoKey({ registry, name })) as Repository));
+  }
+
   async delete(ref: RepoRef): Promise<boolean> {
     const existed = this.state.repositories.delete(repoKey(ref));
     this.state.drop(ref);

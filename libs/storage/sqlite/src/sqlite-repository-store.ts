@@ -31,6 +31,7 @@ export class SqliteRepositoryStore implements RepositoryStore {
   private readonly insert: Database.Statement<[Key & { createdAt: number; settings: string }]>;
   private readonly select: Database.Statement<[Key], RepositoryRow>;
   private readonly page: Database.Statement<[{ registry: string; last: string; limit: number }], { name: string }>;
+  private readonly recordPage: Database.Statement<[{ registry: string; last: string; limit: number }], RepositoryRow>;
   private readonly remove: Database.Transaction<(key: Key) => boolean>;
   private readonly updateTx: Database.Transaction<(key: Key, mutate: Mutate) => Repository | undefined>;
 
@@ -41,6 +42,9 @@ export class SqliteRepositoryStore implements RepositoryStore {
     );
     this.select = db.prepare('SELECT registry, name, created_at, settings FROM repositories WHERE registry = @registry AND name = @name');
     this.page = db.prepare('SELECT name FROM repositories WHERE registry = @registry AND name > @last ORDER BY name LIMIT @limit');
+    this.recordPage = db.prepare(
+      'SELECT registry, name, created_at, settings FROM repositories WHERE registry = @registry AND name > @last ORDER BY name LIMIT @limit',
+    );
 
     const where = 'WHERE registry = @registry AND repository = @name';
     const cascade = [
@@ -85,6 +89,10 @@ export class SqliteRepositoryStore implements RepositoryStore {
   async list(registry: string, page: Page): Promise<string[]> {
     const rows = this.page.all({ registry, last: page.last ?? '', limit: Math.max(0, page.limit) });
     return rows.map((row) => row.name);
+  }
+
+  async listRecords(registry: string, page: Page): Promise<Repository[]> {
+    return this.recordPage.all({ registry, last: page.last ?? '', limit: Math.max(0, page.limit) }).map(toRepository);
   }
 
   async delete(ref: RepoRef): Promise<boolean> {
