@@ -33,8 +33,27 @@ type Repo = { registry: string; repository: string };
 type Key = Repo & { digest: string };
 /** The digests a page spans, first to last: its blobs, children and tags are one range of an index each. */
 type Span = Repo & { first: string; last: string };
-/** A row of a per-page range query: the manifest (or digest) it belongs to and one value, in order. */
-type Grouped<V> = { key: string; value: V };
+/**
+ * Page reads take rows as arrays (better-sqlite3's raw mode): building an object per row with a dozen
+ * named columns cost several times the query itself on a page of 100. Grouped is a per-page range row:
+ * the manifest (or digest) it belongs to and one value, in order.
+ */
+type Grouped<V> = [key: string, value: V];
+type RawManifestRow = [
+  digest: string,
+  media_type: string,
+  size: number,
+  artifact_type: string | null,
+  subject: string | null,
+  annotations: string | null,
+  config_media_type: string | null,
+  image_size_bytes: number,
+  pushed_at: number,
+  last_pulled_at: number | null,
+  storage_class: StorageClass | null,
+  last_archived_at: number | null,
+  last_activated_at: number | null,
+];
 
 const repoOf = (ref: RepoRef): Repo => ({ registry: ref.registry, repository: ref.name });
 const IN_REPO = 'registry = @registry AND repository = @repository';
@@ -44,7 +63,7 @@ const COLUMNS =
 
 export class SqliteManifestStore implements ManifestStore {
   private readonly select: Database.Statement<[Key], ManifestRow>;
-  private readonly manifestPage: Database.Statement<[Repo & { last: string; limit: number }], ManifestRow>;
+  private readonly manifestPage: Database.Statement<[Repo & { last: string; limit: number }], RawManifestRow>;
   private readonly blobsOf: Database.Statement<[Key], { digest: Digest }>;
   private readonly childrenOf: Database.Statement<[Key], { child: Digest }>;
   private readonly blobsIn: Database.Statement<[Span], Grouped<Digest>>;
@@ -67,13 +86,19 @@ export class SqliteManifestStore implements ManifestStore {
   constructor(db: Database.Database) {
     const where = `${IN_REPO} AND digest = @digest`;
     this.select = db.prepare(`SELECT ${COLUMNS} FROM manifests WHERE ${where}`);
-    this.manifestPage = db.prepare(`SELECT ${COLUMNS} FROM manifests WHERE ${IN_REPO} AND digest > @last ORDER BY digest LIMIT @limit`);
+    this.manifestPage = db
+      .prepare<[Repo & { last: string; limit: number }], RawManifestRow>(
+        `SELECT ${COLUMNS} FROM manifests WHERE ${IN_REPO} AND digest > @last ORDER BY digest LIMIT @limit`,
+      )
+      .raw(true);
     this.blobsOf = db.prepare(`SELECT digest FROM manifest_blobs WHERE ${IN_REPO} AND manifest = @digest ORDER BY position`);
     this.childrenOf = db.prepare(`SELECT child FROM manifest_children WHERE ${IN_REPO} AND manifest = @digest ORDER BY position`);
     const span = `${IN_REPO} AND manifest BETWEEN @first AND @last`;
-    this.blobsIn = db.prepare(`SELECT manifest AS key, digest AS value FROM manifest_blobs WHERE ${span} ORDER BY manifest, position`);
-    this.childrenIn = db.prepare(`SELECT manifest AS key, child AS value FROM manifest_children WHERE ${span} ORDER BY manifest, position`);
-    this.tagsIn = db.prepare(`SELECT digest AS key, tag AS value FROM tags WHERE ${IN_REPO} AND digest BETWEEN @first AND @last ORDER BY digest, tag`);
+    this.blobsIn = db.prepare<[Span], Grouped<Digest>>(`SELECT manifest, digest FROM manifest_blobs WHERE ${span} ORDER BY manifest, position`).raw(true);
+    this.childrenIn = db.prepare<[Span], Grouped<Digest>>(`SELECT manifest, child FROM manifest_children WHERE ${span} ORDER BY manifest, position`).raw(true);
+    this.tagsIn = db
+      .prepare<[Span], Grouped<string>>(`SELECT digest, tag FROM tags WHERE ${IN_REPO} AND digest BETWEEN @first AND @last ORDER BY digest, tag`)
+      .raw(true);
     this.resolve = db.prepare(`SELECT digest FROM tags WHERE ${IN_REPO} AND tag = @tag`);
     this.tagPage = db.prepare(`SELECT tag FROM tags WHERE ${IN_REPO} AND tag > @last ORDER BY tag LIMIT @limit`);
     this.tagsOfDigest = db.prepare(`SELECT tag FROM tags WHERE ${where} ORDER BY tag`);
@@ -233,7 +258,7 @@ export class SqliteManifestStore implements ManifestStore {
 
   /** A page of records, their blobs and children read in one range query each (not two per record). */
   private page(r: Repo, page: Page): ManifestRecord[] {
-    const rows = this.manifestPage.all({ ...r, last: page.last ?? '', limit: Math.max(0, page.limit) });
+    const rows = this.manifestPage.all({ ...r, last: page.last ?? '', limit: Math.max(0, page.limit) }).map(rowOf);
     const span = spanOf(r, rows);
     if (!span) return [];
     const blobs = groupBy(this.blobsIn.all(span));
@@ -248,6 +273,38 @@ export class SqliteManifestStore implements ManifestStore {
       this.childrenOf.all(key).map((c) => c.child),
     );
   }
+}
+
+function rowOf([
+  digest,
+  media_type,
+  size,
+  artifact_type,
+  subject,
+  annotations,
+  config_media_type,
+  image_size_bytes,
+  pushed_at,
+  last_pulled_at,
+  storage_class,
+  last_archived_at,
+  last_activated_at,
+]: RawManifestRow): ManifestRow {
+  return {
+    digest,
+    media_type,
+    size,
+    artifact_type,
+    subject,
+    annotations,
+    config_media_type,
+    image_size_bytes,
+    pushed_at,
+    last_pulled_at,
+    storage_class,
+    last_archived_at,
+    last_activated_at,
+  };
 }
 
 function toRecord(row: ManifestRow, blobs: Digest[], children: Digest[]): ManifestRecord {
@@ -280,7 +337,7 @@ function spanOf(r: Repo, page: readonly { digest: string }[]): Span | undefined 
 /** Rows ordered by key, grouped: key → values in row order. */
 function groupBy<V>(rows: readonly Grouped<V>[]): Map<string, V[]> {
   const groups = new Map<string, V[]>();
-  for (const { key, value } of rows) {
+  for (const [key, value] of rows) {
     const list = groups.get(key);
     if (list) list.push(value);
     else groups.set(key, [value]);
