@@ -101,8 +101,8 @@ export class ImageService {
     limit: number,
     after?: string,
   ): Promise<{ details: ImageDetail[]; next?: string }> {
-    await this.repositories.require(repo);
     if (!imageIds) return this.page(repo, tagStatus, limit, after);
+    await this.repositories.require(repo);
     const details: ImageDetail[] = [];
     for (const imageId of imageIds) {
       const resolved = await this.resolve(repo, imageId);
