@@ -1,5 +1,5 @@
 import { digestOf, isDigest, isTag, validateTag, type Digest } from '@cargohold/oci';
-import { ManifestReferencedError, type ManifestRecord, type ManifestStore, type RepoRef } from '@cargohold/storage-ports';
+import { ManifestReferencedError, type ManifestRecord, type ManifestStore, type ManifestSummary, type RepoRef } from '@cargohold/storage-ports';
 import { ImageAlreadyExistsError, ImageDigestMismatchError } from './ecr-errors';
 import { ManifestUnknownError } from './errors';
 import { ImageArchivedError } from './lifecycle-errors';
@@ -27,7 +27,7 @@ export interface ImageFailure {
 }
 
 export interface ImageDetail {
-  readonly record: ManifestRecord;
+  readonly record: ManifestSummary;
   readonly tags: string[];
 }
 

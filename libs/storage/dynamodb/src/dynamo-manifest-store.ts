@@ -1,4 +1,4 @@
-import { ManifestClosureError, ManifestReferencedError, SizeLimitError, TagConflictError } from '@cargohold/storage-ports';
+import { ManifestClosureError, ManifestReferencedError, SizeLimitError, summaryOf, TagConflictError } from '@cargohold/storage-ports';
 import type {
   Digest,
   ManifestDeleteOptions,
@@ -196,7 +196,7 @@ export class DynamoManifestStore implements ManifestStore {
       const digest = item['digest'] as string;
       tags.set(digest, [...(tags.get(digest) ?? []), tag]);
     }
-    return records.map((record) => ({ record, tags: tags.get(record.digest) ?? [] }));
+    return records.map((record) => ({ record: summaryOf(record), tags: tags.get(record.digest) ?? [] }));
   }
 
   async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {

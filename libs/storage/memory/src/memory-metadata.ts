@@ -2,6 +2,7 @@ import type { RegistryEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
 import {
   BlobReferencedError,
+  summaryOf,
   DEFAULT_REGISTRY_SETTINGS,
   DEFAULT_REPOSITORY_SETTINGS,
   ManifestClosureError,
@@ -131,7 +132,7 @@ export class MemoryManifestStore implements ManifestStore {
 
   async listWithTags(repo: RepoRef, p: Page): Promise<TaggedManifest[]> {
     const records = await this.list(repo, p);
-    return Promise.all(records.map(async (record) => ({ record, tags: await this.tagsOf(repo, record.digest) })));
+    return Promise.all(records.map(async (record) => ({ record: summaryOf(record), tags: await this.tagsOf(repo, record.digest) })));
   }
 
   async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {

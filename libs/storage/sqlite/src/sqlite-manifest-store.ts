@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { RegistryEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
-import { ManifestClosureError, ManifestReferencedError, TagConflictError } from '@cargohold/storage-ports';
+import { ManifestClosureError, ManifestReferencedError, summaryOf, TagConflictError } from '@cargohold/storage-ports';
 import type {
   ManifestDeleteOptions,
   ManifestPutOptions,
@@ -214,11 +214,11 @@ export class SqliteManifestStore implements ManifestStore {
 
   async listWithTags(repo: RepoRef, page: Page): Promise<TaggedManifest[]> {
     const r = repoOf(repo);
-    const records = this.page(r, page);
-    const span = spanOf(r, records);
+    const rows = this.rowsOf(r, page);
+    const span = spanOf(r, rows);
     if (!span) return [];
     const tags = groupBy(this.tagsIn.all(span));
-    return records.map((record) => ({ record, tags: tags.get(record.digest) ?? [] }));
+    return rows.map((row) => ({ record: summaryOf(toRecord(row, [], [])), tags: tags.get(row.digest) ?? [] }));
   }
 
   async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {
@@ -258,12 +258,16 @@ export class SqliteManifestStore implements ManifestStore {
 
   /** A page of records, their blobs and children read in one range query each (not two per record). */
   private page(r: Repo, page: Page): ManifestRecord[] {
-    const rows = this.manifestPage.all({ ...r, last: page.last ?? '', limit: Math.max(0, page.limit) }).map(rowOf);
+    const rows = this.rowsOf(r, page);
     const span = spanOf(r, rows);
     if (!span) return [];
     const blobs = groupBy(this.blobsIn.all(span));
     const children = groupBy(this.childrenIn.all(span));
     return rows.map((row) => toRecord(row, blobs.get(row.digest) ?? [], children.get(row.digest) ?? []));
+  }
+
+  private rowsOf(r: Repo, page: Page): ManifestRow[] {
+    return this.manifestPage.all({ ...r, last: page.last ?? '', limit: Math.max(0, page.limit) }).map(rowOf);
   }
 
   private hydrate(key: Key, row: ManifestRow): ManifestRecord {
