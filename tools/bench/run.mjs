@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // cargohold benchmarks against CNCF distribution (and a bare hash-and-write sink), all on 127.0.0.1.
 //   node tools/bench/run.mjs [--quick] [--only skopeo,manifest,monolithic,layers,coldstart,scanner,gateway,lifecycle,sweep,scale,scale-dynamo] [--targets cargohold,baseline]
-//                            [--runs N] [--blob-mib N] [--skip-build] [--scale-tags N]
+//                            [--runs N] [--blob-mib N] [--skip-build] [--scale-tags N] [--scale-data DIR]
 // Prints a markdown table and writes tools/bench/results/<timestamp>[-quick].json (git-ignored). See README.md.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -74,9 +74,11 @@ const { values: opts } = parseArgs({
     'blob-mib': { type: 'string' },
     'skip-build': { type: 'boolean', default: false },
     'scale-tags': { type: 'string' },
+    'scale-data': { type: 'string' },
   },
 });
 const sizes = { ...SIZES[opts.quick ? 'quick' : 'full'] };
+if (opts['scale-data']) sizes.scale = { ...sizes.scale, reuse: opts['scale-data'] };
 if (opts['scale-tags']) sizes.scale = { ...sizes.scale, big: { ...sizes.scale.big, tags: Number(opts['scale-tags']) } };
 if (opts['blob-mib']) sizes.blob = sizes.gateway = Number(opts['blob-mib']) * MiB;
 const runs = opts.runs ? Number(opts.runs) : sizes.runs;

@@ -130,6 +130,8 @@ export async function seedPorts(ports, blobs, { tags, repositories, sampleTags, 
           }),
         ),
       );
+      // Port calls on SQLite never leave the microtask queue: yield, so Ctrl-C / SIGTERM get handled.
+      await new Promise((resolve) => setImmediate(resolve));
       if (to % (BATCH * 5) === 0 || to === count)
         log?.(`    ${to.toLocaleString('en')} / ${count.toLocaleString('en')} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
     }
