@@ -320,7 +320,7 @@ async function measure(tmp) {
     rows.push(row({ ...own, name: name('DynamoDB Local'), cargohold: dynamoMs / 1000 }));
   }
   if (only.has('scale') && targets.includes('cargohold')) {
-    raw.scale = await scaleRun(sizes.scale, tmp, log);
+    raw.scale = await scaleRun({ ...sizes.scale, ...(opts.runs && { runs }) }, tmp, log);
     rows.push(...scaleRows(raw.scale, row));
   }
   if (only.has('scale-dynamo')) {
