@@ -69,7 +69,10 @@ function queries(registry, shape) {
       'ECR DescribeImages, page of 100 (with each scan status)',
       async () => {
         const { details } = await registry.images.describe(repo, undefined, 'ANY', 100);
-        for (const detail of details) await registry.scanning.result(repo, detail.record.digest);
+        await registry.scanning.summaries(
+          repo,
+          details.map((detail) => detail.record.digest),
+        );
         return details.length;
       },
     ],
