@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // cargohold benchmarks against CNCF distribution (and a bare hash-and-write sink), all on 127.0.0.1.
-//   node tools/bench/run.mjs [--quick] [--only skopeo,manifest,monolithic,layers,coldstart,scanner,gateway,lifecycle,sweep] [--targets cargohold,baseline]
-//                            [--runs N] [--blob-mib N] [--skip-build]
+//   node tools/bench/run.mjs [--quick] [--only skopeo,manifest,monolithic,layers,coldstart,scanner,gateway,lifecycle,sweep,scale,scale-dynamo] [--targets cargohold,baseline]
+//                            [--runs N] [--blob-mib N] [--skip-build] [--scale-tags N] [--scale-data DIR]
 // Prints a markdown table and writes tools/bench/results/<timestamp>[-quick].json (git-ignored). See README.md.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,6 +15,8 @@ import { startEmulators } from './lib/emulators.mjs';
 import { gatewayRun, RAW_IN_FLIGHT, RAW_PART_SIZE, rawRun } from './lib/gateway.mjs';
 import { lifecycleEvaluation } from './lib/lifecycle.mjs';
 import { lifecycleSweep } from './lib/lifecycle-sweep.mjs';
+import { scaleRows, scaleRun } from './lib/scale.mjs';
+import { scaleDynamo, scaleDynamoRows } from './lib/scale-dynamo.mjs';
 import { scannerThroughput } from './lib/scanner.mjs';
 import { buildRandomImage } from './lib/images.mjs';
 import { layerPush } from './lib/layers.mjs';
@@ -40,6 +42,8 @@ const SIZES = {
     gateway: 1024 * MiB,
     lifecycle: { images: 100_000, runs: 5 },
     sweep: { deletions: 10_000 },
+    scale: { small: { tags: 2_000, repositories: 100 }, big: { tags: 1_000_000, repositories: 10_000 }, requests: { count: 200, warmup: 20 }, runs: 2 },
+    scaleDynamo: { tags: 20_000, repositories: 1_000 },
   },
   quick: {
     runs: 1,
@@ -53,11 +57,13 @@ const SIZES = {
     gateway: 16 * MiB,
     lifecycle: { images: 100_000, runs: 2 },
     sweep: { deletions: 1_000 },
+    scale: { small: { tags: 2_000, repositories: 100 }, big: { tags: 20_000, repositories: 1_000 }, requests: { count: 30, warmup: 5 }, runs: 1 },
+    scaleDynamo: { tags: 2_000, repositories: 200 },
   },
 };
-const MEASUREMENTS = ['skopeo', 'manifest', 'monolithic', 'layers', 'coldstart', 'scanner', 'gateway', 'lifecycle', 'sweep'];
+const MEASUREMENTS = ['skopeo', 'manifest', 'monolithic', 'layers', 'coldstart', 'scanner', 'gateway', 'lifecycle', 'sweep', 'scale', 'scale-dynamo'];
 /** Measurements that need no server (and so no build and no baseline binary). */
-const SERVERLESS_ONLY = new Set(['coldstart', 'scanner', 'lifecycle', 'sweep']);
+const SERVERLESS_ONLY = new Set(['coldstart', 'scanner', 'lifecycle', 'sweep', 'scale-dynamo']);
 
 const { values: opts } = parseArgs({
   options: {
@@ -67,9 +73,13 @@ const { values: opts } = parseArgs({
     runs: { type: 'string' },
     'blob-mib': { type: 'string' },
     'skip-build': { type: 'boolean', default: false },
+    'scale-tags': { type: 'string' },
+    'scale-data': { type: 'string' },
   },
 });
 const sizes = { ...SIZES[opts.quick ? 'quick' : 'full'] };
+if (opts['scale-data']) sizes.scale = { ...sizes.scale, reuse: opts['scale-data'] };
+if (opts['scale-tags']) sizes.scale = { ...sizes.scale, big: { ...sizes.scale.big, tags: Number(opts['scale-tags']) } };
 if (opts['blob-mib']) sizes.blob = sizes.gateway = Number(opts['blob-mib']) * MiB;
 const runs = opts.runs ? Number(opts.runs) : sizes.runs;
 const only = new Set(opts.only.split(','));
@@ -319,6 +329,14 @@ async function measure(tmp) {
     const name = (backend) => `lifecycle sweep expiring ${deletions.toLocaleString('en')} images (${backend})`;
     rows.push(row({ ...own, name: name('SQLite'), cargohold: sqliteMs / 1000 }));
     rows.push(row({ ...own, name: name('DynamoDB Local'), cargohold: dynamoMs / 1000 }));
+  }
+  if (only.has('scale') && targets.includes('cargohold')) {
+    raw.scale = await scaleRun({ ...sizes.scale, ...(opts.runs && { runs }) }, tmp, log);
+    rows.push(...scaleRows(raw.scale, row));
+  }
+  if (only.has('scale-dynamo')) {
+    raw.scaleDynamo = await scaleDynamo(sizes.scaleDynamo, tmp, log);
+    rows.push(...scaleDynamoRows(raw.scaleDynamo, row));
   }
   return { raw, rows };
 }

@@ -43,6 +43,23 @@ describe('AccessService.allowsEach', () => {
     expect(reads).toEqual({ repositories: 1, registries: 1 });
   });
 
+  it('takes a repository policy the caller already read instead of reading the repository again', async () => {
+    const { access, reads } = await setup();
+    const check = (repositoryName: string, text: string | undefined) => ({
+      principal: admin,
+      action: 'ecr:DescribeRepositories',
+      registryKey: REGISTRY,
+      repositoryName,
+      repositoryPolicy: { text },
+    });
+    await expect(access.allowsEach([check('a/one', undefined), check('b/two', DENY_DESCRIBE), check('c/three', DENY_DESCRIBE)])).resolves.toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect(reads).toEqual({ repositories: 0, registries: 1 });
+  });
+
   it('answers one check as allows() does', async () => {
     const { access } = await setup();
     await expect(access.allows({ principal: admin, action: 'ecr:DescribeRepositories', registryKey: REGISTRY, repositoryName: 'b/two' })).resolves.toBe(false);

@@ -13,6 +13,12 @@ export interface AccessCheck {
   readonly registryKey: string;
   readonly repositoryName?: string;
   readonly sourceIp?: string;
+  /**
+   * The repository's policy text as the caller read it in this same request (a listing page reads whole
+   * repositories; `text` undefined: no policy), so a page of checks does not read each repository again.
+   * Omitted, the repository is read.
+   */
+  readonly repositoryPolicy?: { readonly text: string | undefined };
 }
 
 /** Where identity policies come from (the IAM-lite directory); raw documents as configured. */
@@ -84,7 +90,7 @@ export class AccessService {
   private async resourcePoliciesOf(checks: readonly AccessCheck[]): Promise<{ policies: Map<string, PolicyDocument | undefined>; v1: Set<string> }> {
     const reads = new Map<string, Promise<string | undefined>>();
     const v1 = new Set<string>();
-    for (const { registryKey, repositoryName } of checks) {
+    for (const { registryKey, repositoryName, repositoryPolicy } of checks) {
       if (!reads.has(registryKey))
         reads.set(
           registryKey,
@@ -95,7 +101,9 @@ export class AccessService {
         );
       if (repositoryName === undefined) continue;
       const key = repositoryKey(registryKey, repositoryName);
-      if (!reads.has(key))
+      if (reads.has(key)) continue;
+      if (repositoryPolicy) reads.set(key, Promise.resolve(repositoryPolicy.text));
+      else
         reads.set(
           key,
           this.repositories.get({ registry: registryKey, name: repositoryName }).then((repo) => repo?.settings.policyText),

@@ -7,7 +7,7 @@ import type { RepositoryResolver } from './repositories';
 /** ECR's imageStatus: ACTIVATING is never reported, because a restore here is immediate. */
 export type ImageStatus = 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING';
 
-export const imageStatusOf = (record: ManifestRecord): ImageStatus => (record.storageClass === 'ARCHIVE' ? 'ARCHIVED' : 'ACTIVE');
+export const imageStatusOf = (record: Pick<ManifestRecord, 'storageClass'>): ImageStatus => (record.storageClass === 'ARCHIVE' ? 'ARCHIVED' : 'ACTIVE');
 
 /**
  * UpdateImageStorageClass: ARCHIVE makes an image unpullable (its bytes stay, as the blob store has one

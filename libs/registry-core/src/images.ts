@@ -1,5 +1,5 @@
 import { digestOf, isDigest, isTag, validateTag, type Digest } from '@cargohold/oci';
-import { ManifestReferencedError, type ManifestRecord, type ManifestStore, type RepoRef } from '@cargohold/storage-ports';
+import { ManifestReferencedError, type ManifestRecord, type ManifestStore, type ManifestSummary, type RepoRef } from '@cargohold/storage-ports';
 import { ImageAlreadyExistsError, ImageDigestMismatchError } from './ecr-errors';
 import { ManifestUnknownError } from './errors';
 import { ImageArchivedError } from './lifecycle-errors';
@@ -27,7 +27,7 @@ export interface ImageFailure {
 }
 
 export interface ImageDetail {
-  readonly record: ManifestRecord;
+  readonly record: ManifestSummary;
   readonly tags: string[];
 }
 
@@ -101,8 +101,8 @@ export class ImageService {
     limit: number,
     after?: string,
   ): Promise<{ details: ImageDetail[]; next?: string }> {
-    await this.repositories.require(repo);
     if (!imageIds) return this.page(repo, tagStatus, limit, after);
+    await this.repositories.require(repo);
     const details: ImageDetail[] = [];
     for (const imageId of imageIds) {
       const resolved = await this.resolve(repo, imageId);
@@ -189,23 +189,31 @@ export class ImageService {
     return this.manifestService.put(repo, tag ?? computed, manifest, mediaType ?? mediaTypeOf(manifest));
   }
 
+  /**
+   * Up to `limit` images after `after` with their tags, filtered by tag status. Each read asks the store for
+   * one more image than the page still needs (that one tells whether another page follows), with its tags
+   * in the same page read, so a page costs a bounded number of store reads whatever its size.
+   */
   private async page(repo: RepoRef, tagStatus: TagStatus, limit: number, after?: string): Promise<{ details: ImageDetail[]; next?: string }> {
     await this.repositories.require(repo);
     const details: ImageDetail[] = [];
     let cursor = after;
     for (;;) {
-      const records = await this.manifests.list(repo, cursor === undefined ? { limit: 100 } : { last: cursor, limit: 100 });
-      for (const record of records) {
-        const tags = await this.manifests.tagsOf(repo, record.digest);
+      const want = Math.max(limit + 1 - details.length, MIN_READ);
+      const entries = await this.manifests.listWithTags(repo, cursor === undefined ? { limit: want } : { last: cursor, limit: want });
+      for (const { record, tags } of entries) {
         if ((tagStatus === 'TAGGED' && tags.length === 0) || (tagStatus === 'UNTAGGED' && tags.length > 0)) continue;
         if (details.length === limit) return { details, next: details[details.length - 1]?.record.digest as string };
         details.push({ record, tags });
       }
-      if (records.length < 100) return { details };
-      cursor = records[records.length - 1]?.digest;
+      if (entries.length < want) return { details };
+      cursor = entries[entries.length - 1]?.record.digest;
     }
   }
 }
+
+/** The fewest images one store read asks for: a filter by tag status may skip most of them. */
+const MIN_READ = 100;
 
 /** A cursor `list` issued: `<digest>`, `<digest>#<skip>` or `#<skip>` (digests never hold a `#`). */
 function listCursor(after: string | undefined): { last?: string; skip: number } {

@@ -134,3 +134,20 @@ describe('ManifestService.get on a storage that cannot write', () => {
     expect(reported).toEqual([DISK_FULL, DISK_FULL]);
   });
 });
+
+describe('ManifestService pulls', () => {
+  it('reads the tag and the manifest, and the repository only to name a miss', async () => {
+    const { storage, registry } = setup();
+    await pushImage(registry, 'amd64');
+    const repositoryReads = jest.spyOn(storage.repositories, 'get');
+
+    await expect(registry.manifests.get(repo, 'v1', OCI_MANIFEST)).resolves.toMatchObject({ mediaType: OCI_MANIFEST });
+    await expect(registry.manifests.stat(repo, 'v1', OCI_MANIFEST)).resolves.toMatchObject({ mediaType: OCI_MANIFEST });
+    expect(repositoryReads).not.toHaveBeenCalled();
+
+    await expect(registry.manifests.get(repo, 'missing', OCI_MANIFEST)).rejects.toMatchObject({ code: 'MANIFEST_UNKNOWN' });
+    await expect(registry.manifests.get({ ...repo, name: 'nothing' }, 'v1', OCI_MANIFEST)).rejects.toMatchObject({ code: 'NAME_UNKNOWN' });
+    await expect(registry.manifests.stat({ ...repo, name: 'nothing' }, 'v1', OCI_MANIFEST)).rejects.toMatchObject({ code: 'NAME_UNKNOWN' });
+    expect(repositoryReads).toHaveBeenCalledTimes(3);
+  });
+});

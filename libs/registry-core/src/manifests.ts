@@ -9,7 +9,7 @@ import {
   type Descriptor,
   type ParsedManifest,
 } from '@cargohold/manifests';
-import { digestOf, parseDigest, parseReference, TagInvalidError, validateTag, type Digest } from '@cargohold/oci';
+import { digestOf, parseDigest, parseReference, TagInvalidError, validateRepositoryName, validateTag, type Digest } from '@cargohold/oci';
 import {
   BlobCorruptError,
   DigestMismatchError,
@@ -85,14 +85,12 @@ export class ManifestService {
 
   /** HEAD: what GET would return, without reading the bytes. */
   async stat(repo: RepoRef, reference: string, accept: string | undefined): Promise<StoredManifest> {
-    await this.repositories.require(repo);
-    return this.acceptable(await this.resolve(repo, reference), reference, accept);
+    return this.acceptable(await this.pulled(repo, reference), reference, accept);
   }
 
   /** `pulledBy`: the puller's principal ARN, checked against the pull-time update exclusions. An archived image is not pullable. */
   async get(repo: RepoRef, reference: string, accept: string | undefined, pulledBy?: string): Promise<StoredManifest & { bytes: Buffer }> {
-    await this.repositories.require(repo);
-    const record = await this.resolve(repo, reference);
+    const record = await this.pulled(repo, reference);
     const manifest = this.acceptable(record, reference, accept);
     if (record.storageClass === 'ARCHIVE') throw new ImageArchivedError(record.digest, repo.name);
     const bytes = await this.bytesOf(manifest.digest);
@@ -196,6 +194,23 @@ export class ManifestService {
    * CNCF distribution answers 404 (its route does not match such a reference) and the OCI conformance
    * suite expects 404 (goharbor/harbor#12494); a push by an ill-formed tag still answers 400 TAG_INVALID.
    */
+  /**
+   * The record a pull (GET or HEAD) names. The repository is read only when there is none, to answer
+   * NAME_UNKNOWN rather than MANIFEST_UNKNOWN: a tag or manifest recorded under the repository proves it
+   * exists, so a pull by tag costs two metadata reads (tag, manifest), not three. The one difference it
+   * makes: on DynamoDB, whose repository delete removes the repository item before its tags, a pull racing
+   * that delete may still be served, as it would have been a moment earlier.
+   */
+  private async pulled(repo: RepoRef, reference: string): Promise<ManifestRecord> {
+    validateRepositoryName(repo.name);
+    try {
+      return await this.resolve(repo, reference);
+    } catch (error) {
+      if (error instanceof ManifestUnknownError) await this.repositories.require(repo);
+      throw error;
+    }
+  }
+
   private async resolve(repo: RepoRef, reference: string): Promise<ManifestRecord> {
     const ref = pullReference(reference);
     const digest = ref.kind === 'digest' ? ref.digest : await this.ports.manifests.resolveTag(repo, ref.tag);

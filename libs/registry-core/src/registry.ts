@@ -63,6 +63,7 @@ export interface Registry {
 /** Scanning switched off: nothing recorded, nothing found. */
 const NO_SCANS: ScanStore = {
   get: async () => undefined,
+  summaries: async () => new Map(),
   start: async () => false,
   finish: async () => undefined,
 };

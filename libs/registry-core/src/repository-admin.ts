@@ -39,14 +39,9 @@ export class RepositoryAdmin {
 
   /** One page of a registry's repositories in name order. */
   async list(registry: string, limit: number, after?: string): Promise<{ repositories: Repository[]; next?: string }> {
-    const names = await this.repositories.list(registry, after === undefined ? { limit: limit + 1 } : { last: after, limit: limit + 1 });
-    const page = names.slice(0, limit);
-    const repositories: Repository[] = [];
-    for (const name of page) {
-      const repository = await this.repositories.get({ registry, name });
-      if (repository) repositories.push(repository);
-    }
-    return names.length > limit ? { repositories, next: page[page.length - 1] as string } : { repositories };
+    const records = await this.repositories.listRecords(registry, after === undefined ? { limit: limit + 1 } : { last: after, limit: limit + 1 });
+    const repositories = records.slice(0, limit);
+    return records.length > limit ? { repositories, next: repositories[repositories.length - 1]?.name as string } : { repositories };
   }
 
   /** Without `force`, only an empty repository may be deleted (RepositoryNotEmptyException). */

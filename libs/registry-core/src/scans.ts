@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { newEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
-import type { RegistryScanningConfiguration, RegistrySettingsStore, RepoRef, Repository, ScanRecord, ScanStore } from '@cargohold/storage-ports';
+import type { RegistryScanningConfiguration, RegistrySettingsStore, RepoRef, Repository, ScanRecord, ScanStore, ScanSummary } from '@cargohold/storage-ports';
 import type { Clock } from './config';
 import { LimitExceededError } from './ecr-errors';
 import type { RepositoryResolver } from './repositories';
@@ -60,5 +60,10 @@ export class ScanService {
 
   async result(repo: RepoRef, digest: Digest): Promise<ScanRecord | undefined> {
     return this.scans.get(repo, digest);
+  }
+
+  /** The scan status of several images at once (a DescribeImages page), without findings. */
+  async summaries(repo: RepoRef, digests: readonly Digest[]): Promise<Map<Digest, ScanSummary>> {
+    return digests.length === 0 ? new Map() : this.scans.summaries(repo, digests);
   }
 }

@@ -1,6 +1,6 @@
 import type { Principal } from '@cargohold/auth';
 import type { AccessVerdict, Registry } from '@cargohold/registry-core';
-import type { RepoRef } from '@cargohold/storage-ports';
+import type { RepoRef, Repository } from '@cargohold/storage-ports';
 import type * as z from 'zod';
 import type { ErrorOverrides } from './aws-errors';
 import type { PageTokens } from './page-token';
@@ -34,9 +34,10 @@ export interface ActionContext extends CallerContext {
   /**
    * IAM for more repositories than the dispatcher checked, in one evaluation: actions over several
    * repositories (DescribeRepositories, BatchGetRepositoryScanningConfiguration) ask for all of them
-   * at once; the answers come back in order.
+   * at once; the answers come back in order. A repository given whole (read by this request, e.g. a
+   * listing page) brings its policy along instead of being read again.
    */
-  decideEach(iamAction: string, registryKey: string, repositoryNames: readonly string[]): Promise<readonly AccessVerdict[]>;
+  decideEach(iamAction: string, registryKey: string, repositories: readonly (string | Repository)[]): Promise<readonly AccessVerdict[]>;
 }
 
 export interface ActionServices {

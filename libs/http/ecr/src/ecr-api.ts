@@ -134,13 +134,15 @@ function actionContext(deps: EcrApiDeps, caller: CallerContext, operation: strin
     services: deps.services,
     pageToken: pageTokens(deps.pageTokenKey, operation),
     registryKey,
-    decideEach: (action, key, repositoryNames) =>
+    decideEach: (action, key, repositories) =>
       deps.authorize(
-        repositoryNames.map((repositoryName) => ({
+        repositories.map((repository) => ({
           principal: caller.principal,
           action,
           registryKey: key,
-          repositoryName,
+          ...(typeof repository === 'string'
+            ? { repositoryName: repository }
+            : { repositoryName: repository.name, repositoryPolicy: { text: repository.settings.policyText } }),
           ...(caller.sourceIp ? { sourceIp: caller.sourceIp } : {}),
         })),
       ),

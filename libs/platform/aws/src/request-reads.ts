@@ -35,6 +35,7 @@ export class RequestReads {
       get: (ref) => this.#once(key(ref), () => store.get(ref)),
       update: (ref, mutate) => this.#writing(key(ref), () => store.update(ref, mutate)),
       list: (registry, page) => store.list(registry, page),
+      listRecords: (registry, page) => store.listRecords(registry, page),
       delete: (ref) => this.#writing(key(ref), () => store.delete(ref)),
     };
   }

@@ -18,7 +18,8 @@ import { keys, PREFIX } from './table-design';
  *   A put racing the unlink either commits first (and the unlink finds it or is cancelled) or finds the
  *   link gone (ManifestClosureError). Manifests with more links than a transaction holds are the
  *   documented exception (dynamo-manifest-store.ts). The Query reads every manifest item of the repository
- *   (the filter saves bandwidth, not read units).
+ *   (the filter saves bandwidth, not read units), up to the first page (1 MB) that holds a hit: one
+ *   manifest listing the blob is enough to refuse, so a base layer every manifest lists costs one page.
  */
 /** Deletes tried before an unlink gives up on concurrent puts listing the blob (UpdateContentionError). */
 const ATTEMPTS = 8;
@@ -58,7 +59,10 @@ export class DynamoBlobLinkStore implements BlobLinkStore {
   }
 }
 
-/** The digests of the repository's manifests whose `blobs` list the digest, sorted. */
+/**
+ * Digests of the repository's manifests whose `blobs` list the digest, sorted: those of the first Query page
+ * (1 MB of manifest items) that has any, or none when no manifest lists it.
+ */
 export async function manifestsListing(table: Table, repo: RepoRef, digest: Digest): Promise<string[]> {
   const found: string[] = [];
   const spec = {
@@ -68,6 +72,9 @@ export async function manifestsListing(table: Table, repo: RepoRef, digest: Dige
     values: { ':pk': keys.repository(repo), ':prefix': PREFIX.manifest, ':digest': digest },
     projection: '#digest',
   };
-  for await (const page of table.pages(spec)) found.push(...page.map((item) => item['digest'] as string));
+  for await (const page of table.pages(spec)) {
+    found.push(...page.map((item) => item['digest'] as string));
+    if (found.length > 0) break;
+  }
   return found.sort();
 }

@@ -1,5 +1,15 @@
-import { ManifestClosureError, ManifestReferencedError, SizeLimitError, TagConflictError } from '@cargohold/storage-ports';
-import type { Digest, ManifestDeleteOptions, ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef, StorageClass } from '@cargohold/storage-ports';
+import { ManifestClosureError, ManifestReferencedError, SizeLimitError, summaryOf, TagConflictError } from '@cargohold/storage-ports';
+import type {
+  Digest,
+  ManifestDeleteOptions,
+  ManifestPutOptions,
+  ManifestRecord,
+  ManifestStore,
+  Page,
+  RepoRef,
+  StorageClass,
+  TaggedManifest,
+} from '@cargohold/storage-ports';
 import type { RegistryEvent } from '@cargohold/events';
 import { TransactionLimitError, UpdateContentionError } from './errors';
 import { nativeItemSize } from './item-size';
@@ -161,6 +171,32 @@ export class DynamoManifestStore implements ManifestStore {
 
   async list(repo: RepoRef, page: Page): Promise<ManifestRecord[]> {
     return (await this.pageOf(repo, PREFIX.manifest, page)).map(toRecord);
+  }
+
+  /**
+   * The page's manifests (one Query), then the tags of all of them at once: a page is a contiguous range of
+   * digests, so their TAGOF#<digest>#<tag> keys are one range of LSI1 (one Query per MB, not one per image).
+   */
+  async listWithTags(repo: RepoRef, page: Page): Promise<TaggedManifest[]> {
+    const records = await this.list(repo, page);
+    const first = records[0]?.digest;
+    const last = records.at(-1)?.digest;
+    if (first === undefined || last === undefined) return [];
+    const items = await this.table.collect({
+      index: INDEX.tagsAndReferrers,
+      // '$' sorts right after '#': the upper bound takes every tag of the last digest and nothing after it.
+      key: 'PK = :pk AND LSI1SK BETWEEN :from AND :to',
+      values: { ':pk': keys.repository(repo), ':from': keys.tagOf(first), ':to': `${keys.tagOf(last).slice(0, -1)}$` },
+      names: { '#digest': 'digest' },
+      projection: 'SK, #digest',
+    });
+    const tags = new Map<string, string[]>();
+    for (const item of items) {
+      const tag = (item['SK'] as string).slice(PREFIX.tag.length);
+      const digest = item['digest'] as string;
+      tags.set(digest, [...(tags.get(digest) ?? []), tag]);
+    }
+    return records.map((record) => ({ record: summaryOf(record), tags: tags.get(record.digest) ?? [] }));
   }
 
   async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {

@@ -24,6 +24,8 @@ const toRepository = (ref: RepoRef, item: Item): Repository => ({
   settings: parseSettings(item['settings'] as string),
 });
 
+const nameOf = (item: Item): string => (item['SK'] as string).slice(PREFIX.repository.length);
+
 const NAMES = { '#settings': 'settings', '#version': 'version' };
 
 /** GSI1 keys while the settings hold a lifecycle policy (the sweep lists that partition), none otherwise. */
@@ -73,17 +75,25 @@ export class DynamoRepositoryStore implements RepositoryStore {
   }
 
   async list(registry: string, page: Page): Promise<string[]> {
+    return (await this.page(registry, page, 'SK')).map((item) => nameOf(item));
+  }
+
+  /** The same Query as `list`, whole items: the page's settings come with it (no GetItem per repository). */
+  async listRecords(registry: string, page: Page): Promise<Repository[]> {
+    return (await this.page(registry, page)).map((item) => toRepository({ registry, name: nameOf(item) }, item));
+  }
+
+  private page(registry: string, page: Page, projection?: string): Promise<Item[]> {
     const pk = keys.registry(registry);
-    const items = await this.table.collect(
+    return this.table.collect(
       {
         key: 'PK = :pk AND begins_with(SK, :prefix)',
         values: { ':pk': pk, ':prefix': PREFIX.repository },
         startAfter: page.last === undefined ? undefined : { PK: pk, SK: keys.repositorySk(page.last) },
-        projection: 'SK',
+        projection,
       },
       page.limit,
     );
-    return items.map((item) => (item['SK'] as string).slice(PREFIX.repository.length));
   }
 
   /**

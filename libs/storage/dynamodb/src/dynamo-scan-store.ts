@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { RegistryEvent } from '@cargohold/events';
-import type { Digest, RepoRef, ScanFinding, ScanRecord, ScanStore } from '@cargohold/storage-ports';
+import type { Digest, RepoRef, ScanFinding, ScanRecord, ScanStore, ScanSummary } from '@cargohold/storage-ports';
 import { retryOnConflict } from './optimistic';
 import type { Item, Key, Table } from './table';
 import { keys } from './table-design';
@@ -60,6 +60,20 @@ function scanItem(repo: RepoRef, digest: Digest, record: ScanRecord, generation:
   };
 }
 
+const SUMMARY_NAMES = {
+  '#status': 'status',
+  '#startedAt': 'startedAt',
+  '#description': 'description',
+  '#completedAt': 'completedAt',
+  '#sourceUpdatedAt': 'sourceUpdatedAt',
+  '#severityCounts': 'severityCounts',
+};
+
+function summaryOf(item: Item): ScanSummary {
+  const { findings: _findings, ...summary } = toRecord(item, []);
+  return summary;
+}
+
 function toRecord(item: Item, findings: ScanFinding[]): ScanRecord {
   const date = (name: string) => (item[name] === undefined ? undefined : new Date(item[name] as number));
   const completedAt = date('completedAt');
@@ -90,6 +104,14 @@ export class DynamoScanStore implements ScanStore {
       const json = gunzipSync(Buffer.concat(parts.map((part) => part['bytes'] as Uint8Array))).toString('utf8');
       return { done: true, value: toRecord(item, JSON.parse(json) as ScanFinding[]) };
     });
+  }
+
+  /** BatchGetItem of the scan items (100 keys a call), without their findings parts. */
+  async summaries(repo: RepoRef, digests: readonly Digest[]): Promise<Map<Digest, ScanSummary>> {
+    const wanted = [...new Set(digests)].map((digest) => scanKey(repo, digest));
+    const projection = { expression: 'SK, #status, #startedAt, #description, #completedAt, #sourceUpdatedAt, #severityCounts', names: SUMMARY_NAMES };
+    const items = await this.table.getAll(wanted, projection);
+    return new Map(items.map((item) => [(item['SK'] as string).slice(keys.scanSk('').length) as Digest, summaryOf(item)]));
   }
 
   async start(repo: RepoRef, digest: Digest, at: Date, notBefore: Date, events: readonly RegistryEvent[] = []): Promise<boolean> {

@@ -2,6 +2,7 @@ import type { RegistryEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
 import {
   BlobReferencedError,
+  summaryOf,
   DEFAULT_REGISTRY_SETTINGS,
   DEFAULT_REPOSITORY_SETTINGS,
   ManifestClosureError,
@@ -26,6 +27,7 @@ import type {
   UploadSession,
   UploadSessionStore,
   SessionCursor,
+  TaggedManifest,
 } from '@cargohold/storage-ports';
 import { byteCompare } from './bytes';
 
@@ -63,6 +65,11 @@ export class MemoryRepositoryStore implements RepositoryStore {
   async list(registry: string, p: Page): Promise<string[]> {
     const names = [...this.state.repositories.values()].filter((r) => r.registry === registry).map((r) => r.name);
     return page(names, p);
+  }
+
+  async listRecords(registry: string, p: Page): Promise<Repository[]> {
+    const names = await this.list(registry, p);
+    return names.map((name) => copyRepository(this.state.repositories.get(repoKey({ registry, name })) as Repository));
   }
 
   async delete(ref: RepoRef): Promise<boolean> {
@@ -121,6 +128,11 @@ export class MemoryManifestStore implements ManifestStore {
     const data = this.state.read(repo);
     if (!data) return [];
     return page(data.manifests.keys(), p).map((digest) => copyRecord(data.manifests.get(digest as Digest) as ManifestRecord));
+  }
+
+  async listWithTags(repo: RepoRef, p: Page): Promise<TaggedManifest[]> {
+    const records = await this.list(repo, p);
+    return Promise.all(records.map(async (record) => ({ record: summaryOf(record), tags: await this.tagsOf(repo, record.digest) })));
   }
 
   async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {

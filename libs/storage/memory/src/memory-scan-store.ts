@@ -1,6 +1,6 @@
 import type { RegistryEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
-import type { RepoRef, ScanRecord, ScanStore } from '@cargohold/storage-ports';
+import type { RepoRef, ScanRecord, ScanStore, ScanSummary } from '@cargohold/storage-ports';
 import type { MemoryOutboxState } from './memory-outbox';
 
 const keyOf = (repo: RepoRef, digest: Digest): string => `${repo.registry}\u0000${repo.name}\u0000${digest}`;
@@ -35,6 +35,18 @@ export class MemoryScanStore implements ScanStore {
   async get(repo: RepoRef, digest: Digest): Promise<ScanRecord | undefined> {
     const record = this.records.get(keyOf(repo, digest));
     return record && copyScan(record);
+  }
+
+  async summaries(repo: RepoRef, digests: readonly Digest[]): Promise<Map<Digest, ScanSummary>> {
+    const found = new Map<Digest, ScanSummary>();
+    for (const digest of digests) {
+      const record = this.records.get(keyOf(repo, digest));
+      if (record) {
+        const { findings: _findings, ...summary } = copyScan(record);
+        found.set(digest, summary);
+      }
+    }
+    return found;
   }
 
   async start(repo: RepoRef, digest: Digest, at: Date, notBefore: Date, events: readonly RegistryEvent[] = []): Promise<boolean> {

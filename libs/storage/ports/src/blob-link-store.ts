@@ -6,7 +6,9 @@ import type { Digest, Found, RepoRef } from './refs';
  *
  * Contract: `link` is idempotent (re-linking keeps the first size); `unlink` answers whether a link existed.
  * `unlink` refuses with BlobReferencedError, and keeps the link, while any manifest of the repository lists
- * the digest among its `blobs` (invariant 3: a tagged manifest's layers stay in its repository); once those
+ * the digest among its `blobs` (invariant 3: a tagged manifest's layers stay in its repository). The error
+ * names some of those manifests, in byte order, not necessarily all: a base layer a million manifests list
+ * is refused at the cost of finding one (adapters document how many they name). Once those
  * manifests are deleted the blob may be unlinked. The check and the delete are one atomic step where the
  * adapter can make them so (see the DynamoDB adapter for the window it leaves).
  */

@@ -50,6 +50,9 @@ export type StorageClass = 'STANDARD' | 'ARCHIVE';
  *   atomically with the delete, and otherwise answers false and changes nothing (a lifecycle expiry of an
  *   image re-tagged since it was selected).
  * - `list` pages through every manifest of a repository (tagged or not) by digest, byte order.
+ * - `listWithTags` is `list` with each record's tags (as `tagsOf` answers them) and without its `blobs` and
+ *   `children`, read per page rather than per record: the ECR listings show every image with its tags, and
+ *   a page must cost a bounded number of reads whatever its size.
  * - `put`, `delete` and `deleteTag` take the events that describe the change; an adapter with an outbox
  *   (OutboxStore) records them in the same atomic step as the change, and only if the change happened.
  *   Adapters whose change feed is the event source (DynamoDB Streams) may ignore them.
@@ -73,6 +76,20 @@ export interface ManifestDeleteOptions {
   readonly expectedTags?: readonly string[];
 }
 
+/** What a listing shows of a manifest: the record without the digests it references. */
+export type ManifestSummary = Omit<ManifestRecord, 'blobs' | 'children'>;
+
+/** The summary of a record (adapters that read whole records anyway). */
+export function summaryOf({ blobs: _blobs, children: _children, ...summary }: ManifestRecord): ManifestSummary {
+  return summary;
+}
+
+/** A manifest with the tags on it, sorted (a page of `listWithTags`). */
+export interface TaggedManifest {
+  readonly record: ManifestSummary;
+  readonly tags: string[];
+}
+
 export interface ManifestStore {
   put(
     repo: RepoRef,
@@ -83,6 +100,7 @@ export interface ManifestStore {
   ): Promise<{ previous: Record<string, Digest> }>;
   get(repo: RepoRef, digest: Digest): Promise<ManifestRecord | undefined>;
   list(repo: RepoRef, page: Page): Promise<ManifestRecord[]>;
+  listWithTags(repo: RepoRef, page: Page): Promise<TaggedManifest[]>;
   resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined>;
   listTags(repo: RepoRef, page: Page): Promise<string[]>;
   tagsOf(repo: RepoRef, digest: Digest): Promise<string[]>;

@@ -58,6 +58,8 @@ export interface Repository {
  *   updates: adapters retry or lock) and stores its result wholesale; undefined when there is no such
  *   repository. `mutate` may throw to abort, and then nothing changes.
  * - `list` returns names of one registry strictly after `page.last`, in byte order, at most `page.limit`.
+ * - `listRecords` is `list` answering each repository whole (as `get` would), in one page read: the ECR
+ *   listing shows every repository's settings.
  * - `delete` removes the repository with every manifest, tag, blob link and upload session recorded
  *   under it (blob bytes are left for garbage collection); it answers false when there was none.
  */
@@ -66,5 +68,6 @@ export interface RepositoryStore {
   get(ref: RepoRef): Promise<Repository | undefined>;
   update(ref: RepoRef, mutate: (current: RepositorySettings) => RepositorySettings): Promise<Repository | undefined>;
   list(registry: string, page: Page): Promise<string[]>;
+  listRecords(registry: string, page: Page): Promise<Repository[]>;
   delete(ref: RepoRef): Promise<boolean>;
 }

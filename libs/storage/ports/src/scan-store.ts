@@ -38,8 +38,13 @@ export interface ScanRecord {
  * the adapter's: the transactional outbox it shares with the manifests (SQLite, memory), or the scan
  * item itself, whose change feed the stream forwarder publishes (DynamoDB, see table-design.ts).
  */
+/** A scan without its findings: what a listing shows of it (DescribeImages' status and counts). */
+export type ScanSummary = Omit<ScanRecord, 'findings'>;
+
 export interface ScanStore {
   get(repo: RepoRef, digest: Digest): Promise<ScanRecord | undefined>;
+  /** The scans of several images of a repository, without findings, in one read where the adapter can; absent images are left out. */
+  summaries(repo: RepoRef, digests: readonly Digest[]): Promise<Map<Digest, ScanSummary>>;
   start(repo: RepoRef, digest: Digest, at: Date, notBefore: Date, events?: readonly RegistryEvent[]): Promise<boolean>;
   finish(repo: RepoRef, digest: Digest, record: ScanRecord, events?: readonly RegistryEvent[]): Promise<void>;
 }

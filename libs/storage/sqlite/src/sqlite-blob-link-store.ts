@@ -3,6 +3,8 @@ import type { Digest } from '@cargohold/oci';
 import { BlobReferencedError, type BlobLinkStore, type Found, type RepoRef } from '@cargohold/storage-ports';
 
 type Key = { registry: string; repository: string; digest: string };
+/** How many of the manifests that list a blob an unlink's refusal names. */
+const REFERENCES_NAMED = 10;
 const keyOf = (repo: RepoRef, digest: Digest): Key => ({ registry: repo.registry, repository: repo.name, digest });
 
 export class SqliteBlobLinkStore implements BlobLinkStore {
@@ -20,13 +22,15 @@ export class SqliteBlobLinkStore implements BlobLinkStore {
     this.select = db.prepare(`SELECT size FROM blob_links ${where}`);
     const remove = db.prepare<[Key]>(`DELETE FROM blob_links ${where}`);
     // manifest_blobs is indexed by digest; the reference check and the delete commit together, so no
-    // manifest listing the blob can be recorded in between (invariant 3).
-    const referencedBy = db.prepare<[Key], { manifest: string }>(
-      'SELECT DISTINCT manifest FROM manifest_blobs WHERE digest = @digest AND registry = @registry AND repository = @repository ORDER BY manifest',
+    // manifest listing the blob can be recorded in between (invariant 3). One referencing manifest is
+    // enough to refuse: the error names the first few, so a base layer that a million manifests list
+    // costs what one does.
+    const referencedBy = db.prepare<[Key & { limit: number }], { manifest: string }>(
+      'SELECT DISTINCT manifest FROM manifest_blobs WHERE digest = @digest AND registry = @registry AND repository = @repository ORDER BY manifest LIMIT @limit',
     );
     this.unlinkTx = db.transaction((key: Key) => {
       if (!this.select.get(key)) return false;
-      const manifests = referencedBy.all(key).map((row) => row.manifest);
+      const manifests = referencedBy.all({ ...key, limit: REFERENCES_NAMED }).map((row) => row.manifest);
       if (manifests.length > 0) throw new BlobReferencedError(key.digest, manifests);
       return remove.run(key).changes > 0;
     });

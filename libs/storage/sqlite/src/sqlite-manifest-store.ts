@@ -1,8 +1,17 @@
 import type Database from 'better-sqlite3';
 import type { RegistryEvent } from '@cargohold/events';
 import type { Digest } from '@cargohold/oci';
-import { ManifestClosureError, ManifestReferencedError, TagConflictError } from '@cargohold/storage-ports';
-import type { ManifestDeleteOptions, ManifestPutOptions, ManifestRecord, ManifestStore, Page, RepoRef, StorageClass } from '@cargohold/storage-ports';
+import { ManifestClosureError, ManifestReferencedError, summaryOf, TagConflictError } from '@cargohold/storage-ports';
+import type {
+  ManifestDeleteOptions,
+  ManifestPutOptions,
+  ManifestRecord,
+  ManifestStore,
+  Page,
+  RepoRef,
+  StorageClass,
+  TaggedManifest,
+} from '@cargohold/storage-ports';
 import { OutboxRecorder } from './sqlite-outbox-store';
 
 interface ManifestRow {
@@ -22,6 +31,29 @@ interface ManifestRow {
 }
 type Repo = { registry: string; repository: string };
 type Key = Repo & { digest: string };
+/** The digests a page spans, first to last: its blobs, children and tags are one range of an index each. */
+type Span = Repo & { first: string; last: string };
+/**
+ * Page reads take rows as arrays (better-sqlite3's raw mode): building an object per row with a dozen
+ * named columns cost several times the query itself on a page of 100. Grouped is a per-page range row:
+ * the manifest (or digest) it belongs to and one value, in order.
+ */
+type Grouped<V> = [key: string, value: V];
+type RawManifestRow = [
+  digest: string,
+  media_type: string,
+  size: number,
+  artifact_type: string | null,
+  subject: string | null,
+  annotations: string | null,
+  config_media_type: string | null,
+  image_size_bytes: number,
+  pushed_at: number,
+  last_pulled_at: number | null,
+  storage_class: StorageClass | null,
+  last_archived_at: number | null,
+  last_activated_at: number | null,
+];
 
 const repoOf = (ref: RepoRef): Repo => ({ registry: ref.registry, repository: ref.name });
 const IN_REPO = 'registry = @registry AND repository = @repository';
@@ -31,9 +63,12 @@ const COLUMNS =
 
 export class SqliteManifestStore implements ManifestStore {
   private readonly select: Database.Statement<[Key], ManifestRow>;
-  private readonly manifestPage: Database.Statement<[Repo & { last: string; limit: number }], ManifestRow>;
+  private readonly manifestPage: Database.Statement<[Repo & { last: string; limit: number }], RawManifestRow>;
   private readonly blobsOf: Database.Statement<[Key], { digest: Digest }>;
   private readonly childrenOf: Database.Statement<[Key], { child: Digest }>;
+  private readonly blobsIn: Database.Statement<[Span], Grouped<Digest>>;
+  private readonly childrenIn: Database.Statement<[Span], Grouped<Digest>>;
+  private readonly tagsIn: Database.Statement<[Span], Grouped<string>>;
   private readonly resolve: Database.Statement<[Repo & { tag: string }], { digest: Digest }>;
   private readonly tagPage: Database.Statement<[Repo & { last: string; limit: number }], { tag: string }>;
   private readonly tagsOfDigest: Database.Statement<[Key], { tag: string }>;
@@ -51,9 +86,19 @@ export class SqliteManifestStore implements ManifestStore {
   constructor(db: Database.Database) {
     const where = `${IN_REPO} AND digest = @digest`;
     this.select = db.prepare(`SELECT ${COLUMNS} FROM manifests WHERE ${where}`);
-    this.manifestPage = db.prepare(`SELECT ${COLUMNS} FROM manifests WHERE ${IN_REPO} AND digest > @last ORDER BY digest LIMIT @limit`);
+    this.manifestPage = db
+      .prepare<[Repo & { last: string; limit: number }], RawManifestRow>(
+        `SELECT ${COLUMNS} FROM manifests WHERE ${IN_REPO} AND digest > @last ORDER BY digest LIMIT @limit`,
+      )
+      .raw(true);
     this.blobsOf = db.prepare(`SELECT digest FROM manifest_blobs WHERE ${IN_REPO} AND manifest = @digest ORDER BY position`);
     this.childrenOf = db.prepare(`SELECT child FROM manifest_children WHERE ${IN_REPO} AND manifest = @digest ORDER BY position`);
+    const span = `${IN_REPO} AND manifest BETWEEN @first AND @last`;
+    this.blobsIn = db.prepare<[Span], Grouped<Digest>>(`SELECT manifest, digest FROM manifest_blobs WHERE ${span} ORDER BY manifest, position`).raw(true);
+    this.childrenIn = db.prepare<[Span], Grouped<Digest>>(`SELECT manifest, child FROM manifest_children WHERE ${span} ORDER BY manifest, position`).raw(true);
+    this.tagsIn = db
+      .prepare<[Span], Grouped<string>>(`SELECT digest, tag FROM tags WHERE ${IN_REPO} AND digest BETWEEN @first AND @last ORDER BY digest, tag`)
+      .raw(true);
     this.resolve = db.prepare(`SELECT digest FROM tags WHERE ${IN_REPO} AND tag = @tag`);
     this.tagPage = db.prepare(`SELECT tag FROM tags WHERE ${IN_REPO} AND tag > @last ORDER BY tag LIMIT @limit`);
     this.tagsOfDigest = db.prepare(`SELECT tag FROM tags WHERE ${where} ORDER BY tag`);
@@ -164,9 +209,16 @@ export class SqliteManifestStore implements ManifestStore {
   }
 
   async list(repo: RepoRef, page: Page): Promise<ManifestRecord[]> {
+    return this.page(repoOf(repo), page);
+  }
+
+  async listWithTags(repo: RepoRef, page: Page): Promise<TaggedManifest[]> {
     const r = repoOf(repo);
-    const rows = this.manifestPage.all({ ...r, last: page.last ?? '', limit: Math.max(0, page.limit) });
-    return rows.map((row) => this.hydrate({ ...r, digest: row.digest }, row));
+    const rows = this.rowsOf(r, page);
+    const span = spanOf(r, rows);
+    if (!span) return [];
+    const tags = groupBy(this.tagsIn.all(span));
+    return rows.map((row) => ({ record: summaryOf(toRecord(row, [], [])), tags: tags.get(row.digest) ?? [] }));
   }
 
   async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {
@@ -204,25 +256,97 @@ export class SqliteManifestStore implements ManifestStore {
     return this.get(repo, digest);
   }
 
-  private hydrate(key: Key, row: ManifestRow): ManifestRecord {
-    return {
-      digest: row.digest as Digest,
-      mediaType: row.media_type,
-      size: row.size,
-      ...(row.artifact_type !== null && { artifactType: row.artifact_type }),
-      ...(row.subject !== null && { subject: row.subject as Digest }),
-      ...(row.annotations !== null && { annotations: JSON.parse(row.annotations) as Record<string, string> }),
-      blobs: this.blobsOf.all(key).map((b) => b.digest),
-      children: this.childrenOf.all(key).map((c) => c.child),
-      ...(row.config_media_type !== null && { configMediaType: row.config_media_type }),
-      imageSizeBytes: row.image_size_bytes,
-      pushedAt: new Date(row.pushed_at),
-      ...(row.last_pulled_at !== null && { lastPulledAt: new Date(row.last_pulled_at) }),
-      ...(row.storage_class !== null && { storageClass: row.storage_class }),
-      ...(row.last_archived_at !== null && { lastArchivedAt: new Date(row.last_archived_at) }),
-      ...(row.last_activated_at !== null && { lastActivatedAt: new Date(row.last_activated_at) }),
-    };
+  /** A page of records, their blobs and children read in one range query each (not two per record). */
+  private page(r: Repo, page: Page): ManifestRecord[] {
+    const rows = this.rowsOf(r, page);
+    const span = spanOf(r, rows);
+    if (!span) return [];
+    const blobs = groupBy(this.blobsIn.all(span));
+    const children = groupBy(this.childrenIn.all(span));
+    return rows.map((row) => toRecord(row, blobs.get(row.digest) ?? [], children.get(row.digest) ?? []));
   }
+
+  private rowsOf(r: Repo, page: Page): ManifestRow[] {
+    return this.manifestPage.all({ ...r, last: page.last ?? '', limit: Math.max(0, page.limit) }).map(rowOf);
+  }
+
+  private hydrate(key: Key, row: ManifestRow): ManifestRecord {
+    return toRecord(
+      row,
+      this.blobsOf.all(key).map((b) => b.digest),
+      this.childrenOf.all(key).map((c) => c.child),
+    );
+  }
+}
+
+function rowOf([
+  digest,
+  media_type,
+  size,
+  artifact_type,
+  subject,
+  annotations,
+  config_media_type,
+  image_size_bytes,
+  pushed_at,
+  last_pulled_at,
+  storage_class,
+  last_archived_at,
+  last_activated_at,
+]: RawManifestRow): ManifestRow {
+  return {
+    digest,
+    media_type,
+    size,
+    artifact_type,
+    subject,
+    annotations,
+    config_media_type,
+    image_size_bytes,
+    pushed_at,
+    last_pulled_at,
+    storage_class,
+    last_archived_at,
+    last_activated_at,
+  };
+}
+
+function toRecord(row: ManifestRow, blobs: Digest[], children: Digest[]): ManifestRecord {
+  return {
+    digest: row.digest as Digest,
+    mediaType: row.media_type,
+    size: row.size,
+    ...(row.artifact_type !== null && { artifactType: row.artifact_type }),
+    ...(row.subject !== null && { subject: row.subject as Digest }),
+    ...(row.annotations !== null && { annotations: JSON.parse(row.annotations) as Record<string, string> }),
+    blobs,
+    children,
+    ...(row.config_media_type !== null && { configMediaType: row.config_media_type }),
+    imageSizeBytes: row.image_size_bytes,
+    pushedAt: new Date(row.pushed_at),
+    ...(row.last_pulled_at !== null && { lastPulledAt: new Date(row.last_pulled_at) }),
+    ...(row.storage_class !== null && { storageClass: row.storage_class }),
+    ...(row.last_archived_at !== null && { lastArchivedAt: new Date(row.last_archived_at) }),
+    ...(row.last_activated_at !== null && { lastActivatedAt: new Date(row.last_activated_at) }),
+  };
+}
+
+/** The range of digests a page spans (pages are in digest order), or undefined for an empty page. */
+function spanOf(r: Repo, page: readonly { digest: string }[]): Span | undefined {
+  const first = page[0]?.digest;
+  const last = page.at(-1)?.digest;
+  return first === undefined || last === undefined ? undefined : { ...r, first, last };
+}
+
+/** Rows ordered by key, grouped: key → values in row order. */
+function groupBy<V>(rows: readonly Grouped<V>[]): Map<string, V[]> {
+  const groups = new Map<string, V[]>();
+  for (const [key, value] of rows) {
+    const list = groups.get(key);
+    if (list) list.push(value);
+    else groups.set(key, [value]);
+  }
+  return groups;
 }
 
 function toRow(record: ManifestRecord): Omit<ManifestRow, 'digest'> {

@@ -15,8 +15,10 @@ type Mutate = (current: RepositorySettings) => RepositorySettings;
  * '{}' (every row migrated from v1) and any field a document lacks read as the default. The defaults are
  * cloned: mutate may edit its argument, and must never reach the shared constant.
  */
+const DEFAULTS_TEXT = JSON.stringify(DEFAULT_REPOSITORY_SETTINGS);
 const parseSettings = (document: string): RepositorySettings => ({
-  ...structuredClone(DEFAULT_REPOSITORY_SETTINGS),
+  // A fresh deep copy by parsing: a few times cheaper than structuredClone, which a page of 100 felt.
+  ...(JSON.parse(DEFAULTS_TEXT) as RepositorySettings),
   ...(JSON.parse(document) as Partial<RepositorySettings>),
 });
 
@@ -31,6 +33,7 @@ export class SqliteRepositoryStore implements RepositoryStore {
   private readonly insert: Database.Statement<[Key & { createdAt: number; settings: string }]>;
   private readonly select: Database.Statement<[Key], RepositoryRow>;
   private readonly page: Database.Statement<[{ registry: string; last: string; limit: number }], { name: string }>;
+  private readonly recordPage: Database.Statement<[{ registry: string; last: string; limit: number }], [string, string, number, string]>;
   private readonly remove: Database.Transaction<(key: Key) => boolean>;
   private readonly updateTx: Database.Transaction<(key: Key, mutate: Mutate) => Repository | undefined>;
 
@@ -41,6 +44,12 @@ export class SqliteRepositoryStore implements RepositoryStore {
     );
     this.select = db.prepare('SELECT registry, name, created_at, settings FROM repositories WHERE registry = @registry AND name = @name');
     this.page = db.prepare('SELECT name FROM repositories WHERE registry = @registry AND name > @last ORDER BY name LIMIT @limit');
+    // Arrays (raw mode), not an object per row: cheaper for a page.
+    this.recordPage = db
+      .prepare<[{ registry: string; last: string; limit: number }], [string, string, number, string]>(
+        'SELECT registry, name, created_at, settings FROM repositories WHERE registry = @registry AND name > @last ORDER BY name LIMIT @limit',
+      )
+      .raw(true);
 
     const where = 'WHERE registry = @registry AND repository = @name';
     const cascade = [
@@ -85,6 +94,11 @@ export class SqliteRepositoryStore implements RepositoryStore {
   async list(registry: string, page: Page): Promise<string[]> {
     const rows = this.page.all({ registry, last: page.last ?? '', limit: Math.max(0, page.limit) });
     return rows.map((row) => row.name);
+  }
+
+  async listRecords(registry: string, page: Page): Promise<Repository[]> {
+    const rows = this.recordPage.all({ registry, last: page.last ?? '', limit: Math.max(0, page.limit) });
+    return rows.map(([registryKey, name, created_at, settings]) => toRepository({ registry: registryKey, name, created_at, settings }));
   }
 
   async delete(ref: RepoRef): Promise<boolean> {

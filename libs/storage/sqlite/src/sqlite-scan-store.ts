@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { RegistryEvent } from '@cargohold/events';
 import { OutboxRecorder } from './sqlite-outbox-store';
-import type { Digest, RepoRef, ScanRecord, ScanStatus, ScanStore } from '@cargohold/storage-ports';
+import type { Digest, RepoRef, ScanRecord, ScanStatus, ScanStore, ScanSummary } from '@cargohold/storage-ports';
 
 type Key = { registry: string; repository: string; digest: string };
 
@@ -25,6 +25,15 @@ const toRow = (record: ScanRecord): ScanRow => ({
   source_updated_at: record.vulnerabilitySourceUpdatedAt?.getTime() ?? null,
   findings: JSON.stringify(record.findings),
   severity_counts: JSON.stringify(record.severityCounts),
+});
+
+const summaryOf = (row: Omit<ScanRow, 'findings'>): ScanSummary => ({
+  status: row.status,
+  ...(row.description !== null && { description: row.description }),
+  startedAt: new Date(row.started_at),
+  ...(row.completed_at !== null && { completedAt: new Date(row.completed_at) }),
+  ...(row.source_updated_at !== null && { vulnerabilitySourceUpdatedAt: new Date(row.source_updated_at) }),
+  severityCounts: JSON.parse(row.severity_counts) as ScanRecord['severityCounts'],
 });
 
 const fromRow = (row: ScanRow): ScanRecord => ({
@@ -53,6 +62,7 @@ export class SqliteScanStore implements ScanStore {
   private readonly startTx: Database.Transaction<(params: Key & ScanRow & { not_before: number }, events: RegistryEvent[]) => boolean>;
   private readonly finishTx: Database.Transaction<(params: Key & ScanRow, events: RegistryEvent[]) => void>;
   private readonly select: Database.Statement<[Key], ScanRow>;
+  private readonly selectMany: Database.Statement<[{ registry: string; repository: string; digests: string }], Omit<ScanRow, 'findings'> & { digest: string }>;
   private readonly claim: Database.Statement<[Key & ScanRow & { not_before: number }]>;
   private readonly replace: Database.Statement<[Key & ScanRow]>;
 
@@ -60,6 +70,10 @@ export class SqliteScanStore implements ScanStore {
     this.select = db.prepare(
       `SELECT status, description, started_at, completed_at, source_updated_at, findings, severity_counts
        FROM scans WHERE registry = @registry AND repository = @repository AND digest = @digest`,
+    );
+    this.selectMany = db.prepare(
+      `SELECT digest, status, description, started_at, completed_at, source_updated_at, severity_counts
+       FROM scans WHERE registry = @registry AND repository = @repository AND digest IN (SELECT value FROM json_each(@digests))`,
     );
     // The check and the write are one statement, hence one transaction: two workers racing for the same
     // duplicate event cannot both see the old terminal record and both claim it. A row the WHERE refuses
@@ -81,6 +95,12 @@ export class SqliteScanStore implements ScanStore {
   async get(repo: RepoRef, digest: Digest): Promise<ScanRecord | undefined> {
     const row = this.select.get(keyOf(repo, digest));
     return row && fromRow(row);
+  }
+
+  /** One statement for the page: the digests go in as one JSON array (json_each), findings stay unread. */
+  async summaries(repo: RepoRef, digests: readonly Digest[]): Promise<Map<Digest, ScanSummary>> {
+    const rows = this.selectMany.all({ registry: repo.registry, repository: repo.name, digests: JSON.stringify(digests) });
+    return new Map(rows.map((row) => [row.digest as Digest, summaryOf(row)]));
   }
 
   async start(repo: RepoRef, digest: Digest, at: Date, notBefore: Date, events: readonly RegistryEvent[] = []): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { ManifestClosureError, ManifestReferencedError, type ManifestRecord } from '@cargohold/storage-ports';
 import type { MetadataFixture } from './metadata-fixture';
 import { describeManifestExpectedTagsSpec } from './manifest-expected-tags-contract';
+import { describeManifestListWithTagsSpec } from './manifest-list-with-tags-contract';
 import { describeManifestStorageClassSpec } from './manifest-storage-class-contract';
 import { describeManifestTagConditionSpec } from './manifest-tag-condition-contract';
 import { at, digestFor, indexRecord, manifestRecord, putLinked, repoRef, T0 } from './metadata-fixture';
@@ -289,6 +290,7 @@ export function describeManifestStoreSpec(fixture: () => MetadataFixture): void 
     describeManifestTagConditionSpec(fixture);
     describeManifestStorageClassSpec(fixture);
     describeManifestExpectedTagsSpec(fixture);
+    describeManifestListWithTagsSpec(fixture);
 
     describe('referrers', () => {
       it('lists the manifests whose subject is the digest, ordered by digest', async () => {

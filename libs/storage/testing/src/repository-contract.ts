@@ -47,6 +47,18 @@ export function describeRepositoryStoreSpec(fixture: () => MetadataFixture): voi
       expect(await repositories.list(REGISTRY, { last: 'e', limit: 2 })).toEqual([]);
     });
 
+    it('lists whole repositories with the same pages as the names', async () => {
+      const { repositories } = fixture();
+      for (const name of ['c', 'b', 'a']) await repositories.create(repoRef(name), T0);
+      await repositories.update(repoRef('b'), (settings) => ({ ...settings, scanOnPush: true }));
+      await repositories.create(repoRef('d', OTHER_REGISTRY), T0);
+      const b = { ...created('b'), settings: { ...DEFAULT_REPOSITORY_SETTINGS, scanOnPush: true } };
+      expect(await repositories.listRecords(REGISTRY, { limit: 2 })).toEqual([created('a'), b]);
+      expect(await repositories.listRecords(REGISTRY, { last: 'a', limit: 5 })).toEqual([b, created('c')]);
+      expect(await repositories.listRecords(REGISTRY, { last: 'c', limit: 5 })).toEqual([]);
+      expect(await repositories.listRecords(REGISTRY, { limit: 0 })).toEqual([]);
+    });
+
     it('deletes a repository and answers false when there was none', async () => {
       const { repositories } = fixture();
       await repositories.create(repoRef('app'), T0);

@@ -85,6 +85,19 @@ export function describeScanStoreContract(name: string, make: MakeScans): void {
       });
     });
 
+    describe('summaries', () => {
+      it('answers the scans of the images asked for, without findings, leaving out those never scanned', async () => {
+        const { findings: _findings, ...summary } = await scanned();
+        const other = digestFor('other');
+        await scans().start(app, other, at(9), at(9));
+        await scans().start(repoRef('elsewhere'), digestFor('elsewhere'), at(9), at(9));
+
+        const found = await scans().summaries(app, [image, digestFor('never'), other, digestFor('elsewhere')]);
+        expect(Object.fromEntries(found)).toEqual({ [image]: summary, [other]: { status: 'IN_PROGRESS', startedAt: at(9), severityCounts: {} } });
+        expect((await scans().summaries(app, [])).size).toBe(0);
+      });
+    });
+
     describe('start', () => {
       it('records IN_PROGRESS, and answers true, when the image has no scan', async () => {
         expect(await scans().start(app, image, at(5), at(5))).toBe(true);

@@ -1,5 +1,5 @@
 import { accountOf, imageStatusOf, type ImageDetail, type ImageId } from '@cargohold/registry-core';
-import type { ScanRecord } from '@cargohold/storage-ports';
+import type { ScanSummary } from '@cargohold/storage-ports';
 import * as z from 'zod';
 import { defineAction, epochSeconds, type ActionContext } from '../action';
 import { invalidParameter } from '../aws-errors';
@@ -38,7 +38,7 @@ function archiveFields(record: ImageDetail['record']) {
 }
 
 /** DescribeImages' imageScanStatus and imageScanFindingsSummary, when the image was scanned. */
-function scanSummary(scan: ScanRecord | undefined) {
+function scanSummary(scan: ScanSummary | undefined) {
   if (!scan) return {};
   return {
     imageScanStatus: { status: scan.status, ...(scan.description ? { description: scan.description } : {}) },
@@ -94,11 +94,14 @@ export const describeImages = defineAction({
     const scope = `${ref.registry}/${ref.name}?${input.filter?.tagStatus ?? 'ANY'}`;
     const after = context.pageToken.open(scope, input.nextToken);
     const page = await context.registry.images.describe(ref, input.imageIds, input.filter?.tagStatus ?? 'ANY', input.maxResults ?? 100, after);
-    const imageDetails = [];
-    for (const detail of page.details) {
-      const scan = await context.registry.scanning.result(ref, detail.record.digest);
-      imageDetails.push({ ...imageDetail(context, ref.registry, ref.name, detail), ...scanSummary(scan) });
-    }
+    const scans = await context.registry.scanning.summaries(
+      ref,
+      page.details.map((detail) => detail.record.digest),
+    );
+    const imageDetails = page.details.map((detail) => ({
+      ...imageDetail(context, ref.registry, ref.name, detail),
+      ...scanSummary(scans.get(detail.record.digest)),
+    }));
     return { imageDetails, nextToken: context.pageToken.seal(scope, page.next) };
   },
 });

@@ -70,7 +70,7 @@ export const describeRepositories = defineAction({
   async handle(input, context) {
     const admin = context.registry.repositoryAdmin;
     const key = context.registryKey(input.registryId);
-    const visible = (names: readonly string[]) => context.decideEach('ecr:DescribeRepositories', key, names);
+    const visible = (repositories: readonly (string | Repository)[]) => context.decideEach('ecr:DescribeRepositories', key, repositories);
     if (input.repositoryNames) {
       if (input.nextToken || input.maxResults) throw invalidParameter('maxResults and nextToken cannot be used with repositoryNames');
       const verdicts = await visible(input.repositoryNames);
@@ -84,7 +84,7 @@ export const describeRepositories = defineAction({
     }
     // A listing shows the repositories the caller may describe: a Deny on one repository hides it.
     const page = await admin.list(key, input.maxResults ?? 100, context.pageToken.open(key, input.nextToken));
-    const verdicts = page.repositories.length === 0 ? [] : await visible(page.repositories.map((repository) => repository.name));
+    const verdicts = page.repositories.length === 0 ? [] : await visible(page.repositories);
     const repositories = page.repositories
       .filter((_, index) => verdicts[index]?.decision === 'Allow')
       .map((repository) => repositoryShape(context, repository));

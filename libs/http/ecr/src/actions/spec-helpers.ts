@@ -86,7 +86,8 @@ export function actionHarness(storage: HarnessStorage, options: HarnessOptions =
       validatePolicy: (text) => void parsePolicy(text, 'resource'),
       ...options.services,
     },
-    decideEach: async (action, key, repositoryNames) => {
+    decideEach: async (action, key, repositories) => {
+      const repositoryNames = repositories.map((repository) => (typeof repository === 'string' ? repository : repository.name));
       iamChecks.push([action, key, repositoryNames]);
       return repositoryNames.map((name) => ((options.allows?.(action, key, name) ?? true) ? ALLOW : IMPLICIT_DENY));
     },
