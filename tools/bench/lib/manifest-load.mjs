@@ -1,5 +1,6 @@
 // (b) manifest GET by tag, requests/s with keep-alive: wrk (wrk-manifest.lua sets the Accept header)
-// or, without wrk, load-worker.mjs in its own process.
+// or, without wrk, load-worker.mjs in its own process. Kind `bare` is bare-server.mjs (a fixed 1 KiB
+// body), loaded the same way on the same path: the ceiling of Node's HTTP server on this machine.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runCommand } from './proc.mjs';
@@ -42,12 +43,14 @@ async function generateLoad(tool, url, { seconds, connections }) {
 export async function manifestLoad(kind, tmp, { seconds, connections }, log) {
   const tool = loadTool();
   return withServer(kind, tmp, async (server) => {
-    const agent = keepAlive();
-    const manifest = await seedImage(server.url, 'bench/manifest', 'latest', agent);
     const url = `${server.url}/v2/bench/manifest/manifests/latest`;
-    const check = await http(url, { headers: { Accept: MANIFEST_ACCEPT }, agent });
-    if (check.status !== 200 || !check.body.equals(manifest)) throw new Error(`${kind}: manifest GET returned ${check.status}, not the pushed bytes`);
-    agent.destroy();
+    if (kind !== 'bare') {
+      const agent = keepAlive();
+      const manifest = await seedImage(server.url, 'bench/manifest', 'latest', agent);
+      const check = await http(url, { headers: { Accept: MANIFEST_ACCEPT }, agent });
+      if (check.status !== 200 || !check.body.equals(manifest)) throw new Error(`${kind}: manifest GET returned ${check.status}, not the pushed bytes`);
+      agent.destroy();
+    }
     await generateLoad(tool, url, { seconds: Math.min(2, seconds), connections });
     const result = await generateLoad(tool, url, { seconds, connections });
     const p99 = result.latency_us ? `, p99 ${(result.latency_us.p99 / 1000).toFixed(1)} ms` : '';

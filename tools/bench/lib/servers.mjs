@@ -2,7 +2,8 @@
 //   cargohold  node dist/apps/local-server/main.js serve   (the server under test)
 //   gateway    --backend aws --role upload-gateway, with a front server that sends uploads to it
 //   baseline   /usr/bin/docker-registry serve config.yml   (CNCF distribution 2.8.2, filesystem driver)
-//   sink       node tools/bench/sink.mjs                   (hash-and-write floor for monolithic uploads)
+//   sink       node tools/bench/sink.mjs                   (hash-and-write floor for monolithic uploads, fs-stream GETs)
+//   bare       node tools/bench/bare-server.mjs            (a fixed 1 KiB body: the ceiling for manifest GETs)
 // Every handle has { kind, url, host, pid, stop() }; stop() kills the process and deletes its data.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,11 +15,13 @@ const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const CARGOHOLD_MAIN = join(ROOT, 'dist/apps/local-server/main.js');
 export const BASELINE_BINARY = '/usr/bin/docker-registry';
 const SINK = fileURLToPath(new URL('../sink.mjs', import.meta.url));
+const BARE = fileURLToPath(new URL('../bare-server.mjs', import.meta.url));
 
 export function startServer(kind, tmp) {
   if (kind === 'cargohold') return startCargohold(tmp);
   if (kind === 'baseline') return startBaseline(tmp);
   if (kind === 'sink') return startSink(tmp);
+  if (kind === 'bare') return startBare(tmp);
   throw new Error(`unknown server kind ${kind}`);
 }
 
@@ -111,6 +114,13 @@ async function startSink(tmp) {
   const port = await freePort();
   const child = spawnTracked(process.execPath, [SINK, '--port', String(port), '--dir', dir]);
   return ready('sink', child, `http://127.0.0.1:${port}`, dir, '/health');
+}
+
+async function startBare(tmp) {
+  const dir = await mkdtemp(join(tmp, 'bare-'));
+  const port = await freePort();
+  const child = spawnTracked(process.execPath, [BARE, '--port', String(port)]);
+  return ready('bare', child, `http://127.0.0.1:${port}`, dir, '/');
 }
 
 /** Polls until the server answers (any status below 500), bounded by `timeoutMs`. */
