@@ -189,8 +189,10 @@ async function measure(tmp) {
     raw.manifest = {};
     const p99 = (list) => (list?.length ? Math.min(...list.map((r) => r.latency_us?.p99 ?? NaN)) / 1000 : undefined);
     for (const connections of sizes.manifest.connections) {
-      log(`manifest GET by tag: ${connections} connections × ${seconds} s (${loadTool()}), against ${[...targets, 'bare'].join(', ')}`);
-      const m = Object.fromEntries([...targets, 'bare'].map((kind) => [kind, []]));
+      // cargohold-token: the same server without --allow-anonymous, each GET carrying an ECR token (the path clients take).
+      const kinds = [...targets, ...(targets.includes('cargohold') && loadTool() === 'wrk' ? ['cargohold-token'] : []), 'bare'];
+      log(`manifest GET by tag: ${connections} connections × ${seconds} s (${loadTool()}), against ${kinds.join(', ')}`);
+      const m = Object.fromEntries(kinds.map((kind) => [kind, []]));
       for (let run = 1; run <= loadRuns; run++) {
         for (const kind of Object.keys(m)) m[kind].push(await manifestLoad(kind, tmp, { seconds, connections }, log));
       }
@@ -218,6 +220,21 @@ async function measure(tmp) {
           referenceName: 'bare Node',
         }),
       );
+      if (m['cargohold-token']) {
+        const token = m['cargohold-token'];
+        rows.push(
+          row({
+            ...rps,
+            name: `${name}, with an ECR token, vs bare Node (fixed 1 KiB)`,
+            cargohold: best(token, 'rps'),
+            reference: best(m.bare, 'rps'),
+            referenceName: 'bare Node',
+            target: { op: '>=', value: 0.7 },
+          }),
+        );
+        const tokenP99 = { unit: 'ms', better: 'lower', digits: 2, reference: p99(m.bare), referenceName: 'bare Node' };
+        rows.push(row({ ...tokenP99, name: `manifest GET p99 latency with an ECR token, ${connections} conns, best of ${loadRuns}`, cargohold: p99(token) }));
+      }
     }
   }
   if (only.has('monolithic')) {
