@@ -437,3 +437,35 @@ describe('TokenAuthorizer with a token it has verified before', () => {
     await expect(tokens.authorize(ask(authorization))).resolves.toMatchObject({ allowed: false, reason: 'denied' });
   });
 });
+
+describe('AccessService over repeated checks', () => {
+  it('still reads the request context for a policy with a Condition', async () => {
+    const fromOffice = statement('Allow', 'ecr:BatchGetImage', { Resource: APP_ARN, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } });
+    const { access } = await setup({ [ALICE.arn]: [document(fromOffice)] });
+
+    await expect(access.allows(pull(ALICE, { sourceIp: '10.1.2.3' }))).resolves.toBe(true);
+    await expect(access.allows(pull(ALICE, { sourceIp: '192.168.1.1' }))).resolves.toBe(false);
+    await expect(access.allows(pull(ALICE, { sourceIp: '10.1.2.3' }))).resolves.toBe(true);
+  });
+
+  it('answers a changed repository policy from the next check on', async () => {
+    const { access, setRepositoryPolicy } = await setup({ [ALICE.arn]: [document(statement('Allow', 'ecr:BatchGetImage', { Resource: APP_ARN }))] });
+    await expect(access.allows(pull())).resolves.toBe(true);
+
+    await setRepositoryPolicy('team/app', text(statement('Deny', 'ecr:BatchGetImage', { Principal: { AWS: ALICE.arn } })));
+    await expect(access.allows(pull())).resolves.toBe(false);
+
+    await setRepositoryPolicy('team/app', text(statement('Allow', 'ecr:PutImage', { Principal: { AWS: ALICE.arn } })));
+    await expect(access.allows(pull())).resolves.toBe(true);
+  });
+
+  it('tells principals, actions and repositories apart', async () => {
+    const { access } = await setup({ [ALICE.arn]: [document(statement('Allow', 'ecr:BatchGetImage', { Resource: APP_ARN }))] });
+
+    await expect(access.allows(pull())).resolves.toBe(true);
+    await expect(access.allows(pull(BOB))).resolves.toBe(false);
+    await expect(access.allows(pull(ALICE, { action: 'ecr:PutImage' }))).resolves.toBe(false);
+    await expect(access.allows(pull(ALICE, { repositoryName: 'team/other' }))).resolves.toBe(false);
+    await expect(access.allows(pull())).resolves.toBe(true);
+  });
+});
