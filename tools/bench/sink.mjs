@@ -1,9 +1,10 @@
 // The floor for a monolithic upload: a bare Node HTTP server that pipes each request body through sha256
 // into a file, fsyncs it, renames it into place, fsyncs the directory, and answers 201 (400 if ?digest= does not match).
 // Everything a registry must do at minimum to honour "2xx means durable" and "the digest is a claim".
+// GET …/blobs/sha256:<hex> streams a stored file back with fs.createReadStream: the floor for a blob GET.
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -14,7 +15,14 @@ import { parseArgs } from 'node:util';
 const { values } = parseArgs({ options: { port: { type: 'string' }, dir: { type: 'string' } } });
 
 const server = createServer(async (req, res) => {
-  if (req.method === 'GET') return res.end('ok');
+  if (req.method === 'GET') {
+    const blob = /\/blobs\/sha256:([0-9a-f]{64})$/.exec(req.url);
+    if (!blob) return res.end('ok');
+    const path = join(values.dir, blob[1]);
+    const { size } = await stat(path);
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': size });
+    return pipeline(createReadStream(path), res);
+  }
   const hash = createHash('sha256');
   const tap = new Transform({
     transform(chunk, _encoding, callback) {

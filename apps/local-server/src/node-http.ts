@@ -118,7 +118,7 @@ async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage,
       bytesOut: socket.bytesWritten - writtenBefore,
       ms: Number(process.hrtime.bigint() - started) / 1e6,
     };
-    logger.info(requestLogFields(observed, outcome), 'request');
+    if (logger.isLevelEnabled('info')) logger.info(requestLogFields(observed, outcome), 'request');
     if (observed.denied) logger.debug({ requestId: observed.requestId, denied: observed.denied }, 'access denied');
     options.onComplete?.(observed, outcome);
   }

@@ -19,6 +19,7 @@ export type {
 } from './types';
 export { DEFAULT_MAX_POLICY_LENGTH, parsePolicyDocument, type ParseOptions, type ParseResult } from './parse-policy';
 export { evaluate } from './evaluate';
+export { isContextFree } from './context-free';
 export { matchesWildcard, type WildcardOptions } from './wildcard';
 export {
   evaluateLifecyclePolicy,

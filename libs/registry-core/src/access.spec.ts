@@ -390,3 +390,82 @@ describe('TokenAuthorizer', () => {
     });
   });
 });
+
+describe('TokenAuthorizer with a token it has verified before', () => {
+  const KEY = new Uint8Array(32).fill(7);
+  const header = (registry?: string) =>
+    `Basic ${Buffer.from(`AWS:${issueToken({ accountId: ALICE.accountId, principalArn: ALICE.arn, ...(registry ? { registry } : {}) }, KEY, { now: NOW }).token}`).toString('base64')}`;
+  const PULL: AccessRecord = { action: 'ecr:BatchGetImage', repository: 'team/app' };
+  const ask = (authorization: string, registry = REGISTRY): AccessRequest => ({ registry, access: [PULL], authorization });
+
+  async function authorizer() {
+    let now = NOW;
+    const { access, setRepositoryPolicy } = await setup({ [ALICE.arn]: [document(statement('Allow', 'ecr:BatchGetImage', { Resource: '*' }))] });
+    const tokens = new TokenAuthorizer(KEY, access, { now: () => now });
+    return { tokens, setRepositoryPolicy, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
+  }
+
+  it('refuses it once it has expired', async () => {
+    const { tokens, advance } = await authorizer();
+    const authorization = header();
+    await expect(tokens.authorize(ask(authorization))).resolves.toMatchObject({ allowed: true });
+
+    advance(12 * 60 * 60 * 1000);
+
+    await expect(tokens.authorize(ask(authorization))).resolves.toEqual({
+      allowed: false,
+      reason: 'unauthenticated',
+      message: 'Your authorization token has expired. Reauthenticate and try again.',
+    });
+  });
+
+  it('refuses it for a registry other than the one it is bound to', async () => {
+    const { tokens } = await authorizer();
+    const authorization = header(REGISTRY);
+    await expect(tokens.authorize(ask(authorization))).resolves.toMatchObject({ allowed: true });
+
+    await expect(tokens.authorize(ask(authorization, `${OWNER}:eu-west-1`))).resolves.toMatchObject({ allowed: false, reason: 'unauthenticated' });
+  });
+
+  it('evaluates the policies again on every request', async () => {
+    const { tokens, setRepositoryPolicy } = await authorizer();
+    const authorization = header();
+    await expect(tokens.authorize(ask(authorization))).resolves.toMatchObject({ allowed: true });
+
+    await setRepositoryPolicy('team/app', text(statement('Deny', 'ecr:BatchGetImage', { Principal: '*' })));
+
+    await expect(tokens.authorize(ask(authorization))).resolves.toMatchObject({ allowed: false, reason: 'denied' });
+  });
+});
+
+describe('AccessService over repeated checks', () => {
+  it('still reads the request context for a policy with a Condition', async () => {
+    const fromOffice = statement('Allow', 'ecr:BatchGetImage', { Resource: APP_ARN, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } });
+    const { access } = await setup({ [ALICE.arn]: [document(fromOffice)] });
+
+    await expect(access.allows(pull(ALICE, { sourceIp: '10.1.2.3' }))).resolves.toBe(true);
+    await expect(access.allows(pull(ALICE, { sourceIp: '192.168.1.1' }))).resolves.toBe(false);
+    await expect(access.allows(pull(ALICE, { sourceIp: '10.1.2.3' }))).resolves.toBe(true);
+  });
+
+  it('answers a changed repository policy from the next check on', async () => {
+    const { access, setRepositoryPolicy } = await setup({ [ALICE.arn]: [document(statement('Allow', 'ecr:BatchGetImage', { Resource: APP_ARN }))] });
+    await expect(access.allows(pull())).resolves.toBe(true);
+
+    await setRepositoryPolicy('team/app', text(statement('Deny', 'ecr:BatchGetImage', { Principal: { AWS: ALICE.arn } })));
+    await expect(access.allows(pull())).resolves.toBe(false);
+
+    await setRepositoryPolicy('team/app', text(statement('Allow', 'ecr:PutImage', { Principal: { AWS: ALICE.arn } })));
+    await expect(access.allows(pull())).resolves.toBe(true);
+  });
+
+  it('tells principals, actions and repositories apart', async () => {
+    const { access } = await setup({ [ALICE.arn]: [document(statement('Allow', 'ecr:BatchGetImage', { Resource: APP_ARN }))] });
+
+    await expect(access.allows(pull())).resolves.toBe(true);
+    await expect(access.allows(pull(BOB))).resolves.toBe(false);
+    await expect(access.allows(pull(ALICE, { action: 'ecr:PutImage' }))).resolves.toBe(false);
+    await expect(access.allows(pull(ALICE, { repositoryName: 'team/other' }))).resolves.toBe(false);
+    await expect(access.allows(pull())).resolves.toBe(true);
+  });
+});

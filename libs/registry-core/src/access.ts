@@ -1,6 +1,6 @@
 import type { Principal } from '@cargohold/auth';
 import { parseRegistryKey, repositoryArn } from '@cargohold/oci';
-import { evaluate, parsePolicyDocument, type PolicyDocument } from '@cargohold/policy';
+import { evaluate, isContextFree, parsePolicyDocument, type Evaluation, type PolicyDocument } from '@cargohold/policy';
 import type { RegistrySettingsStore, RepositoryStore } from '@cargohold/storage-ports';
 import { verdictOf, type AccessVerdict, type PolicySource } from './access-verdict';
 import type { Clock } from './config';
@@ -39,6 +39,14 @@ export class AccessService {
   private readonly identityCache = new Map<string, PolicyDocument[]>();
   /** Parsed resource policies by their exact text: a policy is re-read on every request, not re-parsed. */
   private readonly resourceCache = new Map<string, PolicyDocument>();
+  /**
+   * Evaluations over context-free policies (isContextFree: no Condition, no variable in a Resource), by
+   * principal, action, resource and the exact policy documents: the same inputs give the same verdict, so
+   * a pull's requests evaluate once. A changed policy is a new document, hence a new key. Bounded.
+   */
+  private readonly evaluations = new Map<string, Evaluation>();
+  private readonly documentIds = new WeakMap<PolicyDocument, string>();
+  private nextDocumentId = 0;
 
   constructor(
     private readonly repositories: RepositoryStore,
@@ -116,6 +124,10 @@ export class AccessService {
   private evaluateOne(check: AccessCheck, resourcePolicies: PolicyDocument[], sources: readonly PolicySource[]): AccessVerdict {
     const { account } = parseRegistryKey(check.registryKey);
     const resource = check.action.toLowerCase() === 'ecr:getauthorizationtoken' ? '*' : resourceArn(check.registryKey, check.repositoryName);
+    const identity = this.identityOf(check.principal.arn);
+    const key = this.evaluationKey(check, resource, identity, resourcePolicies);
+    const known = key === undefined ? undefined : this.evaluations.get(key);
+    if (known) return verdictOf(known, sources);
     const evaluation = evaluate(
       {
         principal: { accountId: check.principal.accountId, arn: check.principal.arn },
@@ -129,9 +141,41 @@ export class AccessService {
           ...(check.sourceIp ? { 'aws:SourceIp': check.sourceIp.replace(/^::ffff:/, '') } : {}),
         },
       },
-      { identity: this.identityOf(check.principal.arn), resource: resourcePolicies },
+      { identity, resource: resourcePolicies },
     );
+    if (key !== undefined) {
+      if (this.evaluations.size >= 10_000) this.evaluations.clear();
+      this.evaluations.set(key, evaluation);
+    }
     return verdictOf(evaluation, sources);
+  }
+
+  /** The memo key of an evaluation, or undefined when a policy involved reads the request context. */
+  private evaluationKey(
+    check: AccessCheck,
+    resource: string,
+    identity: readonly PolicyDocument[],
+    resourcePolicies: readonly PolicyDocument[],
+  ): string | undefined {
+    const identityIds = this.idsOf(identity);
+    const resourceIds = identityIds === undefined ? undefined : this.idsOf(resourcePolicies);
+    if (resourceIds === undefined) return undefined;
+    return [check.principal.arn, check.principal.accountId, check.action, resource, check.registryKey, identityIds, resourceIds].join('\0');
+  }
+
+  /** Each document's id (its identity, not its text), or undefined when one of them is not context-free. */
+  private idsOf(documents: readonly PolicyDocument[]): string | undefined {
+    const ids: string[] = [];
+    for (const document of documents) {
+      let id = this.documentIds.get(document);
+      if (id === undefined) {
+        if (!isContextFree(document)) return undefined;
+        id = String(this.nextDocumentId++);
+        this.documentIds.set(document, id);
+      }
+      ids.push(id);
+    }
+    return ids.join(',');
   }
 
   private resourcePolicy(text: string): PolicyDocument {

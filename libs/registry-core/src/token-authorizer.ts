@@ -11,6 +11,7 @@ import {
 import { resourceArn, type AccessService } from './access';
 import { accessDeniedMessage } from './access-verdict';
 import type { Clock } from './config';
+import { VerifiedTokens } from './verified-tokens';
 
 /** What a GetDownloadUrlForLayer URL may do: read its one blob. */
 const DOWNLOAD_ACTIONS = new Set(['ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability']);
@@ -26,6 +27,8 @@ type Authentication = { readonly ok: true; readonly claims: VerifiedTokenClaims 
  * upload's Location, verified statelessly, then the route's actions checked against current policies.
  */
 export class TokenAuthorizer implements Authorizer {
+  private readonly verifiedHeaders = new VerifiedTokens();
+
   constructor(
     private readonly tokenKey: Uint8Array,
     private readonly access: AccessService,
@@ -77,10 +80,17 @@ export class TokenAuthorizer implements Authorizer {
   }
 
   private fromHeader(request: AccessRequest): Authentication {
-    const credentials = basicCredentialsFromHeader(request.authorization);
+    const header = request.authorization ?? '';
+    const now = this.clock.now();
+    const known = this.verifiedHeaders.get(header, now, request.registry);
+    if (known) return { ok: true, claims: known };
+    const credentials = basicCredentialsFromHeader(header);
     if (!credentials || credentials.username !== 'AWS') return { ok: false, message: 'authentication required: use aws ecr get-login-password' };
-    const verified = verifyToken(credentials.password, this.tokenKey, { now: this.clock.now(), registry: request.registry });
-    if (verified.ok) return verified;
+    const verified = verifyToken(credentials.password, this.tokenKey, { now, registry: request.registry });
+    if (verified.ok) {
+      this.verifiedHeaders.remember(header, verified.claims);
+      return verified;
+    }
     const message =
       verified.reason === 'expired' ? 'Your authorization token has expired. Reauthenticate and try again.' : 'Your authorization token is invalid.';
     return { ok: false, message };

@@ -1,5 +1,6 @@
 // (c) one big blob, uploaded monolithically (Content-Length set, streamed from a file in the page cache)
-// and read back; the server's RSS is sampled from /proc during the upload.
+// and read back; the server's RSS is sampled from /proc during the upload. The sink (sink.mjs) answers the
+// GET from its stored copy with fs.createReadStream, the floor for a blob GET.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -68,13 +69,11 @@ export async function monolithicRun(kind, tmp, blob, run, log) {
     const uploadSeconds = (performance.now() - started) / 1000;
     const rss = stopSampling();
     const result = { mode, uploadSeconds, uploadMBps: blob.size / MB / uploadSeconds, rss };
-    if (kind !== 'sink') {
-      const getStarted = performance.now();
-      const response = await http(`${server.url}/v2/${repo}/blobs/${blob.digest}`, { agent, discard: true });
-      const getSeconds = (performance.now() - getStarted) / 1000;
-      if (response.status !== 200 || response.bytes !== blob.size) throw new Error(`${kind}: blob GET returned ${response.status}, ${response.bytes} bytes`);
-      Object.assign(result, { getSeconds, getMBps: blob.size / MB / getSeconds });
-    }
+    const getStarted = performance.now();
+    const response = await http(`${server.url}/v2/${repo}/blobs/${blob.digest}`, { agent, discard: true });
+    const getSeconds = (performance.now() - getStarted) / 1000;
+    if (response.status !== 200 || response.bytes !== blob.size) throw new Error(`${kind}: blob GET returned ${response.status}, ${response.bytes} bytes`);
+    Object.assign(result, { getSeconds, getMBps: blob.size / MB / getSeconds });
     agent.destroy();
     log(
       `  ${(blob.size / 2 ** 20).toFixed(0)} MiB → ${kind} (${mode}): upload ${result.uploadMBps.toFixed(0)} MB/s` +

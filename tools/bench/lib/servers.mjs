@@ -1,8 +1,10 @@
 // The servers a measurement runs against, each started fresh (own data dir, own port) on 127.0.0.1:
 //   cargohold  node dist/apps/local-server/main.js serve   (the server under test)
+//   cargohold-token  the same without --allow-anonymous: /v2/ requests carry an ECR token
 //   gateway    --backend aws --role upload-gateway, with a front server that sends uploads to it
 //   baseline   /usr/bin/docker-registry serve config.yml   (CNCF distribution 2.8.2, filesystem driver)
-//   sink       node tools/bench/sink.mjs                   (hash-and-write floor for monolithic uploads)
+//   sink       node tools/bench/sink.mjs                   (hash-and-write floor for monolithic uploads, fs-stream GETs)
+//   bare       node tools/bench/bare-server.mjs            (a fixed 1 KiB body: the ceiling for manifest GETs)
 // Every handle has { kind, url, host, pid, stop() }; stop() kills the process and deletes its data.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,11 +16,14 @@ const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const CARGOHOLD_MAIN = join(ROOT, 'dist/apps/local-server/main.js');
 export const BASELINE_BINARY = '/usr/bin/docker-registry';
 const SINK = fileURLToPath(new URL('../sink.mjs', import.meta.url));
+const BARE = fileURLToPath(new URL('../bare-server.mjs', import.meta.url));
 
 export function startServer(kind, tmp) {
   if (kind === 'cargohold') return startCargohold(tmp);
+  if (kind === 'cargohold-token') return startCargohold(tmp, { anonymous: false });
   if (kind === 'baseline') return startBaseline(tmp);
   if (kind === 'sink') return startSink(tmp);
+  if (kind === 'bare') return startBare(tmp);
   throw new Error(`unknown server kind ${kind}`);
 }
 
@@ -32,11 +37,12 @@ export async function withServer(kind, tmp, fn) {
   }
 }
 
-async function startCargohold(tmp) {
+/** `anonymous: false`: `/v2/` needs an ECR token, as outside a benchmark (ecr-token.mjs gets one). */
+async function startCargohold(tmp, { anonymous = true } = {}) {
   const dataDir = await mkdtemp(join(tmp, 'cargohold-data-'));
   const port = await freePort();
   // The baseline runs without auth, so cargohold does too (`--allow-anonymous`): same auth mode, as the targets require.
-  const args = [CARGOHOLD_MAIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--allow-anonymous'];
+  const args = [CARGOHOLD_MAIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', ...(anonymous ? ['--allow-anonymous'] : [])];
   const child = spawnTracked(process.execPath, args, { cwd: ROOT });
   return ready('cargohold', child, `http://127.0.0.1:${port}`, dataDir);
 }
@@ -111,6 +117,13 @@ async function startSink(tmp) {
   const port = await freePort();
   const child = spawnTracked(process.execPath, [SINK, '--port', String(port), '--dir', dir]);
   return ready('sink', child, `http://127.0.0.1:${port}`, dir, '/health');
+}
+
+async function startBare(tmp) {
+  const dir = await mkdtemp(join(tmp, 'bare-'));
+  const port = await freePort();
+  const child = spawnTracked(process.execPath, [BARE, '--port', String(port)]);
+  return ready('bare', child, `http://127.0.0.1:${port}`, dir, '/');
 }
 
 /** Polls until the server answers (any status below 500), bounded by `timeoutMs`. */

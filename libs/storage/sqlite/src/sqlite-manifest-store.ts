@@ -13,6 +13,7 @@ import type {
   TaggedManifest,
 } from '@cargohold/storage-ports';
 import { OutboxRecorder } from './sqlite-outbox-store';
+import { SqliteReadCache } from './sqlite-read-cache';
 
 interface ManifestRow {
   digest: string;
@@ -77,6 +78,9 @@ export class SqliteManifestStore implements ManifestStore {
   private readonly archived: Database.Statement<[Key & { at: number }]>;
   private readonly activated: Database.Statement<[Key & { at: number }]>;
   private readonly outbox: OutboxRecorder;
+  /** A manifest GET by tag: the tag, then the record (its blobs and children are two more queries). */
+  private readonly tagCache: SqliteReadCache<Digest | undefined>;
+  private readonly recordCache: SqliteReadCache<ManifestRecord | undefined>;
   private readonly putTx: Database.Transaction<
     (repo: Repo, record: ManifestRecord, tags: readonly string[], events: readonly RegistryEvent[], immutable: readonly string[]) => Record<string, Digest>
   >;
@@ -84,6 +88,8 @@ export class SqliteManifestStore implements ManifestStore {
   private readonly deleteTx: Database.Transaction<(key: Key, events: readonly RegistryEvent[], expectedTags?: readonly string[]) => boolean>;
 
   constructor(db: Database.Database) {
+    this.tagCache = new SqliteReadCache(db, 4096);
+    this.recordCache = new SqliteReadCache(db, 1024);
     const where = `${IN_REPO} AND digest = @digest`;
     this.select = db.prepare(`SELECT ${COLUMNS} FROM manifests WHERE ${where}`);
     this.manifestPage = db
@@ -203,9 +209,11 @@ export class SqliteManifestStore implements ManifestStore {
   }
 
   async get(repo: RepoRef, digest: Digest): Promise<ManifestRecord | undefined> {
-    const key = { ...repoOf(repo), digest };
-    const row = this.select.get(key);
-    return row && this.hydrate(key, row);
+    return this.recordCache.read(`${repo.registry}\0${repo.name}\0${digest}`, () => {
+      const key = { ...repoOf(repo), digest };
+      const row = this.select.get(key);
+      return row && this.hydrate(key, row);
+    });
   }
 
   async list(repo: RepoRef, page: Page): Promise<ManifestRecord[]> {
@@ -222,7 +230,7 @@ export class SqliteManifestStore implements ManifestStore {
   }
 
   async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {
-    return this.resolve.get({ ...repoOf(repo), tag })?.digest;
+    return this.tagCache.read(`${repo.registry}\0${repo.name}\0${tag}`, () => this.resolve.get({ ...repoOf(repo), tag })?.digest);
   }
 
   async listTags(repo: RepoRef, page: Page): Promise<string[]> {

@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
 import { DEFAULT_REGISTRY_SETTINGS } from '@cargohold/storage-ports';
 import type { RegistrySettings, RegistrySettingsStore } from '@cargohold/storage-ports';
+import { SqliteReadCache } from './sqlite-read-cache';
 
 type Mutate = (current: RegistrySettings) => RegistrySettings;
 
-/** A missing row, or a field the document lacks, reads as the (cloned, never shared) default. */
+/** A missing row, or a field the document lacks, reads as the default (cloned: `mutate` may edit its argument). */
 const parse = (document: string | undefined): RegistrySettings => ({
   ...structuredClone(DEFAULT_REGISTRY_SETTINGS),
   ...(document === undefined ? {} : (JSON.parse(document) as Partial<RegistrySettings>)),
@@ -14,8 +15,11 @@ const parse = (document: string | undefined): RegistrySettings => ({
 export class SqliteRegistrySettingsStore implements RegistrySettingsStore {
   private readonly select: Database.Statement<[string], { document: string }>;
   private readonly updateTx: Database.Transaction<(registry: string, mutate: Mutate) => RegistrySettings>;
+  /** Every manifest GET reads its registry's pull-through rules. */
+  private readonly cache: SqliteReadCache<RegistrySettings>;
 
   constructor(db: Database.Database) {
+    this.cache = new SqliteReadCache(db, 64);
     this.select = db.prepare('SELECT document FROM registries WHERE registry = ?');
     const upsert = db.prepare<[{ registry: string; document: string }]>(
       `INSERT INTO registries (registry, document) VALUES (@registry, @document)
@@ -30,7 +34,7 @@ export class SqliteRegistrySettingsStore implements RegistrySettingsStore {
   }
 
   async get(registry: string): Promise<RegistrySettings> {
-    return parse(this.select.get(registry)?.document);
+    return this.cache.read(registry, () => parse(this.select.get(registry)?.document));
   }
 
   async update(registry: string, mutate: Mutate): Promise<RegistrySettings> {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { DEFAULT_REPOSITORY_SETTINGS } from '@cargohold/storage-ports';
 import type { Page, RepoRef, Repository, RepositorySettings, RepositoryStore } from '@cargohold/storage-ports';
+import { SqliteReadCache } from './sqlite-read-cache';
 
 interface RepositoryRow {
   registry: string;
@@ -36,8 +37,11 @@ export class SqliteRepositoryStore implements RepositoryStore {
   private readonly recordPage: Database.Statement<[{ registry: string; last: string; limit: number }], [string, string, number, string]>;
   private readonly remove: Database.Transaction<(key: Key) => boolean>;
   private readonly updateTx: Database.Transaction<(key: Key, mutate: Mutate) => Repository | undefined>;
+  /** Every `/v2/` read resolves its repository first. */
+  private readonly cache: SqliteReadCache<Repository | undefined>;
 
   constructor(db: Database.Database) {
+    this.cache = new SqliteReadCache(db, 1024);
     this.insert = db.prepare(
       `INSERT INTO repositories (registry, name, created_at, settings) VALUES (@registry, @name, @createdAt, @settings)
        ON CONFLICT DO NOTHING`,
@@ -83,8 +87,10 @@ export class SqliteRepositoryStore implements RepositoryStore {
   }
 
   async get(ref: RepoRef): Promise<Repository | undefined> {
-    const row = this.select.get({ registry: ref.registry, name: ref.name });
-    return row && toRepository(row);
+    return this.cache.read(`${ref.registry}\0${ref.name}`, () => {
+      const row = this.select.get({ registry: ref.registry, name: ref.name });
+      return row && toRepository(row);
+    });
   }
 
   async update(ref: RepoRef, mutate: Mutate): Promise<Repository | undefined> {

@@ -1,0 +1,82 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openSqliteMetadata, type SqliteMetadata } from './index';
+import { SqliteReadCache } from './sqlite-read-cache';
+
+const repo = { registry: '000000000000/us-east-1', name: 'app' };
+const at = new Date('2026-01-01T00:00:00Z');
+
+describe('SqliteReadCache', () => {
+  let dir: string;
+  let server: SqliteMetadata;
+  let other: SqliteMetadata;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cargohold-read-cache-'));
+    server = openSqliteMetadata(join(dir, 'metadata.db'));
+    // A second connection to the same file, as `cargohold gc` or `fsck` opens it beside a running server.
+    other = openSqliteMetadata(join(dir, 'metadata.db'));
+  });
+
+  afterEach(async () => {
+    await Promise.all([server.close(), other.close()]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('answers what the database holds after a write on the same connection', async () => {
+    await server.repositories.create(repo, at);
+    expect((await server.repositories.get(repo))?.settings.scanOnPush).toBe(false);
+
+    await server.repositories.update(repo, (settings) => ({ ...settings, scanOnPush: true }));
+
+    expect((await server.repositories.get(repo))?.settings.scanOnPush).toBe(true);
+  });
+
+  it('answers what another connection committed since the last read', async () => {
+    expect(await server.repositories.get(repo)).toBeUndefined();
+
+    await other.repositories.create(repo, at);
+    expect(await server.repositories.get(repo)).toBeDefined();
+
+    await other.repositories.delete(repo);
+    expect(await server.repositories.get(repo)).toBeUndefined();
+  });
+
+  it('hands out frozen values, so a caller cannot change what the next one reads', async () => {
+    await server.registries.update(repo.registry, (settings) => ({ ...settings, accountSettings: { BLOB_MOUNTING: 'ENABLED' } }));
+    const settings = await server.registries.get(repo.registry);
+
+    expect(() => ((settings.accountSettings as Record<string, string>)['BLOB_MOUNTING'] = 'DISABLED')).toThrow(TypeError);
+    expect((await server.registries.get(repo.registry)).accountSettings).toEqual({ BLOB_MOUNTING: 'ENABLED' });
+  });
+
+  it('neither reads nor keeps what a transaction saw, which may roll back', () => {
+    const db = new Database(join(dir, 'metadata.db'));
+    try {
+      db.exec('CREATE TABLE cached (value TEXT)');
+      db.exec("INSERT INTO cached VALUES ('committed')");
+      const cache = new SqliteReadCache<string>(db, 8);
+      const value = () => db.prepare<[], { value: string }>('SELECT value FROM cached').get()?.value ?? '';
+      expect(cache.read('k', value)).toBe('committed');
+
+      const seenInside = db.transaction(() => {
+        db.exec("UPDATE cached SET value = 'rolled back'");
+        const seen = cache.read('k', value);
+        throw Object.assign(new Error('roll back'), { seen });
+      });
+      let inside: string | undefined;
+      try {
+        seenInside();
+      } catch (error) {
+        inside = (error as { seen: string }).seen;
+      }
+
+      expect(inside).toBe('rolled back');
+      expect(cache.read('k', value)).toBe('committed');
+    } finally {
+      db.close();
+    }
+  });
+});
