@@ -44,6 +44,8 @@ export async function bundleFunctions(root: string, outDir: string): Promise<Bun
     outdir: outDir,
     bundle: true,
     minify: true,
+    // As serverless.yml: error classes keep their names, which the ECR API maps to AWS error codes.
+    keepNames: true,
     sourcemap: true,
     sourcesContent: false,
     // The SDK's ES module builds, as deployed: the same code paths as on Lambda.
