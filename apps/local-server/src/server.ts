@@ -121,6 +121,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     templates,
     onLifecyclePolicyPut: (repo) => lifecycle?.soon(repo),
     replicationStatuses: replications,
+    // Embedded storage is this process's own: an upload's PATCH and PUT both reach it.
+    uploadsInOneProcess: local !== undefined,
     ...(local ? { scans: local.scans } : {}),
     settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
     onBestEffortFailure: (what, err) => {
