@@ -25,8 +25,8 @@ export class FsBlobUploads implements BlobUploads {
     await this.locks.run(valid, async () => {
       const created = await mkdir(this.layout.uploadDir(valid), { recursive: true });
       await (await open(this.layout.uploadData(valid), 'a')).close();
-      await fsyncDir(this.layout.uploadDir(valid));
-      if (created !== undefined) await fsyncDir(this.layout.uploadsDir);
+      // Both entries must be durable before the session is; neither order matters, so one wait covers both.
+      await Promise.all([fsyncDir(this.layout.uploadDir(valid)), created === undefined ? undefined : fsyncDir(this.layout.uploadsDir)]);
     });
   }
 
