@@ -24,6 +24,8 @@ import { runCommand, tempRoot } from './lib/proc.mjs';
 import { markdown, row } from './lib/report.mjs';
 import { BASELINE_BINARY, CARGOHOLD_MAIN } from './lib/servers.mjs';
 import { skopeoPush } from './lib/skopeo.mjs';
+import { smallPush, smallPushRows } from './lib/small-push.mjs';
+import { concurrencyRows, concurrencyRun } from './lib/concurrency.mjs';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -40,6 +42,8 @@ const SIZES = {
     gateway: 1024 * MiB,
     lifecycle: { images: 100_000, runs: 5 },
     sweep: { deletions: 10_000 },
+    small: { count: 200, size: 64 * KiB },
+    concurrency: { clients: 32, layers: 4, layerBytes: 64 * KiB, rounds: 2 },
   },
   quick: {
     runs: 1,
@@ -53,9 +57,11 @@ const SIZES = {
     gateway: 16 * MiB,
     lifecycle: { images: 100_000, runs: 2 },
     sweep: { deletions: 1_000 },
+    small: { count: 10, size: 64 * KiB },
+    concurrency: { clients: 4, layers: 2, layerBytes: 64 * KiB, rounds: 1 },
   },
 };
-const MEASUREMENTS = ['skopeo', 'manifest', 'monolithic', 'layers', 'coldstart', 'scanner', 'gateway', 'lifecycle', 'sweep'];
+const MEASUREMENTS = ['skopeo', 'manifest', 'monolithic', 'layers', 'coldstart', 'scanner', 'gateway', 'lifecycle', 'sweep', 'small', 'concurrency'];
 /** Measurements that need no server (and so no build and no baseline binary). */
 const SERVERLESS_ONLY = new Set(['coldstart', 'scanner', 'lifecycle', 'sweep']);
 
@@ -126,6 +132,18 @@ async function measure(tmp) {
         }),
       );
     }
+  }
+  if (only.has('small')) {
+    log(`skopeo push ${sizes.small.count} × ${label(sizes.small.size)} vs a local copy: building the OCI layout`);
+    const image = await buildRandomImage(join(tmp, 'small'), { ...sizes.small, tag: 'small' });
+    raw.small = await smallPush(tmp, image, targets, runs, log);
+    rows.push(...smallPushRows(raw.small, sizes.small, runs));
+  }
+  if (only.has('concurrency')) {
+    const { clients } = sizes.concurrency;
+    log(`concurrency: ${clients} pushers + ${clients} pullers at once, then one of each alone`);
+    raw.concurrency = await eachRun(runs, (kind, run) => concurrencyRun(kind, tmp, sizes.concurrency, run, log));
+    rows.push(...concurrencyRows(raw.concurrency, sizes.concurrency));
   }
   if (only.has('manifest')) {
     const { seconds, connections, runs: loadRuns } = sizes.manifest;
