@@ -17,6 +17,12 @@ const STATE_ALGORITHM = 'sha256';
  */
 export class FsBlobUploads implements BlobUploads {
   private readonly locks = new KeyedMutex();
+  /**
+   * Uploads this process created that hold no hash state yet, so a status need not list `hashstates/`
+   * (the adapter owns its root: no other process saves states into it). After a restart the set is
+   * empty and every status lists the directory, as before.
+   */
+  private readonly stateless = new Set<string>();
 
   constructor(private readonly layout: FsLayout) {}
 
@@ -27,6 +33,7 @@ export class FsBlobUploads implements BlobUploads {
       await (await open(this.layout.uploadData(valid), 'a')).close();
       // Both entries must be durable before the session is; neither order matters, so one wait covers both.
       await Promise.all([fsyncDir(this.layout.uploadDir(valid)), created === undefined ? undefined : fsyncDir(this.layout.uploadsDir)]);
+      if (created !== undefined) this.stateless.add(valid);
     });
   }
 
@@ -44,7 +51,10 @@ export class FsBlobUploads implements BlobUploads {
         await syncFile(path);
         throw error;
       }
-      if (hashState) await this.saveState(valid, hashState());
+      if (hashState) {
+        this.stateless.delete(valid);
+        await this.saveState(valid, hashState());
+      }
       return { size };
     });
   }
@@ -58,7 +68,7 @@ export class FsBlobUploads implements BlobUploads {
       if (isNotFound(error)) return { found: false };
       throw error;
     }
-    const hashState = await this.latestState(id, size);
+    const hashState = this.stateless.has(id) ? undefined : await this.latestState(id, size);
     return hashState ? { found: true, size, hashState } : { found: true, size };
   }
 
@@ -86,12 +96,16 @@ export class FsBlobUploads implements BlobUploads {
       await rename(this.layout.uploadData(valid), target);
       await fsyncDir(dirname(target));
       await rm(this.layout.uploadDir(valid), { recursive: true, force: true });
+      this.stateless.delete(valid);
     });
   }
 
   async abort(id: string): Promise<void> {
     if (!isUploadId(id)) return;
-    await this.locks.run(id, () => rm(this.layout.uploadDir(id), { recursive: true, force: true }));
+    await this.locks.run(id, async () => {
+      await rm(this.layout.uploadDir(id), { recursive: true, force: true });
+      this.stateless.delete(id);
+    });
   }
 
   async *list(): AsyncIterable<string> {
