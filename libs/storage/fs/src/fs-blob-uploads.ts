@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isUploadId, parseDigest, type Digest } from '@cargohold/oci';
 import { KeyedMutex, UploadOffsetMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
@@ -23,6 +23,8 @@ export class FsBlobUploads implements BlobUploads {
    * empty and every status lists the directory, as before.
    */
   private readonly stateless = new Set<string>();
+  /** `blobs/<alg>/<xx>` directories known to exist (durably): nothing removes them once made. */
+  private readonly prefixes = new Set<string>();
 
   constructor(private readonly layout: FsLayout) {}
 
@@ -92,10 +94,12 @@ export class FsBlobUploads implements BlobUploads {
       const staged = await this.stagedSize(valid);
       if (staged !== size) throw new UploadOffsetMismatchError(size, staged);
       const target = this.layout.blobPath(algorithm, hex);
-      await ensureDir(dirname(target));
+      if (!this.prefixes.has(dirname(target))) await ensureDir(dirname(target));
+      this.prefixes.add(dirname(target));
       await rename(this.layout.uploadData(valid), target);
       await fsyncDir(dirname(target));
-      await rm(this.layout.uploadDir(valid), { recursive: true, force: true });
+      // Empty now unless it holds hash states: one rmdir, the recursive walk only when that fails.
+      await rmdir(this.layout.uploadDir(valid)).catch(() => rm(this.layout.uploadDir(valid), { recursive: true, force: true }));
       this.stateless.delete(valid);
     });
   }
