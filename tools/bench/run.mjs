@@ -28,6 +28,8 @@ import { BASELINE_BINARY, CARGOHOLD_MAIN } from './lib/servers.mjs';
 import { skopeoPush } from './lib/skopeo.mjs';
 import { skopeoLocalCopy } from './lib/skopeo-local.mjs';
 import { pullSource } from './lib/skopeo-pull.mjs';
+import { smallPush, smallPushRows } from './lib/small-push.mjs';
+import { concurrencyRows, concurrencyRun } from './lib/concurrency.mjs';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -46,6 +48,8 @@ const SIZES = {
     sweep: { deletions: 10_000 },
     scale: { small: { tags: 2_000, repositories: 100 }, big: { tags: 1_000_000, repositories: 10_000 }, requests: { count: 200, warmup: 20 }, runs: 2 },
     scaleDynamo: { tags: 20_000, repositories: 1_000 },
+    small: { count: 200, size: 64 * KiB },
+    concurrency: { clients: 32, layers: 4, layerBytes: 64 * KiB, rounds: 2 },
   },
   quick: {
     runs: 1,
@@ -61,9 +65,26 @@ const SIZES = {
     sweep: { deletions: 1_000 },
     scale: { small: { tags: 2_000, repositories: 100 }, big: { tags: 20_000, repositories: 1_000 }, requests: { count: 30, warmup: 5 }, runs: 1 },
     scaleDynamo: { tags: 2_000, repositories: 200 },
+    small: { count: 10, size: 64 * KiB },
+    concurrency: { clients: 4, layers: 2, layerBytes: 64 * KiB, rounds: 1 },
   },
 };
-const MEASUREMENTS = ['skopeo', 'pull', 'manifest', 'monolithic', 'layers', 'coldstart', 'scanner', 'gateway', 'lifecycle', 'sweep', 'scale', 'scale-dynamo'];
+const MEASUREMENTS = [
+  'skopeo',
+  'pull',
+  'manifest',
+  'monolithic',
+  'layers',
+  'coldstart',
+  'scanner',
+  'gateway',
+  'lifecycle',
+  'sweep',
+  'scale',
+  'scale-dynamo',
+  'small',
+  'concurrency',
+];
 /** Measurements that need no server (and so no build and no baseline binary). */
 const SERVERLESS_ONLY = new Set(['coldstart', 'scanner', 'lifecycle', 'sweep', 'scale-dynamo']);
 
@@ -193,6 +214,18 @@ async function measure(tmp) {
         }),
       );
     }
+  }
+  if (only.has('small')) {
+    log(`skopeo push ${sizes.small.count} × ${label(sizes.small.size)} vs a local copy: building the OCI layout`);
+    const image = await buildRandomImage(join(tmp, 'small'), { ...sizes.small, tag: 'small' });
+    raw.small = await smallPush(tmp, image, targets, runs, log);
+    rows.push(...smallPushRows(raw.small, sizes.small, runs));
+  }
+  if (only.has('concurrency')) {
+    const { clients } = sizes.concurrency;
+    log(`concurrency: ${clients} pushers + ${clients} pullers at once, then one of each alone`);
+    raw.concurrency = await eachRun(runs, (kind, run) => concurrencyRun(kind, tmp, sizes.concurrency, run, log));
+    rows.push(...concurrencyRows(raw.concurrency, sizes.concurrency));
   }
   if (only.has('manifest')) {
     const { seconds, runs: loadRuns } = sizes.manifest;

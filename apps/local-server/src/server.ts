@@ -121,6 +121,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     templates,
     onLifecyclePolicyPut: (repo) => lifecycle?.soon(repo),
     replicationStatuses: replications,
+    // Embedded storage is this process's own and, without a gateway, an upload's PATCH and PUT both reach it.
+    uploadsInOneProcess: local !== undefined && options.role !== 'upload-gateway' && !options.uploadGatewayUrl,
     ...(local ? { scans: local.scans } : {}),
     settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
     onBestEffortFailure: (what, err) => {

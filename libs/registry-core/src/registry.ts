@@ -39,6 +39,12 @@ export interface RegistryDeps {
   readonly onBestEffortFailure?: (what: 'record-pull', error: unknown) => void;
   /** Told after PutLifecyclePolicy stored a policy, so the composition root can sweep that repository soon. */
   readonly onLifecyclePolicyPut?: (repo: RepoRef) => void | Promise<void>;
+  /**
+   * Every request of an upload reaches this one process (the embedded server, the only owner of its data
+   * dir): a streamed PATCH keeps its hash in memory for the PUT instead of saving a hash state. Off by
+   * default, as a Lambda or a gateway task behind a load balancer may take the PUT.
+   */
+  readonly uploadsInOneProcess?: boolean;
 }
 
 /** The registry's use cases, wired over one storage bundle. Transport-neutral: no HTTP in here. */
@@ -87,7 +93,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
   return {
     limits,
     blobs: new BlobService(repositories, storage.links, blobs),
-    uploads: new UploadService(repositories, storage, limits, clock, registryAdmin, pins),
+    uploads: new UploadService(repositories, storage, limits, clock, registryAdmin, pins, deps.uploadsInOneProcess),
     manifests,
     listing: new ListingService(repositories, storage.repositories, storage.manifests, limits),
     images,

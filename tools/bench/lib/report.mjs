@@ -10,6 +10,7 @@ const fmt = (value, digits) => (value === undefined || Number.isNaN(value) ? 'â€
 export function row({ name, unit, cargohold, reference, referenceName = 'baseline', better = 'higher', digits = 1, target, absolute }) {
   let ratio;
   if (cargohold !== undefined && reference !== undefined) ratio = better === 'higher' ? cargohold / reference : reference / cargohold;
+  if (!Number.isFinite(ratio)) ratio = undefined; // e.g. 0 failures against 0
   let met;
   if (target) {
     const subject = absolute ? cargohold : ratio;

@@ -77,6 +77,18 @@ describe('UploadService', () => {
       expect(elsewhere.uploads.hashedBytes).toBe(0);
     });
 
+    it('keeps the hash of a streamed PATCH in memory when every request reaches one process', async () => {
+      const storage = createMemoryStorage();
+      const registry = createRegistry({ storage, uploadsInOneProcess: true, limits: { uploadIdleTimeoutMs: 60_000, maxBlobBytes: 1024 } });
+      const bytes = Buffer.from('the whole layer in one streamed PATCH, as skopeo sends it');
+      const { id } = await registry.uploads.start(repo);
+      await registry.uploads.append(repo, id, bodyOf(bytes), {});
+
+      expect(await storage.uploads.status(id)).toEqual({ found: true, size: bytes.length });
+      await expect(registry.uploads.complete(repo, id, digestOf(bytes), undefined, {})).resolves.toEqual({ digest: digestOf(bytes), size: bytes.length });
+      expect(registry.uploads.hashedBytes).toBe(bytes.length);
+    });
+
     it('keeps the session on a digest mismatch so the client can retry', async () => {
       const { registry } = setup();
       const { id } = await registry.uploads.start(repo);

@@ -61,6 +61,8 @@ export class UploadService {
     private readonly registryAdmin: RegistryAdmin,
     /** Garbage collection's pins: a digest is linked only pinned, with its bytes seen after the pin. */
     private readonly pins: BlobPins = new BlobPins(undefined, ports.blobs, clock),
+    /** Every request of an upload reaches this process (the embedded server): see `append`. */
+    private readonly oneProcess = false,
   ) {
     this.writer = new VerifyingWriter(ports.uploads);
   }
@@ -128,8 +130,11 @@ export class UploadService {
     const { offset, limits } = await this.placed(id, chunk);
     // Save the hash state with every chunk, streamed ones too: the next request (the PUT after docker's
     // one streamed PATCH) may reach another process (a Lambda, another gateway task behind the load
-    // balancer), which then continues the hash instead of reading the whole staged upload back.
-    const resumable = true;
+    // balancer), which then continues the hash instead of reading the whole staged upload back. When
+    // every request reaches this process, a streamed chunk's hash stays in memory for the PUT instead
+    // (node:crypto, and no state file written, synced and read back per layer); only a restart between
+    // the PATCH and the PUT then rehashes the staged bytes.
+    const resumable = chunk.range !== undefined || !this.oneProcess;
     const { size } = await this.streamingInto(session, () => this.writer.append(id, { offset, body, limits, resumable }));
     return { id, size };
   }

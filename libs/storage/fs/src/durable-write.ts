@@ -1,5 +1,4 @@
 import { createWriteStream, fdatasync, type WriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -52,14 +51,15 @@ function writeBehind(file: WriteStream, counter: Counter): { settled(): Promise<
 }
 
 /**
- * Streams `body` into `path` at `start`, then fsyncs the file. Backpressure is the pipeline's; no chunk
- * is held beyond the stream buffers. On failure the write stream is fully closed (no write still in
- * flight) before the error is rethrown, so the caller can roll back safely. Resolves with the byte
- * count once the file is fsynced.
+ * Streams `body` into `path` at `start` and fsyncs the file before closing it (`flush`, on the stream's
+ * own descriptor: no second open for the fsync). Backpressure is the pipeline's; no chunk is held
+ * beyond the stream buffers. The pipeline settles only once the stream closed, so on failure no write
+ * is still in flight when the error is rethrown and the caller can roll back safely; an fsync error
+ * fails the write. Resolves with the byte count once the file is fsynced.
  */
 export async function writeDurably(path: string, flags: 'wx' | 'r+', start: number, body: AsyncIterable<Uint8Array>): Promise<{ received: number }> {
   const counter = new Counter();
-  const file: WriteStream = createWriteStream(path, { flags, start, highWaterMark: CHUNK });
+  const file: WriteStream = createWriteStream(path, { flags, start, highWaterMark: CHUNK, flush: true });
   const behind = writeBehind(file, counter);
   try {
     await pipeline(body, counter, file);
@@ -69,11 +69,5 @@ export async function writeDurably(path: string, flags: 'wx' | 'r+', start: numb
   }
   const writeback = await behind.settled();
   if (writeback) throw writeback;
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-    return { received: counter.received };
-  } finally {
-    await handle.close();
-  }
+  return { received: counter.received };
 }

@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isUploadId, parseDigest, type Digest } from '@cargohold/oci';
 import { KeyedMutex, UploadOffsetMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
@@ -17,6 +17,14 @@ const STATE_ALGORITHM = 'sha256';
  */
 export class FsBlobUploads implements BlobUploads {
   private readonly locks = new KeyedMutex();
+  /**
+   * Uploads this process created that hold no hash state yet, so a status need not list `hashstates/`
+   * (the adapter owns its root: no other process saves states into it). After a restart the set is
+   * empty and every status lists the directory, as before.
+   */
+  private readonly stateless = new Set<string>();
+  /** `blobs/<alg>/<xx>` directories known to exist (durably): nothing removes them once made. */
+  private readonly prefixes = new Set<string>();
 
   constructor(private readonly layout: FsLayout) {}
 
@@ -25,8 +33,9 @@ export class FsBlobUploads implements BlobUploads {
     await this.locks.run(valid, async () => {
       const created = await mkdir(this.layout.uploadDir(valid), { recursive: true });
       await (await open(this.layout.uploadData(valid), 'a')).close();
-      await fsyncDir(this.layout.uploadDir(valid));
-      if (created !== undefined) await fsyncDir(this.layout.uploadsDir);
+      // Both entries must be durable before the session is; neither order matters, so one wait covers both.
+      await Promise.all([fsyncDir(this.layout.uploadDir(valid)), created === undefined ? undefined : fsyncDir(this.layout.uploadsDir)]);
+      if (created !== undefined) this.stateless.add(valid);
     });
   }
 
@@ -44,7 +53,10 @@ export class FsBlobUploads implements BlobUploads {
         await syncFile(path);
         throw error;
       }
-      if (hashState) await this.saveState(valid, hashState());
+      if (hashState) {
+        this.stateless.delete(valid);
+        await this.saveState(valid, hashState());
+      }
       return { size };
     });
   }
@@ -58,7 +70,7 @@ export class FsBlobUploads implements BlobUploads {
       if (isNotFound(error)) return { found: false };
       throw error;
     }
-    const hashState = await this.latestState(id, size);
+    const hashState = this.stateless.has(id) ? undefined : await this.latestState(id, size);
     return hashState ? { found: true, size, hashState } : { found: true, size };
   }
 
@@ -82,16 +94,22 @@ export class FsBlobUploads implements BlobUploads {
       const staged = await this.stagedSize(valid);
       if (staged !== size) throw new UploadOffsetMismatchError(size, staged);
       const target = this.layout.blobPath(algorithm, hex);
-      await ensureDir(dirname(target));
+      if (!this.prefixes.has(dirname(target))) await ensureDir(dirname(target));
+      this.prefixes.add(dirname(target));
       await rename(this.layout.uploadData(valid), target);
       await fsyncDir(dirname(target));
-      await rm(this.layout.uploadDir(valid), { recursive: true, force: true });
+      // Empty now unless it holds hash states: one rmdir, the recursive walk only when that fails.
+      await rmdir(this.layout.uploadDir(valid)).catch(() => rm(this.layout.uploadDir(valid), { recursive: true, force: true }));
+      this.stateless.delete(valid);
     });
   }
 
   async abort(id: string): Promise<void> {
     if (!isUploadId(id)) return;
-    await this.locks.run(id, () => rm(this.layout.uploadDir(id), { recursive: true, force: true }));
+    await this.locks.run(id, async () => {
+      await rm(this.layout.uploadDir(id), { recursive: true, force: true });
+      this.stateless.delete(id);
+    });
   }
 
   async *list(): AsyncIterable<string> {

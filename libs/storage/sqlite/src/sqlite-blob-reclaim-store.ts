@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Digest } from '@cargohold/oci';
 import type { BlobLinkEntry, BlobReclaimStore, Lease } from '@cargohold/storage-ports';
+import { relaxed } from './relaxed-commit';
 
 interface LeaseRow {
   digest: string;
@@ -26,7 +27,7 @@ export class SqliteBlobReclaimStore implements BlobReclaimStore {
   private readonly claimTx: Database.Transaction<(row: LeaseRow) => boolean>;
   private readonly remove: Database.Statement<[{ digest: string; owner: string; kind: string }]>;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     // Keyset pages over blob_links_by_digest (the index carries the primary key: registry, repository).
     this.links = db.prepare(
       `SELECT registry, repository, linked_at,
@@ -77,12 +78,13 @@ export class SqliteBlobReclaimStore implements BlobReclaimStore {
   }
 
   /** `repo` is not needed: claim reads blob_links and manifests by digest directly. */
+  /** Pins and unpins are relaxed commits (relaxed-commit.ts); claims, which delete bytes, stay FULL. */
   async pin(digest: Digest, owner: string, lease: Lease): Promise<boolean> {
-    return this.pinTx.immediate(row(digest, owner, 'pin', lease));
+    return relaxed(this.db, () => this.pinTx.immediate(row(digest, owner, 'pin', lease)));
   }
 
   async unpin(digest: Digest, owner: string): Promise<void> {
-    this.remove.run({ digest, owner, kind: 'pin' });
+    relaxed(this.db, () => this.remove.run({ digest, owner, kind: 'pin' }));
   }
 
   async claim(digest: Digest, owner: string, lease: Lease): Promise<boolean> {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SessionCursor, UploadSession, UploadSessionStore } from '@cargohold/storage-ports';
+import { relaxed } from './relaxed-commit';
 
 interface SessionRow {
   id: string;
@@ -26,7 +27,7 @@ export class SqliteUploadSessionStore implements UploadSessionStore {
   private readonly idle: Database.Statement<[{ before: number; limit: number }], SessionRow>;
   private readonly idleAfter: Database.Statement<[{ before: number; limit: number; at: number; id: string }], SessionRow>;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(`INSERT INTO upload_sessions (${COLUMNS}) VALUES (@id, @registry, @repository, @started_at, @updated_at)`);
     this.select = db.prepare(`SELECT ${COLUMNS} FROM upload_sessions WHERE id = ?`);
     this.update = db.prepare('UPDATE upload_sessions SET updated_at = @at WHERE id = @id');
@@ -63,8 +64,9 @@ export class SqliteUploadSessionStore implements UploadSessionStore {
     this.update.run({ id, at: at.getTime() });
   }
 
+  /** A relaxed commit (relaxed-commit.ts): the upload already ended, durably, in its blob and link. */
   async delete(id: string): Promise<boolean> {
-    return this.remove.run(id).changes > 0;
+    return relaxed(this.db, () => this.remove.run(id).changes > 0);
   }
 
   async listIdle(before: Date, limit: number, after?: SessionCursor): Promise<UploadSession[]> {
