@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestOf } from '@cargohold/oci';
@@ -33,6 +33,29 @@ describe('FsBlobUploads', () => {
 
       expect(existsSync(join(root, 'x', 'data'))).toBe(true);
       expect(await readdir(join(root, 'store', 'uploads'))).toEqual([]);
+    });
+  });
+
+  describe('a failing append', () => {
+    it('is not seen half-written: a status waits until its partial bytes are rolled back', async () => {
+      const { uploads } = createFsBlobStorage(root);
+      const id = randomUUID();
+      await uploads.create(id);
+      let fail: (error: Error) => void = () => undefined;
+      const failed = new Promise<never>((_, reject) => (fail = reject));
+      async function* stalls() {
+        yield new Uint8Array(bytesOf(10)); // as a client whose connection then goes silent and is dropped
+        await failed;
+      }
+      const appending = uploads.append(id, 0, stalls());
+      const data = join(root, 'uploads', id, 'data');
+      while ((await stat(data)).size < 10) await new Promise((resolve) => setTimeout(resolve, 5));
+
+      const status = uploads.status(id);
+      fail(new Error('connection dropped'));
+
+      await expect(appending).rejects.toThrow('connection dropped');
+      expect(await status).toEqual({ found: true, size: 0 });
     });
   });
 

@@ -63,6 +63,12 @@ export class FsBlobUploads implements BlobUploads {
 
   async status(id: string): Promise<Found<{ size: number; hashState?: HashState }>> {
     if (!isUploadId(id)) return { found: false };
+    // After the append in flight, if any: one that fails truncates its partial bytes under the lock, and a
+    // status read before that would report bytes nobody acknowledged (the next PATCH at the real offset got 416).
+    return this.locks.run(id, () => this.statusNow(id));
+  }
+
+  private async statusNow(id: string): Promise<Found<{ size: number; hashState?: HashState }>> {
     let size: number;
     try {
       size = (await stat(this.layout.uploadData(id))).size;
