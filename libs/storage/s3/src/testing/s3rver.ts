@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import { makeObjectWritesAtomic, type S3rverStore } from './s3rver-atomic-puts';
 
 /** What a spec needs from a running s3rver. */
 export interface S3rverHandle {
@@ -23,6 +24,7 @@ export interface S3rverOptions {
 }
 
 interface S3rverServer {
+  readonly store: S3rverStore;
   run(): Promise<{ port: number }>;
   close(): Promise<void>;
 }
@@ -35,7 +37,8 @@ type S3rverConstructor = new (options: Record<string, unknown>) => S3rverServer;
  * s3rver speaks only the classic protocol, so clients must not send flexible checksums (the SDK default
  * since 3.729): `requestChecksumCalculation`/`responseChecksumValidation` are `WHEN_REQUIRED`. It lacks
  * UploadPartCopy, AbortMultipartUpload, ListParts/ListMultipartUploads, conditional writes (If-Match /
- * If-None-Match on PUT are ignored) and the 5 MiB minimum part size.
+ * If-None-Match on PUT are ignored) and the 5 MiB minimum part size. Its object writes are made atomic,
+ * as S3's are (s3rver-atomic-puts.ts).
  */
 export async function startS3rver(bucket = 'cargohold-test', options: S3rverOptions = {}): Promise<S3rverHandle> {
   const owned = options.directory === undefined;
@@ -53,6 +56,7 @@ export async function startS3rver(bucket = 'cargohold-test', options: S3rverOpti
     directory,
     configureBuckets: [{ name: bucket, configs: [] }],
   });
+  makeObjectWritesAtomic(server.store);
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const clients: S3Client[] = [];
@@ -74,7 +78,7 @@ export async function startS3rver(bucket = 'cargohold-test', options: S3rverOpti
     async stop() {
       for (const client of clients) client.destroy();
       await server.close();
-      if (owned) await rm(directory, { recursive: true, force: true });
+      if (owned) await Promise.all([directory, `${directory}.staging`].map((path) => rm(path, { recursive: true, force: true })));
     },
   };
 }
