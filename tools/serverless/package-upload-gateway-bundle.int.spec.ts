@@ -161,7 +161,7 @@ describe('upload gateway bundle (--stage dev)', () => {
       const command = gatewayCommand().map((arg) => replacements.get(typeof arg === 'string' ? arg : JSON.stringify(arg)) ?? arg);
       expect(command.filter((arg) => typeof arg !== 'string')).toEqual([]);
       expect(command.filter((arg) => replacements.has(arg as string))).toEqual([]);
-      expect(command.slice(2, 7)).toEqual(['serve', '--backend', 'aws', '--role', 'upload-gateway']);
+      expect(command.slice(3, 8)).toEqual(['serve', '--backend', 'aws', '--role', 'upload-gateway']);
       const [executable, ...args] = command as string[];
       const env = {
         PATH: process.env['PATH'] ?? '',

@@ -42,6 +42,7 @@ describe.each([
     expect(gateway()['Image']).toBe(`public.ecr.aws/docker/library/node:${major}-slim`);
     expect(gateway()['Command']).toEqual([
       'node',
+      '--max-semi-space-size=2',
       '/opt/cargohold/cargohold.js',
       ...['serve', '--backend', 'aws', '--role', 'upload-gateway', '--host', '0.0.0.0', '--port', '8080'],
       ...['--bucket', { Ref: 'BlobBucket' }, '--table', { Ref: 'MetadataTable' }, '--data-dir', '/tmp/cargohold', '--shutdown-grace', '110'],

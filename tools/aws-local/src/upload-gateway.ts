@@ -44,7 +44,8 @@ export async function startUploadGateway(options: UploadGatewayOptions): Promise
     await writeFile(config, JSON.stringify({ pullThroughCache: { insecureUpstreams } }));
     args.push('--config', config);
   }
-  const child = spawn(process.execPath, [cli, ...args], {
+  // Node's flags as the task definition gives them (resources/upload-gateway.yml).
+  const child = spawn(process.execPath, ['--max-semi-space-size=2', cli, ...args], {
     stdio: ['ignore', log, log],
     env: {
       ...env,

@@ -62,7 +62,9 @@ export async function startGateway(tmp, emulators) {
   const start = async (kind, extra) => {
     const dataDir = await mkdtemp(join(tmp, `${kind}-data-`));
     const port = await freePort();
-    const args = [CARGOHOLD_MAIN, 'serve', '--backend', 'aws', '--bucket', emulators.bucket, '--table', emulators.table, ...extra];
+    // The gateway runs with Node's flags from its task definition (tools/serverless/resources/upload-gateway.yml).
+    const node = kind === 'gateway' ? ['--max-semi-space-size=2'] : [];
+    const args = [...node, CARGOHOLD_MAIN, 'serve', '--backend', 'aws', '--bucket', emulators.bucket, '--table', emulators.table, ...extra];
     args.push('--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--allow-anonymous');
     const child = spawnTracked(process.execPath, args, { cwd: ROOT, env });
     return ready(kind, child, `http://127.0.0.1:${port}`, dataDir, '/healthz');

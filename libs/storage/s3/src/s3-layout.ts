@@ -55,7 +55,7 @@ import { isUploadId, type DigestAlgorithm } from '@cargohold/oci';
  * doubling every 2,000 parts up to 80 MiB), for resumable uploads and monolithic puts alike, so ECR's
  * largest layer (52,000 MiB) takes 5,100 parts of at most 20 MiB and one multipart upload holds up to
  * MAX_MULTIPART_BYTES (310,000 MiB); a byte beyond part 10,000 is refused with SizeLimitError. A writer
- * holds at most PARTS_IN_FLIGHT + 1 parts in memory (those uploading, one filling), so at most 3 × 20 MiB
+ * holds at most PARTS_IN_FLIGHT + 1 parts in memory (those uploading, one filling), so at most 5 × 20 MiB
  * for ECR's limit.
  * A base copied into a new multipart upload takes parts 1…n of at most MAX_SINGLE_COPY each (n ≤ 61
  * for the largest upload) and appended parts continue the schedule at n + 1; as a base is never under
@@ -175,11 +175,14 @@ export const MAX_MULTIPART_BYTES = PARTS_PER_STEP * MIN_PART_SIZE * (2 ** (MAX_P
 
 /**
  * Parts a writer sends at once, each held in memory until S3 stored it, beside the one filling: so a
- * writer holds at most (PARTS_IN_FLIGHT + 1) parts, 15 MiB for nearly every layer (5 MiB parts) and
- * 60 MiB at ECR's largest (20 MiB parts). One part at a time leaves the stream waiting on each part's
- * round trip; two keep S3 busy while a part is acknowledged (measured in tools/bench, `gateway`).
+ * writer holds at most (PARTS_IN_FLIGHT + 1) parts, 25 MiB for nearly every layer (5 MiB parts) and
+ * 100 MiB at ECR's largest (20 MiB parts). One part at a time leaves the stream waiting on each part's
+ * round trip; four, as @aws-sdk/lib-storage's Upload sends, keep S3 as busy as a careful client does
+ * (measured in tools/bench, `gateway`). The gateway's process stays within its memory budget because
+ * it runs with a small V8 young generation (`--max-semi-space-size=2` in its task definition), not because
+ * it holds fewer parts.
  */
-export const PARTS_IN_FLIGHT = 2;
+export const PARTS_IN_FLIGHT = 4;
 
 /** The largest object CopyObject (and the largest range UploadPartCopy) accepts in one request. */
 export const MAX_SINGLE_COPY = 5 * 1024 * 1024 * 1024;
