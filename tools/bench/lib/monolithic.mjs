@@ -22,6 +22,8 @@ export async function makeBlobFile(tmp, size, name = 'blob.bin') {
     hash.update(bytes);
     await file.write(bytes);
   }
+  // On disk before anything is measured: otherwise the kernel writes this file back during the first run.
+  await file.sync();
   await file.close();
   return { path, size, digest: `sha256:${hash.digest('hex')}` };
 }
