@@ -57,12 +57,29 @@ export interface ListenerOptions {
 /** Each connection's byte counters where its previous exchange ended. */
 const socketCounters = new WeakMap<Socket, { read: number; written: number }>();
 
-export function nodeListener(handler: HttpHandler, logger: Logger, options: ListenerOptions = {}) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    // Fire and forget: serve never rejects (a failure becomes a 500 or a destroyed socket), and node:http
-    // ignores a listener's return value anyway.
-    void serve(handler, logger, req, res, options);
+/** A node:http request listener that knows which of its exchanges are still running. */
+export interface NodeListener {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * Resolves once every exchange begun so far has settled: its handler returned, a rollback after a cut
+   * body included. A closed connection does not mean that: the handler may still be undoing its writes.
+   */
+  settled(): Promise<void>;
+}
+
+export function nodeListener(handler: HttpHandler, logger: Logger, options: ListenerOptions = {}): NodeListener {
+  const running = new Set<Promise<void>>();
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    // serve never rejects (a failure becomes a 500 or a destroyed socket); node:http ignores a listener's
+    // return value, so the exchange is kept here for settled().
+    const exchange: Promise<void> = serve(handler, logger, req, res, options).finally(() => running.delete(exchange));
+    running.add(exchange);
   };
+  return Object.assign(listener, {
+    settled: async () => {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+  });
 }
 
 async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage, res: ServerResponse, options: ListenerOptions): Promise<void> {

@@ -64,6 +64,18 @@ export interface RunningServer {
 }
 
 const PURGE_INTERVAL_MS = 5 * 60 * 1000;
+/** How long close() waits, after the last connection closed, for handlers still undoing their writes. */
+const WIND_DOWN_MS = 5_000;
+
+async function windDown(settled: Promise<void>, ms: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  try {
+    if ((await Promise.race([settled, late])) === 'late') logger.warn({ waitedMs: ms }, 'requests still running at shutdown; closing storage under them');
+  } finally {
+    clearTimeout(timer);
+  }
+}
 /** What uploads ask for under a request cap: S3's minimum multipart part size, unless the cap is lower. */
 const CHUNK_MIN_LENGTH = 5 * 1024 * 1024;
 
@@ -209,6 +221,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (workers) started.workers = workers;
 
   const connections = connectionSettings(config);
+  const listener = nodeListener(served, logger, { idleMs: connections.idleTimeoutMs, onComplete: metrics.record });
   const server: Server = createServer(
     {
       keepAliveTimeout: connections.keepAliveTimeoutMs,
@@ -218,7 +231,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       headersTimeout: connections.headersTimeoutMs,
       connectionsCheckingInterval: Math.min(5_000, Math.max(100, connections.headersTimeoutMs / 4)),
     },
-    nodeListener(served, logger, { idleMs: connections.idleTimeoutMs, onComplete: metrics.record }),
+    listener,
   );
   refuseBeyond(server, connections.maxConnections, logger);
   const host = options.host ?? '127.0.0.1';
@@ -252,6 +265,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
+      // The connections are gone, but a handler whose body was cut may still be rolling back (truncating
+      // a chunk nobody acknowledged): storage closes after it, and a restart never sees those bytes.
+      await windDown(listener.settled(), WIND_DOWN_MS, logger);
       await lifecycle?.stop();
       await workers?.stop();
       await storage.close();
