@@ -2,33 +2,18 @@
 // shares a CPU with the bench's own client: s3rver (node node_modules/s3rver, one bucket) and DynamoDB
 // Local (a JVM, through the spec harness libs/storage/dynamodb/src/testing, bundled on the fly by
 // esbuild as tools/bench/lib/images.mjs bundles the e2e builders). Both stop at exit like every child.
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { build } from 'esbuild';
 import { freePort, sleep, spawnTracked, stopChild } from './proc.mjs';
+import { bundleAndImport, ROOT } from './bundle.mjs';
 
-const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const CACHE = fileURLToPath(new URL('../.cache', import.meta.url));
 const S3RVER = join(ROOT, 'node_modules/s3rver/bin/s3rver.js');
 /** s3rver's fixed credentials; the SDK sends checksums only where required, as s3rver expects. */
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 async function dynamoHarness() {
-  await mkdir(CACHE, { recursive: true });
-  const outfile = join(CACHE, 'dynamodb-local.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'libs/storage/dynamodb/src/testing/dynamodb-local.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    outfile,
-    logLevel: 'warning',
-  });
-  return import(`${pathToFileURL(outfile).href}?t=${Date.now()}`);
+  return bundleAndImport('dynamodb-local', 'libs/storage/dynamodb/src/testing/dynamodb-local.ts', { packages: 'external' });
 }
 
 async function startS3rver(tmp, bucket) {

@@ -2,32 +2,13 @@
 // (tools/e2e/src/images.ts), bundled on the fly with esbuild because bench is plain ESM outside the
 // TypeScript build. Layers are random (incompressible) and gzip-wrapped: skopeo pushes gzip layers as
 // they are, whereas it would gzip uncompressed layers itself and measure its own compressor.
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-
-const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const CACHE = fileURLToPath(new URL('../.cache', import.meta.url));
+import { bundleAndImport } from './bundle.mjs';
 
 let builders;
 
 async function e2eBuilders() {
   if (builders) return builders;
-  await mkdir(CACHE, { recursive: true });
-  // Output stays inside the repo so `tar-stream` (external) resolves from the root node_modules.
-  const outfile = join(CACHE, 'e2e-images.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'tools/e2e/src/images.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    outfile,
-    logLevel: 'warning',
-  });
-  builders = await import(`${pathToFileURL(outfile).href}?t=${Date.now()}`);
+  builders = await bundleAndImport('e2e-images', 'tools/e2e/src/images.ts', { packages: 'external' });
   return builders;
 }
 

@@ -4,15 +4,12 @@
 // The repository is seeded straight into the metadata store (records without blobs need no closure), so
 // only the sweep is timed: listing, evaluation, the per-image "still as selected" check and each delete.
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { build } from 'esbuild';
 import { startEmulators } from './emulators.mjs';
+import { bundleAndImport } from './bundle.mjs';
 
-const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const CACHE = fileURLToPath(new URL('../.cache', import.meta.url));
 const REGISTRY = '000000000000:us-east-1';
 const KEEP = 100;
 const POLICY = JSON.stringify({
@@ -20,29 +17,18 @@ const POLICY = JSON.stringify({
 });
 
 async function sweeperLib() {
-  await mkdir(CACHE, { recursive: true });
-  const outfile = join(CACHE, 'lifecycle-sweep.mjs');
-  await build({
-    stdin: {
-      contents: [
+  return bundleAndImport(
+    'lifecycle-sweep',
+    {
+      exports: [
         "export { createRegistry } from '@cargohold/registry-core';",
         "export { openSqliteMetadata } from '@cargohold/storage-sqlite';",
         "export { createDynamoMetadata } from '@cargohold/storage-dynamodb';",
         "export { createMemoryStorage } from '@cargohold/storage-memory';",
-      ].join('\n'),
-      resolveDir: ROOT,
-      loader: 'ts',
+      ],
     },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    external: ['better-sqlite3', '@aws-sdk/*', '@smithy/*', 'pino'],
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-    outfile,
-    logLevel: 'warning',
-  });
-  return import(`${pathToFileURL(outfile).href}?t=${Date.now()}`);
+    { external: ['better-sqlite3', '@aws-sdk/*', '@smithy/*', 'pino'], requireShim: true },
+  );
 }
 
 const digestOf = (i) => `sha256:${createHash('sha256').update(`bench image ${i}`).digest('hex')}`;

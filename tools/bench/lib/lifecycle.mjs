@@ -1,28 +1,12 @@
 // Lifecycle policy evaluation: libs/policy's evaluateLifecyclePolicy (bundled on the fly like the scanner
 // engine) over a synthetic repository of N images and a 5-rule policy, next to a bare sort of the same
 // records by pushedAt in the same process, the floor any evaluator that orders images pays.
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { bundleAndImport } from './bundle.mjs';
 
-const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const CACHE = fileURLToPath(new URL('../.cache', import.meta.url));
 const DAY_MS = 86_400_000;
 
 async function policyLib() {
-  await mkdir(CACHE, { recursive: true });
-  const outfile = join(CACHE, 'policy.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'libs/policy/src/index.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    outfile,
-    logLevel: 'warning',
-  });
-  return import(`${pathToFileURL(outfile).href}?t=${Date.now()}`);
+  return bundleAndImport('policy', 'libs/policy/src/index.ts');
 }
 
 /** The kind of policy a busy repository carries: releases, branch builds, pull requests, untagged, a catch-all. */

@@ -11,12 +11,9 @@
 // in flight.
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { join } from 'node:path';
+import { bundleAndImport } from './bundle.mjs';
 
-const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const CACHE = fileURLToPath(new URL('../.cache', import.meta.url));
 export const REGISTRY = '000000000000:us-east-1';
 export const BIG_REPO = 'scale/big';
 const BATCH = 20_000;
@@ -34,11 +31,10 @@ export const repoName = (i) => `scale/r${String(i).padStart(6, '0')}`;
 
 /** The workspace sources the generator and the in-process measurements use, bundled once into .cache/. */
 export async function scaleLib() {
-  await mkdir(CACHE, { recursive: true });
-  const outfile = join(CACHE, 'scale.mjs');
-  await build({
-    stdin: {
-      contents: [
+  return bundleAndImport(
+    'scale',
+    {
+      exports: [
         "export { openDatabase } from './libs/storage/sqlite/src/schema';",
         "export { SqliteRepositoryStore, SqliteManifestStore, SqliteBlobLinkStore, SqliteBlobReclaimStore } from '@cargohold/storage-sqlite';",
         "export { createFsBlobStorage } from '@cargohold/storage-fs';",
@@ -46,20 +42,10 @@ export async function scaleLib() {
         "export { createMemoryStorage } from '@cargohold/storage-memory';",
         "export { createRegistry } from '@cargohold/registry-core';",
         "export { pageTokens } from './libs/http/ecr/src/page-token';",
-      ].join('\n'),
-      resolveDir: ROOT,
-      loader: 'ts',
+      ],
     },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    external: ['better-sqlite3', '@aws-sdk/*', '@smithy/*', 'pino'],
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-    outfile,
-    logLevel: 'warning',
-  });
-  return import(`${pathToFileURL(outfile).href}?t=${Date.now()}`);
+    { external: ['better-sqlite3', '@aws-sdk/*', '@smithy/*', 'pino'], requireShim: true },
+  );
 }
 
 /** Image `i` of repository `repo`: its manifest bytes and the record ManifestStore.put takes. */

@@ -2,35 +2,19 @@
 // one gzip layer, in MB/s of compressed layer, next to plain gunzip of the same layer. The layer is a
 // realistic mix: many small files (what dominates tar parsing) plus random payload, and a dpkg status.
 import { createReadStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { createGzip } from 'node:zlib';
-import { build } from 'esbuild';
 import tarStream from 'tar-stream';
-
-const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const CACHE = fileURLToPath(new URL('../.cache', import.meta.url));
+import { bundleAndImport } from './bundle.mjs';
 
 async function scanningEngine() {
-  await mkdir(CACHE, { recursive: true });
-  const outfile = join(CACHE, 'scanning.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'libs/scanning/src/index.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    outfile,
-    logLevel: 'warning',
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-  });
-  return import(`${pathToFileURL(outfile).href}?t=${Date.now()}`);
+  return bundleAndImport('scanning', 'libs/scanning/src/index.ts', { requireShim: true });
 }
 
 /** Writes a gzip layer with `files` files of `fileSize` random bytes each, plus os-release and a dpkg status. */
