@@ -164,40 +164,23 @@ export async function runAwsLocal(options: AwsLocalOptions): Promise<AwsLocal> {
       checkpointFile: layout.streamCheckpoints,
     });
     stops.push(() => streamSource.stop());
-    const queueSource = await startQueueSource({
-      sqs: emulators.sqs.client,
-      queueUrl: emulators.queueUrls.worker,
-      function: functions.scanner,
-      timeoutMs: FUNCTIONS.scanner.timeoutSeconds * 1000,
-      batchSize: WORKER_BATCH_SIZE,
-    });
-    stops.push(() => queueSource.stop());
-    const replicatorSource = await startQueueSource({
-      sqs: emulators.sqs.client,
-      queueUrl: emulators.queueUrls.replicator,
-      function: functions.replicator,
-      timeoutMs: FUNCTIONS.replicator.timeoutSeconds * 1000,
-      batchSize: WORKER_BATCH_SIZE,
-    });
-    stops.push(() => replicatorSource.stop());
-    const cacheSyncerSource = await startQueueSource({
-      sqs: emulators.sqs.client,
-      queueUrl: emulators.queueUrls.cacheSyncer,
-      function: functions['cache-syncer'],
-      timeoutMs: FUNCTIONS['cache-syncer'].timeoutSeconds * 1000,
-      batchSize: CACHE_SYNCER_BATCH_SIZE,
-    });
-    stops.push(() => cacheSyncerSource.stop());
+    // A queue feeding a function, as the stack's SQS event source mappings do.
+    const consume = async (queueUrl: string, name: FunctionName, batchSize: number) => {
+      const source = await startQueueSource({
+        sqs: emulators.sqs.client,
+        queueUrl,
+        function: functions[name],
+        timeoutMs: FUNCTIONS[name].timeoutSeconds * 1000,
+        batchSize,
+      });
+      stops.push(() => source.stop());
+    };
+    await consume(emulators.queueUrls.worker, 'scanner', WORKER_BATCH_SIZE);
+    await consume(emulators.queueUrls.replicator, 'replicator', WORKER_BATCH_SIZE);
+    await consume(emulators.queueUrls.cacheSyncer, 'cache-syncer', CACHE_SYNCER_BATCH_SIZE);
     const purge = setInterval(() => void functions.purge.invoke(purgeEvent(), FUNCTIONS.purge.timeoutSeconds * 1000), PURGE_EVERY_MS);
     stops.push(async () => clearInterval(purge));
-    const sweepSource = await startQueueSource({
-      sqs: emulators.sqs.client,
-      queueUrl: emulators.queueUrls.lifecycleSweep,
-      function: functions['lifecycle-sweeper'],
-      timeoutMs: FUNCTIONS['lifecycle-sweeper'].timeoutSeconds * 1000,
-      batchSize: LIFECYCLE_BATCH_SIZE,
-    });
-    stops.push(() => sweepSource.stop());
+    await consume(emulators.queueUrls.lifecycleSweep, 'lifecycle-sweeper', LIFECYCLE_BATCH_SIZE);
     const lifecycle = setInterval(
       () => void functions['lifecycle-schedule'].invoke(scheduleEvent('lifecycle-schedule'), FUNCTIONS['lifecycle-schedule'].timeoutSeconds * 1000),
       options.lifecycleEveryMs ?? LIFECYCLE_EVERY_MS,
