@@ -5,6 +5,7 @@
 //   baseline   /usr/bin/docker-registry serve config.yml   (CNCF distribution 2.8.2, filesystem driver)
 //   sink       node tools/bench/sink.mjs                   (hash-and-write floor for monolithic uploads, fs-stream GETs)
 //   bare       node tools/bench/bare-server.mjs            (a fixed 1 KiB body: the ceiling for manifest GETs)
+//   null       node tools/bench/null-registry.mjs          (answers a push at once, stores nothing: the client's limit over HTTP)
 // Every handle has { kind, url, host, pid, stop() }; stop() kills the process and deletes its data.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +18,7 @@ export const CARGOHOLD_MAIN = join(ROOT, 'dist/apps/local-server/main.js');
 export const BASELINE_BINARY = '/usr/bin/docker-registry';
 const SINK = fileURLToPath(new URL('../sink.mjs', import.meta.url));
 const BARE = fileURLToPath(new URL('../bare-server.mjs', import.meta.url));
+const NULL_REGISTRY = fileURLToPath(new URL('../null-registry.mjs', import.meta.url));
 
 export function startServer(kind, tmp) {
   if (kind === 'cargohold') return startCargohold(tmp);
@@ -24,6 +26,7 @@ export function startServer(kind, tmp) {
   if (kind === 'baseline') return startBaseline(tmp);
   if (kind === 'sink') return startSink(tmp);
   if (kind === 'bare') return startBare(tmp);
+  if (kind === 'null') return startNull(tmp);
   throw new Error(`unknown server kind ${kind}`);
 }
 
@@ -126,6 +129,13 @@ async function startBare(tmp) {
   const port = await freePort();
   const child = spawnTracked(process.execPath, [BARE, '--port', String(port)]);
   return ready('bare', child, `http://127.0.0.1:${port}`, dir, '/');
+}
+
+async function startNull(tmp) {
+  const dir = await mkdtemp(join(tmp, 'null-'));
+  const port = await freePort();
+  const child = spawnTracked(process.execPath, [NULL_REGISTRY, '--port', String(port)]);
+  return ready('null', child, `http://127.0.0.1:${port}`, dir);
 }
 
 /** Polls until the server answers (any status below 500), bounded by `timeoutMs`. */
