@@ -44,6 +44,11 @@ export interface ListenerOptions {
   readonly idleMs?: number;
   /** Called once per finished exchange (the metrics); the request log line is written either way. */
   readonly onComplete?: (observed: RequestObservation, outcome: RequestOutcome) => void;
+  /**
+   * Called as each request arrives (its headers read), before its handler runs: what the handler reads
+   * must include every commit acknowledged before this moment (the SQLite read caches look again).
+   */
+  readonly onArrival?: () => void;
 }
 
 /**
@@ -70,6 +75,7 @@ export interface NodeListener {
 export function nodeListener(handler: HttpHandler, logger: Logger, options: ListenerOptions = {}): NodeListener {
   const running = new Set<Promise<void>>();
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    options.onArrival?.();
     // serve never rejects (a failure becomes a 500 or a destroyed socket); node:http ignores a listener's
     // return value, so the exchange is kept here for settled().
     const exchange: Promise<void> = serve(handler, logger, req, res, options).finally(() => running.delete(exchange));
