@@ -14,21 +14,26 @@ import {
 import type { Logger } from 'pino';
 
 /** The raw path as the client sent it: WHATWG URL parsing would resolve `..` and `%2e%2e` first. */
-function splitTarget(target: string): { path: string; query: URLSearchParams } {
+function pathOf(target: string): string {
   const q = target.indexOf('?');
-  return q < 0 ? { path: target, query: new URLSearchParams() } : { path: target.slice(0, q), query: new URLSearchParams(target.slice(q + 1)) };
+  return q < 0 ? target : target.slice(0, q);
 }
 
-export function toHttpRequest(req: IncomingMessage, observed?: RequestObservation): HttpRequest {
-  const { path, query } = splitTarget(req.url ?? '/');
+export function toHttpRequest(req: IncomingMessage, observed?: RequestObservation, path = pathOf(req.url ?? '/')): HttpRequest {
+  const target = req.url ?? '/';
   const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
+  for (const name in req.headers) {
+    const value = req.headers[name];
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
+  let query: URLSearchParams | undefined;
   return {
     method: req.method ?? 'GET',
     path,
-    query,
+    // Parsed on first use: most requests (a manifest or blob GET) never read their query.
+    get query() {
+      return (query ??= new URLSearchParams(target.length > path.length ? target.slice(path.length + 1) : ''));
+    },
     headers,
     body: req,
     ...(req.socket.remoteAddress ? { sourceIp: req.socket.remoteAddress } : {}),
@@ -94,7 +99,13 @@ async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage,
   // Exchanges on one connection follow each other, so the socket's counters' growth since the previous
   // exchange ended is this one's bytes, headers included. (Counting from the 'request' event instead would
   // miss the body bytes Node had already read along with the headers.)
-  const { read: readBefore, written: writtenBefore } = socketCounters.get(socket) ?? { read: 0, written: 0 };
+  let counters = socketCounters.get(socket);
+  if (!counters) {
+    counters = { read: 0, written: 0 };
+    socketCounters.set(socket, counters);
+  }
+  const { read: readBefore, written: writtenBefore } = counters;
+  const path = pathOf(req.url ?? '/');
   const observed = observeRequest();
   res.setHeader(REQUEST_ID_HEADER, observed.requestId);
   const { idleMs } = options;
@@ -104,7 +115,7 @@ async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage,
     req.once('end', () => idle(false));
   }
   try {
-    const response = await handler(toHttpRequest(req, observed));
+    const response = await handler(toHttpRequest(req, observed, path));
     if (!req.complete) res.setHeader('Connection', 'close');
     res.writeHead(response.status, response.headers as Record<string, string | number>);
     const { body } = response;
@@ -132,10 +143,11 @@ async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage,
     }
   } finally {
     if (!req.complete) req.socket?.destroySoon?.();
-    socketCounters.set(socket, { read: socket.bytesRead, written: socket.bytesWritten });
+    counters.read = socket.bytesRead;
+    counters.written = socket.bytesWritten;
     const outcome: RequestOutcome = {
       method: req.method ?? 'GET',
-      path: splitTarget(req.url ?? '/').path,
+      path,
       status: res.statusCode,
       bytesIn: socket.bytesRead - readBefore,
       bytesOut: socket.bytesWritten - writtenBefore,
