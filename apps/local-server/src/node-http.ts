@@ -107,7 +107,6 @@ async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage,
   const { read: readBefore, written: writtenBefore } = counters;
   const path = pathOf(req.url ?? '/');
   const observed = observeRequest();
-  res.setHeader(REQUEST_ID_HEADER, observed.requestId);
   const { idleMs } = options;
   const idle = (on: boolean) => idleMs !== undefined && socket.setTimeout(on ? idleMs : 0);
   if (!req.complete) {
@@ -116,8 +115,7 @@ async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage,
   }
   try {
     const response = await handler(toHttpRequest(req, observed, path));
-    if (!req.complete) res.setHeader('Connection', 'close');
-    res.writeHead(response.status, response.headers as Record<string, string | number>);
+    res.writeHead(response.status, headerList(observed.requestId, response.headers, !req.complete));
     const { body } = response;
     if (body === undefined || req.method === 'HEAD') {
       if (body instanceof Readable) body.destroy();
@@ -136,7 +134,7 @@ async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage,
       logger.warn({ err: error, requestId: observed.requestId }, 'response aborted');
     }
     if (!res.headersSent && !res.destroyed) {
-      res.writeHead(500, { 'Content-Type': 'application/json', Connection: 'close' });
+      res.writeHead(500, headerList(observed.requestId, { 'Content-Type': 'application/json' }, true));
       res.end('{"errors":[{"code":"UNKNOWN","message":"internal server error"}]}');
     } else {
       res.destroy();
@@ -157,6 +155,22 @@ async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage,
     if (observed.denied) logger.debug({ requestId: observed.requestId, denied: observed.denied }, 'access denied');
     options.onComplete?.(observed, outcome);
   }
+}
+
+/**
+ * The response's headers as writeHead's flat list, the request id first. Node takes a list (or object)
+ * handed to writeHead as it is; a header set earlier with setHeader would make it copy every header
+ * through setHeader instead, on every response.
+ */
+function headerList(requestId: string, headers: Readonly<Record<string, string | number>>, close: boolean): (string | number)[] {
+  const list: (string | number)[] = [REQUEST_ID_HEADER, requestId];
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) list.push(name, value);
+  }
+  // A response sent before the request body was read: the connection closes instead of draining it.
+  if (close) list.push('Connection', 'close');
+  return list;
 }
 
 /** A pipeline that failed because the client's socket closed, not because our body stream failed. */
