@@ -109,7 +109,9 @@ async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage,
   const observed = observeRequest();
   const { idleMs } = options;
   const idle = (on: boolean) => idleMs !== undefined && socket.setTimeout(on ? idleMs : 0);
-  if (!req.complete) {
+  // Only a request with a body owes bytes after its headers: a GET's end follows at once, and arming the
+  // timer for it (then disarming it) would cost every such request two timer updates and a listener.
+  if (!req.complete && carriesBody(req)) {
     idle(true);
     req.once('end', () => idle(false));
   }
@@ -171,6 +173,12 @@ function headerList(requestId: string, headers: Readonly<Record<string, string |
   // A response sent before the request body was read: the connection closes instead of draining it.
   if (close) list.push('Connection', 'close');
   return list;
+}
+
+/** Whether the request announces a body (RFC 9112 §6.3): a Transfer-Encoding, or a Content-Length other than 0. */
+function carriesBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** A pipeline that failed because the client's socket closed, not because our body stream failed. */
