@@ -34,6 +34,8 @@ export interface LocalStorage extends RegistryStorage {
   readonly gauges: SqliteGauges;
   readonly lifecycleTargets: LifecycleTargets;
   readonly replications: ReplicationStatusStore;
+  /** For the transport, at each request: metadata reads look for other processes' commits once per request. */
+  readonly requestArrived: () => void;
 }
 
 export function openLocalStorage(dataDir: string): LocalStorage {
@@ -56,6 +58,7 @@ export function openLocalStorage(dataDir: string): LocalStorage {
     gauges: metadata.gauges,
     lifecycleTargets: metadata.lifecycleTargets,
     replications: metadata.replications,
+    requestArrived: metadata.requestArrived,
     close: () => metadata.close(),
   };
 }

@@ -14,21 +14,26 @@ import {
 import type { Logger } from 'pino';
 
 /** The raw path as the client sent it: WHATWG URL parsing would resolve `..` and `%2e%2e` first. */
-function splitTarget(target: string): { path: string; query: URLSearchParams } {
+function pathOf(target: string): string {
   const q = target.indexOf('?');
-  return q < 0 ? { path: target, query: new URLSearchParams() } : { path: target.slice(0, q), query: new URLSearchParams(target.slice(q + 1)) };
+  return q < 0 ? target : target.slice(0, q);
 }
 
-export function toHttpRequest(req: IncomingMessage, observed?: RequestObservation): HttpRequest {
-  const { path, query } = splitTarget(req.url ?? '/');
+export function toHttpRequest(req: IncomingMessage, observed?: RequestObservation, path = pathOf(req.url ?? '/')): HttpRequest {
+  const target = req.url ?? '/';
   const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
+  for (const name in req.headers) {
+    const value = req.headers[name];
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
+  let query: URLSearchParams | undefined;
   return {
     method: req.method ?? 'GET',
     path,
-    query,
+    // Parsed on first use: most requests (a manifest or blob GET) never read their query.
+    get query() {
+      return (query ??= new URLSearchParams(target.length > path.length ? target.slice(path.length + 1) : ''));
+    },
     headers,
     body: req,
     ...(req.socket.remoteAddress ? { sourceIp: req.socket.remoteAddress } : {}),
@@ -44,6 +49,11 @@ export interface ListenerOptions {
   readonly idleMs?: number;
   /** Called once per finished exchange (the metrics); the request log line is written either way. */
   readonly onComplete?: (observed: RequestObservation, outcome: RequestOutcome) => void;
+  /**
+   * Called as each request arrives (its headers read), before its handler runs: what the handler reads
+   * must include every commit acknowledged before this moment (the SQLite read caches look again).
+   */
+  readonly onArrival?: () => void;
 }
 
 /**
@@ -70,6 +80,7 @@ export interface NodeListener {
 export function nodeListener(handler: HttpHandler, logger: Logger, options: ListenerOptions = {}): NodeListener {
   const running = new Set<Promise<void>>();
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    options.onArrival?.();
     // serve never rejects (a failure becomes a 500 or a destroyed socket); node:http ignores a listener's
     // return value, so the exchange is kept here for settled().
     const exchange: Promise<void> = serve(handler, logger, req, res, options).finally(() => running.delete(exchange));
@@ -88,19 +99,25 @@ async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage,
   // Exchanges on one connection follow each other, so the socket's counters' growth since the previous
   // exchange ended is this one's bytes, headers included. (Counting from the 'request' event instead would
   // miss the body bytes Node had already read along with the headers.)
-  const { read: readBefore, written: writtenBefore } = socketCounters.get(socket) ?? { read: 0, written: 0 };
+  let counters = socketCounters.get(socket);
+  if (!counters) {
+    counters = { read: 0, written: 0 };
+    socketCounters.set(socket, counters);
+  }
+  const { read: readBefore, written: writtenBefore } = counters;
+  const path = pathOf(req.url ?? '/');
   const observed = observeRequest();
-  res.setHeader(REQUEST_ID_HEADER, observed.requestId);
   const { idleMs } = options;
   const idle = (on: boolean) => idleMs !== undefined && socket.setTimeout(on ? idleMs : 0);
-  if (!req.complete) {
+  // Only a request with a body owes bytes after its headers: a GET's end follows at once, and arming the
+  // timer for it (then disarming it) would cost every such request two timer updates and a listener.
+  if (!req.complete && carriesBody(req)) {
     idle(true);
     req.once('end', () => idle(false));
   }
   try {
-    const response = await handler(toHttpRequest(req, observed));
-    if (!req.complete) res.setHeader('Connection', 'close');
-    res.writeHead(response.status, response.headers as Record<string, string | number>);
+    const response = await handler(toHttpRequest(req, observed, path));
+    res.writeHead(response.status, headerList(observed.requestId, response.headers, !req.complete));
     const { body } = response;
     if (body === undefined || req.method === 'HEAD') {
       if (body instanceof Readable) body.destroy();
@@ -119,17 +136,18 @@ async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage,
       logger.warn({ err: error, requestId: observed.requestId }, 'response aborted');
     }
     if (!res.headersSent && !res.destroyed) {
-      res.writeHead(500, { 'Content-Type': 'application/json', Connection: 'close' });
+      res.writeHead(500, headerList(observed.requestId, { 'Content-Type': 'application/json' }, true));
       res.end('{"errors":[{"code":"UNKNOWN","message":"internal server error"}]}');
     } else {
       res.destroy();
     }
   } finally {
     if (!req.complete) req.socket?.destroySoon?.();
-    socketCounters.set(socket, { read: socket.bytesRead, written: socket.bytesWritten });
+    counters.read = socket.bytesRead;
+    counters.written = socket.bytesWritten;
     const outcome: RequestOutcome = {
       method: req.method ?? 'GET',
-      path: splitTarget(req.url ?? '/').path,
+      path,
       status: res.statusCode,
       bytesIn: socket.bytesRead - readBefore,
       bytesOut: socket.bytesWritten - writtenBefore,
@@ -139,6 +157,28 @@ async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage,
     if (observed.denied) logger.debug({ requestId: observed.requestId, denied: observed.denied }, 'access denied');
     options.onComplete?.(observed, outcome);
   }
+}
+
+/**
+ * The response's headers as writeHead's flat list, the request id first. Node takes a list (or object)
+ * handed to writeHead as it is; a header set earlier with setHeader would make it copy every header
+ * through setHeader instead, on every response.
+ */
+function headerList(requestId: string, headers: Readonly<Record<string, string | number>>, close: boolean): (string | number)[] {
+  const list: (string | number)[] = [REQUEST_ID_HEADER, requestId];
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) list.push(name, value);
+  }
+  // A response sent before the request body was read: the connection closes instead of draining it.
+  if (close) list.push('Connection', 'close');
+  return list;
+}
+
+/** Whether the request announces a body (RFC 9112 §6.3): a Transfer-Encoding, or a Content-Length other than 0. */
+function carriesBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** A pipeline that failed because the client's socket closed, not because our body stream failed. */

@@ -221,7 +221,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (workers) started.workers = workers;
 
   const connections = connectionSettings(config);
-  const listener = nodeListener(served, logger, { idleMs: connections.idleTimeoutMs, onComplete: metrics.record });
+  const listener = nodeListener(served, logger, {
+    idleMs: connections.idleTimeoutMs,
+    onComplete: metrics.record,
+    ...(local ? { onArrival: local.requestArrived } : {}),
+  });
   const server: Server = createServer(
     {
       keepAliveTimeout: connections.keepAliveTimeoutMs,

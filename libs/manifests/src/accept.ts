@@ -7,6 +7,33 @@ import { essenceOf } from '@cargohold/oci';
  * unless its quality is 0. Other q-values carry no preference here, since a manifest has one type.
  */
 export function acceptsMediaType(mediaType: string, accept: string | string[] | undefined): boolean {
+  if (typeof accept !== 'string' || accept.length > MAX_MEMO_ACCEPT) return negotiate(mediaType, accept);
+  let verdicts = memo.get(accept);
+  if (!verdicts) {
+    if (memo.size >= MAX_MEMO_HEADERS) memo.clear();
+    verdicts = new Map();
+    memo.set(accept, verdicts);
+  }
+  let verdict = verdicts.get(mediaType);
+  if (verdict === undefined) {
+    if (verdicts.size >= MAX_MEMO_TYPES) verdicts.clear();
+    verdict = negotiate(mediaType, accept);
+    verdicts.set(mediaType, verdict);
+  }
+  return verdict;
+}
+
+/**
+ * Verdicts by Accept header, then media type: clients send the same few headers on every pull, and the
+ * answer depends on nothing else. Bounded (the headers are the client's): at most this many headers of
+ * at most this length, and media types per header.
+ */
+const memo = new Map<string, Map<string, boolean>>();
+const MAX_MEMO_HEADERS = 256;
+const MAX_MEMO_ACCEPT = 2048;
+const MAX_MEMO_TYPES = 64;
+
+function negotiate(mediaType: string, accept: string | string[] | undefined): boolean {
   const ranges = (Array.isArray(accept) ? accept : [accept ?? ''])
     .flatMap((header) => header.split(','))
     .map((range) => range.trim())

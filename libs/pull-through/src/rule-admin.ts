@@ -118,7 +118,8 @@ export class PullThroughRules {
 
   /** The rule covering a repository, if any. */
   async match(registry: string, name: string): Promise<RuleMatch | undefined> {
-    return matchRule(await this.all(registry), name);
+    // Every manifest GET asks: the settings read directly, without all()'s async hop.
+    return matchRule((await this.deps.registries.get(registry)).pullThroughCacheRules ?? [], name);
   }
 
   /** A client for the rule's upstream, with the rule's credentials as they are now. */

@@ -117,8 +117,15 @@ export class AccessService {
           this.repositories.get({ registry: registryKey, name: repositoryName }).then((repo) => repo?.settings.policyText),
         );
     }
-    const texts = await Promise.all([...reads].map(async ([key, read]) => [key, await read] as const));
-    return { policies: new Map(texts.map(([key, text]) => [key, text === undefined ? undefined : this.resourcePolicy(text)])), v1 };
+    // Promise.all over the reads themselves (no wrapper per read): every /v2/ request comes here.
+    const texts = await Promise.all(reads.values());
+    const policies = new Map<string, PolicyDocument | undefined>();
+    let index = 0;
+    for (const key of reads.keys()) {
+      const text = texts[index++];
+      policies.set(key, text === undefined ? undefined : this.resourcePolicy(text));
+    }
+    return { policies, v1 };
   }
 
   private evaluateOne(check: AccessCheck, resourcePolicies: PolicyDocument[], sources: readonly PolicySource[]): AccessVerdict {

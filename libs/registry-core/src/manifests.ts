@@ -93,9 +93,12 @@ export class ManifestService {
     const record = await this.pulled(repo, reference);
     const manifest = this.acceptable(record, reference, accept);
     if (record.storageClass === 'ARCHIVE') throw new ImageArchivedError(record.digest, repo.name);
-    const bytes = await this.bytesOf(manifest.digest);
-    await this.recordPull(repo, manifest.digest, pulledBy);
-    return { ...manifest, bytes };
+    // The cache hit and the pull recorded within the interval are answered without an await: every pull
+    // of a hot image takes both paths.
+    const bytes = this.cache.get(manifest.digest) ?? (await this.bytesOf(manifest.digest));
+    const key = `${repo.registry}/${repo.name}@${manifest.digest}`;
+    if (this.pullRecordDue(key)) await this.recordPull(key, repo, manifest.digest, pulledBy);
+    return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, bytes };
   }
 
   private acceptable(record: ManifestRecord, reference: string, accept: string | undefined): StoredManifest {
@@ -296,11 +299,14 @@ export class ManifestService {
   }
 
   /** Pulls refresh lastRecordedPullTime at most once per interval per image (ECR records it daily). */
-  private async recordPull(repo: RepoRef, digest: Digest, pulledBy: string | undefined): Promise<void> {
-    const key = `${repo.registry}/${repo.name}@${digest}`;
-    const now = this.clock.now();
+  private pullRecordDue(key: string): boolean {
     const last = this.pullsRecorded.get(key);
-    if (last !== undefined && now.getTime() - last < this.limits.pullRecordIntervalMs) return;
+    return last === undefined || this.clock.now().getTime() - last >= this.limits.pullRecordIntervalMs;
+  }
+
+  /** Records the pull `key` names (pullRecordDue said it is due). */
+  private async recordPull(key: string, repo: RepoRef, digest: Digest, pulledBy: string | undefined): Promise<void> {
+    const now = this.clock.now();
     // Best effort: recording the pull is a write, and a write that fails must not fail the read.
     try {
       // An excluded pull neither records nor counts as recorded: the next pull by anyone else records.

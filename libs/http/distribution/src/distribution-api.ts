@@ -1,4 +1,4 @@
-import { unverifiedTokenRegistry, type AccessDecision, type AccessRecord, type Authorizer } from '@cargohold/auth';
+import { unverifiedTokenRegistry, type AccessDecision, type AccessRecord, type AccessRequest, type Authorizer, type EcrAction } from '@cargohold/auth';
 import type { HttpHandler, HttpRequest, HttpResponse } from '@cargohold/lambda-kit';
 import { RegistryError, validateRepositoryName } from '@cargohold/oci';
 import { isStoredBytesCorruption, type Registry } from '@cargohold/registry-core';
@@ -79,26 +79,24 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
   // A gateway's host is the same for every registry: a capability names its registry (and is
   // then verified against it, so a forged one only fails).
   const registryKey = (capability !== undefined ? unverifiedTokenRegistry(capability) : undefined) ?? deps.registryFor(request.headers['host']);
-  const credentials = {
-    ...optional('authorization', request.headers['authorization'] ?? (route.blobRead ? downloadToken(request) : undefined)),
-    ...optional('capability', capability),
-    ...optional('sourceIp', request.sourceIp),
-  };
+  const credentials: Credentials = {};
+  const authorization = request.headers['authorization'] ?? (route.blobRead ? downloadToken(request) : undefined);
+  if (authorization !== undefined) credentials.authorization = authorization;
+  if (capability !== undefined) credentials.capability = capability;
+  if (request.sourceIp !== undefined) credentials.sourceIp = request.sourceIp;
   const ask = (access: readonly AccessRecord[]) => deps.authorizer.authorize({ registry: registryKey, access, ...credentials });
 
   const actions = typeof route.actions === 'function' ? route.actions(request) : route.actions;
-  const target = {
-    ...optional('repository', name),
-    ...optional('digest', route.blobRead ? groups['digest'] : undefined),
-    ...optional('uploadId', route.uploadSession ? groups['uuid'] : undefined),
-  };
+  const access = actions.map((action) =>
+    accessRecord(action, name, route.blobRead ? groups['digest'] : undefined, route.uploadSession ? groups['uuid'] : undefined),
+  );
   const observed = request.observed;
   if (observed) {
     observed.registry = registryKey;
     observed.action = actions.join(',');
     if (name !== undefined) observed.repository = name;
   }
-  const decision = await ask(actions.map((action) => ({ action, ...target })));
+  const decision = await ask(access);
   if (!decision.allowed) {
     if (observed) observed.denied = `${decision.reason}: ${decision.message}`;
     throw new NotAuthorizedError(decision, realm);
@@ -109,21 +107,22 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
   const uploads = deps.uploadLocations ?? SAME_HOST_UPLOADS;
   // Only a server that redirects blob reads (a Lambda) sends misses elsewhere; the gateway fills them itself.
   const fills = deps.blobRedirects && !gateway ? deps.blobFills : undefined;
-  const context: RegistryContext = {
+  const context: Mutable<RegistryContext> = {
     request: limits && BODY_METHODS.has(request.method) ? limitRequestBody(request, limits) : request,
     registry: deps.registry,
     registryKey,
     allows: async (access) => granted(await ask(access), access.length),
-    ...optional('blobRedirects', deps.blobRedirects),
-    ...optional('pullThrough', deps.pullThrough),
-    ...optional('fill', decision.fill),
-    ...(fills ? { locateFill: (repo: RepoRef, digest: string, rule: FillRule) => fills.locationOf(repo, digest, rule, decision.principal) } : {}),
     locateUpload: (repo, uploadId) => uploads.locationOf(repo, uploadId, decision.principal),
     principalArn: decision.principal.arn,
   };
+  if (deps.blobRedirects) context.blobRedirects = deps.blobRedirects;
+  if (deps.pullThrough) context.pullThrough = deps.pullThrough;
+  if (decision.fill) context.fill = decision.fill;
+  if (fills) context.locateFill = (repo: RepoRef, digest: string, rule: FillRule) => fills.locationOf(repo, digest, rule, decision.principal);
   if (route.scope === 'registry') return route.handler(context);
-  const param = Object.entries(groups).find(([group]) => group !== 'name')?.[1] ?? '';
-  const response = await route.handler({ ...context, repo: { registry: registryKey, name: name ?? '' }, param });
+  // A repository route's one group besides the name (ROUTES).
+  const param = groups['reference'] ?? groups['digest'] ?? groups['uuid'] ?? '';
+  const response = await route.handler(Object.assign(context, { repo: { registry: registryKey, name: name ?? '' }, param }));
   if (!limits || uploads.viaGateway || !route.uploadStep || response.status !== 202) return response;
   return { ...response, headers: { ...response.headers, 'OCI-Chunk-Min-Length': limits.chunkMinLength } };
 }
@@ -136,9 +135,16 @@ function granted(decision: AccessDecision, count: number): readonly boolean[] {
   return decision.reason === 'denied' && decision.granted ? decision.granted : new Array<boolean>(count).fill(false);
 }
 
-/** `{ key: value }` when the value is present, `{}` otherwise (optional properties stay absent, not undefined). */
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Credentials = Mutable<Pick<AccessRequest, 'authorization' | 'capability' | 'sourceIp'>>;
+
+/** One access record; absent parts stay absent (not undefined). Built without spreads: every request makes these. */
+function accessRecord(action: EcrAction, repository: string | undefined, digest: string | undefined, uploadId: string | undefined): AccessRecord {
+  const record: Mutable<AccessRecord> = { action };
+  if (repository !== undefined) record.repository = repository;
+  if (digest !== undefined) record.digest = digest;
+  if (uploadId !== undefined) record.uploadId = uploadId;
+  return record;
 }
 
 /**

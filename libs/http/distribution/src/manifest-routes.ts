@@ -5,13 +5,29 @@ import { parseDigest } from '@cargohold/oci';
 import { empty, API_VERSION_HEADER } from './responses';
 import type { RouteHandler } from './route-table';
 
-const manifestHeaders = (m: { digest: string; mediaType: string; size: number }) => ({
-  ...API_VERSION_HEADER,
-  'Content-Type': m.mediaType,
-  'Content-Length': m.size,
-  'Docker-Content-Digest': m.digest,
-  ETag: `"${m.digest}"`,
-});
+type ManifestHeaders = Readonly<Record<string, string | number>>;
+
+/**
+ * A manifest's response headers, by digest: every pull of an image answers the same ones, so they are
+ * built once (and, frozen, shared by the responses). The media type and size are checked on each use:
+ * the same bytes pushed under another Content-Type are recorded with that type. Bounded.
+ */
+const headersByDigest = new Map<string, ManifestHeaders>();
+
+function manifestHeaders(m: { digest: string; mediaType: string; size: number }): ManifestHeaders {
+  const known = headersByDigest.get(m.digest);
+  if (known && known['Content-Type'] === m.mediaType && known['Content-Length'] === m.size) return known;
+  const headers = Object.freeze({
+    ...API_VERSION_HEADER,
+    'Content-Type': m.mediaType,
+    'Content-Length': m.size,
+    'Docker-Content-Digest': m.digest,
+    ETag: `"${m.digest}"`,
+  });
+  if (headersByDigest.size >= 4096) headersByDigest.clear();
+  headersByDigest.set(m.digest, headers);
+  return headers;
+}
 
 /** The upstream's manifest served as it is (not cached yet), under the same Accept rule as a stored one. */
 function passedThrough(manifest: { digest: string; mediaType: string; bytes: Buffer }, reference: string, accept: string | undefined): HttpResponse {

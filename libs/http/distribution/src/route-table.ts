@@ -154,7 +154,8 @@ export function matchRoute(method: string, path: string, gateway?: GatewayServes
   for (const route of ROUTES) {
     if (route.method !== method || !served(route)) continue;
     const match = route.pattern.exec(path);
-    if (match) return { route, groups: { ...match.groups } };
+    // The match's own (null-prototype) groups object: a fresh one per exec, nobody else holds it.
+    if (match) return { route, groups: match.groups ?? {} };
   }
   const candidates = ROUTES.filter((route) => route.pattern.test(path) && served(route));
   if (candidates.length === 0) throw new RouteNotFoundError(path);

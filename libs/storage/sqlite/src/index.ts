@@ -27,6 +27,7 @@ import { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
 import { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
 import { SqliteLifecycleTargets } from './sqlite-lifecycle-targets';
 import { SqliteReplicationStatusStore } from './sqlite-replication-status-store';
+import { requestArrived } from './sqlite-read-cache';
 
 export { SCHEMA_VERSION } from './schema';
 export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
@@ -64,6 +65,12 @@ export interface SqliteMetadata {
   readonly lifecycleTargets: LifecycleTargets;
   /** Replication status per (image, destination); its events go into the outbox with it. */
   readonly replications: ReplicationStatusStore;
+  /**
+   * For a server's transport, at each request's arrival: the read caches then look for other processes'
+   * commits once per request instead of on every read (sqlite-read-cache.ts), and still see every commit
+   * acknowledged before the request arrived.
+   */
+  requestArrived(): void;
   /** Closes the database; idempotent. */
   close(): Promise<void>;
 }
@@ -89,6 +96,7 @@ export function openSqliteMetadata(file: string): SqliteMetadata {
     templates: new SqliteRepositoryCreationTemplateStore(db),
     lifecycleTargets: new SqliteLifecycleTargets(db),
     replications: new SqliteReplicationStatusStore(db),
+    requestArrived: () => requestArrived(db),
     close: async () => {
       if (db.open) db.close();
     },

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { openSqliteMetadata, type SqliteMetadata } from './index';
 import { SqliteReadCache } from './sqlite-read-cache';
@@ -42,6 +43,51 @@ describe('SqliteReadCache', () => {
 
     await other.repositories.delete(repo);
     expect(await server.repositories.get(repo)).toBeUndefined();
+  });
+
+  describe('once requests arrive (a server)', () => {
+    it('answers what another connection committed before the request arrived', async () => {
+      server.requestArrived();
+      expect(await server.repositories.get(repo)).toBeUndefined();
+
+      await other.repositories.create(repo, at);
+      server.requestArrived();
+      expect(await server.repositories.get(repo)).toBeDefined();
+
+      await other.repositories.delete(repo);
+      server.requestArrived();
+      expect(await server.repositories.get(repo)).toBeUndefined();
+    });
+
+    it('looks once per request: a commit after the arrival is seen from the next arrival on', async () => {
+      server.requestArrived();
+      expect(await server.repositories.get(repo)).toBeUndefined();
+
+      await other.repositories.create(repo, at);
+      expect(await server.repositories.get(repo)).toBeUndefined();
+
+      server.requestArrived();
+      expect(await server.repositories.get(repo)).toBeDefined();
+    });
+
+    it('answers work that is no request (a worker) from the next turn of the event loop on', async () => {
+      server.requestArrived();
+      expect(await server.repositories.get(repo)).toBeUndefined();
+
+      await other.repositories.create(repo, at);
+      await nextTurn();
+
+      expect(await server.repositories.get(repo)).toBeDefined();
+    });
+
+    it('still answers its own writes at once', async () => {
+      server.requestArrived();
+      expect(await server.repositories.get(repo)).toBeUndefined();
+
+      await server.repositories.create(repo, at);
+
+      expect(await server.repositories.get(repo)).toBeDefined();
+    });
   });
 
   it('hands out frozen values, so a caller cannot change what the next one reads', async () => {

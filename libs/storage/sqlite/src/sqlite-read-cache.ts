@@ -2,26 +2,66 @@ import type Database from 'better-sqlite3';
 
 /**
  * "The database as this connection sees it" is two counters: the rows this connection changed
- * (total_changes(), no lock taken) and the commits of every other connection, in this process or another
- * such as `cargohold gc` (PRAGMA data_version). Two statements, together cheaper than the point query
- * and the JSON parsing a cached read saves (and than one statement joining them, measured).
+ * (total_changes(), no lock taken, read on every cached read) and the commits of every other connection,
+ * in this process or another such as `cargohold gc` (PRAGMA data_version: a read transaction, two `fcntl`
+ * lock calls, ~1.5 µs, the dearer of the two).
+ *
+ * Looking at data_version on every cached read is always right. A server can do with less: what a request
+ * must see is every commit acknowledged before it arrived, so one look after its arrival serves all its
+ * reads. Once `arrived()` was called (by the server's transport, at each request), a look holds until the
+ * next arrival and at most until the event loop's next turn (for work that is not a request: workers,
+ * timers, which then see commits at most one turn late). Until then (tests, tools) every read looks.
  */
-interface Stamps {
+class CommitWatch {
   readonly changes: Database.Statement<[], number>;
-  readonly dataVersion: Database.Statement<[], number>;
-}
-const stamps = new WeakMap<Database.Database, Stamps>();
+  private readonly dataVersion: Database.Statement<[], number>;
+  private perArrival = false;
+  private held = false;
+  private expiry: NodeJS.Immediate | undefined;
+  private version = -1;
+  private readonly expire = () => {
+    this.held = false;
+    this.expiry = undefined;
+  };
 
-function stampsOf(db: Database.Database): Stamps {
-  let statements = stamps.get(db);
-  if (!statements) {
-    statements = {
-      changes: db.prepare<[], number>('SELECT total_changes()').pluck(),
-      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
-    };
-    stamps.set(db, statements);
+  constructor(db: Database.Database) {
+    this.changes = db.prepare<[], number>('SELECT total_changes()').pluck();
+    this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
   }
-  return statements;
+
+  /** data_version as of a look that still holds, or as of now. */
+  otherCommits(): number {
+    if (this.held) return this.version;
+    this.version = this.dataVersion.get() as number;
+    if (this.perArrival) {
+      this.held = true;
+      this.expiry ??= setImmediate(this.expire);
+    }
+    return this.version;
+  }
+
+  arrived(): void {
+    this.perArrival = true;
+    this.held = false;
+  }
+}
+const watches = new WeakMap<Database.Database, CommitWatch>();
+
+function watchOf(db: Database.Database): CommitWatch {
+  let watch = watches.get(db);
+  if (!watch) {
+    watch = new CommitWatch(db);
+    watches.set(db, watch);
+  }
+  return watch;
+}
+
+/**
+ * A request arrived at the server over this connection's data: the next cached read looks for other
+ * connections' commits again, and from now on looks once per arrival instead of on every read (CommitWatch).
+ */
+export function requestArrived(db: Database.Database): void {
+  watchOf(db).arrived();
 }
 
 /** Freezes a value read from the cache so that a caller editing it fails loudly instead of changing what others read. */
@@ -34,14 +74,15 @@ function deepFreeze<V>(value: V): V {
 }
 
 /**
- * Reads memoised while the database is unchanged (see Stamps): any write anywhere empties the cache,
- * so a hit is always what the query would answer now. Hot reads (a manifest GET's repository, tag and
- * record) cost the two counters instead of several queries and parses. Inside a transaction the cache is
- * neither read nor filled: what a transaction reads may yet roll back. Values are shared between
- * callers, so they are frozen. At most `maxEntries` values (memory bounded by configuration, not input).
+ * Reads memoised while the database is unchanged (see CommitWatch): any write anywhere empties the cache,
+ * so a hit is what the query would answer now (or, once requests arrive, at the request's arrival). Hot
+ * reads (a manifest GET's repository, tag and record) cost the counters instead of several queries and
+ * parses. Inside a transaction the cache is neither read nor filled: what a transaction reads may yet roll
+ * back. Values are shared between callers, so they are frozen. At most `maxEntries` values (memory bounded
+ * by configuration, not input).
  */
 export class SqliteReadCache<V> {
-  private readonly stamps: Stamps;
+  private readonly watch: CommitWatch;
   private readonly entries = new Map<string, V>();
   private changes = -1;
   private dataVersion = -1;
@@ -50,13 +91,13 @@ export class SqliteReadCache<V> {
     private readonly db: Database.Database,
     private readonly maxEntries: number,
   ) {
-    this.stamps = stampsOf(db);
+    this.watch = watchOf(db);
   }
 
   read(key: string, load: () => V): V {
     if (this.db.inTransaction) return load();
-    const changes = this.stamps.changes.get() as number;
-    const dataVersion = this.stamps.dataVersion.get() as number;
+    const changes = this.watch.changes.get() as number;
+    const dataVersion = this.watch.otherCommits();
     if (changes !== this.changes || dataVersion !== this.dataVersion) {
       this.entries.clear();
       this.changes = changes;
