@@ -127,7 +127,7 @@ export class UploadService {
   /** PATCH: appends at the chunk's declared start (out of order → 416), or at the end when streamed. */
   async append(repo: RepoRef, id: string, body: AsyncIterable<Uint8Array>, chunk: ChunkSpec): Promise<UploadState> {
     const session = await this.session(repo, id);
-    const { offset, limits } = await this.placed(id, chunk);
+    const { offset, limits } = this.placed(chunk);
     // Save the hash state with every chunk, streamed ones too: the next request (the PUT after docker's
     // one streamed PATCH) may reach another process (a Lambda, another gateway task behind the load
     // balancer), which then continues the hash instead of reading the whole staged upload back. When
@@ -149,7 +149,8 @@ export class UploadService {
   ): Promise<{ digest: Digest; size: number }> {
     const { digest } = parseDigest(digestText);
     const session = await this.session(repo, id);
-    const last = body ? { body, ...(await this.placed(id, chunk)) } : undefined;
+    const placed = body ? this.placed(chunk) : undefined;
+    const last = body && placed ? { body, limits: placed.limits, offset: placed.offset ?? (await this.stagedSize(id)) } : undefined;
     const commit = () => this.streamingInto(session, () => this.writer.commit(id, digest, last, (verified) => this.replaceIfCorrupt(digest, verified)));
     const link = ({ size }: { size: number }) => this.ports.links.link(repo, digest, size, this.clock.now()).then(() => size);
     const size = await this.pins.storeThen(digest, repo, commit, link);
@@ -223,13 +224,13 @@ export class UploadService {
     await this.ports.sessions.delete(id);
   }
 
-  /** Where a chunk goes (its declared start, or the end when streamed) and the limits its body meets. */
-  private async placed(id: string, chunk: ChunkSpec): Promise<{ offset: number; limits: BodyLimits }> {
+  /**
+   * Where a chunk goes (its declared start; none when streamed: the writer appends it at the staged size,
+   * which it reads anyway, so a PATCH reads the upload's status once) and the limits its body meets.
+   */
+  private placed(chunk: ChunkSpec): { offset?: number; limits: BodyLimits } {
     const maxBytes = this.limits.maxBlobBytes;
-    if (!chunk.range) {
-      const offset = await this.stagedSize(id);
-      return { offset, limits: chunk.length === undefined ? { maxBytes } : { maxBytes, expectedSize: chunk.length } };
-    }
+    if (!chunk.range) return { limits: chunk.length === undefined ? { maxBytes } : { maxBytes, expectedSize: chunk.length } };
     const declared = chunk.range.end - chunk.range.start + 1;
     if (chunk.length !== undefined && chunk.length !== declared) {
       throw new UploadInvalidError(`Content-Range covers ${declared} bytes but Content-Length is ${chunk.length}`, 416);
