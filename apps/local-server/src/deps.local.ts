@@ -36,9 +36,10 @@ export interface LocalStorage extends RegistryStorage {
   readonly replications: ReplicationStatusStore;
 }
 
-export function openLocalStorage(dataDir: string): LocalStorage {
+/** `soleWriter`: no other process appends to this data directory's uploads (no upload gateway beside it). */
+export function openLocalStorage(dataDir: string, options: { soleWriter?: boolean } = {}): LocalStorage {
   mkdirSync(dataDir, { recursive: true });
-  const { blobs, uploads } = createFsBlobStorage(dataDir);
+  const { blobs, uploads } = createFsBlobStorage(dataDir, options);
   const metadata = openSqliteMetadata(join(dataDir, 'metadata.db'));
   return {
     blobs,

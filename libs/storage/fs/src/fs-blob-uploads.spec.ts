@@ -92,4 +92,22 @@ describe('FsBlobUploads', () => {
       expect(await readdir(join(root, 'uploads'))).toEqual([]);
     });
   });
+
+  describe('a sole writer', () => {
+    it('finds an upload another process expired (cargohold gc) unknown, though it remembers its size', async () => {
+      const { uploads } = createFsBlobStorage(root, { soleWriter: true });
+      const gc = createFsBlobStorage(root);
+      const [appended, committed] = [randomUUID(), randomUUID()];
+      for (const id of [appended, committed]) {
+        await uploads.create(id);
+        await uploads.append(id, 0, bodyOf(bytesOf(10)));
+        await gc.uploads.abort(id);
+      }
+
+      await expect(uploads.append(appended, 10, bodyOf(bytesOf(10)))).rejects.toBeInstanceOf(UploadUnknownError);
+      await expect(uploads.commit(committed, digestOf(bytesOf(10)), 10)).rejects.toBeInstanceOf(UploadUnknownError);
+      expect(await uploads.status(appended)).toEqual({ found: false });
+      expect(await uploads.status(committed)).toEqual({ found: false });
+    });
+  });
 });

@@ -5,9 +5,18 @@ import { KeyedMutex, UploadOffsetMismatchError, UploadUnknownError } from '@carg
 import type { BlobUploads, Found, HashState } from '@cargohold/storage-ports';
 import { ensureDir, fsyncDir, isNotFound, type FsLayout } from './fs-layout';
 import { CHUNK, writeDurably } from './durable-write';
+import { StagedSizes } from './staged-sizes';
 
 /** The algorithm whose states the core saves; another one is never asked for. */
 const STATE_ALGORITHM = 'sha256';
+
+export interface FsBlobUploadsOptions {
+  /**
+   * No other process appends to these uploads (the embedded server without an upload gateway), so staged
+   * sizes are kept in memory instead of read back with a `stat` (StagedSizes).
+   */
+  readonly soleWriter?: boolean;
+}
 
 /**
  * Resumable uploads staged in `<root>/uploads/<id>/` (layout in fs-layout.ts). Appends and commits of
@@ -26,7 +35,15 @@ export class FsBlobUploads implements BlobUploads {
   /** `blobs/<alg>/<xx>` directories known to exist (durably): nothing removes them once made. */
   private readonly prefixes = new Set<string>();
 
-  constructor(private readonly layout: FsLayout) {}
+  /** Staged sizes known in this process; none unless it is the sole writer. */
+  private readonly sizes: StagedSizes | undefined;
+
+  constructor(
+    private readonly layout: FsLayout,
+    options: FsBlobUploadsOptions = {},
+  ) {
+    this.sizes = options.soleWriter ? new StagedSizes() : undefined;
+  }
 
   async create(id: string): Promise<void> {
     const valid = validId(id);
@@ -35,7 +52,9 @@ export class FsBlobUploads implements BlobUploads {
       await (await open(this.layout.uploadData(valid), 'a')).close();
       // Both entries must be durable before the session is; neither order matters, so one wait covers both.
       await Promise.all([fsyncDir(this.layout.uploadDir(valid)), created === undefined ? undefined : fsyncDir(this.layout.uploadsDir)]);
-      if (created !== undefined) this.stateless.add(valid);
+      if (created === undefined) return;
+      this.stateless.add(valid);
+      this.sizes?.set(valid, 0);
     });
   }
 
@@ -49,10 +68,15 @@ export class FsBlobUploads implements BlobUploads {
       try {
         size = offset + (await writeDurably(path, 'r+', offset, body)).received;
       } catch (error) {
+        this.sizes?.forget(valid);
+        // Gone since its size was remembered (an idle upload expired by `cargohold gc`).
+        if (isNotFound(error)) throw new UploadUnknownError(valid);
         await truncate(path, offset);
         await syncFile(path);
+        this.sizes?.set(valid, offset);
         throw error;
       }
+      this.sizes?.set(valid, size);
       if (hashState) {
         this.stateless.delete(valid);
         await this.saveState(valid, hashState());
@@ -71,9 +95,9 @@ export class FsBlobUploads implements BlobUploads {
   private async statusNow(id: string): Promise<Found<{ size: number; hashState?: HashState }>> {
     let size: number;
     try {
-      size = (await stat(this.layout.uploadData(id))).size;
+      size = await this.stagedSize(id);
     } catch (error) {
-      if (isNotFound(error)) return { found: false };
+      if (error instanceof UploadUnknownError) return { found: false };
       throw error;
     }
     const hashState = this.stateless.has(id) ? undefined : await this.latestState(id, size);
@@ -102,7 +126,14 @@ export class FsBlobUploads implements BlobUploads {
       const target = this.layout.blobPath(algorithm, hex);
       if (!this.prefixes.has(dirname(target))) await ensureDir(dirname(target));
       this.prefixes.add(dirname(target));
-      await rename(this.layout.uploadData(valid), target);
+      this.sizes?.forget(valid);
+      try {
+        await rename(this.layout.uploadData(valid), target);
+      } catch (error) {
+        // Gone since its size was remembered (an idle upload expired by `cargohold gc`).
+        if (isNotFound(error)) throw new UploadUnknownError(valid);
+        throw error;
+      }
       await fsyncDir(dirname(target));
       // Empty now unless it holds hash states: one rmdir, the recursive walk only when that fails.
       await rmdir(this.layout.uploadDir(valid)).catch(() => rm(this.layout.uploadDir(valid), { recursive: true, force: true }));
@@ -113,6 +144,7 @@ export class FsBlobUploads implements BlobUploads {
   async abort(id: string): Promise<void> {
     if (!isUploadId(id)) return;
     await this.locks.run(id, async () => {
+      this.sizes?.forget(id);
       await rm(this.layout.uploadDir(id), { recursive: true, force: true });
       this.stateless.delete(id);
     });
@@ -123,9 +155,14 @@ export class FsBlobUploads implements BlobUploads {
     yield* names.filter(isUploadId);
   }
 
+  /** Called under the upload's lock, so a size read from the file may be remembered. */
   private async stagedSize(id: string): Promise<number> {
+    const known = this.sizes?.get(id);
+    if (known !== undefined) return known;
     try {
-      return (await stat(this.layout.uploadData(id))).size;
+      const { size } = await stat(this.layout.uploadData(id));
+      this.sizes?.set(id, size);
+      return size;
     } catch (error) {
       if (isNotFound(error)) throw new UploadUnknownError(id);
       throw error;
