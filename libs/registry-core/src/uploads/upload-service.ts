@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { isRepositoryName, isUploadId, parseDigest, type Digest } from '@cargohold/oci';
 import {
   UploadUnknownError,
@@ -76,8 +77,24 @@ export class UploadService {
     await this.repositories.forPush(repo);
     const id = randomUUID();
     const now = this.clock.now();
-    await this.ports.uploads.create(id);
-    await this.ports.sessions.create({ id, repo, startedAt: now, updatedAt: now });
+    const session = { id, repo, startedAt: now, updatedAt: now };
+    if (!this.oneProcess) {
+      // The staging area first: a purge in another process (purgeStranded) takes a session without one for stranded.
+      await this.ports.uploads.create(id);
+      await this.ports.sessions.create(session);
+      return { id, size: 0 };
+    }
+    // Every upload's requests, and the only purge of stranded sessions (at start-up, before serving), are
+    // this process's: so the two writes go at once, and a crash between them leaves a staging area or a
+    // session alone, which the next start-up purges (purgeOrphans, purgeStranded). The session's commit
+    // is synchronous on the embedded store: it waits a turn, so the staging area's first file system call
+    // is in the thread pool by then and the two overlap.
+    const written = await Promise.allSettled([this.ports.uploads.create(id), nextTurn().then(() => this.ports.sessions.create(session))]);
+    const failed = written.find((write) => write.status === 'rejected');
+    if (failed) {
+      await this.discard(id).catch(() => undefined);
+      throw failed.reason;
+    }
     return { id, size: 0 };
   }
 
@@ -175,7 +192,7 @@ export class UploadService {
     }
   }
 
-  /** Frees staging areas that have no session (left by a crash between the two writes of `start`). */
+  /** Frees staging areas that have no session (left by a crash during `start`). */
   async purgeOrphans(): Promise<number> {
     let purged = 0;
     for await (const id of this.ports.uploads.list()) {
@@ -200,7 +217,8 @@ export class UploadService {
    * Removes sessions whose staged bytes are gone, so no session row points at missing bytes: a commit
    * killed after it published the blob and before it ended the session leaves one. The client's next
    * request on it gets BLOB_UPLOAD_UNKNOWN and starts again (a blob that landed then links at once).
-   * Safe beside live uploads: a session always has its staging area from `start` until its commit.
+   * Safe beside live uploads: a session has its staging area from the end of `start` until its commit,
+   * and where `start` writes both at once (one process) this runs only before the process serves.
    */
   async purgeStranded(): Promise<number> {
     const everything = new Date(this.clock.now().getTime() + 1);
