@@ -39,7 +39,8 @@ export interface LocalStorage extends RegistryStorage {
 /** `soleWriter`: no other process appends to this data directory's uploads (no upload gateway beside it). */
 export function openLocalStorage(dataDir: string, options: { soleWriter?: boolean } = {}): LocalStorage {
   mkdirSync(dataDir, { recursive: true });
-  const { blobs, uploads } = createFsBlobStorage(dataDir, options);
+  const files = createFsBlobStorage(dataDir, options);
+  const { blobs, uploads } = files;
   const metadata = openSqliteMetadata(join(dataDir, 'metadata.db'));
   return {
     blobs,
@@ -57,6 +58,9 @@ export function openLocalStorage(dataDir: string, options: { soleWriter?: boolea
     gauges: metadata.gauges,
     lifecycleTargets: metadata.lifecycleTargets,
     replications: metadata.replications,
-    close: () => metadata.close(),
+    close: async () => {
+      await metadata.close();
+      await files.close();
+    },
   };
 }

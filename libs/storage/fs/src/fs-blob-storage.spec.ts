@@ -2,17 +2,30 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeBlobStoreContract } from '@cargohold/storage-testing';
-import { createFsBlobStorage } from './index';
+import { createFsBlobStorage, type FsBlobUploadsOptions } from './index';
+
+/** Instances over one fresh root, each closed at cleanup. */
+async function storageRoot(options: Omit<FsBlobUploadsOptions, 'syncs'> = {}) {
+  const root = await mkdtemp(join(tmpdir(), 'cargohold-fs-'));
+  const opened: ReturnType<typeof createFsBlobStorage>[] = [];
+  const open = () => {
+    const storage = createFsBlobStorage(root, options);
+    opened.push(storage);
+    return storage;
+  };
+  const cleanup = async () => {
+    await Promise.all(opened.map((storage) => storage.close()));
+    await rm(root, { recursive: true, force: true });
+  };
+  return { open, cleanup };
+}
 
 describeBlobStoreContract(
   'fs',
   async () => {
-    const root = await mkdtemp(join(tmpdir(), 'cargohold-fs-'));
-    return {
-      ...createFsBlobStorage(root),
-      reopen: async () => createFsBlobStorage(root),
-      cleanup: () => rm(root, { recursive: true, force: true }),
-    };
+    const { open, cleanup } = await storageRoot();
+    const { blobs, uploads } = open();
+    return { blobs, uploads, reopen: async () => open(), cleanup };
   },
   { restartable: true },
 );
@@ -22,15 +35,15 @@ describeBlobStoreContract(
 describeBlobStoreContract(
   'fs, sole writer of its uploads',
   async () => {
-    const root = await mkdtemp(join(tmpdir(), 'cargohold-fs-'));
-    let current = createFsBlobStorage(root, { soleWriter: true });
+    const { open, cleanup } = await storageRoot({ soleWriter: true });
+    let latest = open();
     return {
-      blobs: current.blobs,
+      blobs: latest.blobs,
       get uploads() {
-        return current.uploads;
+        return latest.uploads;
       },
-      reopen: async () => (current = createFsBlobStorage(root, { soleWriter: true })),
-      cleanup: () => rm(root, { recursive: true, force: true }),
+      reopen: async () => (latest = open()),
+      cleanup,
     };
   },
   { restartable: true },

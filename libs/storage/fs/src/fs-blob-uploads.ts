@@ -5,6 +5,7 @@ import { KeyedMutex, UploadOffsetMismatchError, UploadUnknownError } from '@carg
 import type { BlobUploads, Found, HashState } from '@cargohold/storage-ports';
 import { ensureDir, fsyncDir, isNotFound, type FsLayout } from './fs-layout';
 import { CHUNK, writeDurably } from './durable-write';
+import type { DirectorySyncs } from './directory-syncs';
 import { latestState, saveState } from './hash-states';
 import { StagedSizes, type Staged } from './staged-sizes';
 
@@ -17,6 +18,8 @@ export interface FsBlobUploadsOptions {
    * sizes are kept in memory instead of read back with a `stat` (StagedSizes).
    */
   readonly soleWriter?: boolean;
+  /** Directory fsyncs on kept descriptors (shared with the blob store); each opens its directory without. */
+  readonly syncs?: DirectorySyncs;
 }
 
 /**
@@ -38,12 +41,15 @@ export class FsBlobUploads implements BlobUploads {
   private readonly prefixes = new Set<string>();
   /** Staged sizes known in this process; none unless it is the sole writer. */
   private readonly sizes: StagedSizes | undefined;
+  private readonly syncDir: (dir: string) => Promise<void>;
 
   constructor(
     private readonly layout: FsLayout,
     options: FsBlobUploadsOptions = {},
   ) {
     this.sizes = options.soleWriter ? new StagedSizes() : undefined;
+    const syncs = options.syncs;
+    this.syncDir = syncs ? (dir) => syncs.sync(dir) : fsyncDir;
   }
 
   /** One new file in uploads/ and one directory fsync that makes its entry durable before the session is. */
@@ -57,7 +63,7 @@ export class FsBlobUploads implements BlobUploads {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
         throw error;
       }
-      await fsyncDir(this.layout.uploadsDir);
+      await this.syncDir(this.layout.uploadsDir);
       this.stateless.add(valid);
       this.sizes?.set(valid, { size: 0, legacy: false });
     });
@@ -135,7 +141,7 @@ export class FsBlobUploads implements BlobUploads {
       const { size: staged, legacy } = await this.staged(valid);
       if (staged !== size) throw new UploadOffsetMismatchError(size, staged);
       const target = this.layout.blobPath(algorithm, hex);
-      if (!this.prefixes.has(dirname(target))) await ensureDir(dirname(target));
+      if (!this.prefixes.has(dirname(target))) await ensureDir(dirname(target), this.syncDir);
       this.prefixes.add(dirname(target));
       this.sizes?.forget(valid);
       try {
@@ -145,7 +151,7 @@ export class FsBlobUploads implements BlobUploads {
         if (isNotFound(error)) throw new UploadUnknownError(valid);
         throw error;
       }
-      await fsyncDir(dirname(target));
+      await this.syncDir(dirname(target));
       // What is left of the staging area: hash states, if any were saved; the folder of a legacy upload.
       if (legacy) await rm(this.layout.uploadEntry(valid), { recursive: true, force: true });
       else if (!this.stateless.has(valid)) await rm(this.layout.hashStatesRoot(valid), { recursive: true, force: true });

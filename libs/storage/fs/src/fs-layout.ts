@@ -100,12 +100,12 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** mkdir -p, then fsync the parent of every directory it created so the new entries survive a crash. */
-export async function ensureDir(dir: string): Promise<void> {
+export async function ensureDir(dir: string, sync: (dir: string) => Promise<void> = fsyncDir): Promise<void> {
   const first = await mkdir(dir, { recursive: true });
   if (first === undefined) return;
   const stop = dirname(first);
   for (let at = dirname(dir); ; at = dirname(at)) {
-    await fsyncDir(at);
+    await sync(at);
     if (at === stop || at === dirname(at)) return;
   }
 }
