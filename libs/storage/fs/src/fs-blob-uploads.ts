@@ -56,14 +56,16 @@ export class FsBlobUploads implements BlobUploads {
   async create(id: string): Promise<void> {
     const valid = validId(id);
     await this.locks.run(valid, async () => {
+      let created;
       try {
-        await (await open(this.layout.uploadData(valid), 'wx')).close();
+        created = await open(this.layout.uploadData(valid), 'wx');
       } catch (error) {
         // Staged already (either layout): creating it again is a no-op.
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
         throw error;
       }
-      await this.syncDir(this.layout.uploadsDir);
+      // The entry exists once the open returned: its fsync need not wait for the close.
+      await Promise.all([created.close(), this.syncDir(this.layout.uploadsDir)]);
       this.stateless.add(valid);
       this.sizes?.set(valid, { size: 0, legacy: false });
     });
