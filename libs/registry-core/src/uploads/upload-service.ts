@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { isRepositoryName, isUploadId, parseDigest, type Digest } from '@cargohold/oci';
 import {
   UploadUnknownError,
@@ -85,11 +84,9 @@ export class UploadService {
       return { id, size: 0 };
     }
     // Every upload's requests, and the only purge of stranded sessions (at start-up, before serving), are
-    // this process's: so the two writes go at once, and a crash between them leaves a staging area or a
-    // session alone, which the next start-up purges (purgeOrphans, purgeStranded). The session's commit
-    // is synchronous on the embedded store: it waits a turn, so the staging area's first file system call
-    // is in the thread pool by then and the two overlap.
-    const written = await Promise.allSettled([this.ports.uploads.create(id), nextTurn().then(() => this.ports.sessions.create(session))]);
+    // this process's: so the two writes go at once (their fsyncs overlap), and a crash between them leaves a
+    // staging area or a session alone, which the next start-up purges (purgeOrphans, purgeStranded).
+    const written = await Promise.allSettled([this.ports.uploads.create(id), this.ports.sessions.create(session)]);
     const failed = written.find((write) => write.status === 'rejected');
     if (failed) {
       await this.discard(id).catch(() => undefined);

@@ -27,6 +27,7 @@ import { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
 import { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
 import { SqliteLifecycleTargets } from './sqlite-lifecycle-targets';
 import { SqliteReplicationStatusStore } from './sqlite-replication-status-store';
+import { WalSync } from './wal-sync';
 
 export { SCHEMA_VERSION } from './schema';
 export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
@@ -74,11 +75,12 @@ export interface SqliteMetadata {
  */
 export function openSqliteMetadata(file: string): SqliteMetadata {
   const db = openDatabase(file);
+  const wal = new WalSync(db);
   return {
     repositories: new SqliteRepositoryStore(db),
     manifests: new SqliteManifestStore(db),
     links: new SqliteBlobLinkStore(db),
-    sessions: new SqliteUploadSessionStore(db),
+    sessions: new SqliteUploadSessionStore(db, wal),
     registries: new SqliteRegistrySettingsStore(db),
     reclaim: new SqliteBlobReclaimStore(db),
     outbox: new SqliteOutboxStore(db),
@@ -91,6 +93,7 @@ export function openSqliteMetadata(file: string): SqliteMetadata {
     replications: new SqliteReplicationStatusStore(db),
     close: async () => {
       if (db.open) db.close();
+      await wal.close();
     },
   };
 }
