@@ -1,4 +1,5 @@
 import { close, fdatasync, open } from 'node:fs';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type Database from 'better-sqlite3';
 import { relaxed } from './relaxed-commit';
@@ -25,8 +26,12 @@ export class WalSync {
   private inFlight: Promise<void> | undefined;
   private next: Promise<void> | undefined;
   private failure: unknown;
+  /** Resolved now, as SQLite resolves the database's own path when it opens it. */
+  private readonly walFile: string;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database) {
+    this.walFile = `${resolve(db.name)}-wal`;
+  }
 
   async commit<T>(write: () => T): Promise<T> {
     if (this.db.memory) return write();
@@ -68,7 +73,7 @@ export class WalSync {
   private async sync(): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
     try {
-      this.fd ??= openFile(`${this.db.name}-wal`, 'r');
+      this.fd ??= openFile(this.walFile, 'r');
       await syncFile(await this.fd);
     } catch (error) {
       this.failure ??= error;
