@@ -27,7 +27,7 @@ describe('start-up after a commit killed between rename and link', () => {
       const id = location.split('/').at(-1) ?? '';
       const target = join(dataDir, 'blobs', 'sha256', digest.slice(7, 9));
       await mkdir(target, { recursive: true });
-      await rename(join(dataDir, 'uploads', id), join(target, digest.slice(7)));
+      await rename(join(dataDir, 'uploads', `${id}.data`), join(target, digest.slice(7)));
 
       const second = await startServer({ port: 0, dataDir, logger, allowAnonymous: true });
       try {

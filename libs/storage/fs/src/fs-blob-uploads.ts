@@ -52,7 +52,10 @@ export class FsBlobUploads implements BlobUploads {
     this.syncDir = syncs ? (dir) => syncs.sync(dir) : fsyncDir;
   }
 
-  /** One new file in uploads/ and one directory fsync that makes its entry durable before the session is. */
+  /**
+   * One new file in uploads/ and one directory fsync that makes its entry durable before the session is.
+   * (Ids are fresh: one an earlier version staged, in a folder, is never created again.)
+   */
   async create(id: string): Promise<void> {
     const valid = validId(id);
     await this.locks.run(valid, async () => {
@@ -123,11 +126,10 @@ export class FsBlobUploads implements BlobUploads {
     const valid = validId(id);
     let handle;
     try {
-      handle = await open(this.layout.uploadEntry(valid), 'r');
-      if ((await handle.stat()).isDirectory()) {
-        await handle.close();
-        handle = await open(this.layout.uploadData(valid, true), 'r');
-      }
+      handle = await open(this.layout.uploadData(valid), 'r').catch((error: unknown) => {
+        if (isNotFound(error)) return open(this.layout.uploadData(valid, true), 'r');
+        throw error;
+      });
     } catch (error) {
       if (isNotFound(error)) throw new UploadUnknownError(valid);
       throw error;
@@ -155,7 +157,7 @@ export class FsBlobUploads implements BlobUploads {
       }
       await this.syncDir(dirname(target));
       // What is left of the staging area: hash states, if any were saved; the folder of a legacy upload.
-      if (legacy) await rm(this.layout.uploadEntry(valid), { recursive: true, force: true });
+      if (legacy) await rm(this.layout.legacyUploadDir(valid), { recursive: true, force: true });
       else if (!this.stateless.has(valid)) await rm(this.layout.hashStatesRoot(valid), { recursive: true, force: true });
       this.stateless.delete(valid);
     });
@@ -165,22 +167,18 @@ export class FsBlobUploads implements BlobUploads {
     if (!isUploadId(id)) return;
     await this.locks.run(id, async () => {
       this.sizes?.forget(id);
-      // The staged file or a legacy upload's folder, and the hash states beside a staged file.
-      await rm(this.layout.uploadEntry(id), { recursive: true, force: true });
+      // The staged file and its hash states, or a legacy upload's folder.
+      await rm(this.layout.uploadData(id), { force: true });
       await rm(this.layout.hashStatesRoot(id), { recursive: true, force: true });
+      await rm(this.layout.legacyUploadDir(id), { recursive: true, force: true });
       this.stateless.delete(id);
     });
   }
 
   /** Every upload with something staged: its bytes, or only hash states a commit or an abort left behind. */
   async *list(): AsyncIterable<string> {
-    const names = await readdir(this.layout.uploadsDir);
-    const present = new Set(names);
-    for (const name of names) {
-      const statesOf = this.layout.hashStatesOf(name);
-      if (isUploadId(name)) yield name;
-      else if (statesOf !== undefined && isUploadId(statesOf) && !present.has(statesOf)) yield statesOf;
-    }
+    const ids = new Set((await readdir(this.layout.uploadsDir)).map((name) => this.layout.uploadOf(name)));
+    yield* [...ids].filter(isUploadId);
   }
 
   /** Size and layout of what is staged; called under the upload's lock, so what a stat finds may be remembered. */
@@ -188,9 +186,12 @@ export class FsBlobUploads implements BlobUploads {
     const known = this.sizes?.get(id);
     if (known !== undefined) return known;
     try {
-      let found = await stat(this.layout.uploadEntry(id));
-      const legacy = found.isDirectory();
-      if (legacy) found = await stat(this.layout.uploadData(id, true));
+      let legacy = false;
+      const found = await stat(this.layout.uploadData(id)).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+        legacy = true;
+        return stat(this.layout.uploadData(id, true));
+      });
       const staged = { size: found.size, legacy };
       this.sizes?.set(id, staged);
       return staged;

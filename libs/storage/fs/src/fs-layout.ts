@@ -12,11 +12,13 @@ import type { DigestAlgorithm } from '@cargohold/oci';
  *   │   │   └── <hex[0:2]>/<hex>     e.g. blobs/sha256/ab/ab12…ef
  *   │   └── sha512/<hex[0:2]>/<hex>
  *   ├── uploads/                     resumable uploads, by (UUID) upload id
- *   │   ├── <id>                     staged bytes; `uploads.list()` + `abort` purge orphans
+ *   │   ├── <id>.data                staged bytes; `uploads.list()` + `abort` purge orphans
  *   │   ├── <id>.hashstates/<alg>/<offset>   the core's saved hash state after <offset> bytes (the
  *   │   │                            latest only; written after the bytes are durable, by rename)
  *   │   └── <id>/                    an upload staged by an earlier version, a directory (`data`, and
- *   │                                `hashstates/<alg>/<offset>`): still read, appended, committed, purged
+ *   │                                `hashstates/<alg>/<offset>`): still read, appended, committed, purged.
+ *   │                                (Names that are not bare ids are ignored by those versions: one
+ *   │                                rolled back to drops the uploads in progress as stranded, no more.)
  *   ├── tmp/<uuid>                   monolithic puts in flight; wiped when an adapter is constructed
  *   └── corrupt/<alg>/<hex>          bytes that failed verification, moved out of blobs/ by rename (so a
  *                                    re-push publishes afresh); kept for inspection, never read again
@@ -24,6 +26,7 @@ import type { DigestAlgorithm } from '@cargohold/oci';
  * Durability: bytes are fsynced before the rename that publishes them, and the directory after it.
  * A process killed at any point leaves only tmp/ or uploads/ behind, never a partial blob.
  */
+const DATA_SUFFIX = '.data';
 const HASH_STATES_SUFFIX = '.hashstates';
 
 export class FsLayout {
@@ -57,31 +60,32 @@ export class FsLayout {
   }
 
   /**
-   * The staged bytes of an upload: the file `uploads/<id>` (one entry to create, fsync and rename), or
-   * `uploads/<id>/data` in an upload staged by an earlier version (`legacy`). Callers pass an id already
-   * validated by isUploadId.
+   * The staged bytes of an upload: the file `uploads/<id>.data` (one entry to create, fsync and rename),
+   * or `uploads/<id>/data` in an upload staged by an earlier version (`legacy`). Callers pass an id
+   * already validated by isUploadId.
    */
   uploadData(id: string, legacy = false): string {
-    return legacy ? join(this.uploadsDir, id, 'data') : this.uploadEntry(id);
+    return legacy ? join(this.legacyUploadDir(id), 'data') : join(this.uploadsDir, `${id}${DATA_SUFFIX}`);
   }
 
-  /** `uploads/<id>`: the staged file, or the folder of a legacy upload (what an abort removes). */
-  uploadEntry(id: string): string {
+  /** `uploads/<id>/`: the folder of an upload staged by an earlier version. */
+  legacyUploadDir(id: string): string {
     return join(this.uploadsDir, id);
   }
 
   /** Where an upload's hash states go, beside its bytes: removed with them (`abort`, `commit`). */
   hashStatesRoot(id: string, legacy = false): string {
-    return legacy ? join(this.uploadsDir, id, 'hashstates') : join(this.uploadsDir, `${id}${HASH_STATES_SUFFIX}`);
+    return legacy ? join(this.legacyUploadDir(id), 'hashstates') : join(this.uploadsDir, `${id}${HASH_STATES_SUFFIX}`);
   }
 
   hashStatesDir(id: string, algorithm: DigestAlgorithm, legacy = false): string {
     return join(this.hashStatesRoot(id, legacy), algorithm);
   }
 
-  /** The upload id whose hash states an entry of uploads/ holds, if it is such an entry. */
-  hashStatesOf(name: string): string | undefined {
-    return name.endsWith(HASH_STATES_SUFFIX) ? name.slice(0, -HASH_STATES_SUFFIX.length) : undefined;
+  /** The upload an entry of uploads/ belongs to (`<id>`, `<id>.data`, `<id>.hashstates`), unchecked. */
+  uploadOf(name: string): string {
+    for (const suffix of [DATA_SUFFIX, HASH_STATES_SUFFIX]) if (name.endsWith(suffix)) return name.slice(0, -suffix.length);
+    return name;
   }
 
   tmpPath(name: string): string {
