@@ -38,9 +38,11 @@ export interface LocalStorage extends RegistryStorage {
   readonly requestArrived: () => void;
 }
 
-export function openLocalStorage(dataDir: string): LocalStorage {
+/** `soleWriter`: no other process appends to this data directory's uploads (no upload gateway beside it). */
+export function openLocalStorage(dataDir: string, options: { soleWriter?: boolean } = {}): LocalStorage {
   mkdirSync(dataDir, { recursive: true });
-  const { blobs, uploads } = createFsBlobStorage(dataDir);
+  const files = createFsBlobStorage(dataDir, options);
+  const { blobs, uploads } = files;
   const metadata = openSqliteMetadata(join(dataDir, 'metadata.db'));
   return {
     blobs,
@@ -59,6 +61,9 @@ export function openLocalStorage(dataDir: string): LocalStorage {
     lifecycleTargets: metadata.lifecycleTargets,
     replications: metadata.replications,
     requestArrived: metadata.requestArrived,
-    close: () => metadata.close(),
+    close: async () => {
+      await metadata.close();
+      await files.close();
+    },
   };
 }

@@ -91,7 +91,7 @@ async function openStorage(
   if ((options.backend ?? 'embedded') === 'embedded') {
     // Loaded only here: `--backend aws` (the upload gateway's bundle) never needs the native SQLite module.
     const { openLocalStorage } = await import('./deps.local');
-    const local = openLocalStorage(options.dataDir);
+    const local = openLocalStorage(options.dataDir, { soleWriter: uploadsInOneProcess(options) });
     return { storage: local, templates: local.templates, replications: local.replications, local };
   }
   const bucket = options.bucket ?? config.aws?.bucket;
@@ -104,6 +104,11 @@ async function openStorage(
     ...(config.region ? { region: config.region } : {}),
   });
   return { storage, templates: storage.templates, replications: storage.replications };
+}
+
+/** Without an upload gateway (this process being one, or one beside it), every request of an upload reaches this process. */
+function uploadsInOneProcess(options: ServerOptions): boolean {
+  return options.role !== 'upload-gateway' && !options.uploadGatewayUrl;
 }
 
 function requestLimits(maxRequestBytes: number | undefined): RequestLimits | undefined {
@@ -134,7 +139,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onLifecyclePolicyPut: (repo) => lifecycle?.soon(repo),
     replicationStatuses: replications,
     // Embedded storage is this process's own and, without a gateway, an upload's PATCH and PUT both reach it.
-    uploadsInOneProcess: local !== undefined && options.role !== 'upload-gateway' && !options.uploadGatewayUrl,
+    uploadsInOneProcess: local !== undefined && uploadsInOneProcess(options),
     ...(local ? { scans: local.scans } : {}),
     settings: { createRepositoryOnPush: config.createRepositoryOnPush ?? true },
     onBestEffortFailure: (what, err) => {

@@ -23,11 +23,11 @@ describe('start-up after a commit killed between rename and link', () => {
       const location = String((await raw(first.url, 'POST', '/v2/stranded/app/blobs/uploads/')).headers['location']);
       await raw(first.url, 'PATCH', location, { headers: { 'Content-Length': blob.length, 'Content-Range': `0-${blob.length - 1}` }, body: blob });
       await first.close(100);
-      // What the killed commit left: the staged bytes renamed to the blob's path, the folder still there.
+      // What the killed commit left: the staged bytes renamed to the blob's path, their hash states still there.
       const id = location.split('/').at(-1) ?? '';
       const target = join(dataDir, 'blobs', 'sha256', digest.slice(7, 9));
       await mkdir(target, { recursive: true });
-      await rename(join(dataDir, 'uploads', id, 'data'), join(target, digest.slice(7)));
+      await rename(join(dataDir, 'uploads', `${id}.data`), join(target, digest.slice(7)));
 
       const second = await startServer({ port: 0, dataDir, logger, allowAnonymous: true });
       try {
@@ -38,6 +38,7 @@ describe('start-up after a commit killed between rename and link', () => {
           await metadata.close();
         }
         expect(await readdir(join(dataDir, 'uploads'))).not.toContain(id);
+        expect(await readdir(join(dataDir, 'uploads'))).not.toContain(`${id}.hashstates`);
         expect((await raw(second.url, 'GET', location)).status).toBe(404);
         const repush = await raw(second.url, 'POST', `/v2/stranded/app/blobs/uploads/?digest=${digest}`, {
           headers: { 'Content-Length': blob.length },

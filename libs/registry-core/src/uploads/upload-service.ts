@@ -76,8 +76,22 @@ export class UploadService {
     await this.repositories.forPush(repo);
     const id = randomUUID();
     const now = this.clock.now();
-    await this.ports.uploads.create(id);
-    await this.ports.sessions.create({ id, repo, startedAt: now, updatedAt: now });
+    const session = { id, repo, startedAt: now, updatedAt: now };
+    if (!this.oneProcess) {
+      // The staging area first: a purge in another process (purgeStranded) takes a session without one for stranded.
+      await this.ports.uploads.create(id);
+      await this.ports.sessions.create(session);
+      return { id, size: 0 };
+    }
+    // Every upload's requests, and the only purge of stranded sessions (at start-up, before serving), are
+    // this process's: so the two writes go at once (their fsyncs overlap), and a crash between them leaves a
+    // staging area or a session alone, which the next start-up purges (purgeOrphans, purgeStranded).
+    const written = await Promise.allSettled([this.ports.uploads.create(id), this.ports.sessions.create(session)]);
+    const failed = written.find((write) => write.status === 'rejected');
+    if (failed) {
+      await this.discard(id).catch(() => undefined);
+      throw failed.reason;
+    }
     return { id, size: 0 };
   }
 
@@ -127,7 +141,7 @@ export class UploadService {
   /** PATCH: appends at the chunk's declared start (out of order → 416), or at the end when streamed. */
   async append(repo: RepoRef, id: string, body: AsyncIterable<Uint8Array>, chunk: ChunkSpec): Promise<UploadState> {
     const session = await this.session(repo, id);
-    const { offset, limits } = await this.placed(id, chunk);
+    const { offset, limits } = this.placed(chunk);
     // Save the hash state with every chunk, streamed ones too: the next request (the PUT after docker's
     // one streamed PATCH) may reach another process (a Lambda, another gateway task behind the load
     // balancer), which then continues the hash instead of reading the whole staged upload back. When
@@ -149,7 +163,8 @@ export class UploadService {
   ): Promise<{ digest: Digest; size: number }> {
     const { digest } = parseDigest(digestText);
     const session = await this.session(repo, id);
-    const last = body ? { body, ...(await this.placed(id, chunk)) } : undefined;
+    const placed = body ? this.placed(chunk) : undefined;
+    const last = body && placed ? { body, limits: placed.limits, offset: placed.offset ?? (await this.stagedSize(id)) } : undefined;
     const commit = () => this.streamingInto(session, () => this.writer.commit(id, digest, last, (verified) => this.replaceIfCorrupt(digest, verified)));
     const link = ({ size }: { size: number }) => this.ports.links.link(repo, digest, size, this.clock.now()).then(() => size);
     const size = await this.pins.storeThen(digest, repo, commit, link);
@@ -174,7 +189,7 @@ export class UploadService {
     }
   }
 
-  /** Frees staging areas that have no session (left by a crash between the two writes of `start`). */
+  /** Frees staging areas that have no session (left by a crash during `start`). */
   async purgeOrphans(): Promise<number> {
     let purged = 0;
     for await (const id of this.ports.uploads.list()) {
@@ -199,7 +214,8 @@ export class UploadService {
    * Removes sessions whose staged bytes are gone, so no session row points at missing bytes: a commit
    * killed after it published the blob and before it ended the session leaves one. The client's next
    * request on it gets BLOB_UPLOAD_UNKNOWN and starts again (a blob that landed then links at once).
-   * Safe beside live uploads: a session always has its staging area from `start` until its commit.
+   * Safe beside live uploads: a session has its staging area from the end of `start` until its commit,
+   * and where `start` writes both at once (one process) this runs only before the process serves.
    */
   async purgeStranded(): Promise<number> {
     const everything = new Date(this.clock.now().getTime() + 1);
@@ -223,13 +239,13 @@ export class UploadService {
     await this.ports.sessions.delete(id);
   }
 
-  /** Where a chunk goes (its declared start, or the end when streamed) and the limits its body meets. */
-  private async placed(id: string, chunk: ChunkSpec): Promise<{ offset: number; limits: BodyLimits }> {
+  /**
+   * Where a chunk goes (its declared start; none when streamed: the writer appends it at the staged size,
+   * which it reads anyway, so a PATCH reads the upload's status once) and the limits its body meets.
+   */
+  private placed(chunk: ChunkSpec): { offset?: number; limits: BodyLimits } {
     const maxBytes = this.limits.maxBlobBytes;
-    if (!chunk.range) {
-      const offset = await this.stagedSize(id);
-      return { offset, limits: chunk.length === undefined ? { maxBytes } : { maxBytes, expectedSize: chunk.length } };
-    }
+    if (!chunk.range) return { limits: chunk.length === undefined ? { maxBytes } : { maxBytes, expectedSize: chunk.length } };
     const declared = chunk.range.end - chunk.range.start + 1;
     if (chunk.length !== undefined && chunk.length !== declared) {
       throw new UploadInvalidError(`Content-Range covers ${declared} bytes but Content-Length is ${chunk.length}`, 416);

@@ -16,7 +16,8 @@ const RUNNING = 'sha256';
 
 /** A body for an upload, with the limits it must meet. */
 export interface Chunk {
-  readonly offset: number;
+  /** Where the chunk goes; none for a streamed chunk, which goes at the staged size (read once, here). */
+  readonly offset?: number;
   readonly body: AsyncIterable<Uint8Array>;
   readonly limits: BodyLimits;
   /**
@@ -59,16 +60,18 @@ export class VerifyingWriter {
   /** Appends a chunk at its offset, hashing it on the way (and saving the state, if resumable). */
   async append(id: string, chunk: Chunk): Promise<{ size: number }> {
     const status = await this.status(id);
-    if (chunk.offset !== status.size) throw new UploadOffsetMismatchError(chunk.offset, status.size);
-    const fast = chunk.resumable ? undefined : chunk.offset === 0 ? createDigester(RUNNING) : this.inProcess.take(id, chunk.offset);
+    const offset = chunk.offset ?? status.size;
+    if (offset !== status.size) throw new UploadOffsetMismatchError(offset, status.size);
+    const placed = { ...chunk, offset };
+    const fast = chunk.resumable ? undefined : offset === 0 ? createDigester(RUNNING) : this.inProcess.take(id, offset);
     if (fast) {
-      const { size } = await this.uploads.append(id, chunk.offset, this.hashing(fast, chunk));
+      const { size } = await this.uploads.append(id, offset, this.hashing(fast, placed));
       this.inProcess.keep(id, size, fast);
       return { size };
     }
     this.inProcess.forget(id);
     const digester = await this.resumed(id, status);
-    return this.uploads.append(id, chunk.offset, this.hashing(digester, chunk), () => stateOf(digester));
+    return this.uploads.append(id, offset, this.hashing(digester, placed), () => stateOf(digester));
   }
 
   /**
@@ -76,7 +79,12 @@ export class VerifyingWriter {
    * claimed one, calls `beforeCommit` with their size and makes them addressable. On DigestMismatchError
    * the upload stays as it is (resumable).
    */
-  async commit(id: string, claimed: Digest, last?: Omit<Chunk, 'resumable'>, beforeCommit?: (size: number) => Promise<void>): Promise<{ size: number }> {
+  async commit(
+    id: string,
+    claimed: Digest,
+    last?: Omit<Chunk, 'resumable'> & { offset: number },
+    beforeCommit?: (size: number) => Promise<void>,
+  ): Promise<{ size: number }> {
     const { algorithm } = parseDigest(claimed);
     let size: number;
     let computed: Digest;
@@ -144,7 +152,7 @@ export class VerifyingWriter {
     if (digester.bytes !== size) throw new UploadOffsetMismatchError(size, digester.bytes);
   }
 
-  private hashing(digester: Digester, chunk: Omit<Chunk, 'resumable'>): AsyncIterable<Uint8Array> {
+  private hashing(digester: Digester, chunk: Omit<Chunk, 'resumable'> & { offset: number }): AsyncIterable<Uint8Array> {
     return metered(chunk.body, chunk.offset, chunk.limits, (bytes) => this.feed(digester, bytes));
   }
 

@@ -6,10 +6,19 @@ import { isDigest, parseDigest, type Digest } from '@cargohold/oci';
 import type { BeforePublish, BlobInventory, BlobStore, ByteRange, Found, StoredBlob } from '@cargohold/storage-ports';
 import { ensureDir, fsyncDir, isNotFound, type FsLayout } from './fs-layout';
 import { CHUNK, writeDurably } from './durable-write';
+import type { DirectorySyncs } from './directory-syncs';
 
 /** Content-addressed blobs as files under `<root>/blobs` (layout in fs-layout.ts). */
 export class FsBlobStore implements BlobStore, BlobInventory {
-  constructor(private readonly layout: FsLayout) {}
+  private readonly syncDir: (dir: string) => Promise<void>;
+
+  /** `syncs`: directory fsyncs on kept descriptors (shared with the uploads); each opens its directory without. */
+  constructor(
+    private readonly layout: FsLayout,
+    syncs?: DirectorySyncs,
+  ) {
+    this.syncDir = syncs ? (dir) => syncs.sync(dir) : fsyncDir;
+  }
 
   async stat(digest: Digest): Promise<Found<{ size: number }>> {
     const { algorithm, hex } = parseDigest(digest);
@@ -49,9 +58,9 @@ export class FsBlobStore implements BlobStore, BlobInventory {
     try {
       const { received } = await writeDurably(tmp, 'wx', 0, body);
       await verify();
-      await ensureDir(dirname(target));
+      await ensureDir(dirname(target), this.syncDir);
       await rename(tmp, target);
-      await fsyncDir(dirname(target));
+      await this.syncDir(dirname(target));
       return { size: received };
     } catch (error) {
       await unlink(tmp).catch(() => undefined);
@@ -68,7 +77,7 @@ export class FsBlobStore implements BlobStore, BlobInventory {
       if (isNotFound(error)) return;
       throw error;
     }
-    await fsyncDir(dirname(path));
+    await this.syncDir(dirname(path));
   }
 
   /**

@@ -8,6 +8,8 @@ import { UploadUnknownError } from '@cargohold/storage-ports';
 import { bodyOf, bytesOf } from '@cargohold/storage-testing';
 import { createFsBlobStorage } from './index';
 
+const state = (offset: number) => ({ algorithm: 'sha256' as const, offset, state: new Uint8Array(bytesOf(8, offset)) });
+
 describe('FsBlobUploads', () => {
   let root: string;
   beforeEach(async () => {
@@ -48,7 +50,7 @@ describe('FsBlobUploads', () => {
         await failed;
       }
       const appending = uploads.append(id, 0, stalls());
-      const data = join(root, 'uploads', id, 'data');
+      const data = join(root, 'uploads', `${id}.data`);
       while ((await stat(data)).size < 10) await new Promise((resolve) => setTimeout(resolve, 5));
 
       const status = uploads.status(id);
@@ -60,21 +62,64 @@ describe('FsBlobUploads', () => {
   });
 
   describe('staging layout', () => {
-    it('stages bytes in uploads/<id>/data, the latest hash state beside them, and moves the bytes to blobs/<alg>/<xx>/<hex> on commit', async () => {
+    it('stages bytes in uploads/<id>.data, the latest hash state beside them, and moves the bytes to blobs/<alg>/<xx>/<hex> on commit', async () => {
       const { uploads } = createFsBlobStorage(root);
       const id = randomUUID();
       const bytes = bytesOf(100);
       const hex = digestOf(bytes).slice('sha256:'.length);
-      const state = (offset: number) => ({ algorithm: 'sha256' as const, offset, state: new Uint8Array(bytesOf(8, offset)) });
       await uploads.create(id);
       await uploads.append(id, 0, bodyOf(bytes.subarray(0, 40)), () => state(40));
       await uploads.append(id, 40, bodyOf(bytes.subarray(40)), () => state(100));
-      expect(existsSync(join(root, 'uploads', id, 'data'))).toBe(true);
-      expect(await readdir(join(root, 'uploads', id, 'hashstates', 'sha256'))).toEqual(['100']);
+      expect((await stat(join(root, 'uploads', `${id}.data`))).isFile()).toBe(true);
+      expect(await readdir(join(root, 'uploads', `${id}.hashstates`, 'sha256'))).toEqual(['100']);
 
       await uploads.commit(id, digestOf(bytes), 100);
       expect(existsSync(join(root, 'blobs', 'sha256', hex.slice(0, 2), hex))).toBe(true);
-      expect(existsSync(join(root, 'uploads', id))).toBe(false);
+      expect(await readdir(join(root, 'uploads'))).toEqual([]);
+    });
+
+    it.each([{ soleWriter: false }, { soleWriter: true }])(
+      'carries on an upload an earlier version staged in uploads/<id>/data, its hash state in uploads/<id>/hashstates (%j)',
+      async (options) => {
+        const bytes = bytesOf(100);
+        const hex = digestOf(bytes).slice('sha256:'.length);
+        const [committed, aborted] = [randomUUID(), randomUUID()];
+        for (const id of [committed, aborted]) {
+          await mkdir(join(root, 'uploads', id, 'hashstates', 'sha256'), { recursive: true });
+          await writeFile(join(root, 'uploads', id, 'data'), bytes.subarray(0, 40));
+          await writeFile(join(root, 'uploads', id, 'hashstates', 'sha256', '40'), state(40).state);
+        }
+        const { uploads } = createFsBlobStorage(root, options);
+
+        const listed: string[] = [];
+        for await (const each of uploads.list()) listed.push(each);
+        expect(listed.sort()).toEqual([committed, aborted].sort());
+        expect(await uploads.status(committed)).toEqual({ found: true, size: 40, hashState: state(40) });
+        const caughtUp: Buffer[] = [];
+        for await (const chunk of uploads.read(committed, 10)) caughtUp.push(Buffer.from(chunk));
+        expect(Buffer.concat(caughtUp).equals(Buffer.from(bytes.subarray(10, 40)))).toBe(true);
+        await uploads.append(committed, 40, bodyOf(bytes.subarray(40)), () => state(100));
+        expect(await readdir(join(root, 'uploads', committed, 'hashstates', 'sha256'))).toEqual(['100']);
+        expect(await uploads.status(committed)).toEqual({ found: true, size: 100, hashState: state(100) });
+        await uploads.commit(committed, digestOf(bytes), 100);
+        await uploads.abort(aborted);
+
+        expect(existsSync(join(root, 'blobs', 'sha256', hex.slice(0, 2), hex))).toBe(true);
+        expect(await readdir(join(root, 'uploads'))).toEqual([]);
+      },
+    );
+
+    it('lists an upload of which only hash states are left, so that its purge removes them', async () => {
+      const id = randomUUID();
+      await mkdir(join(root, 'uploads', `${id}.hashstates`, 'sha256'), { recursive: true });
+      const { uploads } = createFsBlobStorage(root);
+
+      const listed: string[] = [];
+      for await (const each of uploads.list()) listed.push(each);
+      expect(listed).toEqual([id]);
+      expect(await uploads.status(id)).toEqual({ found: false });
+      await uploads.abort(id);
+      expect(await readdir(join(root, 'uploads'))).toEqual([]);
     });
 
     it('keeps the staged upload of a killed process out of blobs/, listable and purgeable', async () => {
@@ -90,6 +135,24 @@ describe('FsBlobUploads', () => {
       expect(ids).toEqual([id]);
       await restarted.uploads.abort(id);
       expect(await readdir(join(root, 'uploads'))).toEqual([]);
+    });
+  });
+
+  describe('a sole writer', () => {
+    it('finds an upload another process expired (cargohold gc) unknown, though it remembers its size', async () => {
+      const { uploads } = createFsBlobStorage(root, { soleWriter: true });
+      const gc = createFsBlobStorage(root);
+      const [appended, committed] = [randomUUID(), randomUUID()];
+      for (const id of [appended, committed]) {
+        await uploads.create(id);
+        await uploads.append(id, 0, bodyOf(bytesOf(10)));
+        await gc.uploads.abort(id);
+      }
+
+      await expect(uploads.append(appended, 10, bodyOf(bytesOf(10)))).rejects.toBeInstanceOf(UploadUnknownError);
+      await expect(uploads.commit(committed, digestOf(bytesOf(10)), 10)).rejects.toBeInstanceOf(UploadUnknownError);
+      expect(await uploads.status(appended)).toEqual({ found: false });
+      expect(await uploads.status(committed)).toEqual({ found: false });
     });
   });
 });

@@ -1,61 +1,102 @@
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, truncate, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { open, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { isUploadId, parseDigest, type Digest } from '@cargohold/oci';
 import { KeyedMutex, UploadOffsetMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
 import type { BlobUploads, Found, HashState } from '@cargohold/storage-ports';
 import { ensureDir, fsyncDir, isNotFound, type FsLayout } from './fs-layout';
 import { CHUNK, writeDurably } from './durable-write';
+import type { DirectorySyncs } from './directory-syncs';
+import { latestState, saveState } from './hash-states';
+import { StagedSizes, type Staged } from './staged-sizes';
 
 /** The algorithm whose states the core saves; another one is never asked for. */
 const STATE_ALGORITHM = 'sha256';
 
+export interface FsBlobUploadsOptions {
+  /**
+   * No other process appends to these uploads (the embedded server without an upload gateway), so staged
+   * sizes are kept in memory instead of read back with a `stat` (StagedSizes).
+   */
+  readonly soleWriter?: boolean;
+  /** Directory fsyncs on kept descriptors (shared with the blob store); each opens its directory without. */
+  readonly syncs?: DirectorySyncs;
+}
+
 /**
- * Resumable uploads staged in `<root>/uploads/<id>/` (layout in fs-layout.ts). Appends and commits of
- * one id are serialized in this process. The hash state the core hands an append is written after the
- * bytes are durable, by rename, so a crash leaves either the new state or the previous one (which the
- * core catches up from the bytes).
+ * Resumable uploads staged in `<root>/uploads/<id>` (layout in fs-layout.ts; an upload an earlier version
+ * staged in `uploads/<id>/data` is carried on where it is). Appends and commits of one id are serialized
+ * in this process. The hash state the core hands an append is written after the bytes are durable, by
+ * rename, so a crash leaves either the new state or the previous one (which the core catches up from the
+ * bytes).
  */
 export class FsBlobUploads implements BlobUploads {
   private readonly locks = new KeyedMutex();
   /**
-   * Uploads this process created that hold no hash state yet, so a status need not list `hashstates/`
+   * Uploads this process created that hold no hash state yet, so a status need not list their hash states
    * (the adapter owns its root: no other process saves states into it). After a restart the set is
    * empty and every status lists the directory, as before.
    */
   private readonly stateless = new Set<string>();
   /** `blobs/<alg>/<xx>` directories known to exist (durably): nothing removes them once made. */
   private readonly prefixes = new Set<string>();
+  /** Staged sizes known in this process; none unless it is the sole writer. */
+  private readonly sizes: StagedSizes | undefined;
+  private readonly syncDir: (dir: string) => Promise<void>;
 
-  constructor(private readonly layout: FsLayout) {}
+  constructor(
+    private readonly layout: FsLayout,
+    options: FsBlobUploadsOptions = {},
+  ) {
+    this.sizes = options.soleWriter ? new StagedSizes() : undefined;
+    const syncs = options.syncs;
+    this.syncDir = syncs ? (dir) => syncs.sync(dir) : fsyncDir;
+  }
 
+  /**
+   * One new file in uploads/ and one directory fsync that makes its entry durable before the session is.
+   * (Ids are fresh: one an earlier version staged, in a folder, is never created again.)
+   */
   async create(id: string): Promise<void> {
     const valid = validId(id);
     await this.locks.run(valid, async () => {
-      const created = await mkdir(this.layout.uploadDir(valid), { recursive: true });
-      await (await open(this.layout.uploadData(valid), 'a')).close();
-      // Both entries must be durable before the session is; neither order matters, so one wait covers both.
-      await Promise.all([fsyncDir(this.layout.uploadDir(valid)), created === undefined ? undefined : fsyncDir(this.layout.uploadsDir)]);
-      if (created !== undefined) this.stateless.add(valid);
+      let created;
+      try {
+        created = await open(this.layout.uploadData(valid), 'wx');
+      } catch (error) {
+        // Staged already (either layout): creating it again is a no-op.
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
+        throw error;
+      }
+      // The entry exists once the open returned: its fsync need not wait for the close.
+      await Promise.all([created.close(), this.syncDir(this.layout.uploadsDir)]);
+      this.stateless.add(valid);
+      this.sizes?.set(valid, { size: 0, legacy: false });
     });
   }
 
   async append(id: string, offset: number, body: AsyncIterable<Uint8Array>, hashState?: () => HashState): Promise<{ size: number }> {
     const valid = validId(id);
     return this.locks.run(valid, async () => {
-      const path = this.layout.uploadData(valid);
-      const current = await this.stagedSize(valid);
+      const { size: current, legacy } = await this.staged(valid);
       if (offset !== current) throw new UploadOffsetMismatchError(offset, current);
+      const path = this.layout.uploadData(valid, legacy);
       let size: number;
       try {
         size = offset + (await writeDurably(path, 'r+', offset, body)).received;
       } catch (error) {
+        this.sizes?.forget(valid);
+        // Gone since its size was remembered (an idle upload expired by `cargohold gc`).
+        if (isNotFound(error)) throw new UploadUnknownError(valid);
         await truncate(path, offset);
         await syncFile(path);
+        this.sizes?.set(valid, { size: offset, legacy });
         throw error;
       }
+      this.sizes?.set(valid, { size, legacy });
       if (hashState) {
         this.stateless.delete(valid);
-        await this.saveState(valid, hashState());
+        const state = hashState();
+        await saveState(this.layout.hashStatesDir(valid, state.algorithm, legacy), state);
       }
       return { size };
     });
@@ -69,14 +110,15 @@ export class FsBlobUploads implements BlobUploads {
   }
 
   private async statusNow(id: string): Promise<Found<{ size: number; hashState?: HashState }>> {
-    let size: number;
+    let staged: Staged;
     try {
-      size = (await stat(this.layout.uploadData(id))).size;
+      staged = await this.staged(id);
     } catch (error) {
-      if (isNotFound(error)) return { found: false };
+      if (error instanceof UploadUnknownError) return { found: false };
       throw error;
     }
-    const hashState = this.stateless.has(id) ? undefined : await this.latestState(id, size);
+    const { size, legacy } = staged;
+    const hashState = this.stateless.has(id) ? undefined : await latestState(this.layout.hashStatesDir(id, STATE_ALGORITHM, legacy), STATE_ALGORITHM, size);
     return hashState ? { found: true, size, hashState } : { found: true, size };
   }
 
@@ -84,7 +126,10 @@ export class FsBlobUploads implements BlobUploads {
     const valid = validId(id);
     let handle;
     try {
-      handle = await open(this.layout.uploadData(valid), 'r');
+      handle = await open(this.layout.uploadData(valid), 'r').catch((error: unknown) => {
+        if (isNotFound(error)) return open(this.layout.uploadData(valid, true), 'r');
+        throw error;
+      });
     } catch (error) {
       if (isNotFound(error)) throw new UploadUnknownError(valid);
       throw error;
@@ -97,15 +142,23 @@ export class FsBlobUploads implements BlobUploads {
     const valid = validId(id);
     const { algorithm, hex } = parseDigest(digest);
     await this.locks.run(valid, async () => {
-      const staged = await this.stagedSize(valid);
+      const { size: staged, legacy } = await this.staged(valid);
       if (staged !== size) throw new UploadOffsetMismatchError(size, staged);
       const target = this.layout.blobPath(algorithm, hex);
-      if (!this.prefixes.has(dirname(target))) await ensureDir(dirname(target));
+      if (!this.prefixes.has(dirname(target))) await ensureDir(dirname(target), this.syncDir);
       this.prefixes.add(dirname(target));
-      await rename(this.layout.uploadData(valid), target);
-      await fsyncDir(dirname(target));
-      // Empty now unless it holds hash states: one rmdir, the recursive walk only when that fails.
-      await rmdir(this.layout.uploadDir(valid)).catch(() => rm(this.layout.uploadDir(valid), { recursive: true, force: true }));
+      this.sizes?.forget(valid);
+      try {
+        await rename(this.layout.uploadData(valid, legacy), target);
+      } catch (error) {
+        // Gone since its size was remembered (an idle upload expired by `cargohold gc`).
+        if (isNotFound(error)) throw new UploadUnknownError(valid);
+        throw error;
+      }
+      await this.syncDir(dirname(target));
+      // What is left of the staging area: hash states, if any were saved; the folder of a legacy upload.
+      if (legacy) await rm(this.layout.legacyUploadDir(valid), { recursive: true, force: true });
+      else if (!this.stateless.has(valid)) await rm(this.layout.hashStatesRoot(valid), { recursive: true, force: true });
       this.stateless.delete(valid);
     });
   }
@@ -113,57 +166,37 @@ export class FsBlobUploads implements BlobUploads {
   async abort(id: string): Promise<void> {
     if (!isUploadId(id)) return;
     await this.locks.run(id, async () => {
-      await rm(this.layout.uploadDir(id), { recursive: true, force: true });
+      this.sizes?.forget(id);
+      // The staged file and its hash states, or a legacy upload's folder.
+      await rm(this.layout.uploadData(id), { force: true });
+      await rm(this.layout.hashStatesRoot(id), { recursive: true, force: true });
+      await rm(this.layout.legacyUploadDir(id), { recursive: true, force: true });
       this.stateless.delete(id);
     });
   }
 
+  /** Every upload with something staged: its bytes, or only hash states a commit or an abort left behind. */
   async *list(): AsyncIterable<string> {
-    const names = await readdir(this.layout.uploadsDir);
-    yield* names.filter(isUploadId);
+    const ids = new Set((await readdir(this.layout.uploadsDir)).map((name) => this.layout.uploadOf(name)));
+    yield* [...ids].filter(isUploadId);
   }
 
-  private async stagedSize(id: string): Promise<number> {
+  /** Size and layout of what is staged; called under the upload's lock, so what a stat finds may be remembered. */
+  private async staged(id: string): Promise<Staged> {
+    const known = this.sizes?.get(id);
+    if (known !== undefined) return known;
     try {
-      return (await stat(this.layout.uploadData(id))).size;
+      let legacy = false;
+      const found = await stat(this.layout.uploadData(id)).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+        legacy = true;
+        return stat(this.layout.uploadData(id, true));
+      });
+      const staged = { size: found.size, legacy };
+      this.sizes?.set(id, staged);
+      return staged;
     } catch (error) {
       if (isNotFound(error)) throw new UploadUnknownError(id);
-      throw error;
-    }
-  }
-
-  /** Writes `hashstates/<alg>/<offset>` (temp file, fsync, rename), then drops the older states. */
-  private async saveState(id: string, state: HashState): Promise<void> {
-    const dir = this.layout.hashStatesDir(id, state.algorithm);
-    await mkdir(dir, { recursive: true });
-    const temp = join(dir, `.${state.offset}.tmp`);
-    await writeFile(temp, state.state, { flush: true });
-    await rename(temp, join(dir, String(state.offset)));
-    for (const name of await readdir(dir)) {
-      if (name !== String(state.offset)) await unlink(join(dir, name)).catch(() => undefined);
-    }
-  }
-
-  /** The saved state with the highest offset not past `size`, if any. */
-  private async latestState(id: string, size: number): Promise<HashState | undefined> {
-    const dir = this.layout.hashStatesDir(id, STATE_ALGORITHM);
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-    const offsets = names
-      .filter((name) => /^\d+$/.test(name))
-      .map(Number)
-      .filter((offset) => offset <= size);
-    if (offsets.length === 0) return undefined;
-    const offset = Math.max(...offsets);
-    try {
-      return { algorithm: STATE_ALGORITHM, offset, state: new Uint8Array(await readFile(join(dir, String(offset)))) };
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
       throw error;
     }
   }

@@ -11,11 +11,14 @@ import type { DigestAlgorithm } from '@cargohold/oci';
  *   │   ├── sha256/                  after its digest was computed and matched (invariant 2)
  *   │   │   └── <hex[0:2]>/<hex>     e.g. blobs/sha256/ab/ab12…ef
  *   │   └── sha512/<hex[0:2]>/<hex>
- *   ├── uploads/                     resumable uploads, one directory per (UUID) upload id
- *   │   └── <id>/
- *   │       ├── data                 staged bytes; `uploads.list()` + `abort` purge orphans
- *   │       └── hashstates/<alg>/<offset>   the core's saved hash state after <offset> bytes (the
- *   │                                latest only; written after the bytes are durable, by rename)
+ *   ├── uploads/                     resumable uploads, by (UUID) upload id
+ *   │   ├── <id>.data                staged bytes; `uploads.list()` + `abort` purge orphans
+ *   │   ├── <id>.hashstates/<alg>/<offset>   the core's saved hash state after <offset> bytes (the
+ *   │   │                            latest only; written after the bytes are durable, by rename)
+ *   │   └── <id>/                    an upload staged by an earlier version, a directory (`data`, and
+ *   │                                `hashstates/<alg>/<offset>`): still read, appended, committed, purged.
+ *   │                                (Names that are not bare ids are ignored by those versions: one
+ *   │                                rolled back to drops the uploads in progress as stranded, no more.)
  *   ├── tmp/<uuid>                   monolithic puts in flight; wiped when an adapter is constructed
  *   └── corrupt/<alg>/<hex>          bytes that failed verification, moved out of blobs/ by rename (so a
  *                                    re-push publishes afresh); kept for inspection, never read again
@@ -23,6 +26,9 @@ import type { DigestAlgorithm } from '@cargohold/oci';
  * Durability: bytes are fsynced before the rename that publishes them, and the directory after it.
  * A process killed at any point leaves only tmp/ or uploads/ behind, never a partial blob.
  */
+const DATA_SUFFIX = '.data';
+const HASH_STATES_SUFFIX = '.hashstates';
+
 export class FsLayout {
   readonly blobsDir: string;
   readonly uploadsDir: string;
@@ -53,17 +59,33 @@ export class FsLayout {
     return join(this.corruptDir, algorithm, hex);
   }
 
-  /** Callers pass an id already validated by isUploadId. */
-  uploadDir(id: string): string {
+  /**
+   * The staged bytes of an upload: the file `uploads/<id>.data` (one entry to create, fsync and rename),
+   * or `uploads/<id>/data` in an upload staged by an earlier version (`legacy`). Callers pass an id
+   * already validated by isUploadId.
+   */
+  uploadData(id: string, legacy = false): string {
+    return legacy ? join(this.legacyUploadDir(id), 'data') : join(this.uploadsDir, `${id}${DATA_SUFFIX}`);
+  }
+
+  /** `uploads/<id>/`: the folder of an upload staged by an earlier version. */
+  legacyUploadDir(id: string): string {
     return join(this.uploadsDir, id);
   }
 
-  uploadData(id: string): string {
-    return join(this.uploadsDir, id, 'data');
+  /** Where an upload's hash states go, beside its bytes: removed with them (`abort`, `commit`). */
+  hashStatesRoot(id: string, legacy = false): string {
+    return legacy ? join(this.legacyUploadDir(id), 'hashstates') : join(this.uploadsDir, `${id}${HASH_STATES_SUFFIX}`);
   }
 
-  hashStatesDir(id: string, algorithm: DigestAlgorithm): string {
-    return join(this.uploadsDir, id, 'hashstates', algorithm);
+  hashStatesDir(id: string, algorithm: DigestAlgorithm, legacy = false): string {
+    return join(this.hashStatesRoot(id, legacy), algorithm);
+  }
+
+  /** The upload an entry of uploads/ belongs to (`<id>`, `<id>.data`, `<id>.hashstates`), unchecked. */
+  uploadOf(name: string): string {
+    for (const suffix of [DATA_SUFFIX, HASH_STATES_SUFFIX]) if (name.endsWith(suffix)) return name.slice(0, -suffix.length);
+    return name;
   }
 
   tmpPath(name: string): string {
@@ -82,12 +104,12 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** mkdir -p, then fsync the parent of every directory it created so the new entries survive a crash. */
-export async function ensureDir(dir: string): Promise<void> {
+export async function ensureDir(dir: string, sync: (dir: string) => Promise<void> = fsyncDir): Promise<void> {
   const first = await mkdir(dir, { recursive: true });
   if (first === undefined) return;
   const stop = dirname(first);
   for (let at = dirname(dir); ; at = dirname(at)) {
-    await fsyncDir(at);
+    await sync(at);
     if (at === stop || at === dirname(at)) return;
   }
 }

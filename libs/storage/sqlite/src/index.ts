@@ -28,6 +28,7 @@ import { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creat
 import { SqliteLifecycleTargets } from './sqlite-lifecycle-targets';
 import { SqliteReplicationStatusStore } from './sqlite-replication-status-store';
 import { requestArrived } from './sqlite-read-cache';
+import { WalSync } from './wal-sync';
 
 export { SCHEMA_VERSION } from './schema';
 export { SqliteBlobLinkStore } from './sqlite-blob-link-store';
@@ -81,11 +82,12 @@ export interface SqliteMetadata {
  */
 export function openSqliteMetadata(file: string): SqliteMetadata {
   const db = openDatabase(file);
+  const wal = new WalSync(db);
   return {
     repositories: new SqliteRepositoryStore(db),
     manifests: new SqliteManifestStore(db),
     links: new SqliteBlobLinkStore(db),
-    sessions: new SqliteUploadSessionStore(db),
+    sessions: new SqliteUploadSessionStore(db, wal),
     registries: new SqliteRegistrySettingsStore(db),
     reclaim: new SqliteBlobReclaimStore(db),
     outbox: new SqliteOutboxStore(db),
@@ -99,6 +101,7 @@ export function openSqliteMetadata(file: string): SqliteMetadata {
     requestArrived: () => requestArrived(db),
     close: async () => {
       if (db.open) db.close();
+      await wal.close();
     },
   };
 }

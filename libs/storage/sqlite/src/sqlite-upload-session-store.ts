@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { SessionCursor, UploadSession, UploadSessionStore } from '@cargohold/storage-ports';
 import { relaxed } from './relaxed-commit';
+import type { WalSync } from './wal-sync';
 
 interface SessionRow {
   id: string;
@@ -27,7 +28,11 @@ export class SqliteUploadSessionStore implements UploadSessionStore {
   private readonly idle: Database.Statement<[{ before: number; limit: number }], SessionRow>;
   private readonly idleAfter: Database.Statement<[{ before: number; limit: number; at: number; id: string }], SessionRow>;
 
-  constructor(private readonly db: Database.Database) {
+  /** `wal`: the session's commit fsyncs the WAL in the thread pool (WalSync); FULL on the event loop without. */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly wal?: WalSync,
+  ) {
     this.insert = db.prepare(`INSERT INTO upload_sessions (${COLUMNS}) VALUES (@id, @registry, @repository, @started_at, @updated_at)`);
     this.select = db.prepare(`SELECT ${COLUMNS} FROM upload_sessions WHERE id = ?`);
     this.update = db.prepare('UPDATE upload_sessions SET updated_at = @at WHERE id = @id');
@@ -39,14 +44,17 @@ export class SqliteUploadSessionStore implements UploadSessionStore {
   }
 
   async create(session: UploadSession): Promise<void> {
+    const row = {
+      id: session.id,
+      registry: session.repo.registry,
+      repository: session.repo.name,
+      started_at: session.startedAt.getTime(),
+      updated_at: session.updatedAt.getTime(),
+    };
     try {
-      this.insert.run({
-        id: session.id,
-        registry: session.repo.registry,
-        repository: session.repo.name,
-        started_at: session.startedAt.getTime(),
-        updated_at: session.updatedAt.getTime(),
-      });
+      // No one but the client that started it learns the id, from the answer that waits for this commit.
+      if (this.wal) await this.wal.commit(() => this.insert.run(row));
+      else this.insert.run(row);
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new Error(`upload session ${session.id} already exists`, { cause: error });

@@ -1,0 +1,42 @@
+import { close, fsync, open } from 'node:fs';
+import { promisify } from 'node:util';
+import { fsyncDir } from './fs-layout';
+
+const openDir = promisify(open);
+const fsyncFd = promisify(fsync);
+const closeFd = promisify(close);
+
+/** All of sha256's `blobs/sha256/<xx>` and the fixed directories fit; past that, a sync opens its directory each time. */
+const MAX_OPEN = 320;
+
+/**
+ * Directory fsyncs on descriptors kept open, so making an entry durable costs one fsync, not an open, an
+ * fsync and a close (uploads/ at each POST, blobs/<alg>/<xx> at each commit). The directories synced
+ * here are never removed while the store runs. A kept descriptor also reports a writeback error that
+ * happened since it was opened, where a fresh one would not see it.
+ */
+export class DirectorySyncs {
+  private readonly fds = new Map<string, Promise<number>>();
+  private closed = false;
+
+  async sync(dir: string): Promise<void> {
+    let fd = this.fds.get(dir);
+    if (fd === undefined) {
+      if (this.closed || this.fds.size >= MAX_OPEN) return fsyncDir(dir);
+      const opening = openDir(dir, 'r');
+      this.fds.set(dir, opening);
+      // A directory that could not be opened (not made yet) is opened again next time.
+      opening.catch(() => this.fds.get(dir) === opening && this.fds.delete(dir));
+      fd = opening;
+    }
+    await fsyncFd(await fd);
+  }
+
+  /** Closes the kept descriptors (once no sync is in flight: at shutdown); later syncs open and close their directory. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const fds = [...this.fds.values()];
+    this.fds.clear();
+    await Promise.all(fds.map((fd) => fd.then(closeFd, () => undefined)));
+  }
+}
