@@ -165,7 +165,9 @@ async function serve(handler: HttpHandler, logger: Logger, req: IncomingMessage,
  * through setHeader instead, on every response.
  */
 function headerList(requestId: string, headers: Readonly<Record<string, string | number>>, close: boolean): (string | number)[] {
-  const list: (string | number)[] = [REQUEST_ID_HEADER, requestId];
+  // A list is sent as it is, duplicates included: a handler that names the id itself (the ECR API, as AWS
+  // does) must not get it twice, which clients join into one "id, id".
+  const list: (string | number)[] = headers[REQUEST_ID_HEADER] === undefined ? [REQUEST_ID_HEADER, requestId] : [];
   for (const name in headers) {
     const value = headers[name];
     if (value !== undefined) list.push(name, value);
