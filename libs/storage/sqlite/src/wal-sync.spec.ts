@@ -1,4 +1,4 @@
-import { mkdtemp, rm, unlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -44,6 +44,24 @@ describe('WalSync', () => {
     await expect(wal.commit(() => insert.run(1))).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(wal.commit(() => insert.run(2))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(db.prepare('SELECT n FROM t').all()).toEqual([{ n: 1 }]);
+  });
+
+  it('syncs the WAL SQLite writes when the database file is a symbolic link to another directory', async () => {
+    // metadata.db moved to another disk and linked back: SQLite writes its WAL beside the link's target.
+    db.close();
+    await mkdir(join(dir, 'disk'));
+    await rename(join(dir, 'metadata.db'), join(dir, 'disk', 'metadata.db'));
+    await symlink(join(dir, 'disk', 'metadata.db'), join(dir, 'metadata.db'));
+    db = openDatabase(join(dir, 'metadata.db'));
+    const linked = new WalSync(db);
+    try {
+      const insert = db.prepare('INSERT INTO t (n) VALUES (?)');
+      await expect(linked.commit(() => insert.run(1))).resolves.toMatchObject({ changes: 1 });
+      await expect(linked.commit(() => insert.run(2))).resolves.toMatchObject({ changes: 1 });
+    } finally {
+      db.close();
+      await linked.close();
+    }
   });
 
   it('commits a database in memory as the connection does', async () => {

@@ -26,11 +26,16 @@ export class WalSync {
   private inFlight: Promise<void> | undefined;
   private next: Promise<void> | undefined;
   private failure: unknown;
-  /** Resolved now, as SQLite resolves the database's own path when it opens it. */
+  /**
+   * Next to the file SQLite opened, as SQLite names it: the path it resolved when it opened the database
+   * (absolute, symbolic links followed), so neither a later chdir nor a metadata.db that is a link to
+   * another disk points this at a file SQLite does not write.
+   */
   private readonly walFile: string;
 
   constructor(private readonly db: Database.Database) {
-    this.walFile = `${resolve(db.name)}-wal`;
+    const main = (db.pragma('database_list') as { name: string; file: string }[]).find((entry) => entry.name === 'main');
+    this.walFile = `${main?.file || resolve(db.name)}-wal`;
   }
 
   async commit<T>(write: () => T): Promise<T> {
