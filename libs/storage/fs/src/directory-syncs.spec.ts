@@ -34,4 +34,13 @@ const openDescriptors = async () => (await readdir('/proc/self/fd')).length;
     await expect(syncs.sync(join(root, 'later'))).resolves.toBeUndefined();
     await syncs.close();
   });
+
+  it('closes a kept descriptor only after the syncs running on it finished', async () => {
+    for (let round = 0; round < 200; round++) {
+      const syncs = new DirectorySyncs();
+      const running = Promise.all([syncs.sync(root), syncs.sync(root)]);
+      await syncs.close();
+      await expect(running).resolves.toBeDefined();
+    }
+  });
 });

@@ -17,6 +17,8 @@ const MAX_OPEN = 320;
  */
 export class DirectorySyncs {
   private readonly fds = new Map<string, Promise<number>>();
+  /** Syncs on kept descriptors not finished yet: close waits for them, so none runs on a closed (or reused) number. */
+  private readonly running = new Set<Promise<void>>();
   private closed = false;
 
   async sync(dir: string): Promise<void> {
@@ -29,12 +31,19 @@ export class DirectorySyncs {
       opening.catch(() => this.fds.get(dir) === opening && this.fds.delete(dir));
       fd = opening;
     }
-    await fsyncFd(await fd);
+    const run = fd.then(fsyncFd);
+    this.running.add(run);
+    try {
+      await run;
+    } finally {
+      this.running.delete(run);
+    }
   }
 
-  /** Closes the kept descriptors (once no sync is in flight: at shutdown); later syncs open and close their directory. */
+  /** Closes the kept descriptors once the syncs on them finished; later syncs open and close their directory. */
   async close(): Promise<void> {
     this.closed = true;
+    await Promise.allSettled([...this.running]);
     const fds = [...this.fds.values()];
     this.fds.clear();
     await Promise.all(fds.map((fd) => fd.then(closeFd, () => undefined)));
