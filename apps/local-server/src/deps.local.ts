@@ -11,7 +11,7 @@ import type {
   ScanStore,
   VulnerabilityStore,
 } from '@cargohold/storage-ports';
-import { openSqliteMetadata, type SqliteGauges } from '@cargohold/storage-sqlite';
+import { lockDirectory, openSqliteMetadata, type SqliteGauges, type SqliteMetadata } from '@cargohold/storage-sqlite';
 
 /**
  * The embedded adapters, under one data directory:
@@ -38,12 +38,25 @@ export interface LocalStorage extends RegistryStorage {
   readonly requestArrived: () => void;
 }
 
-/** `soleWriter`: no other process appends to this data directory's uploads (no upload gateway beside it). */
+/**
+ * `soleWriter`: no other process appends to this data directory's uploads (no upload gateway beside it).
+ * Such a server keeps upload state in memory, so it holds the directory alone; a front and its upload
+ * gateway hold it together. Either way a second server on the directory is refused before it touches it
+ * (opening the blob store clears `tmp/`, under the first server's uploads).
+ */
 export function openLocalStorage(dataDir: string, options: { soleWriter?: boolean } = {}): LocalStorage {
   mkdirSync(dataDir, { recursive: true });
-  const files = createFsBlobStorage(dataDir, options);
+  const lock = lockDirectory(join(dataDir, 'serve.lock'), options.soleWriter ? 'exclusive' : 'shared');
+  let files: ReturnType<typeof createFsBlobStorage>;
+  let metadata: SqliteMetadata;
+  try {
+    files = createFsBlobStorage(dataDir, options);
+    metadata = openSqliteMetadata(join(dataDir, 'metadata.db'));
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const { blobs, uploads } = files;
-  const metadata = openSqliteMetadata(join(dataDir, 'metadata.db'));
   return {
     blobs,
     uploads,
@@ -64,6 +77,7 @@ export function openLocalStorage(dataDir: string, options: { soleWriter?: boolea
     close: async () => {
       await metadata.close();
       await files.close();
+      lock.release();
     },
   };
 }

@@ -45,6 +45,7 @@ export { SqliteVulnerabilityStore } from './sqlite-vulnerability-store';
 export { SqliteRepositoryCreationTemplateStore } from './sqlite-repository-creation-template-store';
 export { SqliteLifecycleTargets } from './sqlite-lifecycle-targets';
 export { SqliteReplicationStatusStore } from './sqlite-replication-status-store';
+export { DirectoryInUseError, lockDirectory, type DirectoryLock } from './directory-lock';
 
 export interface SqliteMetadata {
   readonly repositories: RepositoryStore;
