@@ -34,7 +34,7 @@ export interface LocalStorage extends RegistryStorage {
   readonly gauges: SqliteGauges;
   readonly lifecycleTargets: LifecycleTargets;
   readonly replications: ReplicationStatusStore;
-  /** For the transport, at each request: metadata reads look for other processes' commits once per request. */
+  /** For the transport, before each batch of arrived requests starts: metadata reads look for other processes' commits once per batch. */
   readonly requestArrived: () => void;
 }
 

@@ -52,3 +52,31 @@ describe('nodeListener.settled', () => {
     await expect(listener.settled()).resolves.toBeUndefined();
   });
 });
+
+describe('nodeListener request headers', () => {
+  let server: Server | undefined;
+
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it('hands the handler lower-cased names, repeated headers joined with ", "', async () => {
+    let seen: Readonly<Record<string, string | undefined>> = {};
+    const listener = nodeListener(
+      async (request) => {
+        seen = request.headers;
+        return { status: 204, headers: {} };
+      },
+      pino({ level: 'silent' }),
+    );
+    server = createServer(listener);
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    const answered = new Promise<string>((resolve) => socket.once('data', (chunk) => resolve(chunk.toString())));
+    socket.write('GET /v2/ HTTP/1.1\r\nHost: x\r\nX-Thing: a\r\nx-thing: b\r\nSet-Cookie: c=1\r\nSet-Cookie: d=2\r\nAccept: */*\r\n\r\n');
+    expect(await answered).toMatch(/^HTTP\/1.1 204/);
+    socket.destroy();
+    expect(seen).toMatchObject({ host: 'x', 'x-thing': 'a, b', 'set-cookie': 'c=1, d=2', accept: '*/*' });
+  });
+});

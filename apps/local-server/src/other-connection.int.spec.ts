@@ -41,4 +41,14 @@ describe('a commit by another connection to the metadata', () => {
     expect(moved.headers['docker-content-digest']).toBe(second.digest);
     expect(moved.headers['docker-content-digest']).not.toBe(first.digest);
   });
+
+  it('is seen by requests that arrive together (they start as one batch behind one look)', async () => {
+    await t.client.pushImage('shared/app', 'v3', 'third');
+    const before = await Promise.all(Array.from({ length: 16 }, () => get('v3')));
+    expect(before.map((r) => r.status)).toEqual(new Array(16).fill(200));
+
+    await other.manifests.deleteTag(repo, 'v3', []);
+    const after = await Promise.all(Array.from({ length: 16 }, () => get('v3')));
+    expect(after.map((r) => r.status)).toEqual(new Array(16).fill(404));
+  });
 });

@@ -68,9 +68,9 @@ export interface SqliteMetadata {
   /** Replication status per (image, destination); its events go into the outbox with it. */
   readonly replications: ReplicationStatusStore;
   /**
-   * For a server's transport, at each request's arrival: the read caches then look for other processes'
-   * commits once per request instead of on every read (sqlite-read-cache.ts), and still see every commit
-   * acknowledged before the request arrived.
+   * For a server's transport, before it starts the requests that arrived since its last call: the read
+   * caches then look for other processes' commits once per call instead of on every read
+   * (sqlite-read-cache.ts), and still see every commit acknowledged before those requests arrived.
    */
   requestArrived(): void;
   /** Closes the database; idempotent. */

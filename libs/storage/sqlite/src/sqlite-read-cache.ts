@@ -8,8 +8,9 @@ import type Database from 'better-sqlite3';
  *
  * Looking at data_version on every cached read is always right. A server can do with less: what a request
  * must see is every commit acknowledged before it arrived, so one look after its arrival serves all its
- * reads. Once `arrived()` was called (by the server's transport, at each request), a look holds until the
- * next arrival and at most until the event loop's next turn (for work that is not a request: workers,
+ * reads, and those of every request that arrived before the look. Once `arrived()` was called (by the
+ * server's transport, before it starts the requests that arrived since it last called), a look holds until
+ * the next call and at most until the event loop's next turn (for work that is not a request: workers,
  * timers, which then see commits at most one turn late). Until then (tests, tools) every read looks.
  */
 class CommitWatch {
@@ -57,8 +58,9 @@ function watchOf(db: Database.Database): CommitWatch {
 }
 
 /**
- * A request arrived at the server over this connection's data: the next cached read looks for other
- * connections' commits again, and from now on looks once per arrival instead of on every read (CommitWatch).
+ * Requests arrived at the server over this connection's data and are about to start: the next cached read
+ * looks for other connections' commits again, and from now on reads look once per such call instead of on
+ * every read (CommitWatch).
  */
 export function requestArrived(db: Database.Database): void {
   watchOf(db).arrived();
