@@ -1,5 +1,8 @@
 // Turns measurements into table rows (cargohold vs a reference, ratio, target) and markdown.
 
+/** The lowest of a run's figures (the best time), or undefined when there are none. */
+export const lowest = (list) => (list?.length ? Math.min(...list) : undefined);
+
 const fmt = (value, digits) => (value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits));
 
 /**

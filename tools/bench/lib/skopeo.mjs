@@ -2,7 +2,7 @@
 // (/var/lib/containers/cache for root) remembers where it pushed a blob and would cross-repo mount it
 // on the next run against the same server, timing a mount instead of an upload.
 import { runCommand } from './proc.mjs';
-import { row } from './report.mjs';
+import { lowest, row } from './report.mjs';
 import { withServer } from './servers.mjs';
 
 export async function skopeoPush(kind, tmp, image, run, log) {
@@ -24,29 +24,28 @@ export async function skopeoPush(kind, tmp, image, run, log) {
  * `raw` holds seconds per run: `{ cargohold, local, null }`.
  */
 export function clientLimitRows(raw, name, runs, goal) {
-  const best = (list) => (list?.length ? Math.min(...list) : undefined);
   const base = { unit: 's', better: 'lower', digits: 2 };
   return [
     row({
       ...base,
       name: `${name} vs skopeo's local OCI copy, best of ${runs}`,
-      cargohold: best(raw.cargohold),
-      reference: best(raw.local),
+      cargohold: lowest(raw.cargohold),
+      reference: lowest(raw.local),
       referenceName: 'local copy',
       target: { op: '>=', value: goal },
     }),
     row({
       ...base,
       name: `${name} vs the null registry (answers at once, stores nothing), best of ${runs}`,
-      cargohold: best(raw.cargohold),
-      reference: best(raw.null),
+      cargohold: lowest(raw.cargohold),
+      reference: lowest(raw.null),
       referenceName: 'null registry',
     }),
     row({
       ...base,
       name: `ceiling: ${name} to the null registry (its time in the cargohold column) vs skopeo's local OCI copy, best of ${runs}`,
-      cargohold: best(raw.null),
-      reference: best(raw.local),
+      cargohold: lowest(raw.null),
+      reference: lowest(raw.local),
       referenceName: 'local copy',
       target: { op: '>=', value: goal },
     }),

@@ -5,7 +5,7 @@
 // skopeo pushes the layers of this image one after another (HEAD, HEAD, POST, PATCH, PUT each: see the
 // README's profile), so the row measures per-request latency, not throughput.
 import { skopeoLocalCopy } from './skopeo-local.mjs';
-import { row } from './report.mjs';
+import { lowest, row } from './report.mjs';
 import { clientLimitRows, skopeoPush } from './skopeo.mjs';
 
 /** Returns `{ local: [s…], null: [s…], cargohold: [s…], baseline: [s…] }`, one figure per run and kind. */
@@ -23,7 +23,6 @@ export async function smallPush(tmp, image, targets, runs, log) {
 
 /** Best of the runs against the client's limits (goal: ≥ 0.6 of the local copy) and against the baseline. */
 export function smallPushRows(raw, { count, size }, runs) {
-  const best = (list) => (list?.length ? Math.min(...list) : undefined);
   const name = `skopeo push ${count} × ${size / 1024} KiB layers`;
   const rows = raw.cargohold ? clientLimitRows(raw, name, runs, 0.6) : [];
   rows.push(
@@ -32,8 +31,8 @@ export function smallPushRows(raw, { count, size }, runs) {
       unit: 's',
       better: 'lower',
       digits: 2,
-      cargohold: best(raw.cargohold),
-      reference: best(raw.baseline),
+      cargohold: lowest(raw.cargohold),
+      reference: lowest(raw.baseline),
       target: { op: '>=', value: 2.5 },
     }),
   );
