@@ -49,3 +49,8 @@ export class DirectorySyncs {
     await Promise.all(fds.map((fd) => fd.then(closeFd, () => undefined)));
   }
 }
+
+/** A directory fsync through `syncs` when there is one, else one that opens its directory each time. */
+export function directorySync(syncs?: DirectorySyncs): (dir: string) => Promise<void> {
+  return syncs ? (dir) => syncs.sync(dir) : fsyncDir;
+}

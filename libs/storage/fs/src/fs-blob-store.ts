@@ -6,7 +6,7 @@ import { isDigest, parseDigest, type Digest } from '@cargohold/oci';
 import type { BeforePublish, BlobInventory, BlobStore, ByteRange, Found, StoredBlob } from '@cargohold/storage-ports';
 import { ensureDir, fsyncDir, isNotFound, type FsLayout } from './fs-layout';
 import { CHUNK, writeDurably } from './durable-write';
-import type { DirectorySyncs } from './directory-syncs';
+import { directorySync, type DirectorySyncs } from './directory-syncs';
 
 /** Content-addressed blobs as files under `<root>/blobs` (layout in fs-layout.ts). */
 export class FsBlobStore implements BlobStore, BlobInventory {
@@ -17,7 +17,7 @@ export class FsBlobStore implements BlobStore, BlobInventory {
     private readonly layout: FsLayout,
     syncs?: DirectorySyncs,
   ) {
-    this.syncDir = syncs ? (dir) => syncs.sync(dir) : fsyncDir;
+    this.syncDir = directorySync(syncs);
   }
 
   async stat(digest: Digest): Promise<Found<{ size: number }>> {

@@ -3,9 +3,9 @@ import { dirname } from 'node:path';
 import { isUploadId, parseDigest, type Digest } from '@cargohold/oci';
 import { KeyedMutex, UploadOffsetMismatchError, UploadUnknownError } from '@cargohold/storage-ports';
 import type { BlobUploads, Found, HashState } from '@cargohold/storage-ports';
-import { ensureDir, fsyncDir, isNotFound, type FsLayout } from './fs-layout';
+import { ensureDir, isNotFound, type FsLayout } from './fs-layout';
 import { CHUNK, writeDurably } from './durable-write';
-import type { DirectorySyncs } from './directory-syncs';
+import { directorySync, type DirectorySyncs } from './directory-syncs';
 import { latestState, saveState } from './hash-states';
 import { StagedSizes, type Staged } from './staged-sizes';
 
@@ -48,8 +48,7 @@ export class FsBlobUploads implements BlobUploads {
     options: FsBlobUploadsOptions = {},
   ) {
     this.sizes = options.soleWriter ? new StagedSizes() : undefined;
-    const syncs = options.syncs;
-    this.syncDir = syncs ? (dir) => syncs.sync(dir) : fsyncDir;
+    this.syncDir = directorySync(options.syncs);
   }
 
   /**
