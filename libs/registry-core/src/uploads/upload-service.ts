@@ -163,8 +163,7 @@ export class UploadService {
   ): Promise<{ digest: Digest; size: number }> {
     const { digest } = parseDigest(digestText);
     const session = await this.session(repo, id);
-    const placed = body ? this.placed(chunk) : undefined;
-    const last = body && placed ? { body, limits: placed.limits, offset: placed.offset ?? (await this.stagedSize(id)) } : undefined;
+    const last = body ? await this.lastChunk(id, body, chunk) : undefined;
     const commit = () => this.streamingInto(session, () => this.writer.commit(id, digest, last, (verified) => this.replaceIfCorrupt(digest, verified)));
     const link = ({ size }: { size: number }) => this.ports.links.link(repo, digest, size, this.clock.now()).then(() => size);
     const size = await this.pins.storeThen(digest, repo, commit, link);
@@ -237,6 +236,12 @@ export class UploadService {
     this.writer.forget(id);
     await this.ports.uploads.abort(id);
     await this.ports.sessions.delete(id);
+  }
+
+  /** The PUT's body as the upload's last chunk: at its declared start, or at the staged size when streamed. */
+  private async lastChunk(id: string, body: AsyncIterable<Uint8Array>, chunk: ChunkSpec) {
+    const { offset, limits } = this.placed(chunk);
+    return { body, limits, offset: offset ?? (await this.stagedSize(id)) };
   }
 
   /**
