@@ -1,6 +1,7 @@
 import type { HttpHandler, HttpRequest, HttpResponse, RequestObservation, RequestOutcome } from '@cargohold/lambda-kit';
 import type { StoreGauges } from '@cargohold/storage-sqlite';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { RequestTally } from './request-tally';
 
 /** Latency buckets (seconds): manifest GETs take a millisecond, layer pushes minutes. */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -20,31 +21,7 @@ export interface MetricsSources {
 export function createMetrics(sources: MetricsSources = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'cargohold_' });
-  const requests = new Counter({
-    name: 'cargohold_http_requests_total',
-    help: 'HTTP requests answered, by route (the ECR action), method and status',
-    labelNames: ['route', 'method', 'status'],
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: 'cargohold_http_request_duration_seconds',
-    help: 'Time from the request line to the last byte of the response, by route and method',
-    labelNames: ['route', 'method'],
-    buckets: DURATION_BUCKETS,
-    registers: [registry],
-  });
-  const bytesIn = new Counter({
-    name: 'cargohold_http_received_bytes_total',
-    help: 'Request bytes received (request line, headers and body), by route',
-    labelNames: ['route'],
-    registers: [registry],
-  });
-  const bytesOut = new Counter({
-    name: 'cargohold_http_sent_bytes_total',
-    help: 'Response bytes sent (status line, headers and body), by route',
-    labelNames: ['route'],
-    registers: [registry],
-  });
+  const requests = new RequestTally(DURATION_BUCKETS);
   const bestEffortFailures = new Counter({
     name: 'cargohold_best_effort_outages_total',
     help: 'Times a write the server may skip without failing the request (pull times) started failing: a sign of storage trouble',
@@ -76,7 +53,8 @@ export function createMetrics(sources: MetricsSources = {}) {
   const scrape = async (request: HttpRequest): Promise<HttpResponse> => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return { status: 405, headers: { Allow: 'GET, HEAD' } };
     store?.refresh();
-    const text = await registry.metrics();
+    // prom-client's families end with a newline; the request families follow as one more block of them.
+    const text = `${await registry.metrics()}\n${requests.exposition().join('\n\n')}\n`;
     return { status: 200, headers: { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' }, body: text };
   };
 
@@ -84,10 +62,7 @@ export function createMetrics(sources: MetricsSources = {}) {
     /** For the transport: counts one finished exchange. */
     record(observed: RequestObservation, outcome: RequestOutcome): void {
       const route = observed.action || (OWN_PATHS.has(outcome.path) ? outcome.path : 'none');
-      requests.inc({ route, method: outcome.method, status: String(outcome.status) });
-      duration.observe({ route, method: outcome.method }, outcome.ms / 1000);
-      if (outcome.bytesIn) bytesIn.inc({ route }, outcome.bytesIn);
-      if (outcome.bytesOut) bytesOut.inc({ route }, outcome.bytesOut);
+      requests.record(route, outcome.method, outcome.status, outcome.ms / 1000, outcome.bytesIn ?? 0, outcome.bytesOut ?? 0);
     },
     bestEffortFailure(what: string): void {
       bestEffortFailures.inc({ what });
