@@ -43,5 +43,18 @@ export function limitRequestBody(request: HttpRequest, limits: RequestLimits): H
   if (length !== undefined && length > maxRequestBytes) throw new RequestTooLargeError(maxRequestBytes);
   const range = parseContentRange(request.headers['content-range']);
   if (range && range.end - range.start + 1 > maxRequestBytes) throw new RequestTooLargeError(maxRequestBytes);
-  return { ...request, body: capped(request.body, maxRequestBytes) };
+  // Not a spread of the request: a transport may keep `query` on a prototype (parsed on first use), and a
+  // spread copies own properties only.
+  const limited: { -readonly [K in keyof HttpRequest]: HttpRequest[K] } = {
+    method: request.method,
+    path: request.path,
+    get query() {
+      return request.query;
+    },
+    headers: request.headers,
+    body: capped(request.body, maxRequestBytes),
+  };
+  if (request.sourceIp !== undefined) limited.sourceIp = request.sourceIp;
+  if (request.observed !== undefined) limited.observed = request.observed;
+  return limited;
 }
