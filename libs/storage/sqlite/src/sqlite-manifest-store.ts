@@ -209,12 +209,16 @@ export class SqliteManifestStore implements ManifestStore {
   }
 
   async get(repo: RepoRef, digest: Digest): Promise<ManifestRecord | undefined> {
-    return this.recordCache.read(`${repo.registry}\0${repo.name}\0${digest}`, () => {
-      const key = { ...repoOf(repo), digest };
-      const row = this.select.get(key);
-      return row && this.hydrate(key, row);
-    });
+    return this.recordCache.read(repo.registry, repo.name, digest, this.loadRecord);
   }
+
+  // The caches' loads, made once: a closure per read would cost every cached read an allocation.
+  private readonly loadRecord = (registry: string, repository: string, digest: string): ManifestRecord | undefined => {
+    const key = { registry, repository, digest };
+    const row = this.select.get(key);
+    return row && this.hydrate(key, row);
+  };
+  private readonly loadTag = (registry: string, repository: string, tag: string): Digest | undefined => this.resolve.get({ registry, repository, tag })?.digest;
 
   async list(repo: RepoRef, page: Page): Promise<ManifestRecord[]> {
     return this.page(repoOf(repo), page);
@@ -230,7 +234,7 @@ export class SqliteManifestStore implements ManifestStore {
   }
 
   async resolveTag(repo: RepoRef, tag: string): Promise<Digest | undefined> {
-    return this.tagCache.read(`${repo.registry}\0${repo.name}\0${tag}`, () => this.resolve.get({ ...repoOf(repo), tag })?.digest);
+    return this.tagCache.read(repo.registry, repo.name, tag, this.loadTag);
   }
 
   async listTags(repo: RepoRef, page: Page): Promise<string[]> {

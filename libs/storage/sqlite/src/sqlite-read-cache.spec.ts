@@ -105,11 +105,11 @@ describe('SqliteReadCache', () => {
       db.exec("INSERT INTO cached VALUES ('committed')");
       const cache = new SqliteReadCache<string>(db, 8);
       const value = () => db.prepare<[], { value: string }>('SELECT value FROM cached').get()?.value ?? '';
-      expect(cache.read('k', value)).toBe('committed');
+      expect(cache.read('k', '', '', value)).toBe('committed');
 
       const seenInside = db.transaction(() => {
         db.exec("UPDATE cached SET value = 'rolled back'");
-        const seen = cache.read('k', value);
+        const seen = cache.read('k', '', '', value);
         throw Object.assign(new Error('roll back'), { seen });
       });
       let inside: string | undefined;
@@ -120,7 +120,50 @@ describe('SqliteReadCache', () => {
       }
 
       expect(inside).toBe('rolled back');
-      expect(cache.read('k', value)).toBe('committed');
+      expect(cache.read('k', '', '', value)).toBe('committed');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps the three parts of a key apart, and remembers a value that is not there', () => {
+    const db = new Database(join(dir, 'metadata.db'));
+    try {
+      const cache = new SqliteReadCache<string | undefined>(db, 8);
+      const loads: string[] = [];
+      const load = (k1: string, k2: string, k3: string) => {
+        loads.push([k1, k2, k3].join('|'));
+        return k3 === 'missing' ? undefined : `${k1}|${k2}|${k3}`;
+      };
+      // Joined with "\0" (as callers once did), the first two keys would have been one.
+      expect(cache.read('a', 'b\0c', '', load)).toBe('a|b\0c|');
+      expect(cache.read('a\0b', 'c', '', load)).toBe('a\0b|c|');
+      expect(cache.read('a', 'b', 'missing', load)).toBeUndefined();
+
+      expect(cache.read('a', 'b\0c', '', load)).toBe('a|b\0c|');
+      expect(cache.read('a\0b', 'c', '', load)).toBe('a\0b|c|');
+      expect(cache.read('a', 'b', 'missing', load)).toBeUndefined();
+      expect(loads).toEqual(['a|b\0c|', 'a\0b|c|', 'a|b|missing']);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('holds at most maxEntries values, emptying itself when full', () => {
+    const db = new Database(join(dir, 'metadata.db'));
+    try {
+      const cache = new SqliteReadCache<string>(db, 2);
+      let loads = 0;
+      const load = (k1: string) => {
+        loads++;
+        return k1;
+      };
+      for (const key of ['x', 'y', 'x', 'y']) cache.read(key, '', '', load);
+      expect(loads).toBe(2);
+      cache.read('z', '', '', load); // full: emptied, then z kept
+      cache.read('x', '', '', load);
+      cache.read('z', '', '', load);
+      expect(loads).toBe(4);
     } finally {
       db.close();
     }

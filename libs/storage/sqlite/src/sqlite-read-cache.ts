@@ -85,7 +85,12 @@ function deepFreeze<V>(value: V): V {
  */
 export class SqliteReadCache<V> {
   private readonly watch: CommitWatch;
-  private readonly entries = new Map<string, V>();
+  /**
+   * Keyed in three parts (registry, repository, item), one map per part: callers pass the parts they
+   * have instead of joining them into a new string per read, which the map would then hash whole.
+   */
+  private readonly entries = new Map<string, Map<string, Map<string, V>>>();
+  private size = 0;
   private changes = -1;
   private dataVersion = -1;
 
@@ -96,20 +101,35 @@ export class SqliteReadCache<V> {
     this.watch = watchOf(db);
   }
 
-  read(key: string, load: () => V): V {
-    if (this.db.inTransaction) return load();
+  /** The value for the key (k1, k2, k3); `load` reads it when the cache cannot (a function made once, not per read). */
+  read(k1: string, k2: string, k3: string, load: (k1: string, k2: string, k3: string) => V): V {
+    if (this.db.inTransaction) return load(k1, k2, k3);
     const changes = this.watch.changes.get() as number;
     const dataVersion = this.watch.otherCommits();
     if (changes !== this.changes || dataVersion !== this.dataVersion) {
-      this.entries.clear();
+      this.clear();
       this.changes = changes;
       this.dataVersion = dataVersion;
-    } else if (this.entries.has(key)) {
-      return this.entries.get(key) as V;
+    } else {
+      const items = this.entries.get(k1)?.get(k2);
+      if (items !== undefined) {
+        const hit = items.get(k3);
+        if (hit !== undefined || items.has(k3)) return hit as V;
+      }
     }
-    const value = deepFreeze(load());
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(key, value);
+    const value = deepFreeze(load(k1, k2, k3));
+    if (this.size >= this.maxEntries) this.clear();
+    let byK2 = this.entries.get(k1);
+    if (byK2 === undefined) this.entries.set(k1, (byK2 = new Map()));
+    let items = byK2.get(k2);
+    if (items === undefined) byK2.set(k2, (items = new Map()));
+    items.set(k3, value);
+    this.size++;
     return value;
+  }
+
+  private clear(): void {
+    this.entries.clear();
+    this.size = 0;
   }
 }

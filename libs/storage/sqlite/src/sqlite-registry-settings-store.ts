@@ -34,8 +34,10 @@ export class SqliteRegistrySettingsStore implements RegistrySettingsStore {
   }
 
   async get(registry: string): Promise<RegistrySettings> {
-    return this.cache.read(registry, () => parse(this.select.get(registry)?.document));
+    return this.cache.read(registry, '', '', this.load);
   }
+
+  private readonly load = (registry: string): RegistrySettings => parse(this.select.get(registry)?.document);
 
   async update(registry: string, mutate: Mutate): Promise<RegistrySettings> {
     return this.updateTx.immediate(registry, mutate);

@@ -87,11 +87,13 @@ export class SqliteRepositoryStore implements RepositoryStore {
   }
 
   async get(ref: RepoRef): Promise<Repository | undefined> {
-    return this.cache.read(`${ref.registry}\0${ref.name}`, () => {
-      const row = this.select.get({ registry: ref.registry, name: ref.name });
-      return row && toRepository(row);
-    });
+    return this.cache.read(ref.registry, ref.name, '', this.load);
   }
+
+  private readonly load = (registry: string, name: string): Repository | undefined => {
+    const row = this.select.get({ registry, name });
+    return row && toRepository(row);
+  };
 
   async update(ref: RepoRef, mutate: Mutate): Promise<Repository | undefined> {
     return this.updateTx.immediate({ registry: ref.registry, name: ref.name }, mutate);
