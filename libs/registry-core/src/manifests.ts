@@ -30,6 +30,7 @@ import { isTagImmutable } from './tag-mutability';
 import type { RepositoryResolver } from './repositories';
 import { putVerified } from './uploads/verified-put';
 import { BlobPins } from './gc/blob-pins';
+import { PullRecords } from './pull-records';
 
 /** Whether a principal's pulls leave pull times alone (PullTimeExclusions, or the no-op twin). */
 export interface PullExclusionCheck {
@@ -64,7 +65,7 @@ const INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
 /** Manifest pull, push, delete and the referrers index, over the exact bytes clients sent. */
 export class ManifestService {
   private readonly cache = new ByteCache(64 * 1024 * 1024, 1024 * 1024);
-  private readonly pullsRecorded = new Map<string, number>();
+  private readonly pullsRecorded = new PullRecords(100_000);
   private failingPullRecords = false;
   /** Pull times that could not be recorded (a full or read-only disk, a throttled table): reads served anyway. */
   pullRecordFailures = 0;
@@ -96,8 +97,7 @@ export class ManifestService {
     // The cache hit and the pull recorded within the interval are answered without an await: every pull
     // of a hot image takes both paths.
     const bytes = this.cache.get(manifest.digest) ?? (await this.bytesOf(manifest.digest));
-    const key = `${repo.registry}/${repo.name}@${manifest.digest}`;
-    if (this.pullRecordDue(key)) await this.recordPull(key, repo, manifest.digest, pulledBy);
+    if (this.pullRecordDue(repo, manifest.digest)) await this.recordPull(repo, manifest.digest, pulledBy);
     return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, bytes };
   }
 
@@ -299,24 +299,23 @@ export class ManifestService {
   }
 
   /** Pulls refresh lastRecordedPullTime at most once per interval per image (ECR records it daily). */
-  private pullRecordDue(key: string): boolean {
-    const last = this.pullsRecorded.get(key);
+  private pullRecordDue(repo: RepoRef, digest: Digest): boolean {
+    const last = this.pullsRecorded.last(repo, digest);
     return last === undefined || this.clock.now().getTime() - last >= this.limits.pullRecordIntervalMs;
   }
 
-  /** Records the pull `key` names (pullRecordDue said it is due). */
-  private async recordPull(key: string, repo: RepoRef, digest: Digest, pulledBy: string | undefined): Promise<void> {
+  /** Records the pull of `digest` in `repo` (pullRecordDue said it is due). */
+  private async recordPull(repo: RepoRef, digest: Digest, pulledBy: string | undefined): Promise<void> {
     const now = this.clock.now();
     // Best effort: recording the pull is a write, and a write that fails must not fail the read.
     try {
       // An excluded pull neither records nor counts as recorded: the next pull by anyone else records.
       if (pulledBy !== undefined && (await this.pullExclusions.excludes(repo.registry, pulledBy))) return;
-      if (this.pullsRecorded.size > 100_000) this.pullsRecorded.clear();
-      this.pullsRecorded.set(key, now.getTime());
+      this.pullsRecorded.set(repo, digest, now.getTime());
       await this.ports.manifests.recordPull(repo, digest, now);
       this.failingPullRecords = false;
     } catch (error) {
-      this.pullsRecorded.delete(key);
+      this.pullsRecorded.delete(repo, digest);
       this.pullRecordFailures++;
       if (!this.failingPullRecords) this.onPullRecordFailure(error);
       this.failingPullRecords = true;
