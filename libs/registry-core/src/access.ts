@@ -43,10 +43,10 @@ export class AccessService {
    * Evaluations over context-free policies (isContextFree: no Condition, no variable in a Resource), by
    * principal, action, resource and the exact policy documents: the same inputs give the same verdict, so
    * a pull's requests evaluate once. A changed policy is a new document, hence a new key. Bounded.
-   * Keyed by principal ARN first (the same string object on every request with one token, so hashed once),
-   * then by the rest of the inputs: one key joined from all of them was ~200 characters hashed per request.
+   * Keyed by principal ARN, then action (the same strings on every request with one token, so hashed
+   * once), then the rest of the inputs: one key joined from all of them was ~200 characters hashed per request.
    */
-  private readonly evaluations = new Map<string, Map<string, Evaluation>>();
+  private readonly evaluations = new Map<string, Map<string, Map<string, Evaluation>>>();
   private evaluationCount = 0;
   private readonly documentIds = new WeakMap<PolicyDocument, string>();
   private nextDocumentId = 0;
@@ -78,23 +78,48 @@ export class AccessService {
    * repository policy they name is read once, all reads at the same time, then every check is decided.
    */
   async decideEach(checks: readonly AccessCheck[]): Promise<AccessVerdict[]> {
+    // One check (almost every /v2/ request): its two reads, without the maps that share reads between checks.
+    if (checks.length === 1) return [await this.decideOne(checks[0] as AccessCheck)];
     const { policies, v1 } = await this.resourcePoliciesOf(checks);
-    return checks.map((check) => {
-      const repository = check.repositoryName === undefined ? undefined : policies.get(repositoryKey(check.registryKey, check.repositoryName));
-      const inScope = !v1.has(check.registryKey) || V1_REGISTRY_POLICY_ACTIONS.has(check.action.toLowerCase());
-      const registry = inScope ? policies.get(check.registryKey) : undefined;
-      const resourcePolicies: PolicyDocument[] = [];
-      const sources: PolicySource[] = [];
-      if (repository) {
-        resourcePolicies.push(repository);
-        sources.push('repository');
-      }
-      if (registry) {
-        resourcePolicies.push(registry);
-        sources.push('registry');
-      }
-      return this.evaluateOne(check, resourcePolicies, sources);
-    });
+    return checks.map((check) =>
+      this.decideWith(
+        check,
+        v1.has(check.registryKey),
+        policies.get(check.registryKey),
+        check.repositoryName === undefined ? undefined : policies.get(repositoryKey(check.registryKey, check.repositoryName)),
+      ),
+    );
+  }
+
+  private async decideOne(check: AccessCheck): Promise<AccessVerdict> {
+    const { registryKey, repositoryName, repositoryPolicy } = check;
+    const [settings, repositoryText] = await Promise.all([
+      this.registries.get(registryKey),
+      repositoryName === undefined
+        ? undefined
+        : repositoryPolicy
+          ? repositoryPolicy.text
+          : this.repositories.get({ registry: registryKey, name: repositoryName }).then((repo) => repo?.settings.policyText),
+    ]);
+    const v1 = settings.accountSettings['REGISTRY_POLICY_SCOPE'] === 'V1';
+    const registryPolicy = settings.policyText === undefined ? undefined : this.resourcePolicy(settings.policyText);
+    return this.decideWith(check, v1, registryPolicy, repositoryText === undefined ? undefined : this.resourcePolicy(repositoryText));
+  }
+
+  /** `v1`: the registry's policy scope is V1, which applies its policy to three actions only. */
+  private decideWith(check: AccessCheck, v1: boolean, registry: PolicyDocument | undefined, repository: PolicyDocument | undefined): AccessVerdict {
+    const inScope = !v1 || V1_REGISTRY_POLICY_ACTIONS.has(check.action.toLowerCase());
+    const resourcePolicies: PolicyDocument[] = [];
+    const sources: PolicySource[] = [];
+    if (repository) {
+      resourcePolicies.push(repository);
+      sources.push('repository');
+    }
+    if (registry && inScope) {
+      resourcePolicies.push(registry);
+      sources.push('registry');
+    }
+    return this.evaluateOne(check, resourcePolicies, sources);
   }
 
   /** Resource policies by registry key and by repository (registry key + NUL + name), each read once. */
@@ -136,7 +161,7 @@ export class AccessService {
     const resource = check.action.toLowerCase() === 'ecr:getauthorizationtoken' ? '*' : resourceArn(check.registryKey, check.repositoryName);
     const identity = this.identityOf(check.principal.arn);
     const key = this.evaluationKey(check, identity, resourcePolicies);
-    const known = key === undefined ? undefined : this.evaluations.get(check.principal.arn)?.get(key);
+    const known = key === undefined ? undefined : this.evaluations.get(check.principal.arn)?.get(check.action)?.get(key);
     if (known) return verdictOf(known, sources);
     const evaluation = evaluate(
       {
@@ -158,21 +183,23 @@ export class AccessService {
         this.evaluations.clear();
         this.evaluationCount = 0;
       }
-      let byInputs = this.evaluations.get(check.principal.arn);
-      if (byInputs === undefined) this.evaluations.set(check.principal.arn, (byInputs = new Map()));
+      let byAction = this.evaluations.get(check.principal.arn);
+      if (byAction === undefined) this.evaluations.set(check.principal.arn, (byAction = new Map()));
+      let byInputs = byAction.get(check.action);
+      if (byInputs === undefined) byAction.set(check.action, (byInputs = new Map()));
       byInputs.set(key, evaluation);
       this.evaluationCount++;
     }
     return verdictOf(evaluation, sources);
   }
 
-  /** The memo key of an evaluation under its principal's ARN, or undefined when a policy involved reads the request context. */
+  /** The memo key of an evaluation under its principal and action, or undefined when a policy involved reads the request context. */
   private evaluationKey(check: AccessCheck, identity: readonly PolicyDocument[], resourcePolicies: readonly PolicyDocument[]): string | undefined {
     const identityIds = this.idsOf(identity);
     const resourceIds = identityIds === undefined ? undefined : this.idsOf(resourcePolicies);
     if (resourceIds === undefined) return undefined;
     // The resource is the action, registry and repository's (no repository: '*', which no name can be).
-    return `${check.principal.accountId}\0${check.action}\0${check.registryKey}\0${check.repositoryName ?? '*'}\0${identityIds}\0${resourceIds}`;
+    return `${check.principal.accountId}\0${check.registryKey}\0${check.repositoryName ?? '*'}\0${identityIds}\0${resourceIds}`;
   }
 
   /** Each document's id (its identity, not its text), or undefined when one of them is not context-free. */
