@@ -77,13 +77,21 @@ export interface SqliteMetadata {
   close(): Promise<void>;
 }
 
+export interface SqliteMetadataOptions {
+  /**
+   * Told once when a commit could not be made durable (its WAL fsync failed): every later upload session
+   * fails from then on, and the process should stop (see WalSync). Default: nothing beyond the failures.
+   */
+  readonly onDurabilityLost?: (error: unknown) => void;
+}
+
 /**
  * The metadata ports over one SQLite file (created and migrated on open; WAL, synchronous=FULL). One
  * process should own the file: it is the single writer the design assumes.
  */
-export function openSqliteMetadata(file: string): SqliteMetadata {
+export function openSqliteMetadata(file: string, options: SqliteMetadataOptions = {}): SqliteMetadata {
   const db = openDatabase(file);
-  const wal = new WalSync(db);
+  const wal = new WalSync(db, options.onDurabilityLost);
   return {
     repositories: new SqliteRepositoryStore(db),
     manifests: new SqliteManifestStore(db),

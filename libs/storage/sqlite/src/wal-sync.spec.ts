@@ -46,6 +46,17 @@ describe('WalSync', () => {
     expect(db.prepare('SELECT n FROM t').all()).toEqual([{ n: 1 }]);
   });
 
+  it('reports the first failure to its owner, once', async () => {
+    const failures: unknown[] = [];
+    const reporting = new WalSync(db, (error) => failures.push(error));
+    await unlink(join(dir, 'metadata.db-wal'));
+    const insert = db.prepare('INSERT INTO t (n) VALUES (?)');
+    await expect(reporting.commit(() => insert.run(1))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(reporting.commit(() => insert.run(2))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(failures).toEqual([expect.objectContaining({ code: 'ENOENT' })]);
+    await reporting.close();
+  });
+
   it('syncs the WAL SQLite writes when the database file is a symbolic link to another directory', async () => {
     // metadata.db moved to another disk and linked back: SQLite writes its WAL beside the link's target.
     db.close();

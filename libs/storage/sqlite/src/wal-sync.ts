@@ -19,7 +19,10 @@ const closeFile = promisify(close);
  * Unlike FULL, other connections and requests see the row before it is durable, so only for writes no
  * one else acts on before the caller's answer: an upload session, whose id only its client learns, from
  * that answer. An fsync error fails this commit and every later one (a later fsync may not report pages
- * the failed one dropped). A database in memory has no WAL file: its commits run as the connection's.
+ * the failed one dropped), and is reported once to `onFailure`: the owner should stop the process, since
+ * the connection's own FULL commits may go on succeeding over a WAL that lost frames (PostgreSQL's answer
+ * to fsync errors, for the same reason). A database in memory has no WAL file: its commits run as the
+ * connection's.
  */
 export class WalSync {
   private fd: Promise<number> | undefined;
@@ -33,7 +36,10 @@ export class WalSync {
    */
   private readonly walFile: string;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly onFailure: (error: unknown) => void = () => undefined,
+  ) {
     const main = (db.pragma('database_list') as { name: string; file: string }[]).find((entry) => entry.name === 'main');
     this.walFile = `${main?.file || resolve(db.name)}-wal`;
   }
@@ -81,7 +87,10 @@ export class WalSync {
       this.fd ??= openFile(this.walFile, 'r');
       await syncFile(await this.fd);
     } catch (error) {
-      this.failure ??= error;
+      if (this.failure === undefined) {
+        this.failure = error;
+        this.onFailure(error);
+      }
       throw error;
     }
   }
