@@ -11,7 +11,7 @@ import type {
   ScanStore,
   VulnerabilityStore,
 } from '@cargohold/storage-ports';
-import { lockDirectory, openSqliteMetadata, type SqliteGauges, type SqliteMetadata } from '@cargohold/storage-sqlite';
+import { lockDirectory, openSqliteMetadata, type SqliteGauges, type SqliteMetadata, type SqliteMetadataOptions } from '@cargohold/storage-sqlite';
 
 /**
  * The embedded adapters, under one data directory:
@@ -44,14 +44,14 @@ export interface LocalStorage extends RegistryStorage {
  * gateway hold it together. Either way a second server on the directory is refused before it touches it
  * (opening the blob store clears `tmp/`, under the first server's uploads).
  */
-export function openLocalStorage(dataDir: string, options: { soleWriter?: boolean } = {}): LocalStorage {
+export function openLocalStorage(dataDir: string, options: { soleWriter?: boolean } & SqliteMetadataOptions = {}): LocalStorage {
   mkdirSync(dataDir, { recursive: true });
   const lock = lockDirectory(join(dataDir, 'serve.lock'), options.soleWriter ? 'exclusive' : 'shared');
   let files: ReturnType<typeof createFsBlobStorage>;
   let metadata: SqliteMetadata;
   try {
     files = createFsBlobStorage(dataDir, options);
-    metadata = openSqliteMetadata(join(dataDir, 'metadata.db'));
+    metadata = openSqliteMetadata(join(dataDir, 'metadata.db'), options);
   } catch (error) {
     lock.release();
     throw error;

@@ -61,6 +61,12 @@ async function main(argv: string[]): Promise<number> {
     ...options,
     config: env.identities ? { ...config, identities: env.identities } : config,
     ...(env.tokenKey ? { tokenKey: env.tokenKey } : {}),
+    // A failed fsync of the metadata: stop at once, without draining. Requests in flight get no answer
+    // rather than one whose commit may not be on disk; at restart SQLite recovers what is.
+    onStorageFailure: (error) => {
+      process.stderr.write(`cargohold: stopping: the metadata database could not sync a commit to disk (${errorText(error)}); restart cargohold\n`);
+      process.exit(1);
+    },
   });
   const signal = await stopping;
   // A second signal means "now": skip the drain.

@@ -50,6 +50,11 @@ export interface ServerOptions {
   readonly lifecycleIntervalSeconds?: number;
   /** The built web console served at `/console/` (default: beside the bundled CLI, see console-files.ts). */
   readonly consoleDir?: string;
+  /**
+   * The embedded store could not make a commit durable (an fsync failed). Upload sessions fail from then
+   * on; the CLI stops the process here, so that SQLite recovers at restart from what is on disk.
+   */
+  readonly onStorageFailure?: (error: unknown) => void;
 }
 
 export interface RunningServer {
@@ -87,11 +92,18 @@ const CHUNK_MIN_LENGTH = 5 * 1024 * 1024;
 async function openStorage(
   options: ServerOptions,
   config: ConfigFile,
+  logger: Logger,
 ): Promise<{ storage: RegistryStorage; templates: RepositoryCreationTemplateStore; replications: ReplicationStatusStore; local?: LocalStorage }> {
   if ((options.backend ?? 'embedded') === 'embedded') {
     // Loaded only here: `--backend aws` (the upload gateway's bundle) never needs the native SQLite module.
     const { openLocalStorage } = await import('./deps.local');
-    const local = openLocalStorage(options.dataDir, { soleWriter: uploadsInOneProcess(options) });
+    const local = openLocalStorage(options.dataDir, {
+      soleWriter: uploadsInOneProcess(options),
+      onDurabilityLost: (error) => {
+        logger.fatal({ err: error }, 'the metadata database could not sync a commit to disk: no upload is acknowledged from now on');
+        options.onStorageFailure?.(error);
+      },
+    });
     return { storage: local, templates: local.templates, replications: local.replications, local };
   }
   const bucket = options.bucket ?? config.aws?.bucket;
@@ -122,7 +134,7 @@ function requestLimits(maxRequestBytes: number | undefined): RequestLimits | und
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const config = options.config ?? loadConfigFile(options.configFile);
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'cargohold' } });
-  const { storage, templates, replications, local } = await openStorage(options, config);
+  const { storage, templates, replications, local } = await openStorage(options, config, logger);
   const metrics = createMetrics(local ? { gauges: local.gauges } : {});
   const limits = config.limits ?? {};
   let lifecycle: LifecycleTimer | undefined;
