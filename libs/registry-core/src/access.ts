@@ -157,12 +157,13 @@ export class AccessService {
   }
 
   private evaluateOne(check: AccessCheck, resourcePolicies: PolicyDocument[], sources: readonly PolicySource[]): AccessVerdict {
-    const { account } = parseRegistryKey(check.registryKey);
-    const resource = check.action.toLowerCase() === 'ecr:getauthorizationtoken' ? '*' : resourceArn(check.registryKey, check.repositoryName);
     const identity = this.identityOf(check.principal.arn);
     const key = this.evaluationKey(check, identity, resourcePolicies);
     const known = key === undefined ? undefined : this.evaluations.get(check.principal.arn)?.get(check.action)?.get(key);
     if (known) return verdictOf(known, sources);
+    // Only what an evaluation needs from here on: a memoised one needs none of it.
+    const { account } = parseRegistryKey(check.registryKey);
+    const resource = check.action.toLowerCase() === 'ecr:getauthorizationtoken' ? '*' : resourceArn(check.registryKey, check.repositoryName);
     const evaluation = evaluate(
       {
         principal: { accountId: check.principal.accountId, arn: check.principal.arn },

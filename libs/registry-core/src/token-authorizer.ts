@@ -8,7 +8,7 @@ import {
   type Principal,
   type VerifiedTokenClaims,
 } from '@cargohold/auth';
-import { resourceArn, type AccessService } from './access';
+import { resourceArn, type AccessCheck, type AccessService } from './access';
 import { accessDeniedMessage } from './access-verdict';
 import type { Clock } from './config';
 import { VerifiedTokens } from './verified-tokens';
@@ -39,19 +39,21 @@ export class TokenAuthorizer implements Authorizer {
     const caller = this.authenticate(request);
     if (!caller.ok) return { allowed: false, reason: 'unauthenticated', message: caller.message };
     const principal: Principal = { accountId: caller.claims.accountId, arn: caller.claims.principalArn };
-    const verdicts = await this.access.decideEach(
-      request.access.map((record) => ({
-        principal,
-        action: record.action,
-        registryKey: request.registry,
-        ...(record.repository !== undefined ? { repositoryName: record.repository } : {}),
-        ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
-      })),
-    );
+    // Built field by field: object literals with conditional spreads take V8's slow path, on every request.
+    const checks = request.access.map((record) => {
+      const check: { -readonly [K in keyof AccessCheck]: AccessCheck[K] } = { principal, action: record.action, registryKey: request.registry };
+      if (record.repository !== undefined) check.repositoryName = record.repository;
+      if (request.sourceIp !== undefined) check.sourceIp = request.sourceIp;
+      return check;
+    });
+    const verdicts = await this.access.decideEach(checks);
     const deniedAt = verdicts.findIndex((verdict) => verdict.decision !== 'Allow');
     const denied = request.access[deniedAt];
     const verdict = verdicts[deniedAt];
-    if (!denied || !verdict || verdict.decision === 'Allow') return { allowed: true, principal, ...(caller.claims.fill ? { fill: caller.claims.fill } : {}) };
+    if (!denied || !verdict || verdict.decision === 'Allow') {
+      const { fill } = caller.claims;
+      return fill ? { allowed: true, principal, fill } : { allowed: true, principal };
+    }
     return {
       allowed: false,
       reason: 'denied',
