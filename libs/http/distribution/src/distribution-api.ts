@@ -72,19 +72,23 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
   const { route, groups } = matchRoute(request.method, request.path, gateway ? { fills: request.query.has(FILL_CAPABILITY_PARAM) } : undefined);
   const name = groups['name'];
   if (name !== undefined) validateRepositoryName(name);
-  const realm = `http://${request.headers['host'] ?? 'localhost'}/`;
+  // Only a refusal names the realm; built then, not on every request.
+  const realm = () => `http://${request.headers['host'] ?? 'localhost'}/`;
   const capabilityParam = route.uploadSession ? UPLOAD_CAPABILITY_PARAM : gateway && route.gatewayFill ? FILL_CAPABILITY_PARAM : undefined;
   const capability = capabilityParam === undefined ? undefined : (request.query.get(capabilityParam) ?? undefined);
-  if (gateway && capability === undefined) throw new NotAuthorizedError({ reason: 'unauthenticated', message: MISSING_CAPABILITY }, realm);
+  if (gateway && capability === undefined) throw new NotAuthorizedError({ reason: 'unauthenticated', message: MISSING_CAPABILITY }, realm());
   // A gateway's host is the same for every registry: a capability names its registry (and is
   // then verified against it, so a forged one only fails).
   const registryKey = (capability !== undefined ? unverifiedTokenRegistry(capability) : undefined) ?? deps.registryFor(request.headers['host']);
-  const credentials: Credentials = {};
   const authorization = request.headers['authorization'] ?? (route.blobRead ? downloadToken(request) : undefined);
-  if (authorization !== undefined) credentials.authorization = authorization;
-  if (capability !== undefined) credentials.capability = capability;
-  if (request.sourceIp !== undefined) credentials.sourceIp = request.sourceIp;
-  const ask = (access: readonly AccessRecord[]) => deps.authorizer.authorize({ registry: registryKey, access, ...credentials });
+  // Field by field, not spread into a literal: every request asks at least once.
+  const ask = (access: readonly AccessRecord[]) => {
+    const asked: Mutable<AccessRequest> = { registry: registryKey, access };
+    if (authorization !== undefined) asked.authorization = authorization;
+    if (capability !== undefined) asked.capability = capability;
+    if (request.sourceIp !== undefined) asked.sourceIp = request.sourceIp;
+    return deps.authorizer.authorize(asked);
+  };
 
   const actions = typeof route.actions === 'function' ? route.actions(request) : route.actions;
   const access = actions.map((action) =>
@@ -93,13 +97,13 @@ async function dispatch(deps: DistributionApiDeps, request: HttpRequest): Promis
   const observed = request.observed;
   if (observed) {
     observed.registry = registryKey;
-    observed.action = actions.join(',');
+    observed.action = actions.length === 1 ? (actions[0] as string) : actions.join(',');
     if (name !== undefined) observed.repository = name;
   }
   const decision = await ask(access);
   if (!decision.allowed) {
     if (observed) observed.denied = `${decision.reason}: ${decision.message}`;
-    throw new NotAuthorizedError(decision, realm);
+    throw new NotAuthorizedError(decision, realm());
   }
   if (observed) observed.principal = decision.principal.arn;
 
@@ -136,7 +140,6 @@ function granted(decision: AccessDecision, count: number): readonly boolean[] {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Credentials = Mutable<Pick<AccessRequest, 'authorization' | 'capability' | 'sourceIp'>>;
 
 /** One access record; absent parts stay absent (not undefined). Built without spreads: every request makes these. */
 function accessRecord(action: EcrAction, repository: string | undefined, digest: string | undefined, uploadId: string | undefined): AccessRecord {
