@@ -11,6 +11,15 @@ const at = new Date('2026-01-01T00:00:00Z');
 
 describe('SqliteReadCache', () => {
   let dir: string;
+  /** A plain connection to the test's database file, closed after `use`. */
+  const withDatabase = (use: (db: Database.Database) => void) => {
+    const db = new Database(join(dir, 'metadata.db'));
+    try {
+      use(db);
+    } finally {
+      db.close();
+    }
+  };
   let server: SqliteMetadata;
   let other: SqliteMetadata;
 
@@ -99,8 +108,7 @@ describe('SqliteReadCache', () => {
   });
 
   it('neither reads nor keeps what a transaction saw, which may roll back', () => {
-    const db = new Database(join(dir, 'metadata.db'));
-    try {
+    withDatabase((db) => {
       db.exec('CREATE TABLE cached (value TEXT)');
       db.exec("INSERT INTO cached VALUES ('committed')");
       const cache = new SqliteReadCache<string>(db, 8);
@@ -121,14 +129,11 @@ describe('SqliteReadCache', () => {
 
       expect(inside).toBe('rolled back');
       expect(cache.read('k', '', '', value)).toBe('committed');
-    } finally {
-      db.close();
-    }
+    });
   });
 
   it('keeps the three parts of a key apart, and remembers a value that is not there', () => {
-    const db = new Database(join(dir, 'metadata.db'));
-    try {
+    withDatabase((db) => {
       const cache = new SqliteReadCache<string | undefined>(db, 8);
       const loads: string[] = [];
       const load = (k1: string, k2: string, k3: string) => {
@@ -144,14 +149,11 @@ describe('SqliteReadCache', () => {
       expect(cache.read('a\0b', 'c', '', load)).toBe('a\0b|c|');
       expect(cache.read('a', 'b', 'missing', load)).toBeUndefined();
       expect(loads).toEqual(['a|b\0c|', 'a\0b|c|', 'a|b|missing']);
-    } finally {
-      db.close();
-    }
+    });
   });
 
   it('holds at most maxEntries values, emptying itself when full', () => {
-    const db = new Database(join(dir, 'metadata.db'));
-    try {
+    withDatabase((db) => {
       const cache = new SqliteReadCache<string>(db, 2);
       let loads = 0;
       const load = (k1: string) => {
@@ -164,8 +166,6 @@ describe('SqliteReadCache', () => {
       cache.read('x', '', '', load);
       cache.read('z', '', '', load);
       expect(loads).toBe(4);
-    } finally {
-      db.close();
-    }
+    });
   });
 });
