@@ -1,7 +1,7 @@
 import type { Principal } from '@cargohold/auth';
 import { parseRegistryKey, repositoryArn } from '@cargohold/oci';
 import { evaluate, isContextFree, parsePolicyDocument, type Evaluation, type PolicyDocument } from '@cargohold/policy';
-import type { RegistrySettingsStore, RepositoryStore } from '@cargohold/storage-ports';
+import type { RegistrySettings, RegistrySettingsStore, RepositoryStore } from '@cargohold/storage-ports';
 import { verdictOf, type AccessVerdict, type PolicySource } from './access-verdict';
 import type { Clock } from './config';
 import { InvalidParameterError } from './ecr-errors';
@@ -95,15 +95,20 @@ export class AccessService {
     const { registryKey, repositoryName, repositoryPolicy } = check;
     const [settings, repositoryText] = await Promise.all([
       this.registries.get(registryKey),
-      repositoryName === undefined
-        ? undefined
-        : repositoryPolicy
-          ? repositoryPolicy.text
-          : this.repositories.get({ registry: registryKey, name: repositoryName }).then((repo) => repo?.settings.policyText),
+      repositoryName === undefined ? undefined : this.repositoryPolicyText(registryKey, repositoryName, repositoryPolicy),
     ]);
-    const v1 = settings.accountSettings['REGISTRY_POLICY_SCOPE'] === 'V1';
     const registryPolicy = settings.policyText === undefined ? undefined : this.resourcePolicy(settings.policyText);
-    return this.decideWith(check, v1, registryPolicy, repositoryText === undefined ? undefined : this.resourcePolicy(repositoryText));
+    return this.decideWith(check, isV1Scope(settings), registryPolicy, repositoryText === undefined ? undefined : this.resourcePolicy(repositoryText));
+  }
+
+  /** The repository policy a check names: the text it carries (read by the caller), or the stored one. */
+  private repositoryPolicyText(
+    registryKey: string,
+    repositoryName: string,
+    carried: AccessCheck['repositoryPolicy'],
+  ): Promise<string | undefined> | string | undefined {
+    if (carried) return carried.text;
+    return this.repositories.get({ registry: registryKey, name: repositoryName }).then((repo) => repo?.settings.policyText);
   }
 
   /** `v1`: the registry's policy scope is V1, which applies its policy to three actions only. */
@@ -131,21 +136,16 @@ export class AccessService {
         reads.set(
           registryKey,
           this.registries.get(registryKey).then((settings) => {
-            if (settings.accountSettings['REGISTRY_POLICY_SCOPE'] === 'V1') v1.add(registryKey);
+            if (isV1Scope(settings)) v1.add(registryKey);
             return settings.policyText;
           }),
         );
       if (repositoryName === undefined) continue;
       const key = repositoryKey(registryKey, repositoryName);
       if (reads.has(key)) continue;
-      if (repositoryPolicy) reads.set(key, Promise.resolve(repositoryPolicy.text));
-      else
-        reads.set(
-          key,
-          this.repositories.get({ registry: registryKey, name: repositoryName }).then((repo) => repo?.settings.policyText),
-        );
+      reads.set(key, Promise.resolve(this.repositoryPolicyText(registryKey, repositoryName, repositoryPolicy)));
     }
-    // Promise.all over the reads themselves (no wrapper per read): every /v2/ request comes here.
+    // Promise.all over the reads themselves (no wrapper per read): a listing page's checks come here.
     const texts = await Promise.all(reads.values());
     const policies = new Map<string, PolicyDocument | undefined>();
     let index = 0;
@@ -245,6 +245,9 @@ export class AccessService {
 const V1_REGISTRY_POLICY_ACTIONS = new Set(['ecr:replicateimage', 'ecr:batchimportupstreamimage', 'ecr:createrepository']);
 
 const repositoryKey = (registryKey: string, name: string) => `${registryKey}\u0000${name}`;
+
+/** A V1 registry policy applies to three actions only (V1_REGISTRY_POLICY_ACTIONS). */
+const isV1Scope = (settings: RegistrySettings): boolean => settings.accountSettings['REGISTRY_POLICY_SCOPE'] === 'V1';
 
 /** The ECR resource an action targets: a repository ARN, or all repositories of the registry. */
 export function resourceArn(registryKey: string, repositoryName: string | undefined): string {
